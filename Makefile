@@ -1,0 +1,36 @@
+# CareSys: `make run` serves the demo school, `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint sysdeps sysdeps-test install
+
+run: sysdeps install
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo --if-empty
+	@echo "CareSys: http://127.0.0.1:8000"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: sysdeps-test install
+	$(PY) -m pytest
+
+bench: sysdeps install
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+sysdeps:
+	@scripts/sysdeps.sh run
+
+sysdeps-test:
+	@scripts/sysdeps.sh test
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)

@@ -1,0 +1,95 @@
+"""GB 11643 resident identity numbers and mainland phone numbers: checking and masking."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Landlines as schools write them: 0731-84412345, 073184412345, 0731 8441 2345.
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$")
+_PHONE_STRIP = re.compile(r"[\s()（）]")
+
+
+def normalize_id_number(value: str) -> str:
+    """Strip spaces and upper-case the check letter: ' 43010220150312001x ' -> '...X'."""
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def validate_id_number(value: str) -> None:
+    """Raise a Chinese ValidationError unless the value is a valid 18-character GB 11643 number."""
+    number = normalize_id_number(value)
+    if len(number) != 18:
+        raise ValidationError(
+            _("身份证号应为18位（现为%(n)d位）。"), code="id_length", params={"n": len(number)}
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(_("身份证号只能由数字和末位的X组成。"), code="id_format")
+    try:
+        ric.validate(number)
+    except stdnum_errors.InvalidChecksum as exc:
+        raise ValidationError(
+            _("身份证号校验位不正确，请核对后重新输入。"), code="id_checksum"
+        ) from exc
+    except stdnum_errors.InvalidComponent as exc:
+        if id_birth_date(number) is None:
+            raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth_date") from exc
+        raise ValidationError(_("身份证号前6位不是有效的行政区划代码。"), code="id_area") from exc
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(_("身份证号格式不正确。"), code="id_format") from exc
+
+
+def id_birth_date(number: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+def id_gender(number: str) -> str:
+    """'M' or 'F' from the 17th digit (odd is male)."""
+    return "M" if int(number[16]) % 2 else "F"
+
+
+def id_check_digit(first17: str) -> str:
+    """The check character for the first 17 digits (used by the demo data and tests)."""
+    return ric.calc_check_digit(first17 + "0")
+
+
+def normalize_phone(value: str) -> str:
+    return _PHONE_STRIP.sub("", value or "").replace("－", "-")
+
+
+def validate_phone(value: str) -> None:
+    phone = normalize_phone(value)
+    if MOBILE_RE.match(phone) or LANDLINE_RE.match(phone):
+        return
+    if phone.isdigit() and phone.startswith("1"):
+        raise ValidationError(
+            _("手机号应为以1开头的11位数字（现为%(n)d位）。"),
+            code="phone_length",
+            params={"n": len(phone)},
+        )
+    raise ValidationError(
+        _("电话号码格式不正确：请填写11位手机号或带区号的固定电话，如 0731-84412345。"),
+        code="phone_format",
+    )
+
+
+def mask_id_number(value: str) -> str:
+    """'430102201503120017' -> '4301**********0017'."""
+    if not value:
+        return ""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+
+
+def mask_phone(value: str) -> str:
+    """'13812341234' -> '138****1234'; landlines keep the area code and the last four digits."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -1,0 +1,64 @@
+"""HTML to PDF with WeasyPrint, reading only the project's own static files."""
+
+import mimetypes
+from urllib.parse import quote, unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Relative URLs in PDF templates resolve against this base, and only it is ever answered: the
+# host is reserved (.invalid, RFC 2606) and nothing goes to the network.
+PDF_HOST = "caresys.invalid"
+PDF_BASE_URL = f"http://{PDF_HOST}/"
+
+
+class PdfFetchRefused(Exception):
+    """A template asked for something outside the project's static files."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves /static/... from the project's static files; refuses file:, http(s): and the rest.
+
+    fail_on_errors makes a refused fetch stop the rendering instead of printing a gap.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fail_on_errors=True)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parsed = urlparse(url)
+        path = unquote(parsed.path).lstrip("/")
+        prefix = settings.STATIC_URL.strip("/") + "/"
+        if (
+            parsed.scheme != "http"
+            or parsed.netloc != PDF_HOST
+            or not path.startswith(prefix)
+            or ".." in path
+        ):
+            raise PdfFetchRefused(url)
+        found = finders.find(path.removeprefix(prefix))
+        if not found:
+            raise PdfFetchRefused(url)
+        with open(found, "rb") as handle:
+            body = handle.read()
+        mime_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -1,0 +1,1 @@
+"""Built in a later issue; the app exists so the layout is stable."""

@@ -1,0 +1,20 @@
+"""The navigation: what each role can do, computed once per page from the user's roles."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Role
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        ("home", _("首页")),
+        ("registry:pupil_list", _("学生档案")),
+        ("registry:class_list", _("班级")),
+    ]
+    if user.has_role(Role.ADMIN):
+        items.append(("registry:access_log", _("访问日志")))
+    return {"nav_items": items, "nav_is_admin": user.has_role(Role.ADMIN) and user.is_staff}

@@ -1,0 +1,149 @@
+"""Forms of the registry: the archive in four parts, the list filters, the access-log filters."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from caresys.lib.identity import id_birth_date, id_gender, normalize_id_number, normalize_phone
+from registry.models import AccessLog, Guardian, Parent, Pupil, SchoolClass, User
+from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
+from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _halfwidth(value: str) -> str:
+    return "".join(
+        chr(ord(char) - 0xFEE0) if "！" <= char <= "～" else char for char in value or ""
+    )
+
+
+class PupilForm(forms.ModelForm):
+    left_behind_since = forms.DateField(
+        label=_("留守情况变更日期"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("留守情况有变化时填写（如父母外出或返乡的日期），默认为今天。"),
+    )
+
+    class Meta:
+        model = Pupil
+        fields = PUPIL_FIELDS
+        widgets = {"birth_date": DATE_INPUT}
+
+    def __init__(self, *args, classes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+        self.fields["school_class"].required = True
+        self.fields["gender"].choices = Pupil.Gender.choices
+
+    def clean_id_number(self) -> str:
+        return normalize_id_number(_halfwidth(self.cleaned_data.get("id_number", "")))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        # A date of birth left empty is taken from a valid ID number rather than asked twice.
+        if number and len(number) == 18 and not cleaned.get("birth_date"):
+            cleaned["birth_date"] = id_birth_date(number)
+        if number and len(number) == 18 and number[16].isdigit() and not cleaned.get("gender"):
+            cleaned["gender"] = id_gender(number)
+        return cleaned
+
+    def archive_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in PUPIL_FIELDS}
+
+
+def _clean_phone(form: forms.Form, name: str) -> str:
+    """Phones arrive with spaces and full-width digits; store them plainly."""
+    return normalize_phone(_halfwidth(form.cleaned_data.get(name, "")))
+
+
+class ParentForm(forms.ModelForm):
+    class Meta:
+        model = Parent
+        fields = PARENT_FIELDS
+        widgets = {"away_since": DATE_INPUT}
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self, "phone")
+
+    def clean_work_unit_phone(self) -> str:
+        return _clean_phone(self, "work_unit_phone")
+
+    def archive_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in PARENT_FIELDS}
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = Guardian
+        fields = GUARDIAN_FIELDS
+        widgets = {"letter_signed_on": DATE_INPUT}
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self, "phone")
+
+    def archive_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in GUARDIAN_FIELDS}
+
+
+class PupilFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、拼音、首字母或学籍号")}),
+    )
+    grade = forms.TypedChoiceField(label=_("年级"), required=False, coerce=int, empty_value=None)
+    school_class = forms.ModelChoiceField(
+        label=_("班级"), queryset=SchoolClass.objects.none(), required=False
+    )
+    left_behind = forms.ChoiceField(
+        label=_("留守情况"), required=False, choices=[("", _("全部学生")), *LEFT_BEHIND_FILTERS]
+    )
+    category = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部")), *CATEGORY_CHOICES]
+    )
+    guardianship_type = forms.ChoiceField(
+        label=_("监护类型"),
+        required=False,
+        choices=[("", _("全部")), *Pupil.Guardianship.choices],
+    )
+    status = forms.ChoiceField(label=_("在校状态"), required=False, choices=Pupil.Status.choices)
+    incomplete = forms.BooleanField(label=_("只看档案不完整"), required=False)
+
+    def __init__(self, *args, classes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+        grades = sorted({school_class.grade for school_class in classes})
+        grade_names = dict(SchoolClass._meta.get_field("grade").choices)
+        self.fields["grade"].choices = [("", _("全部"))] + [
+            (grade, grade_names[grade]) for grade in grades
+        ]
+
+
+class AccessLogFilterForm(forms.Form):
+    pupil = forms.CharField(label=_("学生姓名"), required=False)
+    actor = forms.ModelChoiceField(label=_("操作人"), queryset=User.objects.none(), required=False)
+    action = forms.ChoiceField(
+        label=_("操作"), required=False, choices=[("", _("全部")), *AccessLog.Action.choices]
+    )
+    date_from = forms.DateField(label=_("从"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("到"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, school, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = User.objects.filter(school=school)
+
+
+REVEALABLE = {
+    "pupil.id_number",
+    "father.phone",
+    "father.work_unit_phone",
+    "mother.phone",
+    "mother.work_unit_phone",
+    "guardian.phone",
+}
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(choices=[(key, key) for key in sorted(REVEALABLE)])

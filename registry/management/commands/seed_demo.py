@@ -1,0 +1,45 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, seed_demo
+from registry.models import School
+
+
+class Command(BaseCommand):
+    help = "Create a realistic demo school (pupils, families, classes, staff). 生成演示学校数据。"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--pupils", type=int, default=1000, help="number of pupils (default 1000)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="random seed (same seed, same school)"
+        )
+        parser.add_argument("--replace", action="store_true", help="replace an earlier demo school")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="only when the database holds no school (what `make run` uses)",
+        )
+
+    def handle(self, *args, pupils: int, seed: int, replace: bool, if_empty: bool, **options):
+        if pupils < 6:
+            raise CommandError("--pupils 至少为 6（每个年级至少一名学生）。")
+        if if_empty and School.objects.exists():
+            self.stdout.write("数据库中已有学校数据，未生成演示数据。")
+            if School.objects.filter(is_demo=True).exists():
+                self._print_accounts()
+            return
+        try:
+            result = seed_demo(pupils=pupils, seed=seed, replace=replace)
+        except DemoRefused as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"演示学校「{result.school.name}」：{result.pupils} 名学生，其中留守儿童 "
+            f"{result.left_behind} 名；{result.classes} 个班级，{result.staff} 名教职工。"
+        )
+        self._print_accounts()
+
+    def _print_accounts(self) -> None:
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, role in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<11} {role}")

@@ -1,0 +1,598 @@
+"""The school, its staff and classes, and the archive (档案) of every pupil."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caresys.lib.identity import (
+    id_birth_date,
+    id_gender,
+    normalize_id_number,
+    validate_id_number,
+    validate_phone,
+)
+
+GRADE_NAMES = {
+    1: _("一年级"),
+    2: _("二年级"),
+    3: _("三年级"),
+    4: _("四年级"),
+    5: _("五年级"),
+    6: _("六年级"),
+    7: _("七年级"),
+    8: _("八年级"),
+    9: _("九年级"),
+}
+
+
+class School(models.Model):
+    name = models.CharField(_("学校名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
+    # Set only by seed_demo, which refuses to touch a database holding any other school.
+    is_demo = models.BooleanField(_("演示学校"), default=False, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("学校")
+        verbose_name_plural = _("学校")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolYear(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="school_years", verbose_name=_("学校")
+    )
+    name = models.CharField(_("学年"), max_length=40, help_text=_("如：2025—2026学年"))
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+
+    class Meta:
+        verbose_name = _("学年")
+        verbose_name_plural = _("学年")
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")), name="schoolyear_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["school", "name"], name="schoolyear_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    class Number(models.IntegerChoices):
+        FIRST = 1, _("第一学期")
+        SECOND = 2, _("第二学期")
+
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="terms", verbose_name=_("学年")
+    )
+    number = models.PositiveSmallIntegerField(_("学期"), choices=Number.choices)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+
+    class Meta:
+        verbose_name = _("学期")
+        verbose_name_plural = _("学期")
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")), name="term_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["school_year", "number"], name="term_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        """Causes a query unless school_year is selected with the term."""
+        return f"{self.school_year.name}{self.get_number_display()}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("管理员")
+    PRINCIPAL = "principal", _("校长")
+    CLASS_TEACHER = "class_teacher", _("班主任")
+    PAIR_TEACHER = "pair_teacher", _("帮扶教师")
+    COUNSELLOR = "counsellor", _("心理老师")
+
+
+def validate_roles(value: object) -> None:
+
+    if not isinstance(value, list) or any(role not in Role.values for role in value):
+        raise ValidationError(_("角色无效。"), code="invalid_roles")
+
+
+class User(AbstractUser):
+    """A member of staff. Roles grant capabilities; a class's head teacher gets that class."""
+
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("学校"),
+        null=True,
+        blank=True,
+    )
+    full_name = models.CharField(_("姓名"), max_length=40, blank=True)
+    phone = models.CharField(_("手机号"), max_length=30, blank=True, validators=[validate_phone])
+    # A short list kept on the row: every request needs it, so it costs no query.
+    roles = models.JSONField(_("角色"), default=list, blank=True, validators=[validate_roles])
+
+    class Meta:
+        verbose_name = _("教职工")
+        verbose_name_plural = _("教职工")
+        ordering = ["username", "pk"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def is_school_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def reads_whole_school(self) -> bool:
+        return bool({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR} & set(self.roles))
+
+    def role_labels(self) -> list[str]:
+        return [str(Role(role).label) for role in self.roles if role in Role.values]
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="classes", verbose_name=_("学校")
+    )
+    grade = models.PositiveSmallIntegerField(_("年级"), choices=list(GRADE_NAMES.items()))
+    number = models.PositiveSmallIntegerField(_("班号"))
+    head_teacher = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="headed_classes",
+        verbose_name=_("班主任"),
+        null=True,
+        blank=True,
+    )
+    subject_teachers = models.ManyToManyField(
+        User,
+        through="TeachingAssignment",
+        related_name="taught_classes",
+        verbose_name=_("任课教师"),
+        blank=True,
+    )
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("班级")
+        verbose_name_plural = _("班级")
+        ordering = ["grade", "number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "grade", "number"],
+                condition=Q(is_active=True),
+                name="schoolclass_unique_active_grade_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=9), name="schoolclass_grade_1_to_9"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _("%(grade)s(%(number)d)班") % {
+            "grade": GRADE_NAMES.get(self.grade, self.grade),
+            "number": self.number,
+        }
+
+
+class TeachingAssignment(models.Model):
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("班级")
+    )
+    teacher = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("教师")
+    )
+    subject = models.CharField(_("学科"), max_length=20)
+
+    class Meta:
+        verbose_name = _("任课安排")
+        verbose_name_plural = _("任课安排")
+        ordering = ["school_class", "subject", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "teacher", "subject"], name="assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class LeftBehind(models.TextChoices):
+    BOTH = "both", _("双亲外出")
+    FATHER = "father", _("父亲外出")
+    MOTHER = "mother", _("母亲外出")
+    NONE = "none", _("非留守")
+
+    @classmethod
+    def away_statuses(cls) -> list[str]:
+        return [cls.BOTH, cls.FATHER, cls.MOTHER]
+
+
+# The categories schools must keep separately; each is a boolean column so that a pupil can be
+# in several at once and the statistics table is one aggregate query.
+CATEGORY_FIELDS = (
+    "is_dropout",
+    "is_hardship",
+    "lacks_guardian",
+    "is_unsupported",
+    "is_disabled",
+    "is_orphan",
+    "is_priority",
+)
+
+
+class Pupil(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Guardianship(models.TextChoices):
+        PARENTS = "parents", _("父母监护")
+        GRANDPARENTS = "grandparents", _("隔代监护")
+        RELATIVES = "relatives", _("亲朋监护")
+        SINGLE_PARENT = "single_parent", _("单亲监护")
+        ENTRUSTED = "entrusted", _("委托监护")
+        NONE = "none", _("无人监护")
+
+    class AcademicLevel(models.TextChoices):
+        EXCELLENT = "excellent", _("优秀")
+        GOOD = "good", _("良好")
+        AVERAGE = "average", _("中等")
+        POOR = "poor", _("较差")
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("在校")
+        LEFT = "left", _("已离校")
+        GRADUATED = "graduated", _("已毕业")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="pupils", verbose_name=_("学校")
+    )
+    name = models.CharField(_("姓名"), max_length=40)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=120, editable=False, db_index=True)
+    name_initials = models.CharField(_("拼音首字母"), max_length=40, editable=False, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = models.CharField(
+        _("身份证号"), max_length=18, blank=True, validators=[validate_id_number]
+    )
+    student_number = models.CharField(_("学籍号"), max_length=32, blank=True)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="pupils",
+        verbose_name=_("班级"),
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(
+        _("在校状态"), max_length=12, choices=Status.choices, default=Status.ENROLLED
+    )
+    village = models.CharField(_("村（社区）"), max_length=60, blank=True)
+    address = models.CharField(_("家庭住址"), max_length=200, blank=True)
+    is_boarding = models.BooleanField(_("寄宿生"), default=False)
+    health = models.CharField(_("健康状况"), max_length=100, blank=True)
+    character = models.CharField(_("性格特点"), max_length=200, blank=True)
+    interests = models.CharField(_("兴趣爱好"), max_length=200, blank=True)
+    academic_level = models.CharField(
+        _("学业水平"), max_length=12, choices=AcademicLevel.choices, blank=True
+    )
+    guardianship_type = models.CharField(
+        _("监护类型"), max_length=16, choices=Guardianship.choices, blank=True
+    )
+    # The current status; LeftBehindPeriod keeps the dated history and is written with it.
+    left_behind = models.CharField(
+        _("留守情况"), max_length=8, choices=LeftBehind.choices, default=LeftBehind.NONE
+    )
+    is_dropout = models.BooleanField(_("义务教育阶段辍学"), default=False)
+    is_hardship = models.BooleanField(_("家庭困难"), default=False)
+    lacks_guardian = models.BooleanField(_("监护人缺失"), default=False)
+    is_unsupported = models.BooleanField(_("事实上无人抚养"), default=False)
+    is_disabled = models.BooleanField(_("残障"), default=False)
+    is_orphan = models.BooleanField(_("孤儿"), default=False)
+    is_priority = models.BooleanField(_("重点帮扶对象"), default=False)
+    created_at = models.DateTimeField(_("建档时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("学生")
+        verbose_name_plural = _("学生")
+        ordering = ["school_class__grade", "school_class__number", "name_pinyin", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "id_number"],
+                condition=~Q(id_number=""),
+                name="pupil_unique_id_number",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "student_number"],
+                condition=~Q(student_number=""),
+                name="pupil_unique_student_number",
+            ),
+        ]
+        indexes = [
+            # The pupil list: a school's pupils of one status, in class then pinyin order.
+            models.Index(fields=["school", "status", "left_behind"], name="pupil_list_filter"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_left_behind(self) -> bool:
+        return self.left_behind != LeftBehind.NONE
+
+    @property
+    def categories(self) -> list[str]:
+        return [
+            str(self._meta.get_field(field).verbose_name)
+            for field in CATEGORY_FIELDS
+            if getattr(self, field)
+        ]
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if not self.birth_date:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def _duplicate_errors(self) -> dict:
+        """Causes up to two queries: another pupil of the school with the same numbers."""
+        errors = {}
+        others = Pupil.objects.filter(school_id=self.school_id).exclude(pk=self.pk)
+        if self.id_number and others.filter(id_number=self.id_number).exists():
+            errors["id_number"] = _("该身份证号已登记在本校另一名学生的档案中。")
+        if self.student_number and others.filter(student_number=self.student_number).exists():
+            errors["student_number"] = _("该学籍号已登记在本校另一名学生的档案中。")
+        return errors
+
+    def clean(self) -> None:
+        self.id_number = normalize_id_number(self.id_number)
+        self.student_number = self.student_number.strip()
+        errors = self._duplicate_errors() | self._id_number_disagreements()
+        if errors:
+            raise ValidationError(errors)
+
+    def _id_number_disagreements(self) -> dict:
+        """Birth date and gender must agree with what the ID number encodes (GB 11643)."""
+        if not self.id_number:
+            return {}
+        try:
+            validate_id_number(self.id_number)
+        except ValidationError:
+            return {}  # the field's own validator reports it beside the field
+        errors = {}
+        encoded_birth = id_birth_date(self.id_number)
+        if self.birth_date and encoded_birth != self.birth_date:
+            errors["birth_date"] = _("出生日期与身份证号中的出生日期（%(date)s）不一致。") % {
+                "date": encoded_birth.isoformat()
+            }
+        encoded_gender = id_gender(self.id_number)
+        if self.gender and encoded_gender != self.gender:
+            errors["gender"] = _("性别与身份证号不一致（身份证号显示为%(gender)s）。") % {
+                "gender": self.Gender(encoded_gender).label
+            }
+        return errors
+
+
+class Parent(models.Model):
+    class Relation(models.TextChoices):
+        FATHER = "father", _("父亲")
+        MOTHER = "mother", _("母亲")
+
+    class ContactFrequency(models.TextChoices):
+        WEEKLY = "weekly", _("每周")
+        MONTHLY = "monthly", _("每月")
+        TERMLY = "termly", _("每学期")
+        RARELY = "rarely", _("很少")
+        NEVER = "never", _("从不")
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="parents", verbose_name=_("学生")
+    )
+    relation = models.CharField(_("关系"), max_length=8, choices=Relation.choices)
+    name = models.CharField(_("姓名"), max_length=40, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
+    work_place = models.CharField(_("务工地"), max_length=100, blank=True)
+    work_unit = models.CharField(_("务工单位"), max_length=100, blank=True)
+    work_unit_address = models.CharField(_("务工单位地址"), max_length=200, blank=True)
+    work_unit_phone = models.CharField(
+        _("务工单位电话"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    away_since = models.DateField(_("外出时间"), null=True, blank=True)
+    contact_frequency = models.CharField(
+        _("与孩子联系"), max_length=8, choices=ContactFrequency.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("家长")
+        verbose_name_plural = _("家长")
+        ordering = ["pupil", "relation", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "relation"], name="parent_unique_relation")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.get_relation_display()
+
+
+class Guardian(models.Model):
+    class Education(models.TextChoices):
+        NONE = "none", _("文盲或半文盲")
+        PRIMARY = "primary", _("小学")
+        JUNIOR = "junior", _("初中")
+        SENIOR = "senior", _("高中/中专")
+        COLLEGE = "college", _("大专及以上")
+
+    pupil = models.OneToOneField(
+        Pupil, on_delete=models.PROTECT, related_name="guardian", verbose_name=_("学生")
+    )
+    name = models.CharField(_("姓名"), max_length=40, blank=True)
+    relation = models.CharField(
+        _("与学生关系"), max_length=20, blank=True, help_text=_("如：祖父、外祖母、姑姑")
+    )
+    occupation = models.CharField(_("职业"), max_length=40, blank=True)
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
+    health = models.CharField(_("身体状况"), max_length=100, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("出生年份"), null=True, blank=True)
+    education = models.CharField(
+        _("文化程度"), max_length=10, choices=Education.choices, blank=True
+    )
+    letter_signed_on = models.DateField(_("责任书签订日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("监护人")
+        verbose_name_plural = _("监护人")
+        ordering = ["pupil", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900),
+                name="guardian_birth_year_plausible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def age(self) -> int | None:
+        return timezone.localdate().year - self.birth_year if self.birth_year else None
+
+    def clean(self) -> None:
+        this_year = timezone.localdate().year
+        if self.birth_year and not (this_year - 100 <= self.birth_year <= this_year - 14):
+            raise ValidationError({"birth_year": _("出生年份不合理，请核对。")})
+
+
+class LeftBehindPeriod(models.Model):
+    """One stretch of a pupil's left-behind status: parents leave and come back."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="left_behind_periods", verbose_name=_("学生")
+    )
+    status = models.CharField(_("留守情况"), max_length=8, choices=LeftBehind.choices)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("留守情况记录")
+        verbose_name_plural = _("留守情况记录")
+        ordering = ["pupil", "-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(ended_on=None), name="one_open_period_per_pupil"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on=None) | Q(ended_on__gte=F("started_on")),
+                name="period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_status_display()
+
+
+class ArchiveRevision(models.Model):
+    """One change to an archive: who, when, and each field's old and new value."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("学生")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"), null=True
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    summary = models.CharField(_("摘要"), max_length=100)
+    # [{"field": "监护人·联系电话", "old": "...", "new": "..."}], labels frozen at write time.
+    changes = models.JSONField(_("变更内容"), default=list)
+
+    class Meta:
+        verbose_name = _("档案变更记录")
+        verbose_name_plural = _("档案变更记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-at"], name="revision_by_pupil")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class AccessLog(models.Model):
+    """Who read, changed, revealed or exported which child's record, and when (PIPL)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("查看档案")
+        HISTORY = "history", _("查看变更记录")
+        CREATE = "create", _("新建档案")
+        UPDATE = "update", _("修改档案")
+        REVEAL = "reveal", _("查看完整号码")
+        CARD = "card", _("查看联系卡")
+        PDF = "pdf", _("导出PDF")
+        EXPORT = "export", _("导出表格")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="access_logs", verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    pupil = models.ForeignKey(
+        Pupil,
+        on_delete=models.PROTECT,
+        related_name="access_logs",
+        verbose_name=_("学生"),
+        null=True,
+    )
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("访问日志")
+        verbose_name_plural = _("访问日志")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The administrator's log page: newest first, filtered by pupil, person or action.
+            models.Index(fields=["school", "-at"], name="accesslog_by_school"),
+            models.Index(fields=["pupil", "-at"], name="accesslog_by_pupil"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_action_display()

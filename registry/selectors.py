@@ -1,0 +1,389 @@
+"""Reads of the registry, scoped to the person asking. Every view reads pupils through here."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from caresys.lib.pinyin import is_pinyin_query
+from registry.models import (
+    CATEGORY_FIELDS,
+    AccessLog,
+    ArchiveRevision,
+    Guardian,
+    LeftBehind,
+    Parent,
+    Pupil,
+    Role,
+    SchoolClass,
+    User,
+)
+
+# --- scope -----------------------------------------------------------------------------------
+
+
+def _scope_q(user: User) -> Q | None:
+    """The pupils a person may read, as a filter; None means the whole school."""
+    if user.reads_whole_school:
+        return None
+    # A class's head teacher reads that class. Pair teachers get their paired children with the
+    # pairing app; until then the role alone grants nothing.
+    return Q(school_class__head_teacher=user)
+
+
+def pupils_visible_to(*, user: User) -> QuerySet[Pupil]:
+    """Pupils of the user's school that the user may read, with their class and head teacher."""
+    if not user.is_authenticated or user.school_id is None:
+        return Pupil.objects.none()
+    queryset = Pupil.objects.filter(school_id=user.school_id).select_related(
+        "school_class", "school_class__head_teacher"
+    )
+    scope = _scope_q(user)
+    return queryset if scope is None else queryset.filter(scope)
+
+
+def can_edit_pupil(user: User, pupil: Pupil) -> bool:
+    if user.school_id != pupil.school_id:
+        return False
+    if user.is_school_admin:
+        return True
+    return pupil.school_class is not None and pupil.school_class.head_teacher_id == user.pk
+
+
+def classes_editable_by(*, user: User) -> QuerySet[SchoolClass]:
+    """The classes a person may put a pupil into."""
+    classes = SchoolClass.objects.filter(school_id=user.school_id, is_active=True)
+    if user.is_school_admin:
+        return classes
+    return classes.filter(head_teacher=user)
+
+
+def can_create_pupil(user: User) -> bool:
+    return user.is_school_admin or (
+        user.has_role(Role.CLASS_TEACHER) and classes_editable_by(user=user).exists()
+    )
+
+
+def get_pupil_for_user(user: User, pk: int, *, for_edit: bool = False) -> Pupil:
+    """The pupil, if in the user's scope (else 404); 403 if an edit is asked by a reader."""
+    try:
+        pupil = pupils_visible_to(user=user).get(pk=pk)
+    except Pupil.DoesNotExist as exc:
+        raise Http404 from exc
+    if for_edit and not can_edit_pupil(user, pupil):
+        raise PermissionDenied
+    return pupil
+
+
+def sees_full_phones(user: User, pupil: Pupil) -> bool:
+    """Those who call the family (registrar, head teacher) see phones; others reveal on request."""
+    return can_edit_pupil(user, pupil)
+
+
+def sees_full_id_number(user: User) -> bool:
+    return user.is_school_admin
+
+
+# --- the archive -----------------------------------------------------------------------------
+
+
+def archive_for_user(user: User, pk: int) -> tuple[Pupil, dict[str, Parent], Guardian | None]:
+    """A pupil's whole archive in three queries: pupil with class, parents, guardian."""
+    pupil = get_pupil_for_user(user, pk)
+    parents = {parent.relation: parent for parent in Parent.objects.filter(pupil=pupil)}
+    guardian = Guardian.objects.filter(pupil=pupil).first()
+    return pupil, parents, guardian
+
+
+def revisions_of(pupil: Pupil) -> QuerySet[ArchiveRevision]:
+    return ArchiveRevision.objects.filter(pupil=pupil).select_related("actor")
+
+
+def periods_of(pupil: Pupil):
+    return pupil.left_behind_periods.select_related("recorded_by").order_by("-started_on", "-pk")
+
+
+# --- completeness ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveItem:
+    key: str
+    label: str
+    missing: Q
+
+
+def _related_missing(model, field: str, **match) -> Q:
+    """True when the pupil has no related row with a non-empty `field`."""
+    present = model.objects.filter(pupil=OuterRef("pk"), **match).exclude(**{field: ""})
+    return ~Q(Exists(present))
+
+
+def _parent_missing(relation: str, statuses: list[str], field: str) -> Q:
+    """Asked only of a parent who is away, and not of an orphan's parents."""
+    return Q(left_behind__in=statuses, is_orphan=False) & _related_missing(
+        Parent, field, relation=relation
+    )
+
+
+_FATHER_AWAY = [LeftBehind.BOTH, LeftBehind.FATHER]
+_MOTHER_AWAY = [LeftBehind.BOTH, LeftBehind.MOTHER]
+
+# What a complete archive holds (../shared/DOMAIN.md, "The archive"): the child's particulars,
+# every parent who is away with a way to reach them, and the guardian who looks after the child.
+ARCHIVE_ITEMS = (
+    ArchiveItem("id_number", _("身份证号"), Q(id_number="")),
+    ArchiveItem("student_number", _("学籍号"), Q(student_number="")),
+    ArchiveItem("birth_date", _("出生日期"), Q(birth_date=None)),
+    ArchiveItem("school_class", _("班级"), Q(school_class=None)),
+    ArchiveItem("address", _("家庭住址"), Q(address="")),
+    ArchiveItem("guardianship_type", _("监护类型"), Q(guardianship_type="")),
+    ArchiveItem("father_name", _("父亲姓名"), _parent_missing("father", _FATHER_AWAY, "name")),
+    ArchiveItem("father_phone", _("父亲电话"), _parent_missing("father", _FATHER_AWAY, "phone")),
+    ArchiveItem(
+        "father_work_place", _("父亲务工地"), _parent_missing("father", _FATHER_AWAY, "work_place")
+    ),
+    ArchiveItem("mother_name", _("母亲姓名"), _parent_missing("mother", _MOTHER_AWAY, "name")),
+    ArchiveItem("mother_phone", _("母亲电话"), _parent_missing("mother", _MOTHER_AWAY, "phone")),
+    ArchiveItem(
+        "mother_work_place", _("母亲务工地"), _parent_missing("mother", _MOTHER_AWAY, "work_place")
+    ),
+    ArchiveItem("guardian_name", _("监护人姓名"), _related_missing(Guardian, "name")),
+    ArchiveItem("guardian_relation", _("监护人关系"), _related_missing(Guardian, "relation")),
+    ArchiveItem("guardian_phone", _("监护人电话"), _related_missing(Guardian, "phone")),
+    ArchiveItem("guardian_address", _("监护人住址"), _related_missing(Guardian, "address")),
+)
+
+
+def with_missing_count(queryset: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """Annotate `missing_count`: how many required archive items each pupil lacks."""
+    total = Value(0)
+    for item in ARCHIVE_ITEMS:
+        total = total + Case(When(item.missing, then=Value(1)), default=Value(0))
+    return queryset.annotate(missing_count=ExpressionWrapper(total, output_field=IntegerField()))
+
+
+def missing_items(pupil: Pupil) -> list[str]:
+    """The labels of the required items this pupil's archive lacks (one query)."""
+    flags = (
+        Pupil.objects.filter(pk=pupil.pk)
+        .annotate(
+            **{
+                f"missing_{item.key}": ExpressionWrapper(item.missing, output_field=BooleanField())
+                for item in ARCHIVE_ITEMS
+            }
+        )
+        .values(*[f"missing_{item.key}" for item in ARCHIVE_ITEMS])
+        .get()
+    )
+    return [str(item.label) for item in ARCHIVE_ITEMS if flags[f"missing_{item.key}"]]
+
+
+def archive_rate(*, user: User) -> dict[str, int | float | None]:
+    """建档率: the share of enrolled left-behind children in scope whose archive is complete."""
+    incomplete = Q()
+    for item in ARCHIVE_ITEMS:
+        incomplete |= item.missing
+    counts = (
+        pupils_visible_to(user=user)
+        .filter(status=Pupil.Status.ENROLLED)
+        .exclude(left_behind=LeftBehind.NONE)
+        .aggregate(
+            total=Count("pk"),
+            incomplete=Coalesce(Count("pk", filter=incomplete), 0),
+        )
+    )
+    total, incomplete_count = counts["total"], counts["incomplete"]
+    complete = total - incomplete_count
+    return {
+        "total": total,
+        "complete": complete,
+        "rate": round(100 * complete / total, 1) if total else None,
+    }
+
+
+# --- the pupil list --------------------------------------------------------------------------
+
+CATEGORY_CHOICES = [(field, Pupil._meta.get_field(field).verbose_name) for field in CATEGORY_FIELDS]
+LEFT_BEHIND_FILTERS = [
+    ("any", _("全部留守儿童")),
+    ("single", _("单亲留守")),
+    *LeftBehind.choices,
+]
+
+
+def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
+    """The pupil list in class then pinyin order, filtered as the list page's form says."""
+    queryset = pupils_visible_to(user=user).filter(
+        status=filters.get("status") or Pupil.Status.ENROLLED
+    )
+    if filters.get("grade"):
+        queryset = queryset.filter(school_class__grade=filters["grade"])
+    if filters.get("school_class"):
+        queryset = queryset.filter(school_class=filters["school_class"])
+    status = filters.get("left_behind")
+    if status == "any":
+        queryset = queryset.exclude(left_behind=LeftBehind.NONE)
+    elif status == "single":
+        queryset = queryset.filter(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER])
+    elif status:
+        queryset = queryset.filter(left_behind=status)
+    if filters.get("category") in CATEGORY_FIELDS:
+        queryset = queryset.filter(**{filters["category"]: True})
+    if filters.get("guardianship_type"):
+        queryset = queryset.filter(guardianship_type=filters["guardianship_type"])
+    if filters.get("incomplete"):
+        queryset = with_missing_count(queryset).filter(missing_count__gt=0)
+    query = (filters.get("q") or "").strip()
+    if query:
+        queryset = queryset.filter(_search_q(query))
+    guardians = Guardian.objects.only("pupil_id", "name", "relation", "phone")
+    return queryset.prefetch_related(Prefetch("guardian", queryset=guardians)).order_by(
+        "school_class__grade", "school_class__number", "name_pinyin", "pk"
+    )
+
+
+def _search_q(query: str) -> Q:
+    """By name, full pinyin ("wangxiaoming"), initials ("wxm"), 学籍号 or the end of an ID."""
+    if is_pinyin_query(query):
+        lowered = query.lower()
+        return Q(name_pinyin__contains=lowered) | Q(name_initials__startswith=lowered)
+    if query.isdigit() or query[:-1].isdigit():
+        return Q(student_number__icontains=query) | Q(id_number__endswith=query.upper())
+    return Q(name__contains=query) | Q(student_number__icontains=query)
+
+
+# --- the access log --------------------------------------------------------------------------
+
+
+def access_log_for(*, user: User, filters: dict) -> QuerySet[AccessLog]:
+    if not user.is_school_admin:
+        raise PermissionDenied
+    logs = AccessLog.objects.filter(school_id=user.school_id).select_related(
+        "actor", "pupil", "pupil__school_class"
+    )
+    if filters.get("actor"):
+        logs = logs.filter(actor=filters["actor"])
+    if filters.get("action"):
+        logs = logs.filter(action=filters["action"])
+    if filters.get("pupil"):
+        logs = logs.filter(pupil__name__contains=filters["pupil"])
+    if filters.get("date_from"):
+        logs = logs.filter(at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        logs = logs.filter(at__date__lte=filters["date_to"])
+    return logs.order_by("-at", "-pk")
+
+
+def class_pupils_for_cards(*, user: User, school_class: SchoolClass) -> QuerySet[Pupil]:
+    """The class's enrolled pupils in scope, with parents and guardian, for the contact cards."""
+    return (
+        pupils_visible_to(user=user)
+        .filter(school_class=school_class, status=Pupil.Status.ENROLLED)
+        .select_related("guardian")
+        .prefetch_related("parents")
+        .order_by("name_pinyin", "pk")
+    )
+
+
+def get_class_for_user(user: User, pk: int) -> SchoolClass:
+    """A class the user reads at least one pupil of, or whose head teacher they are (else 404)."""
+    classes = SchoolClass.objects.filter(school_id=user.school_id).select_related("head_teacher")
+    if not user.reads_whole_school:
+        classes = classes.filter(head_teacher=user)
+    try:
+        return classes.get(pk=pk)
+    except SchoolClass.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def classes_visible_to(*, user: User) -> QuerySet[SchoolClass]:
+    classes = SchoolClass.objects.filter(school_id=user.school_id, is_active=True)
+    if not user.reads_whole_school:
+        classes = classes.filter(head_teacher=user)
+    return classes.select_related("head_teacher").annotate(
+        pupil_count=Count("pupils", filter=Q(pupils__status=Pupil.Status.ENROLLED)),
+        left_behind_count=Count(
+            "pupils",
+            filter=Q(pupils__status=Pupil.Status.ENROLLED) & ~Q(pupils__left_behind="none"),
+        ),
+    )
+
+
+# --- headline counts and contact cards -------------------------------------------------------
+
+
+def headline_counts(pupils: QuerySet[Pupil]) -> dict[str, int | float | None]:
+    """Pupils, left-behind children and their split, in one aggregate query."""
+    away = ~Q(left_behind=LeftBehind.NONE)
+    counts = pupils.aggregate(
+        n_pupils=Count("pk"),
+        n_away=Count("pk", filter=away),
+        n_both=Count("pk", filter=Q(left_behind=LeftBehind.BOTH)),
+        n_single=Count("pk", filter=Q(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER])),
+        n_priority=Count("pk", filter=away & Q(is_priority=True)),
+    )
+    counts["share"] = (
+        round(100 * counts["n_away"] / counts["n_pupils"], 1) if counts["n_pupils"] else None
+    )
+    return counts
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    pupil: Pupil
+    father: Parent | None
+    mother: Parent | None
+    guardian: Guardian | None
+
+    @property
+    def head_teacher(self) -> User | None:
+        return self.pupil.school_class.head_teacher if self.pupil.school_class else None
+
+
+def _card(pupil: Pupil) -> ContactCard:
+    parents = {parent.relation: parent for parent in pupil.parents.all()}
+    try:
+        guardian = pupil.guardian
+    except Guardian.DoesNotExist:
+        guardian = None
+    return ContactCard(
+        pupil=pupil,
+        father=parents.get(Parent.Relation.FATHER),
+        mother=parents.get(Parent.Relation.MOTHER),
+        guardian=guardian,
+    )
+
+
+def contact_card_for(user: User, pk: int) -> ContactCard:
+    """One pupil's contact card, in scope (else 404), in two queries."""
+    try:
+        pupil = (
+            pupils_visible_to(user=user)
+            .select_related("guardian")
+            .prefetch_related("parents")
+            .get(pk=pk)
+        )
+    except Pupil.DoesNotExist as exc:
+        raise Http404 from exc
+    return _card(pupil)
+
+
+def class_contact_cards(*, user: User, school_class: SchoolClass) -> list[ContactCard]:
+    return [_card(pupil) for pupil in class_pupils_for_cards(user=user, school_class=school_class)]

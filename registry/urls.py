@@ -1,0 +1,18 @@
+from django.urls import path
+
+from registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("pupils/", views.pupil_list, name="pupil_list"),
+    path("pupils/new/", views.pupil_create, name="pupil_create"),
+    path("pupils/<int:pk>/", views.pupil_detail, name="pupil_detail"),
+    path("pupils/<int:pk>/edit/", views.pupil_edit, name="pupil_edit"),
+    path("pupils/<int:pk>/history/", views.pupil_history, name="pupil_history"),
+    path("pupils/<int:pk>/reveal/", views.pupil_reveal, name="pupil_reveal"),
+    path("pupils/<int:pk>/card/", views.contact_card, name="contact_card"),
+    path("pupils/<int:pk>/card.pdf", views.contact_card_pdf, name="contact_card_pdf"),
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/<int:pk>/cards.pdf", views.class_cards_pdf, name="class_cards_pdf"),
+    path("access-log/", views.access_log, name="access_log"),
+]

@@ -1,0 +1,264 @@
+"""Pages of the registry: decorators, access helper, form, service, redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from caresys.lib.http import paginate, query_without_page, role_required
+from caresys.lib.identity import mask_id_number, mask_phone
+from caresys.lib.pdf import pdf_response, render_pdf
+from registry import selectors, services
+from registry.forms import (
+    AccessLogFilterForm,
+    GuardianForm,
+    ParentForm,
+    PupilFilterForm,
+    PupilForm,
+    RevealForm,
+)
+from registry.models import AccessLog, Guardian, Parent, Pupil, Role
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
+    context = {
+        "counts": selectors.headline_counts(pupils),
+        "archive": selectors.archive_rate(user=user),
+        "classes": selectors.classes_visible_to(user=user),
+    }
+    return render(request, "registry/home.html", context)
+
+
+@require_GET
+@login_required
+def pupil_list(request: HttpRequest) -> HttpResponse:
+    classes = selectors.classes_visible_to(user=request.user)
+    form = PupilFilterForm(request.GET or None, classes=classes)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = paginate(request, selectors.pupil_list(user=request.user, filters=filters))
+    context = {
+        "form": form,
+        "page": page,
+        "query": query_without_page(request),
+        "can_create": selectors.can_create_pupil(request.user),
+    }
+    return render(request, "registry/pupil_list.html", context)
+
+
+@require_GET
+@login_required
+def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil, parents, guardian = selectors.archive_for_user(request.user, pk)
+    services.log_access(
+        actor=request.user, action=AccessLog.Action.VIEW, pupils=[pupil], request=request
+    )
+    context = {
+        "pupil": pupil,
+        "father": parents.get(Parent.Relation.FATHER),
+        "mother": parents.get(Parent.Relation.MOTHER),
+        "guardian": guardian,
+        "missing": selectors.missing_items(pupil),
+        "periods": selectors.periods_of(pupil),
+        "can_edit": selectors.can_edit_pupil(request.user, pupil),
+    }
+    return render(request, "registry/pupil_detail.html", context)
+
+
+def _archive_forms(request: HttpRequest, pupil: Pupil, classes) -> dict:
+    data = request.POST if request.method == "POST" else None
+    parents = {parent.relation: parent for parent in pupil.parents.all()} if pupil.pk else {}
+    guardian = Guardian.objects.filter(pupil=pupil).first() if pupil.pk else None
+    return {
+        "pupil": PupilForm(data, instance=pupil, classes=classes, prefix="pupil"),
+        "father": ParentForm(data, instance=parents.get(Parent.Relation.FATHER), prefix="father"),
+        "mother": ParentForm(data, instance=parents.get(Parent.Relation.MOTHER), prefix="mother"),
+        "guardian": GuardianForm(data, instance=guardian, prefix="guardian"),
+    }
+
+
+def _attach_errors(forms: dict, error: ValidationError) -> None:
+    """Put a service's 'part.field' errors beside the field they concern."""
+    for key, messages_ in error.message_dict.items():
+        part, _dot, field = key.partition(".")
+        form = forms.get(part, forms["pupil"])
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+def _save_archive(request: HttpRequest, forms: dict, pupil: Pupil | None) -> Pupil | None:
+    if not all(form.is_valid() for form in forms.values()):
+        return None
+    data = {part: form.archive_data() for part, form in forms.items()}
+    since = forms["pupil"].cleaned_data.get("left_behind_since")
+    try:
+        if pupil is None:
+            return services.pupil_create(
+                actor=request.user,
+                school=request.user.school,
+                data=data,
+                left_behind_since=since,
+                request=request,
+            )
+        services.archive_update(
+            actor=request.user, pupil=pupil, data=data, left_behind_since=since, request=request
+        )
+        return pupil
+    except ValidationError as error:
+        _attach_errors(forms, error)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pupil_create(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_create_pupil(request.user):
+        raise PermissionDenied
+    classes = selectors.classes_editable_by(user=request.user)
+    forms = _archive_forms(request, Pupil(school=request.user.school), classes)
+    if request.method == "POST" and (pupil := _save_archive(request, forms, None)):
+        messages.success(request, _("已为%(name)s建立档案。") % {"name": pupil.name})
+        return redirect("registry:pupil_detail", pk=pupil.pk)
+    return render(request, "registry/pupil_form.html", {"forms": forms, "pupil": None})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = selectors.get_pupil_for_user(request.user, pk, for_edit=True)
+    forms = _archive_forms(request, pupil, selectors.classes_editable_by(user=request.user))
+    if request.method == "POST" and _save_archive(request, forms, pupil):
+        messages.success(request, _("档案已保存，修改前的内容可在变更记录中查看。"))
+        return redirect("registry:pupil_detail", pk=pupil.pk)
+    return render(request, "registry/pupil_form.html", {"forms": forms, "pupil": pupil})
+
+
+@require_GET
+@login_required
+def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = selectors.get_pupil_for_user(request.user, pk)
+    services.log_access(
+        actor=request.user, action=AccessLog.Action.HISTORY, pupils=[pupil], request=request
+    )
+    page = paginate(request, selectors.revisions_of(pupil), per_page=20)
+    masked = not selectors.sees_full_phones(request.user, pupil)
+    for revision in page:
+        revision.rows = [
+            _masked_change(change, request.user, masked) for change in revision.changes
+        ]
+    context = {"pupil": pupil, "page": page, "periods": selectors.periods_of(pupil)}
+    return render(request, "registry/pupil_history.html", context)
+
+
+def _masked_change(change: dict, user, phones_masked: bool) -> dict:
+    key = change.get("key", "")
+    if key not in services.SENSITIVE_KEYS:
+        return change
+    if key == "pupil.id_number":
+        if selectors.sees_full_id_number(user):
+            return change
+        mask = mask_id_number
+    elif not phones_masked:
+        return change
+    else:
+        mask = mask_phone
+    return change | {"old": mask(change["old"]), "new": mask(change["new"])}
+
+
+@require_POST
+@login_required
+def pupil_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID number or phone behind a mask; every reveal is logged."""
+    pupil, parents, guardian = selectors.archive_for_user(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": _("无法显示该字段。")}, status=400)
+    part, _dot, field = form.cleaned_data["field"].partition(".")
+    owner = {"pupil": pupil, "guardian": guardian, **parents}.get(part)
+    value = getattr(owner, field, "") if owner is not None else ""
+    services.log_access(
+        actor=request.user,
+        action=AccessLog.Action.REVEAL,
+        pupils=[pupil],
+        detail=form.cleaned_data["field"],
+        request=request,
+    )
+    return JsonResponse({"value": value})
+
+
+@require_GET
+@login_required
+def contact_card(request: HttpRequest, pk: int) -> HttpResponse:
+    card = selectors.contact_card_for(request.user, pk)
+    services.log_access(
+        actor=request.user, action=AccessLog.Action.CARD, pupils=[card.pupil], request=request
+    )
+    return render(request, "registry/contactcard_detail.html", {"card": card})
+
+
+@require_GET
+@login_required
+def contact_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    card = selectors.contact_card_for(request.user, pk)
+    content = render_pdf("registry/contactcard_pdf.html", _pdf_context(request, [card]))
+    services.log_access(
+        actor=request.user,
+        action=AccessLog.Action.PDF,
+        pupils=[card.pupil],
+        detail=_("联系卡PDF"),
+        request=request,
+    )
+    return pdf_response(content, _("联系卡-%(name)s.pdf") % {"name": card.pupil.name})
+
+
+@require_GET
+@login_required
+def class_list(request: HttpRequest) -> HttpResponse:
+    classes = selectors.classes_visible_to(user=request.user)
+    return render(request, "registry/class_list.html", {"classes": classes})
+
+
+@require_GET
+@login_required
+def class_cards_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    school_class = selectors.get_class_for_user(request.user, pk)
+    cards = selectors.class_contact_cards(user=request.user, school_class=school_class)
+    content = render_pdf(
+        "registry/contactcard_pdf.html", _pdf_context(request, cards, school_class)
+    )
+    services.log_access(
+        actor=request.user,
+        action=AccessLog.Action.PDF,
+        pupils=[card.pupil for card in cards],
+        detail=_("班级联系卡PDF %(cls)s") % {"cls": school_class.name},
+        request=request,
+    )
+    return pdf_response(content, _("联系卡-%(cls)s.pdf") % {"cls": school_class.name})
+
+
+def _pdf_context(request: HttpRequest, cards: list, school_class=None) -> dict:
+    return {
+        "cards": cards,
+        "school": request.user.school,
+        "school_class": school_class,
+        "printed_at": timezone.localtime(),
+        "request": request,
+    }
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def access_log(request: HttpRequest) -> HttpResponse:
+    form = AccessLogFilterForm(request.GET or None, school=request.user.school)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = paginate(request, selectors.access_log_for(user=request.user, filters=filters))
+    context = {"form": form, "page": page, "query": query_without_page(request)}
+    return render(request, "registry/accesslog_list.html", context)
