@@ -1,4 +1,4 @@
-"""The administrator's settings pages: school, years and terms, classes, staff accounts.
+"""The registrar's settings pages: school, years and terms, classes, staff accounts.
 
 Pupils' archives are not edited here: every change to a child's record goes through the
 registry's services, which keep the history and the access log.
@@ -7,38 +7,43 @@ registry's services, which keep the history and the access log.
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import (
-    AccessLog,
-    Role,
-    School,
-    SchoolClass,
-    SchoolYear,
-    TeachingAssignment,
-    Term,
-    User,
-)
+from caresys.admin_site import SchoolScopedAdmin, is_registrar
+from registry.models import Role, School, SchoolClass, SchoolYear, TeachingAssignment, Term, User
 
-admin.site.site_header = _("关爱通 · 系统设置")
-admin.site.site_title = _("关爱通")
-admin.site.index_title = _("系统设置")
+# Roles live on the user; Django's groups are not used.
+admin.site.unregister(Group)
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(SchoolScopedAdmin):
+    school_path = "pk"
     list_display = ["name", "address", "phone"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 class TermInline(admin.TabularInline):
     model = Term
     extra = 0
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(SchoolYear)
-class SchoolYearAdmin(admin.ModelAdmin):
-    list_display = ["name", "school", "start_date", "end_date"]
+class SchoolYearAdmin(SchoolScopedAdmin):
+    list_display = ["name", "start_date", "end_date"]
+    exclude = ["school"]
     inlines = [TermInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.school = request.user.school
+        super().save_model(request, obj, form, change)
 
 
 class TeachingAssignmentInline(admin.TabularInline):
@@ -48,31 +53,38 @@ class TeachingAssignmentInline(admin.TabularInline):
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(admin.ModelAdmin):
+class SchoolClassAdmin(SchoolScopedAdmin):
     list_display = ["__str__", "head_teacher", "is_active"]
     list_filter = ["grade", "is_active"]
+    exclude = ["school"]
     autocomplete_fields = ["head_teacher"]
     inlines = [TeachingAssignmentInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        obj.school = request.user.school
+        super().save_model(request, obj, form, change)
 
-class UserAdminForm(forms.ModelForm):
+
+class UserAdminForm(UserChangeForm):
     roles = forms.MultipleChoiceField(
         label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SchoolScopedAdmin, BaseUserAdmin):
     form = UserAdminForm
     list_display = ["username", "full_name", "phone", "role_list", "is_active"]
+    list_filter = ["is_active"]
     search_fields = ["username", "full_name", "phone"]
+    ordering = ["username"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("个人信息"), {"fields": ["full_name", "phone", "school", "roles"]}),
-        (_("状态"), {"fields": ["is_active", "is_staff", "is_superuser", "last_login"]}),
+        (_("个人信息"), {"fields": ["full_name", "phone", "roles"]}),
+        (_("状态"), {"fields": ["is_active", "last_login"]}),
     ]
     add_fieldsets = [
-        (None, {"fields": ["username", "full_name", "school", "password1", "password2"]}),
+        (None, {"fields": ["username", "full_name", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login"]
 
@@ -80,19 +92,9 @@ class UserAdmin(BaseUserAdmin):
     def role_list(self, obj: User) -> str:
         return "、".join(obj.role_labels())
 
+    def save_model(self, request, obj, form, change) -> None:
+        obj.school = request.user.school
+        super().save_model(request, obj, form, change)
 
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    """Read-only: the log is evidence and is neither edited nor deleted."""
-
-    list_display = ["at", "actor", "action", "pupil", "detail"]
-    list_filter = ["action"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_registrar(request)

@@ -17,4 +17,4 @@ def navigation(request: HttpRequest) -> dict:
     ]
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))
-    return {"nav_items": items, "nav_is_admin": user.has_role(Role.ADMIN) and user.is_staff}
+    return {"nav_items": items, "nav_is_admin": user.has_role(Role.ADMIN)}

@@ -95,7 +95,7 @@ class PupilFilterForm(forms.Form):
     )
     grade = forms.TypedChoiceField(label=_("年级"), required=False, coerce=int, empty_value=None)
     school_class = forms.ModelChoiceField(
-        label=_("班级"), queryset=SchoolClass.objects.none(), required=False
+        label=_("班级"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("全部")
     )
     left_behind = forms.ChoiceField(
         label=_("留守情况"), required=False, choices=[("", _("全部学生")), *LEFT_BEHIND_FILTERS]
@@ -133,10 +133,14 @@ class AccessLogFilterForm(forms.Form):
     def __init__(self, *args, school, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = User.objects.filter(school=school)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-control-sm"
 
 
 REVEALABLE = {
     "pupil.id_number",
+    "pupil.student_number",
     "father.phone",
     "father.work_unit_phone",
     "mother.phone",

@@ -349,6 +349,14 @@ class Pupil(models.Model):
         return self.left_behind != LeftBehind.NONE
 
     @property
+    def father_away(self) -> bool:
+        return self.left_behind in (LeftBehind.BOTH, LeftBehind.FATHER)
+
+    @property
+    def mother_away(self) -> bool:
+        return self.left_behind in (LeftBehind.BOTH, LeftBehind.MOTHER)
+
+    @property
     def categories(self) -> list[str]:
         return [
             str(self._meta.get_field(field).verbose_name)

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.identity import mask_id_number, mask_phone
 from caresys.lib.pinyin import is_pinyin_query
 from registry.models import (
     CATEGORY_FIELDS,
@@ -98,6 +99,19 @@ def sees_full_phones(user: User, pupil: Pupil) -> bool:
 
 def sees_full_id_number(user: User) -> bool:
     return user.is_school_admin
+
+
+# 学籍号 is usually "G" + the ID number, so it is masked like one.
+ID_KEYS = frozenset({"pupil.id_number", "pupil.student_number"})
+
+
+def shown_value(user: User, pupil: Pupil, key: str, value: str) -> tuple[str, bool]:
+    """(what this person sees of a sensitive value, whether it is masked)."""
+    if not value:
+        return "", False
+    if key in ID_KEYS:
+        return (value, False) if sees_full_id_number(user) else (mask_id_number(value), True)
+    return (value, False) if sees_full_phones(user, pupil) else (mask_phone(value), True)
 
 
 # --- the archive -----------------------------------------------------------------------------
@@ -291,14 +305,17 @@ def access_log_for(*, user: User, filters: dict) -> QuerySet[AccessLog]:
     return logs.order_by("-at", "-pk")
 
 
-def class_pupils_for_cards(*, user: User, school_class: SchoolClass) -> QuerySet[Pupil]:
-    """The class's enrolled pupils in scope, with parents and guardian, for the contact cards."""
+def class_pupils_for_cards(
+    *, user: User, school_class: SchoolClass, everyone: bool = False
+) -> QuerySet[Pupil]:
+    """The class's enrolled left-behind pupils (or everyone) in scope, for the contact cards."""
+    pupils = pupils_visible_to(user=user).filter(
+        school_class=school_class, status=Pupil.Status.ENROLLED
+    )
+    if not everyone:
+        pupils = pupils.exclude(left_behind=LeftBehind.NONE)
     return (
-        pupils_visible_to(user=user)
-        .filter(school_class=school_class, status=Pupil.Status.ENROLLED)
-        .select_related("guardian")
-        .prefetch_related("parents")
-        .order_by("name_pinyin", "pk")
+        pupils.select_related("guardian").prefetch_related("parents").order_by("name_pinyin", "pk")
     )
 
 
@@ -385,5 +402,8 @@ def contact_card_for(user: User, pk: int) -> ContactCard:
     return _card(pupil)
 
 
-def class_contact_cards(*, user: User, school_class: SchoolClass) -> list[ContactCard]:
-    return [_card(pupil) for pupil in class_pupils_for_cards(user=user, school_class=school_class)]
+def class_contact_cards(
+    *, user: User, school_class: SchoolClass, everyone: bool = False
+) -> list[ContactCard]:
+    pupils = class_pupils_for_cards(user=user, school_class=school_class, everyone=everyone)
+    return [_card(pupil) for pupil in pupils]

@@ -71,7 +71,7 @@ GUARDIAN_FIELDS = (
 )
 # History keys whose values are masked like the live ones.
 SENSITIVE_KEYS = frozenset(
-    {"pupil.id_number"}
+    {"pupil.id_number", "pupil.student_number"}
     | {f"{part}.{field}" for part in ("father", "mother") for field in ("phone", "work_unit_phone")}
     | {"guardian.phone"}
 )

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresys.lib.http import paginate, query_without_page, role_required
-from caresys.lib.identity import mask_id_number, mask_phone
 from caresys.lib.pdf import pdf_response, render_pdf
 from registry import selectors, services
 from registry.forms import (
@@ -149,28 +148,21 @@ def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, action=AccessLog.Action.HISTORY, pupils=[pupil], request=request
     )
     page = paginate(request, selectors.revisions_of(pupil), per_page=20)
-    masked = not selectors.sees_full_phones(request.user, pupil)
     for revision in page:
-        revision.rows = [
-            _masked_change(change, request.user, masked) for change in revision.changes
-        ]
+        revision.rows = [_shown_change(request.user, pupil, change) for change in revision.changes]
     context = {"pupil": pupil, "page": page, "periods": selectors.periods_of(pupil)}
     return render(request, "registry/pupil_history.html", context)
 
 
-def _masked_change(change: dict, user, phones_masked: bool) -> dict:
+def _shown_change(user, pupil: Pupil, change: dict) -> dict:
+    """Old and new values of a sensitive field are masked like the live ones."""
     key = change.get("key", "")
     if key not in services.SENSITIVE_KEYS:
         return change
-    if key == "pupil.id_number":
-        if selectors.sees_full_id_number(user):
-            return change
-        mask = mask_id_number
-    elif not phones_masked:
-        return change
-    else:
-        mask = mask_phone
-    return change | {"old": mask(change["old"]), "new": mask(change["new"])}
+    return change | {
+        "old": selectors.shown_value(user, pupil, key, change["old"])[0],
+        "new": selectors.shown_value(user, pupil, key, change["new"])[0],
+    }
 
 
 @require_POST
@@ -230,7 +222,10 @@ def class_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def class_cards_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     school_class = selectors.get_class_for_user(request.user, pk)
-    cards = selectors.class_contact_cards(user=request.user, school_class=school_class)
+    everyone = request.GET.get("all") == "1"
+    cards = selectors.class_contact_cards(
+        user=request.user, school_class=school_class, everyone=everyone
+    )
     content = render_pdf(
         "registry/contactcard_pdf.html", _pdf_context(request, cards, school_class)
     )
