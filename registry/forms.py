@@ -3,7 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caresys.lib.identity import id_birth_date, id_gender, normalize_id_number, normalize_phone
+from caresys.lib.identity import (
+    id_birth_date,
+    id_gender,
+    mask_id_number,
+    normalize_id_number,
+    normalize_phone,
+)
 from registry.models import AccessLog, Guardian, Parent, Pupil, SchoolClass, User
 from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
 from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
@@ -30,14 +36,30 @@ class PupilForm(forms.ModelForm):
         fields = PUPIL_FIELDS
         widgets = {"birth_date": DATE_INPUT}
 
-    def __init__(self, *args, classes, **kwargs) -> None:
+    def __init__(self, *args, classes, hide_ids: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = classes
         self.fields["school_class"].required = True
         self.fields["gender"].choices = Pupil.Gender.choices
+        # Editors who may not read a full ID number can still correct it without seeing it.
+        self.kept_ids: dict[str, str] = {}
+        for name in ("id_number", "student_number") if hide_ids else ():
+            current = getattr(self.instance, name)
+            if current:
+                self.kept_ids[name] = current
+                self.initial[name] = ""
+                self.fields[name].widget.attrs["placeholder"] = mask_id_number(current)
+                self.fields[name].help_text = _(
+                    "为保护隐私不显示完整号码。如需更正，请输入完整的新号码；留空则保持不变。"
+                )
 
     def clean_id_number(self) -> str:
-        return normalize_id_number(_halfwidth(self.cleaned_data.get("id_number", "")))
+        number = normalize_id_number(_halfwidth(self.cleaned_data.get("id_number", "")))
+        return number or self.kept_ids.get("id_number", "")
+
+    def clean_student_number(self) -> str:
+        number = _halfwidth(self.cleaned_data.get("student_number", "")).strip()
+        return number or self.kept_ids.get("student_number", "")
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -114,7 +136,7 @@ class PupilFilterForm(forms.Form):
     def __init__(self, *args, classes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = classes
-        grades = sorted({school_class.grade for school_class in classes})
+        grades = sorted(set(classes.values_list("grade", flat=True)))
         grade_names = dict(SchoolClass._meta.get_field("grade").choices)
         self.fields["grade"].choices = [("", _("全部"))] + [
             (grade, grade_names[grade]) for grade in grades

@@ -277,7 +277,7 @@ def _search_q(query: str) -> Q:
     """By name, full pinyin ("wangxiaoming"), initials ("wxm"), 学籍号 or the end of an ID."""
     if is_pinyin_query(query):
         lowered = query.lower()
-        return Q(name_pinyin__contains=lowered) | Q(name_initials__startswith=lowered)
+        return Q(name_pinyin__contains=lowered) | Q(name_initials__contains=lowered)
     if query.isdigit() or query[:-1].isdigit():
         return Q(student_number__icontains=query) | Q(id_number__endswith=query.upper())
     return Q(name__contains=query) | Q(student_number__icontains=query)
@@ -330,11 +330,17 @@ def get_class_for_user(user: User, pk: int) -> SchoolClass:
         raise Http404 from exc
 
 
-def classes_visible_to(*, user: User) -> QuerySet[SchoolClass]:
+def class_choices_for(*, user: User) -> QuerySet[SchoolClass]:
+    """The active classes a person may filter the pupil list by (no counts: a select box)."""
     classes = SchoolClass.objects.filter(school_id=user.school_id, is_active=True)
     if not user.reads_whole_school:
         classes = classes.filter(head_teacher=user)
-    return classes.select_related("head_teacher").annotate(
+    return classes.order_by("grade", "number", "pk")
+
+
+def classes_visible_to(*, user: User) -> QuerySet[SchoolClass]:
+    """The classes with their head teacher and pupil counts (the class table)."""
+    return class_choices_for(user=user).select_related("head_teacher").annotate(
         pupil_count=Count("pupils", filter=Q(pupils__status=Pupil.Status.ENROLLED)),
         left_behind_count=Count(
             "pupils",
@@ -351,6 +357,7 @@ def headline_counts(pupils: QuerySet[Pupil]) -> dict[str, int | float | None]:
     away = ~Q(left_behind=LeftBehind.NONE)
     counts = pupils.aggregate(
         n_pupils=Count("pk"),
+        n_classes=Count("school_class", distinct=True),
         n_away=Count("pk", filter=away),
         n_both=Count("pk", filter=Q(left_behind=LeftBehind.BOTH)),
         n_single=Count("pk", filter=Q(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER])),
@@ -360,6 +367,32 @@ def headline_counts(pupils: QuerySet[Pupil]) -> dict[str, int | float | None]:
         round(100 * counts["n_away"] / counts["n_pupils"], 1) if counts["n_pupils"] else None
     )
     return counts
+
+
+def grade_summary(pupils: QuerySet[Pupil]) -> list[dict]:
+    """Per grade: classes, pupils, left-behind children and their share (one query)."""
+    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
+    rows = (
+        pupils.filter(school_class__isnull=False)
+        .values("school_class__grade")
+        .annotate(
+            n_classes=Count("school_class", distinct=True),
+            n_pupils=Count("pk"),
+            n_away=Count("pk", filter=~Q(left_behind=LeftBehind.NONE)),
+        )
+        .order_by("school_class__grade")
+    )
+    return [
+        {
+            "grade": row["school_class__grade"],
+            "name": grade_names[row["school_class__grade"]],
+            "classes": row["n_classes"],
+            "pupils": row["n_pupils"],
+            "away": row["n_away"],
+            "share": round(100 * row["n_away"] / row["n_pupils"], 1),
+        }
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,14 @@ def _set_left_behind(
     if current is not None:
         if current.status == status:
             return
-        if since <= current.started_on:
+        if since == current.started_on:
+            # A correction on the day the period began: no one-day period is invented.
+            current.status = status
+            current.recorded_by = actor
+            current.full_clean()
+            current.save(update_fields=["status", "recorded_by"])
+            return
+        if since < current.started_on:
             raise ValidationError(
                 {
                     "pupil.left_behind_since": _(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from caresys.lib.http import paginate, query_without_page, role_required
+from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
 from registry import selectors, services
 from registry.forms import (
@@ -31,17 +31,20 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": selectors.headline_counts(pupils),
         "archive": selectors.archive_rate(user=user),
-        "classes": selectors.classes_visible_to(user=user),
     }
+    if user.reads_whole_school:
+        context["grades"] = selectors.grade_summary(pupils)
+    else:
+        context["classes"] = selectors.classes_visible_to(user=user)
     return render(request, "registry/home.html", context)
 
 
 @require_GET
 @login_required
 def pupil_list(request: HttpRequest) -> HttpResponse:
-    classes = selectors.classes_visible_to(user=request.user)
+    classes = selectors.class_choices_for(user=request.user)
     form = PupilFilterForm(request.GET or None, classes=classes)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     page = paginate(request, selectors.pupil_list(user=request.user, filters=filters))
     context = {
         "form": form,
@@ -76,7 +79,13 @@ def _archive_forms(request: HttpRequest, pupil: Pupil, classes) -> dict:
     parents = {parent.relation: parent for parent in pupil.parents.all()} if pupil.pk else {}
     guardian = Guardian.objects.filter(pupil=pupil).first() if pupil.pk else None
     return {
-        "pupil": PupilForm(data, instance=pupil, classes=classes, prefix="pupil"),
+        "pupil": PupilForm(
+            data,
+            instance=pupil,
+            classes=classes,
+            hide_ids=not selectors.sees_full_id_number(request.user),
+            prefix="pupil",
+        ),
         "father": ParentForm(data, instance=parents.get(Parent.Relation.FATHER), prefix="father"),
         "mother": ParentForm(data, instance=parents.get(Parent.Relation.MOTHER), prefix="mother"),
         "guardian": GuardianForm(data, instance=guardian, prefix="guardian"),
@@ -253,7 +262,7 @@ def _pdf_context(request: HttpRequest, cards: list, school_class=None) -> dict:
 @role_required(Role.ADMIN)
 def access_log(request: HttpRequest) -> HttpResponse:
     form = AccessLogFilterForm(request.GET or None, school=request.user.school)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     page = paginate(request, selectors.access_log_for(user=request.user, filters=filters))
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, "registry/accesslog_list.html", context)

@@ -6,6 +6,12 @@ from registry.models import Role
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Real hashing costs ~0.3 s a user; the permission matrix makes hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def school(db):
     return SchoolFactory(name="青山镇中心小学")

@@ -26,6 +26,14 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
+def valid_filters(form) -> dict:
+    """The filters that are valid: an outdated link with one bad value keeps the others."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
 def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
     paginator = Paginator(items, per_page or settings.CARESYS_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative URLs in PDF templates resolve against this base, and only it is ever answered: the
@@ -55,6 +54,8 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # loading pango takes a second: only when a PDF is asked for
+
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
 
 

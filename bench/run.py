@@ -1,0 +1,141 @@
+"""Benchmarks on a 20,000-pupil demo school: `make bench`, or .venv/bin/python bench/run.py.
+
+Prints `name: value` lines on stdout and nothing else; progress goes to stderr. Each page is
+timed in-process through django.test.Client (server time: middleware, view, queries,
+template), as the median of REQUESTS requests after WARMUPS, and its queries are counted in a
+separate request. A minimal signed-in view through the same middleware is the baseline.
+"""
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PUPILS = 20_000
+SEED = 7
+WARMUPS = 3
+REQUESTS = 30
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def emit(name: str, value: float | int) -> None:
+    text = f"{value:.2f}" if isinstance(value, float) else str(value)
+    print(f"{name}: {text}", flush=True)
+
+
+def measure(client, url: str) -> tuple[float, int]:
+    """(median milliseconds, queries) for one GET; every response must be a 200."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get() -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}")
+
+    connection.queries_log.clear()
+    for _ in range(WARMUPS):
+        get()
+    timings = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        get()
+        timings.append((time.perf_counter() - start) * 1000)
+    if connection.queries_log:
+        raise SystemExit("queries were logged while timing: is DEBUG on?")
+    # Queries are logged only here, so the timed requests above pay nothing for the logging.
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    return statistics.median(timings), len(queries)
+
+
+def run() -> None:
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import Client, override_settings
+
+    django.setup()
+    # DEBUG off as in production, so no query is logged outside CaptureQueriesContext and
+    # templates are not compiled in debug mode; the site's own URLs plus the baseline view.
+    with override_settings(DEBUG=False, ROOT_URLCONF="bench.urls"):
+        log("migrating a fresh SQLite database")
+        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+        log(f"seeding a demo school of {PUPILS} pupils (seed {SEED})")
+        start = time.perf_counter()
+        call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
+        emit(f"seed_demo_{PUPILS}_s", time.perf_counter() - start)
+        try:
+            measure_pages(Client)
+        finally:
+            connections.close_all()
+
+
+def measure_pages(client_class: Callable) -> None:
+    from registry.models import LeftBehind, Pupil, User
+
+    admin = User.objects.get(username="admin")
+    teacher = User.objects.get(username="teacher")
+    # A left-behind child of the demo class teacher's class, so both can open the archive.
+    pupil = (
+        Pupil.objects.filter(school_class__head_teacher=teacher, status=Pupil.Status.ENROLLED)
+        .exclude(left_behind=LeftBehind.NONE)
+        .order_by("pk")
+        .first()
+    )
+    if pupil is None:
+        raise SystemExit("the demo class teacher's class has no left-behind pupil")
+    emit("pupils_total", Pupil.objects.count())
+    emit("pupils_matching_wxm", Pupil.objects.filter(name_initials__startswith="wxm").count())
+
+    as_admin = client_class()
+    as_admin.force_login(admin)
+    as_teacher = client_class()
+    as_teacher.force_login(teacher)
+    archive = f"/registry/pupils/{pupil.pk}/"
+    cases = [
+        # (name, client, url); the first is the baseline the others are compared with.
+        ("minimal_view", as_admin, "/bench/minimal/"),
+        ("pupil_list", as_admin, "/registry/pupils/"),
+        ("pupil_list_search", as_admin, "/registry/pupils/?q=wxm"),
+        ("pupil_list_left_behind", as_admin, "/registry/pupils/?left_behind=any"),
+        ("pupil_list_teacher", as_teacher, "/registry/pupils/"),
+        ("archive_page", as_admin, archive),
+        ("archive_page_teacher", as_teacher, archive),
+        ("home_page", as_admin, "/"),
+    ]
+    baseline = None
+    for name, client, url in cases:
+        log(f"{name}: GET {url}")
+        median_ms, queries = measure(client, url)
+        emit(f"{name}_median_ms", median_ms)
+        emit(f"{name}_queries", queries)
+        if baseline is None:
+            baseline = median_ms
+        else:
+            emit(f"{name}_vs_minimal_ratio", median_ms / baseline)
+
+
+def main() -> None:
+    sys.path.insert(0, str(REPO))
+    workdir = tempfile.mkdtemp(prefix="caresys-bench-")
+    os.environ["SQLITE_PATH"] = str(Path(workdir) / "bench.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caresys.settings")
+    started = time.perf_counter()
+    try:
+        run()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    log(f"done in {time.perf_counter() - started:.0f} s; removed {workdir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Every URL against every role: a view without an access rule here fails the suite."""
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = (
+    "admin",
+    "principal",
+    "class_teacher",
+    "other_class_teacher",
+    "pair_teacher",
+    "counsellor",
+    "anonymous",
+)
+
+# A redirect to the login page, remembering where the person was going.
+LOGIN = "login"
+
+READERS_OF_THE_PUPIL = {
+    "admin": 200,
+    "principal": 200,
+    "class_teacher": 200,
+    "other_class_teacher": 404,
+    "pair_teacher": 404,
+    "counsellor": 200,
+    "anonymous": LOGIN,
+}
+EVERYONE_SIGNED_IN = dict.fromkeys(ROLES, 200) | {"anonymous": LOGIN}
+
+# url name: {role: status}. "class_teacher" heads the pupil's class, "other_class_teacher" heads
+# another class of the same school; the pair teacher has no paired pupils yet.
+EXPECTED: dict[str, dict[str, int | str]] = {
+    "home": EVERYONE_SIGNED_IN,
+    "login": dict.fromkeys(ROLES, 200),
+    "logout": dict.fromkeys(ROLES, 302),
+    "password_change": EVERYONE_SIGNED_IN,
+    "password_change_done": EVERYONE_SIGNED_IN,
+    "set_language": dict.fromkeys(ROLES, 302),
+    "registry:pupil_list": EVERYONE_SIGNED_IN,
+    "registry:pupil_create": {
+        "admin": 200,
+        "principal": 403,
+        "class_teacher": 200,
+        "other_class_teacher": 200,
+        "pair_teacher": 403,
+        "counsellor": 403,
+        "anonymous": LOGIN,
+    },
+    "registry:pupil_detail": READERS_OF_THE_PUPIL,
+    "registry:pupil_edit": READERS_OF_THE_PUPIL | {"principal": 403, "counsellor": 403},
+    "registry:pupil_history": READERS_OF_THE_PUPIL,
+    "registry:pupil_reveal": READERS_OF_THE_PUPIL,
+    "registry:contact_card": READERS_OF_THE_PUPIL,
+    "registry:contact_card_pdf": READERS_OF_THE_PUPIL,
+    "registry:class_list": EVERYONE_SIGNED_IN,
+    "registry:class_cards_pdf": READERS_OF_THE_PUPIL,
+    "registry:access_log": dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN},
+}
+
+# Views that only answer POST, with what a real form would send.
+POST_DATA = {
+    "logout": {},
+    "set_language": {"language": "en", "next": "/"},
+    "registry:pupil_reveal": {"field": "guardian.phone"},
+}
+# The object whose pk a URL takes; every other URL with a pk takes the pupil's.
+CLASS_URLS = {"registry:class_cards_pdf"}
+
+
+def _url_patterns(
+    resolver: URLResolver, namespace: str = "", route: str = ""
+) -> dict[str, URLPattern]:
+    """Every pattern by its full name ("registry:pupil_list"), leaving out the admin.
+
+    A pattern without a name is listed by its route, so it too needs an access rule.
+    """
+    found = {}
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part)
+            found |= _url_patterns(pattern, inner, route + str(pattern.pattern))
+        elif "static" not in pattern.lookup_str:
+            name = pattern.name or route + str(pattern.pattern)
+            found[":".join(part for part in (namespace, name) if part)] = pattern
+    return found
+
+
+URL_PATTERNS = _url_patterns(get_resolver())
+URL_NAMES = sorted(URL_PATTERNS)
+
+
+def _url(name: str, pupil, school_class) -> str:
+    if "pk" not in URL_PATTERNS[name].pattern.converters:
+        return reverse(name)
+    target = school_class if name in CLASS_URLS else pupil
+    return reverse(name, kwargs={"pk": target.pk})
+
+
+def test_every_url_pattern_has_an_access_rule():
+    assert sorted(set(URL_NAMES) - set(EXPECTED)) == []
+
+
+def test_every_access_rule_belongs_to_an_existing_url_pattern():
+    assert sorted(set(EXPECTED) - set(URL_NAMES)) == []
+
+
+def test_every_access_rule_covers_every_role():
+    incomplete = {name: rule for name, rule in EXPECTED.items() if set(rule) != set(ROLES)}
+    assert incomplete == {}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", URL_NAMES)
+def test_each_role_gets_the_expected_answer_from_each_page(
+    client, users_by_role, pupil, school_class, other_class, url_name, role
+):
+    if url_name not in EXPECTED:
+        pytest.fail(f"{url_name} has no access rule in EXPECTED")
+    expected = EXPECTED[url_name][role]
+    if role != "anonymous":
+        client.force_login(users_by_role[role])
+    url = _url(url_name, pupil, school_class)
+
+    if url_name in POST_DATA:
+        response = client.post(url, POST_DATA[url_name])
+    else:
+        response = client.get(url)
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{resolve_url(settings.LOGIN_URL)}?next=")
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name"),
+    [
+        ("post", "registry:pupil_detail"),
+        ("post", "registry:pupil_list"),
+        ("post", "registry:pupil_history"),
+        ("post", "registry:contact_card"),
+        ("post", "registry:contact_card_pdf"),
+        ("post", "registry:class_list"),
+        ("post", "registry:class_cards_pdf"),
+        ("post", "registry:access_log"),
+        ("post", "home"),
+        ("get", "registry:pupil_reveal"),
+        ("put", "registry:pupil_edit"),
+        ("delete", "registry:pupil_edit"),
+        ("put", "registry:pupil_create"),
+        ("get", "logout"),
+    ],
+)
+def test_a_request_with_the_wrong_http_method_is_refused_with_405(
+    client, admin_user, pupil, school_class, method, url_name
+):
+    client.force_login(admin_user)
+
+    response = getattr(client, method)(_url(url_name, pupil, school_class))
+
+    assert response.status_code == 405

@@ -1,0 +1,123 @@
+"""Pages cost the same number of queries with one pupil as with a full class (no N+1)."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from registry import services
+from tests.factories import make_pupil
+
+SURNAMES = "赵钱孙李周吴郑冯陈褚"
+GIVEN_NAMES = "明红华丽强"
+
+
+def add_pupils(actor, classes, count: int) -> None:
+    """`count` more pupils with complete archives, spread over `classes` in turn."""
+    names = itertools.product(SURNAMES, GIVEN_NAMES)
+    for school_class, (surname, given) in zip(itertools.cycle(classes), names):
+        if count == 0:
+            return
+        make_pupil(actor=actor, school_class=school_class, name=f"{surname}小{given}")
+        count -= 1
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def rows_in(response, marker: str) -> int:
+    return response.content.decode().count(marker)
+
+
+@pytest.mark.parametrize(("role", "expected"), [("class_teacher", 9), ("principal", 8)])
+def test_the_pupil_list_uses_as_many_queries_for_fifty_pupils_as_for_one(
+    client,
+    django_assert_num_queries,
+    users_by_role,
+    admin_user,
+    school_class,
+    pupil,
+    role,
+    expected,
+):
+    client.force_login(users_by_role[role])
+    url = reverse("registry:pupil_list")
+    with_one = queries_for(client, url)
+    add_pupils(admin_user, [school_class], 49)
+
+    with django_assert_num_queries(expected) as with_fifty:
+        response = client.get(url)
+
+    assert rows_in(response, 'class="pupil-row-name"') == 50
+    assert with_one == len(with_fifty)
+
+
+def test_the_archive_page_uses_as_many_queries_with_fifty_pupils_in_the_school_as_with_one(
+    client, django_assert_num_queries, principal, admin_user, school_class, other_class, pupil
+):
+    client.force_login(principal)
+    url = reverse("registry:pupil_detail", args=[pupil.pk])
+    with_one = queries_for(client, url)
+    add_pupils(admin_user, [school_class, other_class], 49)
+
+    with django_assert_num_queries(8) as with_fifty:
+        client.get(url)
+
+    assert with_one == len(with_fifty)
+
+
+def test_the_history_page_does_not_grow_with_pupils_or_with_revisions(
+    client, django_assert_num_queries, class_teacher, admin_user, school_class, pupil
+):
+    client.force_login(class_teacher)
+    url = reverse("registry:pupil_history", args=[pupil.pk])
+    with_one = queries_for(client, url)
+    add_pupils(admin_user, [school_class], 49)
+    # Twenty revisions in all (one page), by two people, so every row is drawn.
+    for number in range(19):
+        services.archive_update(
+            actor=(admin_user, class_teacher)[number % 2],
+            pupil=pupil,
+            data={"guardian": {"phone": f"139000000{number:02d}"}},
+        )
+
+    with django_assert_num_queries(6) as with_twenty:
+        response = client.get(url)
+
+    assert rows_in(response, 'class="card mb-2 revision"') == 20
+    assert with_one == len(with_twenty)
+
+
+def test_the_contact_card_uses_as_many_queries_with_fifty_pupils_in_the_class_as_with_one(
+    client, django_assert_num_queries, class_teacher, admin_user, school_class, pupil
+):
+    client.force_login(class_teacher)
+    url = reverse("registry:contact_card", args=[pupil.pk])
+    with_one = queries_for(client, url)
+    add_pupils(admin_user, [school_class], 49)
+
+    with django_assert_num_queries(5) as with_fifty:
+        client.get(url)
+
+    assert with_one == len(with_fifty)
+
+
+def test_the_access_log_uses_as_many_queries_for_fifty_rows_as_for_one(
+    client, django_assert_num_queries, admin_user, school_class, other_class, pupil
+):
+    client.force_login(admin_user)
+    url = reverse("registry:access_log")
+    with_one = queries_for(client, url)
+    add_pupils(admin_user, [school_class, other_class], 49)
+
+    with django_assert_num_queries(5) as with_fifty:
+        response = client.get(url)
+
+    assert rows_in(response, 'data-label="操作人"') == 50
+    assert with_one == len(with_fifty)
