@@ -145,6 +145,7 @@ class PupilFilterForm(forms.Form):
 
 class AccessLogFilterForm(forms.Form):
     pupil = forms.CharField(label=_("学生姓名"), required=False)
+    pupil_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     actor = forms.ModelChoiceField(label=_("操作人"), queryset=User.objects.none(), required=False)
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", _("全部")), *AccessLog.Action.choices]
@@ -155,6 +156,7 @@ class AccessLogFilterForm(forms.Form):
     def __init__(self, *args, school, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = User.objects.filter(school=school)
+        self.fields["actor"].empty_label = _("全部")
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = f"{css} form-control-sm"

@@ -262,8 +262,9 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
         queryset = queryset.filter(**{filters["category"]: True})
     if filters.get("guardianship_type"):
         queryset = queryset.filter(guardianship_type=filters["guardianship_type"])
+    queryset = with_missing_count(queryset)
     if filters.get("incomplete"):
-        queryset = with_missing_count(queryset).filter(missing_count__gt=0)
+        queryset = queryset.filter(missing_count__gt=0)
     query = (filters.get("q") or "").strip()
     if query:
         queryset = queryset.filter(_search_q(query))
@@ -298,6 +299,8 @@ def access_log_for(*, user: User, filters: dict) -> QuerySet[AccessLog]:
         logs = logs.filter(action=filters["action"])
     if filters.get("pupil"):
         logs = logs.filter(pupil__name__contains=filters["pupil"])
+    if filters.get("pupil_id"):
+        logs = logs.filter(pupil_id=filters["pupil_id"])
     if filters.get("date_from"):
         logs = logs.filter(at__date__gte=filters["date_from"])
     if filters.get("date_to"):

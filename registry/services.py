@@ -291,7 +291,7 @@ def archive_update(
     Returns the revision written, or None when nothing changed.
     """
     pupil = (
-        Pupil.objects.select_for_update()
+        Pupil.objects.select_for_update(of=("self",))
         .select_related("school_class")
         .prefetch_related("parents")
         .get(pk=pupil.pk)

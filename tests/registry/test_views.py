@@ -717,3 +717,27 @@ def test_class_teacher_can_correct_an_id_number_without_seeing_the_old_one(
     assert response.status_code == 302
     pupil.refresh_from_db()
     assert pupil.id_number == corrected
+
+
+def test_access_log_opened_from_an_archive_shows_only_that_pupils_rows(
+    client, admin_user, pupil, other_pupil
+):
+    client.force_login(admin_user)
+    client.get(reverse("registry:pupil_detail", args=[pupil.pk]))
+    client.get(reverse("registry:pupil_detail", args=[other_pupil.pk]))
+
+    response = client.get(reverse("registry:access_log"), {"pupil_id": pupil.pk})
+
+    shown = {log.pupil_id for log in response.context["page"]}
+    assert shown == {pupil.pk}
+
+
+def test_pupil_list_marks_a_left_behind_pupil_whose_archive_lacks_an_item(
+    client, admin_user, school_class, class_teacher
+):
+    make_pupil(actor=admin_user, school_class=school_class, name="陈小兵", guardian_phone="")
+    client.force_login(class_teacher)
+
+    page = client.get(reverse("registry:pupil_list")).content.decode()
+
+    assert "缺1项" in page
