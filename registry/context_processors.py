@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import Role
 
@@ -13,7 +14,7 @@ def navigation(request: HttpRequest) -> dict:
     items = [
         ("home", _("首页")),
         ("registry:pupil_list", _("学生档案")),
-        ("registry:class_list", _("班级")),
+        ("registry:class_list", pgettext_lazy("plural", "班级")),
     ]
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))

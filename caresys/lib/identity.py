@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
@@ -40,6 +41,8 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("身份证号前6位不是有效的行政区划代码。"), code="id_area") from exc
     except stdnum_errors.ValidationError as exc:
         raise ValidationError(_("身份证号格式不正确。"), code="id_format") from exc
+    if id_birth_date(number) > timezone.localdate():
+        raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth_date")
 
 
 def id_birth_date(number: str) -> datetime.date | None:
@@ -87,9 +90,15 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """'13812341234' -> '138****1234'; landlines keep the area code and the last four digits."""
+    """'13812341234' -> '138****1234'; '0739-8123456' -> '0739-***3456' (area code kept)."""
     if not value:
         return ""
     if len(value) <= 7:
         return "*" * len(value)
+    if value.startswith("0"):
+        area, dash, number = value.partition("-")
+        if not dash:  # 010 and 02x are three digits long, every other area code four
+            cut = 3 if value[1] in "12" else 4
+            area, number = value[:cut], value[cut:]
+        return area + dash + "*" * (len(number) - 4) + number[-4:]
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
