@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint sysdeps sysdeps-test install
+.PHONY: run test bench lint messages sysdeps sysdeps-test install
 
 run: sysdeps install
 	$(PY) manage.py migrate --no-input -v 0
@@ -20,6 +20,12 @@ bench: sysdeps install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# After changing interface strings: refresh locale/en (needs Debian's gettext), translate the
+# new msgids in locale/en/LC_MESSAGES/django.po, then run this again to compile the .mo.
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
 
 sysdeps:
 	@scripts/sysdeps.sh run
