@@ -11,6 +11,7 @@ from django.utils import timezone
 from caresys.lib.identity import id_check_digit
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
+    CATEGORY_FIELDS,
     ArchiveRevision,
     Guardian,
     LeftBehind,
@@ -288,6 +289,7 @@ def _pupils(school, classes, count, names, rng, year_start, admin) -> int:
         grade = index % 6 + 1
         school_class = by_grade[grade][(index // 6) % len(by_grade[grade])]
         rows.append(_pupil_row(school, school_class, grade, names, rng, year_start, used_ids))
+    _every_category_present(rows, rng)
     Pupil.objects.bulk_create([row[0] for row in rows], batch_size=2000)
     parents, guardians, periods, revisions = [], [], [], []
     now = timezone.now()
@@ -305,6 +307,18 @@ def _pupils(school, classes, count, names, rng, year_start, admin) -> int:
     LeftBehindPeriod.objects.bulk_create(periods, batch_size=2000)
     ArchiveRevision.objects.bulk_create(revisions, batch_size=2000)
     return sum(1 for pupil, _family in rows if pupil.left_behind != LeftBehind.NONE)
+
+
+def _every_category_present(rows: list, rng: random.Random, at_least: int = 2) -> None:
+    """Even a small demo school has a few children in each category the reports count."""
+    away = [(pupil, family) for pupil, family in rows if pupil.left_behind != LeftBehind.NONE]
+    for field in CATEGORY_FIELDS:
+        missing = at_least - sum(1 for pupil, _family in rows if getattr(pupil, field))
+        for pupil, family in rng.sample(away, k=max(0, min(missing, len(away)))):
+            setattr(pupil, field, True)
+            if field == "is_orphan":
+                pupil.is_priority = True
+                family["father"].phone = family["mother"].phone = ""
 
 
 def _birth_date(rng: random.Random, grade: int, year_start: int) -> datetime.date:
@@ -402,7 +416,7 @@ def _parent(rng, names, relation, surname, is_away, year_start, orphan=False) ->
         place, unit, unit_address = rng.choice(WORK_PLACES)
         parent.work_place, parent.work_unit, parent.work_unit_address = place, unit, unit_address
         parent.away_since = datetime.date(
-            year_start - rng.randint(0, 6), rng.choice((2, 3, 9)), rng.randint(1, 28)
+            year_start - rng.randint(1, 6), rng.choice((2, 3, 9)), rng.randint(1, 28)
         )
         parent.contact_frequency = rng.choice(Parent.ContactFrequency.values[:4])
     return parent
@@ -444,7 +458,7 @@ def _family(rng, names, pupil, surname, status, year_start) -> dict:
         health=rng.choice(("良好", "良好", "一般", "较差")) if guardian_name else "",
         education=rng.choice(("primary", "primary", "junior", "none")) if guardian_name else "",
         letter_signed_on=(
-            datetime.date(year_start, 9, rng.randint(5, 25))
+            min(datetime.date(year_start, 9, rng.randint(5, 25)), timezone.localdate())
             if status != LeftBehind.NONE and guardian_name and rng.random() < 0.85
             else None
         ),

@@ -384,6 +384,8 @@ class Pupil(models.Model):
         self.id_number = normalize_id_number(self.id_number)
         self.student_number = self.student_number.strip()
         errors = self._duplicate_errors() | self._id_number_disagreements()
+        if self.school_class_id and self.school_class.school_id != self.school_id:
+            errors["school_class"] = _("该班级不属于本校。")
         if errors:
             raise ValidationError(errors)
 

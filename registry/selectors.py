@@ -149,6 +149,11 @@ def _related_missing(model, field: str, **match) -> Q:
     return ~Q(Exists(present))
 
 
+def _guardian_missing(field: str) -> Q:
+    """Asked unless the archive records that nobody looks after the child (无人监护)."""
+    return ~Q(guardianship_type=Pupil.Guardianship.NONE) & _related_missing(Guardian, field)
+
+
 def _parent_missing(relation: str, statuses: list[str], field: str) -> Q:
     """Asked only of a parent who is away, and not of an orphan's parents."""
     return Q(left_behind__in=statuses, is_orphan=False) & _related_missing(
@@ -178,10 +183,10 @@ ARCHIVE_ITEMS = (
     ArchiveItem(
         "mother_work_place", _("母亲务工地"), _parent_missing("mother", _MOTHER_AWAY, "work_place")
     ),
-    ArchiveItem("guardian_name", _("监护人姓名"), _related_missing(Guardian, "name")),
-    ArchiveItem("guardian_relation", _("监护人关系"), _related_missing(Guardian, "relation")),
-    ArchiveItem("guardian_phone", _("监护人电话"), _related_missing(Guardian, "phone")),
-    ArchiveItem("guardian_address", _("监护人住址"), _related_missing(Guardian, "address")),
+    ArchiveItem("guardian_name", _("监护人姓名"), _guardian_missing("name")),
+    ArchiveItem("guardian_relation", _("监护人关系"), _guardian_missing("relation")),
+    ArchiveItem("guardian_phone", _("监护人电话"), _guardian_missing("phone")),
+    ArchiveItem("guardian_address", _("监护人住址"), _guardian_missing("address")),
 )
 
 

@@ -70,6 +70,8 @@ def validate_phone(value: str) -> None:
     phone = normalize_phone(value)
     if MOBILE_RE.match(phone) or LANDLINE_RE.match(phone):
         return
+    if phone.isdigit() and phone.startswith("1") and len(phone) == 11:
+        raise ValidationError(_("手机号的号段不正确（第二位应为3至9）。"), code="phone_prefix")
     if phone.isdigit() and phone.startswith("1"):
         raise ValidationError(
             _("手机号应为以1开头的11位数字（现为%(n)d位）。"),

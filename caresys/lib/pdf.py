@@ -55,8 +55,14 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # loading pango takes a second: only when a PDF is asked for
+    from weasyprint.urls import FatalURLFetchingError
 
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
+    try:
+        return document.write_pdf()
+    except FatalURLFetchingError as exc:
+        # WeasyPrint's error is a BaseException, which would escape Django's error handling.
+        raise PdfFetchRefused(str(exc)) from exc
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:

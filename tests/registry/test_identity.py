@@ -167,3 +167,10 @@ def test_the_surname_zeng_is_read_as_zeng_not_ceng():
 
 def test_a_two_character_surname_gives_an_initial_for_each_character():
     assert name_pinyin("欧阳娜娜") == ("ouyangnana", "oynn")
+
+
+def test_an_eleven_digit_mobile_with_a_wrong_second_digit_is_not_told_its_length_is_wrong():
+    with pytest.raises(ValidationError) as excinfo:
+        validate_phone("12812341234")
+    assert "号段" in error_text(excinfo)
+    assert "现为11位" not in error_text(excinfo)
