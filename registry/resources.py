@@ -1,0 +1,411 @@
+"""The archive as spreadsheet columns: one spec that both the export and the roster import read.
+
+Each column names the part and field of the archive (the keys of registry.services' data dict),
+its Chinese header with the variants schools write, and how a cell is parsed and written. Because
+export and import share this list, an exported archive imports back with zero changes.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from caresys.lib.identity import (
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_phone,
+)
+from registry.models import GRADE_NAMES, Guardian, Parent, Pupil, SchoolClass
+
+TEXT, ID, PHONE, DATE, BOOL, CHOICE, CLASS, YEAR = (
+    "text", "id", "phone", "date", "bool", "choice", "class", "year"
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # "pupil.name", "father.phone", ...
+    header: str
+    kind: str = TEXT
+    aliases: tuple[str, ...] = ()
+    width: int = 12
+    # Extra spellings accepted for a choice, beyond its label and stored value.
+    choice_aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def part(self) -> str:
+        return self.key.partition(".")[0]
+
+    @property
+    def field_name(self) -> str:
+        return self.key.partition(".")[2]
+
+    @property
+    def model_field(self) -> models.Field:
+        model = {"pupil": Pupil, "father": Parent, "mother": Parent, "guardian": Guardian}
+        return model[self.part]._meta.get_field(self.field_name)
+
+    @property
+    def sensitive(self) -> bool:
+        return self.kind in (ID, PHONE) or self.key == "pupil.student_number"
+
+
+def _parent_columns(part: str, label: str) -> list[Column]:
+    return [
+        Column(f"{part}.name", f"{label}姓名", aliases=(f"{label}",), width=10),
+        Column(
+            f"{part}.phone",
+            f"{label}电话",
+            PHONE,
+            aliases=(f"{label}手机", f"{label}联系电话", f"{label}手机号"),
+            width=14,
+        ),
+        Column(
+            f"{part}.work_place",
+            f"{label}务工地",
+            aliases=(f"{label}务工地点", f"{label}外出务工地", f"{label}打工地点"),
+            width=14,
+        ),
+        Column(f"{part}.work_unit", f"{label}务工单位", aliases=(f"{label}工作单位",), width=18),
+        Column(
+            f"{part}.work_unit_address",
+            f"{label}务工单位地址",
+            aliases=(f"{label}单位地址", f"{label}工作单位地址"),
+            width=20,
+        ),
+        Column(
+            f"{part}.work_unit_phone",
+            f"{label}务工单位电话",
+            PHONE,
+            aliases=(f"{label}单位电话", f"{label}工作单位电话"),
+            width=14,
+        ),
+        Column(
+            f"{part}.away_since", f"{label}外出时间", DATE, aliases=(f"{label}外出日期",), width=12
+        ),
+        Column(
+            f"{part}.contact_frequency",
+            f"{label}与孩子联系",
+            CHOICE,
+            aliases=(f"{label}联系频率", f"{label}与孩子联系频率"),
+            width=10,
+        ),
+    ]
+
+
+_LEFT_BEHIND_ALIASES = {
+    "双亲留守": "both",
+    "父母均外出": "both",
+    "父母外出": "both",
+    "父亲外出务工": "father",
+    "母亲外出务工": "mother",
+    "否": "none",
+    "不是": "none",
+    "非留守儿童": "none",
+}
+_BOARDING_WORDS = {"寄宿": True, "住校": True, "走读": False}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("pupil.name", "姓名", aliases=("学生姓名", "儿童姓名"), width=10),
+    Column("pupil.gender", "性别", CHOICE, width=6, choice_aliases={"男生": "M", "女生": "F"}),
+    Column("pupil.birth_date", "出生日期", DATE, aliases=("出生年月日", "生日"), width=12),
+    Column(
+        "pupil.id_number",
+        "身份证号",
+        ID,
+        aliases=("身份证号码", "公民身份号码", "身份证", "学生身份证号"),
+        width=21,
+    ),
+    Column("pupil.student_number", "学籍号", aliases=("全国学籍号", "学籍编号"), width=22),
+    Column("pupil.school_class", "班级", CLASS, aliases=("所在班级", "年级班级"), width=14),
+    Column("pupil.village", "村（社区）", aliases=("村", "村组", "所在村", "村社区"), width=10),
+    Column("pupil.address", "家庭住址", aliases=("家庭地址", "住址", "家庭详细地址"), width=28),
+    Column(
+        "pupil.is_boarding",
+        "寄宿生",
+        BOOL,
+        aliases=("是否寄宿", "寄宿", "住校", "寄宿走读"),
+        width=8,
+    ),
+    Column("pupil.health", "健康状况", aliases=("身体状况",), width=10),
+    Column("pupil.character", "性格特点", aliases=("性格",), width=10),
+    Column("pupil.interests", "兴趣爱好", aliases=("爱好", "特长"), width=12),
+    Column("pupil.academic_level", "学业水平", CHOICE, aliases=("学习成绩", "学业成绩"), width=8),
+    Column(
+        "pupil.guardianship_type", "监护类型", CHOICE, aliases=("监护方式", "监护情况"), width=10
+    ),
+    Column(
+        "pupil.left_behind",
+        "留守情况",
+        CHOICE,
+        aliases=("留守类型", "是否留守", "留守儿童类型"),
+        width=10,
+        choice_aliases=_LEFT_BEHIND_ALIASES,
+    ),
+    Column("pupil.is_dropout", "义务教育阶段辍学", BOOL, aliases=("辍学",), width=8),
+    Column("pupil.is_hardship", "家庭困难", BOOL, aliases=("困难家庭", "贫困"), width=8),
+    Column("pupil.lacks_guardian", "监护人缺失", BOOL, width=8),
+    Column("pupil.is_unsupported", "事实上无人抚养", BOOL, aliases=("事实无人抚养",), width=8),
+    Column("pupil.is_disabled", "残障", BOOL, aliases=("残疾",), width=6),
+    Column("pupil.is_orphan", "孤儿", BOOL, width=6),
+    Column("pupil.is_priority", "重点帮扶对象", BOOL, aliases=("重点帮扶",), width=8),
+    *_parent_columns("father", "父亲"),
+    *_parent_columns("mother", "母亲"),
+    Column("guardian.name", "监护人姓名", aliases=("监护人",), width=10),
+    Column(
+        "guardian.relation",
+        "监护人与学生关系",
+        aliases=("与学生关系", "监护人关系", "与儿童关系"),
+        width=10,
+    ),
+    Column("guardian.occupation", "监护人职业", width=10),
+    Column("guardian.address", "监护人住址", aliases=("监护人地址", "监护人详细地址"), width=24),
+    Column(
+        "guardian.phone",
+        "监护人电话",
+        PHONE,
+        aliases=("监护人联系电话", "监护人手机", "监护人手机号"),
+        width=14,
+    ),
+    Column("guardian.health", "监护人身体状况", aliases=("监护人健康状况",), width=10),
+    Column("guardian.birth_year", "监护人出生年份", YEAR, width=10),
+    Column("guardian.education", "监护人文化程度", CHOICE, width=10),
+    Column(
+        "guardian.letter_signed_on",
+        "责任书签订日期",
+        DATE,
+        aliases=("监护责任书签订日期", "责任书日期"),
+        width=12,
+    ),
+)
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+
+# --- headers ---------------------------------------------------------------------------------
+
+_FULLWIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH["\u3000"] = " "
+
+
+def halfwidth(value: str) -> str:
+    """Full-width digits, letters and brackets to their ASCII forms; ideographic space to space."""
+    return value.translate(str.maketrans(_FULLWIDTH))
+
+
+def header_key(text: Any) -> str:
+    """What a header is compared by: no spaces, half-width brackets, no '*' or trailing colon."""
+    text = halfwidth(str(text or ""))
+    text = re.sub(r"[\s*:]", "", text)
+    return text.replace("(", "").replace(")", "")
+
+
+_HEADER_INDEX = {
+    header_key(name): column for column in COLUMNS for name in (column.header, *column.aliases)
+}
+# Age is what some schools record; it is read as a birth year (this year minus the age).
+AGE_HEADERS = {header_key("监护人年龄"), header_key("年龄（监护人）")}
+GRADE_HEADERS = {header_key("年级")}
+
+
+def column_for_header(text: Any) -> Column | None:
+    return _HEADER_INDEX.get(header_key(text))
+
+
+# --- reading cells ---------------------------------------------------------------------------
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_TRUE = {"是", "√", "✓", "y", "yes", "true", "1", "有"}
+_FALSE = {"否", "×", "x", "n", "no", "false", "0", "无", ""}
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def clean_text(value: Any) -> str:
+    """A cell as tidy text: half-width, stray spaces removed, integral floats without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return re.sub(r"\s+", " ", halfwidth(str(value))).strip()
+
+
+def parse_cell(column: Column, value: Any, *, classes: dict[str, SchoolClass]) -> Any:
+    """The cell as the value the archive stores; ValidationError with a Chinese message if not."""
+    parser = _PARSERS[column.kind]
+    return parser(column, value, classes) if column.kind == CLASS else parser(column, value)
+
+
+def _parse_text(column: Column, value: Any) -> str:
+    text = clean_text(value)
+    max_length = column.model_field.max_length
+    if max_length and len(text) > max_length:
+        raise ValidationError(
+            _("不能超过%(n)d个字（现为%(len)d个）。") % {"n": max_length, "len": len(text)}
+        )
+    return text
+
+
+def _parse_id(column: Column, value: Any) -> str:
+    if isinstance(value, (int, float)) or re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", clean_text(value)):
+        raise ValidationError(
+            _(
+                "身份证号被Excel存成了数字（%(value)s），末几位已经丢失。"
+                "请把该列设为“文本”格式后重新填写。"
+            )
+            % {"value": clean_text(value)}
+        )
+    number = normalize_id_number(clean_text(value))
+    if number:
+        validate_id_number(number)
+    return number
+
+
+def _parse_phone(column: Column, value: Any) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(_("电话号码不应含小数点。"))
+    phone = normalize_phone(clean_text(value))
+    if phone:
+        validate_phone(phone)
+    return phone
+
+
+def _parse_date(column: Column, value: Any) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and 1 < value < 80000:  # an Excel serial day number
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    text = clean_text(value)
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    match = _DATE_RE.match(text)
+    if match:
+        try:
+            return datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise ValidationError(
+        _("日期“%(value)s”无法识别，请写成 2017-03-12 的形式。") % {"value": text}
+    )
+
+
+def _parse_bool(column: Column, value: Any) -> bool:
+    text = clean_text(value).lower()
+    if column.key == "pupil.is_boarding" and text in _BOARDING_WORDS:
+        return _BOARDING_WORDS[text]
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(_("请填“是”或“否”（现为“%(value)s”）。") % {"value": text})
+
+
+def _parse_choice(column: Column, value: Any) -> str:
+    text = clean_text(value)
+    if not text:
+        return "" if column.model_field.blank else column.model_field.default
+    choices = {str(label): stored for stored, label in column.model_field.choices}
+    choices |= {stored: stored for stored, _label in column.model_field.choices}
+    choices |= column.choice_aliases
+    if text in choices:
+        return choices[text]
+    return _raise_choice(text, column)
+
+
+def _raise_choice(text: str, column: Column) -> str:
+    labels = "、".join(str(label) for _stored, label in column.model_field.choices)
+    raise ValidationError(
+        _("“%(value)s”不是可选的值，应为：%(labels)s。") % {"value": text, "labels": labels}
+    )
+
+
+def _parse_year(column: Column, value: Any) -> int | None:
+    text = clean_text(value)
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationError(_("应为四位数的年份（现为“%(value)s”）。") % {"value": text})
+    return int(text)
+
+
+def class_key(text: str) -> tuple[int, int] | None:
+    """(grade, number) from 三年级(2)班, 三年级2班, 3(2)班, 三(2)班, 3年级2班, 3-2, 302班..."""
+    text = halfwidth(text).replace(" ", "").replace("（", "(").replace("）", ")")
+    match = re.fullmatch(r"([1-9一二三四五六七八九])(?:年级)?[(\-.]?(\d{1,2})\)?班?", text)
+    if not match:
+        match = re.fullmatch(r"([1-9])0?(\d{1,2})班", text)
+    if not match:
+        return None
+    grade_text, number = match.groups()
+    grade = int(grade_text) if grade_text.isdigit() else _CHINESE_DIGITS[grade_text]
+    return grade, int(number)
+
+
+def class_lookup(classes) -> dict[tuple[int, int], SchoolClass]:
+    return {(school_class.grade, school_class.number): school_class for school_class in classes}
+
+
+def _parse_class(column: Column, value: Any, classes) -> SchoolClass | None:
+    text = clean_text(value)
+    if not text:
+        return None
+    key = class_key(text)
+    if key is None:
+        raise ValidationError(
+            _("班级“%(value)s”无法识别，请写成“三年级(2)班”或“3(2)班”。") % {"value": text}
+        )
+    if key not in classes:
+        raise ValidationError(
+            _("本校没有%(name)s。") % {"name": f"{GRADE_NAMES.get(key[0], key[0])}({key[1]})班"}
+        )
+    return classes[key]
+
+
+_PARSERS = {
+    TEXT: _parse_text,
+    ID: _parse_id,
+    PHONE: _parse_phone,
+    DATE: _parse_date,
+    BOOL: _parse_bool,
+    CHOICE: _parse_choice,
+    CLASS: _parse_class,
+    YEAR: _parse_year,
+}
+
+# --- writing cells ---------------------------------------------------------------------------
+
+
+def export_value(column: Column, instance: models.Model | None, *, masked: bool) -> Any:
+    """The cell to write: text, a date, or an int; masked IDs and phones when asked."""
+    if instance is None:
+        return None
+    value = getattr(instance, column.model_field.attname)
+    if value is None or value == "":
+        return None
+    if column.kind == CLASS:
+        return str(instance.school_class)
+    if column.kind == BOOL:
+        return _("是") if value else _("否")
+    if column.kind == CHOICE:
+        return str(dict(column.model_field.flatchoices).get(value, value))
+    if masked and column.sensitive:
+        return mask_phone(value) if column.kind == PHONE else mask_id_number(value)
+    return value
+
+
+def is_text_column(column: Column) -> bool:
+    """Columns written as text cells, so Excel keeps leading zeros and all 18 digits."""
+    return column.kind not in (DATE, YEAR)
