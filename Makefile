@@ -17,6 +17,8 @@ test: sysdeps-test install
 
 bench: sysdeps install
 	$(PY) bench/run.py
+	$(PY) bench/bench_export.py
+	$(PY) bench/bench_import.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -148,6 +148,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # Pages and PDFs read only what the project ships (see reports/pdf.py for WeasyPrint).
 CARESYS_PAGE_SIZE = envint("CARESYS_PAGE_SIZE", 50)
+# Roster import: the largest file and the most data rows one upload may hold.
+CARESYS_IMPORT_MAX_BYTES = envint("CARESYS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+CARESYS_IMPORT_MAX_ROWS = envint("CARESYS_IMPORT_MAX_ROWS", 20_000)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict:
         ("home", _("首页")),
         ("registry:pupil_list", _("学生档案")),
         ("registry:class_list", pgettext_lazy("plural", "班级")),
+        ("registry:statistics", _("统计台账")),
     ]
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))

@@ -123,9 +123,12 @@ def check_database_is_demo_only() -> None:
 
 def _wipe_demo() -> None:
     """Remove an earlier demo school; only ever called on demo-only databases."""
-    from registry.models import AccessLog
+    from registry.models import AccessLog, RosterUpload
 
     demo = School.objects.filter(is_demo=True)
+    for upload in RosterUpload.objects.filter(school__in=demo).exclude(file=""):
+        upload.file.delete(save=False)
+    RosterUpload.objects.filter(school__in=demo).delete()
     AccessLog.objects.filter(school__in=demo).delete()
     ArchiveRevision.objects.filter(pupil__school__in=demo).delete()
     LeftBehindPeriod.objects.filter(pupil__school__in=demo).delete()

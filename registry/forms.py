@@ -10,6 +10,7 @@ from caresys.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
+from registry import imports, spreadsheets
 from registry.models import AccessLog, Guardian, Parent, Pupil, SchoolClass, User
 from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
 from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
@@ -175,3 +176,34 @@ REVEALABLE = {
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[(key, key) for key in sorted(REVEALABLE)])
+
+
+class ExportReasonForm(forms.Form):
+    """Why the administrator needs the full ID numbers and phones; it goes into the access log."""
+
+    reason = forms.CharField(
+        label=_("导出理由"),
+        max_length=150,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("如：报送教育办留守儿童信息核对")}
+        ),
+        error_messages={"required": _("请填写导出完整号码的理由。")},
+    )
+
+
+class RosterUploadForm(forms.Form):
+    """A roster to import, read once here so that a file the import cannot use is refused now."""
+
+    file = forms.FileField(
+        label=_("名册文件"),
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+        error_messages={"required": _("请选择要导入的文件。"), "empty": _("文件是空的。")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        spreadsheets.check_name(upload.name)
+        spreadsheets.check_size(upload.size)
+        table = spreadsheets.read_table(upload, upload.name)
+        imports.column_layout(table.headers)
+        return upload

@@ -606,3 +606,36 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return self.get_action_display()
+
+
+class RosterUpload(models.Model):
+    """A roster file awaiting import: deleted once confirmed, or after a day if never confirmed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已导入")
+        FAILED = "failed", _("导入失败")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="roster_uploads", verbose_name=_("学校")
+    )
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="roster_uploads", verbose_name=_("上传人")
+    )
+    file = models.FileField(_("文件"), upload_to="roster_uploads/", blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, editable=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    confirmed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    # {"created": n, "updated": n, "unchanged": n} after an import; {"errors": [...]} if it failed.
+    summary = models.JSONField(_("导入结果"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("名册导入")
+        verbose_name_plural = _("名册导入")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

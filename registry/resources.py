@@ -6,12 +6,15 @@ export and import share this list, an exported archive imports back with zero ch
 """
 
 import datetime
+import decimal
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from caresys.lib.identity import (
@@ -239,13 +242,50 @@ def clean_text(value: Any) -> str:
     return re.sub(r"\s+", " ", halfwidth(str(value))).strip()
 
 
+@dataclass(frozen=True)
+class Masked:
+    """A masked number as an export writes it ("4301**********0017", "138****1234").
+
+    It stands for the number the archive holds, so it can find the pupil and leave the number
+    as it is, but it never becomes the stored value.
+    """
+
+    text: str
+
+
+_MASKED_RE = re.compile(r"[0-9A-Za-z-]*\*{3,}[0-9A-Za-z]*")
+
+
+def masked_value(column: Column, instance: models.Model | None) -> str:
+    """The stored number of the column as a masked export writes it ("" if none)."""
+    value = getattr(instance, column.model_field.attname) if instance is not None else ""
+    if not value:
+        return ""
+    return mask_phone(value) if column.kind == PHONE else mask_id_number(value)
+
+
 def parse_cell(column: Column, value: Any, *, classes: dict[str, SchoolClass]) -> Any:
-    """The cell as the value the archive stores; ValidationError with a Chinese message if not."""
+    """The cell as the value the archive stores; ValidationError with a Chinese message if not.
+
+    A masked ID number, 学籍号 or phone is returned as Masked.
+    """
+    if column.sensitive and isinstance(value, str):
+        text = clean_text(value)
+        if _MASKED_RE.fullmatch(text):
+            return Masked(text)
     parser = _PARSERS[column.kind]
     return parser(column, value, classes) if column.kind == CLASS else parser(column, value)
 
 
 def _parse_text(column: Column, value: Any) -> str:
+    if column.key == "pupil.student_number" and _stored_as_long_number(value):
+        raise ValidationError(
+            _(
+                "学籍号被Excel存成了数字（%(value)s），末几位可能已经丢失。"
+                "请把该列设为“文本”格式后重新填写。"
+            )
+            % {"value": _as_excel_shows(value)}
+        )
     text = clean_text(value)
     max_length = column.model_field.max_length
     if max_length and len(text) > max_length:
@@ -255,6 +295,25 @@ def _parse_text(column: Column, value: Any) -> str:
     return text
 
 
+def _as_excel_shows(value: Any) -> str:
+    """A number as Excel holds it, 15 significant digits: 430523201801090000, not ...089984."""
+    if isinstance(value, float) and value.is_integer():
+        return format(decimal.Decimal(f"{value:.15g}"), "f")
+    return clean_text(value)
+
+
+def _stored_as_long_number(value: Any) -> bool:
+    """A number Excel cannot hold exactly: more than 15 digits, or shown as 4.30103E+17."""
+    if isinstance(value, float):
+        return not value.is_integer() or abs(value) >= 10**15
+    if isinstance(value, int):
+        return abs(value) >= 10**15
+    return bool(re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", clean_text(value)))
+
+
+LOST_DIGITS_RE = re.compile(r"\d{15}000")
+
+
 def _parse_id(column: Column, value: Any) -> str:
     if isinstance(value, (int, float)) or re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", clean_text(value)):
         raise ValidationError(
@@ -262,11 +321,25 @@ def _parse_id(column: Column, value: Any) -> str:
                 "身份证号被Excel存成了数字（%(value)s），末几位已经丢失。"
                 "请把该列设为“文本”格式后重新填写。"
             )
-            % {"value": clean_text(value)}
+            % {"value": _as_excel_shows(value)}
         )
     number = normalize_id_number(clean_text(value))
-    if number:
+    if not number:
+        return number
+    try:
         validate_id_number(number)
+    except ValidationError:
+        # Excel keeps 15 significant digits: 18 digits stored as a number come back ending in
+        # 000 (one such number in eleven still has a valid check digit; see registry.imports).
+        if LOST_DIGITS_RE.fullmatch(number):
+            raise ValidationError(
+                _(
+                    "身份证号末三位为“000”，像是被Excel存成数字后丢失了末几位。"
+                    "请把该列设为“文本”格式后重新填写。"
+                ),
+                code="id_lost_digits",
+            ) from None
+        raise
     return number
 
 
@@ -316,13 +389,30 @@ def _parse_bool(column: Column, value: Any) -> bool:
 def _parse_choice(column: Column, value: Any) -> str:
     text = clean_text(value)
     if not text:
-        return "" if column.model_field.blank else column.model_field.default
-    choices = {str(label): stored for stored, label in column.model_field.choices}
-    choices |= {stored: stored for stored, _label in column.model_field.choices}
-    choices |= column.choice_aliases
+        return "" if column.model_field.blank else column.model_field.get_default()
+    choices = _choice_index(column)
     if text in choices:
         return choices[text]
     return _raise_choice(text, column)
+
+
+_CHOICE_INDEXES: dict[tuple[str, str | None], dict[str, str]] = {}
+
+
+def _choice_index(column: Column) -> dict[str, str]:
+    """What a cell may say for each stored value: labels, stored values, aliases (cached).
+
+    A Chinese roster reads the same whatever language the person importing it has chosen.
+    """
+    key = (column.key, translation.get_language())
+    if key not in _CHOICE_INDEXES:
+        choices = column.model_field.choices
+        index = {str(label): stored for stored, label in choices}
+        with translation.override(settings.LANGUAGE_CODE):
+            index |= {str(label): stored for stored, label in choices}
+        index |= {stored: stored for stored, _label in choices}
+        _CHOICE_INDEXES[key] = index | column.choice_aliases
+    return _CHOICE_INDEXES[key]
 
 
 def _raise_choice(text: str, column: Column) -> str:
@@ -402,7 +492,7 @@ def export_value(column: Column, instance: models.Model | None, *, masked: bool)
     if column.kind == CHOICE:
         return str(dict(column.model_field.flatchoices).get(value, value))
     if masked and column.sensitive:
-        return mask_phone(value) if column.kind == PHONE else mask_id_number(value)
+        return masked_value(column, instance)
     return value
 
 

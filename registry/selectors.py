@@ -32,6 +32,7 @@ from registry.models import (
     Parent,
     Pupil,
     Role,
+    RosterUpload,
     SchoolClass,
     User,
 )
@@ -348,12 +349,16 @@ def class_choices_for(*, user: User) -> QuerySet[SchoolClass]:
 
 def classes_visible_to(*, user: User) -> QuerySet[SchoolClass]:
     """The classes with their head teacher and pupil counts (the class table)."""
-    return class_choices_for(user=user).select_related("head_teacher").annotate(
-        pupil_count=Count("pupils", filter=Q(pupils__status=Pupil.Status.ENROLLED)),
-        left_behind_count=Count(
-            "pupils",
-            filter=Q(pupils__status=Pupil.Status.ENROLLED) & ~Q(pupils__left_behind="none"),
-        ),
+    return (
+        class_choices_for(user=user)
+        .select_related("head_teacher")
+        .annotate(
+            pupil_count=Count("pupils", filter=Q(pupils__status=Pupil.Status.ENROLLED)),
+            left_behind_count=Count(
+                "pupils",
+                filter=Q(pupils__status=Pupil.Status.ENROLLED) & ~Q(pupils__left_behind="none"),
+            ),
+        )
     )
 
 
@@ -448,3 +453,176 @@ def class_contact_cards(
 ) -> list[ContactCard]:
     pupils = class_pupils_for_cards(user=user, school_class=school_class, everyone=everyone)
     return [_card(pupil) for pupil in pupils]
+
+
+# --- exports and ledgers ---------------------------------------------------------------------
+
+
+def archive_export_rows(*, user: User, filters: dict) -> QuerySet[Pupil]:
+    """The pupil list's pupils (its scope, filters and order) with parents and guardian joined.
+
+    The list's query is a subquery, so its completeness annotation is not computed for each row.
+    """
+    listed = pupil_list(user=user, filters=filters).values("pk")
+    # A list attribute rather than the related manager: a third less time for 20,000 pupils.
+    parents = Prefetch("parents", to_attr="prefetched_parents")
+    return (
+        Pupil.objects.filter(pk__in=listed)
+        .select_related("school_class", "guardian")
+        .prefetch_related(parents)
+        .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
+    )
+
+
+def register_rows(*, user: User, filters: dict) -> QuerySet[Pupil]:
+    """The left-behind children for the register (花名册), scoped and filtered as the list."""
+    status = filters.get("left_behind")
+    if not status or status == LeftBehind.NONE:
+        status = "any"
+    return archive_export_rows(user=user, filters={**filters, "left_behind": status})
+
+
+@dataclass(frozen=True)
+class StatisticsColumn:
+    key: str
+    label: str
+    group: str = ""
+    # The pupils this column counts; None for a column computed from the others (the share).
+    condition: Q | None = None
+
+
+_AWAY = ~Q(left_behind=LeftBehind.NONE)
+# The statistics table (统计表), left to right. Categories and guardianship are counted among the
+# left-behind children; 未填写 makes the guardianship columns add up to them.
+STATISTICS_COLUMNS = (
+    StatisticsColumn("pupils", _("学生数"), condition=Q()),
+    StatisticsColumn("away", _("合计"), _("留守儿童"), _AWAY),
+    StatisticsColumn("share", _("占学生数"), _("留守儿童")),
+    StatisticsColumn("boys", _("男"), _("留守儿童"), _AWAY & Q(gender=Pupil.Gender.MALE)),
+    StatisticsColumn("girls", _("女"), _("留守儿童"), _AWAY & Q(gender=Pupil.Gender.FEMALE)),
+    StatisticsColumn("both", _("双亲留守"), _("留守儿童"), Q(left_behind=LeftBehind.BOTH)),
+    StatisticsColumn(
+        "single",
+        _("单亲留守"),
+        _("留守儿童"),
+        Q(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER]),
+    ),
+    *(
+        StatisticsColumn(field, label, _("类别"), _AWAY & Q(**{field: True}))
+        for field, label in CATEGORY_CHOICES
+    ),
+    *(
+        StatisticsColumn(
+            f"guardianship_{value}", label, _("监护类型"), _AWAY & Q(guardianship_type=value)
+        )
+        for value, label in Pupil.Guardianship.choices
+    ),
+    StatisticsColumn(
+        "guardianship_blank", _("未填写"), _("监护类型"), _AWAY & Q(guardianship_type="")
+    ),
+)
+COUNTED_COLUMNS = tuple(column for column in STATISTICS_COLUMNS if column.condition is not None)
+
+
+@dataclass(frozen=True)
+class StatisticsRow:
+    label: str
+    counts: dict[str, int]
+    kind: str = "class"  # "class", "grade" (a grade's subtotal) or "total"
+    grade: int | None = None
+
+    @property
+    def share(self) -> float | None:
+        """Left-behind children as a percentage of the pupils, to one decimal."""
+        pupils = self.counts["pupils"]
+        return round(100 * self.counts["away"] / pupils, 1) if pupils else None
+
+    @property
+    def cells(self) -> list[tuple[StatisticsColumn, int | float | None]]:
+        """(column, value) in STATISTICS_COLUMNS order."""
+        return [
+            (column, self.share if column.condition is None else self.counts[column.key])
+            for column in STATISTICS_COLUMNS
+        ]
+
+
+def _summed(rows: list[StatisticsRow], *, label: str, kind: str) -> StatisticsRow:
+    counts = {column.key: sum(row.counts[column.key] for row in rows) for column in COUNTED_COLUMNS}
+    return StatisticsRow(label=label, counts=counts, kind=kind)
+
+
+@dataclass(frozen=True)
+class LedgerStatistics:
+    rows: list[StatisticsRow]  # one per class, in grade and class order; pupils without one last
+    totals: StatisticsRow
+
+    @property
+    def display_rows(self) -> list[StatisticsRow]:
+        """The classes, a subtotal after each grade of several classes, and the total."""
+        grade_names = dict(SchoolClass._meta.get_field("grade").choices)
+        shown: list[StatisticsRow] = []
+        grade_rows: list[StatisticsRow] = []
+        for row in [*self.rows, None]:
+            if grade_rows and (row is None or row.grade != grade_rows[0].grade):
+                grade = grade_rows[0].grade
+                if grade is not None and len(grade_rows) > 1:
+                    label = _("%(grade)s小计") % {"grade": grade_names[grade]}
+                    grade_rows.append(_summed(grade_rows, label=label, kind="grade"))
+                shown += grade_rows
+                grade_rows = []
+            if row is not None:
+                grade_rows.append(row)
+        return [*shown, self.totals]
+
+
+def ledger_statistics(*, user: User) -> LedgerStatistics:
+    """The enrolled pupils in scope, counted by class in one aggregate query, with totals."""
+    grouped = (
+        pupils_visible_to(user=user)
+        .filter(status=Pupil.Status.ENROLLED)
+        .values("school_class", "school_class__grade", "school_class__number")
+        .annotate(
+            **{
+                f"n_{column.key}": Count("pk", filter=column.condition)
+                for column in COUNTED_COLUMNS
+            }
+        )
+        .order_by()
+    )
+    ordered = sorted(
+        grouped,
+        key=lambda row: (
+            row["school_class"] is None,
+            row["school_class__grade"] or 0,
+            row["school_class__number"] or 0,
+            row["school_class"] or 0,
+        ),
+    )
+    rows = [
+        StatisticsRow(
+            label=(
+                SchoolClass(
+                    grade=row["school_class__grade"], number=row["school_class__number"]
+                ).name
+                if row["school_class"]
+                else _("未分班")
+            ),
+            counts={column.key: row[f"n_{column.key}"] for column in COUNTED_COLUMNS},
+            grade=row["school_class__grade"],
+        )
+        for row in ordered
+    ]
+    return LedgerStatistics(rows=rows, totals=_summed(rows, label=_("合计"), kind="total"))
+
+
+# --- roster import ---------------------------------------------------------------------------
+
+
+def get_roster_upload_for_user(user: User, pk: int) -> RosterUpload:
+    """An uploaded roster of the user's school (else 404); only administrators import."""
+    if not user.is_school_admin:
+        raise PermissionDenied
+    try:
+        return RosterUpload.objects.get(pk=pk, school_id=user.school_id)
+    except RosterUpload.DoesNotExist as exc:
+        raise Http404 from exc

@@ -15,4 +15,12 @@ urlpatterns = [
     path("classes/", views.class_list, name="class_list"),
     path("classes/<int:pk>/cards.pdf", views.class_cards_pdf, name="class_cards_pdf"),
     path("access-log/", views.access_log, name="access_log"),
+    path("pupils/export.xlsx", views.archive_export, name="archive_export"),
+    path("pupils/export-unmasked/", views.archive_export_unmasked, name="archive_export_unmasked"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
+    path("register.xlsx", views.register_xlsx, name="register_xlsx"),
+    path("import/", views.roster_import, name="roster_import"),
+    path("import/<int:pk>/", views.roster_import_preview, name="roster_import_preview"),
+    path("import/<int:pk>/confirm/", views.roster_import_confirm, name="roster_import_confirm"),
 ]

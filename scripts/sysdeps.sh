@@ -7,8 +7,9 @@ set -euo pipefail
 # a CJK font, without which Chinese prints as empty boxes.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 if [ "${1:-run}" = "test" ]; then
-  # Browser tests drive Debian's Chromium; PDF pages are looked at through poppler.
-  packages+=(chromium poppler-utils)
+  # Browser tests drive Debian's Chromium; PDF pages are looked at through poppler; the roster
+  # import is tested with an .xlsx that LibreOffice Calc wrote.
+  packages+=(chromium poppler-utils libreoffice-calc)
 fi
 
 missing=()

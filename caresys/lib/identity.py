@@ -1,6 +1,7 @@
 """GB 11643 resident identity numbers and mainland phone numbers: checking and masking."""
 
 import datetime
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -29,20 +30,28 @@ def validate_id_number(value: str) -> None:
         )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("身份证号只能由数字和末位的X组成。"), code="id_format")
-    try:
-        ric.validate(number)
-    except stdnum_errors.InvalidChecksum as exc:
-        raise ValidationError(
-            _("身份证号校验位不正确，请核对后重新输入。"), code="id_checksum"
-        ) from exc
-    except stdnum_errors.InvalidComponent as exc:
+    problem = _ric_problem(number)
+    if problem is stdnum_errors.InvalidChecksum:
+        raise ValidationError(_("身份证号校验位不正确，请核对后重新输入。"), code="id_checksum")
+    if problem is stdnum_errors.InvalidComponent:
         if id_birth_date(number) is None:
-            raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth_date") from exc
-        raise ValidationError(_("身份证号前6位不是有效的行政区划代码。"), code="id_area") from exc
-    except stdnum_errors.ValidationError as exc:
-        raise ValidationError(_("身份证号格式不正确。"), code="id_format") from exc
+            raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth_date")
+        raise ValidationError(_("身份证号前6位不是有效的行政区划代码。"), code="id_area")
+    if problem is not None:
+        raise ValidationError(_("身份证号格式不正确。"), code="id_format")
     if id_birth_date(number) > timezone.localdate():
         raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth_date")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _ric_problem(number: str) -> type[stdnum_errors.ValidationError] | None:
+    """What python-stdnum finds wrong with the number, if anything (remembered: it looks the
+    area code up in a table, and an import checks each number twice)."""
+    try:
+        ric.validate(number)
+    except stdnum_errors.ValidationError as exc:
+        return type(exc)
+    return None
 
 
 def id_birth_date(number: str) -> datetime.date | None:

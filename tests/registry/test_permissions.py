@@ -2,8 +2,11 @@
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from registry import services
 
 ROLES = (
     "admin",
@@ -28,6 +31,7 @@ READERS_OF_THE_PUPIL = {
     "anonymous": LOGIN,
 }
 EVERYONE_SIGNED_IN = dict.fromkeys(ROLES, 200) | {"anonymous": LOGIN}
+ADMIN_ONLY = dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN}
 
 # url name: {role: status}. "class_teacher" heads the pupil's class, "other_class_teacher" heads
 # another class of the same school; the pair teacher has no paired pupils yet.
@@ -57,6 +61,17 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:class_list": EVERYONE_SIGNED_IN,
     "registry:class_cards_pdf": READERS_OF_THE_PUPIL,
     "registry:access_log": dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN},
+    # Spreadsheets hold what the person reads: the pair teacher gets an empty one.
+    "registry:archive_export": EVERYONE_SIGNED_IN,
+    "registry:archive_export_unmasked": dict.fromkeys(ROLES, 403)
+    | {"admin": 200, "anonymous": LOGIN},
+    "registry:register_xlsx": EVERYONE_SIGNED_IN,
+    "registry:statistics_xlsx": EVERYONE_SIGNED_IN,
+    "registry:statistics": EVERYONE_SIGNED_IN,
+    # The roster import writes any archive of the school: the administrator's alone.
+    "registry:roster_import": ADMIN_ONLY,
+    "registry:roster_import_preview": ADMIN_ONLY,
+    "registry:roster_import_confirm": ADMIN_ONLY,
 }
 
 # Views that only answer POST, with what a real form would send.
@@ -64,9 +79,22 @@ POST_DATA = {
     "logout": {},
     "set_language": {"language": "en", "next": "/"},
     "registry:pupil_reveal": {"field": "guardian.phone"},
+    # Without the preview's fingerprint the administrator is shown the preview again.
+    "registry:roster_import_confirm": {},
 }
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf"}
+UPLOAD_URLS = {"registry:roster_import_preview", "registry:roster_import_confirm"}
+
+
+@pytest.fixture
+def roster_upload(admin_user, settings, tmp_path):
+    """A roster the administrator has uploaded and not yet confirmed."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    content = "姓名,性别,身份证号,班级\n赵小燕,女,,三年级(1)班\n".encode()
+    return services.roster_upload_create(
+        actor=admin_user, file=SimpleUploadedFile("名册.csv", content)
+    )
 
 
 def _url_patterns(
@@ -93,9 +121,11 @@ URL_PATTERNS = _url_patterns(get_resolver())
 URL_NAMES = sorted(URL_PATTERNS)
 
 
-def _url(name: str, pupil, school_class) -> str:
+def _url(name: str, pupil, school_class, upload=None) -> str:
     if "pk" not in URL_PATTERNS[name].pattern.converters:
         return reverse(name)
+    if name in UPLOAD_URLS:
+        return reverse(name, kwargs={"pk": upload.pk})
     target = school_class if name in CLASS_URLS else pupil
     return reverse(name, kwargs={"pk": target.pk})
 
@@ -116,14 +146,14 @@ def test_every_access_rule_covers_every_role():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", URL_NAMES)
 def test_each_role_gets_the_expected_answer_from_each_page(
-    client, users_by_role, pupil, school_class, other_class, url_name, role
+    client, users_by_role, pupil, school_class, other_class, roster_upload, url_name, role
 ):
     if url_name not in EXPECTED:
         pytest.fail(f"{url_name} has no access rule in EXPECTED")
     expected = EXPECTED[url_name][role]
     if role != "anonymous":
         client.force_login(users_by_role[role])
-    url = _url(url_name, pupil, school_class)
+    url = _url(url_name, pupil, school_class, roster_upload)
 
     if url_name in POST_DATA:
         response = client.post(url, POST_DATA[url_name])
@@ -154,13 +184,16 @@ def test_each_role_gets_the_expected_answer_from_each_page(
         ("delete", "registry:pupil_edit"),
         ("put", "registry:pupil_create"),
         ("get", "logout"),
+        ("put", "registry:roster_import"),
+        ("post", "registry:roster_import_preview"),
+        ("get", "registry:roster_import_confirm"),
     ],
 )
 def test_a_request_with_the_wrong_http_method_is_refused_with_405(
-    client, admin_user, pupil, school_class, method, url_name
+    client, admin_user, pupil, school_class, roster_upload, method, url_name
 ):
     client.force_login(admin_user)
 
-    response = getattr(client, method)(_url(url_name, pupil, school_class))
+    response = getattr(client, method)(_url(url_name, pupil, school_class, roster_upload))
 
     assert response.status_code == 405

@@ -1,0 +1,157 @@
+"""Benchmark of the archive export: .venv/bin/python bench/bench_export.py.
+
+Exports the 20,000 archives of a demo school through write_archive_xlsx, from the database to
+the file (time, and peak Python memory with tracemalloc in a separate run), beside a baseline:
+openpyxl in write-only mode writing the same cell values, worked out beforehand and held in
+memory, with no styles and no checks; only its writing is timed. The time to fetch the data is
+reported on its own. Prints `name: value` lines on stdout and nothing else; progress on stderr.
+"""
+
+import statistics
+import sys
+import time
+import tracemalloc
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import emit, in_scratch_database, log
+
+PUPILS = 20_000
+SEED = 7
+REPEATS = 3
+
+
+def timed(work) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
+
+
+def peak_mb(work) -> float:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def run(workdir: Path) -> None:
+    import django
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    django.setup()
+    with override_settings(DEBUG=False):
+        log("migrating a fresh SQLite database")
+        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+        log(f"seeding a demo school of {PUPILS} pupils (seed {SEED})")
+        call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
+        measure(workdir)
+
+
+def measure(workdir: Path) -> None:
+    from openpyxl import Workbook
+
+    from registry import exports, selectors
+    from registry.models import User
+    from registry.resources import COLUMNS, export_value
+
+    admin = User.objects.get(username="admin")
+    pupils = selectors.archive_export_rows(user=admin, filters={})
+    out = workdir / "export.xlsx"
+
+    def export() -> int:
+        rows = pupils.iterator(chunk_size=exports.CHUNK_SIZE)
+        return len(exports.write_archive_xlsx(rows, out, masked=True))
+
+    log("exporting through write_archive_xlsx")
+    export()  # warm up: the database file into the page cache, imports
+    timings = []
+    for attempt in range(REPEATS):
+        seconds, count = timed(export)
+        log(f"  export {attempt + 1}/{REPEATS}: {seconds:.2f} s")
+        timings.append(seconds)
+    emit("export_pupils", count)
+    emit(f"export_{PUPILS}_s", statistics.median(timings))
+    emit(f"export_{PUPILS}_file_mb", out.stat().st_size / 2**20)
+    log("  again with tracemalloc for the peak")
+    emit(f"export_{PUPILS}_peak_mb", peak_mb(export))
+
+    def fetch() -> list:
+        return list(pupils.iterator(chunk_size=exports.CHUNK_SIZE))
+
+    def values(fetched: list) -> list[list]:
+        rows = []
+        for pupil in fetched:
+            parts = exports.archive_parts(pupil)
+            rows.append([export_value(c, parts[c.part], masked=True) for c in COLUMNS])
+        return rows
+
+    def write(rows: list[list]) -> None:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append([column.header for column in COLUMNS])
+        for row in rows:
+            sheet.append(row)
+        workbook.save(workdir / "baseline.xlsx")
+
+    log("baseline: fetching and working out the same values")
+    fetch_s, fetched = timed(fetch)
+    values_s, rows = timed(partial(values, fetched))
+    emit(f"export_fetch_{PUPILS}_s", fetch_s)
+    emit(f"export_values_{PUPILS}_s", values_s)
+    baseline = []
+    for attempt in range(REPEATS):
+        seconds, _none = timed(partial(write, rows))
+        log(f"  baseline {attempt + 1}/{REPEATS}: {seconds:.2f} s")
+        baseline.append(seconds)
+    fetched = rows = None  # free them before the next measurement
+    log("  again with tracemalloc for the peak (fetch, values and writing)")
+    emit(f"export_baseline_{PUPILS}_s", statistics.median(baseline))
+    emit("export_baseline_peak_mb", peak_mb(lambda: write(values(fetch()))))
+    emit("export_vs_baseline_ratio", statistics.median(timings) / statistics.median(baseline))
+    emit(
+        "export_vs_baseline_plus_fetch_ratio",
+        statistics.median(timings) / (statistics.median(baseline) + fetch_s),
+    )
+    measure_view(admin)
+
+
+def measure_view(admin) -> None:
+    """The download as the administrator gets it: the view, the file and the access log.
+
+    Timed once, then its queries counted in a second request (capturing them costs time).
+    """
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from registry.models import AccessLog
+
+    client = Client()
+    client.force_login(admin)
+    url = "/registry/pupils/export.xlsx"
+
+    def download() -> None:
+        response = client.get(url)
+        if response.status_code != 200 or not b"".join(response.streaming_content):
+            raise SystemExit(f"GET {url} answered {response.status_code}")
+
+    log(f"the download through the view (GET {url})")
+    logged = AccessLog.objects.count()
+    seconds, _none = timed(download)
+    emit(f"export_view_{PUPILS}_s", seconds)
+    emit(f"export_view_{PUPILS}_log_rows", AccessLog.objects.count() - logged)
+    with CaptureQueriesContext(connection) as queries:
+        download()
+    emit(f"export_view_{PUPILS}_queries", len(queries))
+
+
+def main() -> None:
+    in_scratch_database("caresys-bench-export-", run)
+
+
+if __name__ == "__main__":
+    main()
