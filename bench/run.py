@@ -6,29 +6,19 @@ template), as the median of REQUESTS requests after WARMUPS, and its queries are
 separate request. A minimal signed-in view through the same middleware is the baseline.
 """
 
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import emit, in_scratch_database, log
+
 PUPILS = 20_000
 SEED = 7
 WARMUPS = 3
 REQUESTS = 30
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def emit(name: str, value: float | int) -> None:
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text}", flush=True)
 
 
 def measure(client, url: str) -> tuple[float, int]:
@@ -125,16 +115,7 @@ def measure_pages(client_class: Callable) -> None:
 
 
 def main() -> None:
-    sys.path.insert(0, str(REPO))
-    workdir = tempfile.mkdtemp(prefix="caresys-bench-")
-    os.environ["SQLITE_PATH"] = str(Path(workdir) / "bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caresys.settings")
-    started = time.perf_counter()
-    try:
-        run()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    log(f"done in {time.perf_counter() - started:.0f} s; removed {workdir}")
+    in_scratch_database("caresys-bench-", lambda _workdir: run())
 
 
 if __name__ == "__main__":
