@@ -17,6 +17,10 @@ def navigation(request: HttpRequest) -> dict:
         ("registry:class_list", pgettext_lazy("plural", "班级")),
         ("registry:statistics", _("统计台账")),
     ]
+    if user.has_role(Role.PAIR_TEACHER) or user.has_role(Role.CLASS_TEACHER):
+        items.append(("pairing:my_children", _("我的结对儿童")))
+    if user.has_role(Role.ADMIN) or user.has_role(Role.PRINCIPAL):
+        items.append(("pairing:board", _("结对帮扶")))
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))
     return {"nav_items": items, "nav_is_admin": user.has_role(Role.ADMIN)}

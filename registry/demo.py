@@ -130,6 +130,13 @@ def _wipe_demo() -> None:
         upload.file.delete(save=False)
     RosterUpload.objects.filter(school__in=demo).delete()
     AccessLog.objects.filter(school__in=demo).delete()
+    from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+
+    PairCheck.objects.filter(pair__school__in=demo).delete()
+    HelpPlan.objects.filter(pair__school__in=demo).delete()
+    Pair.objects.filter(school__in=demo).delete()
+    Volunteer.objects.filter(school__in=demo).delete()
+    PairingSettings.objects.filter(school__in=demo).delete()
     ArchiveRevision.objects.filter(pupil__school__in=demo).delete()
     LeftBehindPeriod.objects.filter(pupil__school__in=demo).delete()
     Parent.objects.filter(pupil__school__in=demo).delete()
@@ -165,6 +172,15 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
     staff = _staff(school, names, rng, password)
     classes = _classes(school, pupils, staff, names, rng, password)
     left_behind = _pupils(school, classes, pupils, names, rng, year_start, staff["admin"])
+    from pairing.demo import seed_pairs  # pairing builds on the registry
+
+    seed_pairs(
+        school=school,
+        admin=staff["admin"],
+        names=_Names(random.Random(seed + 1)),
+        rng=random.Random(seed + 2),
+        password=password,
+    )
     return DemoResult(
         school=school,
         pupils=pupils,

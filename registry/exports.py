@@ -37,7 +37,7 @@ PERCENT_FORMAT = "0.0%"
 CHUNK_SIZE = 2000
 
 _THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # Named, as the workbook's default font is: a bold font without a name prints in a serif face.
 _BOLD = Font(name="Calibri", bold=True)
@@ -103,7 +103,7 @@ def _print_landscape(sheet: WriteOnlyWorksheet, title_rows: str) -> None:
     sheet.print_title_rows = title_rows
 
 
-def _ledger_sheet(
+def ledger_sheet(
     name: str,
     school_name: str,
     subtitle: str,
@@ -135,7 +135,7 @@ def _ledger_sheet(
         sheet,
         font=_BOLD,
         fill=_HEADER_FILL,
-        border=_BORDER,
+        border=BORDER,
         alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
     )
     return workbook, sheet, header
@@ -310,32 +310,65 @@ def write_register_xlsx(
 
     Guardians' phones are shown as the user sees them on screen. Returns the pks written.
     """
-    columns = _register_columns()
+    written: list[int] = []
+
+    def rows():
+        for number, pupil in enumerate(pupils, 1):
+            written.append(pupil.pk)
+            yield _register_row(number, pupil, user)
+
+    write_list_ledger(
+        out,
+        name=_("留守儿童花名册"),
+        school_name=school_name,
+        day=day,
+        columns=_register_columns(),
+        rows=rows(),
+        date_columns={4},
+    )
+    return written
+
+
+def write_list_ledger(
+    out: Out,
+    *,
+    name: str,
+    school_name: str,
+    day: datetime.date,
+    columns: list[tuple[str, float]],
+    rows: Iterable[list[Any]],
+    date_columns: set[int],
+) -> int:
+    """A ledger that lists (the register, the pairing register): numbered rows under one header
+    that sorts and filters, text wrapped, dates as dates. Returns the rows written."""
     last = get_column_letter(len(columns))
-    workbook, sheet, header = _ledger_sheet(
-        _("留守儿童花名册"),
+    workbook, sheet, header = ledger_sheet(
+        name,
         school_name,
         _("填报日期：%(day)s") % {"day": day.isoformat()},
         widths=[width for _label, width in columns],
         title_rows="3:3",
         freeze="D4",
     )
-    body = cell_style(sheet, border=_BORDER, number_format=TEXT_FORMAT)
-    number = cell_style(sheet, border=_BORDER, alignment=Alignment(horizontal="center"))
-    date = cell_style(sheet, border=_BORDER, number_format=DATE_FORMAT)
-    styles = [number] + [date if index == 4 else body for index in range(1, len(columns))]
+    body = cell_style(
+        sheet, border=BORDER, number_format=TEXT_FORMAT, alignment=Alignment(wrap_text=True)
+    )
+    number = cell_style(sheet, border=BORDER, alignment=Alignment(horizontal="center"))
+    date = cell_style(sheet, border=BORDER, number_format=DATE_FORMAT)
+    styles = [number] + [
+        date if index in date_columns else body for index in range(1, len(columns))
+    ]
     sheet.append([safe_cell(sheet, label, header) for label, _width in columns])
-    written = []
-    for pupil in pupils:
-        row = _register_row(len(written) + 1, pupil, user)
+    count = 0
+    for row in rows:
         sheet.append(
             [safe_cell(sheet, value, style) for value, style in zip(row, styles, strict=True)]
         )
-        written.append(pupil.pk)
-    if written:
-        sheet.auto_filter.ref = f"A3:{last}{3 + len(written)}"
+        count += 1
+    if count:
+        sheet.auto_filter.ref = f"A3:{last}{3 + count}"
     workbook.save(out)
-    return written
+    return count
 
 
 # --- the statistics (留守儿童统计表) ------------------------------------------------------------
@@ -345,7 +378,7 @@ def write_statistics_xlsx(
     statistics: LedgerStatistics, out: Out, *, school_name: str, day: datetime.date
 ) -> None:
     """留守儿童统计表: counts by class, a subtotal per grade and the school's total."""
-    workbook, sheet, header = _ledger_sheet(
+    workbook, sheet, header = ledger_sheet(
         _("留守儿童统计表"),
         school_name,
         _("统计日期：%(day)s（在校学生）") % {"day": day.isoformat()},
@@ -354,12 +387,12 @@ def write_statistics_xlsx(
         freeze="B5",
     )
     plain = {
-        "label": cell_style(sheet, border=_BORDER, number_format=TEXT_FORMAT),
-        "count": cell_style(sheet, border=_BORDER),
-        "share": cell_style(sheet, border=_BORDER, number_format=PERCENT_FORMAT),
+        "label": cell_style(sheet, border=BORDER, number_format=TEXT_FORMAT),
+        "count": cell_style(sheet, border=BORDER),
+        "share": cell_style(sheet, border=BORDER, number_format=PERCENT_FORMAT),
     }
     bold = {
-        key: cell_style(sheet, border=_BORDER, font=_BOLD, fill=_SUBTOTAL_FILL,
+        key: cell_style(sheet, border=BORDER, font=_BOLD, fill=_SUBTOTAL_FILL,
                         number_format=style_format)
         for key, style_format in (("label", TEXT_FORMAT), ("count", "General"),
                                   ("share", PERCENT_FORMAT))

@@ -575,6 +575,7 @@ class AccessLog(models.Model):
         CARD = "card", _("查看联系卡")
         PDF = "pdf", _("导出PDF")
         EXPORT = "export", _("导出表格")
+        PAIRING = "pairing", _("结对帮扶")
 
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")

@@ -1,6 +1,6 @@
 """Reads of the registry, scoped to the person asking. Every view reads pupils through here."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -44,9 +44,14 @@ def _scope_q(user: User) -> Q | None:
     """The pupils a person may read, as a filter; None means the whole school."""
     if user.reads_whole_school:
         return None
-    # A class's head teacher reads that class. Pair teachers get their paired children with the
-    # pairing app; until then the role alone grants nothing.
-    return Q(school_class__head_teacher=user)
+    # A class's head teacher reads that class; a pair teacher reads the children of their active
+    # pairs (an ended pair no longer grants access).
+    from pairing.models import Pair  # pairing builds on the registry, not the other way round
+
+    paired = Pair.objects.filter(
+        pupil=OuterRef("pk"), kind=Pair.Kind.TEACHER, teacher=user, ended_on=None
+    )
+    return Q(school_class__head_teacher=user) | Q(Exists(paired))
 
 
 def pupils_visible_to(*, user: User) -> QuerySet[Pupil]:
@@ -408,12 +413,14 @@ def grade_summary(pupils: QuerySet[Pupil]) -> list[dict]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContactCard:
     pupil: Pupil
     father: Parent | None
     mother: Parent | None
     guardian: Guardian | None
+    # The active pair teachers; a staff phone, so shown in full (staff call each other).
+    pair_teachers: list[User] = field(default_factory=list)
 
     @property
     def head_teacher(self) -> User | None:
@@ -445,14 +452,24 @@ def contact_card_for(user: User, pk: int) -> ContactCard:
         )
     except Pupil.DoesNotExist as exc:
         raise Http404 from exc
-    return _card(pupil)
+    return _with_pair_teachers([_card(pupil)])[0]
 
 
 def class_contact_cards(
     *, user: User, school_class: SchoolClass, everyone: bool = False
 ) -> list[ContactCard]:
     pupils = class_pupils_for_cards(user=user, school_class=school_class, everyone=everyone)
-    return [_card(pupil) for pupil in pupils]
+    return _with_pair_teachers([_card(pupil) for pupil in pupils])
+
+
+def _with_pair_teachers(cards: list[ContactCard]) -> list[ContactCard]:
+    """Fill in each card's pair teachers: one query for any number of cards."""
+    from pairing.selectors import pair_teachers_of  # pairing builds on the registry
+
+    teachers = pair_teachers_of([card.pupil for card in cards])
+    for card in cards:
+        card.pair_teachers = teachers.get(card.pupil.pk, [])
+    return cards
 
 
 # --- exports and ledgers ---------------------------------------------------------------------

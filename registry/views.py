@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
 from caresys.lib.xlsx import xlsx_response
+from pairing import selectors as pairing_selectors
 from registry import exports, imports, resources, selectors, services, spreadsheets
 from registry.forms import (
     AccessLogFilterForm,
@@ -86,6 +87,8 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "missing": selectors.missing_items(pupil),
         "periods": selectors.periods_of(pupil),
         "can_edit": selectors.can_edit_pupil(request.user, pupil),
+        "pairs": pairing_selectors.pairs_of_pupil(pupil),
+        "can_pair": pairing_selectors.can_manage_pairs(request.user),
     }
     return render(request, "registry/pupil_detail.html", context)
 

@@ -23,3 +23,15 @@
       });
   });
 })();
+
+// The pair form shows only the partner the chosen kind needs (all three without JavaScript).
+document.querySelectorAll("form[data-pair-form]").forEach((form) => {
+  const kind = form.querySelector("select[name=kind]");
+  const show = () => {
+    form.querySelectorAll("[data-partner]").forEach((part) => {
+      part.hidden = part.dataset.partner !== kind.value;
+    });
+  };
+  kind.addEventListener("change", show);
+  show();
+});

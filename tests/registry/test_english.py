@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from pairing import services as pairing_services
 from registry import services
 from registry.models import Pupil, SchoolClass
 from tests.factories import make_id_number
@@ -127,6 +128,18 @@ def english_school(school, admin_user, principal, class_teacher, counsellor, sch
             pupil=pupil,
             data={"guardian": {"phone": "13812349999"}, "pupil": {"left_behind": "father"}},
         )
+        pair = pairing_services.pair_create(
+            actor=admin_user, pupil=pupil, kind="teacher", teacher=class_teacher
+        )
+        pairing_services.pair_check_create(
+            actor=class_teacher, pair=pair, checked_on=timezone.localdate(), progress="Better"
+        )
+        volunteer = pairing_services.volunteer_create(
+            actor=admin_user, name="Ms Liu", kind="caring_mother", phone="13512345678"
+        )
+        pairing_services.pair_create(
+            actor=admin_user, pupil=pupil, kind="volunteer", volunteer=volunteer
+        )
     return pupil
 
 
@@ -166,6 +179,26 @@ def pages_for(pupil: Pupil) -> dict[str, str]:
         "password change": reverse("password_change"),
         "password changed": reverse("password_change_done"),
         "not found": "/registry/pupils/999999/",
+        **pairing_pages(pupil),
+    }
+
+
+def pairing_pages(pupil: Pupil) -> dict[str, str]:
+    pair = pupil.pairs.get(kind="teacher")
+    return {
+        "pairing board": reverse("pairing:board"),
+        "new pair": reverse("pairing:pair_create") + f"?pupil={pupil.pk}",
+        "pair": reverse("pairing:pair_detail", args=[pair.pk]),
+        "help plan": reverse("pairing:plan_edit", args=[pair.pk]),
+        "check": reverse("pairing:check_create", args=[pair.pk]),
+        "end pair": reverse("pairing:pair_end", args=[pair.pk]),
+        "pairing settings": reverse("pairing:settings"),
+        "volunteers": reverse("pairing:volunteer_list"),
+        "teacher leaving": reverse("pairing:teacher_leave", args=[pair.teacher_id]),
+        "pupil leaving": reverse("pairing:pupil_leave", args=[pupil.pk]),
+        "year end": reverse("pairing:year_end"),
+        "my children": reverse("pairing:my_children"),
+        "pairing register": reverse("pairing:register") + "?ended=1",
     }
 
 

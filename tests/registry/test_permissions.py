@@ -6,35 +6,22 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from pairing import services as pairing_services
 from registry import services
-
-ROLES = (
-    "admin",
-    "principal",
-    "class_teacher",
-    "other_class_teacher",
-    "pair_teacher",
-    "counsellor",
-    "anonymous",
+from tests.pairing.access_rules import (
+    ADMIN_ONLY,
+    EVERYONE_SIGNED_IN,
+    LOGIN,
+    PAIR_URLS,
+    PAIRING_EXPECTED,
+    PAIRING_POST_DATA,
+    READERS_OF_THE_PUPIL,
+    ROLES,
+    TEACHER_URLS,
 )
 
-# A redirect to the login page, remembering where the person was going.
-LOGIN = "login"
-
-READERS_OF_THE_PUPIL = {
-    "admin": 200,
-    "principal": 200,
-    "class_teacher": 200,
-    "other_class_teacher": 404,
-    "pair_teacher": 404,
-    "counsellor": 200,
-    "anonymous": LOGIN,
-}
-EVERYONE_SIGNED_IN = dict.fromkeys(ROLES, 200) | {"anonymous": LOGIN}
-ADMIN_ONLY = dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN}
-
 # url name: {role: status}. "class_teacher" heads the pupil's class, "other_class_teacher" heads
-# another class of the same school; the pair teacher has no paired pupils yet.
+# another class of the same school; the pupil is paired with the pair teacher.
 EXPECTED: dict[str, dict[str, int | str]] = {
     "home": EVERYONE_SIGNED_IN,
     "login": dict.fromkeys(ROLES, 200),
@@ -53,13 +40,15 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "anonymous": LOGIN,
     },
     "registry:pupil_detail": READERS_OF_THE_PUPIL,
-    "registry:pupil_edit": READERS_OF_THE_PUPIL | {"principal": 403, "counsellor": 403},
+    "registry:pupil_edit": READERS_OF_THE_PUPIL
+    | {"principal": 403, "counsellor": 403, "pair_teacher": 403},
     "registry:pupil_history": READERS_OF_THE_PUPIL,
     "registry:pupil_reveal": READERS_OF_THE_PUPIL,
     "registry:contact_card": READERS_OF_THE_PUPIL,
     "registry:contact_card_pdf": READERS_OF_THE_PUPIL,
     "registry:class_list": EVERYONE_SIGNED_IN,
-    "registry:class_cards_pdf": READERS_OF_THE_PUPIL,
+    # A class's cards are its head teacher's; a pair teacher prints their child's own card.
+    "registry:class_cards_pdf": READERS_OF_THE_PUPIL | {"pair_teacher": 404},
     "registry:access_log": dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN},
     # Spreadsheets hold what the person reads: the pair teacher gets an empty one.
     "registry:archive_export": EVERYONE_SIGNED_IN,
@@ -72,7 +61,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:roster_import": ADMIN_ONLY,
     "registry:roster_import_preview": ADMIN_ONLY,
     "registry:roster_import_confirm": ADMIN_ONLY,
-}
+} | PAIRING_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
 POST_DATA = {
@@ -81,7 +70,7 @@ POST_DATA = {
     "registry:pupil_reveal": {"field": "guardian.phone"},
     # Without the preview's fingerprint the administrator is shown the preview again.
     "registry:roster_import_confirm": {},
-}
+} | PAIRING_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf"}
 UPLOAD_URLS = {"registry:roster_import_preview", "registry:roster_import_confirm"}
@@ -121,11 +110,23 @@ URL_PATTERNS = _url_patterns(get_resolver())
 URL_NAMES = sorted(URL_PATTERNS)
 
 
-def _url(name: str, pupil, school_class, upload=None) -> str:
+@pytest.fixture
+def pair(admin_user, pair_teacher, pupil):
+    """The matrix's pupil paired with the pair teacher."""
+    return pairing_services.pair_create(
+        actor=admin_user, pupil=pupil, kind="teacher", teacher=pair_teacher
+    )
+
+
+def _url(name: str, pupil, school_class, upload=None, pair=None) -> str:
     if "pk" not in URL_PATTERNS[name].pattern.converters:
         return reverse(name)
     if name in UPLOAD_URLS:
         return reverse(name, kwargs={"pk": upload.pk})
+    if name in PAIR_URLS:
+        return reverse(name, kwargs={"pk": pair.pk})
+    if name in TEACHER_URLS:
+        return reverse(name, kwargs={"pk": pair.teacher_id})
     target = school_class if name in CLASS_URLS else pupil
     return reverse(name, kwargs={"pk": target.pk})
 
@@ -146,14 +147,14 @@ def test_every_access_rule_covers_every_role():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", URL_NAMES)
 def test_each_role_gets_the_expected_answer_from_each_page(
-    client, users_by_role, pupil, school_class, other_class, roster_upload, url_name, role
+    client, users_by_role, pupil, school_class, other_class, roster_upload, pair, url_name, role
 ):
     if url_name not in EXPECTED:
         pytest.fail(f"{url_name} has no access rule in EXPECTED")
     expected = EXPECTED[url_name][role]
     if role != "anonymous":
         client.force_login(users_by_role[role])
-    url = _url(url_name, pupil, school_class, roster_upload)
+    url = _url(url_name, pupil, school_class, roster_upload, pair)
 
     if url_name in POST_DATA:
         response = client.post(url, POST_DATA[url_name])

@@ -1,0 +1,402 @@
+"""Reads of the pairing app: scoped pairs, the board (coverage, loads, suggestions) and activity."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer, default_settings
+from registry.models import LeftBehind, Pupil, Role, School, SchoolClass, TeachingAssignment, User
+from registry.selectors import pupils_visible_to
+
+# Who may pair children and end pairs: those who run the school's care work.
+PAIRING_ROLES = (Role.ADMIN, Role.PRINCIPAL)
+
+
+def can_manage_pairs(user: User) -> bool:
+    return bool(set(PAIRING_ROLES) & set(user.roles))
+
+
+def active_teacher_pairs() -> Q:
+    """A pair that counts for coverage: a teacher pair, not ended, with a teacher still at work."""
+    return Q(kind=Pair.Kind.TEACHER, ended_on=None, teacher__is_active=True)
+
+
+def left_behind_enrolled(school_id: int) -> QuerySet[Pupil]:
+    """The children pairing is for: left-behind pupils still at school."""
+    return Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED).exclude(
+        left_behind=LeftBehind.NONE
+    )
+
+
+def _has_teacher_pair() -> Exists:
+    return Exists(Pair.objects.filter(active_teacher_pairs(), pupil=OuterRef("pk")))
+
+
+def _has_buddy() -> Exists:
+    return Exists(Pair.objects.filter(pupil=OuterRef("pk"), kind=Pair.Kind.BUDDY, ended_on=None))
+
+
+# --- scope -----------------------------------------------------------------------------------
+
+
+def pairs_visible_to(*, user: User) -> QuerySet[Pair]:
+    """Pairs of children the user may read, with child, class and partner."""
+    pupils = pupils_visible_to(user=user)
+    return (
+        Pair.objects.filter(school_id=user.school_id, pupil__in=pupils.values("pk"))
+        .select_related("pupil", "pupil__school_class", "teacher", "buddy", "volunteer")
+        .order_by(
+            "pupil__school_class__grade",
+            "pupil__school_class__number",
+            "pupil__name_pinyin",
+            "-started_on",
+            "pk",
+        )
+    )
+
+
+def get_pair_for_user(user: User, pk: int, *, for_edit: bool = False) -> Pair:
+    """The pair if its child is in the user's scope (else 404); 403 for a reader asking to write.
+
+    Those who run pairing and the pair's own teacher write its plan and checks.
+    """
+    try:
+        pair = pairs_visible_to(user=user).get(pk=pk)
+    except Pair.DoesNotExist as exc:
+        raise Http404 from exc
+    if for_edit and not (can_manage_pairs(user) or pair.teacher_id == user.pk):
+        raise PermissionDenied
+    return pair
+
+
+def pairs_of_pupil(pupil: Pupil) -> list[Pair]:
+    """The child's pairs, active first then the history (one query)."""
+    pairs = Pair.objects.filter(pupil=pupil).select_related("teacher", "buddy", "volunteer")
+    return sorted(
+        pairs, key=lambda pair: (pair.ended_on is not None, -pair.started_on.toordinal(), -pair.pk)
+    )
+
+
+def pair_teachers_of(pupils: list[Pupil]) -> dict[int, list[User]]:
+    """Each pupil's active pair teachers (one query), for contact cards."""
+    teachers: dict[int, list[User]] = defaultdict(list)
+    pairs = Pair.objects.filter(active_teacher_pairs(), pupil__in=[pupil.pk for pupil in pupils])
+    for pair in pairs.select_related("teacher").order_by("started_on", "pk"):
+        teachers[pair.pupil_id].append(pair.teacher)
+    return teachers
+
+
+# --- activity --------------------------------------------------------------------------------
+
+
+def with_last_activity(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
+    """Annotate `last_activity_on`: the latest day anything was recorded for the pair.
+
+    Today that is its checks; care records (visits, talks) join here when they exist.
+    """
+    return pairs.annotate(last_activity_on=Max("checks__checked_on"))
+
+
+def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None = None) -> bool:
+    """A teacher pair with no activity for `idle_days`, counted from the last activity or, if
+    there was none, from the pair's start."""
+    today = today or timezone.localdate()
+    since = getattr(pair, "last_activity_on", None) or pair.started_on
+    # 代理家长制流于形式 is about teachers: a buddy's play is not logged, so it is never idle.
+    return (
+        pair.kind == Pair.Kind.TEACHER
+        and pair.ended_on is None
+        and (today - since).days > settings.idle_days
+    )
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    label: str
+    children: int
+    paired: int
+    school_class: SchoolClass | None = None
+
+    @property
+    def unpaired(self) -> int:
+        return self.children - self.paired
+
+    def meets(self, target: int) -> bool:
+        return self.children == 0 or 100 * self.paired >= target * self.children
+
+    @property
+    def share(self) -> float | None:
+        """Percent, one decimal; None when there is no left-behind child."""
+        return round(100 * self.paired / self.children, 1) if self.children else None
+
+
+@dataclass
+class TeacherLoad:
+    teacher: User
+    load: int
+    limit: int
+    idle: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(self.limit - self.load, 0)
+
+
+@dataclass
+class Suggestion:
+    pupil: Pupil
+    teacher: User
+    reason: str
+
+
+@dataclass
+class Board:
+    settings: PairingSettings
+    school: Coverage
+    classes: list[Coverage]
+    unpaired: list[Pupil]
+    loads: list[TeacherLoad]
+    suggestions: list[Suggestion]
+    idle_pairs: list[Pair]
+    orphaned_pairs: list[Pair] = field(default_factory=list)  # teacher no longer at work
+
+
+def _priority_order(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """Priority children first (重点帮扶, orphans, no one looking after them), then by class."""
+    return pupils.order_by(
+        "-is_priority",
+        "-is_orphan",
+        "-is_unsupported",
+        "-lacks_guardian",
+        "school_class__grade",
+        "school_class__number",
+        "name_pinyin",
+        "pk",
+    )
+
+
+def unpaired_children(school_id: int, settings: PairingSettings | None = None) -> QuerySet[Pupil]:
+    """Left-behind children without an active teacher pair (and without a buddy, when the school
+    requires one), priority children first."""
+    children = left_behind_enrolled(school_id).annotate(
+        has_teacher=_has_teacher_pair(), has_buddy=_has_buddy()
+    )
+    missing = Q(has_teacher=False)
+    if settings is not None and settings.buddy_required:
+        missing |= Q(has_buddy=False)
+    return _priority_order(children.filter(missing)).select_related("school_class")
+
+
+def coverage(school_id: int) -> tuple[Coverage, list[Coverage]]:
+    """Left-behind children with an active teacher pair, for the school and each class.
+
+    Two queries: the counts by class, then the classes.
+    """
+    rows = (
+        left_behind_enrolled(school_id)
+        .annotate(has_teacher=_has_teacher_pair())
+        .values("school_class")
+        .annotate(children=Count("pk"), paired=Count("pk", filter=Q(has_teacher=True)))
+        .order_by()
+    )
+    counts = {row["school_class"]: row for row in rows}
+    classes = SchoolClass.objects.filter(pk__in=[key for key in counts if key is not None])
+    per_class = [
+        Coverage(
+            str(school_class),
+            counts[school_class.pk]["children"],
+            counts[school_class.pk]["paired"],
+            school_class,
+        )
+        for school_class in classes.order_by("grade", "number", "pk")
+    ]
+    if None in counts:
+        per_class.append(
+            Coverage(str(_("未分班")), counts[None]["children"], counts[None]["paired"])
+        )
+    total = Coverage(
+        str(_("全校")), sum(row.children for row in per_class), sum(row.paired for row in per_class)
+    )
+    return total, per_class
+
+
+def teacher_loads(school_id: int, settings: PairingSettings) -> list[TeacherLoad]:
+    """Every teacher who can be paired, with their active pairs, lightest load first (1 query)."""
+    teachers = (
+        _pairable_teachers(school_id)
+        .annotate(
+            load=Count("pairs", filter=Q(pairs__kind=Pair.Kind.TEACHER, pairs__ended_on=None))
+        )
+        .order_by("load", "full_name", "pk")
+    )
+    return [
+        TeacherLoad(teacher, teacher.load, settings.max_children_per_teacher)
+        for teacher in teachers
+    ]
+
+
+def _pairable_teachers(school_id: int) -> QuerySet[User]:
+    """Staff at work who teach: class teachers, subject teachers and pair teachers."""
+    teaches = Exists(TeachingAssignment.objects.filter(teacher=OuterRef("pk"))) | Exists(
+        SchoolClass.objects.filter(head_teacher=OuterRef("pk"), is_active=True)
+    )
+    staff = User.objects.filter(school_id=school_id, is_active=True)
+    ids = [
+        user.pk
+        for user in staff.only("pk", "roles")
+        if {Role.CLASS_TEACHER, Role.PAIR_TEACHER} & set(user.roles)
+    ]
+    return staff.filter(teaches | Q(pk__in=ids))
+
+
+def suggest_pairs(
+    children: list[Pupil], loads: list[TeacherLoad], school_id: int
+) -> list[Suggestion]:
+    """A teacher for each unpaired child, balancing load: the child's class teacher first, then
+    the class's subject teachers, then whoever carries the least; never past the maximum.
+
+    Children come priority first, so they are served before the limit is reached. One query.
+    """
+    remaining = {entry.teacher.pk: entry for entry in loads}
+    load = {pk: entry.load for pk, entry in remaining.items()}
+    subject_teachers: dict[int, set[int]] = defaultdict(set)
+    for class_id, teacher_id in TeachingAssignment.objects.filter(
+        school_class__school_id=school_id
+    ).values_list("school_class_id", "teacher_id"):
+        subject_teachers[class_id].add(teacher_id)
+    suggestions = []
+    for child in children:
+        school_class = child.school_class
+        head = school_class.head_teacher_id if school_class else None
+        subjects = subject_teachers.get(school_class.pk, set()) if school_class else set()
+
+        def free(pk: int | None) -> bool:
+            return pk in remaining and load[pk] < remaining[pk].limit
+
+        if free(head):
+            chosen, reason = head, _("本班班主任")
+        else:
+            candidates = sorted((load[pk], pk) for pk in subjects if free(pk))
+            if candidates:
+                chosen, reason = candidates[0][1], _("本班任课教师")
+            else:
+                others = sorted((load[pk], pk) for pk in remaining if free(pk))
+                if not others:
+                    continue
+                chosen, reason = others[0][1], _("结对最少的教师")
+        load[chosen] += 1
+        suggestions.append(Suggestion(child, remaining[chosen].teacher, str(reason)))
+    return suggestions
+
+
+def board(school: School) -> Board:
+    settings = default_settings(school)
+    total, per_class = coverage(school.pk)
+    unpaired = list(
+        unpaired_children(school.pk, settings).select_related("school_class__head_teacher")
+    )
+    loads = teacher_loads(school.pk, settings)
+    teacher_unpaired = [child for child in unpaired if not child.has_teacher]
+    suggestions = suggest_pairs(teacher_unpaired, loads, school.pk)
+    for suggestion in suggestions:
+        suggestion.pupil.suggestion = suggestion
+    active = with_last_activity(
+        Pair.objects.filter(school=school, ended_on=None).select_related(
+            "pupil", "pupil__school_class", "teacher", "buddy", "volunteer"
+        )
+    ).order_by("started_on", "pk")
+    today = timezone.localdate()
+    active = list(active)
+    idle = [pair for pair in active if is_idle(pair, settings, today)]
+    idle_by_teacher: dict[int, int] = defaultdict(int)
+    for pair in idle:
+        if pair.teacher_id:
+            idle_by_teacher[pair.teacher_id] += 1
+    for entry in loads:
+        entry.idle = idle_by_teacher.get(entry.teacher.pk, 0)
+    orphaned = [
+        pair for pair in active if pair.kind == Pair.Kind.TEACHER and not pair.teacher.is_active
+    ]
+    return Board(settings, total, per_class, unpaired, loads, suggestions, idle, orphaned)
+
+
+def volunteers_of(school_id: int) -> QuerySet[Volunteer]:
+    return Volunteer.objects.filter(school_id=school_id, is_active=True)
+
+
+def my_pairs(user: User) -> list[Pair]:
+    """The user's children: their active pairs as teacher, with the last activity."""
+    pairs = with_last_activity(
+        Pair.objects.filter(teacher=user, kind=Pair.Kind.TEACHER, ended_on=None).select_related(
+            "pupil", "pupil__school_class", "pupil__guardian", "plan"
+        )
+    ).order_by(
+        "pupil__school_class__grade", "pupil__school_class__number", "pupil__name_pinyin", "pk"
+    )
+    return list(pairs)
+
+
+def plan_of(pair: Pair) -> HelpPlan:
+    """The pair's plan (an empty one if none was written); one query."""
+    return HelpPlan.objects.filter(pair=pair).select_related("updated_by").first() or HelpPlan(
+        pair=pair
+    )
+
+
+def volunteers_with_children(school_id: int) -> QuerySet[Volunteer]:
+    """The school's volunteers with how many children each looks after now."""
+    return volunteers_of(school_id).annotate(
+        children=Count("pairs", filter=Q(pairs__ended_on=None))
+    )
+
+
+def checks_of(pair: Pair) -> QuerySet[PairCheck]:
+    return pair.checks.select_related("checked_by")
+
+
+# --- leaving, the year's end, the register ---------------------------------------------------
+
+
+def get_teacher_for_user(user: User, pk: int) -> User:
+    """A member of the user's school (else 404)."""
+    try:
+        return User.objects.get(pk=pk, school_id=user.school_id)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def teacher_active_pairs(teacher: User) -> list[Pair]:
+    """The teacher's active pairs with child and class, in class order (one query)."""
+    return list(
+        Pair.objects.filter(teacher=teacher, kind=Pair.Kind.TEACHER, ended_on=None)
+        .select_related("pupil", "pupil__school_class", "pupil__school_class__head_teacher")
+        .order_by("pupil__school_class__grade", "pupil__school_class__number", "pupil__name_pinyin")
+    )
+
+
+def active_classes_with_pupils(school_id: int) -> list[SchoolClass]:
+    """Active classes with their head teacher and enrolled pupils counted (one query)."""
+    return list(
+        SchoolClass.objects.filter(school_id=school_id, is_active=True)
+        .select_related("head_teacher")
+        .annotate(enrolled=Count("pupils", filter=Q(pupils__status=Pupil.Status.ENROLLED)))
+        .order_by("grade", "number", "pk")
+    )
+
+
+def register_pairs(*, user: User, with_ended: bool = False) -> list[Pair]:
+    """结对帮扶登记表: the pairs the user may read, by class and child, with plan and last
+    activity (one query)."""
+    pairs = pairs_visible_to(user=user).select_related("buddy__school_class", "plan")
+    if not with_ended:
+        pairs = pairs.filter(ended_on=None)
+    return list(with_last_activity(pairs))

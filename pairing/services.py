@@ -1,0 +1,409 @@
+"""Writes of the pairing app: pairs begun and ended, plans, checks and the school's settings.
+
+Each write logs the pupil it concerns in the access log, in the same transaction.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer, default_settings
+from registry.models import AccessLog, ArchiveRevision, Pupil, Role, SchoolClass, User
+from registry.services import log_access
+
+
+def _log(actor: User, pupil: Pupil, detail: str, request: HttpRequest | None) -> None:
+    log_access(
+        actor=actor, action=AccessLog.Action.PAIRING, pupils=[pupil], detail=detail, request=request
+    )
+
+
+def teacher_load(teacher: User) -> int:
+    """The teacher's active pairs (one query)."""
+    return Pair.objects.filter(teacher=teacher, kind=Pair.Kind.TEACHER, ended_on=None).count()
+
+
+def _check_partner(pair: Pair) -> None:
+    """The partner must be an active member of the same school, within the rules."""
+    errors: dict[str, str] = {}
+    pupil = pair.pupil
+    if pupil.status != Pupil.Status.ENROLLED:
+        errors["pupil"] = _("该学生已不在校，不能新建结对。")
+    if pair.kind == Pair.Kind.TEACHER:
+        teacher = pair.teacher
+        if teacher.school_id != pair.school_id or not teacher.is_active:
+            errors["teacher"] = _("只能与本校在职教师结对。")
+        else:
+            limit = default_settings(pair.school).max_children_per_teacher
+            if teacher_load(teacher) >= limit:
+                errors["teacher"] = _("%(name)s已结对%(n)d名儿童，达到每人%(n)d名的上限。") % {
+                    "name": teacher,
+                    "n": limit,
+                }
+    elif pair.kind == Pair.Kind.BUDDY:
+        buddy = pair.buddy
+        if buddy.school_id != pair.school_id or buddy.status != Pupil.Status.ENROLLED:
+            errors["buddy"] = _("学生伙伴应是本校在校学生。")
+        elif buddy.pk == pupil.pk:
+            errors["buddy"] = _("学生伙伴不能是本人。")
+    elif pair.kind == Pair.Kind.VOLUNTEER:
+        volunteer = pair.volunteer
+        if volunteer.school_id != pair.school_id or not volunteer.is_active:
+            errors["volunteer"] = _("只能与本校在册的志愿者结对。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _duplicate_error(pair: Pair) -> None:
+    partner_field = {"teacher": "teacher", "buddy": "buddy", "volunteer": "volunteer"}[pair.kind]
+    exists = Pair.objects.filter(
+        pupil=pair.pupil,
+        kind=pair.kind,
+        ended_on=None,
+        **{f"{partner_field}_id": getattr(pair, f"{partner_field}_id")},
+    ).exists()
+    if exists:
+        raise ValidationError({partner_field: _("这一结对已经存在。")})
+
+
+@transaction.atomic
+def pair_create(
+    *,
+    actor: User,
+    pupil: Pupil,
+    kind: str,
+    teacher: User | None = None,
+    buddy: Pupil | None = None,
+    volunteer: Volunteer | None = None,
+    started_on: datetime.date | None = None,
+    request: HttpRequest | None = None,
+) -> Pair:
+    """Pair a child with a teacher, a pupil buddy or a volunteer.
+
+    A teacher paired with a child becomes a 帮扶教师 (the role is added), so that the child's
+    archive is in their scope.
+    """
+    # Locks the teacher's row, so two people pairing the same teacher at once keep the limit.
+    if teacher is not None:
+        teacher = User.objects.select_for_update().get(pk=teacher.pk)
+    pair = Pair(
+        school_id=pupil.school_id,
+        pupil=pupil,
+        kind=kind,
+        teacher=teacher,
+        buddy=buddy,
+        volunteer=volunteer,
+        started_on=started_on or timezone.localdate(),
+        created_by=actor,
+    )
+    _duplicate_error(pair)
+    pair.full_clean(exclude=["school"])
+    _check_partner(pair)
+    pair.save()
+    HelpPlan.objects.create(pair=pair, updated_by=actor)
+    if teacher is not None and not teacher.has_role(Role.PAIR_TEACHER):
+        teacher.roles = [*teacher.roles, Role.PAIR_TEACHER]
+        teacher.save(update_fields=["roles"])
+    _log(
+        actor,
+        pupil,
+        _("新建结对：%(kind)s %(name)s")
+        % {"kind": pair.get_kind_display(), "name": pair.partner_name},
+        request,
+    )
+    return pair
+
+
+@transaction.atomic
+def pairs_create(
+    *,
+    actor: User,
+    proposals: Iterable[tuple[Pupil, User]],
+    request: HttpRequest | None = None,
+) -> list[Pair]:
+    """Confirm several suggested teacher pairs at once: all of them, or none if one fails."""
+    return [
+        pair_create(
+            actor=actor, pupil=pupil, kind=Pair.Kind.TEACHER, teacher=teacher, request=request
+        )
+        for pupil, teacher in proposals
+    ]
+
+
+@transaction.atomic
+def pair_end(
+    *,
+    actor: User,
+    pair: Pair,
+    reason: str,
+    ended_on: datetime.date | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Pair:
+    """End a pair; it stays in the child's history with the date and the reason."""
+    pair = Pair.objects.select_for_update().select_related("pupil").get(pk=pair.pk)
+    if pair.ended_on is not None:
+        raise ValidationError(_("这一结对已于%(day)s结束。") % {"day": pair.ended_on.isoformat()})
+    pair.ended_on = ended_on or timezone.localdate()
+    pair.end_reason = reason
+    pair.end_note = note
+    if pair.ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("结束日期不能晚于今天。")})
+    pair.full_clean(exclude=["school"])
+    pair.save(update_fields=["ended_on", "end_reason", "end_note"])
+    _log(
+        actor,
+        pair.pupil,
+        _("结束结对：%(name)s（%(reason)s）")
+        % {"name": pair.partner_name, "reason": pair.get_end_reason_display()},
+        request,
+    )
+    return pair
+
+
+@transaction.atomic
+def help_plan_update(
+    *,
+    actor: User,
+    pair: Pair,
+    goals: str,
+    content: str,
+    schedule: str,
+    request: HttpRequest | None = None,
+) -> HelpPlan:
+    plan, _created = HelpPlan.objects.select_for_update().get_or_create(pair=pair)
+    plan.goals, plan.content, plan.schedule = goals, content, schedule
+    plan.updated_by = actor
+    plan.updated_at = timezone.now()
+    plan.full_clean()
+    plan.save()
+    _log(actor, pair.pupil, _("修改帮扶计划"), request)
+    return plan
+
+
+@transaction.atomic
+def pair_check_create(
+    *,
+    actor: User,
+    pair: Pair,
+    checked_on: datetime.date,
+    progress: str,
+    problems: str = "",
+    next_steps: str = "",
+    request: HttpRequest | None = None,
+) -> PairCheck:
+    check = PairCheck(
+        pair=pair,
+        checked_on=checked_on,
+        progress=progress,
+        problems=problems,
+        next_steps=next_steps,
+        checked_by=actor,
+    )
+    check.full_clean()
+    check.save()
+    _log(actor, pair.pupil, _("定期检查：%(day)s") % {"day": checked_on.isoformat()}, request)
+    return check
+
+
+@transaction.atomic
+def pairing_settings_update(*, actor: User, **values) -> PairingSettings:
+    settings, _created = PairingSettings.objects.get_or_create(school_id=actor.school_id)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    log_access(actor=actor, action=AccessLog.Action.PAIRING, detail=_("修改结对设置"))
+    return settings
+
+
+@transaction.atomic
+def volunteer_create(
+    *, actor: User, name: str, kind: str, phone: str, organisation: str = ""
+) -> Volunteer:
+    volunteer = Volunteer(
+        school_id=actor.school_id, name=name, kind=kind, phone=phone, organisation=organisation
+    )
+    volunteer.full_clean()
+    volunteer.save()
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.PAIRING,
+        detail=_("登记志愿者：%(name)s") % {"name": name},
+    )
+    return volunteer
+
+
+# --- teachers and pupils who leave, the year's end --------------------------------------------
+
+
+@transaction.atomic
+def teacher_leave(
+    *,
+    actor: User,
+    teacher: User,
+    reassignments: dict[int, User | None],
+    deactivate: bool,
+    request: HttpRequest | None = None,
+) -> tuple[int, int]:
+    """A teacher leaves or moves: each of their pairs ends and, where a replacement is chosen,
+    the child is paired with that teacher. A child left without one appears on the board as
+    unpaired. Returns (pairs ended, pairs made)."""
+    pairs = list(
+        Pair.objects.select_for_update(of=("self",))
+        .filter(teacher=teacher, kind=Pair.Kind.TEACHER, ended_on=None)
+        .select_related("pupil")
+    )
+    made = 0
+    for pair in pairs:
+        pair_end(actor=actor, pair=pair, reason=Pair.EndReason.TEACHER_LEFT, request=request)
+        replacement = reassignments.get(pair.pk)
+        if replacement is not None:
+            pair_create(
+                actor=actor,
+                pupil=pair.pupil,
+                kind=Pair.Kind.TEACHER,
+                teacher=replacement,
+                request=request,
+            )
+            made += 1
+    if deactivate and teacher.is_active:
+        teacher.is_active = False
+        teacher.save(update_fields=["is_active"])
+        log_access(
+            actor=actor,
+            action=AccessLog.Action.PAIRING,
+            detail=_("停用教师账号：%(name)s") % {"name": teacher},
+            request=request,
+        )
+    return len(pairs), made
+
+
+def _end_pairs_of_pupils(
+    *, actor: User, pupil_ids: list[int], reason: str, request: HttpRequest | None
+) -> int:
+    """End the active pairs of these pupils, and those in which they are the buddy."""
+    pairs = Pair.objects.filter(ended_on=None).filter(
+        models.Q(pupil_id__in=pupil_ids) | models.Q(buddy_id__in=pupil_ids)
+    )
+    ended = 0
+    for pair in pairs.select_related("pupil"):
+        pair_end(actor=actor, pair=pair, reason=reason, request=request)
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def pupil_leave(
+    *,
+    actor: User,
+    pupil: Pupil,
+    status: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> int:
+    """A pupil leaves or graduates: the archive is kept (status changed, with its history) and
+    their pairs end. Returns the pairs ended."""
+    if status not in (Pupil.Status.LEFT, Pupil.Status.GRADUATED):
+        raise ValidationError({"status": _("请选择离校或毕业。")})
+    if pupil.status != Pupil.Status.ENROLLED:
+        raise ValidationError(_("该学生已不在校。"))
+    ended = _end_pairs_of_pupils(
+        actor=actor, pupil_ids=[pupil.pk], reason=Pair.EndReason.PUPIL_LEFT, request=request
+    )
+    summary = _("办理离校：%(status)s") % {"status": Pupil.Status(status).label}
+    if note:
+        summary = f"{summary}（{note}）"[:100]
+    _archive_status(actor=actor, pupil_ids=[pupil.pk], status=status, summary=summary)
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.UPDATE,
+        pupils=[pupil],
+        detail=summary,
+        request=request,
+    )
+    return ended
+
+
+def _archive_status(*, actor: User, pupil_ids: list[int], status: str, summary: str) -> None:
+    """Change enrolled pupils' status, each with its entry in the archive's history."""
+    now = timezone.now()
+    Pupil.objects.filter(pk__in=pupil_ids).update(status=status, updated_at=now)
+    change = {
+        "key": "pupil.status",
+        "field": str(Pupil._meta.get_field("status").verbose_name),
+        "old": str(Pupil.Status.ENROLLED.label),
+        "new": str(Pupil.Status(status).label),
+    }
+    ArchiveRevision.objects.bulk_create(
+        (
+            ArchiveRevision(pupil_id=pk, actor=actor, at=now, summary=summary, changes=[change])
+            for pk in pupil_ids
+        ),
+        batch_size=1000,
+    )
+
+
+@transaction.atomic
+def year_end_promote(
+    *,
+    actor: User,
+    top_grade: int,
+    keep_pairs: bool,
+    head_teachers: dict[int, User | None],
+    request: HttpRequest | None = None,
+) -> dict[str, int]:
+    """The year's end: the top grade graduates (classes closed, pupils archived as graduated,
+    their pairs ended); every other class moves up a grade with its chosen head teacher; the
+    remaining pairs are kept or end with the year."""
+    classes = list(
+        SchoolClass.objects.select_for_update()
+        .filter(school_id=actor.school_id, is_active=True)
+        .order_by("-grade", "number")
+    )
+    leaving = [school_class for school_class in classes if school_class.grade >= top_grade]
+    graduates = list(
+        Pupil.objects.filter(school_class__in=leaving, status=Pupil.Status.ENROLLED).values_list(
+            "pk", flat=True
+        )
+    )
+    ended = _end_pairs_of_pupils(
+        actor=actor, pupil_ids=graduates, reason=Pair.EndReason.PUPIL_LEFT, request=request
+    )
+    _archive_status(
+        actor=actor,
+        pupil_ids=graduates,
+        status=Pupil.Status.GRADUATED,
+        summary=_("学年升级：毕业"),
+    )
+    for school_class in leaving:
+        school_class.is_active = False
+        school_class.save(update_fields=["is_active"])
+    # Highest grade first, so that no two active classes ever share a grade and number.
+    promoted = [school_class for school_class in classes if school_class.grade < top_grade]
+    for school_class in promoted:
+        school_class.grade += 1
+        if school_class.pk in head_teachers:
+            school_class.head_teacher = head_teachers[school_class.pk]
+        school_class.full_clean()
+        school_class.save(update_fields=["grade", "head_teacher"])
+    if not keep_pairs:
+        for pair in Pair.objects.filter(school_id=actor.school_id, ended_on=None).select_related(
+            "pupil"
+        ):
+            pair_end(actor=actor, pair=pair, reason=Pair.EndReason.YEAR_END, request=request)
+            ended += 1
+    counts = {"promoted": len(promoted), "graduated": len(graduates), "pairs_ended": ended}
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.PAIRING,
+        detail=_("学年升级：班级升级%(promoted)d个、毕业%(graduated)d人、结束结对%(pairs_ended)d对")
+        % counts,
+        request=request,
+    )
+    return counts

@@ -1,0 +1,68 @@
+"""Who gets what from each pairing page, for the matrix in tests/registry/test_permissions.py,
+and the roles and shorthands that matrix uses.
+
+The matrix's pupil is paired with the pair teacher ("pair_teacher"); "class_teacher" heads the
+pupil's class; a pair URL takes that pair's pk, teacher_leave the pair teacher's.
+"""
+
+# A redirect to the login page, remembering where the person was going.
+LOGIN = "login"
+ROLES = (
+    "admin",
+    "principal",
+    "class_teacher",
+    "other_class_teacher",
+    "pair_teacher",
+    "counsellor",
+    "anonymous",
+)
+EVERYONE_SIGNED_IN = dict.fromkeys(ROLES, 200) | {"anonymous": LOGIN}
+# Those who run pairing: the administrator and the principal.
+MANAGERS = dict.fromkeys(ROLES, 403) | {"admin": 200, "principal": 200, "anonymous": LOGIN}
+ADMIN_ONLY = dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN}
+# Everyone who reads the pupil's archive (and so its pairs); the rest get 404.
+READERS_OF_THE_PUPIL = {
+    "admin": 200,
+    "principal": 200,
+    "class_teacher": 200,
+    "other_class_teacher": 404,
+    "pair_teacher": 200,
+    "counsellor": 200,
+    "anonymous": LOGIN,
+}
+# Managers and the pair's own teacher write its plan and checks; other readers get 403.
+WRITERS_OF_THE_PAIR = READERS_OF_THE_PUPIL | {"class_teacher": 403, "counsellor": 403}
+
+PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
+    "pairing:board": MANAGERS,
+    # Without a proposal the managers are sent back to the board.
+    "pairing:suggestions_confirm": MANAGERS | {"admin": 302, "principal": 302},
+    "pairing:pair_create": MANAGERS,
+    "pairing:pair_detail": READERS_OF_THE_PUPIL,
+    "pairing:plan_edit": WRITERS_OF_THE_PAIR,
+    "pairing:check_create": WRITERS_OF_THE_PAIR,
+    "pairing:pair_end": MANAGERS,
+    "pairing:settings": ADMIN_ONLY,
+    "pairing:volunteer_list": MANAGERS,
+    "pairing:teacher_leave": MANAGERS,
+    "pairing:year_end": ADMIN_ONLY,
+    # The pupil's editors (administrator, head teacher) record a leaving; readers get 403.
+    "pairing:pupil_leave": READERS_OF_THE_PUPIL
+    | {"principal": 403, "pair_teacher": 403, "counsellor": 403},
+    # Everyone has "my children" and a register of the pairs they read (maybe empty).
+    "pairing:my_children": EVERYONE_SIGNED_IN,
+    "pairing:register": EVERYONE_SIGNED_IN,
+    "pairing:register_xlsx": EVERYONE_SIGNED_IN,
+}
+# Views that only answer POST, with what a real form would send.
+PAIRING_POST_DATA: dict[str, dict] = {
+    "pairing:suggestions_confirm": {},
+}
+# URLs whose pk is the pair's, and those whose pk is the pair teacher's.
+PAIR_URLS = {
+    "pairing:pair_detail",
+    "pairing:plan_edit",
+    "pairing:check_create",
+    "pairing:pair_end",
+}
+TEACHER_URLS = {"pairing:teacher_leave"}

@@ -1,0 +1,468 @@
+"""Pairing: the rules of a pair, coverage, suggestions that balance load, scope, idle pairs."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from pairing import selectors, services
+from pairing.models import Pair, PairingSettings
+from registry.models import AccessLog, Pupil, Role, TeachingAssignment
+from registry.selectors import pupils_visible_to
+from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
+
+TODAY = timezone.localdate
+
+
+def teacher_pair(actor, pupil, teacher, **kwargs) -> Pair:
+    return services.pair_create(actor=actor, pupil=pupil, kind="teacher", teacher=teacher, **kwargs)
+
+
+@pytest.fixture
+def teachers(school):
+    """Three teachers who teach no class, lightest first by name."""
+    return [
+        UserFactory(school=school, full_name=name, roles=[Role.CLASS_TEACHER])
+        for name in ("赵老师", "钱老师", "孙老师")
+    ]
+
+
+def children(admin_user, school_class, count: int, **fields) -> list[Pupil]:
+    names = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"]
+    return [
+        make_pupil(actor=admin_user, school_class=school_class, name=f"王小{names[i]}", **fields)
+        for i in range(count)
+    ]
+
+
+# --- the rules of a pair ---------------------------------------------------------------------
+
+
+def test_a_teacher_pair_begins_today_with_an_empty_plan_and_makes_a_pair_teacher(
+    admin_user, pupil, other_teacher
+):
+    pair = teacher_pair(admin_user, pupil, other_teacher)
+
+    assert (pair.started_on, pair.ended_on, pair.kind) == (TODAY(), None, "teacher")
+    assert pair.plan.goals == ""
+    other_teacher.refresh_from_db()
+    assert Role.PAIR_TEACHER in other_teacher.roles
+    log = AccessLog.objects.get(action=AccessLog.Action.PAIRING, pupil=pupil)
+    assert log.actor == admin_user and "李老师" in log.detail
+
+
+def test_a_teacher_cannot_take_more_children_than_the_school_allows(
+    admin_user, school, school_class, other_teacher
+):
+    PairingSettings.objects.create(school=school, max_children_per_teacher=2)
+    first, second, third = children(admin_user, school_class, 3)
+    teacher_pair(admin_user, first, other_teacher)
+    teacher_pair(admin_user, second, other_teacher)
+
+    with pytest.raises(ValidationError) as caught:
+        teacher_pair(admin_user, third, other_teacher)
+
+    assert caught.value.message_dict == {"teacher": ["李老师已结对2名儿童，达到每人2名的上限。"]}
+    assert not Pair.objects.filter(pupil=third).exists()
+
+
+def test_the_same_active_pair_cannot_be_made_twice(admin_user, pupil, other_teacher):
+    teacher_pair(admin_user, pupil, other_teacher)
+
+    with pytest.raises(ValidationError) as caught:
+        teacher_pair(admin_user, pupil, other_teacher)
+
+    assert caught.value.message_dict == {"teacher": ["这一结对已经存在。"]}
+
+
+def test_a_buddy_is_another_pupil_of_the_school(admin_user, pupil, other_pupil):
+    pair = services.pair_create(actor=admin_user, pupil=pupil, kind="buddy", buddy=other_pupil)
+    assert pair.partner_name == "李小红"
+
+    with pytest.raises(ValidationError):
+        services.pair_create(actor=admin_user, pupil=pupil, kind="buddy", buddy=pupil)
+    stranger = make_pupil(
+        actor=admin_user, school_class=SchoolClassFactory(school=SchoolFactory()), name="外校生"
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.pair_create(actor=admin_user, pupil=pupil, kind="buddy", buddy=stranger)
+    assert caught.value.message_dict == {"buddy": ["学生伙伴应是本校在校学生。"]}
+
+
+def test_a_teacher_of_another_school_or_who_left_cannot_be_paired(admin_user, pupil):
+    outsider = UserFactory(school=SchoolFactory(), roles=[Role.CLASS_TEACHER])
+    gone = UserFactory(school=pupil.school, roles=[Role.CLASS_TEACHER], is_active=False)
+
+    for teacher in (outsider, gone):
+        with pytest.raises(ValidationError) as caught:
+            teacher_pair(admin_user, pupil, teacher)
+        assert caught.value.message_dict == {"teacher": ["只能与本校在职教师结对。"]}
+
+
+def test_a_pupil_who_has_left_cannot_be_paired(admin_user, pupil, other_teacher):
+    Pupil.objects.filter(pk=pupil.pk).update(status=Pupil.Status.LEFT)
+    pupil.refresh_from_db()
+
+    with pytest.raises(ValidationError) as caught:
+        teacher_pair(admin_user, pupil, other_teacher)
+
+    assert caught.value.message_dict == {"pupil": ["该学生已不在校，不能新建结对。"]}
+
+
+def test_a_volunteer_pair_needs_a_volunteer_of_the_school(admin_user, pupil):
+    volunteer = services.volunteer_create(
+        actor=admin_user, name="刘阿姨", kind="caring_mother", phone="13512345678"
+    )
+
+    pair = services.pair_create(
+        actor=admin_user, pupil=pupil, kind="volunteer", volunteer=volunteer
+    )
+
+    assert (pair.partner_name, pair.partner_phone) == ("刘阿姨", "13512345678")
+
+
+def test_an_ended_pair_stays_in_the_history_with_its_reason(admin_user, pupil, other_teacher):
+    pair = teacher_pair(admin_user, pupil, other_teacher)
+
+    services.pair_end(actor=admin_user, pair=pair, reason="reassigned", note="换班")
+
+    pair.refresh_from_db()
+    assert (pair.ended_on, pair.end_reason, pair.end_note) == (TODAY(), "reassigned", "换班")
+    assert selectors.pairs_of_pupil(pupil) == [pair]
+    with pytest.raises(ValidationError):
+        services.pair_end(actor=admin_user, pair=pair, reason="other")
+
+
+def test_the_database_refuses_a_pair_whose_partner_does_not_match_its_kind(
+    admin_user, pupil, other_teacher
+):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Pair.objects.create(school=pupil.school, pupil=pupil, kind="buddy", teacher=other_teacher)
+
+
+def test_a_check_cannot_be_dated_in_the_future_or_before_the_pair(admin_user, pupil, other_teacher):
+    pair = teacher_pair(admin_user, pupil, other_teacher)
+
+    for day in (TODAY() + datetime.timedelta(days=1), TODAY() - datetime.timedelta(days=1)):
+        with pytest.raises(ValidationError) as caught:
+            services.pair_check_create(actor=admin_user, pair=pair, checked_on=day, progress="好")
+        assert list(caught.value.message_dict) == ["checked_on"]
+
+
+# --- coverage and suggestions ----------------------------------------------------------------
+
+
+def test_coverage_counts_left_behind_children_with_an_active_teacher_pair(
+    admin_user, school, school_class, other_class, other_teacher
+):
+    first, second = children(admin_user, school_class, 2)
+    make_pupil(actor=admin_user, school_class=school_class, name="刘小军", left_behind="none")
+    third = make_pupil(actor=admin_user, school_class=other_class, name="陈小华")
+    teacher_pair(admin_user, first, other_teacher)
+    ended = teacher_pair(admin_user, second, UserFactory(school=school))
+    services.pair_end(actor=admin_user, pair=ended, reason="other")
+    gone = UserFactory(school=school)
+    teacher_pair(admin_user, third, gone)
+    gone.is_active = False
+    gone.save()
+
+    total, per_class = selectors.coverage(school.pk)
+
+    assert (total.children, total.paired, total.share) == (3, 1, 33.3)
+    assert [(row.label, row.children, row.paired) for row in per_class] == [
+        ("三年级(1)班", 2, 1),
+        ("四年级(2)班", 1, 0),
+    ]
+    assert list(selectors.unpaired_children(school.pk)) == [second, third]
+
+
+def test_priority_children_are_listed_first(admin_user, school, school_class, other_class):
+    ordinary = make_pupil(actor=admin_user, school_class=school_class, name="王小甲")
+    orphan = make_pupil(actor=admin_user, school_class=other_class, name="李小乙", is_orphan=True)
+    priority = make_pupil(
+        actor=admin_user, school_class=other_class, name="赵小丙", is_priority=True
+    )
+
+    assert list(selectors.unpaired_children(school.pk)) == [priority, orphan, ordinary]
+
+
+def test_a_required_buddy_makes_a_child_without_one_unpaired(
+    admin_user, school, pupil, other_pupil, other_teacher
+):
+    teacher_pair(admin_user, pupil, other_teacher)
+    settings = PairingSettings(school=school, buddy_required=True)
+
+    assert pupil in selectors.unpaired_children(school.pk, settings)
+    services.pair_create(actor=admin_user, pupil=pupil, kind="buddy", buddy=other_pupil)
+    assert pupil not in selectors.unpaired_children(school.pk, settings)
+
+
+def suggested(school) -> list[tuple[str, str, str]]:
+    board = selectors.board(school)
+    return [(s.pupil.name, str(s.teacher), s.reason) for s in board.suggestions]
+
+
+def test_the_childs_class_teacher_is_suggested_first(admin_user, school, pupil, teachers):
+    assert suggested(school) == [("王小明", "张老师", "本班班主任")]
+
+
+def test_a_subject_teacher_of_the_class_comes_next_then_the_least_loaded(
+    admin_user, school, school_class, class_teacher, teachers
+):
+    PairingSettings.objects.create(school=school, max_children_per_teacher=1)
+    TeachingAssignment.objects.create(
+        school_class=school_class, teacher=teachers[2], subject="数学"
+    )
+    teacher_pair(
+        admin_user,
+        make_pupil(actor=admin_user, school_class=school_class, name="刘一"),
+        teachers[0],
+    )
+    children(admin_user, school_class, 3)
+
+    rows = suggested(school)
+
+    assert [(teacher, reason) for _name, teacher, reason in rows] == [
+        ("张老师", "本班班主任"),
+        ("孙老师", "本班任课教师"),
+        ("钱老师", "结对最少的教师"),
+    ]
+
+
+def test_suggestions_never_pass_the_maximum_and_serve_priority_children_first(
+    admin_user, school, school_class, class_teacher
+):
+    PairingSettings.objects.create(school=school, max_children_per_teacher=2)
+    ordinary = children(admin_user, school_class, 2)
+    priority = make_pupil(
+        actor=admin_user, school_class=school_class, name="赵小丙", is_priority=True
+    )
+
+    rows = suggested(school)
+
+    # Only the class teacher teaches here: two places, the priority child takes the first.
+    assert [name for name, _t, _r in rows] == [priority.name, ordinary[0].name]
+
+
+def test_confirming_every_suggestion_covers_the_school(admin_user, school, school_class, teachers):
+    children(admin_user, school_class, 5)
+    board = selectors.board(school)
+
+    services.pairs_create(
+        actor=admin_user, proposals=[(s.pupil, s.teacher) for s in board.suggestions]
+    )
+
+    assert selectors.coverage(school.pk)[0].share == 100.0
+    loads = [entry.load for entry in selectors.board(school).loads]
+    assert max(loads) <= 3 and sum(loads) == 5
+
+
+# --- scope and idle pairs --------------------------------------------------------------------
+
+
+def test_a_pair_teacher_reads_only_their_active_pairs_children(
+    admin_user, pair_teacher, pupil, other_pupil
+):
+    pair = teacher_pair(admin_user, pupil, pair_teacher)
+
+    assert list(pupils_visible_to(user=pair_teacher)) == [pupil]
+
+    services.pair_end(actor=admin_user, pair=pair, reason="reassigned")
+    assert list(pupils_visible_to(user=pair_teacher)) == []
+
+
+def test_a_pair_without_activity_for_the_set_days_is_idle(admin_user, school, pupil, other_teacher):
+    settings = PairingSettings(school=school, idle_days=30)
+    long_ago = TODAY() - datetime.timedelta(days=40)
+    pair = teacher_pair(admin_user, pupil, other_teacher, started_on=long_ago)
+
+    def idle() -> bool:
+        annotated = selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
+        return selectors.is_idle(annotated, settings)
+
+    assert idle()
+    services.pair_check_create(
+        actor=other_teacher,
+        pair=pair,
+        checked_on=TODAY() - datetime.timedelta(days=31),
+        progress="好",
+    )
+    assert idle()
+    services.pair_check_create(
+        actor=other_teacher, pair=pair, checked_on=TODAY(), progress="进步明显"
+    )
+    assert not idle()
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_the_principal_confirms_one_suggestion_from_the_board(
+    client, principal, school, pupil, class_teacher
+):
+    client.force_login(principal)
+    page = client.get(reverse("pairing:board"))
+    assert page.context["board"].school.share == 0.0
+
+    response = client.post(
+        reverse("pairing:suggestions_confirm"), {"proposal": f"{pupil.pk}-{class_teacher.pk}"}
+    )
+
+    assert response.status_code == 302
+    assert Pair.objects.get(pupil=pupil).teacher == class_teacher
+    assert client.get(reverse("pairing:board")).context["board"].school.share == 100.0
+
+
+def test_a_proposal_outside_the_school_is_ignored(client, principal, pupil):
+    outsider = UserFactory(school=SchoolFactory())
+    client.force_login(principal)
+
+    client.post(reverse("pairing:suggestions_confirm"), {"proposal": f"{pupil.pk}-{outsider.pk}"})
+
+    assert not Pair.objects.exists()
+
+
+def test_a_pair_the_rules_refuse_is_shown_beside_the_teacher_field(
+    client, admin_user, school, school_class, other_teacher
+):
+    PairingSettings.objects.create(school=school, max_children_per_teacher=1)
+    first, second = children(admin_user, school_class, 2)
+    teacher_pair(admin_user, first, other_teacher)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("pairing:pair_create"),
+        {"pupil": second.pk, "kind": "teacher", "teacher": other_teacher.pk, "started_on": TODAY()},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["teacher"] == [
+        "李老师已结对1名儿童，达到每人1名的上限。"
+    ]
+    assert not Pair.objects.filter(pupil=second).exists()
+
+
+def test_a_pair_kind_needs_its_partner(client, admin_user, pupil):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("pairing:pair_create"), {"pupil": pupil.pk, "kind": "buddy", "started_on": TODAY()}
+    )
+
+    assert response.context["form"].errors["buddy"] == ["请选择学生伙伴。"]
+
+
+def test_the_pair_teacher_writes_the_plan_and_a_check(client, admin_user, pupil, pair_teacher):
+    pair = teacher_pair(admin_user, pupil, pair_teacher)
+    client.force_login(pair_teacher)
+
+    client.post(
+        reverse("pairing:plan_edit", args=[pair.pk]),
+        {"goals": "按时完成作业", "content": "每周谈心", "schedule": "周三课后"},
+    )
+    client.post(
+        reverse("pairing:check_create", args=[pair.pk]),
+        {"checked_on": TODAY(), "progress": "作业按时交了"},
+    )
+
+    page = client.get(reverse("pairing:pair_detail", args=[pair.pk])).content.decode()
+    assert "按时完成作业" in page and "作业按时交了" in page
+
+
+def test_a_check_dated_tomorrow_is_refused_beside_the_date(client, admin_user, pupil, pair_teacher):
+    pair = teacher_pair(admin_user, pupil, pair_teacher)
+    client.force_login(pair_teacher)
+
+    response = client.post(
+        reverse("pairing:check_create", args=[pair.pk]),
+        {"checked_on": TODAY() + datetime.timedelta(days=1), "progress": "好"},
+    )
+
+    assert response.context["form"].errors["checked_on"] == ["检查日期不能晚于今天。"]
+
+
+def test_ending_a_pair_from_its_page_keeps_it_on_the_archive(
+    client, principal, pupil, pair_teacher
+):
+    pair = teacher_pair(principal, pupil, pair_teacher)
+    client.force_login(principal)
+
+    client.post(
+        reverse("pairing:pair_end", args=[pair.pk]),
+        {"reason": "teacher_left", "ended_on": TODAY(), "note": ""},
+    )
+
+    archive = client.get(reverse("registry:pupil_detail", args=[pupil.pk])).content.decode()
+    assert "教师调离或离职" in archive and "尚未结对" not in archive
+
+
+def test_an_ended_pairs_plan_can_no_longer_be_edited(client, admin_user, pupil, pair_teacher):
+    pair = teacher_pair(admin_user, pupil, pair_teacher)
+    services.pair_end(actor=admin_user, pair=pair, reason="other")
+    client.force_login(admin_user)
+
+    assert client.get(reverse("pairing:plan_edit", args=[pair.pk])).status_code == 403
+
+
+def test_the_administrator_changes_the_schools_settings(client, admin_user, school):
+    client.force_login(admin_user)
+
+    client.post(
+        reverse("pairing:settings"),
+        {"coverage_target": 100, "max_children_per_teacher": 4, "idle_days": 21},
+    )
+
+    settings = PairingSettings.objects.get(school=school)
+    assert (settings.max_children_per_teacher, settings.idle_days, settings.buddy_required) == (
+        4,
+        21,
+        False,
+    )
+
+
+def test_a_setting_out_of_range_is_refused(client, admin_user, school):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("pairing:settings"),
+        {"coverage_target": 100, "max_children_per_teacher": 0, "idle_days": 30},
+    )
+
+    assert "max_children_per_teacher" in response.context["form"].errors
+    assert not PairingSettings.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "name"), [("post", "pairing:board"), ("get", "pairing:suggestions_confirm")]
+)
+def test_the_board_refuses_the_wrong_method(client, principal, method, name):
+    client.force_login(principal)
+
+    assert getattr(client, method)(reverse(name)).status_code == 405
+
+
+def test_the_board_costs_the_same_queries_for_many_children_and_pairs(
+    client, admin_user, principal, school, school_class, teachers
+):
+    def board_queries() -> int:
+        client.force_login(principal)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("pairing:board")).status_code == 200
+        return len(captured)
+
+    few = children(admin_user, school_class, 1)
+    teacher_pair(admin_user, few[0], teachers[0])
+    before = board_queries()
+    more = children(admin_user, school_class, 6)
+    for child, teacher in zip(more[:3], teachers, strict=True):
+        teacher_pair(admin_user, child, teacher)
+    after = board_queries()
+
+    assert after == before
