@@ -101,6 +101,9 @@ def measure_pages(client_class: Callable) -> None:
         ("archive_page", as_admin, archive),
         ("archive_page_teacher", as_teacher, archive),
         ("home_page", as_admin, "/"),
+        ("pairing_board", as_admin, "/pairing/"),
+        ("my_children", as_teacher, "/pairing/mine/"),
+        ("pairing_register", as_admin, "/pairing/register/"),
     ]
     baseline = None
     for name, client, url in cases:

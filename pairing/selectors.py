@@ -1,6 +1,7 @@
 """Reads of the pairing app: scoped pairs, the board (coverage, loads, suggestions) and activity."""
 
 import datetime
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -113,6 +114,14 @@ def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None =
         pair.kind == Pair.Kind.TEACHER
         and pair.ended_on is None
         and (today - since).days > settings.idle_days
+    )
+
+
+def idle_pairs(pairs: QuerySet[Pair], settings: PairingSettings) -> QuerySet[Pair]:
+    """The pairs is_idle flags, chosen by the database (a school has thousands of pairs)."""
+    cutoff = timezone.localdate() - datetime.timedelta(days=settings.idle_days)
+    return with_last_activity(pairs.filter(kind=Pair.Kind.TEACHER, ended_on=None)).filter(
+        Q(last_activity_on__lt=cutoff) | Q(last_activity_on=None, started_on__lt=cutoff)
     )
 
 
@@ -273,27 +282,39 @@ def suggest_pairs(
         school_class__school_id=school_id
     ).values_list("school_class_id", "teacher_id"):
         subject_teachers[class_id].add(teacher_id)
+
+    def free(pk: int | None) -> bool:
+        return pk in remaining and load[pk] < remaining[pk].limit
+
+    # The least loaded teacher, from a heap; an entry whose load has changed since is skipped.
+    lightest = [(load[pk], pk) for pk in remaining if free(pk)]
+    heapq.heapify(lightest)
+
+    def least_loaded() -> int | None:
+        while lightest:
+            entry_load, pk = lightest[0]
+            if entry_load == load[pk] and free(pk):
+                return pk
+            heapq.heappop(lightest)
+        return None
+
     suggestions = []
     for child in children:
         school_class = child.school_class
         head = school_class.head_teacher_id if school_class else None
         subjects = subject_teachers.get(school_class.pk, set()) if school_class else set()
-
-        def free(pk: int | None) -> bool:
-            return pk in remaining and load[pk] < remaining[pk].limit
-
+        candidates = sorted((load[pk], pk) for pk in subjects if free(pk))
         if free(head):
             chosen, reason = head, _("本班班主任")
+        elif candidates:
+            chosen, reason = candidates[0][1], _("本班任课教师")
         else:
-            candidates = sorted((load[pk], pk) for pk in subjects if free(pk))
-            if candidates:
-                chosen, reason = candidates[0][1], _("本班任课教师")
-            else:
-                others = sorted((load[pk], pk) for pk in remaining if free(pk))
-                if not others:
-                    continue
-                chosen, reason = others[0][1], _("结对最少的教师")
+            chosen, reason = least_loaded(), _("结对最少的教师")
+            if chosen is None:
+                continue
         load[chosen] += 1
+        if free(chosen):
+            heapq.heappush(lightest, (load[chosen], chosen))
         suggestions.append(Suggestion(child, remaining[chosen].teacher, str(reason)))
     return suggestions
 
@@ -309,23 +330,16 @@ def board(school: School) -> Board:
     suggestions = suggest_pairs(teacher_unpaired, loads, school.pk)
     for suggestion in suggestions:
         suggestion.pupil.suggestion = suggestion
-    active = with_last_activity(
-        Pair.objects.filter(school=school, ended_on=None).select_related(
-            "pupil", "pupil__school_class", "teacher", "buddy", "volunteer"
-        )
-    ).order_by("started_on", "pk")
-    today = timezone.localdate()
-    active = list(active)
-    idle = [pair for pair in active if is_idle(pair, settings, today)]
+    teacher_pairs = Pair.objects.filter(
+        school=school, kind=Pair.Kind.TEACHER, ended_on=None
+    ).select_related("pupil", "pupil__school_class", "teacher")
+    idle = list(idle_pairs(teacher_pairs, settings).order_by("started_on", "pk"))
     idle_by_teacher: dict[int, int] = defaultdict(int)
     for pair in idle:
-        if pair.teacher_id:
-            idle_by_teacher[pair.teacher_id] += 1
+        idle_by_teacher[pair.teacher_id] += 1
     for entry in loads:
         entry.idle = idle_by_teacher.get(entry.teacher.pk, 0)
-    orphaned = [
-        pair for pair in active if pair.kind == Pair.Kind.TEACHER and not pair.teacher.is_active
-    ]
+    orphaned = list(teacher_pairs.filter(teacher__is_active=False).order_by("pk"))
     return Board(settings, total, per_class, unpaired, loads, suggestions, idle, orphaned)
 
 
