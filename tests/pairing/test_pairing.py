@@ -466,3 +466,27 @@ def test_the_board_costs_the_same_queries_for_many_children_and_pairs(
     after = board_queries()
 
     assert after == before
+
+
+def test_the_registrar_corrects_a_volunteer_in_the_settings_pages(client, admin_user, principal):
+    volunteer = services.volunteer_create(
+        actor=admin_user, name="刘阿姨", kind="caring_mother", phone="13512345678"
+    )
+    other_school = SchoolFactory()
+    services.volunteer_create(
+        actor=UserFactory(school=other_school), name="外校志愿者", kind="other", phone="13512345679"
+    )
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:pairing_volunteer_changelist")).content.decode()
+    client.post(
+        reverse("admin:pairing_volunteer_change", args=[volunteer.pk]),
+        {"name": "刘阿姨", "kind": "caring_mother", "organisation": "", "phone": "13512345678"},
+    )
+
+    assert "刘阿姨" in listing and "外校志愿者" not in listing
+    volunteer.refresh_from_db()
+    assert not volunteer.is_active
+    client.force_login(principal)  # not a registrar: sent to the admin's sign-in
+    refused = client.get(reverse("admin:pairing_volunteer_changelist"))
+    assert refused.status_code == 302 and "/admin/login/" in refused["Location"]
