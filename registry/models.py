@@ -576,6 +576,7 @@ class AccessLog(models.Model):
         PDF = "pdf", _("导出PDF")
         EXPORT = "export", _("导出表格")
         PAIRING = "pairing", _("结对帮扶")
+        RECORD = "record", _("关爱记录")
 
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")

@@ -1,1 +1,253 @@
-"""Built in a later issue; the app exists so the layout is stable."""
+"""Care records (关爱记录): the visits, talks, calls and other care teachers give, and the
+五必访 events that make a visit due.
+
+A record is corrected, never silently rewritten (each correction keeps the old values), and
+never deleted: a record entered by mistake is voided with a reason.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Pupil, School, User
+
+
+class CareSettings(models.Model):
+    """A school's quotas; a school without a row uses the defaults (see ../shared/DOMAIN.md)."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.PROTECT, related_name="care_settings", verbose_name=_("学校")
+    )
+    talks_per_month = models.PositiveSmallIntegerField(
+        _("每名留守儿童每月谈心次数"), default=1, validators=[MaxValueValidator(10)]
+    )
+    home_visits_per_term = models.PositiveSmallIntegerField(
+        _("每名留守儿童每学期家访次数"), default=1, validators=[MaxValueValidator(10)]
+    )
+    family_calls_per_month = models.PositiveSmallIntegerField(
+        _("每名留守儿童每月与父母通话（电话家访）次数"),
+        default=1,
+        validators=[MaxValueValidator(10)],
+    )
+    guardian_calls_per_month = models.PositiveSmallIntegerField(
+        _("每名留守儿童每月与监护人交谈次数"), default=1, validators=[MaxValueValidator(10)]
+    )
+    teacher_visits_per_month = models.PositiveSmallIntegerField(
+        _("每名教师每月家访学生数"), default=5, validators=[MaxValueValidator(50)]
+    )
+    symposia_per_term = models.PositiveSmallIntegerField(
+        _("每学期座谈会次数"), default=1, validators=[MaxValueValidator(20)]
+    )
+    parent_meetings_per_term = models.PositiveSmallIntegerField(
+        _("每学期家长会次数"), default=2, validators=[MaxValueValidator(20)]
+    )
+    watch_due_days = models.PositiveSmallIntegerField(
+        _("五必访：几天内必访"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    no_contact_days = models.PositiveSmallIntegerField(
+        _("多少天无联系即提醒"),
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+    )
+
+    class Meta:
+        verbose_name = _("关爱工作设置")
+        verbose_name_plural = _("关爱工作设置")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+def care_settings_for(school: School) -> CareSettings:
+    """The school's quotas, or the defaults (unsaved) when it has never changed them."""
+    try:
+        return school.care_settings
+    except CareSettings.DoesNotExist:
+        return CareSettings(school=school)
+
+
+class CareRecord(models.Model):
+    class Kind(models.TextChoices):
+        HOME_VISIT = "home_visit", _("家访")
+        TALK = "talk", _("谈心")
+        PHONE_VISIT = "phone_visit", _("电话家访")
+        FAMILY_CALL = "family_call", _("亲情电话")
+        SYMPOSIUM = "symposium", _("座谈会")
+        PARENT_MEETING = "parent_meeting", _("家长会")
+        COUNSELLING = "counselling", _("心理辅导")
+        DIARY = "diary", _("成长日记")
+        TUTORING = "tutoring", _("学习辅导")
+        ASSISTANCE = "assistance", _("资助")
+        ACTIVITY = "activity", _("活动")
+
+    class MetWith(models.TextChoices):
+        CHILD = "child", _("儿童本人")
+        GUARDIAN = "guardian", _("监护人")
+        PARENTS = "parents", _("父母")
+        FAMILY = "family", _("儿童和家人")
+        OTHER = "other", _("其他")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="care_records", verbose_name=_("学校")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField(_("日期"), default=timezone.localdate)
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="care_records", verbose_name=_("记录人")
+    )
+    pupils = models.ManyToManyField(Pupil, related_name="care_records", verbose_name=_("儿童"))
+    met_with = models.CharField(
+        _("见到或联系的人"), max_length=12, choices=MetWith.choices, blank=True
+    )
+    place = models.CharField(_("地点或方式"), max_length=100, blank=True)
+    content = models.TextField(_("谈话或活动内容"))
+    problems = models.TextField(_("发现的问题"), blank=True)
+    measures = models.TextField(_("采取的措施"), blank=True)
+    follow_up = models.CharField(_("需要跟进的事"), max_length=200, blank=True)
+    follow_up_by = models.DateField(_("跟进期限"), null=True, blank=True)
+    # 四导: which of the four kinds of guidance the record served.
+    guides_mind = models.BooleanField(_("心理上疏导"), default=False)
+    guides_life = models.BooleanField(_("生活上指导"), default=False)
+    guides_study = models.BooleanField(_("学习上辅导"), default=False)
+    guides_behaviour = models.BooleanField(_("行为上引导"), default=False)
+    # 资助
+    programme = models.CharField(_("资助项目"), max_length=60, blank=True)
+    amount = models.DecimalField(
+        _("金额（元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    items = models.CharField(_("物品"), max_length=200, blank=True)
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("关爱记录")
+        verbose_name_plural = _("关爱记录")
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voided_at=None) | ~Q(void_reason=""), name="record_void_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=None) | Q(kind="assistance"), name="record_amount_is_assistance"
+            ),
+        ]
+        indexes = [
+            # Work lists and the compliance view: a school's records of a kind in a date range.
+            models.Index(fields=["school", "kind", "occurred_on"], name="record_kind_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+    GUIDE_FIELDS = ("guides_mind", "guides_life", "guides_study", "guides_behaviour")
+
+    @property
+    def is_confidential(self) -> bool:
+        """Counselling content is read only by counsellors and the principal."""
+        return self.kind == self.Kind.COUNSELLING
+
+    @property
+    def guides(self) -> list[str]:
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.GUIDE_FIELDS
+            if getattr(self, name)
+        ]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.occurred_on and self.occurred_on > timezone.localdate():
+            errors["occurred_on"] = _("日期不能晚于今天。")
+        if self.follow_up_by and self.occurred_on and self.follow_up_by < self.occurred_on:
+            errors["follow_up_by"] = _("跟进期限不能早于记录日期。")
+        if self.kind != self.Kind.ASSISTANCE and (self.amount is not None or self.programme):
+            errors["amount"] = _("只有资助记录填写资助项目和金额。")
+        if self.kind == self.Kind.ASSISTANCE and self.amount is None and not self.items:
+            errors["amount"] = _("资助记录请填写金额或物品。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CareRecordRevision(models.Model):
+    """A correction of a record: who changed what, from what, when."""
+
+    record = models.ForeignKey(
+        CareRecord, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("记录")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    summary = models.CharField(_("摘要"), max_length=100)
+    changes = models.JSONField(_("变更内容"), default=list)
+
+    class Meta:
+        verbose_name = _("记录修改")
+        verbose_name_plural = _("记录修改")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class WatchEvent(models.Model):
+    """五必访: something noticed about a child that makes a home visit or talk due."""
+
+    class Kind(models.TextChoices):
+        ILL = "ill", _("身体不佳")
+        LOW_MOOD = "low_mood", _("情绪不好")
+        GRADES = "grades", _("学习成绩下降")
+        QUARREL = "quarrel", _("与同学争吵")
+        LATE = "late", _("迟到早退")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="watch_events", verbose_name=_("学校")
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="watch_events", verbose_name=_("儿童")
+    )
+    kind = models.CharField(_("情况"), max_length=12, choices=Kind.choices)
+    noticed_on = models.DateField(_("发现日期"), default=timezone.localdate)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    due_on = models.DateField(_("必访期限"))
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    answered_by = models.ForeignKey(
+        CareRecord,
+        on_delete=models.PROTECT,
+        related_name="answered_events",
+        verbose_name=_("回应的记录"),
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("五必访")
+        verbose_name_plural = _("五必访")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # What is due: a school's unanswered events by date.
+            models.Index(fields=["school", "answered_by", "due_on"], name="watch_open_by_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.answered_by_id is None and self.due_on < (today or timezone.localdate())
