@@ -21,5 +21,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("registry.urls")),
     path("pairing/", include("pairing.urls")),
+    path("visits/", include("visits.urls")),
     path("admin/", admin.site.urls),
 ]

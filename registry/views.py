@@ -38,6 +38,7 @@ from registry.forms import (
     RosterUploadForm,
 )
 from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
+from visits import selectors as visits_selectors
 
 
 @require_GET
@@ -89,6 +90,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": selectors.can_edit_pupil(request.user, pupil),
         "pairs": pairing_selectors.pairs_of_pupil(pupil),
         "can_pair": pairing_selectors.can_manage_pairs(request.user),
+        "care": visits_selectors.care_of_pupil(request.user, pupil),
     }
     return render(request, "registry/pupil_detail.html", context)
 

@@ -1,6 +1,9 @@
 """Reads of care records: who may write what, who reads counselling, what is open."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from registry.models import Pupil, Role, User
 from registry.selectors import pupils_visible_to
@@ -21,6 +24,8 @@ def can_write_record(user: User, kind: str, pupil: Pupil) -> bool:
         return user.has_role(Role.COUNSELLOR)
     if pupil.school_class is not None and pupil.school_class.head_teacher_id == user.pk:
         return True
+    if not user.has_role(Role.PAIR_TEACHER):  # pairing gives every paired teacher the role
+        return False
     from pairing.models import Pair  # pairing and visits both build on the registry
 
     return Pair.objects.filter(
@@ -60,4 +65,69 @@ def open_watch_events(*, user: User) -> QuerySet[WatchEvent]:
         )
         .select_related("pupil", "pupil__school_class")
         .order_by("due_on", "pk")
+    )
+
+
+def pupils_writable_by(*, user: User) -> QuerySet[Pupil]:
+    """Enrolled children the user may record care for: the whole school for the administrator
+    and counsellors (counselling), their class and paired children for teachers."""
+    from pairing.models import Pair
+
+    pupils = Pupil.objects.filter(school_id=user.school_id, status=Pupil.Status.ENROLLED)
+    if user.is_school_admin or user.has_role(Role.COUNSELLOR):
+        return pupils.select_related("school_class")
+    paired = Pair.objects.filter(
+        pupil=OuterRef("pk"), teacher=user, kind=Pair.Kind.TEACHER, ended_on=None
+    )
+    return pupils.filter(Q(school_class__head_teacher=user) | Q(Exists(paired))).select_related(
+        "school_class"
+    )
+
+
+def kinds_writable_by(user: User) -> list[tuple[str, str]]:
+    """The kinds of record the user may write, as form choices."""
+    if user.is_school_admin:
+        return list(CareRecord.Kind.choices)
+    kinds = [] if not user.has_role(Role.COUNSELLOR) else [CareRecord.Kind.COUNSELLING]
+    teaches = user.headed_classes.exists() or user.pairs.filter(ended_on=None).exists()
+    if teaches:
+        kinds += [kind for kind in CareRecord.Kind if kind != CareRecord.Kind.COUNSELLING]
+    return [(kind.value, kind.label) for kind in kinds]
+
+
+def get_record_for_user(user: User, pk: int) -> CareRecord:
+    """A record about a child in the user's scope (else 404)."""
+    try:
+        return records_visible_to(user=user).get(pk=pk)
+    except CareRecord.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def can_change_record(user: User, record: CareRecord) -> bool:
+    return record.voided_at is None and (user.is_school_admin or record.author_id == user.pk)
+
+
+def records_of_pupil(pupil: Pupil) -> QuerySet[CareRecord]:
+    return pupil.care_records.select_related("author").order_by("-occurred_on", "-pk")
+
+
+@dataclass
+class PupilCare:
+    """What the archive page shows of a child's care: recent records, open 五必访, rights."""
+
+    records: list[CareRecord]
+    open_events: list[WatchEvent]
+    can_record: bool
+    reads_counselling: bool
+
+
+def care_of_pupil(user: User, pupil: Pupil, limit: int = 20) -> PupilCare:
+    """Three queries (two for a pair teacher who is not the class teacher)."""
+    records = list(records_of_pupil(pupil)[:limit])
+    events = list(pupil.watch_events.filter(answered_by=None).order_by("due_on", "pk"))
+    return PupilCare(
+        records=records,
+        open_events=events,
+        can_record=any(can_write_record(user, kind, pupil) for kind in ("talk", "counselling")),
+        reads_counselling=reads_counselling(user),
     )

@@ -35,3 +35,54 @@ document.querySelectorAll("form[data-pair-form]").forEach((form) => {
   kind.addEventListener("change", show);
   show();
 });
+
+const sentDraft = sessionStorage.getItem("caresys-sent-draft");
+if (sentDraft && !document.querySelector("form[data-draft]")) {
+  localStorage.removeItem(sentDraft);
+  sessionStorage.removeItem("caresys-sent-draft");
+}
+
+// A care record is written on a phone: what is typed is kept in the browser until it is sent,
+// so a reload or a dropped connection loses nothing. Fields only one kind needs show for it.
+document.querySelectorAll("form[data-draft]").forEach((form) => {
+  const key = `caresys-draft:${form.dataset.draft}:${location.pathname}`;
+  const fields = () => Array.from(form.elements).filter((el) => el.name && el.name !== "csrfmiddlewaretoken");
+  const save = () => {
+    const values = {};
+    fields().forEach((el) => {
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked) (values[el.name] = values[el.name] || []).push(el.value);
+      } else {
+        values[el.name] = el.value;
+      }
+    });
+    localStorage.setItem(key, JSON.stringify(values));
+  };
+  const saved = localStorage.getItem(key);
+  const hasErrors = form.querySelector(".is-invalid, .alert-danger");
+  if (saved && !hasErrors) {
+    const values = JSON.parse(saved);
+    fields().forEach((el) => {
+      if (!(el.name in values)) {
+        if (el.type === "checkbox" || el.type === "radio") el.checked = false;
+        return;
+      }
+      if (el.type === "checkbox" || el.type === "radio") el.checked = values[el.name].includes(el.value);
+      else el.value = values[el.name];
+    });
+    document.querySelector("[data-draft-restored]")?.classList.remove("d-none");
+  }
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+  // The draft is dropped only once the record is saved (the next page is not this form).
+  form.addEventListener("submit", () => sessionStorage.setItem("caresys-sent-draft", key));
+
+  const kind = form.querySelector("select[name=kind]");
+  if (kind) {
+    const show = () => form.querySelectorAll("[data-kind-only]").forEach((part) => {
+      part.hidden = part.dataset.kindOnly !== kind.value;
+    });
+    kind.addEventListener("change", show);
+    show();
+  }
+});

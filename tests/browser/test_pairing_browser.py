@@ -19,7 +19,10 @@ def test_the_principal_pairs_an_unpaired_child_with_the_suggested_teacher(
     sign_in(page, principal.username)
 
     page.get_by_role("button", name="菜单").click()
-    page.get_by_role("link", name="结对帮扶").click()
+    link = page.get_by_role("link", name="结对帮扶")
+    expect(link).to_be_visible()  # the menu has finished opening
+    with page.expect_navigation():
+        link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("结对帮扶")
     expect(page.locator("[data-test=coverage]")).to_have_text("0.0%")
     expect(page.locator("[data-test=unpaired-count]")).to_have_text("2")

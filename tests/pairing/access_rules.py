@@ -53,6 +53,11 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "pairing:my_children": EVERYONE_SIGNED_IN,
     "pairing:register": EVERYONE_SIGNED_IN,
     "pairing:register_xlsx": EVERYONE_SIGNED_IN,
+    # Care records: teachers of the child, counsellors and the administrator write; those
+    # who only read (the principal) have nothing to record; a pupil's readers note 五必访.
+    "visits:record_create": EVERYONE_SIGNED_IN | {"principal": 403},
+    "visits:record_detail": READERS_OF_THE_PUPIL,
+    "visits:watch_create": READERS_OF_THE_PUPIL,
 }
 # Views that only answer POST, with what a real form would send.
 PAIRING_POST_DATA: dict[str, dict] = {
@@ -66,3 +71,5 @@ PAIR_URLS = {
     "pairing:pair_end",
 }
 TEACHER_URLS = {"pairing:teacher_leave"}
+# URLs whose pk is a care record's (one about the matrix's pupil).
+RECORD_URLS = {"visits:record_detail"}

@@ -19,6 +19,7 @@ from pairing import services as pairing_services
 from registry import services
 from registry.models import Pupil, SchoolClass
 from tests.factories import make_id_number
+from visits import services as visits_services
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
@@ -140,6 +141,15 @@ def english_school(school, admin_user, principal, class_teacher, counsellor, sch
         pairing_services.pair_create(
             actor=admin_user, pupil=pupil, kind="volunteer", volunteer=volunteer
         )
+        visits_services.watch_event_create(actor=class_teacher, pupil=pupil, kind="low_mood")
+        visits_services.record_create(
+            actor=class_teacher,
+            pupils=[pupil],
+            kind="talk",
+            content="Talked about missing his father",
+            guides_mind=True,
+            occurred_on=timezone.localdate() - datetime.timedelta(days=1),
+        )
     return pupil
 
 
@@ -199,6 +209,9 @@ def pairing_pages(pupil: Pupil) -> dict[str, str]:
         "year end": reverse("pairing:year_end"),
         "my children": reverse("pairing:my_children"),
         "pairing register": reverse("pairing:register") + "?ended=1",
+        "care record form": reverse("visits:record_create") + f"?pupil={pupil.pk}",
+        "care record": reverse("visits:record_detail", args=[pupil.care_records.get().pk]),
+        "five must-visits": reverse("visits:watch_create", args=[pupil.pk]),
     }
 
 

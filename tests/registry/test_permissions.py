@@ -16,6 +16,7 @@ from tests.pairing.access_rules import (
     PAIRING_EXPECTED,
     PAIRING_POST_DATA,
     READERS_OF_THE_PUPIL,
+    RECORD_URLS,
     ROLES,
     TEACHER_URLS,
 )
@@ -118,7 +119,17 @@ def pair(admin_user, pair_teacher, pupil):
     )
 
 
-def _url(name: str, pupil, school_class, upload=None, pair=None) -> str:
+@pytest.fixture
+def record(class_teacher, pupil):
+    """A talk with the matrix's pupil, by the pupil's class teacher."""
+    from visits import services as visits_services
+
+    return visits_services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="talk", content="谈心"
+    )
+
+
+def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) -> str:
     if "pk" not in URL_PATTERNS[name].pattern.converters:
         return reverse(name)
     if name in UPLOAD_URLS:
@@ -127,6 +138,8 @@ def _url(name: str, pupil, school_class, upload=None, pair=None) -> str:
         return reverse(name, kwargs={"pk": pair.pk})
     if name in TEACHER_URLS:
         return reverse(name, kwargs={"pk": pair.teacher_id})
+    if name in RECORD_URLS:
+        return reverse(name, kwargs={"pk": record.pk})
     target = school_class if name in CLASS_URLS else pupil
     return reverse(name, kwargs={"pk": target.pk})
 
@@ -147,14 +160,23 @@ def test_every_access_rule_covers_every_role():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", URL_NAMES)
 def test_each_role_gets_the_expected_answer_from_each_page(
-    client, users_by_role, pupil, school_class, other_class, roster_upload, pair, url_name, role
+    client,
+    users_by_role,
+    pupil,
+    school_class,
+    other_class,
+    roster_upload,
+    pair,
+    record,
+    url_name,
+    role,
 ):
     if url_name not in EXPECTED:
         pytest.fail(f"{url_name} has no access rule in EXPECTED")
     expected = EXPECTED[url_name][role]
     if role != "anonymous":
         client.force_login(users_by_role[role])
-    url = _url(url_name, pupil, school_class, roster_upload, pair)
+    url = _url(url_name, pupil, school_class, roster_upload, pair, record)
 
     if url_name in POST_DATA:
         response = client.post(url, POST_DATA[url_name])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from pairing import services as pairing_services
 from registry import services
 from tests.factories import UserFactory, make_pupil
+from visits import services as visits_services
 
 SURNAMES = "赵钱孙李周吴郑冯陈褚"
 GIVEN_NAMES = "明红华丽强"
@@ -69,8 +70,12 @@ def test_the_archive_page_uses_as_many_queries_with_fifty_pupils_in_the_school_a
     # Pairs, past and present, are one query however many the child has had.
     for teacher in UserFactory.create_batch(3, school=pupil.school):
         pairing_services.pair_create(actor=admin_user, pupil=pupil, kind="teacher", teacher=teacher)
+    # Care records and open 五必访 are a query each, however many there are.
+    for kind in ("talk", "home_visit", "tutoring"):
+        visits_services.record_create(actor=admin_user, pupils=[pupil], kind=kind, content="x")
+    visits_services.watch_event_create(actor=admin_user, pupil=pupil, kind="ill")
 
-    with django_assert_num_queries(9) as with_fifty:
+    with django_assert_num_queries(11) as with_fifty:
         client.get(url)
 
     assert with_one == len(with_fifty)

@@ -6,6 +6,9 @@ import decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from pairing import services as pairing_services
@@ -182,3 +185,115 @@ def test_a_record_dated_before_the_event_does_not_answer_it(class_teacher, pupil
     talk(class_teacher, [pupil], occurred_on=TODAY() - datetime.timedelta(days=3))
 
     assert WatchEvent.objects.get().answered_by is None
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_a_class_teacher_records_a_home_visit_on_the_form(client, class_teacher, pupil):
+    client.force_login(class_teacher)
+    form = client.get(reverse("visits:record_create") + f"?pupil={pupil.pk}")
+    assert [str(pk) for pk in form.context["form"]["pupils"].value()] == [str(pupil.pk)]
+
+    response = client.post(
+        reverse("visits:record_create"),
+        {
+            "kind": "home_visit",
+            "occurred_on": TODAY(),
+            "pupils": [pupil.pk],
+            "content": "和奶奶谈了孩子的作业",
+            "guides_study": "on",
+        },
+    )
+
+    record = CareRecord.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("visits:record_detail", args=[record.pk])
+    assert record.guides == ["学习上辅导"]
+
+
+def test_a_record_with_an_error_keeps_what_was_typed(client, class_teacher, pupil):
+    client.force_login(class_teacher)
+
+    response = client.post(
+        reverse("visits:record_create"),
+        {
+            "kind": "talk",
+            "occurred_on": TODAY() + datetime.timedelta(days=2),
+            "pupils": [pupil.pk],
+            "content": "很长的一段谈话内容",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["occurred_on"] == ["日期不能晚于今天。"]
+    assert "很长的一段谈话内容" in response.content.decode()
+    assert not CareRecord.objects.exists()
+
+
+def test_a_teacher_cannot_pick_a_child_of_another_class(
+    client, class_teacher, school_class, other_pupil
+):
+    client.force_login(class_teacher)
+
+    response = client.post(
+        reverse("visits:record_create"),
+        {"kind": "talk", "occurred_on": TODAY(), "pupils": [other_pupil.pk], "content": "x"},
+    )
+
+    assert "pupils" in response.context["form"].errors
+    assert not CareRecord.objects.exists()
+
+
+def test_the_archive_shows_that_counselling_took_place_but_not_what_was_said(
+    client, counsellor, class_teacher, principal, pupil
+):
+    record = services.record_create(
+        actor=counsellor, pupils=[pupil], kind="counselling", content="说起父母离家时哭了"
+    )
+
+    for user, sees in ((class_teacher, False), (principal, True), (counsellor, True)):
+        client.force_login(user)
+        archive = client.get(reverse("registry:pupil_detail", args=[pupil.pk])).content.decode()
+        detail = client.get(reverse("visits:record_detail", args=[record.pk])).content.decode()
+        assert "心理辅导" in archive
+        assert ("说起父母离家时哭了" in archive) is sees
+        assert ("说起父母离家时哭了" in detail) is sees
+
+
+def test_a_watch_event_shows_on_the_archive_until_a_talk_answers_it(
+    client, counsellor, class_teacher, pupil
+):
+    client.force_login(counsellor)  # anyone who reads the child notes what they saw
+    client.post(
+        reverse("visits:watch_create", args=[pupil.pk]),
+        {"kind": "low_mood", "noticed_on": TODAY(), "note": "课上一直低头"},
+    )
+    client.force_login(class_teacher)
+    url = reverse("registry:pupil_detail", args=[pupil.pk])
+    assert "必访：情绪不好" in client.get(url).content.decode()
+
+    talk(class_teacher, [pupil])
+
+    assert "必访：情绪不好" not in client.get(url).content.decode()
+
+
+def test_the_record_page_costs_the_same_queries_for_many_children_and_corrections(
+    client, admin_user, class_teacher, school_class, pupil
+):
+    from tests.factories import make_pupil
+
+    record = talk(class_teacher, [pupil])
+    url = reverse("visits:record_detail", args=[record.pk])
+    client.force_login(class_teacher)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    classmates = [make_pupil(actor=admin_user, school_class=school_class) for _ in range(3)]
+    many = talk(class_teacher, [pupil, *classmates])
+    for words in ("一", "二", "三"):
+        services.record_correct(actor=class_teacher, record=many, changes={"problems": words})
+
+    with CaptureQueriesContext(connection) as more:
+        client.get(reverse("visits:record_detail", args=[many.pk]))
+
+    assert len(more) == len(one)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from visits import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("records/new/", views.record_create, name="record_create"),
+    path("records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("pupils/<int:pk>/watch/", views.watch_create, name="watch_create"),
+]
