@@ -20,7 +20,7 @@ def navigation(request: HttpRequest) -> dict:
     if user.has_role(Role.PAIR_TEACHER) or user.has_role(Role.CLASS_TEACHER):
         items.append(("pairing:my_children", _("我的结对儿童")))
     if {Role.ADMIN, Role.CLASS_TEACHER, Role.PAIR_TEACHER, Role.COUNSELLOR} & set(user.roles):
-        items.append(("visits:record_create", _("记录关爱")))
+        items.append(("visits:work_list", _("我的待办")))
     if user.has_role(Role.ADMIN) or user.has_role(Role.PRINCIPAL):
         items.append(("pairing:board", _("结对帮扶")))
     if user.has_role(Role.ADMIN):

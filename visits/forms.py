@@ -21,22 +21,7 @@ class CareRecordForm(forms.ModelForm):
 
     class Meta:
         model = CareRecord
-        fields = [
-            "kind",
-            "occurred_on",
-            "pupils",
-            "met_with",
-            "place",
-            "content",
-            "problems",
-            "measures",
-            "follow_up",
-            "follow_up_by",
-            *CareRecord.GUIDE_FIELDS,
-            "programme",
-            "amount",
-            "items",
-        ]
+        fields = ["pupils", *CareRecord.FILLED_IN]
         widgets = {
             "occurred_on": DATE_INPUT,
             "follow_up_by": DATE_INPUT,

@@ -30,12 +30,12 @@ class CareSettings(models.Model):
         _("每名留守儿童每学期家访次数"), default=1, validators=[MaxValueValidator(10)]
     )
     family_calls_per_month = models.PositiveSmallIntegerField(
-        _("每名留守儿童每月与父母通话（电话家访）次数"),
+        _("每名留守儿童每月亲情电话（与父母通话）次数"),
         default=1,
         validators=[MaxValueValidator(10)],
     )
     guardian_calls_per_month = models.PositiveSmallIntegerField(
-        _("每名留守儿童每月与监护人交谈次数"), default=1, validators=[MaxValueValidator(10)]
+        _("每名留守儿童每月电话家访（与监护人）次数"), default=1, validators=[MaxValueValidator(10)]
     )
     teacher_visits_per_month = models.PositiveSmallIntegerField(
         _("每名教师每月家访学生数"), default=5, validators=[MaxValueValidator(50)]
@@ -154,6 +154,22 @@ class CareRecord(models.Model):
         return f"{self.get_kind_display()} {self.occurred_on}"
 
     GUIDE_FIELDS = ("guides_mind", "guides_life", "guides_study", "guides_behaviour")
+    # What a person fills in (the rest is set by the services).
+    FILLED_IN = (
+        "kind",
+        "occurred_on",
+        "met_with",
+        "place",
+        "content",
+        "problems",
+        "measures",
+        "follow_up",
+        "follow_up_by",
+        *GUIDE_FIELDS,
+        "programme",
+        "amount",
+        "items",
+    )
 
     @property
     def is_confidential(self) -> bool:

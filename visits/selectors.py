@@ -131,3 +131,17 @@ def care_of_pupil(user: User, pupil: Pupil, limit: int = 20) -> PupilCare:
         can_record=any(can_write_record(user, kind, pupil) for kind in ("talk", "counselling")),
         reads_counselling=reads_counselling(user),
     )
+
+
+def own_children(*, user: User) -> QuerySet[Pupil]:
+    """The enrolled children a teacher answers for: their class and their paired children."""
+    from pairing.models import Pair
+
+    paired = Pair.objects.filter(
+        pupil=OuterRef("pk"), teacher=user, kind=Pair.Kind.TEACHER, ended_on=None
+    )
+    return Pupil.objects.filter(
+        Q(school_class__head_teacher=user) | Q(Exists(paired)),
+        school_id=user.school_id,
+        status=Pupil.Status.ENROLLED,
+    )

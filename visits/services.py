@@ -20,22 +20,7 @@ from visits.selectors import can_write_record
 
 # The kinds of record that answer a 五必访 event: someone went to see the child, or talked.
 ANSWERING_KINDS = (CareRecord.Kind.HOME_VISIT, CareRecord.Kind.TALK)
-# What a person fills in on a record (the rest is set by the service).
-RECORD_FIELDS = (
-    "kind",
-    "occurred_on",
-    "met_with",
-    "place",
-    "content",
-    "problems",
-    "measures",
-    "follow_up",
-    "follow_up_by",
-    *CareRecord.GUIDE_FIELDS,
-    "programme",
-    "amount",
-    "items",
-)
+RECORD_FIELDS = CareRecord.FILLED_IN
 
 
 def _log(actor: User, pupils: Iterable[Pupil], detail: str, request: HttpRequest | None) -> None:

@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from registry.selectors import get_pupil_for_user
-from visits import selectors, services
+from visits import due, selectors, services
 from visits.forms import CareRecordForm, WatchEventForm
+from visits.models import care_settings_for
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -89,3 +91,19 @@ def watch_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("registry:pupil_detail", pk=pupil.pk)
     return render(request, "visits/watch_form.html", {"form": form, "pupil": pupil})
+
+
+@require_GET
+@login_required
+def work_list(request: HttpRequest) -> HttpResponse:
+    """我的待办: overdue and due care for the teacher's children, and this week's records."""
+    context = {
+        "work": due.work_list(
+            user=request.user,
+            pupils=selectors.own_children(user=request.user),
+            settings=care_settings_for(request.user.school),
+            today=timezone.localdate(),
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "visits/work_list.html", context)

@@ -1,0 +1,155 @@
+"""What is due, from the records and the quotas: month and term boundaries, overdue, 五必访,
+and the work list page."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from registry.models import SchoolYear, Term
+from tests.factories import make_pupil
+from visits import due, services
+from visits.models import CareSettings, care_settings_for
+
+D = datetime.date
+
+
+@pytest.fixture
+def terms(school):
+    year = SchoolYear.objects.create(
+        school=school, name="2025—2026学年", start_date=D(2025, 9, 1), end_date=D(2026, 8, 31)
+    )
+    first = Term.objects.create(
+        school_year=year, number=1, start_date=D(2025, 9, 1), end_date=D(2026, 1, 20)
+    )
+    second = Term.objects.create(
+        school_year=year, number=2, start_date=D(2026, 2, 20), end_date=D(2026, 7, 10)
+    )
+    return first, second
+
+
+def record(actor, pupil, kind, day) -> None:
+    services.record_create(actor=actor, pupils=[pupil], kind=kind, content="记录", occurred_on=day)
+
+
+def listed(work: due.WorkList, which: str) -> list[tuple[str, str, datetime.date]]:
+    return [(item.pupil.name, item.label, item.due_on) for item in getattr(work, which)]
+
+
+def work_on(teacher, day: datetime.date, **quotas) -> due.WorkList:
+    settings = care_settings_for(teacher.school)
+    for name, value in quotas.items():
+        setattr(settings, name, value)
+    from visits.selectors import own_children
+
+    return due.work_list(
+        user=teacher, pupils=own_children(user=teacher), settings=settings, today=day
+    )
+
+
+ONLY_TALKS = {"family_calls_per_month": 0, "guardian_calls_per_month": 0, "home_visits_per_term": 0}
+
+
+def test_a_talk_on_the_last_day_of_the_month_counts_for_that_month_only(
+    class_teacher, pupil, terms
+):
+    record(class_teacher, pupil, "talk", D(2026, 2, 15))
+    record(class_teacher, pupil, "talk", D(2026, 3, 31))
+
+    on_the_31st = work_on(class_teacher, D(2026, 3, 31), **ONLY_TALKS)
+    on_the_1st = work_on(class_teacher, D(2026, 4, 1), **ONLY_TALKS)
+
+    assert listed(on_the_31st, "due") == [] and listed(on_the_31st, "overdue") == []
+    assert listed(on_the_1st, "due") == [("王小明", "谈心", D(2026, 4, 30))]
+    assert listed(on_the_1st, "overdue") == []  # March was done
+
+
+def test_a_month_without_the_talk_is_overdue_the_next_month(class_teacher, pupil, terms):
+    record(class_teacher, pupil, "talk", D(2026, 2, 28))
+
+    work = work_on(class_teacher, D(2026, 4, 10), **ONLY_TALKS)
+
+    assert listed(work, "overdue") == [("王小明", "谈心", D(2026, 3, 31))]
+    assert work.overdue[0].reason == "上月未完成"
+
+
+def test_two_talks_a_month_are_counted_against_the_schools_quota(class_teacher, pupil, terms):
+    record(class_teacher, pupil, "talk", D(2026, 3, 2))
+
+    work = work_on(class_teacher, D(2026, 3, 20), **(ONLY_TALKS | {"talks_per_month": 2}))
+
+    [item] = work.due
+    assert (item.done, item.wanted) == (1, 2)
+
+
+def test_a_home_visit_counts_for_its_term_and_none_is_due_in_the_holidays(
+    class_teacher, pupil, terms
+):
+    only_visits = {"talks_per_month": 0, "family_calls_per_month": 0, "guardian_calls_per_month": 0}
+    record(class_teacher, pupil, "home_visit", D(2026, 1, 10))  # the first term
+
+    in_holidays = work_on(class_teacher, D(2026, 2, 1), **only_visits)
+    in_second_term = work_on(class_teacher, D(2026, 3, 1), **only_visits)
+
+    assert listed(in_holidays, "due") == [] and listed(in_holidays, "overdue") == []
+    assert listed(in_second_term, "due") == [("王小明", "家访", D(2026, 7, 10))]
+    assert listed(in_second_term, "overdue") == []  # the first term had its visit
+
+
+def test_a_voided_record_does_not_count(class_teacher, pupil, terms):
+    services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="talk", content="x", occurred_on=D(2026, 3, 5)
+    )
+    from visits.models import CareRecord
+
+    services.record_void(actor=class_teacher, record=CareRecord.objects.get(), reason="记错")
+
+    assert listed(work_on(class_teacher, D(2026, 3, 20), **ONLY_TALKS), "due") == [
+        ("王小明", "谈心", D(2026, 3, 31))
+    ]
+
+
+def test_only_left_behind_children_have_quotas(admin_user, class_teacher, school_class, terms):
+    make_pupil(actor=admin_user, school_class=school_class, name="刘小军", left_behind="none")
+
+    assert work_on(class_teacher, D(2026, 3, 20)).due == []
+
+
+def test_a_watch_event_is_due_then_overdue_until_answered(class_teacher, pupil, terms, school):
+    CareSettings.objects.create(
+        school=school, talks_per_month=0, family_calls_per_month=0, guardian_calls_per_month=0,
+        home_visits_per_term=0, watch_due_days=3,
+    )  # fmt: skip
+    services.watch_event_create(
+        actor=class_teacher, pupil=pupil, kind="low_mood", noticed_on=D(2026, 3, 10)
+    )
+
+    assert listed(work_on(class_teacher, D(2026, 3, 12)), "due") == [
+        ("王小明", "五必访：情绪不好", D(2026, 3, 13))
+    ]
+    assert listed(work_on(class_teacher, D(2026, 3, 14)), "overdue") == [
+        ("王小明", "五必访：情绪不好", D(2026, 3, 13))
+    ]
+    record(class_teacher, pupil, "home_visit", D(2026, 3, 14))
+    assert work_on(class_teacher, D(2026, 3, 14)).overdue == []
+
+
+def test_the_work_list_page_costs_the_same_queries_for_a_whole_class(
+    client, admin_user, class_teacher, school_class, pupil, terms
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("visits:work_list")).status_code == 200
+        return len(captured)
+
+    client.force_login(class_teacher)
+    record(class_teacher, pupil, "talk", D(2026, 3, 2))
+    one = queries()
+    for name in ("王小甲", "王小乙", "王小丙"):
+        child = make_pupil(actor=admin_user, school_class=school_class, name=name)
+        record(class_teacher, child, "home_visit", D(2026, 3, 2))
+        services.watch_event_create(actor=class_teacher, pupil=child, kind="ill")
+
+    assert queries() == one

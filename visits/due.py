@@ -1,0 +1,171 @@
+"""What is due: worked out from the records and the school's quotas each time it is asked,
+never stored as reminders (which drift from what was actually done).
+
+Monthly quotas count calendar months; term quotas count the school's term (none in holidays).
+A quota not met in the period that has ended is overdue; one not yet met in the current
+period is due by its end.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import LeftBehind, Pupil, Term, User
+from visits.models import CareRecord, CareSettings, WatchEvent
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+
+
+def month_of(day: datetime.date) -> Period:
+    start = day.replace(day=1)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    return Period(start, following - datetime.timedelta(days=1))
+
+
+def previous_month(day: datetime.date) -> Period:
+    return month_of(day.replace(day=1) - datetime.timedelta(days=1))
+
+
+def term_of(school_id: int, day: datetime.date) -> Period | None:
+    """The school's term on that day (None in the holidays). One query."""
+    term = (
+        Term.objects.filter(
+            school_year__school_id=school_id, start_date__lte=day, end_date__gte=day
+        )
+        .order_by("start_date")
+        .first()
+    )
+    return Period(term.start_date, term.end_date) if term else None
+
+
+def previous_term(school_id: int, day: datetime.date) -> Period | None:
+    """The last term that ended before that day. One query."""
+    term = (
+        Term.objects.filter(school_year__school_id=school_id, end_date__lt=day)
+        .order_by("-end_date")
+        .first()
+    )
+    return Period(term.start_date, term.end_date) if term else None
+
+
+@dataclass(frozen=True)
+class Quota:
+    key: str
+    kind: str
+    label: str
+    monthly: bool  # else per term
+
+    def count(self, settings: CareSettings) -> int:
+        return getattr(settings, self.key)
+
+
+QUOTAS = (
+    Quota("talks_per_month", CareRecord.Kind.TALK, _("谈心"), monthly=True),
+    Quota("family_calls_per_month", CareRecord.Kind.FAMILY_CALL, _("亲情电话"), monthly=True),
+    Quota("guardian_calls_per_month", CareRecord.Kind.PHONE_VISIT, _("电话家访"), monthly=True),
+    Quota("home_visits_per_term", CareRecord.Kind.HOME_VISIT, _("家访"), monthly=False),
+)
+
+
+@dataclass
+class DueItem:
+    pupil: Pupil
+    kind: str
+    label: str
+    due_on: datetime.date
+    done: int = 0
+    wanted: int = 1
+    reason: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class WorkList:
+    overdue: list[DueItem] = field(default_factory=list)
+    due: list[DueItem] = field(default_factory=list)
+    done: list[CareRecord] = field(default_factory=list)
+
+
+def _counted(kind: str, period: Period) -> Q:
+    return Q(
+        care_records__kind=kind,
+        care_records__voided_at=None,
+        care_records__occurred_on__gte=period.start,
+        care_records__occurred_on__lte=period.end,
+    )
+
+
+def _with_counts(
+    pupils: QuerySet[Pupil], periods: dict[str, tuple[Period | None, Period | None]]
+) -> QuerySet[Pupil]:
+    """Each quota's records in its current and its previous period, counted in one query."""
+    annotations = {}
+    for quota in QUOTAS:
+        current, previous = periods[quota.key]
+        for name, period in ((f"{quota.key}_now", current), (f"{quota.key}_before", previous)):
+            if period is not None:
+                annotations[name] = Count("care_records", filter=_counted(quota.kind, period))
+    return pupils.annotate(**annotations)
+
+
+def work_list(
+    *, user: User, pupils: QuerySet[Pupil], settings: CareSettings, today: datetime.date
+) -> WorkList:
+    """The user's list: overdue and due care for the left-behind children given, open 五必访,
+    and what the user recorded this week. A fixed number of queries."""
+    school_id = user.school_id
+    month, last_month = month_of(today), previous_month(today)
+    term, last_term = term_of(school_id, today), previous_term(school_id, today)
+    periods = {
+        quota.key: (month, last_month) if quota.monthly else (term, last_term) for quota in QUOTAS
+    }
+    children = _with_counts(
+        pupils.exclude(left_behind=LeftBehind.NONE).select_related("school_class"), periods
+    ).order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
+    result = WorkList()
+    for child in children:
+        for quota in QUOTAS:
+            wanted = quota.count(settings)
+            current, previous = periods[quota.key]
+            if wanted == 0:
+                continue
+            before = getattr(child, f"{quota.key}_before", None)
+            if previous is not None and before is not None and before < wanted:
+                result.overdue.append(
+                    DueItem(child, quota.kind, str(quota.label), previous.end, before, wanted,
+                            str(_("上月未完成") if quota.monthly else _("上学期未完成")), True)
+                )  # fmt: skip
+            now = getattr(child, f"{quota.key}_now", None)
+            if current is not None and now is not None and now < wanted:
+                result.due.append(
+                    DueItem(child, quota.kind, str(quota.label), current.end, now, wanted)
+                )
+    events = WatchEvent.objects.filter(
+        answered_by=None, pupil__in=pupils.values("pk")
+    ).select_related("pupil", "pupil__school_class")
+    for event in events.order_by("due_on", "pk"):
+        item = DueItem(
+            event.pupil,
+            CareRecord.Kind.HOME_VISIT,
+            str(_("五必访：%(kind)s") % {"kind": event.get_kind_display()}),
+            event.due_on,
+            overdue=event.due_on < today,
+        )
+        (result.overdue if item.overdue else result.due).append(item)
+    week_start = today - datetime.timedelta(days=today.weekday())
+    result.done = list(
+        CareRecord.objects.filter(
+            author=user, voided_at=None, occurred_on__gte=week_start, occurred_on__lte=today
+        )
+        .prefetch_related("pupils")
+        .order_by("-occurred_on", "-pk")
+    )
+    for items in (result.overdue, result.due):
+        items.sort(key=lambda item: (item.due_on, item.pupil.name_pinyin, item.label))
+    return result
