@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -97,11 +98,23 @@ def pair_teachers_of(pupils: list[Pupil]) -> dict[int, list[User]]:
 
 
 def with_last_activity(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
-    """Annotate `last_activity_on`: the latest day anything was recorded for the pair.
+    """Annotate `last_activity_on`: the latest day anything was recorded for the pair: a check
+    of its plan, or a care record (visit, talk, call…) its teacher wrote about the child."""
+    from visits.models import CareRecord  # visits builds on pairing's scope, not the reverse
 
-    Today that is its checks; care records (visits, talks) join here when they exist.
-    """
-    return pairs.annotate(last_activity_on=Max("checks__checked_on"))
+    last_record = (
+        CareRecord.objects.filter(
+            pupils=OuterRef("pupil"), author=OuterRef("teacher"), voided_at=None
+        )
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+    checked = Max("checks__checked_on")
+    recorded = Subquery(last_record, output_field=DateField())
+    # GREATEST is NULL in SQLite when either side is: each side falls back on the other.
+    return pairs.annotate(
+        last_activity_on=Greatest(Coalesce(checked, recorded), Coalesce(recorded, checked))
+    )
 
 
 def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None = None) -> bool:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.forms import DATE_INPUT
 from registry.models import Pupil
-from visits.models import CareRecord, WatchEvent
+from visits.models import CareRecord, CareSettings, WatchEvent
 
 
 class _PupilsField(forms.ModelMultipleChoiceField):
@@ -44,3 +44,19 @@ class WatchEventForm(forms.ModelForm):
         model = WatchEvent
         fields = ["kind", "noticed_on", "note"]
         widgets = {"noticed_on": DATE_INPUT, "kind": forms.RadioSelect}
+
+
+class CareSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CareSettings
+        fields = [
+            "talks_per_month",
+            "family_calls_per_month",
+            "guardian_calls_per_month",
+            "home_visits_per_term",
+            "teacher_visits_per_month",
+            "symposia_per_term",
+            "parent_meetings_per_term",
+            "watch_due_days",
+            "no_contact_days",
+        ]

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 
 from registry.models import AccessLog, Pupil, User
 from registry.services import display_value, log_access
-from visits.models import CareRecord, CareRecordRevision, WatchEvent, care_settings_for
+from visits.models import (
+    CareRecord,
+    CareRecordRevision,
+    CareSettings,
+    WatchEvent,
+    care_settings_for,
+)
 from visits.selectors import can_write_record
 
 # The kinds of record that answer a 五必访 event: someone went to see the child, or talked.
@@ -162,3 +168,15 @@ def watch_event_create(
     event.save()
     _log(actor, [pupil], _("五必访：%(kind)s") % {"kind": event.get_kind_display()}, request)
     return event
+
+
+@transaction.atomic
+def care_settings_update(*, actor: User, **values: Any) -> CareSettings:
+    """Change the school's quotas; what is due follows at once (nothing is stored)."""
+    settings, _created = CareSettings.objects.get_or_create(school_id=actor.school_id)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    log_access(actor=actor, action=AccessLog.Action.RECORD, detail=_("修改关爱工作设置"))
+    return settings

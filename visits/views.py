@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from caresys.lib.http import role_required
+from registry.models import Role
 from registry.selectors import get_pupil_for_user
 from visits import due, selectors, services
-from visits.forms import CareRecordForm, WatchEventForm
+from visits.forms import CareRecordForm, CareSettingsForm, WatchEventForm
 from visits.models import care_settings_for
 
 
@@ -107,3 +109,15 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "visits/work_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    """The school's quotas for care work (defaults from the schools' own rules)."""
+    form = CareSettingsForm(request.POST or None, instance=care_settings_for(request.user.school))
+    if form.is_valid():
+        services.care_settings_update(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("关爱工作设置已保存。"))
+        return redirect("visits:work_list")
+    return render(request, "visits/settings_form.html", {"form": form})

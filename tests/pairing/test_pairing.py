@@ -490,3 +490,26 @@ def test_the_registrar_corrects_a_volunteer_in_the_settings_pages(client, admin_
     client.force_login(principal)  # not a registrar: sent to the admin's sign-in
     refused = client.get(reverse("admin:pairing_volunteer_changelist"))
     assert refused.status_code == 302 and "/admin/login/" in refused["Location"]
+
+
+def test_a_care_record_by_the_pair_teacher_counts_as_the_pairs_activity(
+    admin_user, school, pupil, pair_teacher
+):
+    from visits import services as visits_services
+
+    settings = PairingSettings(school=school, idle_days=30)
+    long_ago = TODAY() - datetime.timedelta(days=40)
+    pair = teacher_pair(admin_user, pupil, pair_teacher, started_on=long_ago)
+    visits_services.record_create(
+        actor=admin_user, pupils=[pupil], kind="talk", content="别人的谈心不算"
+    )
+
+    def annotated() -> Pair:
+        return selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
+
+    assert selectors.is_idle(annotated(), settings)
+    visits_services.record_create(
+        actor=pair_teacher, pupils=[pupil], kind="home_visit", content="家访"
+    )
+    assert annotated().last_activity_on == TODAY()
+    assert not selectors.is_idle(annotated(), settings)

@@ -213,6 +213,7 @@ def pairing_pages(pupil: Pupil) -> dict[str, str]:
         "care record": reverse("visits:record_detail", args=[pupil.care_records.get().pk]),
         "five must-visits": reverse("visits:watch_create", args=[pupil.pk]),
         "work list": reverse("visits:work_list"),
+        "care settings": reverse("visits:settings"),
     }
 
 

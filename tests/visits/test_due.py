@@ -153,3 +153,28 @@ def test_the_work_list_page_costs_the_same_queries_for_a_whole_class(
         services.watch_event_create(actor=class_teacher, pupil=child, kind="ill")
 
     assert queries() == one
+
+
+def test_the_administrator_changes_a_quota_and_the_list_follows(
+    client, admin_user, class_teacher, pupil, school
+):
+    client.force_login(admin_user)
+    values = {
+        "talks_per_month": 2,
+        "family_calls_per_month": 1,
+        "guardian_calls_per_month": 1,
+        "home_visits_per_term": 1,
+        "teacher_visits_per_month": 5,
+        "symposia_per_term": 1,
+        "parent_meetings_per_term": 2,
+        "watch_due_days": 3,
+        "no_contact_days": 30,
+    }
+
+    client.post(reverse("visits:settings"), values)
+    refused = client.post(reverse("visits:settings"), values | {"watch_due_days": 0})
+
+    assert CareSettings.objects.get(school=school).talks_per_month == 2
+    assert "watch_due_days" in refused.context["form"].errors
+    talks = [item for item in work_on(class_teacher, D(2026, 3, 20)).due if item.label == "谈心"]
+    assert [(item.done, item.wanted) for item in talks] == [(0, 2)]
