@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("visits:work_list", _("我的待办")))
     if user.has_role(Role.ADMIN) or user.has_role(Role.PRINCIPAL):
         items.append(("pairing:board", _("结对帮扶")))
+        items.append(("visits:compliance", _("关爱落实")))
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))
     return {"nav_items": items, "nav_is_admin": user.has_role(Role.ADMIN)}

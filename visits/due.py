@@ -9,7 +9,7 @@ period is due by its end.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import LeftBehind, Pupil, Term, User
@@ -110,7 +110,9 @@ def _with_counts(
         current, previous = periods[quota.key]
         for name, period in ((f"{quota.key}_now", current), (f"{quota.key}_before", previous)):
             if period is not None:
-                annotations[name] = Count("care_records", filter=_counted(quota.kind, period))
+                annotations[name] = Count(
+                    "care_records", filter=_counted(quota.kind, period), distinct=True
+                )
     return pupils.annotate(**annotations)
 
 
@@ -169,3 +171,132 @@ def work_list(
     for items in (result.overdue, result.due):
         items.sort(key=lambda item: (item.due_on, item.pupil.name_pinyin, item.label))
     return result
+
+
+# --- the principal's view ----------------------------------------------------------------------
+
+
+@dataclass
+class ClassCompliance:
+    label: str
+    children: int
+    quotas: dict[str, int]  # quota key: children who met it in the current period
+    overdue_events: int
+    no_contact: int
+
+    def share(self, key: str) -> float | None:
+        return round(100 * self.quotas[key] / self.children, 1) if self.children else None
+
+
+@dataclass
+class TeacherCompliance:
+    teacher: User
+    records: dict[str, int]  # kind: records this month
+    visited_children: int  # children visited at home this month
+    wanted_visits: int
+
+
+@dataclass
+class Compliance:
+    classes: list[ClassCompliance]
+    teachers: list[TeacherCompliance]
+    no_contact: list[Pupil]
+    month: Period
+    term: Period | None
+    quotas: tuple[Quota, ...] = QUOTAS
+
+
+def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) -> Compliance:
+    """Compliance with the quotas by class and by teacher, and the left-behind children with no
+    contact for `no_contact_days`. A fixed number of queries, whatever the school's size."""
+    month, term = month_of(today), term_of(school_id, today)
+    periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
+    cutoff = today - datetime.timedelta(days=settings.no_contact_days)
+    children = list(
+        _with_counts(
+            Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED).exclude(
+                left_behind=LeftBehind.NONE
+            ),
+            periods,
+        )
+        .annotate(
+            last_contact=Max("care_records__occurred_on", filter=Q(care_records__voided_at=None)),
+            overdue_events=Count(
+                "watch_events",
+                filter=Q(watch_events__answered_by=None, watch_events__due_on__lt=today),
+                distinct=True,
+            ),
+        )
+        .select_related("school_class")
+        .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
+    )
+    by_class: dict[int | None, ClassCompliance] = {}
+    no_contact = []
+    for child in children:
+        row = by_class.setdefault(
+            child.school_class_id,
+            ClassCompliance(
+                str(child.school_class or _("未分班")),
+                0,
+                dict.fromkeys(q.key for q in QUOTAS),
+                0,
+                0,
+            ),
+        )
+        row.children += 1
+        for quota in QUOTAS:
+            met = getattr(child, f"{quota.key}_now", None)
+            if met is not None:
+                row.quotas[quota.key] = (row.quotas[quota.key] or 0) + (
+                    met >= quota.count(settings)
+                )
+        row.overdue_events += child.overdue_events
+        if child.last_contact is None or child.last_contact < cutoff:
+            row.no_contact += 1
+            no_contact.append(child)
+    per_teacher: dict[int, dict[str, int]] = {}
+    for author, kind, count in (
+        CareRecord.objects.filter(
+            school_id=school_id,
+            voided_at=None,
+            occurred_on__gte=month.start,
+            occurred_on__lte=month.end,
+        )
+        .values_list("author", "kind")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    ):
+        per_teacher.setdefault(author, {})[kind] = count
+    visited = dict(
+        CareRecord.objects.filter(
+            school_id=school_id,
+            voided_at=None,
+            kind=CareRecord.Kind.HOME_VISIT,
+            occurred_on__gte=month.start,
+            occurred_on__lte=month.end,
+        )
+        .values_list("author")
+        .annotate(n=Count("pupils", distinct=True))
+        .order_by()
+    )
+    teachers = [
+        TeacherCompliance(
+            teacher, per_teacher.get(teacher.pk, {}), visited.get(teacher.pk, 0),
+            settings.teacher_visits_per_month,
+        )
+        for teacher in _teachers(school_id)
+    ]  # fmt: skip
+    return Compliance(list(by_class.values()), teachers, no_contact, month, term)
+
+
+def _teachers(school_id: int) -> list[User]:
+    """Staff who answer for children: head teachers of active classes and pair teachers."""
+    from registry.models import Role, SchoolClass
+
+    heads = set(
+        SchoolClass.objects.filter(school_id=school_id, is_active=True).values_list(
+            "head_teacher", flat=True
+        )
+    )
+    staff = User.objects.filter(school_id=school_id, is_active=True).order_by("full_name", "pk")
+    return [user for user in staff if user.pk in heads or user.has_role(Role.PAIR_TEACHER)]

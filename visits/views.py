@@ -121,3 +121,17 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("关爱工作设置已保存。"))
         return redirect("visits:work_list")
     return render(request, "visits/settings_form.html", {"form": form})
+
+
+@require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def compliance(request: HttpRequest) -> HttpResponse:
+    """The principal's view: quotas met by class and by teacher; children with no contact."""
+    settings = care_settings_for(request.user.school)
+    context = {
+        "report": due.compliance(
+            school_id=request.user.school_id, settings=settings, today=timezone.localdate()
+        ),
+        "settings": settings,
+    }
+    return render(request, "visits/compliance.html", context)

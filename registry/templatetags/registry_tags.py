@@ -38,3 +38,9 @@ def revealable(context, pupil, key: str, value: str) -> str:
         key,
         _("显示"),
     )
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """mapping[key] in a template (None when absent): a table keyed by a column's key."""
+    return mapping.get(key) if mapping else None

@@ -59,6 +59,7 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     # Everyone's own list (the children they answer for; maybe none).
     "visits:work_list": EVERYONE_SIGNED_IN,
     "visits:settings": ADMIN_ONLY,
+    "visits:compliance": MANAGERS,
     "visits:record_detail": READERS_OF_THE_PUPIL,
     "visits:watch_create": READERS_OF_THE_PUPIL,
 }

@@ -214,6 +214,7 @@ def pairing_pages(pupil: Pupil) -> dict[str, str]:
         "five must-visits": reverse("visits:watch_create", args=[pupil.pk]),
         "work list": reverse("visits:work_list"),
         "care settings": reverse("visits:settings"),
+        "compliance": reverse("visits:compliance"),
     }
 
 

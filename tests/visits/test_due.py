@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from registry.models import SchoolYear, Term
 from tests.factories import make_pupil
@@ -178,3 +179,46 @@ def test_the_administrator_changes_a_quota_and_the_list_follows(
     assert "watch_due_days" in refused.context["form"].errors
     talks = [item for item in work_on(class_teacher, D(2026, 3, 20)).due if item.label == "谈心"]
     assert [(item.done, item.wanted) for item in talks] == [(0, 2)]
+
+
+def test_the_principal_sees_quotas_met_by_class_and_by_teacher(
+    client, admin_user, principal, class_teacher, pupil, other_pupil, school, terms
+):
+    today = timezone.localdate()
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="x")
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="home_visit", content="x")
+    services.watch_event_create(
+        actor=admin_user,
+        pupil=other_pupil,
+        kind="ill",
+        noticed_on=today - datetime.timedelta(days=10),
+    )
+    client.force_login(principal)
+
+    report = client.get(reverse("visits:compliance")).context["report"]
+
+    rows = {row.label: row for row in report.classes}
+    assert (rows["三年级(1)班"].children, rows["三年级(1)班"].quotas["talks_per_month"]) == (1, 1)
+    assert rows["四年级(2)班"].quotas["talks_per_month"] == 0
+    assert (rows["四年级(2)班"].overdue_events, rows["四年级(2)班"].no_contact) == (1, 1)
+    assert [pupil.name for pupil in report.no_contact] == ["李小红"]
+    teacher = next(row for row in report.teachers if row.teacher == class_teacher)
+    assert (teacher.records, teacher.visited_children) == ({"talk": 1, "home_visit": 1}, 1)
+
+
+def test_the_compliance_view_costs_the_same_queries_for_a_bigger_school(
+    client, admin_user, principal, class_teacher, school_class, pupil, terms
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("visits:compliance")).status_code == 200
+        return len(captured)
+
+    client.force_login(principal)
+    one = queries()
+    for name in ("王小甲", "王小乙", "王小丙"):
+        child = make_pupil(actor=admin_user, school_class=school_class, name=name)
+        services.record_create(actor=class_teacher, pupils=[child], kind="talk", content="x")
+        services.watch_event_create(actor=class_teacher, pupil=child, kind="ill")
+
+    assert queries() == one
