@@ -131,6 +131,13 @@ def _wipe_demo() -> None:
     RosterUpload.objects.filter(school__in=demo).delete()
     AccessLog.objects.filter(school__in=demo).delete()
     from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+    from visits.models import CareRecord, CareRecordRevision, CareSettings, WatchEvent
+
+    WatchEvent.objects.filter(school__in=demo).delete()
+    CareRecordRevision.objects.filter(record__school__in=demo).delete()
+    CareRecord.pupils.through.objects.filter(carerecord__school__in=demo).delete()
+    CareRecord.objects.filter(school__in=demo).delete()
+    CareSettings.objects.filter(school__in=demo).delete()
 
     PairCheck.objects.filter(pair__school__in=demo).delete()
     HelpPlan.objects.filter(pair__school__in=demo).delete()
@@ -181,6 +188,9 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
         rng=random.Random(seed + 2),
         password=password,
     )
+    from visits.demo import seed_records
+
+    seed_records(school=school, rng=random.Random(seed + 3))
     return DemoResult(
         school=school,
         pupils=pupils,

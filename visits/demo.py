@@ -1,0 +1,123 @@
+"""Care records for the demo school: most of this month's and last month's work done, some
+not, a few 五必访 open, so that 我的待办 and 关爱落实 look like a school in the middle of a term."""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from pairing.models import Pair
+from registry.models import LeftBehind, Pupil, Role, School, User
+from visits.due import month_of, previous_month
+from visits.models import CareRecord, WatchEvent
+
+TALKS = (
+    "谈学习和在校生活，孩子说想念在外打工的妈妈，鼓励他每周给妈妈打电话。",
+    "聊了最近的作业和同学关系，孩子情绪稳定。",
+    "谈心中了解到孩子晚上看手机较晚，与奶奶商量按时睡觉。",
+)
+VISITS = (
+    "到家中看望，与爷爷奶奶交流孩子在家的学习和生活情况，叮嘱注意用电和防溺水安全。",
+    "家访，了解到家中农忙，孩子放学后帮忙干活，与监护人商量保证作业时间。",
+)
+CALLS = ("与在外务工的父母通话，介绍孩子在校表现。", "电话联系监护人，提醒天冷添衣。")
+# The share of the left-behind children whose quota is met in each period, by kind.
+DONE = {
+    CareRecord.Kind.TALK: 0.85,
+    CareRecord.Kind.FAMILY_CALL: 0.75,
+    CareRecord.Kind.PHONE_VISIT: 0.7,
+}
+
+
+def seed_records(*, school: School, rng: random.Random) -> int:
+    """Write the demo school's care records; returns how many."""
+    today = timezone.localdate()
+    children = list(
+        Pupil.objects.filter(school=school, status=Pupil.Status.ENROLLED)
+        .exclude(left_behind=LeftBehind.NONE)
+        .select_related("school_class")
+    )
+    pair_teacher = dict(
+        Pair.objects.filter(school=school, kind=Pair.Kind.TEACHER, ended_on=None).values_list(
+            "pupil_id", "teacher_id"
+        )
+    )
+    staff = User.objects.filter(school=school).order_by("pk")
+    counsellor = next((user for user in staff if user.has_role(Role.COUNSELLOR)), None)
+    records: list[tuple[CareRecord, list[int]]] = []
+
+    def add(kind, author_id, pupils, day, content, **fields) -> None:
+        record = CareRecord(
+            school=school, kind=kind, author_id=author_id, occurred_on=day, content=content,
+            created_at=timezone.now(), updated_at=timezone.now(), **fields,
+        )  # fmt: skip
+        records.append((record, [pupil.pk for pupil in pupils]))
+
+    for period in (previous_month(today), month_of(today)):
+        last = min(period.end, today)
+        for child in children:
+            author = pair_teacher.get(child.pk) or child.school_class.head_teacher_id
+            for kind, share in DONE.items():
+                if rng.random() < share:
+                    day = _day(rng, period.start, last)
+                    text = rng.choice(TALKS if kind == CareRecord.Kind.TALK else CALLS)
+                    guides = {"guides_mind": True} if kind == CareRecord.Kind.TALK else {}
+                    add(kind, author, [child], day, text, **guides)
+    term_start = _term_start(today)
+    for child in children:
+        if rng.random() < 0.7:
+            author = child.school_class.head_teacher_id
+            add(
+                CareRecord.Kind.HOME_VISIT,
+                author,
+                [child],
+                _day(rng, term_start, today),
+                rng.choice(VISITS),
+                met_with=CareRecord.MetWith.GUARDIAN,
+                guides_life=True,
+            )
+        if child.is_hardship and rng.random() < 0.6:
+            add(CareRecord.Kind.ASSISTANCE, child.school_class.head_teacher_id, [child],
+                _day(rng, term_start, today), "发放生活补助", programme="两免一补",
+                amount=625)  # fmt: skip
+    if counsellor is not None:
+        for child in rng.sample(children, min(len(children), 12)):
+            day = _day(rng, term_start, today)
+            add(CareRecord.Kind.COUNSELLING, counsellor.pk, [child], day, "个别心理辅导。")
+    CareRecord.objects.bulk_create([record for record, _ids in records], batch_size=2000)
+    Through = CareRecord.pupils.through
+    Through.objects.bulk_create(
+        [Through(carerecord_id=record.pk, pupil_id=pk) for record, ids in records for pk in ids],
+        batch_size=5000,
+    )
+    _watch_events(school, children, rng, today)
+    return len(records)
+
+
+def _term_start(today: datetime.date) -> datetime.date:
+    """The demo school's terms begin on 1 September and 20 February (registry.demo)."""
+    if today.month >= 9:
+        return datetime.date(today.year, 9, 1)
+    if today >= datetime.date(today.year, 2, 20):
+        return datetime.date(today.year, 2, 20)
+    return datetime.date(today.year - 1, 9, 1)
+
+
+def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    return start + datetime.timedelta(days=rng.randint(0, max((end - start).days, 0)))
+
+
+def _watch_events(school, children, rng, today) -> None:
+    """A few 五必访 noted lately and not yet answered: some due, some overdue."""
+    kinds = [kind for kind, _label in WatchEvent.Kind.choices]
+    events = []
+    for child in rng.sample(children, min(len(children), max(3, len(children) // 25))):
+        noticed = today - datetime.timedelta(days=rng.randint(0, 6))
+        events.append(
+            WatchEvent(
+                school=school, pupil=child, kind=rng.choice(kinds), noticed_on=noticed,
+                due_on=noticed + datetime.timedelta(days=3),
+                recorded_by_id=child.school_class.head_teacher_id,
+            )
+        )  # fmt: skip
+    WatchEvent.objects.bulk_create(events)
