@@ -21,9 +21,12 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("pairing:my_children", _("我的结对儿童")))
     if {Role.ADMIN, Role.CLASS_TEACHER, Role.PAIR_TEACHER, Role.COUNSELLOR} & set(user.roles):
         items.append(("visits:work_list", _("我的待办")))
+    items.append(("visits:record_list", _("关爱记录")))
+    items.append(("visits:emergency_list", _("突发事件")))
     if user.has_role(Role.ADMIN) or user.has_role(Role.PRINCIPAL):
         items.append(("pairing:board", _("结对帮扶")))
         items.append(("visits:compliance", _("关爱落实")))
+        items.append(("visits:dropout_list", _("控辍保学")))
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))
     return {"nav_items": items, "nav_is_admin": user.has_role(Role.ADMIN)}

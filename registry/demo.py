@@ -131,8 +131,26 @@ def _wipe_demo() -> None:
     RosterUpload.objects.filter(school__in=demo).delete()
     AccessLog.objects.filter(school__in=demo).delete()
     from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
-    from visits.models import CareRecord, CareRecordRevision, CareSettings, WatchEvent
+    from visits.models import (
+        CareRecord,
+        CareRecordRevision,
+        CareSettings,
+        DropoutAction,
+        DropoutCase,
+        Emergency,
+        EmergencyStep,
+        RecordAttachment,
+        WatchEvent,
+    )
 
+    EmergencyStep.objects.filter(emergency__school__in=demo).delete()
+    Emergency.pupils.through.objects.filter(emergency__school__in=demo).delete()
+    Emergency.objects.filter(school__in=demo).delete()
+    DropoutAction.objects.filter(case__school__in=demo).delete()
+    DropoutCase.objects.filter(school__in=demo).delete()
+    for attachment in RecordAttachment.objects.filter(record__school__in=demo):
+        attachment.file.delete(save=False)
+        attachment.delete()
     WatchEvent.objects.filter(school__in=demo).delete()
     CareRecordRevision.objects.filter(record__school__in=demo).delete()
     CareRecord.pupils.through.objects.filter(carerecord__school__in=demo).delete()

@@ -49,6 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": selectors.headline_counts(pupils),
         "archive": selectors.archive_rate(user=user),
+        "open_emergencies": list(
+            visits_selectors.emergencies_visible_to(user=user).filter(closed_at=None)[:10]
+        ),
     }
     if user.reads_whole_school:
         context["grades"] = selectors.grade_summary(pupils)

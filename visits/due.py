@@ -9,10 +9,10 @@ period is due by its end.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import LeftBehind, Pupil, Term, User
+from registry.models import LeftBehind, Pupil, Role, Term, User
 from visits.models import CareRecord, CareSettings, WatchEvent
 
 
@@ -75,7 +75,7 @@ QUOTAS = (
 
 @dataclass
 class DueItem:
-    pupil: Pupil
+    pupil: Pupil | None  # None: the teacher's or the class's own quota
     kind: str
     label: str
     due_on: datetime.date
@@ -160,6 +160,7 @@ def work_list(
             overdue=event.due_on < today,
         )
         (result.overdue if item.overdue else result.due).append(item)
+    result.due.extend(_teacher_quotas(user, settings, month, term))
     week_start = today - datetime.timedelta(days=today.weekday())
     result.done = list(
         CareRecord.objects.filter(
@@ -169,7 +170,9 @@ def work_list(
         .order_by("-occurred_on", "-pk")
     )
     for items in (result.overdue, result.due):
-        items.sort(key=lambda item: (item.due_on, item.pupil.name_pinyin, item.label))
+        items.sort(
+            key=lambda item: (item.due_on, item.pupil.name_pinyin if item.pupil else "", item.label)
+        )
     return result
 
 
@@ -291,7 +294,7 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
 
 def _teachers(school_id: int) -> list[User]:
     """Staff who answer for children: head teachers of active classes and pair teachers."""
-    from registry.models import Role, SchoolClass
+    from registry.models import SchoolClass
 
     heads = set(
         SchoolClass.objects.filter(school_id=school_id, is_active=True).values_list(
@@ -300,3 +303,148 @@ def _teachers(school_id: int) -> list[User]:
     )
     staff = User.objects.filter(school_id=school_id, is_active=True).order_by("full_name", "pk")
     return [user for user in staff if user.pk in heads or user.has_role(Role.PAIR_TEACHER)]
+
+
+# --- a class teacher's overview ------------------------------------------------------------------
+
+
+@dataclass
+class ChildCare:
+    pupil: Pupil
+    counts: dict[str, int | None]  # quota key: records in the current period (None: no period)
+    missing: list[str]  # the quotas not yet met
+    last_contact: datetime.date | None
+    open_events: int
+    pair_teachers: list[str]
+
+
+@dataclass
+class ClassOverview:
+    children: list[ChildCare]
+    meetings: list[DueItem]  # the class's symposia and parents' meetings this term
+    met: dict[str, int]  # quota key: children who met it in the current period
+    month: Period
+    term: Period | None
+    quotas: tuple[Quota, ...] = QUOTAS
+
+
+def class_overview(*, school_class, settings: CareSettings, today: datetime.date) -> ClassOverview:
+    """Each left-behind child of the class with this month's and term's care, last contact,
+    open 五必访 and pair teachers; the class's meetings this term. Four queries."""
+    from pairing.models import Pair
+
+    school_id = school_class.school_id
+    month, term = month_of(today), term_of(school_id, today)
+    periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
+    children = (
+        _with_counts(
+            school_class.pupils.filter(status=Pupil.Status.ENROLLED).exclude(
+                left_behind=LeftBehind.NONE
+            ),
+            periods,
+        )
+        .annotate(
+            last_contact=Max("care_records__occurred_on", filter=Q(care_records__voided_at=None)),
+            open_events=Count(
+                "watch_events", filter=Q(watch_events__answered_by=None), distinct=True
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "pairs",
+                queryset=Pair.objects.filter(kind=Pair.Kind.TEACHER, ended_on=None)
+                .select_related("teacher")
+                .order_by("pk"),
+                to_attr="teacher_pairs",
+            )
+        )
+        .order_by("name_pinyin", "pk")
+    )
+    rows = [
+        ChildCare(
+            pupil=child,
+            counts={quota.key: getattr(child, f"{quota.key}_now", None) for quota in QUOTAS},
+            missing=[
+                str(quota.label)
+                for quota in QUOTAS
+                if getattr(child, f"{quota.key}_now", None) is not None
+                and getattr(child, f"{quota.key}_now") < quota.count(settings)
+            ],
+            last_contact=child.last_contact,
+            open_events=child.open_events,
+            pair_teachers=[str(pair.teacher) for pair in child.teacher_pairs],
+        )
+        for child in children
+    ]
+    met = {
+        quota.key: sum(
+            1
+            for row in rows
+            if row.counts[quota.key] is not None and row.counts[quota.key] >= quota.count(settings)
+        )
+        for quota in QUOTAS
+    }
+    return ClassOverview(rows, _meetings_due(school_class, settings, term), met, month, term)
+
+
+MEETINGS = (
+    ("symposia_per_term", CareRecord.Kind.SYMPOSIUM, _("座谈会")),
+    ("parent_meetings_per_term", CareRecord.Kind.PARENT_MEETING, _("家长会")),
+)
+
+
+def _meetings_due(school_class, settings: CareSettings, term: Period | None) -> list[DueItem]:
+    """Symposia and parents' meetings the class holds each term: held so far and wanted.
+    One query (none in the holidays)."""
+    if term is None:
+        return []
+    held = dict(
+        CareRecord.objects.filter(
+            pupils__school_class=school_class,
+            kind__in=[kind for _key, kind, _label in MEETINGS],
+            voided_at=None,
+            occurred_on__gte=term.start,
+            occurred_on__lte=term.end,
+        )
+        .values_list("kind")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    return [
+        DueItem(None, kind, str(label), term.end, held.get(kind, 0), getattr(settings, key))
+        for key, kind, label in MEETINGS
+        if getattr(settings, key)
+    ]
+
+
+def _teacher_quotas(
+    user: User, settings: CareSettings, month: Period, term: Period | None
+) -> list[DueItem]:
+    """The teacher's own quotas not yet met: children visited at home this month, and each
+    headed class's symposia and parents' meetings this term. One query, plus one a class."""
+    items = []
+    classes = list(user.headed_classes.filter(is_active=True).order_by("grade", "number", "pk"))
+    for school_class in classes:
+        for item in _meetings_due(school_class, settings, term):
+            if item.done < item.wanted:
+                item.label = f"{school_class} {item.label}"
+                items.append(item)
+    wanted = settings.teacher_visits_per_month
+    if wanted and (classes or user.has_role(Role.PAIR_TEACHER)):
+        visited = (
+            Pupil.objects.filter(
+                care_records__author=user,
+                care_records__kind=CareRecord.Kind.HOME_VISIT,
+                care_records__voided_at=None,
+                care_records__occurred_on__gte=month.start,
+                care_records__occurred_on__lte=month.end,
+            )
+            .distinct()
+            .count()
+        )
+        if visited < wanted:
+            items.append(
+                DueItem(None, CareRecord.Kind.HOME_VISIT, str(_("本月家访学生数")), month.end,
+                        visited, wanted)
+            )  # fmt: skip
+    return items

@@ -4,8 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.forms import DATE_INPUT
-from registry.models import Pupil
-from visits.models import CareRecord, CareSettings, WatchEvent
+from registry.models import Pupil, SchoolClass
+from visits.models import (
+    CareRecord,
+    CareSettings,
+    DropoutAction,
+    DropoutCase,
+    Emergency,
+    EmergencyStep,
+    RecordAttachment,
+    WatchEvent,
+)
 
 
 class _PupilsField(forms.ModelMultipleChoiceField):
@@ -16,8 +25,29 @@ class _PupilsField(forms.ModelMultipleChoiceField):
         return f"{pupil.name}{mark}"
 
 
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _FilesField(forms.FileField):
+    """Several files in one input (Django's documented recipe); an empty list when none."""
+
+    widget = _MultipleFileInput(
+        attrs={"accept": "image/jpeg,image/png,application/pdf", "class": "form-control"}
+    )
+
+    def clean(self, data, initial=None) -> list:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(_FilesField, self).clean(item, initial) for item in files]
+
+
 class CareRecordForm(forms.ModelForm):
     pupils = _PupilsField(label=_("儿童"), queryset=Pupil.objects.none())
+    files = _FilesField(
+        label=_("照片或扫描件"),
+        required=False,
+        help_text=_("可选。JPG、PNG 或 PDF，每个不超过 10 MB，最多 6 个。"),
+    )
 
     class Meta:
         model = CareRecord
@@ -36,7 +66,11 @@ class CareRecordForm(forms.ModelForm):
         self.fields["kind"].choices = kinds
 
     def record_fields(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "pupils"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("pupils", "files")
+        }
 
 
 class WatchEventForm(forms.ModelForm):
@@ -60,3 +94,101 @@ class CareSettingsForm(forms.ModelForm):
             "watch_due_days",
             "no_contact_days",
         ]
+
+
+class AttachmentsForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("附件类型"),
+        choices=RecordAttachment.Kind.choices,
+        initial="photo",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    files = _FilesField(
+        label=_("照片或扫描件"),
+        required=False,
+        help_text=_("JPG、PNG 或 PDF，每个不超过 10 MB，每条记录最多 6 个。"),
+    )
+
+
+class RecordCorrectForm(forms.ModelForm):
+    """A correction: everything but the kind and the children (a wrong one is voided)."""
+
+    class Meta:
+        model = CareRecord
+        fields = [name for name in CareRecord.FILLED_IN if name != "kind"]
+        widgets = CareRecordForm.Meta.widgets
+
+
+class RecordVoidForm(forms.Form):
+    void_reason = forms.CharField(label=_("作废原因"), max_length=200)
+
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EmergencyForm(forms.ModelForm):
+    pupils = _PupilsField(label=_("涉及的儿童"), queryset=Pupil.objects.none())
+
+    class Meta:
+        model = Emergency
+        fields = ["kind", "occurred_at", "place", "pupils", "description"]
+        widgets = {"occurred_at": DATETIME_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, pupils, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pupils"].queryset = pupils
+
+
+class EmergencyStepForm(forms.ModelForm):
+    class Meta:
+        model = EmergencyStep
+        fields = ["step", "done_at", "persons", "note"]
+        widgets = {"done_at": DATETIME_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, steps_left, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = steps_left
+
+
+class EmergencyCloseForm(forms.Form):
+    outcome = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    not_reported_reason = forms.CharField(
+        label=_("未报告教育办和当地政府的原因"), max_length=200, required=False
+    )
+
+
+class DropoutCaseForm(forms.ModelForm):
+    class Meta:
+        model = DropoutCase
+        fields = ["status", "opened_on", "reason"]
+        widgets = {"opened_on": DATE_INPUT, "reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (value, label) for value, label in DropoutCase.Status.choices
+            if value in DropoutCase.OPEN
+        ]  # fmt: skip
+
+
+class DropoutActionForm(forms.ModelForm):
+    class Meta:
+        model = DropoutAction
+        fields = ["kind", "done_on", "note", "status_after"]
+        widgets = {"done_on": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class RecordFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部")), *CareRecord.Kind.choices]
+    )
+    school_class = forms.ModelChoiceField(
+        label=_("班级"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("全部")
+    )
+    start = forms.DateField(label=_("从"), required=False, widget=DATE_INPUT)
+    end = forms.DateField(label=_("到"), required=False, widget=DATE_INPUT)
+    voided = forms.BooleanField(label=_("包括已作废"), required=False)
+
+    def __init__(self, *args, classes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes

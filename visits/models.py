@@ -6,6 +6,7 @@ never deleted: a record entered by mistake is voided with a reason.
 """
 
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -267,3 +268,222 @@ class WatchEvent(models.Model):
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.answered_by_id is None and self.due_on < (today or timezone.localdate())
+
+
+def _attachment_path(attachment: "RecordAttachment", filename: str) -> str:
+    """A random name under the school's folder: the uploaded name is kept in the row only, so a
+    name can neither collide nor reach outside MEDIA_ROOT."""
+    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+    ending = suffix.get(attachment.content_type, "")
+    return f"attachments/{attachment.record.school_id}/{uuid.uuid4().hex}{ending}"
+
+
+class RecordAttachment(models.Model):
+    """Evidence of a record (存在做完事无印证资料的现象): a photo of a visit, a signed
+    responsibility letter, a scan. Served only to those who may read the record."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("照片")
+        LETTER = "letter", _("责任书")
+        SCAN = "scan", _("扫描件")
+        OTHER = "other", _("其他")
+
+    record = models.ForeignKey(
+        CareRecord, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("记录")
+    )
+    kind = models.CharField(_("附件类型"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
+    file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件格式"), max_length=40)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class Emergency(models.Model):
+    """突发事件, handled in three steps, each recorded with its time and the people who acted:
+    A. the class teacher and principal act at once; B. the parents away are contacted;
+    C. the education office and local government are told."""
+
+    class Kind(models.TextChoices):
+        INJURY = "injury", _("意外伤害")
+        ILLNESS = "illness", _("急病")
+        MISSING = "missing", _("走失或未到校")
+        WATER = "water", _("溺水")
+        TRAFFIC = "traffic", _("交通事故")
+        CRISIS = "crisis", _("心理危机")
+        BULLYING = "bullying", _("欺凌")
+        OTHER = "other", _("其他")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="emergencies", verbose_name=_("学校")
+    )
+    kind = models.CharField(_("事件类型"), max_length=12, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("发生时间"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    description = models.TextField(_("经过"))
+    pupils = models.ManyToManyField(Pupil, related_name="emergencies", verbose_name=_("儿童"))
+    reported_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("结案人"),
+        null=True,
+        blank=True,
+    )
+    outcome = models.TextField(_("处理结果"), blank=True)
+    not_reported_reason = models.CharField(_("未上报原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("突发事件")
+        verbose_name_plural = _("突发事件")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at=None) | ~Q(outcome=""), name="emergency_closed_has_outcome"
+            ),
+        ]
+        indexes = [
+            # The principal's open emergencies on every dashboard.
+            models.Index(fields=["school", "closed_at"], name="emergency_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class EmergencyStep(models.Model):
+    class Step(models.TextChoices):
+        ACT = "A", _("A. 班主任和校长立即处置")
+        PARENTS = "B", _("B. 第一时间联系在外父母")
+        REPORT = "C", _("C. 报告教育办和当地政府")
+
+    emergency = models.ForeignKey(
+        Emergency, on_delete=models.PROTECT, related_name="steps", verbose_name=_("突发事件")
+    )
+    step = models.CharField(_("步骤"), max_length=1, choices=Step.choices)
+    done_at = models.DateTimeField(_("时间"))
+    persons = models.CharField(_("经办人"), max_length=100)
+    note = models.TextField(_("做了什么"), blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("处置步骤")
+        verbose_name_plural = _("处置步骤")
+        ordering = ["step", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["emergency", "step"], name="emergency_step_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_step_display()
+
+
+class DropoutCase(models.Model):
+    """控辍保学: a child at risk of dropping out, or out of school, watched (监控), reported (报告)
+    and persuaded back (劝返); the actions taken are its history."""
+
+    class Status(models.TextChoices):
+        AT_RISK = "at_risk", _("有辍学风险")
+        DROPPED_OUT = "dropped_out", _("已辍学")
+        RETURNED = "returned", _("已劝返复学")
+        CLEARED = "cleared", _("风险解除")
+
+    OPEN = (Status.AT_RISK, Status.DROPPED_OUT)
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="dropout_cases", verbose_name=_("学校")
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="dropout_cases", verbose_name=_("儿童")
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.AT_RISK
+    )
+    opened_on = models.DateField(_("发现日期"), default=timezone.localdate)
+    reason = models.TextField(_("原因和表现"))
+    opened_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    closed_on = models.DateField(_("结束日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("控辍保学")
+        verbose_name_plural = _("控辍保学")
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            # One open case per child: new actions go to it.
+            models.UniqueConstraint(
+                fields=["pupil"],
+                condition=Q(status__in=["at_risk", "dropped_out"]),
+                name="dropout_one_open_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["at_risk", "dropped_out"]) | ~Q(closed_on=None),
+                name="dropout_closed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class DropoutAction(models.Model):
+    class Kind(models.TextChoices):
+        MONITOR = "monitor", _("监控")
+        REPORT = "report", _("报告")
+        PERSUADE = "persuade", _("劝返")
+        OTHER = "other", _("其他")
+
+    case = models.ForeignKey(
+        DropoutCase, on_delete=models.PROTECT, related_name="actions", verbose_name=_("个案")
+    )
+    kind = models.CharField(_("措施"), max_length=10, choices=Kind.choices)
+    done_on = models.DateField(_("日期"), default=timezone.localdate)
+    note = models.TextField(_("做了什么"))
+    status_after = models.CharField(
+        _("之后状态"), max_length=12, choices=DropoutCase.Status.choices
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("控辍保学措施")
+        verbose_name_plural = _("控辍保学措施")
+        ordering = ["done_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from registry.models import Pupil, Role, User
+from registry.models import Pupil, Role, SchoolClass, User
 from registry.selectors import pupils_visible_to
-from visits.models import CareRecord, WatchEvent
+from visits.models import CareRecord, DropoutCase, Emergency, RecordAttachment, WatchEvent
 
 
 def can_write_record(user: User, kind: str, pupil: Pupil) -> bool:
@@ -97,10 +98,7 @@ def kinds_writable_by(user: User) -> list[tuple[str, str]]:
 
 def get_record_for_user(user: User, pk: int) -> CareRecord:
     """A record about a child in the user's scope (else 404)."""
-    try:
-        return records_visible_to(user=user).get(pk=pk)
-    except CareRecord.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_object_or_404(records_visible_to(user=user), pk=pk)
 
 
 def can_change_record(user: User, record: CareRecord) -> bool:
@@ -119,17 +117,27 @@ class PupilCare:
     open_events: list[WatchEvent]
     can_record: bool
     reads_counselling: bool
+    open_emergencies: list[Emergency]
+    dropout: DropoutCase | None  # the open case, else the latest closed one
+    can_manage_dropout: bool
 
 
 def care_of_pupil(user: User, pupil: Pupil, limit: int = 20) -> PupilCare:
-    """Three queries (two for a pair teacher who is not the class teacher)."""
+    """Five queries (one more for a pair teacher who is not the class teacher)."""
     records = list(records_of_pupil(pupil)[:limit])
     events = list(pupil.watch_events.filter(answered_by=None).order_by("due_on", "pk"))
+    can_record = any(can_write_record(user, kind, pupil) for kind in ("talk", "counselling"))
+    manages = user.is_school_admin or user.has_role(Role.PRINCIPAL) or can_record
     return PupilCare(
         records=records,
         open_events=events,
-        can_record=any(can_write_record(user, kind, pupil) for kind in ("talk", "counselling")),
+        can_record=can_record,
         reads_counselling=reads_counselling(user),
+        open_emergencies=list(pupil.emergencies.filter(closed_at=None).order_by("-occurred_at")),
+        dropout=pupil.dropout_cases.order_by(
+            Case(When(status__in=DropoutCase.OPEN, then=0), default=1), "-opened_on", "-pk"
+        ).first(),
+        can_manage_dropout=manages and can_manage_dropout(user, pupil),
     )
 
 
@@ -145,3 +153,113 @@ def own_children(*, user: User) -> QuerySet[Pupil]:
         school_id=user.school_id,
         status=Pupil.Status.ENROLLED,
     )
+
+
+def attachment_for_user(user: User, record_pk: int, pk: int) -> RecordAttachment:
+    """An attachment of a record the user reads; a counselling record's attachments only for
+    those who read its content (404 for the rest, like the content itself)."""
+    record = get_record_for_user(user, record_pk)
+    if not shows_content(user, record):
+        raise Http404
+    return get_object_or_404(record.attachments.all(), pk=pk)
+
+
+# --- emergencies and dropout watch ---------------------------------------------------------------
+
+
+def emergencies_visible_to(*, user: User) -> QuerySet[Emergency]:
+    """Emergencies about a child the user reads, open ones first."""
+    visible = pupils_visible_to(user=user).filter(pk=OuterRef("pupils"))
+    return (
+        Emergency.objects.filter(school_id=user.school_id)
+        .filter(Exists(visible))
+        .distinct()
+        .select_related("reported_by", "closed_by")
+        .order_by(F("closed_at").desc(nulls_first=True), "-occurred_at", "-pk")
+    )
+
+
+def get_emergency_for_user(user: User, pk: int) -> Emergency:
+    return get_object_or_404(emergencies_visible_to(user=user), pk=pk)
+
+
+def can_handle_emergency(user: User, emergency: Emergency) -> bool:
+    """Steps are recorded by whoever reported it, the principal, the administrator and the
+    class teachers of the children. Causes a query for a class teacher."""
+    if user.is_school_admin or user.has_role(Role.PRINCIPAL) or emergency.reported_by_id == user.pk:
+        return True
+    return emergency.pupils.filter(school_class__head_teacher=user).exists()
+
+
+def can_close_emergency(user: User) -> bool:
+    return user.is_school_admin or user.has_role(Role.PRINCIPAL)
+
+
+def dropout_cases_visible_to(*, user: User) -> QuerySet[DropoutCase]:
+    """Dropout cases of children the user reads, open ones first."""
+    return (
+        DropoutCase.objects.filter(
+            school_id=user.school_id, pupil__in=pupils_visible_to(user=user).values("pk")
+        )
+        .select_related("pupil", "pupil__school_class", "opened_by")
+        .order_by(Case(When(status__in=DropoutCase.OPEN, then=0), default=1), "-opened_on", "-pk")
+    )
+
+
+def get_dropout_case_for_user(user: User, pk: int) -> DropoutCase:
+    return get_object_or_404(dropout_cases_visible_to(user=user), pk=pk)
+
+
+def can_manage_dropout(user: User, pupil: Pupil) -> bool:
+    """The administrator, the principal, the child's class teacher and pair teacher watch,
+    report and persuade. Causes a query for a pair teacher who is not the class teacher."""
+    if user.school_id != pupil.school_id:
+        return False
+    if user.is_school_admin or user.has_role(Role.PRINCIPAL):
+        return True
+    return can_write_record(user, CareRecord.Kind.TALK, pupil) or (
+        pupil.status != Pupil.Status.ENROLLED
+        and pupil.school_class is not None
+        and pupil.school_class.head_teacher_id == user.pk
+    )
+
+
+def record_list(*, user: User, filters: dict) -> QuerySet[CareRecord]:
+    """The records page: records in scope, each with the children the user reads (a record
+    about several children names only those) and its number of attachments."""
+    records = records_visible_to(user=user)
+    if filters.get("kind"):
+        records = records.filter(kind=filters["kind"])
+    if filters.get("school_class"):
+        records = records.filter(pupils__school_class=filters["school_class"])
+    if filters.get("start"):
+        records = records.filter(occurred_on__gte=filters["start"])
+    if filters.get("end"):
+        records = records.filter(occurred_on__lte=filters["end"])
+    if not filters.get("voided"):
+        records = records.filter(voided_at=None)
+    return records.annotate(attachment_count=Count("attachments", distinct=True)).prefetch_related(
+        Prefetch(
+            "pupils",
+            queryset=pupils_visible_to(user=user).order_by("name_pinyin", "pk"),
+            to_attr="visible_pupils",
+        )
+    )
+
+
+def pupils_for_emergency(*, user: User) -> QuerySet[Pupil]:
+    """The enrolled children a person may report an emergency about: those they read."""
+    return (
+        pupils_visible_to(user=user)
+        .filter(status=Pupil.Status.ENROLLED)
+        .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
+    )
+
+
+def get_class_for_overview(user: User, pk: int) -> SchoolClass:
+    """A class's care overview: its head teacher and those who read the whole school; other
+    teachers get 404."""
+    classes = SchoolClass.objects.filter(school_id=user.school_id, is_active=True)
+    if not user.reads_whole_school:
+        classes = classes.filter(head_teacher=user)
+    return get_object_or_404(classes.select_related("head_teacher"), pk=pk)

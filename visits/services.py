@@ -4,14 +4,18 @@ Every write logs the children it concerns in the access log, in the same transac
 """
 
 import datetime
+import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from registry.models import AccessLog, Pupil, User
 from registry.services import display_value, log_access
@@ -19,10 +23,15 @@ from visits.models import (
     CareRecord,
     CareRecordRevision,
     CareSettings,
+    DropoutAction,
+    DropoutCase,
+    Emergency,
+    EmergencyStep,
+    RecordAttachment,
     WatchEvent,
     care_settings_for,
 )
-from visits.selectors import can_write_record
+from visits.selectors import can_change_record, can_manage_dropout, can_write_record
 
 # The kinds of record that answer a 五必访 event: someone went to see the child, or talked.
 ANSWERING_KINDS = (CareRecord.Kind.HOME_VISIT, CareRecord.Kind.TALK)
@@ -44,11 +53,12 @@ def record_create(
     *,
     actor: User,
     pupils: list[Pupil],
+    uploads: list[UploadedFile] = (),
     request: HttpRequest | None = None,
     **fields: Any,
 ) -> CareRecord:
-    """Record care given to one or more children; a home visit or talk answers their open
-    五必访 events noticed on or before its date."""
+    """Record care given to one or more children, with its photos or scans; a home visit or
+    talk answers their open 五必访 events noticed on or before its date."""
     if not pupils:
         raise ValidationError({"pupils": _("请至少选择一名儿童。")})
     record = CareRecord(school_id=actor.school_id, author=actor)
@@ -69,6 +79,11 @@ def record_create(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
         ).update(answered_by=record)
     _log(actor, pupils, _("新建%(kind)s记录") % {"kind": record.get_kind_display()}, request)
+    if uploads:
+        try:
+            attachments_add(actor=actor, record=record, uploads=list(uploads), request=request)
+        except ValidationError as error:
+            raise ValidationError({"files": error.messages}) from error
     return record
 
 
@@ -180,3 +195,306 @@ def care_settings_update(*, actor: User, **values: Any) -> CareSettings:
     settings.save()
     log_access(actor=actor, action=AccessLog.Action.RECORD, detail=_("修改关爱工作设置"))
     return settings
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_PER_RECORD = 6
+# Phone photos are scaled to this many pixels on the longer side: enough to read a signed letter.
+PHOTO_MAX_SIDE = 2000
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def _sniffed_type(upload: UploadedFile) -> str:
+    """The file's real format from its first bytes (the name and the browser's word are not
+    trusted), or a ValidationError."""
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s”太大（%(size).1f MB），每个附件不超过 %(limit)d MB。")
+            % {
+                "name": upload.name,
+                "size": upload.size / 1024 / 1024,
+                "limit": ATTACHMENT_MAX_BYTES // 1024 // 1024,
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in _SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    raise ValidationError(_("“%(name)s”不是照片（JPG、PNG）或 PDF 文件。") % {"name": upload.name})
+
+
+def _reencoded_photo(upload: UploadedFile, content_type: str) -> ContentFile:
+    """Decode the photo (a file that only looks like one is refused), turn it upright, scale it
+    down and save it again without its EXIF data, which holds where it was taken."""
+    try:
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            if content_type == "image/jpeg":
+                image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+            else:
+                image.save(out, "PNG", optimize=True)
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            _("“%(name)s”无法打开，可能已损坏。") % {"name": upload.name}
+        ) from exc
+    return ContentFile(out.getvalue())
+
+
+@transaction.atomic
+def attachments_add(
+    *,
+    actor: User,
+    record: CareRecord,
+    uploads: list[UploadedFile],
+    kind: str = RecordAttachment.Kind.PHOTO,
+    request: HttpRequest | None = None,
+) -> list[RecordAttachment]:
+    """Attach evidence to a record: all the files or none (a bad one is named in the error)."""
+    if not can_change_record(actor, record):
+        raise PermissionDenied
+    if record.attachments.count() + len(uploads) > ATTACHMENTS_PER_RECORD:
+        raise ValidationError(_("每条记录最多 %(n)d 个附件。") % {"n": ATTACHMENTS_PER_RECORD})
+    prepared = []
+    for upload in uploads:
+        content_type = _sniffed_type(upload)
+        content = (
+            _reencoded_photo(upload, content_type)
+            if content_type.startswith("image/")
+            else ContentFile(upload.read())
+        )
+        prepared.append((upload.name[-200:], content_type, content))
+    attachments: list[RecordAttachment] = []
+    try:
+        for name, content_type, content in prepared:
+            attachment = RecordAttachment(
+                record=record,
+                kind=kind,
+                original_name=name,
+                content_type=content_type,
+                size=content.size,
+                uploaded_by=actor,
+            )
+            attachment.file.save(name, content, save=False)
+            attachments.append(attachment)
+            attachment.full_clean()
+            attachment.save()
+        _log(actor, record.pupils.all(), _("上传附件%(n)d个") % {"n": len(attachments)}, request)
+    except BaseException:
+        # The rows roll back with the transaction; the files written so far must go with them.
+        for attachment in attachments:
+            attachment.file.delete(save=False)
+        raise
+    return attachments
+
+
+# --- emergencies ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def emergency_create(
+    *,
+    actor: User,
+    pupils: list[Pupil],
+    kind: str,
+    occurred_at: datetime.datetime,
+    description: str,
+    place: str = "",
+    request: HttpRequest | None = None,
+) -> Emergency:
+    """Report an emergency about one or more children; it stays open until the principal
+    closes it."""
+    if not pupils:
+        raise ValidationError({"pupils": _("请至少选择一名儿童。")})
+    if occurred_at > timezone.now():
+        raise ValidationError({"occurred_at": _("发生时间不能晚于现在。")})
+    emergency = Emergency(
+        school_id=actor.school_id,
+        kind=kind,
+        occurred_at=occurred_at,
+        place=place,
+        description=description,
+        reported_by=actor,
+    )
+    emergency.full_clean()
+    emergency.save()
+    emergency.pupils.set(pupils)
+    _log(
+        actor, pupils, _("登记突发事件：%(kind)s") % {"kind": emergency.get_kind_display()}, request
+    )
+    return emergency
+
+
+@transaction.atomic
+def emergency_step_record(
+    *,
+    actor: User,
+    emergency: Emergency,
+    step: str,
+    done_at: datetime.datetime,
+    persons: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> EmergencyStep:
+    """Record one of the three steps with its time and the people who acted; each step once."""
+    emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
+    if not emergency.is_open:
+        raise ValidationError(_("事件已结案，不能再登记处置步骤。"))
+    errors = {}
+    if done_at > timezone.now():
+        errors["done_at"] = _("时间不能晚于现在。")
+    elif done_at < emergency.occurred_at:
+        errors["done_at"] = _("处置时间不能早于事件发生时间。")
+    if emergency.steps.filter(step=step).exists():
+        errors["step"] = _("这一步已经登记过了。")
+    if errors:
+        raise ValidationError(errors)
+    record = EmergencyStep(
+        emergency=emergency,
+        step=step,
+        done_at=done_at,
+        persons=persons,
+        note=note,
+        recorded_by=actor,
+    )
+    record.full_clean()
+    record.save()
+    _log(
+        actor,
+        emergency.pupils.all(),
+        _("突发事件处置：%(step)s") % {"step": record.get_step_display()},
+        request,
+    )
+    return record
+
+
+@transaction.atomic
+def emergency_close(
+    *,
+    actor: User,
+    emergency: Emergency,
+    outcome: str,
+    not_reported_reason: str = "",
+    request: HttpRequest | None = None,
+) -> Emergency:
+    """Close an emergency once the school has acted (A) and the parents know (B); one not
+    reported to the education office (C) says why."""
+    emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
+    if not emergency.is_open:
+        raise ValidationError(_("事件已经结案。"))
+    done = set(emergency.steps.values_list("step", flat=True))
+    missing = [
+        str(label)
+        for value, label in EmergencyStep.Step.choices
+        if value in (EmergencyStep.Step.ACT, EmergencyStep.Step.PARENTS) and value not in done
+    ]
+    errors = {}
+    if missing:
+        errors["outcome"] = _("结案前请先登记：%(steps)s。") % {"steps": "；".join(missing)}
+    if not outcome.strip():
+        errors.setdefault("outcome", _("请填写处理结果。"))
+    if EmergencyStep.Step.REPORT not in done and not not_reported_reason.strip():
+        errors["not_reported_reason"] = _("没有报告教育办和当地政府的，请说明原因。")
+    if errors:
+        raise ValidationError(errors)
+    emergency.outcome = outcome.strip()
+    emergency.not_reported_reason = not_reported_reason.strip()
+    emergency.closed_at = timezone.now()
+    emergency.closed_by = actor
+    emergency.full_clean()
+    emergency.save()
+    _log(actor, emergency.pupils.all(), _("突发事件结案"), request)
+    return emergency
+
+
+# --- dropout watch (控辍保学) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def dropout_case_open(
+    *,
+    actor: User,
+    pupil: Pupil,
+    reason: str,
+    status: str = DropoutCase.Status.AT_RISK,
+    opened_on: datetime.date | None = None,
+    request: HttpRequest | None = None,
+) -> DropoutCase:
+    """Put a child on the dropout watch (at risk, or already out of school)."""
+    if not can_manage_dropout(actor, pupil):
+        raise PermissionDenied
+    if status not in DropoutCase.OPEN:
+        raise ValidationError({"status": _("新登记的个案只能是“有辍学风险”或“已辍学”。")})
+    if DropoutCase.objects.filter(pupil=pupil, status__in=DropoutCase.OPEN).exists():
+        raise ValidationError(_("%(name)s已在控辍保学名单中。") % {"name": pupil.name})
+    case = DropoutCase(
+        school_id=pupil.school_id,
+        pupil=pupil,
+        status=status,
+        opened_on=opened_on or timezone.localdate(),
+        reason=reason,
+        opened_by=actor,
+    )
+    case.full_clean()
+    if case.opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": _("发现日期不能晚于今天。")})
+    case.save()
+    _log(actor, [pupil], _("控辍保学：%(status)s") % {"status": case.get_status_display()}, request)
+    return case
+
+
+@transaction.atomic
+def dropout_action_add(
+    *,
+    actor: User,
+    case: DropoutCase,
+    kind: str,
+    note: str,
+    status_after: str,
+    done_on: datetime.date | None = None,
+    request: HttpRequest | None = None,
+) -> DropoutAction:
+    """Record what was done (监控、报告、劝返) and where the case stands after it; a child back
+    at school, or no longer at risk, closes the case."""
+    case = (
+        DropoutCase.objects.select_for_update()
+        .select_related("pupil__school_class")
+        .get(pk=case.pk)
+    )
+    if not can_manage_dropout(actor, case.pupil):
+        raise PermissionDenied
+    if not case.is_open:
+        raise ValidationError(_("个案已结束；孩子再有辍学风险时请重新登记。"))
+    done_on = done_on or timezone.localdate()
+    errors = {}
+    if done_on > timezone.localdate():
+        errors["done_on"] = _("日期不能晚于今天。")
+    elif done_on < case.opened_on:
+        errors["done_on"] = _("日期不能早于发现日期。")
+    if errors:
+        raise ValidationError(errors)
+    action = DropoutAction(
+        case=case, kind=kind, done_on=done_on, note=note, status_after=status_after, actor=actor
+    )
+    action.full_clean()
+    action.save()
+    case.status = status_after
+    case.closed_on = None if status_after in DropoutCase.OPEN else done_on
+    case.save(update_fields=["status", "closed_on"])
+    _log(
+        actor,
+        [case.pupil],
+        _("控辍保学%(kind)s：%(status)s")
+        % {"kind": action.get_kind_display(), "status": case.get_status_display()},
+        request,
+    )
+    return action

@@ -3,18 +3,32 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from caresys.lib.http import role_required
-from registry.models import Role
-from registry.selectors import get_pupil_for_user
+from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
+from registry import services as registry_services
+from registry.models import AccessLog, Role
+from registry.selectors import class_choices_for, get_pupil_for_user
 from visits import due, selectors, services
-from visits.forms import CareRecordForm, CareSettingsForm, WatchEventForm
-from visits.models import care_settings_for
+from visits.forms import (
+    AttachmentsForm,
+    CareRecordForm,
+    CareSettingsForm,
+    DropoutActionForm,
+    DropoutCaseForm,
+    EmergencyCloseForm,
+    EmergencyForm,
+    EmergencyStepForm,
+    RecordCorrectForm,
+    RecordFilterForm,
+    RecordVoidForm,
+    WatchEventForm,
+)
+from visits.models import EmergencyStep, care_settings_for
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -36,6 +50,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
     initial = {"pupils": request.GET.getlist("pupil"), "kind": request.GET.get("kind")}
     form = CareRecordForm(
         request.POST or None,
+        request.FILES or None,
         initial=initial,
         pupils=selectors.pupils_writable_by(user=request.user).order_by(
             "school_class__grade", "school_class__number", "name_pinyin", "pk"
@@ -47,6 +62,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             record = services.record_create(
                 actor=request.user,
                 pupils=list(form.cleaned_data["pupils"]),
+                uploads=form.cleaned_data["files"],
                 request=request,
                 **form.record_fields(),
             )
@@ -55,7 +71,9 @@ def record_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已记录%(kind)s。") % {"kind": record.get_kind_display()})
             return redirect("visits:record_detail", pk=record.pk)
-    return render(request, "visits/record_form.html", {"form": form})
+    # The administrator and counsellors choose among the whole school: a filter box helps.
+    whole_school = request.user.is_school_admin or request.user.has_role(Role.COUNSELLOR)
+    return render(request, "visits/record_form.html", {"form": form, "whole_school": whole_school})
 
 
 @require_GET
@@ -68,6 +86,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "shows_content": selectors.shows_content(request.user, record),
         "revisions": record.revisions.select_related("actor"),
         "answered": record.answered_events.all(),
+        "attachments": record.attachments.all(),
+        "can_change": selectors.can_change_record(request.user, record),
+        "attachments_form": AttachmentsForm(),
     }
     return render(request, "visits/record_detail.html", context)
 
@@ -135,3 +156,287 @@ def compliance(request: HttpRequest) -> HttpResponse:
         "settings": settings,
     }
     return render(request, "visits/compliance.html", context)
+
+
+@require_GET
+@login_required
+def record_list(request: HttpRequest) -> HttpResponse:
+    """Records about the user's children, newest first, filtered by kind, class and month."""
+    form = RecordFilterForm(request.GET or None, classes=class_choices_for(user=request.user))
+    records = selectors.record_list(user=request.user, filters=valid_filters(form))
+    context = {
+        "form": form,
+        "page": paginate(request, records),
+        "query": query_without_page(request),
+        "reads_counselling": selectors.reads_counselling(request.user),
+    }
+    return render(request, "visits/record_list.html", context)
+
+
+def _record_to_change(request: HttpRequest, pk: int):
+    """A record its author or the administrator may change: 404 out of scope, 403 to readers."""
+    record = selectors.get_record_for_user(request.user, pk)
+    if not selectors.can_change_record(request.user, record):
+        raise PermissionDenied
+    return record
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a record; the old values stay in its history."""
+    record = _record_to_change(request, pk)
+    form = RecordCorrectForm(request.POST or None, instance=record)
+    if form.is_valid():
+        try:
+            revision = services.record_correct(
+                actor=request.user, record=record, changes=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if revision is None:
+                messages.info(request, _("没有修改任何内容。"))
+            else:
+                messages.success(request, _("记录已更正，原来的内容保留在修改记录中。"))
+            return redirect("visits:record_detail", pk=record.pk)
+    return render(request, "visits/record_correct.html", {"form": form, "record": record})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def record_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """Void a record entered by mistake: it stays, marked, with the reason."""
+    record = _record_to_change(request, pk)
+    form = RecordVoidForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.record_void(
+                actor=request.user,
+                record=record,
+                reason=form.cleaned_data["void_reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("记录已作废。"))
+            return redirect("visits:record_detail", pk=record.pk)
+    return render(request, "visits/record_void.html", {"form": form, "record": record})
+
+
+@require_POST
+@login_required
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _record_to_change(request, pk)
+    form = AttachmentsForm(request.POST, request.FILES)
+    if form.is_valid() and form.cleaned_data["files"]:
+        try:
+            services.attachments_add(
+                actor=request.user,
+                record=record,
+                uploads=form.cleaned_data["files"],
+                kind=form.cleaned_data["kind"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("附件已上传。"))
+    else:
+        messages.error(request, _("请选择要上传的文件。"))
+    return redirect("visits:record_detail", pk=record.pk)
+
+
+@require_GET
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """An attachment, to those who read the record; each opening is logged."""
+    item = selectors.attachment_for_user(request.user, pk, attachment_pk)
+    registry_services.log_access(
+        actor=request.user,
+        action=AccessLog.Action.RECORD,
+        pupils=item.record.pupils.all(),
+        detail=_("查看附件：%(name)s") % {"name": item.original_name},
+        request=request,
+    )
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=not item.is_image and request.GET.get("download") == "1",
+        filename=item.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def class_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """A class teacher's overview of the class: each left-behind child's quotas this month
+    and term, last contact, open 五必访, pairs."""
+    school_class = selectors.get_class_for_overview(request.user, pk)
+    settings = care_settings_for(request.user.school)
+    context = {
+        "school_class": school_class,
+        "overview": due.class_overview(
+            school_class=school_class, settings=settings, today=timezone.localdate()
+        ),
+        "settings": settings,
+    }
+    return render(request, "visits/class_overview.html", context)
+
+
+# --- emergencies ---------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def emergency_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.emergencies_visible_to(user=request.user))
+    return render(request, "visits/emergency_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def emergency_create(request: HttpRequest) -> HttpResponse:
+    """Anyone who reads a child reports an emergency about them; the principal sees it at once."""
+    pupils = selectors.pupils_for_emergency(user=request.user)
+    form = EmergencyForm(
+        request.POST or None,
+        pupils=pupils,
+        initial={"pupils": request.GET.getlist("pupil"), "occurred_at": timezone.localtime()},
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            emergency = services.emergency_create(
+                actor=request.user, pupils=list(data.pop("pupils")), request=request, **data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.warning(request, _("已登记突发事件。请按 A、B、C 三步处置并逐步登记。"))
+            return redirect("visits:emergency_detail", pk=emergency.pk)
+    return render(request, "visits/emergency_form.html", {"form": form})
+
+
+def _emergency_page(request: HttpRequest, emergency, step_form=None, close_form=None):
+    done = {step.step: step for step in emergency.steps.select_related("recorded_by")}
+    left = [(value, label) for value, label in EmergencyStep.Step.choices if value not in done]
+    context = {
+        "emergency": emergency,
+        "pupils": emergency.pupils.select_related("school_class"),
+        "steps": [(value, label, done.get(value)) for value, label in EmergencyStep.Step.choices],
+        "can_handle": emergency.is_open and selectors.can_handle_emergency(request.user, emergency),
+        "can_close": emergency.is_open and selectors.can_close_emergency(request.user),
+        "step_form": step_form
+        or EmergencyStepForm(steps_left=left, initial={"done_at": timezone.localtime()}),
+        "close_form": close_form or EmergencyCloseForm(),
+        "steps_left": left,
+    }
+    return render(request, "visits/emergency_detail.html", context)
+
+
+@require_GET
+@login_required
+def emergency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _emergency_page(request, selectors.get_emergency_for_user(request.user, pk))
+
+
+@require_POST
+@login_required
+def emergency_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record step A, B or C with its time and the people who acted."""
+    emergency = selectors.get_emergency_for_user(request.user, pk)
+    if not selectors.can_handle_emergency(request.user, emergency):
+        raise PermissionDenied
+    form = EmergencyStepForm(request.POST, steps_left=EmergencyStep.Step.choices)
+    if form.is_valid():
+        try:
+            step = services.emergency_step_record(
+                actor=request.user, emergency=emergency, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已登记：%(step)s") % {"step": step.get_step_display()})
+            return redirect("visits:emergency_detail", pk=emergency.pk)
+    return _emergency_page(request, emergency, step_form=form)
+
+
+@require_POST
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def emergency_close(request: HttpRequest, pk: int) -> HttpResponse:
+    emergency = selectors.get_emergency_for_user(request.user, pk)
+    form = EmergencyCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.emergency_close(
+                actor=request.user, emergency=emergency, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("事件已结案。"))
+            return redirect("visits:emergency_detail", pk=emergency.pk)
+    return _emergency_page(request, emergency, close_form=form)
+
+
+# --- dropout watch -------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def dropout_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.dropout_cases_visible_to(user=request.user))
+    return render(request, "visits/dropout_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dropout_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a child on the dropout watch, from their archive."""
+    pupil = get_pupil_for_user(request.user, pk)
+    if not selectors.can_manage_dropout(request.user, pupil):
+        raise PermissionDenied
+    form = DropoutCaseForm(request.POST or None)
+    if form.is_valid():
+        try:
+            case = services.dropout_case_open(
+                actor=request.user, pupil=pupil, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.warning(request, _("已列入控辍保学名单。"))
+            return redirect("visits:dropout_detail", pk=case.pk)
+    return render(request, "visits/dropout_form.html", {"form": form, "pupil": pupil})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dropout_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A dropout case with its actions; those who manage it add the next action here."""
+    case = selectors.get_dropout_case_for_user(request.user, pk)
+    can_manage = case.is_open and selectors.can_manage_dropout(request.user, case.pupil)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = DropoutActionForm(request.POST or None, initial={"status_after": case.status})
+    if form.is_valid():
+        try:
+            services.dropout_action_add(
+                actor=request.user, case=case, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已登记措施。"))
+            return redirect("visits:dropout_detail", pk=case.pk)
+    context = {
+        "case": case,
+        "actions": case.actions.select_related("actor"),
+        "form": form,
+        "can_manage": can_manage,
+    }
+    return render(request, "visits/dropout_detail.html", context)

@@ -46,7 +46,10 @@ if (sentDraft && !document.querySelector("form[data-draft]")) {
 // so a reload or a dropped connection loses nothing. Fields only one kind needs show for it.
 document.querySelectorAll("form[data-draft]").forEach((form) => {
   const key = `caresys-draft:${form.dataset.draft}:${location.pathname}`;
-  const fields = () => Array.from(form.elements).filter((el) => el.name && el.name !== "csrfmiddlewaretoken");
+  // A chosen file cannot be kept in the browser's storage (nor put back into a file input).
+  const fields = () => Array.from(form.elements).filter(
+    (el) => el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "file"
+  );
   const save = () => {
     const values = {};
     fields().forEach((el) => {
@@ -85,4 +88,17 @@ document.querySelectorAll("form[data-draft]").forEach((form) => {
     kind.addEventListener("change", show);
     show();
   }
+});
+
+// A long list of children to tick: typing part of a name hides the others (ticked ones stay).
+document.querySelectorAll("[data-choice-filter]").forEach((input) => {
+  const box = document.getElementById(input.dataset.choiceFilter);
+  if (!box) return;
+  input.addEventListener("input", () => {
+    const text = input.value.trim();
+    box.querySelectorAll(".form-check").forEach((choice) => {
+      const ticked = choice.querySelector("input")?.checked;
+      choice.hidden = Boolean(text) && !ticked && !choice.textContent.includes(text);
+    });
+  });
 });

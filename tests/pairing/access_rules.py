@@ -30,6 +30,8 @@ READERS_OF_THE_PUPIL = {
     "counsellor": 200,
     "anonymous": LOGIN,
 }
+# The author of the matrix's record (the class teacher) and the administrator change it.
+AUTHOR_AND_ADMIN = READERS_OF_THE_PUPIL | {"principal": 403, "pair_teacher": 403, "counsellor": 403}
 # Managers and the pair's own teacher write its plan and checks; other readers get 403.
 WRITERS_OF_THE_PAIR = READERS_OF_THE_PUPIL | {"class_teacher": 403, "counsellor": 403}
 
@@ -62,10 +64,33 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "visits:compliance": MANAGERS,
     "visits:record_detail": READERS_OF_THE_PUPIL,
     "visits:watch_create": READERS_OF_THE_PUPIL,
+    "visits:record_list": EVERYONE_SIGNED_IN,
+    # The matrix's record is the class teacher's: its author and the administrator change it;
+    # its other readers get 403. Adding attachments answers with the record page.
+    "visits:record_correct": AUTHOR_AND_ADMIN,
+    "visits:record_void": AUTHOR_AND_ADMIN,
+    "visits:attachment_add": AUTHOR_AND_ADMIN | {"admin": 302, "class_teacher": 302},
+    "visits:attachment": READERS_OF_THE_PUPIL,
+    # A class's overview: its head teacher and those who read the whole school.
+    "visits:class_overview": READERS_OF_THE_PUPIL | {"pair_teacher": 404},
+    # Anyone reports an emergency about a child they read; the matrix's emergency was reported
+    # by the class teacher, who handles it with the principal and the administrator.
+    "visits:emergency_list": EVERYONE_SIGNED_IN,
+    "visits:emergency_create": EVERYONE_SIGNED_IN,
+    "visits:emergency_detail": READERS_OF_THE_PUPIL,
+    "visits:emergency_step": READERS_OF_THE_PUPIL | {"pair_teacher": 403, "counsellor": 403},
+    "visits:emergency_close": MANAGERS,
+    # The child's teachers, the principal and the administrator watch for dropping out.
+    "visits:dropout_list": EVERYONE_SIGNED_IN,
+    "visits:dropout_create": READERS_OF_THE_PUPIL | {"counsellor": 403},
+    "visits:dropout_detail": READERS_OF_THE_PUPIL,
 }
 # Views that only answer POST, with what a real form would send.
 PAIRING_POST_DATA: dict[str, dict] = {
     "pairing:suggestions_confirm": {},
+    "visits:attachment_add": {},
+    "visits:emergency_step": {},
+    "visits:emergency_close": {},
 }
 # URLs whose pk is the pair's, and those whose pk is the pair teacher's.
 PAIR_URLS = {
@@ -75,5 +100,13 @@ PAIR_URLS = {
     "pairing:pair_end",
 }
 TEACHER_URLS = {"pairing:teacher_leave"}
-# URLs whose pk is a care record's (one about the matrix's pupil).
-RECORD_URLS = {"visits:record_detail"}
+# URLs whose pk is a care record's (one about the matrix's pupil), an emergency's or a dropout
+# case's about that pupil.
+RECORD_URLS = {
+    "visits:record_detail",
+    "visits:record_correct",
+    "visits:record_void",
+    "visits:attachment_add",
+}
+EMERGENCY_URLS = {"visits:emergency_detail", "visits:emergency_step", "visits:emergency_close"}
+DROPOUT_URLS = {"visits:dropout_detail"}

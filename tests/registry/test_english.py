@@ -150,6 +150,31 @@ def english_school(school, admin_user, principal, class_teacher, counsellor, sch
             guides_mind=True,
             occurred_on=timezone.localdate() - datetime.timedelta(days=1),
         )
+        emergency = visits_services.emergency_create(
+            actor=class_teacher,
+            pupils=[pupil],
+            kind="injury",
+            occurred_at=timezone.now() - datetime.timedelta(hours=2),
+            place="Playground",
+            description="Fell during the break",
+        )
+        visits_services.emergency_step_record(
+            actor=class_teacher,
+            emergency=emergency,
+            step="A",
+            done_at=timezone.now() - datetime.timedelta(hours=1),
+            persons="Mr Zhang",
+        )
+        case = visits_services.dropout_case_open(
+            actor=class_teacher, pupil=pupil, reason="Misses school"
+        )
+        visits_services.dropout_action_add(
+            actor=class_teacher,
+            case=case,
+            kind="persuade",
+            note="Home visit",
+            status_after="returned",
+        )
     return pupil
 
 
@@ -195,6 +220,7 @@ def pages_for(pupil: Pupil) -> dict[str, str]:
 
 def pairing_pages(pupil: Pupil) -> dict[str, str]:
     pair = pupil.pairs.get(kind="teacher")
+    record = pupil.care_records.get()
     return {
         "pairing board": reverse("pairing:board"),
         "new pair": reverse("pairing:pair_create") + f"?pupil={pupil.pk}",
@@ -210,11 +236,21 @@ def pairing_pages(pupil: Pupil) -> dict[str, str]:
         "my children": reverse("pairing:my_children"),
         "pairing register": reverse("pairing:register") + "?ended=1",
         "care record form": reverse("visits:record_create") + f"?pupil={pupil.pk}",
-        "care record": reverse("visits:record_detail", args=[pupil.care_records.get().pk]),
+        "care record": reverse("visits:record_detail", args=[record.pk]),
         "five must-visits": reverse("visits:watch_create", args=[pupil.pk]),
         "work list": reverse("visits:work_list"),
         "care settings": reverse("visits:settings"),
         "compliance": reverse("visits:compliance"),
+        "records": reverse("visits:record_list") + "?voided=on",
+        "correct a record": reverse("visits:record_correct", args=[record.pk]),
+        "void a record": reverse("visits:record_void", args=[record.pk]),
+        "class overview": reverse("visits:class_overview", args=[pupil.school_class_id]),
+        "emergencies": reverse("visits:emergency_list"),
+        "new emergency": reverse("visits:emergency_create") + f"?pupil={pupil.pk}",
+        "emergency": reverse("visits:emergency_detail", args=[pupil.emergencies.get().pk]),
+        "dropout watch": reverse("visits:dropout_list"),
+        "dropout case": reverse("visits:dropout_detail", args=[pupil.dropout_cases.get().pk]),
+        "new dropout case": reverse("visits:dropout_create", args=[pupil.pk]),
     }
 
 

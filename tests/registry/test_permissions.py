@@ -5,11 +5,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from pairing import services as pairing_services
 from registry import services
 from tests.pairing.access_rules import (
     ADMIN_ONLY,
+    DROPOUT_URLS,
+    EMERGENCY_URLS,
     EVERYONE_SIGNED_IN,
     LOGIN,
     PAIR_URLS,
@@ -73,7 +76,7 @@ POST_DATA = {
     "registry:roster_import_confirm": {},
 } | PAIRING_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
-CLASS_URLS = {"registry:class_cards_pdf"}
+CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
 UPLOAD_URLS = {"registry:roster_import_preview", "registry:roster_import_confirm"}
 
 
@@ -120,18 +123,43 @@ def pair(admin_user, pair_teacher, pupil):
 
 
 @pytest.fixture
-def record(class_teacher, pupil):
-    """A talk with the matrix's pupil, by the pupil's class teacher."""
+def record(class_teacher, pupil, roster_upload):
+    """A talk with the matrix's pupil by the pupil's class teacher, with a photo (in the
+    roster upload's media folder); an emergency the class teacher reported and a dropout case,
+    both about that pupil."""
+    from tests.visits.files import png_upload
     from visits import services as visits_services
 
-    return visits_services.record_create(
-        actor=class_teacher, pupils=[pupil], kind="talk", content="谈心"
+    talk = visits_services.record_create(
+        actor=class_teacher,
+        pupils=[pupil],
+        kind="talk",
+        content="谈心",
+        uploads=[png_upload()],
     )
+    talk.emergency = visits_services.emergency_create(
+        actor=class_teacher,
+        pupils=[pupil],
+        kind="injury",
+        occurred_at=timezone.now(),
+        description="课间摔倒",
+    )
+    talk.dropout = visits_services.dropout_case_open(
+        actor=class_teacher, pupil=pupil, reason="厌学，常缺课"
+    )
+    return talk
 
 
 def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) -> str:
+    if name == "visits:attachment":
+        attachment = record.attachments.get()
+        return reverse(name, kwargs={"pk": record.pk, "attachment_pk": attachment.pk})
     if "pk" not in URL_PATTERNS[name].pattern.converters:
         return reverse(name)
+    if name in EMERGENCY_URLS:
+        return reverse(name, kwargs={"pk": record.emergency.pk})
+    if name in DROPOUT_URLS:
+        return reverse(name, kwargs={"pk": record.dropout.pk})
     if name in UPLOAD_URLS:
         return reverse(name, kwargs={"pk": upload.pk})
     if name in PAIR_URLS:

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from pairing import services as pairing_services
 from registry import services
@@ -74,8 +75,14 @@ def test_the_archive_page_uses_as_many_queries_with_fifty_pupils_in_the_school_a
     for kind in ("talk", "home_visit", "tutoring"):
         visits_services.record_create(actor=admin_user, pupils=[pupil], kind=kind, content="x")
     visits_services.watch_event_create(actor=admin_user, pupil=pupil, kind="ill")
+    # Open emergencies and dropout cases: a query each.
+    for kind in ("injury", "missing"):
+        visits_services.emergency_create(
+            actor=admin_user, pupils=[pupil], kind=kind, occurred_at=timezone.now(), description="x"
+        )
+    visits_services.dropout_case_open(actor=admin_user, pupil=pupil, reason="x")
 
-    with django_assert_num_queries(11) as with_fifty:
+    with django_assert_num_queries(13) as with_fifty:
         client.get(url)
 
     assert with_one == len(with_fifty)

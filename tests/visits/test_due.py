@@ -39,9 +39,17 @@ def listed(work: due.WorkList, which: str) -> list[tuple[str, str, datetime.date
     return [(item.pupil.name, item.label, item.due_on) for item in getattr(work, which)]
 
 
+# The teacher's and the class's own quotas, off unless a test is about them.
+NO_OWN_QUOTAS = {
+    "teacher_visits_per_month": 0,
+    "symposia_per_term": 0,
+    "parent_meetings_per_term": 0,
+}
+
+
 def work_on(teacher, day: datetime.date, **quotas) -> due.WorkList:
     settings = care_settings_for(teacher.school)
-    for name, value in quotas.items():
+    for name, value in (NO_OWN_QUOTAS | quotas).items():
         setattr(settings, name, value)
     from visits.selectors import own_children
 
@@ -135,6 +143,39 @@ def test_a_watch_event_is_due_then_overdue_until_answered(class_teacher, pupil, 
     ]
     record(class_teacher, pupil, "home_visit", D(2026, 3, 14))
     assert work_on(class_teacher, D(2026, 3, 14)).overdue == []
+
+
+def test_a_class_teacher_has_the_class_meetings_and_the_month_visits_due_until_done(
+    admin_user, class_teacher, pupil, terms
+):
+    own = {
+        "talks_per_month": 0,
+        "family_calls_per_month": 0,
+        "guardian_calls_per_month": 0,
+        "home_visits_per_term": 0,
+        "teacher_visits_per_month": 2,
+        "symposia_per_term": 1,
+        "parent_meetings_per_term": 2,
+    }
+    brother = make_pupil(actor=admin_user, school_class=pupil.school_class, name="王小刚")
+    record(class_teacher, pupil, "home_visit", D(2026, 3, 3))
+    record(class_teacher, pupil, "home_visit", D(2026, 3, 9))  # the same child: counts once
+    record(class_teacher, pupil, "parent_meeting", D(2026, 3, 6))
+
+    before = work_on(class_teacher, D(2026, 3, 20), **own)
+    services.record_create(
+        actor=class_teacher, pupils=[pupil, brother], kind="symposium", content="座谈会",
+        occurred_on=D(2026, 3, 12),
+    )  # fmt: skip
+    record(class_teacher, brother, "home_visit", D(2026, 3, 12))
+    after = work_on(class_teacher, D(2026, 3, 20), **own)
+
+    assert [(item.label, item.done, item.wanted, item.due_on) for item in before.due] == [
+        ("本月家访学生数", 1, 2, D(2026, 3, 31)),
+        ("三年级(1)班 家长会", 1, 2, D(2026, 7, 10)),
+        ("三年级(1)班 座谈会", 0, 1, D(2026, 7, 10)),
+    ]
+    assert [(item.label, item.done) for item in after.due] == [("三年级(1)班 家长会", 1)]
 
 
 def test_the_work_list_page_costs_the_same_queries_for_a_whole_class(

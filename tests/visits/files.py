@@ -1,0 +1,35 @@
+"""Real files for attachment tests, made by Pillow (a PNG and a JPEG with a GPS position)."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+
+def png_upload(name: str = "visit.png", size: tuple[int, int] = (40, 30)) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def jpeg_with_gps(
+    name: str = "photo.jpg", size: tuple[int, int] = (3000, 2000)
+) -> SimpleUploadedFile:
+    """A phone photo: large, and its EXIF says where it was taken."""
+    image = Image.new("RGB", size, (30, 90, 160))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (34.0, 30.0, 0.0)
+    gps[3] = "E"
+    gps[4] = (105.0, 40.0, 0.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def pdf_upload(name: str = "letter.pdf") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 80), (255, 255, 255)).save(buffer, "PDF")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
