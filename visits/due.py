@@ -9,7 +9,8 @@ period is due by its end.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import LeftBehind, Pupil, Role, Term, User
@@ -209,6 +210,25 @@ class Compliance:
     quotas: tuple[Quota, ...] = QUOTAS
 
 
+def _last_contact() -> Max:
+    """The child's latest record that is not void, over the same join as the quota counts
+    (a correlated subquery per child measured slower at 200,000 records)."""
+    return Max("care_records__occurred_on", filter=Q(care_records__voided_at=None))
+
+
+def _open_events(**conditions) -> Coalesce:
+    """The child's unanswered 五必访 meeting the conditions, counted in a subquery: joined
+    beside the records, they would multiply the rows every count runs over."""
+    events = (
+        WatchEvent.objects.filter(pupil=OuterRef("pk"), answered_by=None, **conditions)
+        .order_by()
+        .values("pupil")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(events), 0)
+
+
 def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) -> Compliance:
     """Compliance with the quotas by class and by teacher, and the left-behind children with no
     contact for `no_contact_days`. A fixed number of queries, whatever the school's size."""
@@ -223,12 +243,8 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
             periods,
         )
         .annotate(
-            last_contact=Max("care_records__occurred_on", filter=Q(care_records__voided_at=None)),
-            overdue_events=Count(
-                "watch_events",
-                filter=Q(watch_events__answered_by=None, watch_events__due_on__lt=today),
-                distinct=True,
-            ),
+            last_contact=_last_contact(),
+            overdue_events=_open_events(due_on__lt=today),
         )
         .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
@@ -343,12 +359,7 @@ def class_overview(*, school_class, settings: CareSettings, today: datetime.date
             ),
             periods,
         )
-        .annotate(
-            last_contact=Max("care_records__occurred_on", filter=Q(care_records__voided_at=None)),
-            open_events=Count(
-                "watch_events", filter=Q(watch_events__answered_by=None), distinct=True
-            ),
-        )
+        .annotate(last_contact=_last_contact(), open_events=_open_events())
         .prefetch_related(
             Prefetch(
                 "pairs",

@@ -149,6 +149,8 @@ class CareRecord(models.Model):
         indexes = [
             # Work lists and the compliance view: a school's records of a kind in a date range.
             models.Index(fields=["school", "kind", "occurred_on"], name="record_kind_date"),
+            # The records page: a school's newest records first.
+            models.Index(fields=["school", "-occurred_on", "-id"], name="record_newest"),
         ]
 
     def __str__(self) -> str:

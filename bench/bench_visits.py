@@ -1,0 +1,148 @@
+"""Care work at scale: the teacher's work list (我的待办) and the principal's compliance view
+(关爱落实) with 20,000 pupils and 200,000 care records, beside the minimal-view baseline.
+
+`make bench`, or .venv/bin/python bench/bench_visits.py. The demo school of 20,000 pupils writes
+a term's records; older ones (18 months back, several kinds, some about a few children, a few
+voided) are added until there are RECORDS in all. Pages are timed as in bench/run.py.
+"""
+
+import datetime
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import emit, in_scratch_database, log
+
+PUPILS = 20_000
+RECORDS = 200_000
+SEED = 7
+BATCH = 10_000
+KINDS = ("talk", "home_visit", "phone_visit", "family_call", "diary", "tutoring")
+
+
+def top_up(school, rng: random.Random) -> int:
+    """Add records until the school has RECORDS; returns how many were added."""
+    from pairing.models import Pair
+    from registry.models import LeftBehind, Pupil
+    from visits.models import CareRecord
+
+    children = list(
+        Pupil.objects.filter(school=school, status=Pupil.Status.ENROLLED)
+        .exclude(left_behind=LeftBehind.NONE)
+        .values_list("pk", "school_class__head_teacher_id")
+    )
+    pair_teacher = dict(
+        Pair.objects.filter(school=school, kind=Pair.Kind.TEACHER, ended_on=None).values_list(
+            "pupil_id", "teacher_id"
+        )
+    )
+    today = datetime.date.today()
+    missing = RECORDS - CareRecord.objects.count()
+    Through = CareRecord.pupils.through
+    now = datetime.datetime.now(datetime.UTC)
+    added = 0
+    while added < missing:
+        batch, about = [], []
+        for _ in range(min(BATCH, missing - added)):
+            pk, head = rng.choice(children)
+            group = (
+                [pk]
+                if rng.random() > 0.05
+                else [pk, *(rng.choice(children)[0] for _ in range(rng.randint(1, 4)))]
+            )
+            voided = rng.random() < 0.01
+            batch.append(
+                CareRecord(
+                    school=school, kind=rng.choice(KINDS),
+                    author_id=pair_teacher.get(pk, head),
+                    occurred_on=today - datetime.timedelta(days=rng.randint(0, 540)),
+                    content="记录", created_at=now, updated_at=now,
+                    voided_at=now if voided else None, void_reason="记错" if voided else "",
+                )
+            )  # fmt: skip
+            about.append(set(group))
+        CareRecord.objects.bulk_create(batch)
+        links = [
+            Through(carerecord_id=record.pk, pupil_id=pupil)
+            for record, pupils in zip(batch, about, strict=True)
+            for pupil in pupils
+        ]
+        Through.objects.bulk_create(links, batch_size=BATCH)
+        added += len(batch)
+        log(f"{added} of {missing} records added")
+    return added
+
+
+def run() -> None:
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import Client, override_settings
+
+    django.setup()
+    from bench.run import measure
+
+    with override_settings(DEBUG=False, ROOT_URLCONF="bench.urls"):
+        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+        log(f"seeding a demo school of {PUPILS} pupils (seed {SEED})")
+        call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
+        from registry.models import School, User
+        from visits.models import CareRecord
+
+        start = time.perf_counter()
+        top_up(School.objects.get(), random.Random(SEED))
+        emit("care_records_top_up_s", time.perf_counter() - start)
+        emit("care_records_total", CareRecord.objects.count())
+        emit("care_record_children_links", CareRecord.pupils.through.objects.count())
+        try:
+            cases = [
+                ("minimal_view", "admin", "/bench/minimal/"),
+                ("work_list_class_teacher", "teacher", "/visits/due/"),
+                ("work_list_busiest_teacher", busiest_teacher(), "/visits/due/"),
+                ("compliance_principal", "principal", "/visits/compliance/"),
+                ("records_page_principal", "principal", "/visits/records/"),
+                ("class_overview_teacher", "teacher", class_of("teacher")),
+            ]
+            baseline = None
+            for name, username, url in cases:
+                client = Client()
+                client.force_login(User.objects.get(username=username))
+                log(f"{name}: GET {url} as {username}")
+                median_ms, queries = measure(client, url)
+                emit(f"{name}_median_ms", median_ms)
+                emit(f"{name}_queries", queries)
+                if baseline is None:
+                    baseline = median_ms
+                else:
+                    emit(f"{name}_vs_minimal_ratio", median_ms / baseline)
+        finally:
+            connections.close_all()
+
+
+def busiest_teacher() -> str:
+    """The teacher who answers for the most left-behind children (class and pairs)."""
+    from registry.models import User
+    from visits.selectors import own_children
+
+    teachers = User.objects.filter(headed_classes__isnull=False).distinct()
+    return max(
+        teachers, key=lambda user: own_children(user=user).exclude(left_behind="none").count()
+    ).username
+
+
+def class_of(username: str) -> str:
+    from registry.models import SchoolClass
+
+    return (
+        f"/visits/classes/{SchoolClass.objects.filter(head_teacher__username=username).first().pk}/"
+    )
+
+
+def main() -> None:
+    in_scratch_database("caresys-bench-visits-", lambda _workdir: run())
+
+
+if __name__ == "__main__":
+    main()
