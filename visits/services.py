@@ -465,8 +465,9 @@ def dropout_action_add(
 ) -> DropoutAction:
     """Record what was done (监控、报告、劝返) and where the case stands after it; a child back
     at school, or no longer at risk, closes the case."""
+    # Only the case row is locked: PostgreSQL refuses FOR UPDATE on the outer-joined class.
     case = (
-        DropoutCase.objects.select_for_update()
+        DropoutCase.objects.select_for_update(of=("self",))
         .select_related("pupil__school_class")
         .get(pk=case.pk)
     )
