@@ -17,7 +17,6 @@ test: sysdeps-test install
 
 bench: sysdeps install
 	$(PY) bench/run.py
-	$(PY) bench/bench_care.py
 	$(PY) bench/bench_visits.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_import.py

@@ -3,7 +3,8 @@
 
 `make bench`, or .venv/bin/python bench/bench_visits.py. The demo school of 20,000 pupils writes
 a term's records; older ones (18 months back, several kinds, some about a few children, a few
-voided) are added until there are RECORDS in all. Pages are timed as in bench/run.py.
+voided) are added until there are RECORDS in all, and EXTRA_OPEN_EVENTS unanswered 五必访.
+Pages are timed as in bench/run.py.
 """
 
 import datetime
@@ -19,6 +20,7 @@ PUPILS = 20_000
 RECORDS = 200_000
 SEED = 7
 BATCH = 10_000
+EXTRA_OPEN_EVENTS = 300
 KINDS = ("talk", "home_visit", "phone_visit", "family_call", "diary", "tutoring")
 
 
@@ -75,6 +77,30 @@ def top_up(school, rng: random.Random) -> int:
     return added
 
 
+def add_open_events(school, rng: random.Random) -> None:
+    """More unanswered 五必访 over the last three weeks, so both pages list some overdue."""
+    from registry.models import LeftBehind, Pupil
+    from visits.models import WatchEvent
+
+    children = list(
+        Pupil.objects.filter(school=school, status=Pupil.Status.ENROLLED)
+        .exclude(left_behind=LeftBehind.NONE)
+        .values_list("pk", "school_class__head_teacher_id")
+    )
+    kinds = WatchEvent.Kind.values
+    today = datetime.date.today()
+    events = []
+    for pk, head in rng.sample(children, EXTRA_OPEN_EVENTS):
+        noticed = today - datetime.timedelta(days=rng.randint(0, 20))
+        events.append(
+            WatchEvent(
+                school=school, pupil_id=pk, kind=rng.choice(kinds), noticed_on=noticed,
+                due_on=noticed + datetime.timedelta(days=3), recorded_by_id=head,
+            )
+        )  # fmt: skip
+    WatchEvent.objects.bulk_create(events)
+
+
 def run() -> None:
     import django
     from django.core.management import call_command
@@ -89,12 +115,14 @@ def run() -> None:
         log(f"seeding a demo school of {PUPILS} pupils (seed {SEED})")
         call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
         from registry.models import School, User
-        from visits.models import CareRecord
+        from visits.models import CareRecord, WatchEvent
 
         start = time.perf_counter()
         top_up(School.objects.get(), random.Random(SEED))
         emit("care_records_top_up_s", time.perf_counter() - start)
+        add_open_events(School.objects.get(), random.Random(SEED))
         emit("care_records_total", CareRecord.objects.count())
+        emit("watch_events_open", WatchEvent.objects.filter(answered_by=None).count())
         emit("care_record_children_links", CareRecord.pupils.through.objects.count())
         try:
             cases = [
@@ -102,6 +130,7 @@ def run() -> None:
                 ("work_list_class_teacher", "teacher", "/visits/due/"),
                 ("work_list_busiest_teacher", busiest_teacher(), "/visits/due/"),
                 ("compliance_principal", "principal", "/visits/compliance/"),
+                ("compliance_admin", "admin", "/visits/compliance/"),
                 ("records_page_principal", "principal", "/visits/records/"),
                 ("class_overview_teacher", "teacher", class_of("teacher")),
             ]

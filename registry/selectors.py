@@ -220,13 +220,16 @@ def missing_items(pupil: Pupil) -> list[str]:
     return [str(item.label) for item in ARCHIVE_ITEMS if flags[f"missing_{item.key}"]]
 
 
-def archive_rate(*, user: User) -> dict[str, int | float | None]:
-    """建档率: the share of enrolled left-behind children in scope whose archive is complete."""
+def archive_rate(
+    *, user: User | None = None, pupils: QuerySet[Pupil] | None = None
+) -> dict[str, int | float | None]:
+    """建档率: the share of enrolled left-behind children in scope (or among `pupils`) whose
+    archive is complete."""
     incomplete = Q()
     for item in ARCHIVE_ITEMS:
         incomplete |= item.missing
     counts = (
-        pupils_visible_to(user=user)
+        (pupils if pupils is not None else pupils_visible_to(user=user))
         .filter(status=Pupil.Status.ENROLLED)
         .exclude(left_behind=LeftBehind.NONE)
         .aggregate(
@@ -592,10 +595,13 @@ class LedgerStatistics:
         return [*shown, self.totals]
 
 
-def ledger_statistics(*, user: User) -> LedgerStatistics:
-    """The enrolled pupils in scope, counted by class in one aggregate query, with totals."""
+def ledger_statistics(
+    *, user: User | None = None, pupils: QuerySet[Pupil] | None = None
+) -> LedgerStatistics:
+    """The enrolled pupils in scope (or among `pupils`), counted by class in one aggregate
+    query, with totals."""
     grouped = (
-        pupils_visible_to(user=user)
+        (pupils if pupils is not None else pupils_visible_to(user=user))
         .filter(status=Pupil.Status.ENROLLED)
         .values("school_class", "school_class__grade", "school_class__number")
         .annotate(

@@ -229,6 +229,26 @@ def _open_events(**conditions) -> Coalesce:
     return Coalesce(Subquery(events), 0)
 
 
+def _period_counts(
+    school_id: int, periods: dict[str, tuple[Period | None, Period | None]]
+) -> dict[tuple[int, str], int]:
+    """(child, kind): the records of each quota's kind in its current period. One query that
+    starts from the records of those kinds and dates (index record_kind_date), not from the
+    children's whole history."""
+    wanted = Q(pk__in=[])
+    for quota in QUOTAS:
+        period = periods[quota.key][0]
+        if period is not None:
+            wanted |= Q(kind=quota.kind, occurred_on__gte=period.start, occurred_on__lte=period.end)
+    rows = (
+        CareRecord.objects.filter(wanted, school_id=school_id, voided_at=None)
+        .values_list("pupils", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(pupil, kind): n for pupil, kind, n in rows}
+
+
 def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) -> Compliance:
     """Compliance with the quotas by class and by teacher, and the left-behind children with no
     contact for `no_contact_days`. A fixed number of queries, whatever the school's size."""
@@ -236,18 +256,23 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
     periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     children = list(
-        _with_counts(
-            Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED).exclude(
-                left_behind=LeftBehind.NONE
-            ),
-            periods,
-        )
-        .annotate(
-            last_contact=_last_contact(),
-            overdue_events=_open_events(due_on__lt=today),
-        )
+        Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED)
+        .exclude(left_behind=LeftBehind.NONE)
+        .only("pk", "name", "name_pinyin", "left_behind", "school_class")
         .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
+    )
+    counts = _period_counts(school_id, periods)
+    contacted = set(
+        CareRecord.objects.filter(school_id=school_id, voided_at=None, occurred_on__gte=cutoff)
+        .values_list("pupils", flat=True)
+        .distinct()
+    )
+    overdue = dict(
+        WatchEvent.objects.filter(school_id=school_id, answered_by=None, due_on__lt=today)
+        .values_list("pupil")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     by_class: dict[int | None, ClassCompliance] = {}
     no_contact = []
@@ -264,13 +289,11 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
         )
         row.children += 1
         for quota in QUOTAS:
-            met = getattr(child, f"{quota.key}_now", None)
-            if met is not None:
-                row.quotas[quota.key] = (row.quotas[quota.key] or 0) + (
-                    met >= quota.count(settings)
-                )
-        row.overdue_events += child.overdue_events
-        if child.last_contact is None or child.last_contact < cutoff:
+            if periods[quota.key][0] is not None:
+                met = counts.get((child.pk, quota.kind), 0) >= quota.count(settings)
+                row.quotas[quota.key] = (row.quotas[quota.key] or 0) + met
+        row.overdue_events += overdue.get(child.pk, 0)
+        if child.pk not in contacted:
             row.no_contact += 1
             no_contact.append(child)
     per_teacher: dict[int, dict[str, int]] = {}
