@@ -22,5 +22,6 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("pairing/", include("pairing.urls")),
     path("visits/", include("visits.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,82 @@
-"""Built in a later issue; the app exists so the layout is stable."""
+"""The term summary (工作总结): the principal's paragraphs for a term, and every generated
+version with the numbers it printed, so a report sent to the education office can be
+reproduced and compared with a later one."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import School, Term, User
+
+
+class TermReport(models.Model):
+    """The paragraphs around the numbers, written by the principal (defaults when new)."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="term_reports", verbose_name=_("学校")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="reports", verbose_name=_("学期")
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    preamble = models.TextField(_("开头语"))
+    leading_group = models.TextField(_("领导小组"), blank=True)
+    measures_note = models.TextField(_("其他工作措施"), blank=True)
+    achievements = models.TextField(_("三、取得的成绩"), blank=True)
+    problems = models.TextField(_("四、存在的问题"), blank=True)
+    plans = models.TextField(_("五、下步工作打算"), blank=True)
+    signed_on = models.DateField(_("落款日期"), default=timezone.localdate)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
+    )
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    TEXT_FIELDS = (
+        "title",
+        "preamble",
+        "leading_group",
+        "measures_note",
+        "achievements",
+        "problems",
+        "plans",
+        "signed_on",
+    )
+
+    class Meta:
+        verbose_name = _("学期工作总结")
+        verbose_name_plural = _("学期工作总结")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "term"], name="term_report_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TermReportVersion(models.Model):
+    """A generated PDF with the numbers and paragraphs it printed; never changed afterwards."""
+
+    report = models.ForeignKey(
+        TermReport, on_delete=models.PROTECT, related_name="versions", verbose_name=_("总结")
+    )
+    number = models.PositiveIntegerField(_("版本"))
+    numbers = models.JSONField(_("数据"))
+    texts = models.JSONField(_("文字"))
+    pdf = models.FileField(_("PDF"), upload_to="term_reports/", max_length=200)
+    pages = models.PositiveSmallIntegerField(_("页数"))
+    sha256 = models.CharField(_("校验值"), max_length=64)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("生成人")
+    )
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("总结版本")
+        verbose_name_plural = _("总结版本")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="term_report_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number}"

@@ -1,6 +1,8 @@
 """Shared fixtures: one school with two classes, a person in every role, pupils in each class."""
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from registry.models import Role
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
@@ -10,6 +12,14 @@ from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make
 def fast_password_hasher(settings):
     """Real hashing costs ~0.3 s a user; the permission matrix makes hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def interface_language():
+    """Each test starts in the default language: a request in English leaves English active
+    in the thread, which would change what a later test's services write."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

@@ -54,12 +54,18 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def html_to_pdf(html: str) -> bytes:
+    return html_to_pdf_pages(html)[0]
+
+
+def html_to_pdf_pages(html: str) -> tuple[bytes, int]:
+    """The PDF and its number of pages."""
     from weasyprint import HTML  # loading pango takes a second: only when a PDF is asked for
     from weasyprint.urls import FatalURLFetchingError
 
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
     try:
-        return document.write_pdf()
+        rendered = document.render()
+        return rendered.write_pdf(), len(rendered.pages)
     except FatalURLFetchingError as exc:
         # WeasyPrint's error is a BaseException, which would escape Django's error handling.
         raise PdfFetchRefused(str(exc)) from exc

@@ -84,6 +84,12 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "visits:dropout_list": EVERYONE_SIGNED_IN,
     "visits:dropout_create": READERS_OF_THE_PUPIL | {"counsellor": 403},
     "visits:dropout_detail": READERS_OF_THE_PUPIL,
+    # Reports: the principal's and the administrator's.
+    "reports:term_report_list": MANAGERS,
+    "reports:term_report_edit": MANAGERS,
+    "reports:term_report_preview": MANAGERS,
+    "reports:term_report_generate": MANAGERS | {"admin": 302, "principal": 302},
+    "reports:term_report_version": MANAGERS,
 }
 # Views that only answer POST, with what a real form would send.
 PAIRING_POST_DATA: dict[str, dict] = {
@@ -91,6 +97,7 @@ PAIRING_POST_DATA: dict[str, dict] = {
     "visits:attachment_add": {},
     "visits:emergency_step": {},
     "visits:emergency_close": {},
+    "reports:term_report_generate": {},
 }
 # URLs whose pk is the pair's, and those whose pk is the pair teacher's.
 PAIR_URLS = {
@@ -110,3 +117,10 @@ RECORD_URLS = {
 }
 EMERGENCY_URLS = {"visits:emergency_detail", "visits:emergency_step", "visits:emergency_close"}
 DROPOUT_URLS = {"visits:dropout_detail"}
+# URLs whose pk is a term's, and a generated summary version's.
+TERM_URLS = {
+    "reports:term_report_edit",
+    "reports:term_report_preview",
+    "reports:term_report_generate",
+}
+VERSION_URLS = {"reports:term_report_version"}

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from pairing import services as pairing_services
 from registry import services
-from registry.models import Pupil, SchoolClass
+from registry.models import Pupil, SchoolClass, SchoolYear, Term
 from tests.factories import make_id_number
 from visits import services as visits_services
 
@@ -168,6 +168,18 @@ def english_school(school, admin_user, principal, class_teacher, counsellor, sch
         case = visits_services.dropout_case_open(
             actor=class_teacher, pupil=pupil, reason="Misses school"
         )
+        year = SchoolYear.objects.create(
+            school=school,
+            name="2026-2027",
+            start_date=timezone.localdate() - datetime.timedelta(days=40),
+            end_date=timezone.localdate() + datetime.timedelta(days=300),
+        )
+        Term.objects.create(
+            school_year=year,
+            number=1,
+            start_date=timezone.localdate() - datetime.timedelta(days=30),
+            end_date=timezone.localdate() + datetime.timedelta(days=60),
+        )
         visits_services.dropout_action_add(
             actor=class_teacher,
             case=case,
@@ -221,6 +233,7 @@ def pages_for(pupil: Pupil) -> dict[str, str]:
 def pairing_pages(pupil: Pupil) -> dict[str, str]:
     pair = pupil.pairs.get(kind="teacher")
     record = pupil.care_records.get()
+    term = Term.objects.get(school_year__school=pupil.school)
     return {
         "pairing board": reverse("pairing:board"),
         "new pair": reverse("pairing:pair_create") + f"?pupil={pupil.pk}",
@@ -251,6 +264,9 @@ def pairing_pages(pupil: Pupil) -> dict[str, str]:
         "dropout watch": reverse("visits:dropout_list"),
         "dropout case": reverse("visits:dropout_detail", args=[pupil.dropout_cases.get().pk]),
         "new dropout case": reverse("visits:dropout_create", args=[pupil.pk]),
+        "term summaries": reverse("reports:term_report_list"),
+        "term summary": reverse("reports:term_report_edit", args=[term.pk]),
+        "term summary preview": reverse("reports:term_report_preview", args=[term.pk]),
     }
 
 

@@ -22,6 +22,8 @@ from tests.pairing.access_rules import (
     RECORD_URLS,
     ROLES,
     TEACHER_URLS,
+    TERM_URLS,
+    VERSION_URLS,
 )
 
 # url name: {role: status}. "class_teacher" heads the pupil's class, "other_class_teacher" heads
@@ -123,7 +125,7 @@ def pair(admin_user, pair_teacher, pupil):
 
 
 @pytest.fixture
-def record(class_teacher, pupil, roster_upload):
+def record(class_teacher, pupil, roster_upload, admin_user):
     """A talk with the matrix's pupil by the pupil's class teacher, with a photo (in the
     roster upload's media folder); an emergency the class teacher reported and a dropout case,
     both about that pupil."""
@@ -147,7 +149,36 @@ def record(class_teacher, pupil, roster_upload):
     talk.dropout = visits_services.dropout_case_open(
         actor=class_teacher, pupil=pupil, reason="厌学，常缺课"
     )
+    talk.version = _summary_version(class_teacher.school, admin_user)
     return talk
+
+
+def _summary_version(school, admin_user):
+    """A term with a summary and one version (its PDF a stand-in: rendering one per test of
+    the matrix would take minutes)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from registry.models import SchoolYear, Term
+    from reports.models import TermReport, TermReportVersion
+
+    today = timezone.localdate()
+    year = SchoolYear.objects.create(
+        school=school, name="学年", start_date=today, end_date=today + datetime.timedelta(days=300)
+    )
+    term = Term.objects.create(
+        school_year=year, number=1, start_date=today, end_date=today + datetime.timedelta(days=90)
+    )
+    report = TermReport.objects.create(
+        school=school, term=term, title="总结", preamble="现将", updated_by=admin_user
+    )
+    version = TermReportVersion(
+        report=report, number=1, numbers={}, texts={}, pages=1, sha256="0", created_by=admin_user
+    )
+    version.pdf.save("v1.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    version.save()
+    return version
 
 
 def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) -> str:
@@ -156,6 +187,10 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": record.pk, "attachment_pk": attachment.pk})
     if "pk" not in URL_PATTERNS[name].pattern.converters:
         return reverse(name)
+    if name in TERM_URLS:
+        return reverse(name, kwargs={"pk": record.version.report.term_id})
+    if name in VERSION_URLS:
+        return reverse(name, kwargs={"pk": record.version.pk})
     if name in EMERGENCY_URLS:
         return reverse(name, kwargs={"pk": record.emergency.pk})
     if name in DROPOUT_URLS:

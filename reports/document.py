@@ -1,0 +1,41 @@
+"""The term summary as one HTML document, for the browser preview and the PDF alike."""
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from reports.charts import bar_chart
+
+
+def document_context(numbers: dict, texts: dict) -> dict:
+    basic, care = numbers["basic"], numbers["care"]
+    kinds = {row["kind"]: row for row in care["kinds"]}
+    grade_chart = bar_chart(
+        [
+            (
+                row["name"],
+                row["away"],
+                _("%(n)d人（%(share)s%%）") % {"n": row["away"], "share": row["share"]},
+            )
+            for row in basic["grades"]
+        ],
+        title=_("各年级留守儿童人数"),
+    )
+    kind_chart = bar_chart(
+        [
+            (row["label"], row["records"], str(row["records"]))
+            for row in care["kinds"]
+            if row["records"]
+        ],
+        title=_("本学期各类关爱记录（条）"),
+    )
+    return {
+        "n": numbers,
+        "t": texts,
+        "kinds": kinds,
+        "grade_chart": grade_chart,
+        "kind_chart": kind_chart,
+    }
+
+
+def document_html(*, numbers: dict, texts: dict) -> str:
+    return render_to_string("reports/term_summary_document.html", document_context(numbers, texts))

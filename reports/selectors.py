@@ -1,0 +1,307 @@
+"""The numbers of the dashboard and the term summary, all counted from the recorded data.
+
+term_numbers() returns plain data (numbers, strings, lists), so a generated summary keeps
+exactly what it printed and can be compared with a later one.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pairing.models import Pair, PairCheck, default_settings
+from registry.models import LeftBehind, Pupil, School, SchoolClass, Term
+from registry.selectors import (
+    COUNTED_COLUMNS,
+    archive_rate,
+    ledger_statistics,
+)
+from visits.models import CareRecord, DropoutCase, Emergency, WatchEvent
+
+GUIDES = tuple(
+    (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
+)
+
+
+def pct(part: int, whole: int) -> float | None:
+    """A percentage to one decimal, as the education office reads it (None of nothing)."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def terms_of(school_id: int) -> QuerySet[Term]:
+    return (
+        Term.objects.filter(school_year__school_id=school_id)
+        .select_related("school_year")
+        .order_by("-start_date")
+    )
+
+
+def current_term(school_id: int, today: datetime.date | None = None) -> Term | None:
+    """The term on that day, else the last one that began before it."""
+    today = today or timezone.localdate()
+    return terms_of(school_id).filter(start_date__lte=today).first()
+
+
+def enrolled(school_id: int) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED)
+
+
+def _basic(school_id: int) -> dict:
+    """一、基本情况: the registry's statistics (the same columns as 统计表), per grade."""
+    statistics = ledger_statistics(pupils=enrolled(school_id))
+    totals = statistics.totals.counts
+    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
+    grades: dict[int, dict] = {}
+    for row in statistics.rows:
+        if row.grade is None:
+            continue
+        grade = grades.setdefault(
+            row.grade,
+            {"grade": row.grade, "name": str(grade_names[row.grade]), "classes": 0,
+             "pupils": 0, "away": 0, "both": 0, "single": 0},
+        )  # fmt: skip
+        grade["classes"] += 1
+        for key in ("pupils", "away", "both", "single"):
+            grade[key] += row.counts[key]
+    for grade in grades.values():
+        grade["share"] = pct(grade["away"], grade["pupils"])
+    return {
+        "pupils": totals["pupils"],
+        "classes": SchoolClass.objects.filter(school_id=school_id, is_active=True).count(),
+        "away": totals["away"],
+        "share": pct(totals["away"], totals["pupils"]),
+        "boys": totals["boys"],
+        "girls": totals["girls"],
+        "both": totals["both"],
+        "single": totals["single"],
+        "boarding": enrolled(school_id)
+        .exclude(left_behind=LeftBehind.NONE)
+        .filter(is_boarding=True)
+        .count(),
+        "categories": [
+            {"key": column.key, "label": str(column.label), "n": totals[column.key]}
+            for column in COUNTED_COLUMNS
+            if column.group == _("类别")
+        ],
+        "guardianship": [
+            {"key": column.key, "label": str(column.label), "n": totals[column.key]}
+            for column in COUNTED_COLUMNS
+            if column.group == _("监护类型")
+        ],
+        "grades": [grades[key] for key in sorted(grades)],
+    }
+
+
+def _records(school_id: int, term: Term) -> QuerySet[CareRecord]:
+    return CareRecord.objects.filter(
+        school_id=school_id,
+        voided_at=None,
+        occurred_on__gte=term.start_date,
+        occurred_on__lte=term.end_date,
+    )
+
+
+def _care(school_id: int, term: Term) -> dict:
+    """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities."""
+    records = _records(school_id, term)
+    by_kind = {
+        row["kind"]: row
+        for row in records.values("kind")
+        .annotate(records=Count("pk", distinct=True), children=Count("pupils", distinct=True))
+        .order_by()
+    }
+    kinds = [
+        {
+            "kind": value,
+            "label": str(label),
+            "records": by_kind.get(value, {}).get("records", 0),
+            "children": by_kind.get(value, {}).get("children", 0),
+        }
+        for value, label in CareRecord.Kind.choices
+    ]
+    guides = records.aggregate(
+        **{name: Count("pk", filter=Q(**{name: True})) for name, _label in GUIDES}
+    )
+    assistance = records.filter(kind=CareRecord.Kind.ASSISTANCE).aggregate(
+        people=Count("pupils", distinct=True), amount=Sum("amount")
+    )
+    # A child counts as visited this term when a home visit (not a call) reached them.
+    visited = CareRecord.objects.filter(
+        pk__in=records.filter(kind=CareRecord.Kind.HOME_VISIT).values("pk"), pupils=OuterRef("pk")
+    )
+    away = enrolled(school_id).exclude(left_behind=LeftBehind.NONE)
+    not_visited = away.exclude(Exists(visited))
+    return {
+        "kinds": kinds,
+        "records": sum(row["records"] for row in kinds),
+        "guides": [
+            {"key": name, "label": str(label), "records": guides[name]} for name, label in GUIDES
+        ],
+        "assistance_people": assistance["people"],
+        "assistance_amount": str((assistance["amount"] or Decimal(0)).quantize(Decimal("0.01"))),
+        "not_visited": not_visited.count(),
+        "not_visited_names": list(
+            not_visited.order_by(
+                "school_class__grade", "school_class__number", "name_pinyin"
+            ).values_list("name", flat=True)[:30]
+        ),
+        "watch_events": WatchEvent.objects.filter(
+            school_id=school_id, noticed_on__gte=term.start_date, noticed_on__lte=term.end_date
+        ).count(),
+        "watch_answered": WatchEvent.objects.filter(
+            school_id=school_id,
+            noticed_on__gte=term.start_date,
+            noticed_on__lte=term.end_date,
+            answered_by__isnull=False,
+        ).count(),
+    }
+
+
+def _pairing(school_id: int, term: Term, away: int) -> dict:
+    active = Pair.objects.filter(school_id=school_id, ended_on=None)
+    teacher_pairs = active.filter(kind=Pair.Kind.TEACHER, pupil__status=Pupil.Status.ENROLLED)
+    covered = (
+        enrolled(school_id)
+        .exclude(left_behind=LeftBehind.NONE)
+        .filter(Exists(teacher_pairs.filter(pupil=OuterRef("pk"))))
+        .count()
+    )
+    return {
+        "teacher_pairs": teacher_pairs.count(),
+        "teachers": teacher_pairs.values("teacher").distinct().count(),
+        "covered": covered,
+        "coverage": pct(covered, away),
+        "buddies": active.filter(kind=Pair.Kind.BUDDY).count(),
+        "volunteers": active.filter(kind=Pair.Kind.VOLUNTEER).count(),
+        "formed_in_term": Pair.objects.filter(
+            school_id=school_id,
+            started_on__gte=term.start_date,
+            started_on__lte=term.end_date,
+        ).count(),
+        "checks": PairCheck.objects.filter(
+            pair__school_id=school_id,
+            checked_on__gte=term.start_date,
+            checked_on__lte=term.end_date,
+        ).count(),
+    }
+
+
+def _safety(school_id: int, term: Term) -> dict:
+    start = timezone.make_aware(datetime.datetime.combine(term.start_date, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(term.end_date, datetime.time.max))
+    emergencies = Emergency.objects.filter(
+        school_id=school_id, occurred_at__gte=start, occurred_at__lte=end
+    )
+    cases = DropoutCase.objects.filter(school_id=school_id, opened_on__lte=term.end_date).filter(
+        Q(closed_on=None) | Q(closed_on__gte=term.start_date)
+    )
+    return {
+        "emergencies": emergencies.count(),
+        "emergencies_closed": emergencies.exclude(closed_at=None).count(),
+        "emergencies_open": Emergency.objects.filter(school_id=school_id, closed_at=None).count(),
+        "dropout_cases": cases.count(),
+        "dropout_returned": cases.filter(status=DropoutCase.Status.RETURNED).count(),
+        "dropout_open": cases.filter(status__in=DropoutCase.OPEN).count(),
+    }
+
+
+def _problems(numbers: dict, idle_pairs: int) -> list[str]:
+    """四、存在的问题, a draft from the data: what the figures say is not yet done."""
+    care, basic, archives = numbers["care"], numbers["basic"], numbers["archives"]
+    problems = []
+    if care["not_visited"]:
+        problems.append(_("本学期还有%(n)d名留守儿童没有家访。") % {"n": care["not_visited"]})
+    guides = sorted(care["guides"], key=lambda row: row["records"])
+    if care["records"] and guides[0]["records"] < care["records"] / 10:
+        problems.append(
+            _("“四导”不均衡：%(label)s的记录只有%(n)d条，少于全部记录的十分之一。")
+            % {"label": guides[0]["label"], "n": guides[0]["records"]}
+        )
+    if archives["total"] and archives["complete"] < archives["total"]:
+        problems.append(
+            _("%(n)d名留守儿童的档案还不完整，建档率%(rate)s%%。")
+            % {"n": archives["total"] - archives["complete"], "rate": archives["rate"]}
+        )
+    uncovered = basic["away"] - numbers["pairing"]["covered"]
+    if uncovered > 0:
+        problems.append(_("%(n)d名留守儿童还没有结对帮扶教师。") % {"n": uncovered})
+    if idle_pairs:
+        problems.append(_("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": idle_pairs})
+    if numbers["safety"]["emergencies_open"]:
+        problems.append(
+            _("还有%(n)d起突发事件尚未处置完毕。") % {"n": numbers["safety"]["emergencies_open"]}
+        )
+    below = numbers["classes_below_quota"]
+    if below:
+        listed = "、".join(f"{row['label']}{row['visited']}/{row['children']}" for row in below[:8])
+        problems.append(
+            _("%(n)d个班的留守儿童本学期没有全部家访（%(listed)s%(more)s）。")
+            % {"n": len(below), "listed": listed, "more": _("等") if len(below) > 8 else ""}
+        )
+    return problems
+
+
+def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
+    """Classes where fewer than all left-behind children had a home visit this term."""
+    visited = _records(school_id, term).filter(
+        kind=CareRecord.Kind.HOME_VISIT, pupils=OuterRef("pk")
+    )
+    rows = (
+        enrolled(school_id)
+        .exclude(left_behind=LeftBehind.NONE)
+        .exclude(school_class=None)
+        .annotate(was_visited=Exists(visited))
+        .values("school_class", "school_class__grade", "school_class__number")
+        .annotate(children=Count("pk"), visited=Count("pk", filter=Q(was_visited=True)))
+        .order_by("school_class__grade", "school_class__number")
+    )
+    return [
+        {
+            "label": SchoolClass(
+                grade=row["school_class__grade"], number=row["school_class__number"]
+            ).name,
+            "children": row["children"],
+            "visited": row["visited"],
+        }
+        for row in rows
+        if row["visited"] < row["children"]
+    ]
+
+
+def term_numbers(*, school: School, term: Term) -> dict:
+    """Every number the term summary prints, from the data as it stands now."""
+    from pairing.selectors import idle_pairs
+
+    basic = _basic(school.pk)
+    numbers = {
+        "school": school.name,
+        "term": str(term),
+        "term_start": term.start_date.isoformat(),
+        "term_end": term.end_date.isoformat(),
+        "basic": basic,
+        "archives": archive_rate(pupils=enrolled(school.pk)),
+        "pairing": _pairing(school.pk, term, basic["away"]),
+        "care": _care(school.pk, term),
+        "safety": _safety(school.pk, term),
+        "classes_below_quota": _classes_below_quota(school.pk, term),
+    }
+    idle = idle_pairs(Pair.objects.filter(school=school), default_settings(school)).count()
+    numbers["pairing"]["idle"] = idle
+    numbers["problems"] = _problems(numbers, idle)
+    return numbers
+
+
+def kind_count(numbers: dict, kind: str, field: str = "records") -> int:
+    """A kind's records (or children reached) in the term, from term_numbers()."""
+    return next(row[field] for row in numbers["care"]["kinds"] if row["kind"] == kind)
+
+
+def terms_with_reports(*, school_id: int) -> QuerySet[Term]:
+    """The school's terms that have begun, newest first, with their number of versions."""
+    return (
+        terms_of(school_id)
+        .filter(start_date__lte=timezone.localdate())
+        .annotate(versions=Count("reports__versions"))
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("terms/", views.term_report_list, name="term_report_list"),
+    path("terms/<int:pk>/", views.term_report_edit, name="term_report_edit"),
+    path("terms/<int:pk>/preview/", views.term_report_preview, name="term_report_preview"),
+    path("terms/<int:pk>/generate/", views.term_report_generate, name="term_report_generate"),
+    path("versions/<int:pk>/", views.term_report_version, name="term_report_version"),
+]

@@ -1,0 +1,167 @@
+"""The term summary: a school with known counts, and the PDF states exactly those numbers."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from registry.models import AccessLog, SchoolYear, Term
+from reports import services
+from reports.models import TermReportVersion
+from reports.selectors import term_numbers
+from tests.factories import make_pupil
+from tests.registry.test_pdf import fonts_of, is_embedded, text_of
+from visits import services as visits_services
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def term(school):
+    today = timezone.localdate()
+    year = SchoolYear.objects.create(
+        school=school,
+        name="2026—2027学年",
+        start_date=today - datetime.timedelta(days=60),
+        end_date=today + datetime.timedelta(days=300),
+    )
+    return Term.objects.create(
+        school_year=year,
+        number=1,
+        start_date=today - datetime.timedelta(days=30),
+        end_date=today + datetime.timedelta(days=60),
+    )
+
+
+@pytest.fixture
+def known_school(admin_user, class_teacher, school_class, other_class, pupil, other_pupil, term):
+    """Five pupils in two classes: 王小明 (boy, both parents away) and 李芳 (girl, father away)
+    in 三年级(1)班, 李小红 (girl, both away) in 四年级(2)班, and two who are not left-behind.
+    This term: one home visit (王小明), one talk with 王小明 and 李芳, 500 元 for 李芳."""
+
+    def add(name, gender, left_behind, school_class, day):
+        return make_pupil(
+            actor=admin_user, school_class=school_class, name=name, gender=gender,
+            left_behind=left_behind, birth_date=datetime.date(2017, 1, day),
+        )  # fmt: skip
+
+    fang = add("李芳", "F", "father", school_class, 5)
+    add("赵强", "M", "none", school_class, 6)
+    add("钱多", "F", "none", other_class, 7)
+    visits_services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="home_visit", content="家访"
+    )
+    visits_services.record_create(
+        actor=class_teacher, pupils=[pupil, fang], kind="talk", content="谈心", guides_mind=True
+    )
+    visits_services.record_create(
+        actor=admin_user, pupils=[fang], kind="assistance", content="生活补助", amount=500
+    )
+    return term
+
+
+def generate(principal, term) -> tuple[TermReportVersion, str, PdfReader]:
+    report = services.term_report_get_or_create(actor=principal, term=term)
+    version = services.term_report_generate(actor=principal, report=report)
+    with version.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    # Lines are joined: the text of a paragraph may wrap anywhere.
+    return version, text_of(reader).replace("\n", ""), reader
+
+
+def test_the_pdf_states_the_schools_known_numbers(principal, known_school):
+    version, text, _reader = generate(principal, known_school)
+
+    assert "我校现有学生5人，2个教学班。其中留守儿童3人，占学生总数的60.0%" in text
+    assert "男生1人，女生2人；双亲外出2人，单亲外出1人" in text
+    assert "谈心1次，涉及2人；家访1次，家访留守儿童1人，尚有2人未家访" in text
+    assert "资助留守儿童1人，发放资助1次，金额合计500.00元" in text
+    assert "本学期还有2名留守儿童没有家访" in text  # 四、存在的问题, drafted from the data
+    assert version.pages == len(_reader.pages) and version.number == 1
+
+
+def test_the_numbers_add_up(principal, known_school):
+    numbers = term_numbers(school=principal.school, term=known_school)
+    basic = numbers["basic"]
+
+    assert basic["boys"] + basic["girls"] == basic["away"] == basic["both"] + basic["single"]
+    assert sum(row["away"] for row in basic["grades"]) == basic["away"]
+    assert sum(row["pupils"] for row in basic["grades"]) == basic["pupils"]
+    assert sum(row["n"] for row in basic["guardianship"]) == basic["away"]
+    visited = next(r for r in numbers["care"]["kinds"] if r["kind"] == "home_visit")["children"]
+    assert visited + numbers["care"]["not_visited"] == basic["away"]
+    assert [(g["name"], g["share"]) for g in basic["grades"]] == [
+        ("三年级", 66.7),
+        ("四年级", 50.0),
+    ]
+
+
+def test_the_chinese_prints_in_embedded_fonts(principal, known_school):
+    _version, text, reader = generate(principal, known_school)
+
+    assert "一、基本情况" in text and "五、下步工作打算" in text
+    assert "\ufffd" not in text and "□" not in text
+    fonts = fonts_of(reader)
+    assert fonts and all(is_embedded(font) for font in fonts)
+    assert any("CJK" in str(font["/BaseFont"]) for font in fonts)
+
+
+def test_each_version_keeps_the_numbers_it_printed(
+    principal, admin_user, known_school, school_class
+):
+    first, _text, _reader = generate(principal, known_school)
+    make_pupil(actor=admin_user, school_class=school_class, name="孙丽", gender="F",
+               left_behind="mother", birth_date=datetime.date(2017, 2, 2))  # fmt: skip
+    second, text, _reader = generate(principal, known_school)
+
+    first.refresh_from_db()
+    assert first.numbers["basic"]["away"] == 3 and second.numbers["basic"]["away"] == 4
+    assert "其中留守儿童4人" in text
+    assert first.sha256 != second.sha256 and second.number == 2
+
+
+def test_the_principal_edits_the_problems_and_what_she_typed_is_escaped(
+    client, principal, known_school
+):
+    client.force_login(principal)
+    url = reverse("reports:term_report_edit", args=[known_school.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+
+    client.post(url, data | {"problems": "1、<b>个别</b>班级家访不够。\n2、座谈会偏少。"})
+    preview = client.get(reverse("reports:term_report_preview", args=[known_school.pk]))
+
+    page = preview.content.decode()
+    assert "&lt;b&gt;个别&lt;/b&gt;班级家访不够。" in page and "<b>个别" not in page
+    assert "2、座谈会偏少。" in page
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_generating_and_downloading_are_logged(client, principal, known_school):
+    client.force_login(principal)
+
+    client.post(reverse("reports:term_report_generate", args=[known_school.pk]))
+    version = TermReportVersion.objects.get()
+    response = client.get(reverse("reports:term_report_version", args=[version.pk]))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    details = list(AccessLog.objects.filter(actor=principal).values_list("detail", flat=True))
+    assert any("生成工作总结第1版" in d for d in details)
+    assert "下载工作总结第1版" in details
+
+
+def test_the_command_writes_the_pdf(principal, known_school, tmp_path):
+    out = tmp_path / "summary.pdf"
+
+    call_command("term_report", "--term", str(known_school.pk), str(out))
+
+    assert out.read_bytes().startswith(b"%PDF")
+    assert TermReportVersion.objects.get().created_by == principal
