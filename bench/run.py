@@ -104,6 +104,7 @@ def measure_pages(client_class: Callable) -> None:
         ("pairing_board", as_admin, "/pairing/"),
         ("my_children", as_teacher, "/pairing/mine/"),
         ("pairing_register", as_admin, "/pairing/register/"),
+        ("dashboard", as_admin, "/reports/"),
     ]
     baseline = None
     for name, client, url in cases:

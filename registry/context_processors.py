@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict:
     items.append(("visits:record_list", _("关爱记录")))
     items.append(("visits:emergency_list", _("突发事件")))
     if user.has_role(Role.ADMIN) or user.has_role(Role.PRINCIPAL):
+        items.append(("reports:dashboard", _("工作概况")))
         items.append(("pairing:board", _("结对帮扶")))
         items.append(("visits:compliance", _("关爱落实")))
         items.append(("visits:dropout_list", _("控辍保学")))

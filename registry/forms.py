@@ -132,6 +132,14 @@ class PupilFilterForm(forms.Form):
         choices=[("", _("全部")), *Pupil.Guardianship.choices],
     )
     status = forms.ChoiceField(label=_("在校状态"), required=False, choices=Pupil.Status.choices)
+    gender = forms.ChoiceField(
+        label=_("性别"), required=False, choices=[("", _("全部")), *Pupil.Gender.choices]
+    )
+    boarding = forms.ChoiceField(
+        label=_("寄宿"),
+        required=False,
+        choices=[("", _("全部")), ("yes", _("寄宿生")), ("no", _("走读生"))],
+    )
     incomplete = forms.BooleanField(label=_("只看档案不完整"), required=False)
 
     def __init__(self, *args, classes, **kwargs) -> None:

@@ -276,6 +276,10 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
         queryset = queryset.filter(**{filters["category"]: True})
     if filters.get("guardianship_type"):
         queryset = queryset.filter(guardianship_type=filters["guardianship_type"])
+    if filters.get("gender"):
+        queryset = queryset.filter(gender=filters["gender"])
+    if filters.get("boarding"):
+        queryset = queryset.filter(is_boarding=filters["boarding"] == "yes")
     queryset = with_missing_count(queryset)
     if filters.get("incomplete"):
         queryset = queryset.filter(missing_count__gt=0)

@@ -28,7 +28,13 @@ def document_context(numbers: dict, texts: dict) -> dict:
         ],
         title=_("本学期各类关爱记录（条）"),
     )
+    categories = [
+        _("%(label)s%(n)s人") % {"label": row["label"], "n": row["n"]}
+        for row in basic["categories"]
+        if row["n"]
+    ]
     return {
+        "categories": categories,
         "n": numbers,
         "t": texts,
         "kinds": kinds,

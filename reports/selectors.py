@@ -5,9 +5,11 @@ exactly what it printed and can be compared with a later one.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -304,4 +306,80 @@ def terms_with_reports(*, school_id: int) -> QuerySet[Term]:
         terms_of(school_id)
         .filter(start_date__lte=timezone.localdate())
         .annotate(versions=Count("reports__versions"))
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    """What term_numbers needs of a term, for the weeks outside any term."""
+
+    start_date: datetime.date
+    end_date: datetime.date
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass
+class Dashboard:
+    numbers: dict
+    term: Term | Period
+    months: list[tuple[str, int]]
+    overdue_events: int
+    no_contact: int
+    no_contact_days: int
+    talks_met: int
+    open_emergencies: list[Emergency]
+
+
+def dashboard(*, school: School, today: datetime.date) -> Dashboard:
+    """The principal's live view: the term's numbers, records by month, what is overdue."""
+    from visits.due import month_of
+    from visits.models import care_settings_for
+
+    term = current_term(school.pk, today) or Period(
+        today - datetime.timedelta(days=120), today, _("最近120天")
+    )
+    numbers = term_numbers(school=school, term=term)
+    first = month_of(today - datetime.timedelta(days=150)).start
+    by_month = dict(
+        CareRecord.objects.filter(school=school, voided_at=None, occurred_on__gte=first)
+        .annotate(month=TruncMonth("occurred_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    months, day = [], first
+    while day <= today:
+        months.append((f"{day:%Y-%m}", by_month.get(day, 0)))
+        day = month_of(day).end + datetime.timedelta(days=1)
+    settings = care_settings_for(school)
+    cutoff = today - datetime.timedelta(days=settings.no_contact_days)
+    away = enrolled(school.pk).exclude(left_behind=LeftBehind.NONE)
+    contacted = CareRecord.objects.filter(
+        school=school, voided_at=None, occurred_on__gte=cutoff, pupils=OuterRef("pk")
+    )
+    month = month_of(today)
+    talked = CareRecord.objects.filter(
+        school=school,
+        voided_at=None,
+        kind=CareRecord.Kind.TALK,
+        occurred_on__gte=month.start,
+        occurred_on__lte=month.end,
+        pupils=OuterRef("pk"),
+    )
+    return Dashboard(
+        numbers=numbers,
+        term=term,
+        months=months,
+        overdue_events=WatchEvent.objects.filter(
+            school=school, answered_by=None, due_on__lt=today
+        ).count(),
+        no_contact=away.exclude(Exists(contacted)).count(),
+        no_contact_days=settings.no_contact_days,
+        talks_met=away.filter(Exists(talked)).count(),
+        open_emergencies=list(
+            Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
+        ),
     )

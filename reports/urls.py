@@ -5,6 +5,7 @@ from reports import views
 app_name = "reports"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("terms/", views.term_report_list, name="term_report_list"),
     path("terms/<int:pk>/", views.term_report_edit, name="term_report_edit"),
     path("terms/<int:pk>/preview/", views.term_report_preview, name="term_report_preview"),

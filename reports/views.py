@@ -4,6 +4,7 @@ and kept version by version."""
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,11 +13,40 @@ from caresys.lib.http import role_required
 from registry.models import AccessLog, Role
 from registry.services import log_access
 from reports import selectors, services
+from reports.charts import bar_chart
 from reports.document import document_html
 from reports.forms import TermReportForm
 from reports.models import TermReportVersion
 
 READERS = (Role.ADMIN, Role.PRINCIPAL)
+
+
+@require_GET
+@role_required(*READERS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The school's care work live: who is cared for, what was done, what is overdue."""
+    board = selectors.dashboard(school=request.user.school, today=timezone.localdate())
+    numbers = board.numbers
+    context = {
+        "board": board,
+        "n": numbers,
+        "kinds": {row["kind"]: row for row in numbers["care"]["kinds"]},
+        "grade_chart": bar_chart(
+            [(row["name"], row["away"], f"{row['away']}（{row['share']}%）")
+             for row in numbers["basic"]["grades"]],
+            title=_("各年级留守儿童人数"),
+        ),
+        "month_chart": bar_chart(
+            [(label, count, str(count)) for label, count in board.months],
+            title=_("每月关爱记录（条）"),
+        ),
+        "kind_chart": bar_chart(
+            [(row["label"], row["records"], str(row["records"]))
+             for row in numbers["care"]["kinds"] if row["records"]],
+            title=_("本学期各类关爱记录（条）"),
+        ),
+    }  # fmt: skip
+    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET

@@ -1,11 +1,14 @@
 """Shared fixtures: one school with two classes, a person in every role, pupils in each class."""
 
+import datetime
+
 import pytest
 from django.conf import settings as django_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
-from registry.models import Role
+from registry.models import Role, SchoolYear, Term
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
+from visits import services as visits_services
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +95,54 @@ def users_by_role(admin_user, principal, class_teacher, pair_teacher, counsellor
         "pair_teacher": pair_teacher,
         "counsellor": counsellor,
     }
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded and generated files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def term(school):
+    today = timezone.localdate()
+    year = SchoolYear.objects.create(
+        school=school,
+        name="2026—2027学年",
+        start_date=today - datetime.timedelta(days=60),
+        end_date=today + datetime.timedelta(days=300),
+    )
+    return Term.objects.create(
+        school_year=year,
+        number=1,
+        start_date=today - datetime.timedelta(days=30),
+        end_date=today + datetime.timedelta(days=60),
+    )
+
+
+@pytest.fixture
+def known_school(admin_user, class_teacher, school_class, other_class, pupil, other_pupil, term):
+    """Five pupils in two classes: 王小明 (boy, both parents away) and 李芳 (girl, father away)
+    in 三年级(1)班, 李小红 (girl, both away) in 四年级(2)班, and two who are not left-behind.
+    This term: one home visit (王小明), one talk with 王小明 and 李芳, 500 元 for 李芳."""
+
+    def add(name, gender, left_behind, school_class, day):
+        return make_pupil(
+            actor=admin_user, school_class=school_class, name=name, gender=gender,
+            left_behind=left_behind, birth_date=datetime.date(2017, 1, day),
+        )  # fmt: skip
+
+    fang = add("李芳", "F", "father", school_class, 5)
+    add("赵强", "M", "none", school_class, 6)
+    add("钱多", "F", "none", other_class, 7)
+    visits_services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="home_visit", content="家访"
+    )
+    visits_services.record_create(
+        actor=class_teacher, pupils=[pupil, fang], kind="talk", content="谈心", guides_mind=True
+    )
+    visits_services.record_create(
+        actor=admin_user, pupils=[fang], kind="assistance", content="生活补助", amount=500
+    )
+    return term

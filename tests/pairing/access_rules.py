@@ -85,6 +85,7 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "visits:dropout_create": READERS_OF_THE_PUPIL | {"counsellor": 403},
     "visits:dropout_detail": READERS_OF_THE_PUPIL,
     # Reports: the principal's and the administrator's.
+    "reports:dashboard": MANAGERS,
     "reports:term_report_list": MANAGERS,
     "reports:term_report_edit": MANAGERS,
     "reports:term_report_preview": MANAGERS,

@@ -264,6 +264,7 @@ def pairing_pages(pupil: Pupil) -> dict[str, str]:
         "dropout watch": reverse("visits:dropout_list"),
         "dropout case": reverse("visits:dropout_detail", args=[pupil.dropout_cases.get().pk]),
         "new dropout case": reverse("visits:dropout_create", args=[pupil.pk]),
+        "dashboard": reverse("reports:dashboard"),
         "term summaries": reverse("reports:term_report_list"),
         "term summary": reverse("reports:term_report_edit", args=[term.pk]),
         "term summary preview": reverse("reports:term_report_preview", args=[term.pk]),

@@ -1,0 +1,73 @@
+"""The principal's dashboard: the numbers, where each leads, and a fixed number of queries."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_pupil
+from visits import services as visits_services
+
+
+def test_the_dashboard_shows_the_schools_numbers_and_each_leads_to_the_children(
+    client, principal, known_school, school_class, admin_user
+):
+    make_pupil(
+        actor=admin_user, school_class=school_class, name="周宿", gender="M",
+        left_behind="mother", is_boarding=True, birth_date=datetime.date(2017, 4, 4),
+    )  # fmt: skip
+    client.force_login(principal)
+
+    response = client.get(reverse("reports:dashboard"))
+
+    numbers = response.context["n"]
+    page = response.content.decode()
+    assert (numbers["basic"]["away"], numbers["basic"]["boarding"]) == (4, 1)
+    assert 'href="/registry/pupils/?left_behind=any&amp;boarding=yes">1</a>' in page
+    boarders = client.get("/registry/pupils/?left_behind=any&boarding=yes").context["page"]
+    assert [pupil.name for pupil in boarders] == ["周宿"]
+    girls = client.get("/registry/pupils/?left_behind=any&gender=F").context["page"]
+    assert len(girls) == numbers["basic"]["girls"] == 2
+    kinds = {row["kind"]: row for row in numbers["care"]["kinds"]}
+    assert (kinds["talk"]["records"], kinds["talk"]["children"]) == (1, 2)
+    assert response.context["board"].talks_met == 2
+
+
+def test_an_open_emergency_and_an_overdue_must_visit_stand_out(
+    client, principal, class_teacher, pupil, known_school
+):
+    visits_services.emergency_create(
+        actor=class_teacher, pupils=[pupil], kind="missing",
+        occurred_at=timezone.now() - datetime.timedelta(hours=1), description="未到校",
+    )  # fmt: skip
+    visits_services.watch_event_create(
+        actor=class_teacher, pupil=pupil, kind="ill",
+        noticed_on=timezone.localdate() - datetime.timedelta(days=10),
+    )  # fmt: skip
+    client.force_login(principal)
+
+    response = client.get(reverse("reports:dashboard"))
+
+    assert "1 起突发事件正在处置" in response.content.decode()
+    assert response.context["board"].overdue_events == 1
+
+
+def test_the_dashboard_costs_the_same_queries_for_a_bigger_school(
+    client, principal, admin_user, class_teacher, school_class, known_school
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("reports:dashboard")).status_code == 200
+        return len(captured)
+
+    client.force_login(principal)
+    one = queries()
+    for day in range(10, 16):
+        child = make_pupil(actor=admin_user, school_class=school_class, name="王小甲",
+                           birth_date=datetime.date(2016, 5, day))  # fmt: skip
+        visits_services.record_create(
+            actor=class_teacher, pupils=[child], kind="talk", content="谈心"
+        )
+    assert queries() == one
