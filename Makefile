@@ -18,6 +18,7 @@ test: sysdeps-test install
 bench: sysdeps install
 	$(PY) bench/run.py
 	$(PY) bench/bench_visits.py
+	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_import.py
 
