@@ -133,6 +133,9 @@ def run() -> None:
                 ("compliance_admin", "admin", "/visits/compliance/"),
                 ("records_page_principal", "principal", "/visits/records/"),
                 ("class_overview_teacher", "teacher", class_of("teacher")),
+                ("dashboard_principal", "principal", "/reports/"),
+                ("teacher_table_principal", "principal", "/reports/teachers/"),
+                ("growth_archive_pdf", "principal", growth_archive_of_most_cared_for()),
             ]
             baseline = None
             for name, username, url in cases:
@@ -159,6 +162,17 @@ def busiest_teacher() -> str:
     return max(
         teachers, key=lambda user: own_children(user=user).exclude(left_behind="none").count()
     ).username
+
+
+def growth_archive_of_most_cared_for() -> str:
+    """The growth archive PDF of the child with the most care records: the longest one."""
+    from django.db.models import Count
+
+    from registry.models import Pupil
+
+    pupil = Pupil.objects.annotate(n=Count("care_records")).order_by("-n").first()
+    emit("growth_archive_records", pupil.n)
+    return f"/reports/pupils/{pupil.pk}/growth.pdf"
 
 
 def class_of(username: str) -> str:

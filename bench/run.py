@@ -105,6 +105,7 @@ def measure_pages(client_class: Callable) -> None:
         ("my_children", as_teacher, "/pairing/mine/"),
         ("pairing_register", as_admin, "/pairing/register/"),
         ("dashboard", as_admin, "/reports/"),
+        ("teacher_table", as_admin, "/reports/teachers/"),
     ]
     baseline = None
     for name, client, url in cases:

@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("pairing:board", _("结对帮扶")))
         items.append(("visits:compliance", _("关爱落实")))
         items.append(("visits:dropout_list", _("控辍保学")))
+        items.append(("reports:teacher_table", _("教师考核")))
         items.append(("reports:term_report_list", _("工作总结")))
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))

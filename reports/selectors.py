@@ -8,13 +8,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pairing.models import Pair, PairCheck, default_settings
-from registry.models import LeftBehind, Pupil, School, SchoolClass, Term
+from registry.models import LeftBehind, Pupil, School, SchoolClass, Term, User
 from registry.selectors import (
     COUNTED_COLUMNS,
     archive_rate,
@@ -383,3 +383,114 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),
     )
+
+
+# --- the teachers' work table (考核) ----------------------------------------------------------
+
+TABLE_KINDS = (
+    CareRecord.Kind.TALK,
+    CareRecord.Kind.HOME_VISIT,
+    CareRecord.Kind.PHONE_VISIT,
+    CareRecord.Kind.FAMILY_CALL,
+    CareRecord.Kind.DIARY,
+    CareRecord.Kind.TUTORING,
+)
+TABLE_KIND_LABELS = [CareRecord.Kind(kind).label for kind in TABLE_KINDS]
+
+
+@dataclass
+class TeacherRow:
+    teacher: User
+    classes: str
+    pairs: int
+    records: dict[str, int]  # kind: records this term
+    other_records: int
+    visited: int  # children visited at home this term
+    wanted_visits: int
+    overdue: int  # overdue 五必访 of the teacher's class and paired children
+
+    @property
+    def visits_met(self) -> bool:
+        return self.visited >= self.wanted_visits
+
+    @property
+    def total(self) -> int:
+        return sum(self.records.values()) + self.other_records
+
+
+def _months_so_far(term: Term | Period, today: datetime.date) -> int:
+    """Calendar months of the term up to today: the teacher's monthly visits add up."""
+    end = min(today, term.end_date)
+    if end < term.start_date:
+        return 0
+    return (end.year - term.start_date.year) * 12 + end.month - term.start_date.month + 1
+
+
+def teacher_table(*, school: School, term: Term | Period, today: datetime.date) -> list[TeacherRow]:
+    """Per teacher who answers for children: pairs, the term's records by kind, children
+    visited at home against the school's monthly number, overdue 五必访. Six queries."""
+    from visits.due import answering_teachers
+    from visits.models import care_settings_for
+
+    records = _records(school.pk, term)
+    by_kind: dict[int, dict[str, int]] = {}
+    for author, kind, n in records.values_list("author", "kind").annotate(n=Count("pk")).order_by():
+        by_kind.setdefault(author, {})[kind] = n
+    visited = dict(
+        records.filter(kind=CareRecord.Kind.HOME_VISIT)
+        .values_list("author")
+        .annotate(n=Count("pupils", distinct=True))
+        .order_by()
+    )
+    pairs = dict(
+        Pair.objects.filter(school=school, kind=Pair.Kind.TEACHER, ended_on=None)
+        .values_list("teacher")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    overdue_events = WatchEvent.objects.filter(school=school, answered_by=None, due_on__lt=today)
+    overdue: dict[int, int] = {}
+    for teacher, n in (
+        overdue_events.values_list("pupil__school_class__head_teacher")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        overdue[teacher] = overdue.get(teacher, 0) + n
+    # A pair teacher answers for a paired child's overdue visits too, unless already counted
+    # as the child's head teacher.
+    for teacher, n in (
+        Pair.objects.filter(
+            school=school,
+            kind=Pair.Kind.TEACHER,
+            ended_on=None,
+            pupil__watch_events__answered_by=None,
+            pupil__watch_events__due_on__lt=today,
+        )
+        .exclude(teacher=F("pupil__school_class__head_teacher"))
+        .values_list("teacher")
+        .annotate(n=Count("pupil__watch_events"))
+        .order_by()
+    ):
+        overdue[teacher] = overdue.get(teacher, 0) + n
+    classes: dict[int, list[str]] = {}
+    for head, grade, number in SchoolClass.objects.filter(
+        school=school, is_active=True
+    ).values_list("head_teacher", "grade", "number"):
+        classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
+    wanted = care_settings_for(school).teacher_visits_per_month * _months_so_far(term, today)
+    rows = []
+    for teacher in answering_teachers(school.pk):
+        kinds = by_kind.get(teacher.pk, {})
+        rows.append(
+            TeacherRow(
+                teacher=teacher,
+                classes="、".join(classes.get(teacher.pk, [])),
+                pairs=pairs.get(teacher.pk, 0),
+                records={kind: kinds.get(kind, 0) for kind in TABLE_KINDS},
+                other_records=sum(n for kind, n in kinds.items() if kind not in TABLE_KINDS),
+                visited=visited.get(teacher.pk, 0),
+                wanted_visits=wanted,
+                overdue=overdue.get(teacher.pk, 0),
+            )
+        )
+    return rows

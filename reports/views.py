@@ -1,7 +1,10 @@
 """The principal's reports: the term summary, edited around its numbers, previewed, printed
 and kept version by version."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,9 +13,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresys.lib.http import role_required
+from caresys.lib.pdf import html_to_pdf, pdf_response
+from caresys.lib.xlsx import xlsx_response
 from registry.models import AccessLog, Role
 from registry.services import log_access
-from reports import selectors, services
+from reports import compare, exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import document_html
 from reports.forms import TermReportForm
@@ -104,11 +109,7 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
     """A generated version's PDF, exactly as it was printed."""
-    version = get_object_or_404(
-        TermReportVersion.objects.select_related("report"),
-        pk=pk,
-        report__school_id=request.user.school_id,
-    )
+    version = _version(request, pk)
     log_access(
         actor=request.user,
         action=AccessLog.Action.PDF,
@@ -121,3 +122,90 @@ def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=request.GET.get("download") == "1",
         filename=f"{version.report.title}（第{version.number}版）.pdf",
     )
+
+
+def _version(request: HttpRequest, pk) -> TermReportVersion:
+    return get_object_or_404(
+        TermReportVersion.objects.select_related("report", "report__term__school_year"),
+        pk=pk,
+        report__school_id=request.user.school_id,
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """A version beside another version of the same summary (?to=its pk) or beside the data
+    and texts as they stand now (?to=now): only the lines that differ, the changes marked."""
+    version = _version(request, pk)
+    report = version.report
+    target = request.GET.get("to", "now")
+    if target == "now":
+        newer_html = document_html(
+            numbers=selectors.term_numbers(school=request.user.school, term=report.term),
+            texts=services.report_texts(report),
+        )
+        older, newer = version, None
+    else:
+        other = get_object_or_404(report.versions, pk=target if target.isdigit() else 0)
+        older, newer = sorted((version, other), key=lambda item: item.number)
+        newer_html = document_html(numbers=newer.numbers, texts=newer.texts)
+    older_html = document_html(numbers=older.numbers, texts=older.texts)
+    context = {
+        "report": report,
+        "older": older,
+        "newer": newer,
+        "rows": compare.rows(compare.changes(older_html, newer_html)),
+        "versions": report.versions.exclude(pk=version.pk).order_by("-number"),
+        "version": version,
+    }
+    return render(request, "reports/term_report_compare.html", context)
+
+
+@require_GET
+@role_required(*READERS)
+def teacher_table(request: HttpRequest) -> HttpResponse:
+    """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas."""
+    school, today = request.user.school, timezone.localdate()
+    term = selectors.current_term(school.pk, today)
+    if term is None:
+        return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
+    rows = selectors.teacher_table(school=school, term=term, today=today)
+    if request.GET.get("format") == "xlsx":
+        response, _count = xlsx_response(
+            lambda out: exports.write_teacher_table_xlsx(
+                rows, out, school_name=school.name, term=str(term), day=today
+            ),
+            _("教师关爱工作考核表-%(term)s.xlsx") % {"term": term},
+        )
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.EXPORT,
+            detail=_("导出教师关爱工作考核表"),
+            request=request,
+        )
+        return response
+    context = {
+        "term": term,
+        "rows": rows,
+        "kinds": selectors.TABLE_KIND_LABELS,
+        "period": urlencode({"start": term.start_date, "end": term.end_date}),
+    }
+    return render(request, "reports/teacher_table.html", context)
+
+
+@require_GET
+@login_required
+def growth_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """成长档案: a child's archive, contact card, pairs and care records as one PDF, for anyone
+    who reads the child's archive; every print is logged."""
+    archive = growth.growth_archive(request.user, pk)
+    content = html_to_pdf(growth.growth_archive_html(archive, request))
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.PDF,
+        pupils=[archive.pupil],
+        detail=_("成长档案PDF"),
+        request=request,
+    )
+    return pdf_response(content, _("成长档案-%(name)s.pdf") % {"name": archive.pupil.name})

@@ -326,12 +326,12 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
             teacher, per_teacher.get(teacher.pk, {}), visited.get(teacher.pk, 0),
             settings.teacher_visits_per_month,
         )
-        for teacher in _teachers(school_id)
+        for teacher in answering_teachers(school_id)
     ]  # fmt: skip
     return Compliance(list(by_class.values()), teachers, no_contact, month, term)
 
 
-def _teachers(school_id: int) -> list[User]:
+def answering_teachers(school_id: int) -> list[User]:
     """Staff who answer for children: head teachers of active classes and pair teachers."""
     from registry.models import SchoolClass
 

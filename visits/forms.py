@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.forms import DATE_INPUT
-from registry.models import Pupil, SchoolClass
+from registry.models import Pupil, SchoolClass, User
 from visits.models import (
     CareRecord,
     CareSettings,
@@ -188,7 +188,12 @@ class RecordFilterForm(forms.Form):
     start = forms.DateField(label=_("从"), required=False, widget=DATE_INPUT)
     end = forms.DateField(label=_("到"), required=False, widget=DATE_INPUT)
     voided = forms.BooleanField(label=_("包括已作废"), required=False)
+    # Set by links from the teachers' work table; shown as a removable filter, not a field.
+    author = forms.ModelChoiceField(
+        label=_("记录人"), queryset=User.objects.none(), required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, classes, **kwargs) -> None:
+    def __init__(self, *args, classes, school_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = classes
+        self.fields["author"].queryset = User.objects.filter(school_id=school_id)

@@ -237,6 +237,8 @@ def record_list(*, user: User, filters: dict) -> QuerySet[CareRecord]:
     records = records_visible_to(user=user)
     if filters.get("kind"):
         records = records.filter(kind=filters["kind"])
+    if filters.get("author"):
+        records = records.filter(author=filters["author"])
     if filters.get("school_class"):
         records = records.filter(Exists(_links(pupil__school_class=filters["school_class"])))
     if filters.get("start"):

@@ -162,10 +162,17 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @login_required
 def record_list(request: HttpRequest) -> HttpResponse:
     """Records about the user's children, newest first, filtered by kind, class and month."""
-    form = RecordFilterForm(request.GET or None, classes=class_choices_for(user=request.user))
-    records = selectors.record_list(user=request.user, filters=valid_filters(form))
+    form = RecordFilterForm(
+        request.GET or None,
+        classes=class_choices_for(user=request.user),
+        school_id=request.user.school_id,
+    )
+    filters = valid_filters(form)
+    records = selectors.record_list(user=request.user, filters=filters)
     context = {
         "form": form,
+        "author": filters.get("author"),
+        "without_author": query_without_page(request, "author"),
         "page": paginate(request, records),
         "query": query_without_page(request),
         "reads_counselling": selectors.reads_counselling(request.user),

@@ -39,8 +39,10 @@ def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
     return paginator.get_page(request.GET.get("page"))
 
 
-def query_without_page(request: HttpRequest) -> str:
-    """The current filters as a query string, for pagination links."""
+def query_without_page(request: HttpRequest, *keys: str) -> str:
+    """The current filters as a query string, for pagination links; without ``keys`` too,
+    for a link that drops those filters."""
     params = request.GET.copy()
-    params.pop("page", None)
+    for key in ("page", *keys):
+        params.pop(key, None)
     return params.urlencode()

@@ -86,11 +86,15 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "visits:dropout_detail": READERS_OF_THE_PUPIL,
     # Reports: the principal's and the administrator's.
     "reports:dashboard": MANAGERS,
+    "reports:teacher_table": MANAGERS,
+    # A child's growth archive: everyone who reads the child's archive.
+    "reports:growth_archive": READERS_OF_THE_PUPIL,
     "reports:term_report_list": MANAGERS,
     "reports:term_report_edit": MANAGERS,
     "reports:term_report_preview": MANAGERS,
     "reports:term_report_generate": MANAGERS | {"admin": 302, "principal": 302},
     "reports:term_report_version": MANAGERS,
+    "reports:term_report_compare": MANAGERS,
 }
 # Views that only answer POST, with what a real form would send.
 PAIRING_POST_DATA: dict[str, dict] = {
@@ -124,4 +128,4 @@ TERM_URLS = {
     "reports:term_report_preview",
     "reports:term_report_generate",
 }
-VERSION_URLS = {"reports:term_report_version"}
+VERSION_URLS = {"reports:term_report_version", "reports:term_report_compare"}

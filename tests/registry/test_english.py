@@ -265,10 +265,35 @@ def pairing_pages(pupil: Pupil) -> dict[str, str]:
         "dropout case": reverse("visits:dropout_detail", args=[pupil.dropout_cases.get().pk]),
         "new dropout case": reverse("visits:dropout_create", args=[pupil.pk]),
         "dashboard": reverse("reports:dashboard"),
+        "teachers' work table": reverse("reports:teacher_table"),
         "term summaries": reverse("reports:term_report_list"),
         "term summary": reverse("reports:term_report_edit", args=[term.pk]),
         "term summary preview": reverse("reports:term_report_preview", args=[term.pk]),
+        "term summary versions compared": reverse(
+            "reports:term_report_compare", args=[_version_of(term).pk]
+        ),
     }
+
+
+def _version_of(term: Term):
+    """A version of the term's summary as printed (its numbers and texts; no PDF needed)."""
+    from registry.models import User
+    from reports.models import TermReportVersion
+    from reports.selectors import term_numbers
+    from reports.services import report_texts, term_report_get_or_create
+
+    staff = User.objects.filter(school=term.school_year.school).order_by("pk")
+    principal = next(user for user in staff if user.has_role("principal"))
+    with translation.override("en"):  # its texts and labels are written in the reader's language
+        report = term_report_get_or_create(actor=principal, term=term)
+        numbers = term_numbers(school=report.school, term=term)
+    version, _created = TermReportVersion.objects.get_or_create(
+        report=report, number=1,
+        defaults={"numbers": numbers,
+                  "texts": report_texts(report), "pages": 1, "sha256": "0",
+                  "created_by": principal},
+    )  # fmt: skip
+    return version
 
 
 ROLES = ["admin_user", "principal", "class_teacher", "counsellor"]
@@ -400,4 +425,15 @@ def test_contact_card_pdfs_are_english(english_school, admin_user, school_class)
     cards = client.get(reverse("registry:class_cards_pdf", args=[school_class.pk]))
     text = _pdf_text(cards.content)
     assert "Han Mei" in text and "Green Hill Primary" in text
+    assert not HAN.search(text), text
+
+
+@pytest.mark.parametrize("role", ["principal", "class_teacher"])
+def test_the_growth_archive_pdf_is_english(request, english_school, role):
+    client = english_client(request.getfixturevalue(role))
+    response = client.get(reverse("reports:growth_archive", args=[english_school.pk]))
+    assert response.status_code == 200
+    text = _pdf_text(response.content)
+    assert "Growth archive of a left-behind child" in text and "Li Lei" in text
+    assert "5. Care records" in text and "Page 1 of" in text
     assert not HAN.search(text), text

@@ -162,6 +162,8 @@ def _summary_version(school, admin_user):
 
     from registry.models import SchoolYear, Term
     from reports.models import TermReport, TermReportVersion
+    from reports.selectors import term_numbers
+    from reports.services import report_texts
 
     today = timezone.localdate()
     year = SchoolYear.objects.create(
@@ -173,9 +175,11 @@ def _summary_version(school, admin_user):
     report = TermReport.objects.create(
         school=school, term=term, title="总结", preamble="现将", updated_by=admin_user
     )
+    # The numbers and texts it printed are real (the comparison renders them); the PDF not.
     version = TermReportVersion(
-        report=report, number=1, numbers={}, texts={}, pages=1, sha256="0", created_by=admin_user
-    )
+        report=report, number=1, numbers=term_numbers(school=school, term=term),
+        texts=report_texts(report), pages=1, sha256="0", created_by=admin_user,
+    )  # fmt: skip
     version.pdf.save("v1.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     version.save()
     return version
