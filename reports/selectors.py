@@ -105,6 +105,13 @@ def _records(school_id: int, term: Term) -> QuerySet[CareRecord]:
     )
 
 
+def children_of(records: QuerySet[CareRecord]) -> QuerySet:
+    """The ids of the children the records are about, as one uncorrelated subquery: for
+    "pupils with / without such a record", a correlated EXISTS per child took seconds at
+    200,000 records on SQLite."""
+    return CareRecord.pupils.through.objects.filter(carerecord__in=records).values("pupil_id")
+
+
 def _care(school_id: int, term: Term) -> dict:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities."""
     records = _records(school_id, term)
@@ -130,11 +137,9 @@ def _care(school_id: int, term: Term) -> dict:
         people=Count("pupils", distinct=True), amount=Sum("amount")
     )
     # A child counts as visited this term when a home visit (not a call) reached them.
-    visited = CareRecord.objects.filter(
-        pk__in=records.filter(kind=CareRecord.Kind.HOME_VISIT).values("pk"), pupils=OuterRef("pk")
-    )
+    visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
     away = enrolled(school_id).exclude(left_behind=LeftBehind.NONE)
-    not_visited = away.exclude(Exists(visited))
+    not_visited = away.exclude(pk__in=visited)
     return {
         "kinds": kinds,
         "records": sum(row["records"] for row in kinds),
@@ -247,16 +252,13 @@ def _problems(numbers: dict, idle_pairs: int) -> list[str]:
 
 def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
     """Classes where fewer than all left-behind children had a home visit this term."""
-    visited = _records(school_id, term).filter(
-        kind=CareRecord.Kind.HOME_VISIT, pupils=OuterRef("pk")
-    )
+    visited = children_of(_records(school_id, term).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
         enrolled(school_id)
         .exclude(left_behind=LeftBehind.NONE)
         .exclude(school_class=None)
-        .annotate(was_visited=Exists(visited))
         .values("school_class", "school_class__grade", "school_class__number")
-        .annotate(children=Count("pk"), visited=Count("pk", filter=Q(was_visited=True)))
+        .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
         .order_by("school_class__grade", "school_class__number")
     )
     return [
@@ -357,17 +359,13 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     settings = care_settings_for(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     away = enrolled(school.pk).exclude(left_behind=LeftBehind.NONE)
-    contacted = CareRecord.objects.filter(
-        school=school, voided_at=None, occurred_on__gte=cutoff, pupils=OuterRef("pk")
-    )
+    records = CareRecord.objects.filter(school=school, voided_at=None)
+    contacted = children_of(records.filter(occurred_on__gte=cutoff))
     month = month_of(today)
-    talked = CareRecord.objects.filter(
-        school=school,
-        voided_at=None,
-        kind=CareRecord.Kind.TALK,
-        occurred_on__gte=month.start,
-        occurred_on__lte=month.end,
-        pupils=OuterRef("pk"),
+    talked = children_of(
+        records.filter(
+            kind=CareRecord.Kind.TALK, occurred_on__gte=month.start, occurred_on__lte=month.end
+        )
     )
     return Dashboard(
         numbers=numbers,
@@ -376,9 +374,9 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         overdue_events=WatchEvent.objects.filter(
             school=school, answered_by=None, due_on__lt=today
         ).count(),
-        no_contact=away.exclude(Exists(contacted)).count(),
+        no_contact=away.exclude(pk__in=contacted).count(),
         no_contact_days=settings.no_contact_days,
-        talks_met=away.filter(Exists(talked)).count(),
+        talks_met=away.filter(pk__in=talked).count(),
         open_emergencies=list(
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),

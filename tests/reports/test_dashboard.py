@@ -33,6 +33,7 @@ def test_the_dashboard_shows_the_schools_numbers_and_each_leads_to_the_children(
     kinds = {row["kind"]: row for row in numbers["care"]["kinds"]}
     assert (kinds["talk"]["records"], kinds["talk"]["children"]) == (1, 2)
     assert response.context["board"].talks_met == 2
+    assert response.context["board"].no_contact == 2  # 李小红 and 周宿: no care yet
 
 
 def test_an_open_emergency_and_an_overdue_must_visit_stand_out(
