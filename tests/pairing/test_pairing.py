@@ -275,14 +275,21 @@ def test_a_pair_teacher_reads_only_their_active_pairs_children(
     assert list(pupils_visible_to(user=pair_teacher)) == []
 
 
+def flagged_idle(pair: Pair, settings: PairingSettings) -> bool:
+    """is_idle on the pair's latest activity, and the database's choice (idle_pairs) agrees."""
+    annotated = selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
+    idle = selectors.is_idle(annotated, settings)
+    assert (pair in selectors.idle_pairs(Pair.objects.all(), settings)) is idle
+    return idle
+
+
 def test_a_pair_without_activity_for_the_set_days_is_idle(admin_user, school, pupil, other_teacher):
     settings = PairingSettings(school=school, idle_days=30)
     long_ago = TODAY() - datetime.timedelta(days=40)
     pair = teacher_pair(admin_user, pupil, other_teacher, started_on=long_ago)
 
     def idle() -> bool:
-        annotated = selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
-        return selectors.is_idle(annotated, settings)
+        return flagged_idle(pair, settings)
 
     assert idle()
     services.pair_check_create(
@@ -507,9 +514,34 @@ def test_a_care_record_by_the_pair_teacher_counts_as_the_pairs_activity(
     def annotated() -> Pair:
         return selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
 
-    assert selectors.is_idle(annotated(), settings)
+    assert flagged_idle(pair, settings)
     visits_services.record_create(
         actor=pair_teacher, pupils=[pupil], kind="home_visit", content="家访"
     )
     assert annotated().last_activity_on == TODAY()
-    assert not selectors.is_idle(annotated(), settings)
+    assert not flagged_idle(pair, settings)
+    # Voided, it no longer counts; one from before the cutoff keeps the pair idle.
+    visits_services.record_void(
+        actor=pair_teacher, record=pupil.care_records.get(author=pair_teacher), reason="记错"
+    )
+    visits_services.record_create(
+        actor=pair_teacher, pupils=[pupil], kind="talk", content="很久以前的谈心",
+        occurred_on=TODAY() - datetime.timedelta(days=35),
+    )  # fmt: skip
+    assert flagged_idle(pair, settings)
+
+
+def test_a_new_pair_is_idle_only_after_the_set_days(admin_user, school, pupil, pair_teacher):
+    settings = PairingSettings(school=school, idle_days=30)
+    recent = teacher_pair(
+        admin_user, pupil, pair_teacher, started_on=TODAY() - datetime.timedelta(days=10)
+    )
+    assert not flagged_idle(recent, settings)
+    # The teacher's talk with the child before they were paired is its only, old, activity.
+    from visits import services as visits_services
+
+    visits_services.record_create(
+        actor=pair_teacher, pupils=[pupil], kind="talk", content="结对前的谈心",
+        occurred_on=TODAY() - datetime.timedelta(days=45),
+    )  # fmt: skip
+    assert flagged_idle(recent, settings)
