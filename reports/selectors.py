@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -344,18 +343,21 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         today - datetime.timedelta(days=120), today, _("最近120天")
     )
     numbers = term_numbers(school=school, term=term)
-    first = month_of(today - datetime.timedelta(days=150)).start
-    by_month = dict(
-        CareRecord.objects.filter(school=school, voided_at=None, occurred_on__gte=first)
-        .annotate(month=TruncMonth("occurred_on"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    months, day = [], first
+    spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
-        months.append((f"{day:%Y-%m}", by_month.get(day, 0)))
-        day = month_of(day).end + datetime.timedelta(days=1)
+        spans.append(month_of(day))
+        day = spans[-1].end + datetime.timedelta(days=1)
+    # One pass over the date index with a count per month: truncating each record's date
+    # (TruncMonth) is a Python function call per row in SQLite.
+    by_month = CareRecord.objects.filter(
+        school=school, voided_at=None, occurred_on__gte=spans[0].start
+    ).aggregate(
+        **{
+            f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
+            for index, span in enumerate(spans)
+        }
+    )
+    months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = care_settings_for(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     away = enrolled(school.pk).exclude(left_behind=LeftBehind.NONE)

@@ -72,3 +72,28 @@ def test_the_dashboard_costs_the_same_queries_for_a_bigger_school(
             actor=class_teacher, pupils=[child], kind="talk", content="谈心"
         )
     assert queries() == one
+
+
+def test_records_by_month_count_each_month_to_its_last_day_and_leave_out_voided_ones(
+    school, class_teacher, pupil
+):
+    from reports.selectors import dashboard
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_day_before = this_month - datetime.timedelta(days=1)
+    for day in (this_month, last_day_before, last_day_before.replace(day=1)):
+        visits_services.record_create(
+            actor=class_teacher, pupils=[pupil], kind="talk", content="谈心", occurred_on=day
+        )
+    wrong = visits_services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="talk", content="记错", occurred_on=today
+    )
+    visits_services.record_void(actor=class_teacher, record=wrong, reason="记错了")
+
+    months = dict(dashboard(school=school, today=today).months)
+
+    assert list(months)[-1] == f"{this_month:%Y-%m}"
+    assert months[f"{this_month:%Y-%m}"] == 1
+    assert months[f"{last_day_before:%Y-%m}"] == 2
+    assert sum(months.values()) == 3
