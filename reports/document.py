@@ -1,33 +1,42 @@
 """The term summary as one HTML document, for the browser preview and the PDF alike."""
 
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reports.charts import bar_chart
 
 
-def document_context(numbers: dict, texts: dict) -> dict:
-    basic, care = numbers["basic"], numbers["care"]
-    kinds = {row["kind"]: row for row in care["kinds"]}
-    grade_chart = bar_chart(
+def grade_chart(numbers: dict) -> SafeString:
+    """Left-behind children per grade, with their share: the dashboard's and the summary's."""
+    return bar_chart(
         [
             (
                 row["name"],
                 row["away"],
                 _("%(n)d人（%(share)s%%）") % {"n": row["away"], "share": row["share"]},
             )
-            for row in basic["grades"]
+            for row in numbers["basic"]["grades"]
         ],
         title=_("各年级留守儿童人数"),
     )
-    kind_chart = bar_chart(
+
+
+def kind_chart(numbers: dict) -> SafeString:
+    """The term's records of each kind that has any."""
+    return bar_chart(
         [
             (row["label"], row["records"], str(row["records"]))
-            for row in care["kinds"]
+            for row in numbers["care"]["kinds"]
             if row["records"]
         ],
         title=_("本学期各类关爱记录（条）"),
     )
+
+
+def document_context(numbers: dict, texts: dict) -> dict:
+    basic, care = numbers["basic"], numbers["care"]
+    kinds = {row["kind"]: row for row in care["kinds"]}
     categories = [
         _("%(label)s%(n)s人") % {"label": row["label"], "n": row["n"]}
         for row in basic["categories"]
@@ -38,8 +47,8 @@ def document_context(numbers: dict, texts: dict) -> dict:
         "n": numbers,
         "t": texts,
         "kinds": kinds,
-        "grade_chart": grade_chart,
-        "kind_chart": kind_chart,
+        "grade_chart": grade_chart(numbers),
+        "kind_chart": kind_chart(numbers),
     }
 
 

@@ -55,11 +55,12 @@ def _records(pupil: Pupil) -> QuerySet[CareRecord]:
 
 
 def growth_archive(user: User, pk: int) -> GrowthArchive:
-    """The child's whole story for a reader of the archive (else 404), in fourteen queries
-    whatever its length."""
+    """The child's whole story for a reader of the archive (else 404), in a fixed number of
+    queries whatever its length."""
     card = contact_card_for(user, pk)
     pupil = card.pupil
-    records = list(_records(pupil).filter(voided_at=None).order_by("occurred_on", "pk"))
+    every = list(_records(pupil).order_by("occurred_on", "pk"))
+    records = [record for record in every if record.voided_at is None]
     for record in records:
         record.others = record.children - 1
     kinds = Counter(record.get_kind_display() for record in records)
@@ -84,7 +85,7 @@ def growth_archive(user: User, pk: int) -> GrowthArchive:
         pairs=pairs,
         records=records,
         kinds=kinds.most_common(),
-        voided=pupil.care_records.exclude(voided_at=None).count(),
+        voided=len(every) - len(records),
         reads_counselling=reads_counselling(user),
         watch_events=list(
             pupil.watch_events.select_related("answered_by").order_by("noticed_on", "pk")

@@ -8,12 +8,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pairing.models import Pair, PairCheck, default_settings
-from registry.models import LeftBehind, Pupil, School, SchoolClass, Term, User
+from pairing.selectors import active_teacher_pairs, coverage, idle_pairs, left_behind_enrolled
+from registry.models import Pupil, School, SchoolClass, Term, User
 from registry.selectors import (
     COUNTED_COLUMNS,
     archive_rate,
@@ -77,10 +78,7 @@ def _basic(school_id: int) -> dict:
         "girls": totals["girls"],
         "both": totals["both"],
         "single": totals["single"],
-        "boarding": enrolled(school_id)
-        .exclude(left_behind=LeftBehind.NONE)
-        .filter(is_boarding=True)
-        .count(),
+        "boarding": left_behind_enrolled(school_id).filter(is_boarding=True).count(),
         "categories": [
             {"key": column.key, "label": str(column.label), "n": totals[column.key]}
             for column in COUNTED_COLUMNS
@@ -137,8 +135,10 @@ def _care(school_id: int, term: Term) -> dict:
     )
     # A child counts as visited this term when a home visit (not a call) reached them.
     visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
-    away = enrolled(school_id).exclude(left_behind=LeftBehind.NONE)
-    not_visited = away.exclude(pk__in=visited)
+    not_visited = left_behind_enrolled(school_id).exclude(pk__in=visited)
+    watch = WatchEvent.objects.filter(
+        school_id=school_id, noticed_on__gte=term.start_date, noticed_on__lte=term.end_date
+    ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
     return {
         "kinds": kinds,
         "records": sum(row["records"] for row in kinds),
@@ -153,34 +153,25 @@ def _care(school_id: int, term: Term) -> dict:
                 "school_class__grade", "school_class__number", "name_pinyin"
             ).values_list("name", flat=True)[:30]
         ),
-        "watch_events": WatchEvent.objects.filter(
-            school_id=school_id, noticed_on__gte=term.start_date, noticed_on__lte=term.end_date
-        ).count(),
-        "watch_answered": WatchEvent.objects.filter(
-            school_id=school_id,
-            noticed_on__gte=term.start_date,
-            noticed_on__lte=term.end_date,
-            answered_by__isnull=False,
-        ).count(),
+        "watch_events": watch["noticed"],
+        "watch_answered": watch["answered"],
     }
 
 
-def _pairing(school_id: int, term: Term, away: int) -> dict:
-    active = Pair.objects.filter(school_id=school_id, ended_on=None)
-    teacher_pairs = active.filter(kind=Pair.Kind.TEACHER, pupil__status=Pupil.Status.ENROLLED)
-    covered = (
-        enrolled(school_id)
-        .exclude(left_behind=LeftBehind.NONE)
-        .filter(Exists(teacher_pairs.filter(pupil=OuterRef("pk"))))
-        .count()
+def _pairing(school_id: int, term: Term) -> dict:
+    """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
+    school_coverage, _per_class = coverage(school_id)
+    teacher_pairs = Q(active_teacher_pairs(), pupil__status=Pupil.Status.ENROLLED)
+    counts = Pair.objects.filter(school_id=school_id, ended_on=None).aggregate(
+        teacher_pairs=Count("pk", filter=teacher_pairs),
+        teachers=Count("teacher", filter=teacher_pairs, distinct=True),
+        buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
+        volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
     )
     return {
-        "teacher_pairs": teacher_pairs.count(),
-        "teachers": teacher_pairs.values("teacher").distinct().count(),
-        "covered": covered,
-        "coverage": pct(covered, away),
-        "buddies": active.filter(kind=Pair.Kind.BUDDY).count(),
-        "volunteers": active.filter(kind=Pair.Kind.VOLUNTEER).count(),
+        **counts,
+        "covered": school_coverage.paired,
+        "coverage": pct(school_coverage.paired, school_coverage.children),
         "formed_in_term": Pair.objects.filter(
             school_id=school_id,
             started_on__gte=term.start_date,
@@ -197,20 +188,22 @@ def _pairing(school_id: int, term: Term, away: int) -> dict:
 def _safety(school_id: int, term: Term) -> dict:
     start = timezone.make_aware(datetime.datetime.combine(term.start_date, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(term.end_date, datetime.time.max))
-    emergencies = Emergency.objects.filter(
-        school_id=school_id, occurred_at__gte=start, occurred_at__lte=end
+    in_term = Q(occurred_at__gte=start, occurred_at__lte=end)
+    emergencies = Emergency.objects.filter(school_id=school_id).aggregate(
+        emergencies=Count("pk", filter=in_term),
+        emergencies_closed=Count("pk", filter=in_term & Q(closed_at__isnull=False)),
+        emergencies_open=Count("pk", filter=Q(closed_at=None)),  # whenever they happened
     )
-    cases = DropoutCase.objects.filter(school_id=school_id, opened_on__lte=term.end_date).filter(
-        Q(closed_on=None) | Q(closed_on__gte=term.start_date)
+    cases = (
+        DropoutCase.objects.filter(school_id=school_id, opened_on__lte=term.end_date)
+        .filter(Q(closed_on=None) | Q(closed_on__gte=term.start_date))
+        .aggregate(
+            dropout_cases=Count("pk"),
+            dropout_returned=Count("pk", filter=Q(status=DropoutCase.Status.RETURNED)),
+            dropout_open=Count("pk", filter=Q(status__in=DropoutCase.OPEN)),
+        )
     )
-    return {
-        "emergencies": emergencies.count(),
-        "emergencies_closed": emergencies.exclude(closed_at=None).count(),
-        "emergencies_open": Emergency.objects.filter(school_id=school_id, closed_at=None).count(),
-        "dropout_cases": cases.count(),
-        "dropout_returned": cases.filter(status=DropoutCase.Status.RETURNED).count(),
-        "dropout_open": cases.filter(status__in=DropoutCase.OPEN).count(),
-    }
+    return emergencies | cases
 
 
 def _problems(numbers: dict, idle_pairs: int) -> list[str]:
@@ -253,8 +246,7 @@ def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
     """Classes where fewer than all left-behind children had a home visit this term."""
     visited = children_of(_records(school_id, term).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
-        enrolled(school_id)
-        .exclude(left_behind=LeftBehind.NONE)
+        left_behind_enrolled(school_id)
         .exclude(school_class=None)
         .values("school_class", "school_class__grade", "school_class__number")
         .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
@@ -275,8 +267,6 @@ def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
 
 def term_numbers(*, school: School, term: Term) -> dict:
     """Every number the term summary prints, from the data as it stands now."""
-    from pairing.selectors import idle_pairs
-
     basic = _basic(school.pk)
     numbers = {
         "school": school.name,
@@ -285,7 +275,7 @@ def term_numbers(*, school: School, term: Term) -> dict:
         "term_end": term.end_date.isoformat(),
         "basic": basic,
         "archives": archive_rate(pupils=enrolled(school.pk)),
-        "pairing": _pairing(school.pk, term, basic["away"]),
+        "pairing": _pairing(school.pk, term),
         "care": _care(school.pk, term),
         "safety": _safety(school.pk, term),
         "classes_below_quota": _classes_below_quota(school.pk, term),
@@ -360,7 +350,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = care_settings_for(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    away = enrolled(school.pk).exclude(left_behind=LeftBehind.NONE)
+    away = left_behind_enrolled(school.pk)
     records = CareRecord.objects.filter(school=school, voided_at=None)
     contacted = children_of(records.filter(occurred_on__gte=cutoff))
     month = month_of(today)
@@ -428,7 +418,8 @@ def _months_so_far(term: Term | Period, today: datetime.date) -> int:
 
 def teacher_table(*, school: School, term: Term | Period, today: datetime.date) -> list[TeacherRow]:
     """Per teacher who answers for children: pairs, the term's records by kind, children
-    visited at home against the school's monthly number, overdue 五必访. Six queries."""
+    visited at home against the school's monthly number, overdue 五必访. A fixed number of
+    queries, whatever the school's size."""
     from visits.due import answering_teachers
     from visits.models import care_settings_for
 

@@ -19,7 +19,7 @@ from registry.models import AccessLog, Role
 from registry.services import log_access
 from reports import compare, exports, growth, selectors, services
 from reports.charts import bar_chart
-from reports.document import document_html
+from reports.document import document_html, grade_chart, kind_chart
 from reports.forms import TermReportForm
 from reports.models import TermReportVersion
 
@@ -36,21 +36,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "n": numbers,
         "kinds": {row["kind"]: row for row in numbers["care"]["kinds"]},
-        "grade_chart": bar_chart(
-            [(row["name"], row["away"], f"{row['away']}（{row['share']}%）")
-             for row in numbers["basic"]["grades"]],
-            title=_("各年级留守儿童人数"),
-        ),
+        "grade_chart": grade_chart(numbers),
         "month_chart": bar_chart(
             [(label, count, str(count)) for label, count in board.months],
             title=_("每月关爱记录（条）"),
         ),
-        "kind_chart": bar_chart(
-            [(row["label"], row["records"], str(row["records"]))
-             for row in numbers["care"]["kinds"] if row["records"]],
-            title=_("本学期各类关爱记录（条）"),
-        ),
-    }  # fmt: skip
+        "kind_chart": kind_chart(numbers),
+    }
     return render(request, "reports/dashboard.html", context)
 
 

@@ -394,30 +394,27 @@ def class_overview(*, school_class, settings: CareSettings, today: datetime.date
         )
         .order_by("name_pinyin", "pk")
     )
-    rows = [
-        ChildCare(
-            pupil=child,
-            counts={quota.key: getattr(child, f"{quota.key}_now", None) for quota in QUOTAS},
-            missing=[
-                str(quota.label)
-                for quota in QUOTAS
-                if getattr(child, f"{quota.key}_now", None) is not None
-                and getattr(child, f"{quota.key}_now") < quota.count(settings)
-            ],
-            last_contact=child.last_contact,
-            open_events=child.open_events,
-            pair_teachers=[str(pair.teacher) for pair in child.teacher_pairs],
+    rows, met = [], dict.fromkeys((quota.key for quota in QUOTAS), 0)
+    for child in children:
+        counts = {quota.key: getattr(child, f"{quota.key}_now", None) for quota in QUOTAS}
+        missing = []
+        for quota in QUOTAS:
+            if counts[quota.key] is None:  # no period for this quota now (the holidays)
+                continue
+            if counts[quota.key] >= quota.count(settings):
+                met[quota.key] += 1
+            else:
+                missing.append(str(quota.label))
+        rows.append(
+            ChildCare(
+                pupil=child,
+                counts=counts,
+                missing=missing,
+                last_contact=child.last_contact,
+                open_events=child.open_events,
+                pair_teachers=[str(pair.teacher) for pair in child.teacher_pairs],
+            )
         )
-        for child in children
-    ]
-    met = {
-        quota.key: sum(
-            1
-            for row in rows
-            if row.counts[quota.key] is not None and row.counts[quota.key] >= quota.count(settings)
-        )
-        for quota in QUOTAS
-    }
     return ClassOverview(rows, _meetings_due(school_class, settings, term), met, month, term)
 
 

@@ -50,12 +50,23 @@ def records_visible_to(*, user: User) -> QuerySet[CareRecord]:
     Scoped with EXISTS on the record's children rather than a join, so no DISTINCT is needed
     and the newest records come straight from the (school, date) index.
     """
-    records = CareRecord.objects.filter(school_id=user.school_id)
-    if not user.reads_whole_school:
-        records = records.filter(
-            Exists(_links(pupil__in=pupils_visible_to(user=user).values("pk")))
-        )
+    records = _about_children_seen_by(
+        user, CareRecord.objects.filter(school_id=user.school_id), CareRecord.pupils
+    )
     return records.select_related("author").order_by("-occurred_on", "-pk")
+
+
+def _about_children_seen_by(user: User, queryset: QuerySet, children) -> QuerySet:
+    """The rows (records, emergencies) about at least one child the user reads: EXISTS on
+    their links to children (``children``: the model's many-to-many to Pupil), so no join
+    multiplies the rows and no DISTINCT is needed; no condition for the whole school."""
+    if user.reads_whole_school:
+        return queryset
+    links = children.through.objects.filter(
+        **{children.field.m2m_field_name(): OuterRef("pk")},
+        pupil__in=pupils_visible_to(user=user).values("pk"),
+    )
+    return queryset.filter(Exists(links))
 
 
 def _links(**conditions) -> QuerySet:
@@ -116,6 +127,10 @@ def records_of_pupil(pupil: Pupil) -> QuerySet[CareRecord]:
     return pupil.care_records.select_related("author").order_by("-occurred_on", "-pk")
 
 
+# Dropout cases: the open ones first, then the newest.
+OPEN_CASES_FIRST = (Case(When(status__in=DropoutCase.OPEN, then=0), default=1), "-opened_on", "-pk")
+
+
 @dataclass
 class PupilCare:
     """What the archive page shows of a child's care: recent records, open 五必访, rights."""
@@ -141,9 +156,7 @@ def care_of_pupil(user: User, pupil: Pupil, limit: int = 20) -> PupilCare:
         can_record=can_record,
         reads_counselling=reads_counselling(user),
         open_emergencies=list(pupil.emergencies.filter(closed_at=None).order_by("-occurred_at")),
-        dropout=pupil.dropout_cases.order_by(
-            Case(When(status__in=DropoutCase.OPEN, then=0), default=1), "-opened_on", "-pk"
-        ).first(),
+        dropout=pupil.dropout_cases.order_by(*OPEN_CASES_FIRST).first(),
         can_manage_dropout=manages and can_manage_dropout(user, pupil),
     )
 
@@ -176,13 +189,11 @@ def attachment_for_user(user: User, record_pk: int, pk: int) -> RecordAttachment
 
 def emergencies_visible_to(*, user: User) -> QuerySet[Emergency]:
     """Emergencies about a child the user reads, open ones first."""
-    visible = pupils_visible_to(user=user).filter(pk=OuterRef("pupils"))
-    return (
-        Emergency.objects.filter(school_id=user.school_id)
-        .filter(Exists(visible))
-        .distinct()
-        .select_related("reported_by", "closed_by")
-        .order_by(F("closed_at").desc(nulls_first=True), "-occurred_at", "-pk")
+    emergencies = _about_children_seen_by(
+        user, Emergency.objects.filter(school_id=user.school_id), Emergency.pupils
+    )
+    return emergencies.select_related("reported_by", "closed_by").order_by(
+        F("closed_at").desc(nulls_first=True), "-occurred_at", "-pk"
     )
 
 
@@ -209,7 +220,7 @@ def dropout_cases_visible_to(*, user: User) -> QuerySet[DropoutCase]:
             school_id=user.school_id, pupil__in=pupils_visible_to(user=user).values("pk")
         )
         .select_related("pupil", "pupil__school_class", "opened_by")
-        .order_by(Case(When(status__in=DropoutCase.OPEN, then=0), default=1), "-opened_on", "-pk")
+        .order_by(*OPEN_CASES_FIRST)
     )
 
 

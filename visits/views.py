@@ -237,7 +237,12 @@ def record_void(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_to_change(request, pk)
     form = AttachmentsForm(request.POST, request.FILES)
-    if form.is_valid() and form.cleaned_data["files"]:
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values()
+                                         for message in errors))  # fmt: skip
+    elif not form.cleaned_data["files"]:
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
         try:
             services.attachments_add(
                 actor=request.user,
@@ -250,8 +255,6 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("附件已上传。"))
-    else:
-        messages.error(request, _("请选择要上传的文件。"))
     return redirect("visits:record_detail", pk=record.pk)
 
 

@@ -113,3 +113,23 @@ def test_the_command_writes_the_pdf(principal, known_school, tmp_path):
 
     assert out.read_bytes().startswith(b"%PDF")
     assert TermReportVersion.objects.get().created_by == principal
+
+
+def test_pairing_coverage_counts_as_the_pairing_board_does(
+    principal, known_school, pupil, other_pupil, pair_teacher, other_teacher
+):
+    from pairing import selectors as pairing_selectors
+    from pairing import services as pairing_services
+
+    for child, teacher in ((pupil, pair_teacher), (other_pupil, other_teacher)):
+        pairing_services.pair_create(actor=principal, pupil=child, kind="teacher", teacher=teacher)
+    # A teacher who has left no longer looks after 李小红.
+    other_teacher.is_active = False
+    other_teacher.save()
+
+    pairing = term_numbers(school=principal.school, term=known_school)["pairing"]
+
+    board, _classes = pairing_selectors.coverage(principal.school_id)
+    assert (pairing["covered"], pairing["teacher_pairs"], pairing["teachers"]) == (1, 1, 1)
+    assert pairing["covered"] == board.paired
+    assert pairing["coverage"] == 33.3  # 1 of the 3 left-behind children

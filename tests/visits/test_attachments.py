@@ -129,6 +129,23 @@ def test_a_bad_file_on_the_record_page_is_named_in_the_message(client, class_tea
     assert record.attachments.count() == 0
 
 
+def test_an_empty_file_on_the_record_page_gets_the_forms_reason_not_choose_a_file(
+    client, class_teacher, pupil
+):
+    record = visit(class_teacher, [pupil])
+    client.force_login(class_teacher)
+
+    response = client.post(
+        reverse("visits:attachment_add", args=[record.pk]),
+        {"kind": "photo", "files": [SimpleUploadedFile("空.png", b"")]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "所提交的是空文件。" in page and "请选择要上传的文件。" not in page
+    assert record.attachments.count() == 0
+
+
 def test_someone_outside_the_records_scope_gets_404_for_its_photo(
     client, class_teacher, other_teacher, pupil
 ):
