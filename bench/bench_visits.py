@@ -156,7 +156,7 @@ def run() -> None:
 def busiest_teacher() -> str:
     """The teacher who answers for the most left-behind children (class and pairs)."""
     from registry.models import User
-    from visits.selectors import own_children
+    from registry.selectors import own_children
 
     teachers = User.objects.filter(headed_classes__isnull=False).distinct()
     return max(

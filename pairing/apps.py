@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PairingConfig(AppConfig):
     name = "pairing"
     verbose_name = _("结对帮扶")
+
+    def ready(self) -> None:
+        from pairing.selectors import paired_with
+        from registry.selectors import register_scope_grant
+
+        register_scope_grant(paired_with)

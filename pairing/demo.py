@@ -7,7 +7,7 @@ import random
 
 from django.utils import timezone
 
-from pairing.models import HelpPlan, Pair, PairCheck, Volunteer, default_settings
+from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from pairing.selectors import suggest_pairs, teacher_loads, unpaired_children
 from registry.models import LeftBehind, Pupil, Role, School, SchoolClass, TeachingAssignment, User
 
@@ -44,7 +44,7 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
     """Pair the demo school's left-behind children; returns the number of pairs made."""
     today = timezone.localdate()
     _enough_teachers(school, names, rng, password)
-    settings = default_settings(school)
+    settings = PairingSettings.for_school(school)
     children = list(unpaired_children(school.pk, settings).select_related("school_class"))
     # Priority children are paired first; the others waiting are spread over the school.
     ordinary = [child for child in children if not (child.is_priority or child.is_orphan)]

@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.forms import DATE_INPUT
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
-from registry.forms import DATE_INPUT
 from registry.models import GRADE_NAMES, Pupil, User
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.identity import validate_phone
-from registry.models import Pupil, School, User
+from registry.models import Pupil, School, SchoolSettings, User
 
 
-class PairingSettings(models.Model):
+class PairingSettings(SchoolSettings):
     """A school's pairing rules; a school without a row uses the defaults below."""
 
     school = models.OneToOneField(
@@ -78,6 +78,24 @@ class Volunteer(models.Model):
         return self.name
 
 
+class PairQuerySet(models.QuerySet):
+    def active(self) -> "PairQuerySet":
+        """Pairs not ended."""
+        return self.filter(ended_on=None)
+
+    def teachers(self) -> "PairQuerySet":
+        """Pairs with a teacher (代理家长), not a buddy or a volunteer."""
+        return self.filter(kind=Pair.Kind.TEACHER)
+
+    def active_teacher(self) -> "PairQuerySet":
+        """Teacher pairs that look after a child now: not ended, with a teacher still at work.
+
+        The one definition behind scope, coverage, the work list and the summary; only the
+        leaving flow and the board's orphaned pairs look at the pairs of a teacher gone.
+        """
+        return self.teachers().active().filter(teacher__is_active=True)
+
+
 class Pair(models.Model):
     """One child with one partner: a teacher, a pupil buddy or a volunteer."""
 
@@ -135,6 +153,8 @@ class Pair(models.Model):
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"), null=True
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = PairQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("结对")
@@ -260,11 +280,3 @@ class PairCheck(models.Model):
         pair = self.pair if self.pair_id else None
         if pair is not None and self.checked_on and self.checked_on < pair.started_on:
             raise ValidationError({"checked_on": _("检查日期不能早于结对日期。")})
-
-
-def default_settings(school: School) -> PairingSettings:
-    """The school's settings, or the defaults (unsaved) when it has never changed them."""
-    try:
-        return school.pairing_settings
-    except PairingSettings.DoesNotExist:
-        return PairingSettings(school=school)

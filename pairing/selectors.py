@@ -1,47 +1,35 @@
 """Reads of the pairing app: scoped pairs, the board (coverage, loads, suggestions) and activity."""
 
-import datetime
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer, default_settings
-from registry.models import LeftBehind, Pupil, Role, School, SchoolClass, TeachingAssignment, User
+from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+from registry.models import Pupil, Role, School, SchoolClass, TeachingAssignment, User
 from registry.selectors import pupils_visible_to
-
-# Who may pair children and end pairs: those who run the school's care work.
-PAIRING_ROLES = (Role.ADMIN, Role.PRINCIPAL)
 
 
 def can_manage_pairs(user: User) -> bool:
-    return bool(set(PAIRING_ROLES) & set(user.roles))
+    """Who may pair children and end pairs: those who run the school's care work."""
+    return user.leads_care
 
 
-def active_teacher_pairs() -> Q:
-    """A pair that counts for coverage: a teacher pair, not ended, with a teacher still at work."""
-    return Q(kind=Pair.Kind.TEACHER, ended_on=None, teacher__is_active=True)
-
-
-def left_behind_enrolled(school_id: int) -> QuerySet[Pupil]:
-    """The children pairing is for: left-behind pupils still at school."""
-    return Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED).exclude(
-        left_behind=LeftBehind.NONE
-    )
+def paired_with(user: User) -> Q:
+    """The scope grant of pairing: a pair teacher reads the children of their active pairs."""
+    return Q(Exists(Pair.objects.active_teacher().filter(pupil=OuterRef("pk"), teacher=user)))
 
 
 def _has_teacher_pair() -> Exists:
-    return Exists(Pair.objects.filter(active_teacher_pairs(), pupil=OuterRef("pk")))
+    return Exists(Pair.objects.active_teacher().filter(pupil=OuterRef("pk")))
 
 
 def _has_buddy() -> Exists:
-    return Exists(Pair.objects.filter(pupil=OuterRef("pk"), kind=Pair.Kind.BUDDY, ended_on=None))
+    return Exists(Pair.objects.active().filter(pupil=OuterRef("pk"), kind=Pair.Kind.BUDDY))
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -88,80 +76,10 @@ def pairs_of_pupil(pupil: Pupil) -> list[Pair]:
 def pair_teachers_of(pupils: list[Pupil]) -> dict[int, list[User]]:
     """Each pupil's active pair teachers (one query), for contact cards."""
     teachers: dict[int, list[User]] = defaultdict(list)
-    pairs = Pair.objects.filter(active_teacher_pairs(), pupil__in=[pupil.pk for pupil in pupils])
+    pairs = Pair.objects.active_teacher().filter(pupil__in=[pupil.pk for pupil in pupils])
     for pair in pairs.select_related("teacher").order_by("started_on", "pk"):
         teachers[pair.pupil_id].append(pair.teacher)
     return teachers
-
-
-# --- activity --------------------------------------------------------------------------------
-
-
-def with_last_activity(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
-    """Annotate `last_activity_on`: the latest day anything was recorded for the pair: a check
-    of its plan, or a care record (visit, talk, call…) its teacher wrote about the child."""
-    from visits.models import CareRecord  # visits builds on pairing's scope, not the reverse
-
-    last_record = (
-        CareRecord.objects.filter(
-            pupils=OuterRef("pupil"), author=OuterRef("teacher"), voided_at=None
-        )
-        .order_by("-occurred_on")
-        .values("occurred_on")[:1]
-    )
-    checked = Max("checks__checked_on")
-    recorded = Subquery(last_record, output_field=DateField())
-    # GREATEST is NULL in SQLite when either side is: each side falls back on the other.
-    return pairs.annotate(
-        last_activity_on=Greatest(Coalesce(checked, recorded), Coalesce(recorded, checked))
-    )
-
-
-def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None = None) -> bool:
-    """A teacher pair with no activity for `idle_days`, counted from the last activity or, if
-    there was none, from the pair's start."""
-    today = today or timezone.localdate()
-    since = getattr(pair, "last_activity_on", None) or pair.started_on
-    # 代理家长制流于形式 is about teachers: a buddy's play is not logged, so it is never idle.
-    return (
-        pair.kind == Pair.Kind.TEACHER
-        and pair.ended_on is None
-        and (today - since).days > settings.idle_days
-    )
-
-
-def idle_pairs(pairs: QuerySet[Pair], settings: PairingSettings) -> QuerySet[Pair]:
-    """The pairs is_idle flags, chosen by the database (a school has thousands of pairs).
-
-    Not from each pair's latest activity (a correlated subquery over the child's whole
-    history, seconds at 200,000 records) but from the checks and records since the cutoff:
-    a pair is idle when it has none of those and either had activity before or is older than
-    the cutoff, which is what is_idle decides from the latest activity.
-    """
-    from visits.models import CareRecord  # visits builds on pairing's scope, not the reverse
-
-    cutoff = timezone.localdate() - datetime.timedelta(days=settings.idle_days)
-    # From the school's records since the cutoff (its date index) to their children's pairs
-    # with the record's author: not from each pair to its teacher's thousands of records.
-    recorded_since = CareRecord.pupils.through.objects.filter(
-        carerecord__school_id=settings.school_id,
-        carerecord__occurred_on__gte=cutoff,
-        carerecord__voided_at=None,
-        pupil__pairs__kind=Pair.Kind.TEACHER,
-        pupil__pairs__teacher=F("carerecord__author"),
-    ).values("pupil__pairs")
-    checked_since = PairCheck.objects.filter(checked_on__gte=cutoff).values("pair_id")
-    ever = Exists(PairCheck.objects.filter(pair=OuterRef("pk"))) | Exists(
-        CareRecord.objects.filter(
-            pupils=OuterRef("pupil"), author=OuterRef("teacher"), voided_at=None
-        )
-    )
-    return (
-        pairs.filter(kind=Pair.Kind.TEACHER, ended_on=None)
-        .exclude(pk__in=recorded_since)
-        .exclude(pk__in=checked_since)
-        .filter(Q(started_on__lt=cutoff) | ever)
-    )
 
 
 # --- the board -------------------------------------------------------------------------------
@@ -235,7 +153,7 @@ def _priority_order(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
 def unpaired_children(school_id: int, settings: PairingSettings | None = None) -> QuerySet[Pupil]:
     """Left-behind children without an active teacher pair (and without a buddy, when the school
     requires one), priority children first."""
-    children = left_behind_enrolled(school_id).annotate(
+    children = Pupil.objects.filter(school_id=school_id).left_behind_enrolled().annotate(
         has_teacher=_has_teacher_pair(), has_buddy=_has_buddy()
     )
     missing = Q(has_teacher=False)
@@ -250,7 +168,8 @@ def coverage(school_id: int) -> tuple[Coverage, list[Coverage]]:
     Two queries: the counts by class, then the classes.
     """
     rows = (
-        left_behind_enrolled(school_id)
+        Pupil.objects.filter(school_id=school_id)
+        .left_behind_enrolled()
         .annotate(has_teacher=_has_teacher_pair())
         .values("school_class")
         .annotate(children=Count("pk"), paired=Count("pk", filter=Q(has_teacher=True)))
@@ -282,6 +201,7 @@ def teacher_loads(school_id: int, settings: PairingSettings) -> list[TeacherLoad
     teachers = (
         _pairable_teachers(school_id)
         .annotate(
+            # These teachers are at work, so their open teacher pairs are active_teacher() ones.
             load=Count("pairs", filter=Q(pairs__kind=Pair.Kind.TEACHER, pairs__ended_on=None))
         )
         .order_by("load", "full_name", "pk")
@@ -358,8 +278,10 @@ def suggest_pairs(
     return suggestions
 
 
-def board(school: School) -> Board:
-    settings = default_settings(school)
+def board(school: School, *, idle: list[Pair]) -> Board:
+    """The pairing board; ``idle`` is the school's idle pairs, which visits decides (a pair's
+    activity is in its care records)."""
+    settings = PairingSettings.for_school(school)
     total, per_class = coverage(school.pk)
     unpaired = list(
         unpaired_children(school.pk, settings).select_related("school_class__head_teacher")
@@ -369,16 +291,18 @@ def board(school: School) -> Board:
     suggestions = suggest_pairs(teacher_unpaired, loads, school.pk)
     for suggestion in suggestions:
         suggestion.pupil.suggestion = suggestion
-    teacher_pairs = Pair.objects.filter(
-        school=school, kind=Pair.Kind.TEACHER, ended_on=None
-    ).select_related("pupil", "pupil__school_class", "teacher")
-    idle = list(idle_pairs(teacher_pairs, settings).order_by("started_on", "pk"))
     idle_by_teacher: dict[int, int] = defaultdict(int)
     for pair in idle:
         idle_by_teacher[pair.teacher_id] += 1
     for entry in loads:
         entry.idle = idle_by_teacher.get(entry.teacher.pk, 0)
-    orphaned = list(teacher_pairs.filter(teacher__is_active=False).order_by("pk"))
+    orphaned = list(
+        Pair.objects.teachers()
+        .active()
+        .filter(school=school, teacher__is_active=False)
+        .select_related("pupil", "pupil__school_class", "teacher")
+        .order_by("pk")
+    )
     return Board(settings, total, per_class, unpaired, loads, suggestions, idle, orphaned)
 
 
@@ -386,16 +310,16 @@ def volunteers_of(school_id: int) -> QuerySet[Volunteer]:
     return Volunteer.objects.filter(school_id=school_id, is_active=True)
 
 
-def my_pairs(user: User) -> list[Pair]:
-    """The user's children: their active pairs as teacher, with the last activity."""
-    pairs = with_last_activity(
-        Pair.objects.filter(teacher=user, kind=Pair.Kind.TEACHER, ended_on=None).select_related(
-            "pupil", "pupil__school_class", "pupil__guardian", "plan"
+def my_pairs(user: User) -> QuerySet[Pair]:
+    """The user's children: their active pairs as teacher, in class order."""
+    return (
+        Pair.objects.active_teacher()
+        .filter(teacher=user)
+        .select_related("pupil", "pupil__school_class", "pupil__guardian", "plan")
+        .order_by(
+            "pupil__school_class__grade", "pupil__school_class__number", "pupil__name_pinyin", "pk"
         )
-    ).order_by(
-        "pupil__school_class__grade", "pupil__school_class__number", "pupil__name_pinyin", "pk"
     )
-    return list(pairs)
 
 
 def plan_of(pair: Pair) -> HelpPlan:
@@ -430,7 +354,10 @@ def get_teacher_for_user(user: User, pk: int) -> User:
 def teacher_active_pairs(teacher: User) -> list[Pair]:
     """The teacher's active pairs with child and class, in class order (one query)."""
     return list(
-        Pair.objects.filter(teacher=teacher, kind=Pair.Kind.TEACHER, ended_on=None)
+        # Not active_teacher(): the leaving flow hands over the pairs of a teacher already gone.
+        Pair.objects.teachers()
+        .active()
+        .filter(teacher=teacher)
         .select_related("pupil", "pupil__school_class", "pupil__school_class__head_teacher")
         .order_by("pupil__school_class__grade", "pupil__school_class__number", "pupil__name_pinyin")
     )
@@ -446,10 +373,7 @@ def active_classes_with_pupils(school_id: int) -> list[SchoolClass]:
     )
 
 
-def register_pairs(*, user: User, with_ended: bool = False) -> list[Pair]:
-    """结对帮扶登记表: the pairs the user may read, by class and child, with plan and last
-    activity (one query)."""
+def register_pairs(*, user: User, with_ended: bool = False) -> QuerySet[Pair]:
+    """结对帮扶登记表: the pairs the user may read, by class and child, with plan."""
     pairs = pairs_visible_to(user=user).select_related("buddy__school_class", "plan")
-    if not with_ended:
-        pairs = pairs.filter(ended_on=None)
-    return list(with_last_activity(pairs))
+    return pairs if with_ended else pairs.active()

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer, default_settings
+from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from registry.models import AccessLog, ArchiveRevision, Pupil, Role, SchoolClass, User
 from registry.services import log_access
 
@@ -25,7 +25,7 @@ def _log(actor: User, pupil: Pupil, detail: str, request: HttpRequest | None) ->
 
 def teacher_load(teacher: User) -> int:
     """The teacher's active pairs (one query)."""
-    return Pair.objects.filter(teacher=teacher, kind=Pair.Kind.TEACHER, ended_on=None).count()
+    return Pair.objects.teachers().active().filter(teacher=teacher).count()
 
 
 def _check_partner(pair: Pair) -> None:
@@ -39,7 +39,7 @@ def _check_partner(pair: Pair) -> None:
         if teacher.school_id != pair.school_id or not teacher.is_active:
             errors["teacher"] = _("只能与本校在职教师结对。")
         else:
-            limit = default_settings(pair.school).max_children_per_teacher
+            limit = PairingSettings.for_school(pair.school).max_children_per_teacher
             if teacher_load(teacher) >= limit:
                 errors["teacher"] = _("%(name)s已结对%(n)d名儿童，达到每人%(n)d名的上限。") % {
                     "name": teacher,
@@ -256,7 +256,9 @@ def teacher_leave(
     unpaired. Returns (pairs ended, pairs made)."""
     pairs = list(
         Pair.objects.select_for_update(of=("self",))
-        .filter(teacher=teacher, kind=Pair.Kind.TEACHER, ended_on=None)
+        .teachers()
+        .active()
+        .filter(teacher=teacher)
         .select_related("pupil")
     )
     made = 0

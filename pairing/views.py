@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caresys.lib.forms import add_service_errors
 from caresys.lib.http import role_required
 from caresys.lib.xlsx import xlsx_response
 from pairing import exports, selectors, services
@@ -23,22 +24,21 @@ from pairing.forms import (
     VolunteerForm,
     YearEndForm,
 )
-from pairing.models import Pair, default_settings
-from registry.models import AccessLog, Pupil, Role, User
+from pairing.models import Pair, PairingSettings
+from registry.models import CARE_LEADS, AccessLog, Pupil, Role, User
 from registry.selectors import get_pupil_for_user
 from registry.services import log_access
-
-MANAGERS = (Role.ADMIN, Role.PRINCIPAL)
-
+from visits import selectors as visits_selectors
 
 # --- the board and pairs -----------------------------------------------------------------------
 
 
 @require_GET
-@role_required(*MANAGERS)
+@role_required(*CARE_LEADS)
 def board(request: HttpRequest) -> HttpResponse:
     """Coverage, the unpaired children with a suggested teacher each, loads, idle pairs."""
-    board = selectors.board(request.user.school)
+    school = request.user.school
+    board = selectors.board(school, idle=visits_selectors.idle_pairs_of(school))
     context = {
         "board": board,
         "meets_target": board.school.meets(board.settings.coverage_target),
@@ -54,7 +54,8 @@ def _proposals(request: HttpRequest) -> list[tuple[Pupil, User]]:
         if pupil_pk.isdigit() and teacher_pk.isdigit():
             wanted.append((int(pupil_pk), int(teacher_pk)))
     school_id = request.user.school_id
-    pupils = selectors.left_behind_enrolled(school_id).in_bulk([pk for pk, _t in wanted])
+    children = Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
+    pupils = children.in_bulk([pk for pk, _t in wanted])
     teachers = User.objects.filter(school_id=school_id).in_bulk([pk for _p, pk in wanted])
     return [
         (pupils[pupil], teachers[teacher])
@@ -64,7 +65,7 @@ def _proposals(request: HttpRequest) -> list[tuple[Pupil, User]]:
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*CARE_LEADS)
 def suggestions_confirm(request: HttpRequest) -> HttpResponse:
     """Confirm one suggested pair, or all of them: all are written, or none."""
     proposals = _proposals(request)
@@ -82,14 +83,14 @@ def suggestions_confirm(request: HttpRequest) -> HttpResponse:
 
 def _pair_form(request: HttpRequest, data=None) -> PairForm:
     school_id = request.user.school_id
-    settings = default_settings(request.user.school)
+    settings = PairingSettings.for_school(request.user.school)
     loads = {entry.teacher.pk: entry.load for entry in selectors.teacher_loads(school_id, settings)}
     enrolled = Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED)
     order = ("school_class__grade", "school_class__number", "name_pinyin", "pk")
     return PairForm(
         data,
         initial={"pupil": request.GET.get("pupil"), "teacher": request.GET.get("teacher")},
-        children=selectors.left_behind_enrolled(school_id)
+        children=Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
         .select_related("school_class")
         .order_by(*order),
         teachers=User.objects.filter(pk__in=loads).order_by("full_name", "pk"),
@@ -100,14 +101,14 @@ def _pair_form(request: HttpRequest, data=None) -> PairForm:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*MANAGERS)
+@role_required(*CARE_LEADS)
 def pair_create(request: HttpRequest) -> HttpResponse:
     form = _pair_form(request, request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             pair = services.pair_create(actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -118,20 +119,11 @@ def pair_create(request: HttpRequest) -> HttpResponse:
     return render(request, "pairing/pair_form.html", {"form": form})
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors beside the fields they concern (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 @require_GET
 @login_required
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.get_pair_for_user(request.user, pk)
-    settings = default_settings(request.user.school)
+    settings = PairingSettings.for_school(request.user.school)
     can_edit = pair.is_active and (
         selectors.can_manage_pairs(request.user) or pair.teacher_id == request.user.pk
     )
@@ -139,8 +131,8 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pair": pair,
         "plan": selectors.plan_of(pair),
         "checks": selectors.checks_of(pair),
-        "idle": selectors.is_idle(
-            selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get(), settings
+        "idle": visits_selectors.is_idle(
+            visits_selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get(), settings
         ),
         "settings": settings,
         "can_edit": can_edit,
@@ -186,7 +178,7 @@ def check_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*MANAGERS)
+@role_required(*CARE_LEADS)
 def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.get_pair_for_user(request.user, pk)
     if not pair.is_active:
@@ -197,7 +189,7 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pair_end(actor=request.user, pair=pair, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("结对已结束，仍保留在儿童的结对记录中。"))
             return redirect("registry:pupil_detail", pk=pair.pupil_id)
@@ -207,7 +199,8 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def settings_edit(request: HttpRequest) -> HttpResponse:
-    form = PairingSettingsForm(request.POST or None, instance=default_settings(request.user.school))
+    settings = PairingSettings.for_school(request.user.school)
+    form = PairingSettingsForm(request.POST or None, instance=settings)
     if form.is_valid():
         services.pairing_settings_update(actor=request.user, **form.cleaned_data)
         messages.success(request, _("结对设置已保存。"))
@@ -216,7 +209,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*MANAGERS)
+@role_required(*CARE_LEADS)
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     form = VolunteerForm(request.POST or None)
     if form.is_valid():
@@ -231,12 +224,12 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*MANAGERS)
+@role_required(*CARE_LEADS)
 def teacher_leave(request: HttpRequest, pk: int) -> HttpResponse:
     """The leaving teacher's children, each with a suggested replacement."""
     teacher = selectors.get_teacher_for_user(request.user, pk)
     pairs = selectors.teacher_active_pairs(teacher)
-    settings = default_settings(request.user.school)
+    settings = PairingSettings.for_school(request.user.school)
     loads = [
         e for e in selectors.teacher_loads(teacher.school_id, settings) if e.teacher != teacher
     ]
@@ -263,7 +256,7 @@ def teacher_leave(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -325,16 +318,17 @@ def year_end(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_children(request: HttpRequest) -> HttpResponse:
     """A teacher's paired children with the last contact, idle pairs flagged."""
-    settings = default_settings(request.user.school)
-    pairs = selectors.my_pairs(request.user)
+    settings = PairingSettings.for_school(request.user.school)
+    pairs = list(visits_selectors.with_last_activity(selectors.my_pairs(request.user)))
     for pair in pairs:
-        pair.idle = selectors.is_idle(pair, settings)
+        pair.idle = visits_selectors.is_idle(pair, settings)
     return render(request, "pairing/my_children.html", {"pairs": pairs, "settings": settings})
 
 
 def _register_pairs(request: HttpRequest) -> tuple[list[Pair], bool]:
     with_ended = request.GET.get("ended") == "1"
-    return selectors.register_pairs(user=request.user, with_ended=with_ended), with_ended
+    pairs = selectors.register_pairs(user=request.user, with_ended=with_ended)
+    return list(visits_selectors.with_last_activity(pairs)), with_ended
 
 
 @require_GET

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.forms import DATE_INPUT
 from caresys.lib.identity import (
     id_birth_date,
     id_gender,
@@ -14,8 +15,6 @@ from registry import imports, spreadsheets
 from registry.models import AccessLog, Guardian, Parent, Pupil, SchoolClass, User
 from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
 from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _halfwidth(value: str) -> str:

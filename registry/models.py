@@ -16,6 +16,7 @@ from caresys.lib.identity import (
     validate_id_number,
     validate_phone,
 )
+from caresys.lib.periods import Period
 
 GRADE_NAMES = {
     1: _("一年级"),
@@ -28,6 +29,22 @@ GRADE_NAMES = {
     8: _("八年级"),
     9: _("九年级"),
 }
+
+
+class SchoolSettings(models.Model):
+    """A school's settings of one app: a row once the school changes them, else the defaults."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def for_school(cls, school: "School") -> "SchoolSettings":
+        """The school's settings, or the defaults (unsaved). A query unless already loaded."""
+        accessor = cls._meta.get_field("school").remote_field.get_accessor_name()
+        try:
+            return getattr(school, accessor)
+        except cls.DoesNotExist:
+            return cls(school=school)
 
 
 class School(models.Model):
@@ -70,6 +87,28 @@ class SchoolYear(models.Model):
         return self.name
 
 
+class TermQuerySet(models.QuerySet):
+    def of_school(self, school_id: int) -> "TermQuerySet":
+        """The school's terms, newest first, with their school year."""
+        return (
+            self.filter(school_year__school_id=school_id)
+            .select_related("school_year")
+            .order_by("-start_date", "pk")
+        )
+
+    def containing(self, school_id: int, day: datetime.date) -> "Term | None":
+        """The school's term on that day (None in the holidays). One query."""
+        return self.of_school(school_id).filter(start_date__lte=day, end_date__gte=day).first()
+
+    def current(self, school_id: int, day: datetime.date) -> "Term | None":
+        """The term on that day, else the last one that began before it. One query."""
+        return self.of_school(school_id).filter(start_date__lte=day).first()
+
+    def previous(self, school_id: int, day: datetime.date) -> "Term | None":
+        """The last term that ended before that day. One query."""
+        return self.of_school(school_id).filter(end_date__lt=day).first()
+
+
 class Term(models.Model):
     class Number(models.IntegerChoices):
         FIRST = 1, _("第一学期")
@@ -81,6 +120,8 @@ class Term(models.Model):
     number = models.PositiveSmallIntegerField(_("学期"), choices=Number.choices)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
+
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("学期")
@@ -97,6 +138,11 @@ class Term(models.Model):
         """Causes a query unless school_year is selected with the term."""
         return f"{self.school_year.name}{self.get_number_display()}"
 
+    @property
+    def period(self) -> Period:
+        """Causes a query unless school_year is selected with the term."""
+        return Period(self.start_date, self.end_date, str(self))
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("管理员")
@@ -104,6 +150,15 @@ class Role(models.TextChoices):
     CLASS_TEACHER = "class_teacher", _("班主任")
     PAIR_TEACHER = "pair_teacher", _("帮扶教师")
     COUNSELLOR = "counsellor", _("心理老师")
+
+
+# Those who run the school's care work: they pair children, read the dashboard and the term
+# summary, and handle emergencies for the whole school.
+CARE_LEADS = frozenset({Role.ADMIN, Role.PRINCIPAL})
+# Those who read every pupil of the school (the others read their class and paired children).
+WHOLE_SCHOOL_READERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR})
+# Those who read counselling content.
+COUNSELLING_READERS = frozenset({Role.COUNSELLOR, Role.PRINCIPAL})
 
 
 def validate_roles(value: object) -> None:
@@ -143,9 +198,20 @@ class User(AbstractUser):
     def is_school_admin(self) -> bool:
         return Role.ADMIN in self.roles
 
+    def has_any_role(self, roles: frozenset[str]) -> bool:
+        return not roles.isdisjoint(self.roles)
+
     @property
     def reads_whole_school(self) -> bool:
-        return bool({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR} & set(self.roles))
+        return self.has_any_role(WHOLE_SCHOOL_READERS)
+
+    @property
+    def leads_care(self) -> bool:
+        return self.has_any_role(CARE_LEADS)
+
+    @property
+    def reads_counselling(self) -> bool:
+        return self.has_any_role(COUNSELLING_READERS)
 
     def role_labels(self) -> list[str]:
         return [str(Role(role).label) for role in self.roles if role in Role.values]
@@ -234,6 +300,9 @@ class LeftBehind(models.TextChoices):
         return [cls.BOTH, cls.FATHER, cls.MOTHER]
 
 
+# A pupil left behind (one or both parents away), as a filter: the one spelling of the rule.
+LEFT_BEHIND = ~Q(left_behind=LeftBehind.NONE)
+
 # The categories schools must keep separately; each is a boolean column so that a pupil can be
 # in several at once and the statistics table is one aggregate query.
 CATEGORY_FIELDS = (
@@ -245,6 +314,18 @@ CATEGORY_FIELDS = (
     "is_orphan",
     "is_priority",
 )
+
+
+class PupilQuerySet(models.QuerySet):
+    def enrolled(self) -> "PupilQuerySet":
+        return self.filter(status=Pupil.Status.ENROLLED)
+
+    def left_behind(self) -> "PupilQuerySet":
+        return self.filter(LEFT_BEHIND)
+
+    def left_behind_enrolled(self) -> "PupilQuerySet":
+        """The children the care work is for: left-behind pupils still at school."""
+        return self.enrolled().left_behind()
 
 
 class Pupil(models.Model):
@@ -319,6 +400,8 @@ class Pupil(models.Model):
     is_priority = models.BooleanField(_("重点帮扶对象"), default=False)
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    objects = PupilQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("学生")

@@ -1,5 +1,6 @@
 """Reads of the registry, scoped to the person asking. Every view reads pupils through here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from caresys.lib.identity import mask_id_number, mask_phone
 from caresys.lib.pinyin import is_pinyin_query
 from registry.models import (
     CATEGORY_FIELDS,
+    LEFT_BEHIND,
     AccessLog,
     ArchiveRevision,
     Guardian,
@@ -39,19 +41,37 @@ from registry.models import (
 
 # --- scope -----------------------------------------------------------------------------------
 
+# A grant widens a person's scope beyond the class they head: given the person, a filter on
+# Pupil. Apps built on the registry register theirs from AppConfig.ready() (pairing: a pair
+# teacher reads the children of their active pairs), so the one scope rule below knows of them
+# without the registry importing them.
+ScopeGrant = Callable[[User], Q]
+_scope_grants: list[ScopeGrant] = []
+
+
+def register_scope_grant(grant: ScopeGrant) -> ScopeGrant:
+    if grant not in _scope_grants:
+        _scope_grants.append(grant)
+    return grant
+
+
+def _own_q(user: User) -> Q:
+    """The children a teacher answers for: the class they head and what the grants add."""
+    scope = Q(school_class__head_teacher=user)
+    for grant in _scope_grants:
+        scope |= grant(user)
+    return scope
+
 
 def _scope_q(user: User) -> Q | None:
     """The pupils a person may read, as a filter; None means the whole school."""
-    if user.reads_whole_school:
-        return None
-    # A class's head teacher reads that class; a pair teacher reads the children of their active
-    # pairs (an ended pair no longer grants access).
-    from pairing.models import Pair  # pairing builds on the registry, not the other way round
+    return None if user.reads_whole_school else _own_q(user)
 
-    paired = Pair.objects.filter(
-        pupil=OuterRef("pk"), kind=Pair.Kind.TEACHER, teacher=user, ended_on=None
-    )
-    return Q(school_class__head_teacher=user) | Q(Exists(paired))
+
+def own_children(*, user: User) -> QuerySet[Pupil]:
+    """The enrolled children a teacher answers for (their class and paired children), whatever
+    else their roles let them read."""
+    return Pupil.objects.filter(_own_q(user), school_id=user.school_id).enrolled()
 
 
 def pupils_visible_to(*, user: User) -> QuerySet[Pupil]:
@@ -231,7 +251,7 @@ def archive_rate(
     counts = (
         (pupils if pupils is not None else pupils_visible_to(user=user))
         .filter(status=Pupil.Status.ENROLLED)
-        .exclude(left_behind=LeftBehind.NONE)
+        .left_behind()
         .aggregate(
             total=Count("pk"),
             incomplete=Coalesce(Count("pk", filter=incomplete), 0),
@@ -267,7 +287,7 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
         queryset = queryset.filter(school_class=filters["school_class"])
     status = filters.get("left_behind")
     if status == "any":
-        queryset = queryset.exclude(left_behind=LeftBehind.NONE)
+        queryset = queryset.left_behind()
     elif status == "single":
         queryset = queryset.filter(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER])
     elif status:
@@ -334,7 +354,7 @@ def class_pupils_for_cards(
         school_class=school_class, status=Pupil.Status.ENROLLED
     )
     if not everyone:
-        pupils = pupils.exclude(left_behind=LeftBehind.NONE)
+        pupils = pupils.left_behind()
     return (
         pupils.select_related("guardian").prefetch_related("parents").order_by("name_pinyin", "pk")
     )
@@ -379,14 +399,14 @@ def classes_visible_to(*, user: User) -> QuerySet[SchoolClass]:
 
 def headline_counts(pupils: QuerySet[Pupil]) -> dict[str, int | float | None]:
     """Pupils, left-behind children and their split, in one aggregate query."""
-    away = ~Q(left_behind=LeftBehind.NONE)
+
     counts = pupils.aggregate(
         n_pupils=Count("pk"),
         n_classes=Count("school_class", distinct=True),
-        n_away=Count("pk", filter=away),
+        n_away=Count("pk", filter=LEFT_BEHIND),
         n_both=Count("pk", filter=Q(left_behind=LeftBehind.BOTH)),
         n_single=Count("pk", filter=Q(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER])),
-        n_priority=Count("pk", filter=away & Q(is_priority=True)),
+        n_priority=Count("pk", filter=LEFT_BEHIND & Q(is_priority=True)),
     )
     counts["share"] = (
         round(100 * counts["n_away"] / counts["n_pupils"], 1) if counts["n_pupils"] else None
@@ -403,7 +423,7 @@ def grade_summary(pupils: QuerySet[Pupil]) -> list[dict]:
         .annotate(
             n_classes=Count("school_class", distinct=True),
             n_pupils=Count("pk"),
-            n_away=Count("pk", filter=~Q(left_behind=LeftBehind.NONE)),
+            n_away=Count("pk", filter=LEFT_BEHIND),
         )
         .order_by("school_class__grade")
     )
@@ -515,15 +535,14 @@ class StatisticsColumn:
     condition: Q | None = None
 
 
-_AWAY = ~Q(left_behind=LeftBehind.NONE)
 # The statistics table (统计表), left to right. Categories and guardianship are counted among the
 # left-behind children; 未填写 makes the guardianship columns add up to them.
 STATISTICS_COLUMNS = (
     StatisticsColumn("pupils", _("学生数"), condition=Q()),
-    StatisticsColumn("away", _("合计"), _("留守儿童"), _AWAY),
+    StatisticsColumn("away", _("合计"), _("留守儿童"), LEFT_BEHIND),
     StatisticsColumn("share", _("占学生数"), _("留守儿童")),
-    StatisticsColumn("boys", _("男"), _("留守儿童"), _AWAY & Q(gender=Pupil.Gender.MALE)),
-    StatisticsColumn("girls", _("女"), _("留守儿童"), _AWAY & Q(gender=Pupil.Gender.FEMALE)),
+    StatisticsColumn("boys", _("男"), _("留守儿童"), LEFT_BEHIND & Q(gender=Pupil.Gender.MALE)),
+    StatisticsColumn("girls", _("女"), _("留守儿童"), LEFT_BEHIND & Q(gender=Pupil.Gender.FEMALE)),
     StatisticsColumn("both", _("双亲留守"), _("留守儿童"), Q(left_behind=LeftBehind.BOTH)),
     StatisticsColumn(
         "single",
@@ -532,17 +551,17 @@ STATISTICS_COLUMNS = (
         Q(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER]),
     ),
     *(
-        StatisticsColumn(field, label, _("类别"), _AWAY & Q(**{field: True}))
+        StatisticsColumn(field, label, _("类别"), LEFT_BEHIND & Q(**{field: True}))
         for field, label in CATEGORY_CHOICES
     ),
     *(
         StatisticsColumn(
-            f"guardianship_{value}", label, _("监护类型"), _AWAY & Q(guardianship_type=value)
+            f"guardianship_{value}", label, _("监护类型"), LEFT_BEHIND & Q(guardianship_type=value)
         )
         for value, label in Pupil.Guardianship.choices
     ),
     StatisticsColumn(
-        "guardianship_blank", _("未填写"), _("监护类型"), _AWAY & Q(guardianship_type="")
+        "guardianship_blank", _("未填写"), _("监护类型"), LEFT_BEHIND & Q(guardianship_type="")
     ),
 )
 COUNTED_COLUMNS = tuple(column for column in STATISTICS_COLUMNS if column.condition is not None)

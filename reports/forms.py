@@ -1,6 +1,6 @@
 from django import forms
 
-from registry.forms import DATE_INPUT
+from caresys.lib.forms import DATE_INPUT
 from reports.models import TermReport
 
 

@@ -13,7 +13,6 @@ from pairing.models import Pair, PairCheck
 from registry.models import LeftBehindPeriod, Pupil, User
 from registry.selectors import ContactCard, contact_card_for, missing_items, shown_value
 from visits.models import CareRecord, DropoutAction, DropoutCase, Emergency, EmergencyStep
-from visits.selectors import reads_counselling
 
 
 @dataclass
@@ -86,7 +85,7 @@ def growth_archive(user: User, pk: int) -> GrowthArchive:
         records=records,
         kinds=kinds.most_common(),
         voided=len(every) - len(records),
-        reads_counselling=reads_counselling(user),
+        reads_counselling=user.reads_counselling,
         watch_events=list(
             pupil.watch_events.select_related("answered_by").order_by("noticed_on", "pk")
         ),

@@ -12,19 +12,26 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pairing.models import Pair, PairCheck, default_settings
-from pairing.selectors import active_teacher_pairs, coverage, idle_pairs, left_behind_enrolled
+from caresys.lib.periods import month_of
+from pairing.models import Pair, PairCheck, PairingSettings
+from pairing.selectors import coverage
 from registry.models import Pupil, School, SchoolClass, Term, User
 from registry.selectors import (
     COUNTED_COLUMNS,
     archive_rate,
     ledger_statistics,
 )
-from visits.models import CareRecord, DropoutCase, Emergency, WatchEvent
+from visits.due import answering_teachers
+from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
+from visits.selectors import idle_pairs
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
 )
+
+
+def _children(school_id: int) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
 
 
 def pct(part: int, whole: int) -> float | None:
@@ -78,7 +85,7 @@ def _basic(school_id: int) -> dict:
         "girls": totals["girls"],
         "both": totals["both"],
         "single": totals["single"],
-        "boarding": left_behind_enrolled(school_id).filter(is_boarding=True).count(),
+        "boarding": _children(school_id).filter(is_boarding=True).count(),
         "categories": [
             {"key": column.key, "label": str(column.label), "n": totals[column.key]}
             for column in COUNTED_COLUMNS
@@ -94,9 +101,8 @@ def _basic(school_id: int) -> dict:
 
 
 def _records(school_id: int, term: Term) -> QuerySet[CareRecord]:
-    return CareRecord.objects.filter(
+    return CareRecord.objects.live().filter(
         school_id=school_id,
-        voided_at=None,
         occurred_on__gte=term.start_date,
         occurred_on__lte=term.end_date,
     )
@@ -135,7 +141,7 @@ def _care(school_id: int, term: Term) -> dict:
     )
     # A child counts as visited this term when a home visit (not a call) reached them.
     visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
-    not_visited = left_behind_enrolled(school_id).exclude(pk__in=visited)
+    not_visited = _children(school_id).exclude(pk__in=visited)
     watch = WatchEvent.objects.filter(
         school_id=school_id, noticed_on__gte=term.start_date, noticed_on__lte=term.end_date
     ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
@@ -161,8 +167,8 @@ def _care(school_id: int, term: Term) -> dict:
 def _pairing(school_id: int, term: Term) -> dict:
     """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
     school_coverage, _per_class = coverage(school_id)
-    teacher_pairs = Q(active_teacher_pairs(), pupil__status=Pupil.Status.ENROLLED)
-    counts = Pair.objects.filter(school_id=school_id, ended_on=None).aggregate(
+    teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
+    counts = Pair.objects.active().filter(school_id=school_id).aggregate(
         teacher_pairs=Count("pk", filter=teacher_pairs),
         teachers=Count("teacher", filter=teacher_pairs, distinct=True),
         buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
@@ -246,7 +252,7 @@ def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
     """Classes where fewer than all left-behind children had a home visit this term."""
     visited = children_of(_records(school_id, term).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
-        left_behind_enrolled(school_id)
+        _children(school_id)
         .exclude(school_class=None)
         .values("school_class", "school_class__grade", "school_class__number")
         .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
@@ -280,7 +286,8 @@ def term_numbers(*, school: School, term: Term) -> dict:
         "safety": _safety(school.pk, term),
         "classes_below_quota": _classes_below_quota(school.pk, term),
     }
-    idle = idle_pairs(Pair.objects.filter(school=school), default_settings(school)).count()
+    settings = PairingSettings.for_school(school)
+    idle = idle_pairs(Pair.objects.filter(school=school), settings).count()
     numbers["pairing"]["idle"] = idle
     numbers["problems"] = _problems(numbers, idle)
     return numbers
@@ -326,9 +333,6 @@ class Dashboard:
 
 def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     """The principal's live view: the term's numbers, records by month, what is overdue."""
-    from visits.due import month_of
-    from visits.models import care_settings_for
-
     term = current_term(school.pk, today) or Period(
         today - datetime.timedelta(days=120), today, _("最近120天")
     )
@@ -339,8 +343,8 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         day = spans[-1].end + datetime.timedelta(days=1)
     # One pass over the date index with a count per month: truncating each record's date
     # (TruncMonth) is a Python function call per row in SQLite.
-    by_month = CareRecord.objects.filter(
-        school=school, voided_at=None, occurred_on__gte=spans[0].start
+    by_month = CareRecord.objects.live().filter(
+        school=school, occurred_on__gte=spans[0].start
     ).aggregate(
         **{
             f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
@@ -348,10 +352,10 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         }
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
-    settings = care_settings_for(school)
+    settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    away = left_behind_enrolled(school.pk)
-    records = CareRecord.objects.filter(school=school, voided_at=None)
+    away = _children(school.pk)
+    records = CareRecord.objects.live().filter(school=school)
     contacted = children_of(records.filter(occurred_on__gte=cutoff))
     month = month_of(today)
     talked = children_of(
@@ -420,9 +424,6 @@ def teacher_table(*, school: School, term: Term | Period, today: datetime.date) 
     """Per teacher who answers for children: pairs, the term's records by kind, children
     visited at home against the school's monthly number, overdue 五必访. A fixed number of
     queries, whatever the school's size."""
-    from visits.due import answering_teachers
-    from visits.models import care_settings_for
-
     records = _records(school.pk, term)
     by_kind: dict[int, dict[str, int]] = {}
     for author, kind, n in records.values_list("author", "kind").annotate(n=Count("pk")).order_by():
@@ -434,7 +435,8 @@ def teacher_table(*, school: School, term: Term | Period, today: datetime.date) 
         .order_by()
     )
     pairs = dict(
-        Pair.objects.filter(school=school, kind=Pair.Kind.TEACHER, ended_on=None)
+        Pair.objects.active_teacher()
+        .filter(school=school)
         .values_list("teacher")
         .annotate(n=Count("pk"))
         .order_by()
@@ -450,10 +452,9 @@ def teacher_table(*, school: School, term: Term | Period, today: datetime.date) 
     # A pair teacher answers for a paired child's overdue visits too, unless already counted
     # as the child's head teacher.
     for teacher, n in (
-        Pair.objects.filter(
+        Pair.objects.active_teacher()
+        .filter(
             school=school,
-            kind=Pair.Kind.TEACHER,
-            ended_on=None,
             pupil__watch_events__answered_by=None,
             pupil__watch_events__due_on__lt=today,
         )
@@ -468,7 +469,7 @@ def teacher_table(*, school: School, term: Term | Period, today: datetime.date) 
         school=school, is_active=True
     ).values_list("head_teacher", "grade", "number"):
         classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
-    wanted = care_settings_for(school).teacher_visits_per_month * _months_so_far(term, today)
+    wanted = CareSettings.for_school(school).teacher_visits_per_month * _months_so_far(term, today)
     rows = []
     for teacher in answering_teachers(school.pk):
         kinds = by_kind.get(teacher.pk, {})

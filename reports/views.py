@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresys.lib.http import role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
 from caresys.lib.xlsx import xlsx_response
-from registry.models import AccessLog, Role
+from registry.models import CARE_LEADS, AccessLog
 from registry.services import log_access
 from reports import compare, exports, growth, selectors, services
 from reports.charts import bar_chart
@@ -23,11 +23,9 @@ from reports.document import document_html, grade_chart, kind_chart
 from reports.forms import TermReportForm
 from reports.models import TermReportVersion
 
-READERS = (Role.ADMIN, Role.PRINCIPAL)
-
 
 @require_GET
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The school's care work live: who is cared for, what was done, what is overdue."""
     board = selectors.dashboard(school=request.user.school, today=timezone.localdate())
@@ -47,14 +45,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def term_report_list(request: HttpRequest) -> HttpResponse:
     terms = selectors.terms_with_reports(school_id=request.user.school_id)
     return render(request, "reports/term_report_list.html", {"terms": terms})
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary's paragraphs beside a preview of the whole document, and its versions."""
     term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
@@ -75,7 +73,7 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @xframe_options_sameorigin  # shown in a frame beside the form
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The document exactly as it will print, from the data as it stands now."""
     term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
@@ -85,7 +83,7 @@ def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
@@ -98,7 +96,7 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
     """A generated version's PDF, exactly as it was printed."""
     version = _version(request, pk)
@@ -125,7 +123,7 @@ def _version(request: HttpRequest, pk) -> TermReportVersion:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     """A version beside another version of the same summary (?to=its pk) or beside the data
     and texts as they stand now (?to=now): only the lines that differ, the changes marked."""
@@ -155,7 +153,7 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*CARE_LEADS)
 def teacher_table(request: HttpRequest) -> HttpResponse:
     """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas."""
     school, today = request.user.school, timezone.localdate()

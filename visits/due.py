@@ -13,46 +13,22 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import LeftBehind, Pupil, Role, Term, User
-from visits.models import CareRecord, CareSettings, WatchEvent
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime.date
-    end: datetime.date
-
-
-def month_of(day: datetime.date) -> Period:
-    start = day.replace(day=1)
-    following = (start + datetime.timedelta(days=32)).replace(day=1)
-    return Period(start, following - datetime.timedelta(days=1))
-
-
-def previous_month(day: datetime.date) -> Period:
-    return month_of(day.replace(day=1) - datetime.timedelta(days=1))
+from caresys.lib.periods import Period, month_of, previous_month
+from pairing.models import Pair
+from registry.models import Pupil, Role, SchoolClass, Term, User
+from visits.models import CareRecord, CareSettings, WatchEvent, live_records
 
 
 def term_of(school_id: int, day: datetime.date) -> Period | None:
     """The school's term on that day (None in the holidays). One query."""
-    term = (
-        Term.objects.filter(
-            school_year__school_id=school_id, start_date__lte=day, end_date__gte=day
-        )
-        .order_by("start_date")
-        .first()
-    )
-    return Period(term.start_date, term.end_date) if term else None
+    term = Term.objects.containing(school_id, day)
+    return term.period if term else None
 
 
 def previous_term(school_id: int, day: datetime.date) -> Period | None:
     """The last term that ended before that day. One query."""
-    term = (
-        Term.objects.filter(school_year__school_id=school_id, end_date__lt=day)
-        .order_by("-end_date")
-        .first()
-    )
-    return Period(term.start_date, term.end_date) if term else None
+    term = Term.objects.previous(school_id, day)
+    return term.period if term else None
 
 
 @dataclass(frozen=True)
@@ -94,9 +70,8 @@ class WorkList:
 
 
 def _counted(kind: str, period: Period) -> Q:
-    return Q(
+    return live_records("care_records__") & Q(
         care_records__kind=kind,
-        care_records__voided_at=None,
         care_records__occurred_on__gte=period.start,
         care_records__occurred_on__lte=period.end,
     )
@@ -129,7 +104,7 @@ def work_list(
         quota.key: (month, last_month) if quota.monthly else (term, last_term) for quota in QUOTAS
     }
     children = _with_counts(
-        pupils.exclude(left_behind=LeftBehind.NONE).select_related("school_class"), periods
+        pupils.left_behind().select_related("school_class"), periods
     ).order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
     result = WorkList()
     for child in children:
@@ -164,8 +139,8 @@ def work_list(
     result.due.extend(_teacher_quotas(user, settings, month, term))
     week_start = today - datetime.timedelta(days=today.weekday())
     result.done = list(
-        CareRecord.objects.filter(
-            author=user, voided_at=None, occurred_on__gte=week_start, occurred_on__lte=today
+        CareRecord.objects.live().filter(
+            author=user, occurred_on__gte=week_start, occurred_on__lte=today
         )
         .prefetch_related("pupils")
         .order_by("-occurred_on", "-pk")
@@ -213,7 +188,7 @@ class Compliance:
 def _last_contact() -> Max:
     """The child's latest record that is not void, over the same join as the quota counts
     (a correlated subquery per child measured slower at 200,000 records)."""
-    return Max("care_records__occurred_on", filter=Q(care_records__voided_at=None))
+    return Max("care_records__occurred_on", filter=live_records("care_records__"))
 
 
 def _open_events(**conditions) -> Coalesce:
@@ -241,7 +216,7 @@ def _period_counts(
         if period is not None:
             wanted |= Q(kind=quota.kind, occurred_on__gte=period.start, occurred_on__lte=period.end)
     rows = (
-        CareRecord.objects.filter(wanted, school_id=school_id, voided_at=None)
+        CareRecord.objects.live().filter(wanted, school_id=school_id)
         .values_list("pupils", "kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -256,15 +231,15 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
     periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     children = list(
-        Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED)
-        .exclude(left_behind=LeftBehind.NONE)
+        Pupil.objects.filter(school_id=school_id)
+        .left_behind_enrolled()
         .only("pk", "name", "name_pinyin", "left_behind", "school_class")
         .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
     )
     counts = _period_counts(school_id, periods)
     contacted = set(
-        CareRecord.objects.filter(school_id=school_id, voided_at=None, occurred_on__gte=cutoff)
+        CareRecord.objects.live().filter(school_id=school_id, occurred_on__gte=cutoff)
         .values_list("pupils", flat=True)
         .distinct()
     )
@@ -298,9 +273,9 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
             no_contact.append(child)
     per_teacher: dict[int, dict[str, int]] = {}
     for author, kind, count in (
-        CareRecord.objects.filter(
+        CareRecord.objects.live()
+        .filter(
             school_id=school_id,
-            voided_at=None,
             occurred_on__gte=month.start,
             occurred_on__lte=month.end,
         )
@@ -310,9 +285,9 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
     ):
         per_teacher.setdefault(author, {})[kind] = count
     visited = dict(
-        CareRecord.objects.filter(
+        CareRecord.objects.live()
+        .filter(
             school_id=school_id,
-            voided_at=None,
             kind=CareRecord.Kind.HOME_VISIT,
             occurred_on__gte=month.start,
             occurred_on__lte=month.end,
@@ -333,8 +308,6 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
 
 def answering_teachers(school_id: int) -> list[User]:
     """Staff who answer for children: head teachers of active classes and pair teachers."""
-    from registry.models import SchoolClass
-
     heads = set(
         SchoolClass.objects.filter(school_id=school_id, is_active=True).values_list(
             "head_teacher", flat=True
@@ -370,23 +343,19 @@ class ClassOverview:
 def class_overview(*, school_class, settings: CareSettings, today: datetime.date) -> ClassOverview:
     """Each left-behind child of the class with this month's and term's care, last contact,
     open 五必访 and pair teachers; the class's meetings this term. Four queries."""
-    from pairing.models import Pair
-
     school_id = school_class.school_id
     month, term = month_of(today), term_of(school_id, today)
     periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
     children = (
         _with_counts(
-            school_class.pupils.filter(status=Pupil.Status.ENROLLED).exclude(
-                left_behind=LeftBehind.NONE
-            ),
+            school_class.pupils.left_behind_enrolled(),
             periods,
         )
         .annotate(last_contact=_last_contact(), open_events=_open_events())
         .prefetch_related(
             Prefetch(
                 "pairs",
-                queryset=Pair.objects.filter(kind=Pair.Kind.TEACHER, ended_on=None)
+                queryset=Pair.objects.active_teacher()
                 .select_related("teacher")
                 .order_by("pk"),
                 to_attr="teacher_pairs",
@@ -430,10 +399,10 @@ def _meetings_due(school_class, settings: CareSettings, term: Period | None) -> 
     if term is None:
         return []
     held = dict(
-        CareRecord.objects.filter(
+        CareRecord.objects.live()
+        .filter(
             pupils__school_class=school_class,
             kind__in=[kind for _key, kind, _label in MEETINGS],
-            voided_at=None,
             occurred_on__gte=term.start,
             occurred_on__lte=term.end,
         )
@@ -464,9 +433,9 @@ def _teacher_quotas(
     if wanted and (classes or user.has_role(Role.PAIR_TEACHER)):
         visited = (
             Pupil.objects.filter(
+                live_records("care_records__"),
                 care_records__author=user,
                 care_records__kind=CareRecord.Kind.HOME_VISIT,
-                care_records__voided_at=None,
                 care_records__occurred_on__gte=month.start,
                 care_records__occurred_on__lte=month.end,
             )

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.forms import DATE_INPUT
+from caresys.lib.forms import DATE_INPUT
 from registry.models import Pupil, SchoolClass, User
 from visits.models import (
     CareRecord,

@@ -15,10 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Pupil, School, User
+from registry.models import Pupil, School, SchoolSettings, User
 
 
-class CareSettings(models.Model):
+class CareSettings(SchoolSettings):
     """A school's quotas; a school without a row uses the defaults (see ../shared/DOMAIN.md)."""
 
     school = models.OneToOneField(
@@ -66,12 +66,16 @@ class CareSettings(models.Model):
         return str(self._meta.verbose_name)
 
 
-def care_settings_for(school: School) -> CareSettings:
-    """The school's quotas, or the defaults (unsaved) when it has never changed them."""
-    try:
-        return school.care_settings
-    except CareSettings.DoesNotExist:
-        return CareSettings(school=school)
+def live_records(path: str = "") -> Q:
+    """Records that count (not voided), as a filter; through a relation, give its path
+    (``"care_records__"``). The one spelling of the rule behind CareRecord.objects.live()."""
+    return Q(**{f"{path}voided_at": None})
+
+
+class CareRecordQuerySet(models.QuerySet):
+    def live(self) -> "CareRecordQuerySet":
+        """Records that count: not voided."""
+        return self.filter(live_records())
 
 
 class CareRecord(models.Model):
@@ -133,6 +137,8 @@ class CareRecord(models.Model):
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    objects = CareRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("关爱记录")

@@ -1,14 +1,37 @@
 """Reads of care records: who may write what, who reads counselling, what is open."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from registry.models import Pupil, Role, SchoolClass, User
-from registry.selectors import pupils_visible_to
-from visits.models import CareRecord, DropoutCase, Emergency, RecordAttachment, WatchEvent
+from pairing.models import Pair, PairCheck, PairingSettings
+from registry.models import Pupil, Role, School, SchoolClass, User
+from registry.selectors import own_children, pupils_visible_to
+from visits.models import (
+    CareRecord,
+    DropoutCase,
+    Emergency,
+    RecordAttachment,
+    WatchEvent,
+    live_records,
+)
 
 
 def can_write_record(user: User, kind: str, pupil: Pupil) -> bool:
@@ -27,20 +50,12 @@ def can_write_record(user: User, kind: str, pupil: Pupil) -> bool:
         return True
     if not user.has_role(Role.PAIR_TEACHER):  # pairing gives every paired teacher the role
         return False
-    from pairing.models import Pair  # pairing and visits both build on the registry
-
-    return Pair.objects.filter(
-        pupil=pupil, teacher=user, kind=Pair.Kind.TEACHER, ended_on=None
-    ).exists()
-
-
-def reads_counselling(user: User) -> bool:
-    """Counselling content is confidential: counsellors and the principal read it."""
-    return user.has_role(Role.COUNSELLOR) or user.has_role(Role.PRINCIPAL)
+    return own_children(user=user).filter(pk=pupil.pk).exists()
 
 
 def shows_content(user: User, record: CareRecord) -> bool:
-    return not record.is_confidential or reads_counselling(user)
+    """Counselling content is confidential: counsellors and the principal read it."""
+    return not record.is_confidential or user.reads_counselling
 
 
 def records_visible_to(*, user: User) -> QuerySet[CareRecord]:
@@ -90,17 +105,11 @@ def open_watch_events(*, user: User) -> QuerySet[WatchEvent]:
 def pupils_writable_by(*, user: User) -> QuerySet[Pupil]:
     """Enrolled children the user may record care for: the whole school for the administrator
     and counsellors (counselling), their class and paired children for teachers."""
-    from pairing.models import Pair
-
-    pupils = Pupil.objects.filter(school_id=user.school_id, status=Pupil.Status.ENROLLED)
     if user.is_school_admin or user.has_role(Role.COUNSELLOR):
-        return pupils.select_related("school_class")
-    paired = Pair.objects.filter(
-        pupil=OuterRef("pk"), teacher=user, kind=Pair.Kind.TEACHER, ended_on=None
-    )
-    return pupils.filter(Q(school_class__head_teacher=user) | Q(Exists(paired))).select_related(
-        "school_class"
-    )
+        pupils = Pupil.objects.filter(school_id=user.school_id).enrolled()
+    else:
+        pupils = own_children(user=user)
+    return pupils.select_related("school_class")
 
 
 def kinds_writable_by(user: User) -> list[tuple[str, str]]:
@@ -108,7 +117,10 @@ def kinds_writable_by(user: User) -> list[tuple[str, str]]:
     if user.is_school_admin:
         return list(CareRecord.Kind.choices)
     kinds = [] if not user.has_role(Role.COUNSELLOR) else [CareRecord.Kind.COUNSELLING]
-    teaches = user.headed_classes.exists() or user.pairs.filter(ended_on=None).exists()
+    teaches = (
+        user.headed_classes.exists()
+        or Pair.objects.active_teacher().filter(teacher=user).exists()
+    )
     if teaches:
         kinds += [kind for kind in CareRecord.Kind if kind != CareRecord.Kind.COUNSELLING]
     return [(kind.value, kind.label) for kind in kinds]
@@ -149,29 +161,15 @@ def care_of_pupil(user: User, pupil: Pupil, limit: int = 20) -> PupilCare:
     records = list(records_of_pupil(pupil)[:limit])
     events = list(pupil.watch_events.filter(answered_by=None).order_by("due_on", "pk"))
     can_record = any(can_write_record(user, kind, pupil) for kind in ("talk", "counselling"))
-    manages = user.is_school_admin or user.has_role(Role.PRINCIPAL) or can_record
+    manages = user.leads_care or can_record
     return PupilCare(
         records=records,
         open_events=events,
         can_record=can_record,
-        reads_counselling=reads_counselling(user),
+        reads_counselling=user.reads_counselling,
         open_emergencies=list(pupil.emergencies.filter(closed_at=None).order_by("-occurred_at")),
         dropout=pupil.dropout_cases.order_by(*OPEN_CASES_FIRST).first(),
         can_manage_dropout=manages and can_manage_dropout(user, pupil),
-    )
-
-
-def own_children(*, user: User) -> QuerySet[Pupil]:
-    """The enrolled children a teacher answers for: their class and their paired children."""
-    from pairing.models import Pair
-
-    paired = Pair.objects.filter(
-        pupil=OuterRef("pk"), teacher=user, kind=Pair.Kind.TEACHER, ended_on=None
-    )
-    return Pupil.objects.filter(
-        Q(school_class__head_teacher=user) | Q(Exists(paired)),
-        school_id=user.school_id,
-        status=Pupil.Status.ENROLLED,
     )
 
 
@@ -183,6 +181,80 @@ def attachment_for_user(user: User, record_pk: int, pk: int) -> RecordAttachment
         raise Http404
     return get_object_or_404(record.attachments.all(), pk=pk)
 
+
+# --- pairs' activity: their checks and their teacher's care records ------------------------
+
+
+def with_last_activity(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
+    """Annotate `last_activity_on`: the latest day anything was recorded for the pair: a check
+    of its plan, or a care record (visit, talk, call…) its teacher wrote about the child."""
+    last_record = (
+        CareRecord.objects.live()
+        .filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+    checked = Max("checks__checked_on")
+    recorded = Subquery(last_record, output_field=DateField())
+    # GREATEST is NULL in SQLite when either side is: each side falls back on the other.
+    return pairs.annotate(
+        last_activity_on=Greatest(Coalesce(checked, recorded), Coalesce(recorded, checked))
+    )
+
+
+def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None = None) -> bool:
+    """A teacher pair with no activity for `idle_days`, counted from the last activity or, if
+    there was none, from the pair's start."""
+    today = today or timezone.localdate()
+    since = getattr(pair, "last_activity_on", None) or pair.started_on
+    # 代理家长制流于形式 is about teachers: a buddy's play is not logged, so it is never idle.
+    return (
+        pair.kind == Pair.Kind.TEACHER
+        and pair.ended_on is None
+        and (today - since).days > settings.idle_days
+    )
+
+
+def idle_pairs(pairs: QuerySet[Pair], settings: PairingSettings) -> QuerySet[Pair]:
+    """The pairs is_idle flags, chosen by the database (a school has thousands of pairs).
+
+    Not from each pair's latest activity (a correlated subquery over the child's whole
+    history, seconds at 200,000 records) but from the checks and records since the cutoff:
+    a pair is idle when it has none of those and either had activity before or is older than
+    the cutoff, which is what is_idle decides from the latest activity.
+    """
+    cutoff = timezone.localdate() - datetime.timedelta(days=settings.idle_days)
+    # From the school's records since the cutoff (its date index) to their children's pairs
+    # with the record's author: not from each pair to its teacher's thousands of records.
+    recorded_since = CareRecord.pupils.through.objects.filter(
+        live_records("carerecord__"),
+        carerecord__school_id=settings.school_id,
+        carerecord__occurred_on__gte=cutoff,
+        pupil__pairs__kind=Pair.Kind.TEACHER,
+        pupil__pairs__teacher=F("carerecord__author"),
+    ).values("pupil__pairs")
+    checked_since = PairCheck.objects.filter(checked_on__gte=cutoff).values("pair_id")
+    ever = Exists(PairCheck.objects.filter(pair=OuterRef("pk"))) | Exists(
+        CareRecord.objects.live().filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
+    )
+    return (
+        pairs.teachers().active()
+        .exclude(pk__in=recorded_since)
+        .exclude(pk__in=checked_since)
+        .filter(Q(started_on__lt=cutoff) | ever)
+    )
+
+
+
+
+def idle_pairs_of(school: School) -> list[Pair]:
+    """The school's idle teacher pairs, oldest first, for the pairing board."""
+    pairs = Pair.objects.teachers().active().filter(school=school)
+    settings = PairingSettings.for_school(school)
+    return list(
+        idle_pairs(pairs.select_related("pupil", "pupil__school_class", "teacher"), settings)
+        .order_by("started_on", "pk")
+    )
 
 # --- emergencies and dropout watch ---------------------------------------------------------------
 
@@ -204,13 +276,13 @@ def get_emergency_for_user(user: User, pk: int) -> Emergency:
 def can_handle_emergency(user: User, emergency: Emergency) -> bool:
     """Steps are recorded by whoever reported it, the principal, the administrator and the
     class teachers of the children. Causes a query for a class teacher."""
-    if user.is_school_admin or user.has_role(Role.PRINCIPAL) or emergency.reported_by_id == user.pk:
+    if user.leads_care or emergency.reported_by_id == user.pk:
         return True
     return emergency.pupils.filter(school_class__head_teacher=user).exists()
 
 
 def can_close_emergency(user: User) -> bool:
-    return user.is_school_admin or user.has_role(Role.PRINCIPAL)
+    return user.leads_care
 
 
 def dropout_cases_visible_to(*, user: User) -> QuerySet[DropoutCase]:
@@ -233,7 +305,7 @@ def can_manage_dropout(user: User, pupil: Pupil) -> bool:
     report and persuade. Causes a query for a pair teacher who is not the class teacher."""
     if user.school_id != pupil.school_id:
         return False
-    if user.is_school_admin or user.has_role(Role.PRINCIPAL):
+    if user.leads_care:
         return True
     return can_write_record(user, CareRecord.Kind.TALK, pupil) or (
         pupil.status != Pupil.Status.ENROLLED
@@ -257,7 +329,7 @@ def record_list(*, user: User, filters: dict) -> QuerySet[CareRecord]:
     if filters.get("end"):
         records = records.filter(occurred_on__lte=filters["end"])
     if not filters.get("voided"):
-        records = records.filter(voided_at=None)
+        records = records.live()
     attachments = RecordAttachment.objects.filter(record=OuterRef("pk"))
     return records.annotate(has_attachments=Exists(attachments)).prefetch_related(
         Prefetch(

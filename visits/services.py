@@ -29,7 +29,6 @@ from visits.models import (
     EmergencyStep,
     RecordAttachment,
     WatchEvent,
-    care_settings_for,
 )
 from visits.selectors import can_change_record, can_manage_dropout, can_write_record
 
@@ -167,7 +166,7 @@ def watch_event_create(
 ) -> WatchEvent:
     """五必访: note what was seen; a home visit or talk is due within the school's days."""
     noticed_on = noticed_on or timezone.localdate()
-    days = care_settings_for(pupil.school).watch_due_days
+    days = CareSettings.for_school(pupil.school).watch_due_days
     event = WatchEvent(
         school_id=pupil.school_id,
         pupil=pupil,

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from registry import services as registry_services
-from registry.models import AccessLog, Role
-from registry.selectors import class_choices_for, get_pupil_for_user
+from registry.models import CARE_LEADS, AccessLog, Role
+from registry.selectors import class_choices_for, get_pupil_for_user, own_children
 from visits import due, selectors, services
 from visits.forms import (
     AttachmentsForm,
@@ -28,16 +29,7 @@ from visits.forms import (
     RecordVoidForm,
     WatchEventForm,
 )
-from visits.models import EmergencyStep, care_settings_for
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors beside the fields they concern (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
+from visits.models import CareSettings, EmergencyStep
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,7 +59,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 **form.record_fields(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已记录%(kind)s。") % {"kind": record.get_kind_display()})
             return redirect("visits:record_detail", pk=record.pk)
@@ -105,7 +97,7 @@ def watch_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, pupil=pupil, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.warning(
                 request,
@@ -123,8 +115,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
     context = {
         "work": due.work_list(
             user=request.user,
-            pupils=selectors.own_children(user=request.user),
-            settings=care_settings_for(request.user.school),
+            pupils=own_children(user=request.user),
+            settings=CareSettings.for_school(request.user.school),
             today=timezone.localdate(),
         ),
         "today": timezone.localdate(),
@@ -136,7 +128,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def settings_edit(request: HttpRequest) -> HttpResponse:
     """The school's quotas for care work (defaults from the schools' own rules)."""
-    form = CareSettingsForm(request.POST or None, instance=care_settings_for(request.user.school))
+    settings = CareSettings.for_school(request.user.school)
+    form = CareSettingsForm(request.POST or None, instance=settings)
     if form.is_valid():
         services.care_settings_update(actor=request.user, **form.cleaned_data)
         messages.success(request, _("关爱工作设置已保存。"))
@@ -145,10 +138,10 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.ADMIN, Role.PRINCIPAL)
+@role_required(*CARE_LEADS)
 def compliance(request: HttpRequest) -> HttpResponse:
     """The principal's view: quotas met by class and by teacher; children with no contact."""
-    settings = care_settings_for(request.user.school)
+    settings = CareSettings.for_school(request.user.school)
     context = {
         "report": due.compliance(
             school_id=request.user.school_id, settings=settings, today=timezone.localdate()
@@ -175,7 +168,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "without_author": query_without_page(request, "author"),
         "page": paginate(request, records),
         "query": query_without_page(request),
-        "reads_counselling": selectors.reads_counselling(request.user),
+        "reads_counselling": request.user.reads_counselling,
     }
     return render(request, "visits/record_list.html", context)
 
@@ -200,7 +193,7 @@ def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, record=record, changes=form.cleaned_data, request=request
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if revision is None:
                 messages.info(request, _("没有修改任何内容。"))
@@ -225,7 +218,7 @@ def record_void(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("记录已作废。"))
             return redirect("visits:record_detail", pk=record.pk)
@@ -286,7 +279,7 @@ def class_overview(request: HttpRequest, pk: int) -> HttpResponse:
     """A class teacher's overview of the class: each left-behind child's quotas this month
     and term, last contact, open 五必访, pairs."""
     school_class = selectors.get_class_for_overview(request.user, pk)
-    settings = care_settings_for(request.user.school)
+    settings = CareSettings.for_school(request.user.school)
     context = {
         "school_class": school_class,
         "overview": due.class_overview(
@@ -324,7 +317,7 @@ def emergency_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, pupils=list(data.pop("pupils")), request=request, **data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.warning(request, _("已登记突发事件。请按 A、B、C 三步处置并逐步登记。"))
             return redirect("visits:emergency_detail", pk=emergency.pk)
@@ -368,7 +361,7 @@ def emergency_step(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, emergency=emergency, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记：%(step)s") % {"step": step.get_step_display()})
             return redirect("visits:emergency_detail", pk=emergency.pk)
@@ -376,7 +369,7 @@ def emergency_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN, Role.PRINCIPAL)
+@role_required(*CARE_LEADS)
 def emergency_close(request: HttpRequest, pk: int) -> HttpResponse:
     emergency = selectors.get_emergency_for_user(request.user, pk)
     form = EmergencyCloseForm(request.POST)
@@ -386,7 +379,7 @@ def emergency_close(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, emergency=emergency, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("事件已结案。"))
             return redirect("visits:emergency_detail", pk=emergency.pk)
@@ -417,7 +410,7 @@ def dropout_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, pupil=pupil, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.warning(request, _("已列入控辍保学名单。"))
             return redirect("visits:dropout_detail", pk=case.pk)
@@ -439,7 +432,7 @@ def dropout_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, case=case, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记措施。"))
             return redirect("visits:dropout_detail", pk=case.pk)

@@ -54,7 +54,7 @@ def test_a_deactivated_teachers_children_show_on_the_board(
     pair_teacher.is_active = False
     pair_teacher.save()
 
-    board = selectors.board(school)
+    board = selectors.board(school, idle=[])
 
     assert {pair.pk for pair in board.orphaned_pairs} == {pair.pk for pair in paired}
     assert board.school.paired == 0

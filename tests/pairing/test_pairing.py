@@ -12,6 +12,7 @@ from pairing.models import Pair, PairingSettings
 from registry.models import AccessLog, Pupil, Role, TeachingAssignment
 from registry.selectors import pupils_visible_to
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
+from visits import selectors as visits_selectors
 
 TODAY = timezone.localdate
 
@@ -202,7 +203,7 @@ def test_a_required_buddy_makes_a_child_without_one_unpaired(
 
 
 def suggested(school) -> list[tuple[str, str, str]]:
-    board = selectors.board(school)
+    board = selectors.board(school, idle=[])
     return [(s.pupil.name, str(s.teacher), s.reason) for s in board.suggestions]
 
 
@@ -250,14 +251,14 @@ def test_suggestions_never_pass_the_maximum_and_serve_priority_children_first(
 
 def test_confirming_every_suggestion_covers_the_school(admin_user, school, school_class, teachers):
     children(admin_user, school_class, 5)
-    board = selectors.board(school)
+    board = selectors.board(school, idle=[])
 
     services.pairs_create(
         actor=admin_user, proposals=[(s.pupil, s.teacher) for s in board.suggestions]
     )
 
     assert selectors.coverage(school.pk)[0].share == 100.0
-    loads = [entry.load for entry in selectors.board(school).loads]
+    loads = [entry.load for entry in selectors.board(school, idle=[]).loads]
     assert max(loads) <= 3 and sum(loads) == 5
 
 
@@ -277,9 +278,9 @@ def test_a_pair_teacher_reads_only_their_active_pairs_children(
 
 def flagged_idle(pair: Pair, settings: PairingSettings) -> bool:
     """is_idle on the pair's latest activity, and the database's choice (idle_pairs) agrees."""
-    annotated = selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
-    idle = selectors.is_idle(annotated, settings)
-    assert (pair in selectors.idle_pairs(Pair.objects.all(), settings)) is idle
+    annotated = visits_selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
+    idle = visits_selectors.is_idle(annotated, settings)
+    assert (pair in visits_selectors.idle_pairs(Pair.objects.all(), settings)) is idle
     return idle
 
 
@@ -512,7 +513,7 @@ def test_a_care_record_by_the_pair_teacher_counts_as_the_pairs_activity(
     )
 
     def annotated() -> Pair:
-        return selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
+        return visits_selectors.with_last_activity(Pair.objects.filter(pk=pair.pk)).get()
 
     assert flagged_idle(pair, settings)
     visits_services.record_create(

@@ -16,7 +16,7 @@ from registry.models import AccessLog
 from reports.selectors import Period, _months_so_far, teacher_table
 from tests.factories import make_pupil
 from visits import services as visits_services
-from visits.models import care_settings_for
+from visits.models import CareSettings
 
 URL = reverse("reports:teacher_table")
 
@@ -58,7 +58,7 @@ def test_each_teacher_has_the_terms_records_pairs_and_overdue_visits(
     assert rows_by_teacher[other_teacher].overdue == 1
     # The administrator gave 李芳 500 元 but heads no class and has no pair: not in the table.
     assert admin_user not in rows_by_teacher
-    per_month = care_settings_for(class_teacher.school).teacher_visits_per_month
+    per_month = CareSettings.for_school(class_teacher.school).teacher_visits_per_month
     months = _months_so_far(known_school, timezone.localdate())
     assert head.wanted_visits == per_month * months
     assert head.visits_met is (per_month * months <= 1)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from registry.models import SchoolYear, Term
 from tests.factories import make_pupil
 from visits import due, services
-from visits.models import CareSettings, care_settings_for
+from visits.models import CareSettings
 
 D = datetime.date
 
@@ -48,10 +48,10 @@ NO_OWN_QUOTAS = {
 
 
 def work_on(teacher, day: datetime.date, **quotas) -> due.WorkList:
-    settings = care_settings_for(teacher.school)
+    settings = CareSettings.for_school(teacher.school)
     for name, value in (NO_OWN_QUOTAS | quotas).items():
         setattr(settings, name, value)
-    from visits.selectors import own_children
+    from registry.selectors import own_children
 
     return due.work_list(
         user=teacher, pupils=own_children(user=teacher), settings=settings, today=day
