@@ -24,6 +24,7 @@ bench: sysdeps install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # After changing interface strings: refresh locale/en (needs Debian's gettext), translate the
 # new msgids in locale/en/LC_MESSAGES/django.po, then run this again to compile the .mo.

@@ -53,7 +53,7 @@ class Rollback(Exception):
 def roster_rows(taken: set[str]) -> list[list[str]]:
     """5,000 new pupils with valid, unused ID numbers, in the demo school's six classes."""
     from caresys.lib.identity import id_check_digit
-    from registry.demo import ADULT_FEMALE, ADULT_MALE, BOY_CHARS, GIRL_CHARS, SURNAMES, VILLAGES
+    from demo.school import ADULT_FEMALE, ADULT_MALE, BOY_CHARS, GIRL_CHARS, SURNAMES, VILLAGES
 
     rng = random.Random(SEED)
     rows = []

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "pairing",
     "visits",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

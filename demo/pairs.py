@@ -88,7 +88,7 @@ def _enough_teachers(school: School, names, rng: random.Random, password: str) -
     """A school has about one teacher for every 17 pupils; each class gets a second subject
     teacher from them, so that most children can be paired within the limit of three."""
     classes = list(SchoolClass.objects.filter(school=school, is_active=True))
-    left_behind = Pupil.objects.filter(school=school).exclude(left_behind=LeftBehind.NONE).count()
+    left_behind = Pupil.objects.filter(school=school).left_behind().count()
     have = User.objects.filter(school=school).count()
     needed = math.ceil(left_behind / 3) + 3 - have
     extra = [

@@ -6,9 +6,9 @@ import random
 
 from django.utils import timezone
 
+from caresys.lib.periods import month_of, previous_month
 from pairing.models import Pair
-from registry.models import LeftBehind, Pupil, Role, School, User
-from visits.due import month_of, previous_month
+from registry.models import Pupil, Role, School, User
 from visits.models import CareRecord, WatchEvent
 
 TALKS = (
@@ -33,14 +33,12 @@ def seed_records(*, school: School, rng: random.Random) -> int:
     """Write the demo school's care records; returns how many."""
     today = timezone.localdate()
     children = list(
-        Pupil.objects.filter(school=school, status=Pupil.Status.ENROLLED)
-        .exclude(left_behind=LeftBehind.NONE)
+        Pupil.objects.filter(school=school)
+        .left_behind_enrolled()
         .select_related("school_class")
     )
     pair_teacher = dict(
-        Pair.objects.filter(school=school, kind=Pair.Kind.TEACHER, ended_on=None).values_list(
-            "pupil_id", "teacher_id"
-        )
+        Pair.objects.active_teacher().filter(school=school).values_list("pupil_id", "teacher_id")
     )
     staff = User.objects.filter(school=school).order_by("pk")
     counsellor = next((user for user in staff if user.has_role(Role.COUNSELLOR)), None)

@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from caresys.lib.identity import id_check_digit
 from caresys.lib.pinyin import name_pinyin
+from demo.pairs import seed_pairs
+from demo.records import seed_records
+from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from registry.models import (
     CATEGORY_FIELDS,
+    AccessLog,
     ArchiveRevision,
     Guardian,
     LeftBehind,
@@ -19,12 +23,24 @@ from registry.models import (
     Parent,
     Pupil,
     Role,
+    RosterUpload,
     School,
     SchoolClass,
     SchoolYear,
     TeachingAssignment,
     Term,
     User,
+)
+from visits.models import (
+    CareRecord,
+    CareRecordRevision,
+    CareSettings,
+    DropoutAction,
+    DropoutCase,
+    Emergency,
+    EmergencyStep,
+    RecordAttachment,
+    WatchEvent,
 )
 
 DEMO_PASSWORD = "caresys-demo-2026"
@@ -123,26 +139,11 @@ def check_database_is_demo_only() -> None:
 
 def _wipe_demo() -> None:
     """Remove an earlier demo school; only ever called on demo-only databases."""
-    from registry.models import AccessLog, RosterUpload
-
     demo = School.objects.filter(is_demo=True)
     for upload in RosterUpload.objects.filter(school__in=demo).exclude(file=""):
         upload.file.delete(save=False)
     RosterUpload.objects.filter(school__in=demo).delete()
     AccessLog.objects.filter(school__in=demo).delete()
-    from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
-    from visits.models import (
-        CareRecord,
-        CareRecordRevision,
-        CareSettings,
-        DropoutAction,
-        DropoutCase,
-        Emergency,
-        EmergencyStep,
-        RecordAttachment,
-        WatchEvent,
-    )
-
     EmergencyStep.objects.filter(emergency__school__in=demo).delete()
     Emergency.pupils.through.objects.filter(emergency__school__in=demo).delete()
     Emergency.objects.filter(school__in=demo).delete()
@@ -197,8 +198,6 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
     staff = _staff(school, names, rng, password)
     classes = _classes(school, pupils, staff, names, rng, password)
     left_behind = _pupils(school, classes, pupils, names, rng, year_start, staff["admin"])
-    from pairing.demo import seed_pairs  # pairing builds on the registry
-
     seed_pairs(
         school=school,
         admin=staff["admin"],
@@ -206,8 +205,6 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
         rng=random.Random(seed + 2),
         password=password,
     )
-    from visits.demo import seed_records
-
     seed_records(school=school, rng=random.Random(seed + 3))
     return DemoResult(
         school=school,

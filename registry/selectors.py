@@ -454,7 +454,8 @@ class ContactCard:
         return self.pupil.school_class.head_teacher if self.pupil.school_class else None
 
 
-def _card(pupil: Pupil) -> ContactCard:
+def contact_card(pupil: Pupil) -> ContactCard:
+    """The card of a pupil loaded with its guardian and parents; pairing adds the pair teachers."""
     parents = {parent.relation: parent for parent in pupil.parents.all()}
     try:
         guardian = pupil.guardian
@@ -468,10 +469,10 @@ def _card(pupil: Pupil) -> ContactCard:
     )
 
 
-def contact_card_for(user: User, pk: int) -> ContactCard:
-    """One pupil's contact card, in scope (else 404), in two queries."""
+def card_pupil_for_user(user: User, pk: int) -> Pupil:
+    """A pupil in scope (else 404) with what the contact card shows, in two queries."""
     try:
-        pupil = (
+        return (
             pupils_visible_to(user=user)
             .select_related("guardian")
             .prefetch_related("parents")
@@ -479,24 +480,6 @@ def contact_card_for(user: User, pk: int) -> ContactCard:
         )
     except Pupil.DoesNotExist as exc:
         raise Http404 from exc
-    return _with_pair_teachers([_card(pupil)])[0]
-
-
-def class_contact_cards(
-    *, user: User, school_class: SchoolClass, everyone: bool = False
-) -> list[ContactCard]:
-    pupils = class_pupils_for_cards(user=user, school_class=school_class, everyone=everyone)
-    return _with_pair_teachers([_card(pupil) for pupil in pupils])
-
-
-def _with_pair_teachers(cards: list[ContactCard]) -> list[ContactCard]:
-    """Fill in each card's pair teachers: one query for any number of cards."""
-    from pairing.selectors import pair_teachers_of  # pairing builds on the registry
-
-    teachers = pair_teachers_of([card.pupil for card in cards])
-    for card in cards:
-        card.pair_teachers = teachers.get(card.pupil.pk, [])
-    return cards
 
 
 # --- exports and ledgers ---------------------------------------------------------------------

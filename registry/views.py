@@ -222,7 +222,7 @@ def pupil_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def contact_card(request: HttpRequest, pk: int) -> HttpResponse:
-    card = selectors.contact_card_for(request.user, pk)
+    card = pairing_selectors.contact_card_for(request.user, pk)
     services.log_access(
         actor=request.user, action=AccessLog.Action.CARD, pupils=[card.pupil], request=request
     )
@@ -232,7 +232,7 @@ def contact_card(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def contact_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    card = selectors.contact_card_for(request.user, pk)
+    card = pairing_selectors.contact_card_for(request.user, pk)
     content = render_pdf("registry/contactcard_pdf.html", _pdf_context(request, [card]))
     services.log_access(
         actor=request.user,
@@ -256,7 +256,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
 def class_cards_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     school_class = selectors.get_class_for_user(request.user, pk)
     everyone = request.GET.get("all") == "1"
-    cards = selectors.class_contact_cards(
+    cards = pairing_selectors.class_contact_cards(
         user=request.user, school_class=school_class, everyone=everyone
     )
     content = render_pdf(

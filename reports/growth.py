@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pairing.models import Pair, PairCheck
+from pairing.selectors import contact_card_for
 from registry.models import LeftBehindPeriod, Pupil, User
-from registry.selectors import ContactCard, contact_card_for, missing_items, shown_value
+from registry.selectors import ContactCard, missing_items, shown_value
 from visits.models import CareRecord, DropoutAction, DropoutCase, Emergency, EmergencyStep
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from caresys.lib.identity import id_birth_date, id_gender, validate_id_number, validate_phone
-from registry.demo import DEMO_PASSWORD
+from demo.school import DEMO_PASSWORD
 from registry.models import (
     CATEGORY_FIELDS,
     Guardian,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, seed_demo
+from demo.school import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, seed_demo
 from registry.models import School
 
 
