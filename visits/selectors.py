@@ -218,10 +218,9 @@ def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None =
 def idle_pairs(pairs: QuerySet[Pair], settings: PairingSettings) -> QuerySet[Pair]:
     """The pairs is_idle flags, chosen by the database (a school has thousands of pairs).
 
-    Not from each pair's latest activity (a correlated subquery over the child's whole
-    history, seconds at 200,000 records) but from the checks and records since the cutoff:
-    a pair is idle when it has none of those and either had activity before or is older than
-    the cutoff, which is what is_idle decides from the latest activity.
+    Decided from the checks and records since the cutoff, which the date index finds, not
+    from each pair's whole history: a pair is idle when it has none of those and either had
+    activity before or is older than the cutoff, which is what is_idle decides.
     """
     cutoff = timezone.localdate() - datetime.timedelta(days=settings.idle_days)
     # From the school's records since the cutoff (its date index) to their children's pairs
