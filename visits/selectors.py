@@ -102,10 +102,15 @@ def open_watch_events(*, user: User) -> QuerySet[WatchEvent]:
     )
 
 
+def records_for_whole_school(user: User) -> bool:
+    """The administrator (any record) and counsellors (counselling) write about any child."""
+    return user.is_school_admin or user.has_role(Role.COUNSELLOR)
+
+
 def pupils_writable_by(*, user: User) -> QuerySet[Pupil]:
     """Enrolled children the user may record care for: the whole school for the administrator
     and counsellors (counselling), their class and paired children for teachers."""
-    if user.is_school_admin or user.has_role(Role.COUNSELLOR):
+    if records_for_whole_school(user):
         pupils = Pupil.objects.filter(school_id=user.school_id).enrolled()
     else:
         pupils = own_children(user=user)

@@ -64,7 +64,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已记录%(kind)s。") % {"kind": record.get_kind_display()})
             return redirect("visits:record_detail", pk=record.pk)
     # The administrator and counsellors choose among the whole school: a filter box helps.
-    whole_school = request.user.is_school_admin or request.user.has_role(Role.COUNSELLOR)
+    whole_school = selectors.records_for_whole_school(request.user)
     return render(request, "visits/record_form.html", {"form": form, "whole_school": whole_school})
 
 
