@@ -343,17 +343,41 @@ def archive_update(
         )
     pupil.updated_at = timezone.now()
     pupil.save(update_fields=["updated_at"])
-    revision = ArchiveRevision.objects.create(
-        pupil=pupil, actor=actor, summary=summary or _("修改档案"), changes=changes
+    [revision] = _record_edits(
+        actor=actor, edits=[(pupil, changes)], summary=summary, request=request
     )
+    return revision
+
+
+def _record_edits(
+    *,
+    actor: User,
+    edits: list[tuple[Pupil, list[dict[str, str]]]],
+    summary: str,
+    request: HttpRequest | None,
+) -> list[ArchiveRevision]:
+    """The history entry and access-log row of each edited archive, a fixed number of inserts.
+
+    `edits` pairs each pupil with the changes _changes found; the log names the fields changed.
+    """
+    revisions = ArchiveRevision.objects.bulk_create(
+        [
+            ArchiveRevision(
+                pupil=pupil, actor=actor, summary=summary or _("修改档案"), changes=changes
+            )
+            for pupil, changes in edits
+        ],
+        batch_size=1000,
+    )
+    fields = dict.fromkeys(change["field"] for _pupil, changes in edits for change in changes)
     log_access(
         actor=actor,
         action=AccessLog.Action.UPDATE,
-        pupils=[pupil],
-        detail=", ".join(change["field"] for change in changes),
+        pupils=[pupil for pupil, _changes in edits],
+        detail=", ".join(fields),
         request=request,
     )
-    return revision
+    return revisions
 
 
 # --- roster import ---------------------------------------------------------------------------
