@@ -380,6 +380,71 @@ def _record_edits(
     return revisions
 
 
+# --- a pupil's life at school: leaving, graduating, the year's end ---------------------------
+
+
+@transaction.atomic
+def pupils_status_change(
+    *,
+    actor: User,
+    pupils: models.QuerySet[Pupil],
+    status: str,
+    summary: str = "",
+    request: HttpRequest | None = None,
+) -> list[ArchiveRevision]:
+    """Set the status (在校, 已离校, 已毕业) of many pupils, each archive with its history entry.
+
+    The same queries for a thousand pupils as for one. A pupil already in that status is left
+    as it is; one who is no longer at school can only come back, not leave again.
+    """
+    try:
+        Pupil._meta.get_field("status").clean(status, None)
+    except ValidationError as exc:
+        raise ValidationError({"status": exc.messages}) from exc
+    now = timezone.now()
+    edits = []
+    # Ordered by pk, not by class: no join to lock, and the same lock order in every caller.
+    for pupil in pupils.select_for_update(of=("self",)).order_by("pk"):
+        if status != Pupil.Status.ENROLLED and pupil.status != Pupil.Status.ENROLLED:
+            raise ValidationError(_("该学生已不在校。"))
+        before = _snapshot(pupil, ["status"])
+        pupil.status = status
+        pupil.updated_at = now
+        if changes := _changes("pupil", "", pupil, before):
+            edits.append((pupil, changes))
+    if not edits:
+        return []
+    # Only the status is validated (above): the rest of the archive is not being edited, and
+    # validating every pupil of a grade would cost two queries each.
+    Pupil.objects.filter(pk__in=[pupil.pk for pupil, _changes in edits]).update(
+        status=status, updated_at=now
+    )
+    return _record_edits(actor=actor, edits=edits, summary=summary, request=request)
+
+
+@transaction.atomic
+def pupil_status_change(
+    *,
+    actor: User,
+    pupil: Pupil,
+    status: str,
+    summary: str = "",
+    request: HttpRequest | None = None,
+) -> ArchiveRevision | None:
+    """Mark a pupil as left, graduated or back at school; the archive is kept.
+
+    Returns the revision written, or None when the pupil already had that status.
+    """
+    revisions = pupils_status_change(
+        actor=actor,
+        pupils=Pupil.objects.filter(pk=pupil.pk),
+        status=status,
+        summary=summary,
+        request=request,
+    )
+    return revisions[0] if revisions else None
+
+
 # --- roster import ---------------------------------------------------------------------------
 
 ArchivePart = tuple[str, str, models.Model, tuple[str, ...]]

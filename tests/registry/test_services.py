@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from registry import services
 from registry.models import (
@@ -329,3 +330,78 @@ def test_a_pupil_cannot_be_put_into_a_class_of_another_school(admin_user, school
             data={"pupil": {"name": "乙", "gender": "M", "school_class": foreign_class}},
         )
     assert "pupil.school_class" in excinfo.value.message_dict
+
+
+# --- leaving, graduating, the year's end -----------------------------------------------------
+
+
+def status_revisions(pupil: Pupil) -> list[tuple[str, list[dict]]]:
+    return [
+        (revision.summary, revision.changes)
+        for revision in ArchiveRevision.objects.filter(pupil=pupil).order_by("pk")
+        if any(entry["key"] == "pupil.status" for entry in revision.changes)
+    ]
+
+
+LEFT = {"key": "pupil.status", "field": "在校状态", "old": "在校", "new": "已离校"}
+GRADUATED = {"key": "pupil.status", "field": "在校状态", "old": "在校", "new": "已毕业"}
+
+
+def test_a_status_change_is_recorded_as_any_other_edit_of_the_archive(admin_user, pupil):
+    edit = services.archive_update(
+        actor=admin_user, pupil=pupil, data={"pupil": {"left_behind": "father"}}
+    )
+
+    revision = services.pupil_status_change(actor=admin_user, pupil=pupil, status="left")
+
+    assert revision.changes == [LEFT]
+    assert [set(entry) for entry in revision.changes] == [set(entry) for entry in edit.changes]
+    assert (revision.actor, revision.summary) == (edit.actor, edit.summary)
+    logs = AccessLog.objects.filter(pupil=pupil, action=AccessLog.Action.UPDATE).order_by("pk")
+    assert [log.detail for log in logs] == ["留守情况", "在校状态"]
+    assert Pupil.objects.get(pk=pupil.pk).status == Pupil.Status.LEFT
+
+
+def test_a_pupil_who_left_may_come_back_but_not_leave_again(admin_user, pupil):
+    services.pupil_status_change(actor=admin_user, pupil=pupil, status="left")
+    before = row_counts()
+
+    with pytest.raises(ValidationError, match="该学生已不在校。"):
+        services.pupil_status_change(actor=admin_user, pupil=pupil, status="graduated")
+    assert row_counts() == before
+
+    back = services.pupil_status_change(actor=admin_user, pupil=pupil, status="enrolled")
+    assert back.changes == [LEFT | {"old": "已离校", "new": "在校"}]
+    assert services.pupil_status_change(actor=admin_user, pupil=pupil, status="enrolled") is None
+
+
+def test_a_status_the_archive_does_not_know_is_rejected(admin_user, pupil):
+    with pytest.raises(ValidationError) as excinfo:
+        services.pupil_status_change(actor=admin_user, pupil=pupil, status="expelled")
+    assert list(excinfo.value.message_dict) == ["status"]
+    assert Pupil.objects.get(pk=pupil.pk).status == Pupil.Status.ENROLLED
+
+
+def test_graduating_many_pupils_writes_a_revision_each_in_the_same_queries_for_two_or_five(
+    admin_user, school
+):
+    def graduate(count: int, number: int) -> int:
+        sixth = SchoolClassFactory(school=school, grade=6, number=number)
+        pupils = [
+            make_pupil(actor=admin_user, school_class=sixth, name=f"毕业生{i}")
+            for i in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            revisions = services.pupils_status_change(
+                actor=admin_user,
+                pupils=Pupil.objects.filter(school_class=sixth),
+                status="graduated",
+                summary="学年升级：毕业",
+            )
+        assert len(revisions) == count
+        for pupil in pupils:
+            assert status_revisions(pupil) == [("学年升级：毕业", [GRADUATED])]
+            assert AccessLog.objects.get(pupil=pupil, action="update").detail == "在校状态"
+        return len(captured)
+
+    assert graduate(2, number=1) == graduate(5, number=2)
