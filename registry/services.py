@@ -5,7 +5,7 @@ import datetime
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +24,7 @@ from registry.models import (
     Pupil,
     RosterUpload,
     School,
+    SchoolClass,
     User,
 )
 
@@ -443,6 +444,71 @@ def pupil_status_change(
         request=request,
     )
     return revisions[0] if revisions else None
+
+
+class Promotion(NamedTuple):
+    """What the year's end did: how many classes moved up, and who graduated."""
+
+    promoted: int
+    graduates: list[int]
+
+
+@transaction.atomic
+def classes_promote(
+    *,
+    actor: User,
+    top_grade: int,
+    head_teachers: Mapping[int, User | None],
+    request: HttpRequest | None = None,
+) -> Promotion:
+    """The year's end: the pupils of `top_grade` and above graduate and their classes close;
+    every other class moves up a grade, with its chosen head teacher where one is given."""
+    classes = list(
+        SchoolClass.objects.select_for_update()
+        .filter(school_id=actor.school_id, is_active=True)
+        .order_by("-grade", "number")
+    )
+    leaving = [school_class for school_class in classes if school_class.grade >= top_grade]
+    graduated = pupils_status_change(
+        actor=actor,
+        pupils=Pupil.objects.enrolled().filter(school_class__in=leaving),
+        status=Pupil.Status.GRADUATED,
+        summary=_("学年升级：毕业"),
+        request=request,
+    )
+    for school_class in leaving:
+        school_class.is_active = False
+        school_class.save(update_fields=["is_active"])
+    # Highest grade first, so that no two active classes ever share a grade and number.
+    promoted = [school_class for school_class in classes if school_class.grade < top_grade]
+    for school_class in promoted:
+        school_class.grade += 1
+        if school_class.pk in head_teachers:
+            school_class.head_teacher = head_teachers[school_class.pk]
+        school_class.full_clean()
+        school_class.save(update_fields=["grade", "head_teacher"])
+    return Promotion(
+        promoted=len(promoted), graduates=[revision.pupil_id for revision in graduated]
+    )
+
+
+@transaction.atomic
+def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> bool:
+    """Close a member of staff's account (they left the school); False if it was closed."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    # The log has no action of its own for accounts: one is closed when a teacher leaves, in
+    # the flow that hands their paired children over, and is logged with it.
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.PAIRING,
+        detail=_("停用教师账号：%(name)s") % {"name": user},
+        request=request,
+    )
+    return True
 
 
 # --- roster import ---------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from registry.models import (
     Parent,
     Pupil,
     Role,
+    SchoolClass,
+    User,
 )
 from tests.factories import (
     SchoolClassFactory,
@@ -405,3 +407,71 @@ def test_graduating_many_pupils_writes_a_revision_each_in_the_same_queries_for_t
         return len(captured)
 
     assert graduate(2, number=1) == graduate(5, number=2)
+
+
+@pytest.fixture
+def six_grades(school, school_class, other_class):
+    """三(1) and 四(2), and a class in each of grades 5 and 6."""
+    return (
+        SchoolClassFactory(school=school, grade=5, number=1),
+        SchoolClassFactory(school=school, grade=6, number=1),
+    )
+
+
+def test_the_year_end_graduates_the_top_grade_with_history_and_moves_the_others_up(
+    admin_user, school_class, other_class, six_grades, principal
+):
+    fifth, sixth = six_grades
+    graduate = make_pupil(actor=admin_user, school_class=sixth, name="毕业生")
+    gone = make_pupil(actor=admin_user, school_class=sixth, name="转学生")
+    services.pupil_status_change(actor=admin_user, pupil=gone, status="left")
+    staying = make_pupil(actor=admin_user, school_class=fifth, name="五年级生")
+
+    promotion = services.classes_promote(
+        actor=admin_user, top_grade=6, head_teachers={fifth.pk: principal}
+    )
+
+    assert promotion == (3, [graduate.pk])
+    assert status_revisions(graduate) == [("学年升级：毕业", [GRADUATED])]
+    assert Pupil.objects.get(pk=gone.pk).status == Pupil.Status.LEFT
+    assert Pupil.objects.get(pk=staying.pk).status == Pupil.Status.ENROLLED
+    classes = {c.pk: c for c in SchoolClass.objects.all()}
+    assert [classes[c.pk].grade for c in (school_class, other_class, fifth)] == [4, 5, 6]
+    assert classes[fifth.pk].head_teacher == principal
+    assert not classes[sixth.pk].is_active
+
+
+def test_a_failed_promotion_leaves_nothing_half_written(
+    admin_user, school, school_class, six_grades
+):
+    _fifth, sixth = six_grades
+    graduate = make_pupil(actor=admin_user, school_class=sixth, name="毕业生")
+    # 三(1) moves up last: its head teacher's account is removed while the page was open.
+    removed = UserFactory(school=school)
+    removed_pk = removed.pk
+    removed.delete()
+    before = row_counts()
+
+    with pytest.raises(ValidationError):
+        services.classes_promote(
+            actor=admin_user, top_grade=6, head_teachers={school_class.pk: User(pk=removed_pk)}
+        )
+
+    assert row_counts() == before
+    assert Pupil.objects.get(pk=graduate.pk).status == Pupil.Status.ENROLLED
+    assert list(SchoolClass.objects.order_by("grade").values_list("grade", "is_active")) == [
+        (3, True),
+        (4, True),
+        (5, True),
+        (6, True),
+    ]
+
+
+def test_closing_a_staff_account_is_logged_once(admin_user, pair_teacher):
+    assert services.staff_deactivate(actor=admin_user, user=pair_teacher)
+    assert not services.staff_deactivate(actor=admin_user, user=pair_teacher)
+
+    pair_teacher.refresh_from_db()
+    assert not pair_teacher.is_active
+    log = AccessLog.objects.get(actor=admin_user)
+    assert (log.pupil, log.detail) == (None, f"停用教师账号：{pair_teacher}")
