@@ -13,8 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
-from registry.models import AccessLog, ArchiveRevision, Pupil, Role, SchoolClass, User
-from registry.services import log_access
+from registry.models import AccessLog, Pupil, Role, User
+from registry.services import (
+    classes_promote,
+    log_access,
+    pupil_status_change,
+    staff_deactivate,
+)
 
 
 def _log(actor: User, pupil: Pupil, detail: str, request: HttpRequest | None) -> None:
@@ -274,15 +279,8 @@ def teacher_leave(
                 request=request,
             )
             made += 1
-    if deactivate and teacher.is_active:
-        teacher.is_active = False
-        teacher.save(update_fields=["is_active"])
-        log_access(
-            actor=actor,
-            action=AccessLog.Action.PAIRING,
-            detail=_("停用教师账号：%(name)s") % {"name": teacher},
-            request=request,
-        )
+    if deactivate:
+        staff_deactivate(actor=actor, user=teacher, request=request)
     return len(pairs), made
 
 
@@ -309,45 +307,16 @@ def pupil_leave(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> int:
-    """A pupil leaves or graduates: the archive is kept (status changed, with its history) and
-    their pairs end. Returns the pairs ended."""
+    """A pupil leaves or graduates: the registry keeps the archive, marked, and their pairs
+    end. Returns the pairs ended."""
     if status not in (Pupil.Status.LEFT, Pupil.Status.GRADUATED):
         raise ValidationError({"status": _("请选择离校或毕业。")})
-    if pupil.status != Pupil.Status.ENROLLED:
-        raise ValidationError(_("该学生已不在校。"))
-    ended = _end_pairs_of_pupils(
-        actor=actor, pupil_ids=[pupil.pk], reason=Pair.EndReason.PUPIL_LEFT, request=request
-    )
     summary = _("办理离校：%(status)s") % {"status": Pupil.Status(status).label}
     if note:
         summary = f"{summary}（{note}）"[:100]
-    _archive_status(actor=actor, pupil_ids=[pupil.pk], status=status, summary=summary)
-    log_access(
-        actor=actor,
-        action=AccessLog.Action.UPDATE,
-        pupils=[pupil],
-        detail=summary,
-        request=request,
-    )
-    return ended
-
-
-def _archive_status(*, actor: User, pupil_ids: list[int], status: str, summary: str) -> None:
-    """Change enrolled pupils' status, each with its entry in the archive's history."""
-    now = timezone.now()
-    Pupil.objects.filter(pk__in=pupil_ids).update(status=status, updated_at=now)
-    change = {
-        "key": "pupil.status",
-        "field": str(Pupil._meta.get_field("status").verbose_name),
-        "old": str(Pupil.Status.ENROLLED.label),
-        "new": str(Pupil.Status(status).label),
-    }
-    ArchiveRevision.objects.bulk_create(
-        (
-            ArchiveRevision(pupil_id=pk, actor=actor, at=now, summary=summary, changes=[change])
-            for pk in pupil_ids
-        ),
-        batch_size=1000,
+    pupil_status_change(actor=actor, pupil=pupil, status=status, summary=summary, request=request)
+    return _end_pairs_of_pupils(
+        actor=actor, pupil_ids=[pupil.pk], reason=Pair.EndReason.PUPIL_LEFT, request=request
     )
 
 
@@ -360,47 +329,28 @@ def year_end_promote(
     head_teachers: dict[int, User | None],
     request: HttpRequest | None = None,
 ) -> dict[str, int]:
-    """The year's end: the top grade graduates (classes closed, pupils archived as graduated,
-    their pairs ended); every other class moves up a grade with its chosen head teacher; the
-    remaining pairs are kept or end with the year."""
-    classes = list(
-        SchoolClass.objects.select_for_update()
-        .filter(school_id=actor.school_id, is_active=True)
-        .order_by("-grade", "number")
-    )
-    leaving = [school_class for school_class in classes if school_class.grade >= top_grade]
-    graduates = list(
-        Pupil.objects.filter(school_class__in=leaving, status=Pupil.Status.ENROLLED).values_list(
-            "pk", flat=True
-        )
+    """The year's end: the registry graduates the top grade and moves every other class up;
+    the graduates' pairs end, and the remaining pairs are kept or end with the year."""
+    promotion = classes_promote(
+        actor=actor, top_grade=top_grade, head_teachers=head_teachers, request=request
     )
     ended = _end_pairs_of_pupils(
-        actor=actor, pupil_ids=graduates, reason=Pair.EndReason.PUPIL_LEFT, request=request
-    )
-    _archive_status(
         actor=actor,
-        pupil_ids=graduates,
-        status=Pupil.Status.GRADUATED,
-        summary=_("学年升级：毕业"),
+        pupil_ids=promotion.graduates,
+        reason=Pair.EndReason.PUPIL_LEFT,
+        request=request,
     )
-    for school_class in leaving:
-        school_class.is_active = False
-        school_class.save(update_fields=["is_active"])
-    # Highest grade first, so that no two active classes ever share a grade and number.
-    promoted = [school_class for school_class in classes if school_class.grade < top_grade]
-    for school_class in promoted:
-        school_class.grade += 1
-        if school_class.pk in head_teachers:
-            school_class.head_teacher = head_teachers[school_class.pk]
-        school_class.full_clean()
-        school_class.save(update_fields=["grade", "head_teacher"])
     if not keep_pairs:
         for pair in Pair.objects.filter(school_id=actor.school_id, ended_on=None).select_related(
             "pupil"
         ):
             pair_end(actor=actor, pair=pair, reason=Pair.EndReason.YEAR_END, request=request)
             ended += 1
-    counts = {"promoted": len(promoted), "graduated": len(graduates), "pairs_ended": ended}
+    counts = {
+        "promoted": promotion.promoted,
+        "graduated": len(promotion.graduates),
+        "pairs_ended": ended,
+    }
     log_access(
         actor=actor,
         action=AccessLog.Action.PAIRING,

@@ -276,11 +276,15 @@ def pupil_leave(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registry:pupil_detail", pk=pupil.pk)
     form = PupilLeaveForm(request.POST or None)
     if form.is_valid():
-        ended = services.pupil_leave(
-            actor=request.user, pupil=pupil, request=request, **form.cleaned_data
-        )
-        messages.success(request, _("已办理离校，档案已保留；结束结对%(n)d个。") % {"n": ended})
-        return redirect("registry:pupil_detail", pk=pupil.pk)
+        try:
+            ended = services.pupil_leave(
+                actor=request.user, pupil=pupil, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已办理离校，档案已保留；结束结对%(n)d个。") % {"n": ended})
+            return redirect("registry:pupil_detail", pk=pupil.pk)
     return render(request, "pairing/pupil_leave.html", {"pupil": pupil, "form": form})
 
 

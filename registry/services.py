@@ -5,7 +5,7 @@ import datetime
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +24,7 @@ from registry.models import (
     Pupil,
     RosterUpload,
     School,
+    SchoolClass,
     User,
 )
 
@@ -343,17 +344,171 @@ def archive_update(
         )
     pupil.updated_at = timezone.now()
     pupil.save(update_fields=["updated_at"])
-    revision = ArchiveRevision.objects.create(
-        pupil=pupil, actor=actor, summary=summary or _("修改档案"), changes=changes
+    [revision] = _record_edits(
+        actor=actor, edits=[(pupil, changes)], summary=summary, request=request
     )
+    return revision
+
+
+def _record_edits(
+    *,
+    actor: User,
+    edits: list[tuple[Pupil, list[dict[str, str]]]],
+    summary: str,
+    request: HttpRequest | None,
+) -> list[ArchiveRevision]:
+    """The history entry and access-log row of each edited archive, a fixed number of inserts.
+
+    `edits` pairs each pupil with the changes _changes found; the log names the fields changed.
+    """
+    revisions = ArchiveRevision.objects.bulk_create(
+        [
+            ArchiveRevision(
+                pupil=pupil, actor=actor, summary=summary or _("修改档案"), changes=changes
+            )
+            for pupil, changes in edits
+        ],
+        batch_size=1000,
+    )
+    fields = dict.fromkeys(change["field"] for _pupil, changes in edits for change in changes)
     log_access(
         actor=actor,
         action=AccessLog.Action.UPDATE,
-        pupils=[pupil],
-        detail=", ".join(change["field"] for change in changes),
+        pupils=[pupil for pupil, _changes in edits],
+        detail=", ".join(fields),
         request=request,
     )
-    return revision
+    return revisions
+
+
+# --- a pupil's life at school: leaving, graduating, the year's end ---------------------------
+
+
+@transaction.atomic
+def pupils_status_change(
+    *,
+    actor: User,
+    pupils: models.QuerySet[Pupil],
+    status: str,
+    summary: str = "",
+    request: HttpRequest | None = None,
+) -> list[ArchiveRevision]:
+    """Set the status (在校, 已离校, 已毕业) of many pupils, each archive with its history entry.
+
+    The same queries for a thousand pupils as for one. A pupil already in that status is left
+    as it is; one who is no longer at school can only come back, not leave again.
+    """
+    try:
+        Pupil._meta.get_field("status").clean(status, None)
+    except ValidationError as exc:
+        raise ValidationError({"status": exc.messages}) from exc
+    now = timezone.now()
+    edits = []
+    # Ordered by pk, not by class: no join to lock, and the same lock order in every caller.
+    for pupil in pupils.select_for_update(of=("self",)).order_by("pk"):
+        if status != Pupil.Status.ENROLLED and pupil.status != Pupil.Status.ENROLLED:
+            raise ValidationError(_("该学生已不在校。"))
+        before = _snapshot(pupil, ["status"])
+        pupil.status = status
+        pupil.updated_at = now
+        if changes := _changes("pupil", "", pupil, before):
+            edits.append((pupil, changes))
+    if not edits:
+        return []
+    # Only the status is validated (above): the rest of the archive is not being edited, and
+    # validating every pupil of a grade would cost two queries each.
+    Pupil.objects.filter(pk__in=[pupil.pk for pupil, _changes in edits]).update(
+        status=status, updated_at=now
+    )
+    return _record_edits(actor=actor, edits=edits, summary=summary, request=request)
+
+
+@transaction.atomic
+def pupil_status_change(
+    *,
+    actor: User,
+    pupil: Pupil,
+    status: str,
+    summary: str = "",
+    request: HttpRequest | None = None,
+) -> ArchiveRevision | None:
+    """Mark a pupil as left, graduated or back at school; the archive is kept.
+
+    Returns the revision written, or None when the pupil already had that status.
+    """
+    revisions = pupils_status_change(
+        actor=actor,
+        pupils=Pupil.objects.filter(pk=pupil.pk),
+        status=status,
+        summary=summary,
+        request=request,
+    )
+    return revisions[0] if revisions else None
+
+
+class Promotion(NamedTuple):
+    """What the year's end did: how many classes moved up, and who graduated."""
+
+    promoted: int
+    graduates: list[int]
+
+
+@transaction.atomic
+def classes_promote(
+    *,
+    actor: User,
+    top_grade: int,
+    head_teachers: Mapping[int, User | None],
+    request: HttpRequest | None = None,
+) -> Promotion:
+    """The year's end: the pupils of `top_grade` and above graduate and their classes close;
+    every other class moves up a grade, with its chosen head teacher where one is given."""
+    classes = list(
+        SchoolClass.objects.select_for_update()
+        .filter(school_id=actor.school_id, is_active=True)
+        .order_by("-grade", "number")
+    )
+    leaving = [school_class for school_class in classes if school_class.grade >= top_grade]
+    graduated = pupils_status_change(
+        actor=actor,
+        pupils=Pupil.objects.enrolled().filter(school_class__in=leaving),
+        status=Pupil.Status.GRADUATED,
+        summary=_("学年升级：毕业"),
+        request=request,
+    )
+    for school_class in leaving:
+        school_class.is_active = False
+        school_class.save(update_fields=["is_active"])
+    # Highest grade first, so that no two active classes ever share a grade and number.
+    promoted = [school_class for school_class in classes if school_class.grade < top_grade]
+    for school_class in promoted:
+        school_class.grade += 1
+        if school_class.pk in head_teachers:
+            school_class.head_teacher = head_teachers[school_class.pk]
+        school_class.full_clean()
+        school_class.save(update_fields=["grade", "head_teacher"])
+    return Promotion(
+        promoted=len(promoted), graduates=[revision.pupil_id for revision in graduated]
+    )
+
+
+@transaction.atomic
+def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> bool:
+    """Close a member of staff's account (they left the school); False if it was closed."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    # The log has no action of its own for accounts: one is closed when a teacher leaves, in
+    # the flow that hands their paired children over, and is logged with it.
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.PAIRING,
+        detail=_("停用教师账号：%(name)s") % {"name": user},
+        request=request,
+    )
+    return True
 
 
 # --- roster import ---------------------------------------------------------------------------

@@ -144,6 +144,20 @@ def test_a_pupil_who_leaves_is_archived_with_history_and_loses_every_pair(
         services.pupil_leave(actor=admin_user, pupil=pupil, status="left")
 
 
+def test_a_pupil_who_left_cannot_leave_again_from_a_page_opened_before(
+    admin_user, pupil, pair_teacher
+):
+    opened_before = Pupil.objects.get(pk=pupil.pk)
+    services.pupil_leave(actor=admin_user, pupil=pupil, status="left", note="转学")
+
+    with pytest.raises(ValidationError):
+        services.pupil_leave(actor=admin_user, pupil=opened_before, status="graduated")
+
+    assert Pupil.objects.get(pk=pupil.pk).status == Pupil.Status.LEFT
+    summaries = ArchiveRevision.objects.filter(pupil=pupil).values_list("summary", flat=True)
+    assert [s for s in summaries if s.startswith("办理离校")] == ["办理离校：已离校（转学）"]
+
+
 def test_the_class_teacher_records_a_pupil_leaving_on_the_archive(client, class_teacher, pupil):
     client.force_login(class_teacher)
     archive = client.get(reverse("registry:pupil_detail", args=[pupil.pk])).content.decode()

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from registry import services
 from registry.models import (
@@ -15,6 +16,8 @@ from registry.models import (
     Parent,
     Pupil,
     Role,
+    SchoolClass,
+    User,
 )
 from tests.factories import (
     SchoolClassFactory,
@@ -329,3 +332,146 @@ def test_a_pupil_cannot_be_put_into_a_class_of_another_school(admin_user, school
             data={"pupil": {"name": "乙", "gender": "M", "school_class": foreign_class}},
         )
     assert "pupil.school_class" in excinfo.value.message_dict
+
+
+# --- leaving, graduating, the year's end -----------------------------------------------------
+
+
+def status_revisions(pupil: Pupil) -> list[tuple[str, list[dict]]]:
+    return [
+        (revision.summary, revision.changes)
+        for revision in ArchiveRevision.objects.filter(pupil=pupil).order_by("pk")
+        if any(entry["key"] == "pupil.status" for entry in revision.changes)
+    ]
+
+
+LEFT = {"key": "pupil.status", "field": "在校状态", "old": "在校", "new": "已离校"}
+GRADUATED = {"key": "pupil.status", "field": "在校状态", "old": "在校", "new": "已毕业"}
+
+
+def test_a_status_change_is_recorded_as_any_other_edit_of_the_archive(admin_user, pupil):
+    edit = services.archive_update(
+        actor=admin_user, pupil=pupil, data={"pupil": {"left_behind": "father"}}
+    )
+
+    revision = services.pupil_status_change(actor=admin_user, pupil=pupil, status="left")
+
+    assert revision.changes == [LEFT]
+    assert [set(entry) for entry in revision.changes] == [set(entry) for entry in edit.changes]
+    assert (revision.actor, revision.summary) == (edit.actor, edit.summary)
+    logs = AccessLog.objects.filter(pupil=pupil, action=AccessLog.Action.UPDATE).order_by("pk")
+    assert [log.detail for log in logs] == ["留守情况", "在校状态"]
+    assert Pupil.objects.get(pk=pupil.pk).status == Pupil.Status.LEFT
+
+
+def test_a_pupil_who_left_may_come_back_but_not_leave_again(admin_user, pupil):
+    services.pupil_status_change(actor=admin_user, pupil=pupil, status="left")
+    before = row_counts()
+
+    with pytest.raises(ValidationError, match="该学生已不在校。"):
+        services.pupil_status_change(actor=admin_user, pupil=pupil, status="graduated")
+    assert row_counts() == before
+
+    back = services.pupil_status_change(actor=admin_user, pupil=pupil, status="enrolled")
+    assert back.changes == [LEFT | {"old": "已离校", "new": "在校"}]
+    assert services.pupil_status_change(actor=admin_user, pupil=pupil, status="enrolled") is None
+
+
+def test_a_status_the_archive_does_not_know_is_rejected(admin_user, pupil):
+    with pytest.raises(ValidationError) as excinfo:
+        services.pupil_status_change(actor=admin_user, pupil=pupil, status="expelled")
+    assert list(excinfo.value.message_dict) == ["status"]
+    assert Pupil.objects.get(pk=pupil.pk).status == Pupil.Status.ENROLLED
+
+
+def test_graduating_many_pupils_writes_a_revision_each_in_the_same_queries_for_two_or_five(
+    admin_user, school
+):
+    def graduate(count: int, number: int) -> int:
+        sixth = SchoolClassFactory(school=school, grade=6, number=number)
+        pupils = [
+            make_pupil(actor=admin_user, school_class=sixth, name=f"毕业生{i}")
+            for i in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            revisions = services.pupils_status_change(
+                actor=admin_user,
+                pupils=Pupil.objects.filter(school_class=sixth),
+                status="graduated",
+                summary="学年升级：毕业",
+            )
+        assert len(revisions) == count
+        for pupil in pupils:
+            assert status_revisions(pupil) == [("学年升级：毕业", [GRADUATED])]
+            assert AccessLog.objects.get(pupil=pupil, action="update").detail == "在校状态"
+        return len(captured)
+
+    assert graduate(2, number=1) == graduate(5, number=2)
+
+
+@pytest.fixture
+def six_grades(school, school_class, other_class):
+    """三(1) and 四(2), and a class in each of grades 5 and 6."""
+    return (
+        SchoolClassFactory(school=school, grade=5, number=1),
+        SchoolClassFactory(school=school, grade=6, number=1),
+    )
+
+
+def test_the_year_end_graduates_the_top_grade_with_history_and_moves_the_others_up(
+    admin_user, school_class, other_class, six_grades, principal
+):
+    fifth, sixth = six_grades
+    graduate = make_pupil(actor=admin_user, school_class=sixth, name="毕业生")
+    gone = make_pupil(actor=admin_user, school_class=sixth, name="转学生")
+    services.pupil_status_change(actor=admin_user, pupil=gone, status="left")
+    staying = make_pupil(actor=admin_user, school_class=fifth, name="五年级生")
+
+    promotion = services.classes_promote(
+        actor=admin_user, top_grade=6, head_teachers={fifth.pk: principal}
+    )
+
+    assert promotion == (3, [graduate.pk])
+    assert status_revisions(graduate) == [("学年升级：毕业", [GRADUATED])]
+    assert Pupil.objects.get(pk=gone.pk).status == Pupil.Status.LEFT
+    assert Pupil.objects.get(pk=staying.pk).status == Pupil.Status.ENROLLED
+    classes = {c.pk: c for c in SchoolClass.objects.all()}
+    assert [classes[c.pk].grade for c in (school_class, other_class, fifth)] == [4, 5, 6]
+    assert classes[fifth.pk].head_teacher == principal
+    assert not classes[sixth.pk].is_active
+
+
+def test_a_failed_promotion_leaves_nothing_half_written(
+    admin_user, school, school_class, six_grades
+):
+    _fifth, sixth = six_grades
+    graduate = make_pupil(actor=admin_user, school_class=sixth, name="毕业生")
+    # 三(1) moves up last: its head teacher's account is removed while the page was open.
+    removed = UserFactory(school=school)
+    removed_pk = removed.pk
+    removed.delete()
+    before = row_counts()
+
+    with pytest.raises(ValidationError):
+        services.classes_promote(
+            actor=admin_user, top_grade=6, head_teachers={school_class.pk: User(pk=removed_pk)}
+        )
+
+    assert row_counts() == before
+    assert Pupil.objects.get(pk=graduate.pk).status == Pupil.Status.ENROLLED
+    assert list(SchoolClass.objects.order_by("grade").values_list("grade", "is_active")) == [
+        (3, True),
+        (4, True),
+        (5, True),
+        (6, True),
+    ]
+
+
+def test_closing_a_staff_account_is_logged_once(admin_user, pair_teacher):
+    assert services.staff_deactivate(actor=admin_user, user=pair_teacher)
+    assert not services.staff_deactivate(actor=admin_user, user=pair_teacher)
+
+    pair_teacher.refresh_from_db()
+    assert not pair_teacher.is_active
+    log = AccessLog.objects.get(actor=admin_user)
+    assert (log.pupil, log.detail) == (None, f"停用教师账号：{pair_teacher}")

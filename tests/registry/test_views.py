@@ -576,6 +576,28 @@ def test_the_history_page_masks_old_and_new_phones_for_the_principal(
     assert GUARDIAN_PHONE not in page
 
 
+def test_the_history_page_shows_a_pupil_leaving_as_any_other_edit(
+    client, principal, class_teacher, pupil
+):
+    services.archive_update(actor=class_teacher, pupil=pupil, data={"pupil": {"health": "有哮喘"}})
+    services.pupil_status_change(
+        actor=class_teacher, pupil=pupil, status="left", summary="办理离校：已离校（转学）"
+    )
+    client.force_login(principal)
+
+    page = client.get(reverse("registry:pupil_history", args=[pupil.pk])).content.decode()
+
+    assert "<strong>办理离校：已离校（转学）</strong>" in page
+    assert re.search(
+        r'<td>在校状态</td><td class="history-old">在校</td><td class="history-new">已离校</td>',
+        page,
+    )
+    assert re.search(
+        r'<td>健康状况</td><td class="history-old">（空）</td><td class="history-new">有哮喘</td>',
+        page,
+    )
+
+
 # --- creating --------------------------------------------------------------------------------
 
 
