@@ -4,13 +4,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint messages sysdeps sysdeps-test install
+.PHONY: run serve test bench lint messages sysdeps sysdeps-test install
 
+# The demo school with the development settings (DEBUG on); every other target runs in
+# production mode unless DEBUG=1 is set.
+run: export DEBUG = 1
 run: sysdeps install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "CareSys: http://127.0.0.1:8000"
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# A school server: production settings from the environment (SECRET_KEY, ALLOWED_HOSTS, ...),
+# migrations, static files collected for whitenoise, gunicorn on $(BIND) (127.0.0.1:8000).
+serve: sysdeps install
+	$(PY) manage.py check --deploy --fail-level ERROR
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py caresys.wsgi
 
 test: sysdeps-test install
 	$(PY) -m pytest
@@ -28,6 +39,7 @@ lint: install
 
 # After changing interface strings: refresh locale/en (needs Debian's gettext), translate the
 # new msgids in locale/en/LC_MESSAGES/django.po, then run this again to compile the .mo.
+messages: export DEBUG = 1
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv

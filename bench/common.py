@@ -29,6 +29,8 @@ def in_scratch_database(prefix: str, run: Callable[[Path], None]) -> None:
     os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caresys.settings")
+    # Development settings (no collected static files); benchmarks turn DEBUG off themselves.
+    os.environ.setdefault("DEBUG", "1")
     started = time.perf_counter()
     try:
         run(workdir)

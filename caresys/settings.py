@@ -10,11 +10,17 @@ from caresys.lib.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = envbool("DEBUG", True)
+# Production is the default: DEBUG is on only where it is asked for (`make run` and the tests
+# set DEBUG=1), so a server started any other way shows no traceback and needs its own key.
+DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. CareSys runs in production mode unless DEBUG=1: set "
+            "SECRET_KEY to a long random value (see README, 'Run it for your school'). "
+            "生产模式需要设置 SECRET_KEY 环境变量。"
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -39,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caresys.lib.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,7 +120,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -142,10 +149,15 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the school's reverse proxy (nginx), the client's address and the scheme come from its
+# headers, but only from the proxies named here: anyone else could write those headers.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "caresys.lib.http.csrf_failure"
 
 # Pages and PDFs read only what the project ships (see reports/pdf.py for WeasyPrint).
 CARESYS_PAGE_SIZE = envint("CARESYS_PAGE_SIZE", 50)
@@ -153,9 +165,11 @@ CARESYS_PAGE_SIZE = envint("CARESYS_PAGE_SIZE", 50)
 CARESYS_IMPORT_MAX_BYTES = envint("CARESYS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 CARESYS_IMPORT_MAX_ROWS = envint("CARESYS_IMPORT_MAX_ROWS", 20_000)
 
+# Logs go to standard error, which gunicorn passes on and systemd keeps in the journal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }

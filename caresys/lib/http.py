@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 def role_required(*roles: str) -> Callable:
@@ -46,3 +47,8 @@ def query_without_page(request: HttpRequest, *keys: str) -> str:
     for key in ("page", *keys):
         params.pop(key, None)
     return params.urlencode()
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent after its page expired: say so in the user's words, not Django's."""
+    return render(request, "403_csrf.html", status=403)

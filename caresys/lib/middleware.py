@@ -1,9 +1,6 @@
-"""Chinese unless the person chose otherwise: the browser's Accept-Language is not consulted.
+"""Middleware of the whole site: the client's real address behind a proxy, the language."""
 
-A school's shared computers often run an English browser; the interface must still come up in
-Simplified Chinese. The language switch in the menu sets Django's language cookie.
-"""
-
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,7 +8,44 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 
+def _address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+class TrustedProxyMiddleware:
+    """REMOTE_ADDR becomes the client's address when the request came through a trusted proxy.
+
+    The address is the right-most one in X-Forwarded-For that no trusted proxy added: what a
+    client writes into the header itself stands to the left and is never believed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = {_address(proxy) for proxy in settings.TRUSTED_PROXIES} - {None}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            for candidate in reversed(forwarded):
+                address = _address(candidate)
+                if address is None:
+                    break
+                if address not in self.trusted:
+                    request.META["REMOTE_ADDR"] = address
+                    break
+        return self.get_response(request)
+
+
 class ChosenLanguageMiddleware:
+    """Chinese unless the person chose otherwise: the browser's Accept-Language is not consulted.
+
+    A school's shared computers often run an English browser; the interface must still come up
+    in Simplified Chinese. The language switch in the menu sets Django's language cookie.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.languages = {code for code, _name in settings.LANGUAGES}

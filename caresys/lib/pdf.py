@@ -1,10 +1,13 @@
 """HTML to PDF with WeasyPrint, reading only the project's own static files."""
 
 import mimetypes
+from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -17,6 +20,18 @@ PDF_BASE_URL = f"http://{PDF_HOST}/"
 
 class PdfFetchRefused(Exception):
     """A template asked for something outside the project's static files."""
+
+
+def static_file(name: str) -> str | None:
+    """The file behind a static name as {% static %} wrote it: a collected (hashed) file in
+    production, the source file in development; None for anything else."""
+    try:
+        collected = Path(staticfiles_storage.path(name))
+    except (NotImplementedError, SuspiciousFileOperation):
+        collected = None
+    if collected is not None and collected.is_file():
+        return str(collected)
+    return finders.find(name)
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -39,7 +54,7 @@ class StaticOnlyFetcher(URLFetcher):
             or ".." in path
         ):
             raise PdfFetchRefused(url)
-        found = finders.find(path.removeprefix(prefix))
+        found = static_file(path.removeprefix(prefix))
         if not found:
             raise PdfFetchRefused(url)
         with open(found, "rb") as handle:

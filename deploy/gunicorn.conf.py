@@ -1,0 +1,24 @@
+"""gunicorn for a school server (2 cores): `make serve` and the systemd unit start it with this."""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# A process per core and one more, each with a few threads: a PDF or a spreadsheet takes a core
+# for a second or two while the other threads keep answering teachers' pages.
+workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 2) + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# The longest request is a large export or PDF; nginx's proxy timeouts match this.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = 30
+# WeasyPrint keeps caches per process: recycle workers now and then.
+max_requests = 2000
+max_requests_jitter = 200
+# Logs to standard output and error, which systemd keeps in the journal.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# The client's address as the trusted proxy gave it (Django's TrustedProxyMiddleware decides the
+# same for the access log it keeps itself).
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "") or "127.0.0.1"
+access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
