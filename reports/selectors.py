@@ -8,7 +8,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,7 @@ from registry.selectors import (
     archive_rate,
     ledger_statistics,
 )
+from reports.models import TermReportVersion
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
 from visits.selectors import idle_pairs
@@ -51,6 +54,30 @@ def current_term(school_id: int, today: datetime.date | None = None) -> Term | N
     """The term on that day, else the last one that began before it."""
     today = today or timezone.localdate()
     return terms_of(school_id).filter(start_date__lte=today).first()
+
+
+def get_term_for_user(user: User, pk: int) -> Term:
+    """A term of the user's school with its school year (else 404); 403 for anyone who does
+    not lead the school's care work."""
+    if not user.leads_care:
+        raise PermissionDenied
+    try:
+        return Term.objects.of_school(user.school_id).get(pk=pk)
+    except Term.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_version_for_user(user: User, pk: int) -> TermReportVersion:
+    """A generated version of the user's school's summary (else 404), with its report and
+    term; 403 for anyone who does not lead the school's care work."""
+    if not user.leads_care:
+        raise PermissionDenied
+    try:
+        return TermReportVersion.objects.select_related("report__term__school_year").get(
+            pk=pk, report__school_id=user.school_id
+        )
+    except TermReportVersion.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 def enrolled(school_id: int) -> QuerySet[Pupil]:

@@ -21,7 +21,6 @@ from reports import compare, exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import document_html, grade_chart, kind_chart
 from reports.forms import TermReportForm
-from reports.models import TermReportVersion
 
 
 @require_GET
@@ -55,7 +54,7 @@ def term_report_list(request: HttpRequest) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary's paragraphs beside a preview of the whole document, and its versions."""
-    term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
+    term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
     form = TermReportForm(request.POST or None, instance=report)
     if form.is_valid():
@@ -76,7 +75,7 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The document exactly as it will print, from the data as it stands now."""
-    term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
+    term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
     numbers = selectors.term_numbers(school=request.user.school, term=term)
     return HttpResponse(document_html(numbers=numbers, texts=services.report_texts(report)))
@@ -85,7 +84,7 @@ def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*CARE_LEADS)
 def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
-    term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
+    term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
     version = services.term_report_generate(actor=request.user, report=report, request=request)
     messages.success(
@@ -99,7 +98,7 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
     """A generated version's PDF, exactly as it was printed."""
-    version = _version(request, pk)
+    version = selectors.get_version_for_user(request.user, pk)
     log_access(
         actor=request.user,
         action=AccessLog.Action.PDF,
@@ -114,20 +113,12 @@ def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def _version(request: HttpRequest, pk) -> TermReportVersion:
-    return get_object_or_404(
-        TermReportVersion.objects.select_related("report", "report__term__school_year"),
-        pk=pk,
-        report__school_id=request.user.school_id,
-    )
-
-
 @require_GET
 @role_required(*CARE_LEADS)
 def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     """A version beside another version of the same summary (?to=its pk) or beside the data
     and texts as they stand now (?to=now): only the lines that differ, the changes marked."""
-    version = _version(request, pk)
+    version = selectors.get_version_for_user(request.user, pk)
     report = version.report
     target = request.GET.get("to", "now")
     if target == "now":
