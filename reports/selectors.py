@@ -7,12 +7,14 @@ exactly what it printed and can be compared with a later one.
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caresys.lib.periods import month_of
 from pairing.models import Pair, PairCheck, PairingSettings
@@ -23,7 +25,7 @@ from registry.selectors import (
     archive_rate,
     ledger_statistics,
 )
-from reports.models import TermReportVersion
+from reports.models import TermReport, TermReportVersion
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
 from visits.selectors import idle_pairs
@@ -323,6 +325,56 @@ def term_numbers(*, school: School, term: Term) -> dict:
 def kind_count(numbers: dict, kind: str, field: str = "records") -> int:
     """A kind's records (or children reached) in the term, from term_numbers()."""
     return next(row[field] for row in numbers["care"]["kinds"] if row["kind"] == kind)
+
+
+PLANS = gettext_lazy(
+    "1、及时更新留守儿童档案和联系卡，做到底数清、情况明。\n"
+    "2、落实结对帮扶，做到每名留守儿童都有帮扶教师，帮扶有计划、有记录、有检查。\n"
+    "3、坚持每月谈心、亲情电话，每学期至少家访一次，做到“五必访”。\n"
+    "4、加强心理健康教育，做到心理上疏导、生活上指导、学习上辅导、行为上引导。\n"
+    "5、把关爱留守儿童工作纳入教师考核，常抓不懈。"
+)
+
+
+def default_texts(*, term: Term, numbers: dict) -> dict[str, Any]:
+    """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data."""
+    problems = numbers["problems"] or [_("暂未发现突出问题。")]
+    return {
+        "title": _("%(term)s关爱留守儿童工作总结") % {"term": term},
+        "preamble": _(
+            "为了给留守儿童营造健康成长的良好环境，本学期我校认真落实关爱留守儿童的各项制度，"
+            "现将%(term)s关爱留守儿童工作总结如下。"
+        )
+        % {"term": term},
+        "leading_group": _(
+            "学校成立了以校长为组长的关爱留守儿童工作领导小组，明确分工，责任到人，"
+            "把关爱留守儿童工作纳入学校工作计划。"
+        ),
+        "measures_note": "",
+        "achievements": _(
+            "通过全校教师的共同努力，留守儿童的学习、生活和心理状况得到持续关注，"
+            "家校联系更加紧密，留守儿童在学校感受到了温暖。"
+        ),
+        "problems": "\n".join(f"{index}、{text}" for index, text in enumerate(problems, 1)),
+        "plans": str(PLANS),
+    }
+
+
+def term_report_of(*, school: School, term: Term, numbers: dict | None = None) -> TermReport:
+    """The term's summary; until the principal saves one, an unsaved summary with the default
+    paragraphs, drafted from the numbers (counted now unless given). One query if saved."""
+    report = TermReport.objects.filter(school=school, term=term).first()
+    if report is None:
+        numbers = numbers or term_numbers(school=school, term=term)
+        report = TermReport(school=school, term=term, **default_texts(term=term, numbers=numbers))
+    return report
+
+
+def versions_of(report: TermReport) -> QuerySet[TermReportVersion]:
+    """The summary's generated versions, newest first (none while it is unsaved)."""
+    if report.pk is None:
+        return TermReportVersion.objects.none()
+    return report.versions.select_related("created_by")
 
 
 def terms_with_reports(*, school_id: int) -> QuerySet[Term]:

@@ -55,7 +55,7 @@ def term_report_list(request: HttpRequest) -> HttpResponse:
 def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary's paragraphs beside a preview of the whole document, and its versions."""
     term = selectors.get_term_for_user(request.user, pk)
-    report = services.term_report_get_or_create(actor=request.user, term=term)
+    report = selectors.term_report_of(school=request.user.school, term=term)
     form = TermReportForm(request.POST or None, instance=report)
     if form.is_valid():
         services.term_report_update(actor=request.user, report=report, **form.cleaned_data)
@@ -65,7 +65,7 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "term": term,
         "report": report,
         "form": form,
-        "versions": report.versions.select_related("created_by"),
+        "versions": selectors.versions_of(report),
     }
     return render(request, "reports/term_report_edit.html", context)
 
@@ -76,8 +76,8 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The document exactly as it will print, from the data as it stands now."""
     term = selectors.get_term_for_user(request.user, pk)
-    report = services.term_report_get_or_create(actor=request.user, term=term)
     numbers = selectors.term_numbers(school=request.user.school, term=term)
+    report = selectors.term_report_of(school=request.user.school, term=term, numbers=numbers)
     return HttpResponse(document_html(numbers=numbers, texts=services.report_texts(report)))
 
 

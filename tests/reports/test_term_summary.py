@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from registry.models import AccessLog
 from reports import services
-from reports.models import TermReportVersion
+from reports.models import TermReport, TermReportVersion
 from reports.selectors import term_numbers
 from tests.factories import make_pupil
 from tests.registry.test_pdf import fonts_of, is_embedded, text_of
@@ -133,3 +133,22 @@ def test_pairing_coverage_counts_as_the_pairing_board_does(
     assert (pairing["covered"], pairing["teacher_pairs"], pairing["teachers"]) == (1, 1, 1)
     assert pairing["covered"] == board.paired
     assert pairing["coverage"] == 33.3  # 1 of the 3 left-behind children
+
+
+def test_opening_the_summary_creates_nothing_until_the_principal_saves(
+    client, principal, known_school
+):
+    client.force_login(principal)
+    url = reverse("reports:term_report_edit", args=[known_school.pk])
+
+    response = client.get(url)
+    client.get(reverse("reports:term_report_preview", args=[known_school.pk]))
+
+    assert not TermReport.objects.exists()
+    form = response.context["form"]
+    assert form["problems"].value().startswith("1、本学期还有2名留守儿童没有家访。")
+    assert list(response.context["versions"]) == []
+    data = {name: form[name].value() for name in form.fields}
+    client.post(url, data | {"plans": "多家访。"})
+    report = TermReport.objects.get()
+    assert (report.title, report.plans, report.updated_by) == (data["title"], "多家访。", principal)
