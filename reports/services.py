@@ -31,7 +31,9 @@ def term_report_get_or_create(*, actor: User, term: Term) -> TermReport:
 
 
 @transaction.atomic
-def term_report_update(*, actor: User, report: TermReport, **texts: Any) -> TermReport:
+def term_report_update(
+    *, actor: User, report: TermReport, request: HttpRequest | None = None, **texts: Any
+) -> TermReport:
     """Save the principal's paragraphs; an unsaved summary (term_report_of) is created."""
     for name, value in texts.items():
         if name not in TermReport.TEXT_FIELDS:
@@ -42,7 +44,10 @@ def term_report_update(*, actor: User, report: TermReport, **texts: Any) -> Term
     report.full_clean()
     report.save()
     log_access(
-        actor=actor, action=AccessLog.Action.PDF, detail=_("修改工作总结：%(t)s") % {"t": report}
+        actor=actor,
+        action=AccessLog.Action.UPDATE,
+        detail=_("修改工作总结：%(t)s") % {"t": report},
+        request=request,
     )
     return report
 

@@ -58,7 +58,9 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.term_report_of(school=request.user.school, term=term)
     form = TermReportForm(request.POST or None, instance=report)
     if form.is_valid():
-        services.term_report_update(actor=request.user, report=report, **form.cleaned_data)
+        services.term_report_update(
+            actor=request.user, report=report, request=request, **form.cleaned_data
+        )
         messages.success(request, _("已保存。预览已按新的文字更新。"))
         return redirect("reports:term_report_edit", pk=term.pk)
     context = {

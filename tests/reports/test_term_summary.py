@@ -92,6 +92,19 @@ def test_the_principal_edits_the_problems_and_what_she_typed_is_escaped(
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
 
 
+def test_saving_the_texts_is_logged_as_an_edit_not_as_a_pdf(client, principal, known_school):
+    client.force_login(principal)
+    url = reverse("reports:term_report_edit", args=[known_school.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+
+    client.post(url, data)
+
+    [log] = AccessLog.objects.filter(actor=principal)
+    assert (log.action, log.detail) == (AccessLog.Action.UPDATE, "修改工作总结：" + data["title"])
+    assert log.ip_address == "127.0.0.1"
+
+
 def test_generating_and_downloading_are_logged(client, principal, known_school):
     client.force_login(principal)
 
