@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from caresys.lib.periods import month_of
+from caresys.lib.periods import Period, month_of
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
 from registry.models import Pupil, School, SchoolClass, Term, User
@@ -42,20 +42,6 @@ def _children(school_id: int) -> QuerySet[Pupil]:
 def pct(part: int, whole: int) -> float | None:
     """A percentage to one decimal, as the education office reads it (None of nothing)."""
     return round(100 * part / whole, 1) if whole else None
-
-
-def terms_of(school_id: int) -> QuerySet[Term]:
-    return (
-        Term.objects.filter(school_year__school_id=school_id)
-        .select_related("school_year")
-        .order_by("-start_date")
-    )
-
-
-def current_term(school_id: int, today: datetime.date | None = None) -> Term | None:
-    """The term on that day, else the last one that began before it."""
-    today = today or timezone.localdate()
-    return terms_of(school_id).filter(start_date__lte=today).first()
 
 
 def get_term_for_user(user: User, pk: int) -> Term:
@@ -129,11 +115,11 @@ def _basic(school_id: int) -> dict:
     }
 
 
-def _records(school_id: int, term: Term) -> QuerySet[CareRecord]:
+def _records(school_id: int, period: Period) -> QuerySet[CareRecord]:
     return CareRecord.objects.live().filter(
         school_id=school_id,
-        occurred_on__gte=term.start_date,
-        occurred_on__lte=term.end_date,
+        occurred_on__gte=period.start,
+        occurred_on__lte=period.end,
     )
 
 
@@ -144,9 +130,9 @@ def children_of(records: QuerySet[CareRecord]) -> QuerySet:
     return CareRecord.pupils.through.objects.filter(carerecord__in=records).values("pupil_id")
 
 
-def _care(school_id: int, term: Term) -> dict:
+def _care(school_id: int, period: Period) -> dict:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities."""
-    records = _records(school_id, term)
+    records = _records(school_id, period)
     by_kind = {
         row["kind"]: row
         for row in records.values("kind")
@@ -172,7 +158,7 @@ def _care(school_id: int, term: Term) -> dict:
     visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
     not_visited = _children(school_id).exclude(pk__in=visited)
     watch = WatchEvent.objects.filter(
-        school_id=school_id, noticed_on__gte=term.start_date, noticed_on__lte=term.end_date
+        school_id=school_id, noticed_on__gte=period.start, noticed_on__lte=period.end
     ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
     return {
         "kinds": kinds,
@@ -193,7 +179,7 @@ def _care(school_id: int, term: Term) -> dict:
     }
 
 
-def _pairing(school_id: int, term: Term) -> dict:
+def _pairing(school_id: int, period: Period) -> dict:
     """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
     school_coverage, _per_class = coverage(school_id)
     teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
@@ -209,20 +195,20 @@ def _pairing(school_id: int, term: Term) -> dict:
         "coverage": pct(school_coverage.paired, school_coverage.children),
         "formed_in_term": Pair.objects.filter(
             school_id=school_id,
-            started_on__gte=term.start_date,
-            started_on__lte=term.end_date,
+            started_on__gte=period.start,
+            started_on__lte=period.end,
         ).count(),
         "checks": PairCheck.objects.filter(
             pair__school_id=school_id,
-            checked_on__gte=term.start_date,
-            checked_on__lte=term.end_date,
+            checked_on__gte=period.start,
+            checked_on__lte=period.end,
         ).count(),
     }
 
 
-def _safety(school_id: int, term: Term) -> dict:
-    start = timezone.make_aware(datetime.datetime.combine(term.start_date, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(term.end_date, datetime.time.max))
+def _safety(school_id: int, period: Period) -> dict:
+    start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time.max))
     in_term = Q(occurred_at__gte=start, occurred_at__lte=end)
     emergencies = Emergency.objects.filter(school_id=school_id).aggregate(
         emergencies=Count("pk", filter=in_term),
@@ -230,8 +216,8 @@ def _safety(school_id: int, term: Term) -> dict:
         emergencies_open=Count("pk", filter=Q(closed_at=None)),  # whenever they happened
     )
     cases = (
-        DropoutCase.objects.filter(school_id=school_id, opened_on__lte=term.end_date)
-        .filter(Q(closed_on=None) | Q(closed_on__gte=term.start_date))
+        DropoutCase.objects.filter(school_id=school_id, opened_on__lte=period.end)
+        .filter(Q(closed_on=None) | Q(closed_on__gte=period.start))
         .aggregate(
             dropout_cases=Count("pk"),
             dropout_returned=Count("pk", filter=Q(status=DropoutCase.Status.RETURNED)),
@@ -277,9 +263,9 @@ def _problems(numbers: dict, idle_pairs: int) -> list[str]:
     return problems
 
 
-def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
+def _classes_below_quota(school_id: int, period: Period) -> list[dict]:
     """Classes where fewer than all left-behind children had a home visit this term."""
-    visited = children_of(_records(school_id, term).filter(kind=CareRecord.Kind.HOME_VISIT))
+    visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
         _children(school_id)
         .exclude(school_class=None)
@@ -300,20 +286,21 @@ def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
     ]
 
 
-def term_numbers(*, school: School, term: Term) -> dict:
-    """Every number the term summary prints, from the data as it stands now."""
+def term_numbers(*, school: School, period: Period) -> dict:
+    """Every number the term summary prints for the term (or any period), from the data as it
+    stands now."""
     basic = _basic(school.pk)
     numbers = {
         "school": school.name,
-        "term": str(term),
-        "term_start": term.start_date.isoformat(),
-        "term_end": term.end_date.isoformat(),
+        "term": str(period),
+        "term_start": period.start.isoformat(),
+        "term_end": period.end.isoformat(),
         "basic": basic,
         "archives": archive_rate(pupils=enrolled(school.pk)),
-        "pairing": _pairing(school.pk, term),
-        "care": _care(school.pk, term),
-        "safety": _safety(school.pk, term),
-        "classes_below_quota": _classes_below_quota(school.pk, term),
+        "pairing": _pairing(school.pk, period),
+        "care": _care(school.pk, period),
+        "safety": _safety(school.pk, period),
+        "classes_below_quota": _classes_below_quota(school.pk, period),
     }
     settings = PairingSettings.for_school(school)
     idle = idle_pairs(Pair.objects.filter(school=school), settings).count()
@@ -365,7 +352,7 @@ def term_report_of(*, school: School, term: Term, numbers: dict | None = None) -
     paragraphs, drafted from the numbers (counted now unless given). One query if saved."""
     report = TermReport.objects.filter(school=school, term=term).first()
     if report is None:
-        numbers = numbers or term_numbers(school=school, term=term)
+        numbers = numbers or term_numbers(school=school, period=term.period)
         report = TermReport(school=school, term=term, **default_texts(term=term, numbers=numbers))
     return report
 
@@ -380,28 +367,16 @@ def versions_of(report: TermReport) -> QuerySet[TermReportVersion]:
 def terms_with_reports(*, school_id: int) -> QuerySet[Term]:
     """The school's terms that have begun, newest first, with their number of versions."""
     return (
-        terms_of(school_id)
+        Term.objects.of_school(school_id)
         .filter(start_date__lte=timezone.localdate())
         .annotate(versions=Count("reports__versions"))
     )
 
 
-@dataclass(frozen=True)
-class Period:
-    """What term_numbers needs of a term, for the weeks outside any term."""
-
-    start_date: datetime.date
-    end_date: datetime.date
-    label: str
-
-    def __str__(self) -> str:
-        return self.label
-
-
 @dataclass
 class Dashboard:
     numbers: dict
-    term: Term | Period
+    period: Period  # the term, or the last 120 days before any term
     months: list[tuple[str, int]]
     overdue_events: int
     no_contact: int
@@ -412,10 +387,12 @@ class Dashboard:
 
 def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     """The principal's live view: the term's numbers, records by month, what is overdue."""
-    term = current_term(school.pk, today) or Period(
-        today - datetime.timedelta(days=120), today, _("最近120天")
-    )
-    numbers = term_numbers(school=school, term=term)
+    term = Term.objects.current(school.pk, today)
+    if term is None:
+        period = Period(today - datetime.timedelta(days=120), today, _("最近120天"))
+    else:
+        period = term.period
+    numbers = term_numbers(school=school, period=period)
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
         spans.append(month_of(day))
@@ -444,7 +421,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     )
     return Dashboard(
         numbers=numbers,
-        term=term,
+        period=period,
         months=months,
         overdue_events=WatchEvent.objects.filter(
             school=school, answered_by=None, due_on__lt=today
@@ -491,19 +468,19 @@ class TeacherRow:
         return sum(self.records.values()) + self.other_records
 
 
-def _months_so_far(term: Term | Period, today: datetime.date) -> int:
+def _months_so_far(period: Period, today: datetime.date) -> int:
     """Calendar months of the term up to today: the teacher's monthly visits add up."""
-    end = min(today, term.end_date)
-    if end < term.start_date:
+    end = min(today, period.end)
+    if end < period.start:
         return 0
-    return (end.year - term.start_date.year) * 12 + end.month - term.start_date.month + 1
+    return (end.year - period.start.year) * 12 + end.month - period.start.month + 1
 
 
-def teacher_table(*, school: School, term: Term | Period, today: datetime.date) -> list[TeacherRow]:
+def teacher_table(*, school: School, period: Period, today: datetime.date) -> list[TeacherRow]:
     """Per teacher who answers for children: pairs, the term's records by kind, children
     visited at home against the school's monthly number, overdue 五必访. A fixed number of
     queries, whatever the school's size."""
-    records = _records(school.pk, term)
+    records = _records(school.pk, period)
     by_kind: dict[int, dict[str, int]] = {}
     for author, kind, n in records.values_list("author", "kind").annotate(n=Count("pk")).order_by():
         by_kind.setdefault(author, {})[kind] = n
@@ -548,7 +525,8 @@ def teacher_table(*, school: School, term: Term | Period, today: datetime.date) 
         school=school, is_active=True
     ).values_list("head_teacher", "grade", "number"):
         classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
-    wanted = CareSettings.for_school(school).teacher_visits_per_month * _months_so_far(term, today)
+    per_month = CareSettings.for_school(school).teacher_visits_per_month
+    wanted = per_month * _months_so_far(period, today)
     rows = []
     for teacher in answering_teachers(school.pk):
         kinds = by_kind.get(teacher.pk, {})

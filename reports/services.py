@@ -66,7 +66,7 @@ def term_report_generate(
 ) -> TermReportVersion:
     """Print the summary from the data as it stands and keep the PDF with its numbers."""
     report = TermReport.objects.select_for_update().get(pk=report.pk)
-    numbers = term_numbers(school=report.school, term=report.term)
+    numbers = term_numbers(school=report.school, period=report.term.period)
     texts = report_texts(report)
     pdf, pages = html_to_pdf_pages(document_html(numbers=numbers, texts=texts))
     number = (report.versions.aggregate(last=Max("number"))["last"] or 0) + 1

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresys.lib.http import role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
 from caresys.lib.xlsx import xlsx_response
-from registry.models import CARE_LEADS, AccessLog
+from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
 from reports import compare, exports, growth, selectors, services
 from reports.charts import bar_chart
@@ -78,7 +78,7 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The document exactly as it will print, from the data as it stands now."""
     term = selectors.get_term_for_user(request.user, pk)
-    numbers = selectors.term_numbers(school=request.user.school, term=term)
+    numbers = selectors.term_numbers(school=request.user.school, period=term.period)
     report = selectors.term_report_of(school=request.user.school, term=term, numbers=numbers)
     return HttpResponse(document_html(numbers=numbers, texts=services.report_texts(report)))
 
@@ -125,7 +125,7 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     target = request.GET.get("to", "now")
     if target == "now":
         newer_html = document_html(
-            numbers=selectors.term_numbers(school=request.user.school, term=report.term),
+            numbers=selectors.term_numbers(school=request.user.school, period=report.term.period),
             texts=services.report_texts(report),
         )
         older, newer = version, None
@@ -150,10 +150,10 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
 def teacher_table(request: HttpRequest) -> HttpResponse:
     """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas."""
     school, today = request.user.school, timezone.localdate()
-    term = selectors.current_term(school.pk, today)
+    term = Term.objects.current(school.pk, today)
     if term is None:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
-    rows = selectors.teacher_table(school=school, term=term, today=today)
+    rows = selectors.teacher_table(school=school, period=term.period, today=today)
     if request.GET.get("format") == "xlsx":
         response, _count = xlsx_response(
             lambda out: exports.write_teacher_table_xlsx(

@@ -286,7 +286,7 @@ def _version_of(term: Term):
     principal = next(user for user in staff if user.has_role("principal"))
     with translation.override("en"):  # its texts and labels are written in the reader's language
         report = term_report_get_or_create(actor=principal, term=term)
-        numbers = term_numbers(school=report.school, term=term)
+        numbers = term_numbers(school=report.school, period=term.period)
     version, _created = TermReportVersion.objects.get_or_create(
         report=report, number=1,
         defaults={"numbers": numbers,

@@ -97,3 +97,20 @@ def test_records_by_month_count_each_month_to_its_last_day_and_leave_out_voided_
     assert months[f"{this_month:%Y-%m}"] == 1
     assert months[f"{last_day_before:%Y-%m}"] == 2
     assert sum(months.values()) == 3
+
+
+def test_a_school_without_terms_sees_the_last_120_days(school, class_teacher, pupil):
+    from reports.selectors import dashboard
+
+    today = timezone.localdate()
+    for days_ago in (100, 130):
+        visits_services.record_create(
+            actor=class_teacher, pupils=[pupil], kind="talk", content="谈心",
+            occurred_on=today - datetime.timedelta(days=days_ago),
+        )  # fmt: skip
+
+    board = dashboard(school=school, today=today)
+
+    assert (str(board.period), board.period.start) == ("最近120天", today - datetime.timedelta(120))
+    talks = next(row for row in board.numbers["care"]["kinds"] if row["kind"] == "talk")
+    assert talks["records"] == 1

@@ -36,7 +36,7 @@ def test_the_pdf_states_the_schools_known_numbers(principal, known_school):
 
 
 def test_the_numbers_add_up(principal, known_school):
-    numbers = term_numbers(school=principal.school, term=known_school)
+    numbers = term_numbers(school=principal.school, period=known_school.period)
     basic = numbers["basic"]
 
     assert basic["boys"] + basic["girls"] == basic["away"] == basic["both"] + basic["single"]
@@ -140,7 +140,7 @@ def test_pairing_coverage_counts_as_the_pairing_board_does(
     other_teacher.is_active = False
     other_teacher.save()
 
-    pairing = term_numbers(school=principal.school, term=known_school)["pairing"]
+    pairing = term_numbers(school=principal.school, period=known_school.period)["pairing"]
 
     board, _classes = pairing_selectors.coverage(principal.school_id)
     assert (pairing["covered"], pairing["teacher_pairs"], pairing["teachers"]) == (1, 1, 1)
