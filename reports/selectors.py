@@ -5,6 +5,7 @@ exactly what it printed and can be compared with a later one.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,19 @@ from registry.selectors import (
     ledger_statistics,
 )
 from reports.models import TermReport, TermReportVersion
+from reports.numbers import (
+    Archives,
+    Basic,
+    Care,
+    ClassBelowQuota,
+    Counted,
+    Grade,
+    GuideCount,
+    KindCount,
+    Pairing,
+    Safety,
+    TermNumbers,
+)
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
 from visits.selectors import idle_pairs
@@ -68,51 +82,56 @@ def get_version_for_user(user: User, pk: int) -> TermReportVersion:
         raise Http404 from exc
 
 
-def enrolled(school_id: int) -> QuerySet[Pupil]:
-    return Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED)
+def _enrolled(school_id: int) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school_id=school_id).enrolled()
 
 
-def _basic(school_id: int) -> dict:
+def _counted(totals: dict[str, int], group: str) -> list[Counted]:
+    return [
+        Counted(key=column.key, label=str(column.label), n=totals[column.key])
+        for column in COUNTED_COLUMNS
+        if column.group == group
+    ]
+
+
+def _basic(school_id: int) -> Basic:
     """一、基本情况: the registry's statistics (the same columns as 统计表), per grade."""
-    statistics = ledger_statistics(pupils=enrolled(school_id))
+    statistics = ledger_statistics(pupils=_enrolled(school_id))
     totals = statistics.totals.counts
     grade_names = dict(SchoolClass._meta.get_field("grade").choices)
-    grades: dict[int, dict] = {}
+    grades: dict[int, Counter[str]] = {}
     for row in statistics.rows:
-        if row.grade is None:
-            continue
-        grade = grades.setdefault(
-            row.grade,
-            {"grade": row.grade, "name": str(grade_names[row.grade]), "classes": 0,
-             "pupils": 0, "away": 0, "both": 0, "single": 0},
-        )  # fmt: skip
-        grade["classes"] += 1
-        for key in ("pupils", "away", "both", "single"):
-            grade[key] += row.counts[key]
-    for grade in grades.values():
-        grade["share"] = pct(grade["away"], grade["pupils"])
-    return {
-        "pupils": totals["pupils"],
-        "classes": SchoolClass.objects.filter(school_id=school_id, is_active=True).count(),
-        "away": totals["away"],
-        "share": pct(totals["away"], totals["pupils"]),
-        "boys": totals["boys"],
-        "girls": totals["girls"],
-        "both": totals["both"],
-        "single": totals["single"],
-        "boarding": _children(school_id).filter(is_boarding=True).count(),
-        "categories": [
-            {"key": column.key, "label": str(column.label), "n": totals[column.key]}
-            for column in COUNTED_COLUMNS
-            if column.group == _("类别")
+        if row.grade is not None:
+            grade = grades.setdefault(row.grade, Counter())
+            grade["classes"] += 1
+            for key in ("pupils", "away", "both", "single"):
+                grade[key] += row.counts[key]
+    return Basic(
+        pupils=totals["pupils"],
+        classes=SchoolClass.objects.filter(school_id=school_id, is_active=True).count(),
+        away=totals["away"],
+        share=pct(totals["away"], totals["pupils"]),
+        boys=totals["boys"],
+        girls=totals["girls"],
+        both=totals["both"],
+        single=totals["single"],
+        boarding=_children(school_id).filter(is_boarding=True).count(),
+        categories=_counted(totals, _("类别")),
+        guardianship=_counted(totals, _("监护类型")),
+        grades=[
+            Grade(
+                grade=key,
+                name=str(grade_names[key]),
+                classes=grades[key]["classes"],
+                pupils=grades[key]["pupils"],
+                away=grades[key]["away"],
+                both=grades[key]["both"],
+                single=grades[key]["single"],
+                share=pct(grades[key]["away"], grades[key]["pupils"]),
+            )
+            for key in sorted(grades)
         ],
-        "guardianship": [
-            {"key": column.key, "label": str(column.label), "n": totals[column.key]}
-            for column in COUNTED_COLUMNS
-            if column.group == _("监护类型")
-        ],
-        "grades": [grades[key] for key in sorted(grades)],
-    }
+    )
 
 
 def _records(school_id: int, period: Period) -> QuerySet[CareRecord]:
@@ -125,12 +144,11 @@ def _records(school_id: int, period: Period) -> QuerySet[CareRecord]:
 
 def children_of(records: QuerySet[CareRecord]) -> QuerySet:
     """The ids of the children the records are about, as one uncorrelated subquery: for
-    "pupils with / without such a record", a correlated EXISTS per child took seconds at
-    200,000 records on SQLite."""
+    "pupils with / without such a record", a correlated EXISTS per child is slow at scale."""
     return CareRecord.pupils.through.objects.filter(carerecord__in=records).values("pupil_id")
 
 
-def _care(school_id: int, period: Period) -> dict:
+def _care(school_id: int, period: Period) -> Care:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities."""
     records = _records(school_id, period)
     by_kind = {
@@ -140,12 +158,12 @@ def _care(school_id: int, period: Period) -> dict:
         .order_by()
     }
     kinds = [
-        {
-            "kind": value,
-            "label": str(label),
-            "records": by_kind.get(value, {}).get("records", 0),
-            "children": by_kind.get(value, {}).get("children", 0),
-        }
+        KindCount(
+            kind=value,
+            label=str(label),
+            records=by_kind.get(value, {}).get("records", 0),
+            children=by_kind.get(value, {}).get("children", 0),
+        )
         for value, label in CareRecord.Kind.choices
     ]
     guides = records.aggregate(
@@ -160,60 +178,58 @@ def _care(school_id: int, period: Period) -> dict:
     watch = WatchEvent.objects.filter(
         school_id=school_id, noticed_on__gte=period.start, noticed_on__lte=period.end
     ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
-    return {
-        "kinds": kinds,
-        "records": sum(row["records"] for row in kinds),
-        "guides": [
-            {"key": name, "label": str(label), "records": guides[name]} for name, label in GUIDES
+    return Care(
+        kinds=kinds,
+        records=sum(row.records for row in kinds),
+        guides=[
+            GuideCount(key=name, label=str(label), records=guides[name]) for name, label in GUIDES
         ],
-        "assistance_people": assistance["people"],
-        "assistance_amount": str((assistance["amount"] or Decimal(0)).quantize(Decimal("0.01"))),
-        "not_visited": not_visited.count(),
-        "not_visited_names": list(
+        assistance_people=assistance["people"],
+        assistance_amount=(assistance["amount"] or Decimal(0)).quantize(Decimal("0.01")),
+        not_visited=not_visited.count(),
+        not_visited_names=list(
             not_visited.order_by(
                 "school_class__grade", "school_class__number", "name_pinyin"
             ).values_list("name", flat=True)[:30]
         ),
-        "watch_events": watch["noticed"],
-        "watch_answered": watch["answered"],
-    }
+        watch_events=watch["noticed"],
+        watch_answered=watch["answered"],
+    )
 
 
-def _pairing(school_id: int, period: Period) -> dict:
+def _pairing(school: School, period: Period) -> Pairing:
     """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
-    school_coverage, _per_class = coverage(school_id)
+    school_coverage, _per_class = coverage(school.pk)
     teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
-    counts = Pair.objects.active().filter(school_id=school_id).aggregate(
+    counts = Pair.objects.active().filter(school=school).aggregate(
         teacher_pairs=Count("pk", filter=teacher_pairs),
         teachers=Count("teacher", filter=teacher_pairs, distinct=True),
         buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
         volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
     )
-    return {
+    settings = PairingSettings.for_school(school)
+    return Pairing(
         **counts,
-        "covered": school_coverage.paired,
-        "coverage": pct(school_coverage.paired, school_coverage.children),
-        "formed_in_term": Pair.objects.filter(
-            school_id=school_id,
-            started_on__gte=period.start,
-            started_on__lte=period.end,
+        covered=school_coverage.paired,
+        coverage=pct(school_coverage.paired, school_coverage.children),
+        formed_in_term=Pair.objects.filter(
+            school=school, started_on__gte=period.start, started_on__lte=period.end
         ).count(),
-        "checks": PairCheck.objects.filter(
-            pair__school_id=school_id,
-            checked_on__gte=period.start,
-            checked_on__lte=period.end,
+        checks=PairCheck.objects.filter(
+            pair__school=school, checked_on__gte=period.start, checked_on__lte=period.end
         ).count(),
-    }
+        idle=idle_pairs(Pair.objects.filter(school=school), settings).count(),
+    )
 
 
-def _safety(school_id: int, period: Period) -> dict:
+def _safety(school_id: int, period: Period) -> Safety:
     start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time.max))
     in_term = Q(occurred_at__gte=start, occurred_at__lte=end)
     emergencies = Emergency.objects.filter(school_id=school_id).aggregate(
         emergencies=Count("pk", filter=in_term),
         emergencies_closed=Count("pk", filter=in_term & Q(closed_at__isnull=False)),
-        emergencies_open=Count("pk", filter=Q(closed_at=None)),  # whenever they happened
+        emergencies_open=Count("pk", filter=Q(closed_at=None)),
     )
     cases = (
         DropoutCase.objects.filter(school_id=school_id, opened_on__lte=period.end)
@@ -224,38 +240,44 @@ def _safety(school_id: int, period: Period) -> dict:
             dropout_open=Count("pk", filter=Q(status__in=DropoutCase.OPEN)),
         )
     )
-    return emergencies | cases
+    return Safety(**emergencies, **cases)
 
 
-def _problems(numbers: dict, idle_pairs: int) -> list[str]:
+def _problems(
+    *,
+    basic: Basic,
+    archives: Archives,
+    pairing: Pairing,
+    care: Care,
+    safety: Safety,
+    below: list[ClassBelowQuota],
+) -> list[str]:
     """四、存在的问题, a draft from the data: what the figures say is not yet done."""
-    care, basic, archives = numbers["care"], numbers["basic"], numbers["archives"]
     problems = []
-    if care["not_visited"]:
-        problems.append(_("本学期还有%(n)d名留守儿童没有家访。") % {"n": care["not_visited"]})
-    guides = sorted(care["guides"], key=lambda row: row["records"])
-    if care["records"] and guides[0]["records"] < care["records"] / 10:
+    if care.not_visited:
+        problems.append(_("本学期还有%(n)d名留守儿童没有家访。") % {"n": care.not_visited})
+    fewest = min(care.guides, key=lambda row: row.records)
+    if care.records and fewest.records < care.records / 10:
         problems.append(
             _("“四导”不均衡：%(label)s的记录只有%(n)d条，少于全部记录的十分之一。")
-            % {"label": guides[0]["label"], "n": guides[0]["records"]}
+            % {"label": fewest.label, "n": fewest.records}
         )
-    if archives["total"] and archives["complete"] < archives["total"]:
+    if archives.total and archives.complete < archives.total:
         problems.append(
             _("%(n)d名留守儿童的档案还不完整，建档率%(rate)s%%。")
-            % {"n": archives["total"] - archives["complete"], "rate": archives["rate"]}
+            % {"n": archives.total - archives.complete, "rate": archives.rate}
         )
-    uncovered = basic["away"] - numbers["pairing"]["covered"]
+    uncovered = basic.away - pairing.covered
     if uncovered > 0:
         problems.append(_("%(n)d名留守儿童还没有结对帮扶教师。") % {"n": uncovered})
-    if idle_pairs:
-        problems.append(_("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": idle_pairs})
-    if numbers["safety"]["emergencies_open"]:
+    if pairing.idle:
         problems.append(
-            _("还有%(n)d起突发事件尚未处置完毕。") % {"n": numbers["safety"]["emergencies_open"]}
+            _("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": pairing.idle}
         )
-    below = numbers["classes_below_quota"]
+    if safety.emergencies_open:
+        problems.append(_("还有%(n)d起突发事件尚未处置完毕。") % {"n": safety.emergencies_open})
     if below:
-        listed = "、".join(f"{row['label']}{row['visited']}/{row['children']}" for row in below[:8])
+        listed = "、".join(f"{row.label}{row.visited}/{row.children}" for row in below[:8])
         problems.append(
             _("%(n)d个班的留守儿童本学期没有全部家访（%(listed)s%(more)s）。")
             % {"n": len(below), "listed": listed, "more": _("等") if len(below) > 8 else ""}
@@ -263,7 +285,7 @@ def _problems(numbers: dict, idle_pairs: int) -> list[str]:
     return problems
 
 
-def _classes_below_quota(school_id: int, period: Period) -> list[dict]:
+def _classes_below_quota(school_id: int, period: Period) -> list[ClassBelowQuota]:
     """Classes where fewer than all left-behind children had a home visit this term."""
     visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
@@ -274,44 +296,38 @@ def _classes_below_quota(school_id: int, period: Period) -> list[dict]:
         .order_by("school_class__grade", "school_class__number")
     )
     return [
-        {
-            "label": SchoolClass(
+        ClassBelowQuota(
+            label=SchoolClass(
                 grade=row["school_class__grade"], number=row["school_class__number"]
             ).name,
-            "children": row["children"],
-            "visited": row["visited"],
-        }
+            children=row["children"],
+            visited=row["visited"],
+        )
         for row in rows
         if row["visited"] < row["children"]
     ]
 
 
-def term_numbers(*, school: School, period: Period) -> dict:
+def term_numbers(*, school: School, period: Period) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), from the data as it
     stands now."""
-    basic = _basic(school.pk)
-    numbers = {
-        "school": school.name,
-        "term": str(period),
-        "term_start": period.start.isoformat(),
-        "term_end": period.end.isoformat(),
-        "basic": basic,
-        "archives": archive_rate(pupils=enrolled(school.pk)),
-        "pairing": _pairing(school.pk, period),
+    parts = {
+        "basic": _basic(school.pk),
+        "archives": Archives(**archive_rate(pupils=_enrolled(school.pk))),
+        "pairing": _pairing(school, period),
         "care": _care(school.pk, period),
         "safety": _safety(school.pk, period),
-        "classes_below_quota": _classes_below_quota(school.pk, period),
     }
-    settings = PairingSettings.for_school(school)
-    idle = idle_pairs(Pair.objects.filter(school=school), settings).count()
-    numbers["pairing"]["idle"] = idle
-    numbers["problems"] = _problems(numbers, idle)
-    return numbers
-
-
-def kind_count(numbers: dict, kind: str, field: str = "records") -> int:
-    """A kind's records (or children reached) in the term, from term_numbers()."""
-    return next(row[field] for row in numbers["care"]["kinds"] if row["kind"] == kind)
+    below = _classes_below_quota(school.pk, period)
+    return TermNumbers(
+        school=school.name,
+        term=str(period),
+        term_start=period.start,
+        term_end=period.end,
+        classes_below_quota=below,
+        problems=_problems(**parts, below=below),
+        **parts,
+    )
 
 
 PLANS = gettext_lazy(
@@ -323,9 +339,9 @@ PLANS = gettext_lazy(
 )
 
 
-def default_texts(*, term: Term, numbers: dict) -> dict[str, Any]:
+def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
     """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data."""
-    problems = numbers["problems"] or [_("暂未发现突出问题。")]
+    problems = numbers.problems or [_("暂未发现突出问题。")]
     return {
         "title": _("%(term)s关爱留守儿童工作总结") % {"term": term},
         "preamble": _(
@@ -347,7 +363,9 @@ def default_texts(*, term: Term, numbers: dict) -> dict[str, Any]:
     }
 
 
-def term_report_of(*, school: School, term: Term, numbers: dict | None = None) -> TermReport:
+def term_report_of(
+    *, school: School, term: Term, numbers: TermNumbers | None = None
+) -> TermReport:
     """The term's summary; until the principal saves one, an unsaved summary with the default
     paragraphs, drafted from the numbers (counted now unless given). One query if saved."""
     report = TermReport.objects.filter(school=school, term=term).first()
@@ -375,7 +393,7 @@ def terms_with_reports(*, school_id: int) -> QuerySet[Term]:
 
 @dataclass
 class Dashboard:
-    numbers: dict
+    numbers: TermNumbers
     period: Period  # the term, or the last 120 days before any term
     months: list[tuple[str, int]]
     overdue_events: int

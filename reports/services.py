@@ -73,7 +73,7 @@ def term_report_generate(
     version = TermReportVersion(
         report=report,
         number=number,
-        numbers=numbers,
+        numbers=numbers.to_json(),
         texts=texts,
         pages=pages,
         sha256=hashlib.sha256(pdf).hexdigest(),

@@ -32,7 +32,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "board": board,
         "n": numbers,
-        "kinds": {row["kind"]: row for row in numbers["care"]["kinds"]},
         "grade_chart": grade_chart(numbers),
         "month_chart": bar_chart(
             [(label, count, str(count)) for label, count in board.months],
@@ -132,8 +131,8 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         other = get_object_or_404(report.versions, pk=target if target.isdigit() else 0)
         older, newer = sorted((version, other), key=lambda item: item.number)
-        newer_html = document_html(numbers=newer.numbers, texts=newer.texts)
-    older_html = document_html(numbers=older.numbers, texts=older.texts)
+        newer_html = document_html(numbers=newer.printed_numbers, texts=newer.texts)
+    older_html = document_html(numbers=older.printed_numbers, texts=older.texts)
     context = {
         "report": report,
         "older": older,

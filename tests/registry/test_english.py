@@ -289,7 +289,7 @@ def _version_of(term: Term):
         numbers = term_numbers(school=report.school, period=term.period)
     version, _created = TermReportVersion.objects.get_or_create(
         report=report, number=1,
-        defaults={"numbers": numbers,
+        defaults={"numbers": numbers.to_json(),
                   "texts": report_texts(report), "pages": 1, "sha256": "0",
                   "created_by": principal},
     )  # fmt: skip

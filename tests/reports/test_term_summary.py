@@ -37,15 +37,15 @@ def test_the_pdf_states_the_schools_known_numbers(principal, known_school):
 
 def test_the_numbers_add_up(principal, known_school):
     numbers = term_numbers(school=principal.school, period=known_school.period)
-    basic = numbers["basic"]
+    basic = numbers.basic
 
-    assert basic["boys"] + basic["girls"] == basic["away"] == basic["both"] + basic["single"]
-    assert sum(row["away"] for row in basic["grades"]) == basic["away"]
-    assert sum(row["pupils"] for row in basic["grades"]) == basic["pupils"]
-    assert sum(row["n"] for row in basic["guardianship"]) == basic["away"]
-    visited = next(r for r in numbers["care"]["kinds"] if r["kind"] == "home_visit")["children"]
-    assert visited + numbers["care"]["not_visited"] == basic["away"]
-    assert [(g["name"], g["share"]) for g in basic["grades"]] == [
+    assert basic.boys + basic.girls == basic.away == basic.both + basic.single
+    assert sum(row.away for row in basic.grades) == basic.away
+    assert sum(row.pupils for row in basic.grades) == basic.pupils
+    assert sum(row.n for row in basic.guardianship) == basic.away
+    visited = numbers.care.by_kind["home_visit"].children
+    assert visited + numbers.care.not_visited == basic.away
+    assert [(g.name, g.share) for g in basic.grades] == [
         ("三年级", 66.7),
         ("四年级", 50.0),
     ]
@@ -70,7 +70,7 @@ def test_each_version_keeps_the_numbers_it_printed(
     second, text, _reader = generate(principal, known_school)
 
     first.refresh_from_db()
-    assert first.numbers["basic"]["away"] == 3 and second.numbers["basic"]["away"] == 4
+    assert first.printed_numbers.basic.away == 3 and second.printed_numbers.basic.away == 4
     assert "其中留守儿童4人" in text
     assert first.sha256 != second.sha256 and second.number == 2
 
@@ -140,12 +140,12 @@ def test_pairing_coverage_counts_as_the_pairing_board_does(
     other_teacher.is_active = False
     other_teacher.save()
 
-    pairing = term_numbers(school=principal.school, period=known_school.period)["pairing"]
+    pairing = term_numbers(school=principal.school, period=known_school.period).pairing
 
     board, _classes = pairing_selectors.coverage(principal.school_id)
-    assert (pairing["covered"], pairing["teacher_pairs"], pairing["teachers"]) == (1, 1, 1)
-    assert pairing["covered"] == board.paired
-    assert pairing["coverage"] == 33.3  # 1 of the 3 left-behind children
+    assert (pairing.covered, pairing.teacher_pairs, pairing.teachers) == (1, 1, 1)
+    assert pairing.covered == board.paired
+    assert pairing.coverage == 33.3  # 1 of the 3 left-behind children
 
 
 def test_opening_the_summary_creates_nothing_until_the_principal_saves(
