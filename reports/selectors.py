@@ -1,7 +1,8 @@
-"""The numbers of the dashboard and the term summary, all counted from the recorded data.
+"""Reads of the reports: the numbers of the dashboard and the term summary, all counted from
+the recorded data; the summary, its versions and their comparison; the teachers' work table.
 
-term_numbers() returns plain data (numbers, strings, lists), so a generated summary keeps
-exactly what it printed and can be compared with a later one.
+term_numbers() returns TermNumbers, which a generated version keeps as JSON, so it can be laid
+out again exactly as printed and compared with a later one.
 """
 
 import datetime
@@ -26,6 +27,8 @@ from registry.selectors import (
     archive_rate,
     ledger_statistics,
 )
+from reports import compare
+from reports.document import document_html
 from reports.models import TermReport, TermReportVersion
 from reports.numbers import (
     Archives,
@@ -74,10 +77,11 @@ def get_version_for_user(user: User, pk: int) -> TermReportVersion:
     term; 403 for anyone who does not lead the school's care work."""
     if not user.leads_care:
         raise PermissionDenied
+    versions = TermReportVersion.objects.select_related(
+        "report__school", "report__term__school_year"
+    )
     try:
-        return TermReportVersion.objects.select_related("report__term__school_year").get(
-            pk=pk, report__school_id=user.school_id
-        )
+        return versions.get(pk=pk, report__school_id=user.school_id)
     except TermReportVersion.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -373,6 +377,47 @@ def term_report_of(
         numbers = numbers or term_numbers(school=school, period=term.period)
         report = TermReport(school=school, term=term, **default_texts(term=term, numbers=numbers))
     return report
+
+
+def report_texts(report: TermReport) -> dict[str, str]:
+    """The paragraphs as the document reads them and a version keeps them (JSON)."""
+    return {
+        name: (value.isoformat() if name == "signed_on" else value)
+        for name in TermReport.TEXT_FIELDS
+        if (value := getattr(report, name)) is not None
+    }
+
+
+def document_now(*, school: School, term: Term) -> str:
+    """The summary's document from the data and the paragraphs as they stand now."""
+    numbers = term_numbers(school=school, period=term.period)
+    report = term_report_of(school=school, term=term, numbers=numbers)
+    return document_html(numbers=numbers, texts=report_texts(report))
+
+
+@dataclass
+class Comparison:
+    older: TermReportVersion
+    newer: TermReportVersion | None  # None: the data and paragraphs as they stand now
+    rows: list[tuple[str, str]]  # the lines that differ, older beside newer, changes marked
+
+
+def version_comparison(*, version: TermReportVersion, to: str) -> Comparison:
+    """The version beside another version of its summary (`to` its pk, else 404) or beside
+    the document as it stands now (`to` "now")."""
+    report = version.report
+    if to == "now":
+        older, newer = version, None
+        newer_html = document_now(school=report.school, term=report.term)
+    else:
+        try:
+            other = report.versions.get(pk=int(to))
+        except (ValueError, TermReportVersion.DoesNotExist) as exc:
+            raise Http404 from exc
+        older, newer = sorted((version, other), key=lambda item: item.number)
+        newer_html = document_html(numbers=newer.printed_numbers, texts=newer.texts)
+    older_html = document_html(numbers=older.printed_numbers, texts=older.texts)
+    return Comparison(older, newer, compare.rows(compare.changes(older_html, newer_html)))
 
 
 def versions_of(report: TermReport) -> QuerySet[TermReportVersion]:

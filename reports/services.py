@@ -16,7 +16,7 @@ from registry.models import AccessLog, Term, User
 from registry.services import log_access
 from reports.document import document_html
 from reports.models import TermReport, TermReportVersion
-from reports.selectors import term_numbers, term_report_of
+from reports.selectors import report_texts, term_numbers, term_report_of
 
 
 @transaction.atomic
@@ -50,14 +50,6 @@ def term_report_update(
         request=request,
     )
     return report
-
-
-def report_texts(report: TermReport) -> dict[str, str]:
-    return {
-        name: (value.isoformat() if name == "signed_on" else value)
-        for name in TermReport.TEXT_FIELDS
-        if (value := getattr(report, name)) is not None
-    }
 
 
 @transaction.atomic

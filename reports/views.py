@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -17,9 +17,9 @@ from caresys.lib.pdf import html_to_pdf, pdf_response
 from caresys.lib.xlsx import xlsx_response
 from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
-from reports import compare, exports, growth, selectors, services
+from reports import exports, growth, selectors, services
 from reports.charts import bar_chart
-from reports.document import document_html, grade_chart, kind_chart
+from reports.document import grade_chart, kind_chart
 from reports.forms import TermReportForm
 
 
@@ -77,9 +77,7 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The document exactly as it will print, from the data as it stands now."""
     term = selectors.get_term_for_user(request.user, pk)
-    numbers = selectors.term_numbers(school=request.user.school, period=term.period)
-    report = selectors.term_report_of(school=request.user.school, term=term, numbers=numbers)
-    return HttpResponse(document_html(numbers=numbers, texts=services.report_texts(report)))
+    return HttpResponse(selectors.document_now(school=request.user.school, term=term))
 
 
 @require_POST
@@ -120,26 +118,14 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     """A version beside another version of the same summary (?to=its pk) or beside the data
     and texts as they stand now (?to=now): only the lines that differ, the changes marked."""
     version = selectors.get_version_for_user(request.user, pk)
-    report = version.report
-    target = request.GET.get("to", "now")
-    if target == "now":
-        newer_html = document_html(
-            numbers=selectors.term_numbers(school=request.user.school, period=report.term.period),
-            texts=services.report_texts(report),
-        )
-        older, newer = version, None
-    else:
-        other = get_object_or_404(report.versions, pk=target if target.isdigit() else 0)
-        older, newer = sorted((version, other), key=lambda item: item.number)
-        newer_html = document_html(numbers=newer.printed_numbers, texts=newer.texts)
-    older_html = document_html(numbers=older.printed_numbers, texts=older.texts)
+    comparison = selectors.version_comparison(version=version, to=request.GET.get("to", "now"))
     context = {
-        "report": report,
-        "older": older,
-        "newer": newer,
-        "rows": compare.rows(compare.changes(older_html, newer_html)),
-        "versions": report.versions.exclude(pk=version.pk).order_by("-number"),
+        "report": version.report,
         "version": version,
+        "older": comparison.older,
+        "newer": comparison.newer,
+        "rows": comparison.rows,
+        "versions": selectors.versions_of(version.report).exclude(pk=version.pk),
     }
     return render(request, "reports/term_report_compare.html", context)
 

@@ -279,8 +279,8 @@ def _version_of(term: Term):
     """A version of the term's summary as printed (its numbers and texts; no PDF needed)."""
     from registry.models import User
     from reports.models import TermReportVersion
-    from reports.selectors import term_numbers
-    from reports.services import report_texts, term_report_get_or_create
+    from reports.selectors import report_texts, term_numbers
+    from reports.services import term_report_get_or_create
 
     staff = User.objects.filter(school=term.school_year.school).order_by("pk")
     principal = next(user for user in staff if user.has_role("principal"))

@@ -162,8 +162,7 @@ def _summary_version(school, admin_user):
 
     from registry.models import SchoolYear, Term
     from reports.models import TermReport, TermReportVersion
-    from reports.selectors import term_numbers
-    from reports.services import report_texts
+    from reports.selectors import report_texts, term_numbers
 
     today = timezone.localdate()
     year = SchoolYear.objects.create(
