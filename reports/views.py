@@ -108,7 +108,7 @@ def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
         version.pdf.open("rb"),
         content_type="application/pdf",
         as_attachment=request.GET.get("download") == "1",
-        filename=f"{version.report.title}（第{version.number}版）.pdf",
+        filename=f"{version.texts['title']}（第{version.number}版）.pdf",
     )
 
 

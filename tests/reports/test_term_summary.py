@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from urllib.parse import unquote
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -117,6 +118,20 @@ def test_generating_and_downloading_are_logged(client, principal, known_school):
     details = list(AccessLog.objects.filter(actor=principal).values_list("detail", flat=True))
     assert any("生成工作总结第1版" in d for d in details)
     assert "下载工作总结第1版" in details
+
+
+def test_a_downloaded_version_is_named_by_the_title_it_printed(client, principal, known_school):
+    version, _text, _reader = generate(principal, known_school)
+    printed = version.texts["title"]
+    services.term_report_update(actor=principal, report=version.report, title="改过的标题")
+    client.force_login(principal)
+
+    response = client.get(
+        reverse("reports:term_report_version", args=[version.pk]), {"download": "1"}
+    )
+
+    disposition = unquote(response["Content-Disposition"])
+    assert f"{printed}（第1版）.pdf" in disposition and "改过的标题" not in disposition
 
 
 def test_the_command_writes_the_pdf(principal, known_school, tmp_path):
