@@ -126,14 +126,10 @@ def _basic(school_id: int) -> Basic:
             Grade(
                 grade=key,
                 name=str(grade_names[key]),
-                classes=grades[key]["classes"],
-                pupils=grades[key]["pupils"],
-                away=grades[key]["away"],
-                both=grades[key]["both"],
-                single=grades[key]["single"],
-                share=pct(grades[key]["away"], grades[key]["pupils"]),
+                **counts,
+                share=pct(counts["away"], counts["pupils"]),
             )
-            for key in sorted(grades)
+            for key, counts in sorted(grades.items())
         ],
     )
 
