@@ -5,52 +5,43 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reports.charts import bar_chart
+from reports.numbers import TermNumbers
 
 
-def grade_chart(numbers: dict) -> SafeString:
+def grade_chart(numbers: TermNumbers) -> SafeString:
     """Left-behind children per grade, with their share: the dashboard's and the summary's."""
     return bar_chart(
         [
-            (
-                row["name"],
-                row["away"],
-                _("%(n)d人（%(share)s%%）") % {"n": row["away"], "share": row["share"]},
-            )
-            for row in numbers["basic"]["grades"]
+            (row.name, row.away, _("%(n)d人（%(share)s%%）") % {"n": row.away, "share": row.share})
+            for row in numbers.basic.grades
         ],
         title=_("各年级留守儿童人数"),
     )
 
 
-def kind_chart(numbers: dict) -> SafeString:
+def kind_chart(numbers: TermNumbers) -> SafeString:
     """The term's records of each kind that has any."""
     return bar_chart(
-        [
-            (row["label"], row["records"], str(row["records"]))
-            for row in numbers["care"]["kinds"]
-            if row["records"]
-        ],
+        [(row.label, row.records, str(row.records)) for row in numbers.care.kinds if row.records],
         title=_("本学期各类关爱记录（条）"),
     )
 
 
-def document_context(numbers: dict, texts: dict) -> dict:
-    basic, care = numbers["basic"], numbers["care"]
-    kinds = {row["kind"]: row for row in care["kinds"]}
+def document_context(numbers: TermNumbers, texts: dict) -> dict:
     categories = [
-        _("%(label)s%(n)s人") % {"label": row["label"], "n": row["n"]}
-        for row in basic["categories"]
-        if row["n"]
+        _("%(label)s%(n)s人") % {"label": row.label, "n": row.n}
+        for row in numbers.basic.categories
+        if row.n
     ]
     return {
         "categories": categories,
         "n": numbers,
         "t": texts,
-        "kinds": kinds,
+        "kinds": numbers.care.by_kind,
         "grade_chart": grade_chart(numbers),
         "kind_chart": kind_chart(numbers),
     }
 
 
-def document_html(*, numbers: dict, texts: dict) -> str:
+def document_html(*, numbers: TermNumbers, texts: dict) -> str:
     return render_to_string("reports/term_summary_document.html", document_context(numbers, texts))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import School, Term, User
+from reports.numbers import TermNumbers
 
 
 class TermReport(models.Model):
@@ -80,3 +81,8 @@ class TermReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
+
+    @property
+    def printed_numbers(self) -> TermNumbers:
+        """The numbers this version printed, from the JSON it keeps."""
+        return TermNumbers.from_json(self.numbers)

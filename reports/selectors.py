@@ -1,18 +1,24 @@
-"""The numbers of the dashboard and the term summary, all counted from the recorded data.
+"""Reads of the reports: the numbers of the dashboard and the term summary, all counted from
+the recorded data; the summary, its versions and their comparison; the teachers' work table.
 
-term_numbers() returns plain data (numbers, strings, lists), so a generated summary keeps
-exactly what it printed and can be compared with a later one.
+term_numbers() returns TermNumbers, which a generated version keeps as JSON, so it can be laid
+out again exactly as printed and compared with a later one.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from caresys.lib.periods import month_of
+from caresys.lib.periods import Period, month_of
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
 from registry.models import Pupil, School, SchoolClass, Term, User
@@ -20,6 +26,22 @@ from registry.selectors import (
     COUNTED_COLUMNS,
     archive_rate,
     ledger_statistics,
+)
+from reports import compare
+from reports.document import document_html
+from reports.models import TermReport, TermReportVersion
+from reports.numbers import (
+    Archives,
+    Basic,
+    Care,
+    ClassBelowQuota,
+    Counted,
+    Grade,
+    GuideCount,
+    KindCount,
+    Pairing,
+    Safety,
+    TermNumbers,
 )
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
@@ -39,85 +61,96 @@ def pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def terms_of(school_id: int) -> QuerySet[Term]:
-    return (
-        Term.objects.filter(school_year__school_id=school_id)
-        .select_related("school_year")
-        .order_by("-start_date")
+def get_term_for_user(user: User, pk: int) -> Term:
+    """A term of the user's school with its school year (else 404); 403 for anyone who does
+    not lead the school's care work."""
+    if not user.leads_care:
+        raise PermissionDenied
+    try:
+        return Term.objects.of_school(user.school_id).get(pk=pk)
+    except Term.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_version_for_user(user: User, pk: int) -> TermReportVersion:
+    """A generated version of the user's school's summary (else 404), with its report and
+    term; 403 for anyone who does not lead the school's care work."""
+    if not user.leads_care:
+        raise PermissionDenied
+    versions = TermReportVersion.objects.select_related(
+        "report__school", "report__term__school_year"
+    )
+    try:
+        return versions.get(pk=pk, report__school_id=user.school_id)
+    except TermReportVersion.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _enrolled(school_id: int) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school_id=school_id).enrolled()
+
+
+def _counted(totals: dict[str, int], group: str) -> list[Counted]:
+    return [
+        Counted(key=column.key, label=str(column.label), n=totals[column.key])
+        for column in COUNTED_COLUMNS
+        if column.group == group
+    ]
+
+
+def _basic(school_id: int) -> Basic:
+    """一、基本情况: the registry's statistics (the same columns as 统计表), per grade."""
+    statistics = ledger_statistics(pupils=_enrolled(school_id))
+    totals = statistics.totals.counts
+    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
+    grades: dict[int, Counter[str]] = {}
+    for row in statistics.rows:
+        if row.grade is not None:
+            grade = grades.setdefault(row.grade, Counter())
+            grade["classes"] += 1
+            for key in ("pupils", "away", "both", "single"):
+                grade[key] += row.counts[key]
+    return Basic(
+        pupils=totals["pupils"],
+        classes=SchoolClass.objects.filter(school_id=school_id, is_active=True).count(),
+        away=totals["away"],
+        share=pct(totals["away"], totals["pupils"]),
+        boys=totals["boys"],
+        girls=totals["girls"],
+        both=totals["both"],
+        single=totals["single"],
+        boarding=_children(school_id).filter(is_boarding=True).count(),
+        categories=_counted(totals, _("类别")),
+        guardianship=_counted(totals, _("监护类型")),
+        grades=[
+            Grade(
+                grade=key,
+                name=str(grade_names[key]),
+                **counts,
+                share=pct(counts["away"], counts["pupils"]),
+            )
+            for key, counts in sorted(grades.items())
+        ],
     )
 
 
-def current_term(school_id: int, today: datetime.date | None = None) -> Term | None:
-    """The term on that day, else the last one that began before it."""
-    today = today or timezone.localdate()
-    return terms_of(school_id).filter(start_date__lte=today).first()
-
-
-def enrolled(school_id: int) -> QuerySet[Pupil]:
-    return Pupil.objects.filter(school_id=school_id, status=Pupil.Status.ENROLLED)
-
-
-def _basic(school_id: int) -> dict:
-    """一、基本情况: the registry's statistics (the same columns as 统计表), per grade."""
-    statistics = ledger_statistics(pupils=enrolled(school_id))
-    totals = statistics.totals.counts
-    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
-    grades: dict[int, dict] = {}
-    for row in statistics.rows:
-        if row.grade is None:
-            continue
-        grade = grades.setdefault(
-            row.grade,
-            {"grade": row.grade, "name": str(grade_names[row.grade]), "classes": 0,
-             "pupils": 0, "away": 0, "both": 0, "single": 0},
-        )  # fmt: skip
-        grade["classes"] += 1
-        for key in ("pupils", "away", "both", "single"):
-            grade[key] += row.counts[key]
-    for grade in grades.values():
-        grade["share"] = pct(grade["away"], grade["pupils"])
-    return {
-        "pupils": totals["pupils"],
-        "classes": SchoolClass.objects.filter(school_id=school_id, is_active=True).count(),
-        "away": totals["away"],
-        "share": pct(totals["away"], totals["pupils"]),
-        "boys": totals["boys"],
-        "girls": totals["girls"],
-        "both": totals["both"],
-        "single": totals["single"],
-        "boarding": _children(school_id).filter(is_boarding=True).count(),
-        "categories": [
-            {"key": column.key, "label": str(column.label), "n": totals[column.key]}
-            for column in COUNTED_COLUMNS
-            if column.group == _("类别")
-        ],
-        "guardianship": [
-            {"key": column.key, "label": str(column.label), "n": totals[column.key]}
-            for column in COUNTED_COLUMNS
-            if column.group == _("监护类型")
-        ],
-        "grades": [grades[key] for key in sorted(grades)],
-    }
-
-
-def _records(school_id: int, term: Term) -> QuerySet[CareRecord]:
+def _records(school_id: int, period: Period) -> QuerySet[CareRecord]:
     return CareRecord.objects.live().filter(
         school_id=school_id,
-        occurred_on__gte=term.start_date,
-        occurred_on__lte=term.end_date,
+        occurred_on__gte=period.start,
+        occurred_on__lte=period.end,
     )
 
 
 def children_of(records: QuerySet[CareRecord]) -> QuerySet:
     """The ids of the children the records are about, as one uncorrelated subquery: for
-    "pupils with / without such a record", a correlated EXISTS per child took seconds at
-    200,000 records on SQLite."""
+    "pupils with / without such a record", a correlated EXISTS per child is slow at scale."""
     return CareRecord.pupils.through.objects.filter(carerecord__in=records).values("pupil_id")
 
 
-def _care(school_id: int, term: Term) -> dict:
+def _care(school_id: int, period: Period) -> Care:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities."""
-    records = _records(school_id, term)
+    records = _records(school_id, period)
     by_kind = {
         row["kind"]: row
         for row in records.values("kind")
@@ -125,12 +158,12 @@ def _care(school_id: int, term: Term) -> dict:
         .order_by()
     }
     kinds = [
-        {
-            "kind": value,
-            "label": str(label),
-            "records": by_kind.get(value, {}).get("records", 0),
-            "children": by_kind.get(value, {}).get("children", 0),
-        }
+        KindCount(
+            kind=value,
+            label=str(label),
+            records=by_kind.get(value, {}).get("records", 0),
+            children=by_kind.get(value, {}).get("children", 0),
+        )
         for value, label in CareRecord.Kind.choices
     ]
     guides = records.aggregate(
@@ -143,104 +176,108 @@ def _care(school_id: int, term: Term) -> dict:
     visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
     not_visited = _children(school_id).exclude(pk__in=visited)
     watch = WatchEvent.objects.filter(
-        school_id=school_id, noticed_on__gte=term.start_date, noticed_on__lte=term.end_date
+        school_id=school_id, noticed_on__gte=period.start, noticed_on__lte=period.end
     ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
-    return {
-        "kinds": kinds,
-        "records": sum(row["records"] for row in kinds),
-        "guides": [
-            {"key": name, "label": str(label), "records": guides[name]} for name, label in GUIDES
+    return Care(
+        kinds=kinds,
+        records=sum(row.records for row in kinds),
+        guides=[
+            GuideCount(key=name, label=str(label), records=guides[name]) for name, label in GUIDES
         ],
-        "assistance_people": assistance["people"],
-        "assistance_amount": str((assistance["amount"] or Decimal(0)).quantize(Decimal("0.01"))),
-        "not_visited": not_visited.count(),
-        "not_visited_names": list(
+        assistance_people=assistance["people"],
+        assistance_amount=(assistance["amount"] or Decimal(0)).quantize(Decimal("0.01")),
+        not_visited=not_visited.count(),
+        not_visited_names=list(
             not_visited.order_by(
                 "school_class__grade", "school_class__number", "name_pinyin"
             ).values_list("name", flat=True)[:30]
         ),
-        "watch_events": watch["noticed"],
-        "watch_answered": watch["answered"],
-    }
+        watch_events=watch["noticed"],
+        watch_answered=watch["answered"],
+    )
 
 
-def _pairing(school_id: int, term: Term) -> dict:
+def _pairing(school: School, period: Period) -> Pairing:
     """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
-    school_coverage, _per_class = coverage(school_id)
+    school_coverage, _per_class = coverage(school.pk)
     teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
-    counts = Pair.objects.active().filter(school_id=school_id).aggregate(
+    counts = Pair.objects.active().filter(school=school).aggregate(
         teacher_pairs=Count("pk", filter=teacher_pairs),
         teachers=Count("teacher", filter=teacher_pairs, distinct=True),
         buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
         volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
     )
-    return {
+    settings = PairingSettings.for_school(school)
+    return Pairing(
         **counts,
-        "covered": school_coverage.paired,
-        "coverage": pct(school_coverage.paired, school_coverage.children),
-        "formed_in_term": Pair.objects.filter(
-            school_id=school_id,
-            started_on__gte=term.start_date,
-            started_on__lte=term.end_date,
+        covered=school_coverage.paired,
+        coverage=pct(school_coverage.paired, school_coverage.children),
+        formed_in_term=Pair.objects.filter(
+            school=school, started_on__gte=period.start, started_on__lte=period.end
         ).count(),
-        "checks": PairCheck.objects.filter(
-            pair__school_id=school_id,
-            checked_on__gte=term.start_date,
-            checked_on__lte=term.end_date,
+        checks=PairCheck.objects.filter(
+            pair__school=school, checked_on__gte=period.start, checked_on__lte=period.end
         ).count(),
-    }
+        idle=idle_pairs(Pair.objects.filter(school=school), settings).count(),
+    )
 
 
-def _safety(school_id: int, term: Term) -> dict:
-    start = timezone.make_aware(datetime.datetime.combine(term.start_date, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(term.end_date, datetime.time.max))
+def _safety(school_id: int, period: Period) -> Safety:
+    start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time.max))
     in_term = Q(occurred_at__gte=start, occurred_at__lte=end)
     emergencies = Emergency.objects.filter(school_id=school_id).aggregate(
         emergencies=Count("pk", filter=in_term),
         emergencies_closed=Count("pk", filter=in_term & Q(closed_at__isnull=False)),
-        emergencies_open=Count("pk", filter=Q(closed_at=None)),  # whenever they happened
+        emergencies_open=Count("pk", filter=Q(closed_at=None)),
     )
     cases = (
-        DropoutCase.objects.filter(school_id=school_id, opened_on__lte=term.end_date)
-        .filter(Q(closed_on=None) | Q(closed_on__gte=term.start_date))
+        DropoutCase.objects.filter(school_id=school_id, opened_on__lte=period.end)
+        .filter(Q(closed_on=None) | Q(closed_on__gte=period.start))
         .aggregate(
             dropout_cases=Count("pk"),
             dropout_returned=Count("pk", filter=Q(status=DropoutCase.Status.RETURNED)),
             dropout_open=Count("pk", filter=Q(status__in=DropoutCase.OPEN)),
         )
     )
-    return emergencies | cases
+    return Safety(**emergencies, **cases)
 
 
-def _problems(numbers: dict, idle_pairs: int) -> list[str]:
+def _problems(
+    *,
+    basic: Basic,
+    archives: Archives,
+    pairing: Pairing,
+    care: Care,
+    safety: Safety,
+    below: list[ClassBelowQuota],
+) -> list[str]:
     """四、存在的问题, a draft from the data: what the figures say is not yet done."""
-    care, basic, archives = numbers["care"], numbers["basic"], numbers["archives"]
     problems = []
-    if care["not_visited"]:
-        problems.append(_("本学期还有%(n)d名留守儿童没有家访。") % {"n": care["not_visited"]})
-    guides = sorted(care["guides"], key=lambda row: row["records"])
-    if care["records"] and guides[0]["records"] < care["records"] / 10:
+    if care.not_visited:
+        problems.append(_("本学期还有%(n)d名留守儿童没有家访。") % {"n": care.not_visited})
+    fewest = min(care.guides, key=lambda row: row.records)
+    if care.records and fewest.records < care.records / 10:
         problems.append(
             _("“四导”不均衡：%(label)s的记录只有%(n)d条，少于全部记录的十分之一。")
-            % {"label": guides[0]["label"], "n": guides[0]["records"]}
+            % {"label": fewest.label, "n": fewest.records}
         )
-    if archives["total"] and archives["complete"] < archives["total"]:
+    if archives.total and archives.complete < archives.total:
         problems.append(
             _("%(n)d名留守儿童的档案还不完整，建档率%(rate)s%%。")
-            % {"n": archives["total"] - archives["complete"], "rate": archives["rate"]}
+            % {"n": archives.total - archives.complete, "rate": archives.rate}
         )
-    uncovered = basic["away"] - numbers["pairing"]["covered"]
+    uncovered = basic.away - pairing.covered
     if uncovered > 0:
         problems.append(_("%(n)d名留守儿童还没有结对帮扶教师。") % {"n": uncovered})
-    if idle_pairs:
-        problems.append(_("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": idle_pairs})
-    if numbers["safety"]["emergencies_open"]:
+    if pairing.idle:
         problems.append(
-            _("还有%(n)d起突发事件尚未处置完毕。") % {"n": numbers["safety"]["emergencies_open"]}
+            _("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": pairing.idle}
         )
-    below = numbers["classes_below_quota"]
+    if safety.emergencies_open:
+        problems.append(_("还有%(n)d起突发事件尚未处置完毕。") % {"n": safety.emergencies_open})
     if below:
-        listed = "、".join(f"{row['label']}{row['visited']}/{row['children']}" for row in below[:8])
+        listed = "、".join(f"{row.label}{row.visited}/{row.children}" for row in below[:8])
         problems.append(
             _("%(n)d个班的留守儿童本学期没有全部家访（%(listed)s%(more)s）。")
             % {"n": len(below), "listed": listed, "more": _("等") if len(below) > 8 else ""}
@@ -248,9 +285,9 @@ def _problems(numbers: dict, idle_pairs: int) -> list[str]:
     return problems
 
 
-def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
+def _classes_below_quota(school_id: int, period: Period) -> list[ClassBelowQuota]:
     """Classes where fewer than all left-behind children had a home visit this term."""
-    visited = children_of(_records(school_id, term).filter(kind=CareRecord.Kind.HOME_VISIT))
+    visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
         _children(school_id)
         .exclude(school_class=None)
@@ -259,70 +296,146 @@ def _classes_below_quota(school_id: int, term: Term) -> list[dict]:
         .order_by("school_class__grade", "school_class__number")
     )
     return [
-        {
-            "label": SchoolClass(
+        ClassBelowQuota(
+            label=SchoolClass(
                 grade=row["school_class__grade"], number=row["school_class__number"]
             ).name,
-            "children": row["children"],
-            "visited": row["visited"],
-        }
+            children=row["children"],
+            visited=row["visited"],
+        )
         for row in rows
         if row["visited"] < row["children"]
     ]
 
 
-def term_numbers(*, school: School, term: Term) -> dict:
-    """Every number the term summary prints, from the data as it stands now."""
-    basic = _basic(school.pk)
-    numbers = {
-        "school": school.name,
-        "term": str(term),
-        "term_start": term.start_date.isoformat(),
-        "term_end": term.end_date.isoformat(),
-        "basic": basic,
-        "archives": archive_rate(pupils=enrolled(school.pk)),
-        "pairing": _pairing(school.pk, term),
-        "care": _care(school.pk, term),
-        "safety": _safety(school.pk, term),
-        "classes_below_quota": _classes_below_quota(school.pk, term),
+def term_numbers(*, school: School, period: Period) -> TermNumbers:
+    """Every number the term summary prints for the term (or any period), from the data as it
+    stands now."""
+    parts = {
+        "basic": _basic(school.pk),
+        "archives": Archives(**archive_rate(pupils=_enrolled(school.pk))),
+        "pairing": _pairing(school, period),
+        "care": _care(school.pk, period),
+        "safety": _safety(school.pk, period),
     }
-    settings = PairingSettings.for_school(school)
-    idle = idle_pairs(Pair.objects.filter(school=school), settings).count()
-    numbers["pairing"]["idle"] = idle
-    numbers["problems"] = _problems(numbers, idle)
-    return numbers
+    below = _classes_below_quota(school.pk, period)
+    return TermNumbers(
+        school=school.name,
+        term=str(period),
+        term_start=period.start,
+        term_end=period.end,
+        classes_below_quota=below,
+        problems=_problems(**parts, below=below),
+        **parts,
+    )
 
 
-def kind_count(numbers: dict, kind: str, field: str = "records") -> int:
-    """A kind's records (or children reached) in the term, from term_numbers()."""
-    return next(row[field] for row in numbers["care"]["kinds"] if row["kind"] == kind)
+PLANS = gettext_lazy(
+    "1、及时更新留守儿童档案和联系卡，做到底数清、情况明。\n"
+    "2、落实结对帮扶，做到每名留守儿童都有帮扶教师，帮扶有计划、有记录、有检查。\n"
+    "3、坚持每月谈心、亲情电话，每学期至少家访一次，做到“五必访”。\n"
+    "4、加强心理健康教育，做到心理上疏导、生活上指导、学习上辅导、行为上引导。\n"
+    "5、把关爱留守儿童工作纳入教师考核，常抓不懈。"
+)
+
+
+def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
+    """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data."""
+    problems = numbers.problems or [_("暂未发现突出问题。")]
+    return {
+        "title": _("%(term)s关爱留守儿童工作总结") % {"term": term},
+        "preamble": _(
+            "为了给留守儿童营造健康成长的良好环境，本学期我校认真落实关爱留守儿童的各项制度，"
+            "现将%(term)s关爱留守儿童工作总结如下。"
+        )
+        % {"term": term},
+        "leading_group": _(
+            "学校成立了以校长为组长的关爱留守儿童工作领导小组，明确分工，责任到人，"
+            "把关爱留守儿童工作纳入学校工作计划。"
+        ),
+        "measures_note": "",
+        "achievements": _(
+            "通过全校教师的共同努力，留守儿童的学习、生活和心理状况得到持续关注，"
+            "家校联系更加紧密，留守儿童在学校感受到了温暖。"
+        ),
+        "problems": "\n".join(f"{index}、{text}" for index, text in enumerate(problems, 1)),
+        "plans": str(PLANS),
+    }
+
+
+def term_report_of(
+    *, school: School, term: Term, numbers: TermNumbers | None = None
+) -> TermReport:
+    """The term's summary; until the principal saves one, an unsaved summary with the default
+    paragraphs, drafted from the numbers (counted now unless given). One query if saved."""
+    report = TermReport.objects.filter(school=school, term=term).first()
+    if report is None:
+        numbers = numbers or term_numbers(school=school, period=term.period)
+        report = TermReport(school=school, term=term, **default_texts(term=term, numbers=numbers))
+    return report
+
+
+def report_texts(report: TermReport) -> dict[str, str]:
+    """The paragraphs as the document reads them and a version keeps them (JSON)."""
+    return {
+        name: (value.isoformat() if name == "signed_on" else value)
+        for name in TermReport.TEXT_FIELDS
+        if (value := getattr(report, name)) is not None
+    }
+
+
+def document_now(*, school: School, term: Term) -> str:
+    """The summary's document from the data and the paragraphs as they stand now."""
+    numbers = term_numbers(school=school, period=term.period)
+    report = term_report_of(school=school, term=term, numbers=numbers)
+    return document_html(numbers=numbers, texts=report_texts(report))
+
+
+@dataclass
+class Comparison:
+    older: TermReportVersion
+    newer: TermReportVersion | None  # None: the data and paragraphs as they stand now
+    rows: list[tuple[str, str]]  # the lines that differ, older beside newer, changes marked
+
+
+def version_comparison(*, version: TermReportVersion, to: str) -> Comparison:
+    """The version beside another version of its summary (`to` its pk, else 404) or beside
+    the document as it stands now (`to` "now")."""
+    report = version.report
+    if to == "now":
+        older, newer = version, None
+        newer_html = document_now(school=report.school, term=report.term)
+    else:
+        try:
+            other = report.versions.get(pk=int(to))
+        except (ValueError, TermReportVersion.DoesNotExist) as exc:
+            raise Http404 from exc
+        older, newer = sorted((version, other), key=lambda item: item.number)
+        newer_html = document_html(numbers=newer.printed_numbers, texts=newer.texts)
+    older_html = document_html(numbers=older.printed_numbers, texts=older.texts)
+    return Comparison(older, newer, compare.rows(compare.changes(older_html, newer_html)))
+
+
+def versions_of(report: TermReport) -> QuerySet[TermReportVersion]:
+    """The summary's generated versions, newest first (none while it is unsaved)."""
+    if report.pk is None:
+        return TermReportVersion.objects.none()
+    return report.versions.select_related("created_by")
 
 
 def terms_with_reports(*, school_id: int) -> QuerySet[Term]:
     """The school's terms that have begun, newest first, with their number of versions."""
     return (
-        terms_of(school_id)
+        Term.objects.of_school(school_id)
         .filter(start_date__lte=timezone.localdate())
         .annotate(versions=Count("reports__versions"))
     )
 
 
-@dataclass(frozen=True)
-class Period:
-    """What term_numbers needs of a term, for the weeks outside any term."""
-
-    start_date: datetime.date
-    end_date: datetime.date
-    label: str
-
-    def __str__(self) -> str:
-        return self.label
-
-
 @dataclass
 class Dashboard:
-    numbers: dict
-    term: Term | Period
+    numbers: TermNumbers
+    period: Period  # the term, or the last 120 days before any term
     months: list[tuple[str, int]]
     overdue_events: int
     no_contact: int
@@ -333,10 +446,12 @@ class Dashboard:
 
 def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     """The principal's live view: the term's numbers, records by month, what is overdue."""
-    term = current_term(school.pk, today) or Period(
-        today - datetime.timedelta(days=120), today, _("最近120天")
-    )
-    numbers = term_numbers(school=school, term=term)
+    term = Term.objects.current(school.pk, today)
+    if term is None:
+        period = Period(today - datetime.timedelta(days=120), today, _("最近120天"))
+    else:
+        period = term.period
+    numbers = term_numbers(school=school, period=period)
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
         spans.append(month_of(day))
@@ -365,7 +480,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     )
     return Dashboard(
         numbers=numbers,
-        term=term,
+        period=period,
         months=months,
         overdue_events=WatchEvent.objects.filter(
             school=school, answered_by=None, due_on__lt=today
@@ -412,19 +527,19 @@ class TeacherRow:
         return sum(self.records.values()) + self.other_records
 
 
-def _months_so_far(term: Term | Period, today: datetime.date) -> int:
+def _months_so_far(period: Period, today: datetime.date) -> int:
     """Calendar months of the term up to today: the teacher's monthly visits add up."""
-    end = min(today, term.end_date)
-    if end < term.start_date:
+    end = min(today, period.end)
+    if end < period.start:
         return 0
-    return (end.year - term.start_date.year) * 12 + end.month - term.start_date.month + 1
+    return (end.year - period.start.year) * 12 + end.month - period.start.month + 1
 
 
-def teacher_table(*, school: School, term: Term | Period, today: datetime.date) -> list[TeacherRow]:
+def teacher_table(*, school: School, period: Period, today: datetime.date) -> list[TeacherRow]:
     """Per teacher who answers for children: pairs, the term's records by kind, children
     visited at home against the school's monthly number, overdue 五必访. A fixed number of
     queries, whatever the school's size."""
-    records = _records(school.pk, term)
+    records = _records(school.pk, period)
     by_kind: dict[int, dict[str, int]] = {}
     for author, kind, n in records.values_list("author", "kind").annotate(n=Count("pk")).order_by():
         by_kind.setdefault(author, {})[kind] = n
@@ -469,7 +584,8 @@ def teacher_table(*, school: School, term: Term | Period, today: datetime.date) 
         school=school, is_active=True
     ).values_list("head_teacher", "grade", "number"):
         classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
-    wanted = CareSettings.for_school(school).teacher_visits_per_month * _months_so_far(term, today)
+    per_month = CareSettings.for_school(school).teacher_visits_per_month
+    wanted = per_month * _months_so_far(period, today)
     rows = []
     for teacher in answering_teachers(school.pk):
         kinds = by_kind.get(teacher.pk, {})

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -15,13 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresys.lib.http import role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
 from caresys.lib.xlsx import xlsx_response
-from registry.models import CARE_LEADS, AccessLog
+from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
-from reports import compare, exports, growth, selectors, services
+from reports import exports, growth, selectors, services
 from reports.charts import bar_chart
-from reports.document import document_html, grade_chart, kind_chart
+from reports.document import grade_chart, kind_chart
 from reports.forms import TermReportForm
-from reports.models import TermReportVersion
 
 
 @require_GET
@@ -33,7 +32,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "board": board,
         "n": numbers,
-        "kinds": {row["kind"]: row for row in numbers["care"]["kinds"]},
         "grade_chart": grade_chart(numbers),
         "month_chart": bar_chart(
             [(label, count, str(count)) for label, count in board.months],
@@ -55,18 +53,20 @@ def term_report_list(request: HttpRequest) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary's paragraphs beside a preview of the whole document, and its versions."""
-    term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
-    report = services.term_report_get_or_create(actor=request.user, term=term)
+    term = selectors.get_term_for_user(request.user, pk)
+    report = selectors.term_report_of(school=request.user.school, term=term)
     form = TermReportForm(request.POST or None, instance=report)
     if form.is_valid():
-        services.term_report_update(actor=request.user, report=report, **form.cleaned_data)
+        services.term_report_update(
+            actor=request.user, report=report, request=request, **form.cleaned_data
+        )
         messages.success(request, _("已保存。预览已按新的文字更新。"))
         return redirect("reports:term_report_edit", pk=term.pk)
     context = {
         "term": term,
         "report": report,
         "form": form,
-        "versions": report.versions.select_related("created_by"),
+        "versions": selectors.versions_of(report),
     }
     return render(request, "reports/term_report_edit.html", context)
 
@@ -76,16 +76,14 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The document exactly as it will print, from the data as it stands now."""
-    term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
-    report = services.term_report_get_or_create(actor=request.user, term=term)
-    numbers = selectors.term_numbers(school=request.user.school, term=term)
-    return HttpResponse(document_html(numbers=numbers, texts=services.report_texts(report)))
+    term = selectors.get_term_for_user(request.user, pk)
+    return HttpResponse(selectors.document_now(school=request.user.school, term=term))
 
 
 @require_POST
 @role_required(*CARE_LEADS)
 def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
-    term = get_object_or_404(selectors.terms_of(request.user.school_id), pk=pk)
+    term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
     version = services.term_report_generate(actor=request.user, report=report, request=request)
     messages.success(
@@ -99,7 +97,7 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
     """A generated version's PDF, exactly as it was printed."""
-    version = _version(request, pk)
+    version = selectors.get_version_for_user(request.user, pk)
     log_access(
         actor=request.user,
         action=AccessLog.Action.PDF,
@@ -110,15 +108,7 @@ def term_report_version(request: HttpRequest, pk: int) -> FileResponse:
         version.pdf.open("rb"),
         content_type="application/pdf",
         as_attachment=request.GET.get("download") == "1",
-        filename=f"{version.report.title}（第{version.number}版）.pdf",
-    )
-
-
-def _version(request: HttpRequest, pk) -> TermReportVersion:
-    return get_object_or_404(
-        TermReportVersion.objects.select_related("report", "report__term__school_year"),
-        pk=pk,
-        report__school_id=request.user.school_id,
+        filename=f"{version.texts['title']}（第{version.number}版）.pdf",
     )
 
 
@@ -127,27 +117,15 @@ def _version(request: HttpRequest, pk) -> TermReportVersion:
 def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     """A version beside another version of the same summary (?to=its pk) or beside the data
     and texts as they stand now (?to=now): only the lines that differ, the changes marked."""
-    version = _version(request, pk)
-    report = version.report
-    target = request.GET.get("to", "now")
-    if target == "now":
-        newer_html = document_html(
-            numbers=selectors.term_numbers(school=request.user.school, term=report.term),
-            texts=services.report_texts(report),
-        )
-        older, newer = version, None
-    else:
-        other = get_object_or_404(report.versions, pk=target if target.isdigit() else 0)
-        older, newer = sorted((version, other), key=lambda item: item.number)
-        newer_html = document_html(numbers=newer.numbers, texts=newer.texts)
-    older_html = document_html(numbers=older.numbers, texts=older.texts)
+    version = selectors.get_version_for_user(request.user, pk)
+    comparison = selectors.version_comparison(version=version, to=request.GET.get("to", "now"))
     context = {
-        "report": report,
-        "older": older,
-        "newer": newer,
-        "rows": compare.rows(compare.changes(older_html, newer_html)),
-        "versions": report.versions.exclude(pk=version.pk).order_by("-number"),
+        "report": version.report,
         "version": version,
+        "older": comparison.older,
+        "newer": comparison.newer,
+        "rows": comparison.rows,
+        "versions": selectors.versions_of(version.report).exclude(pk=version.pk),
     }
     return render(request, "reports/term_report_compare.html", context)
 
@@ -157,10 +135,10 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
 def teacher_table(request: HttpRequest) -> HttpResponse:
     """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas."""
     school, today = request.user.school, timezone.localdate()
-    term = selectors.current_term(school.pk, today)
+    term = Term.objects.current(school.pk, today)
     if term is None:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
-    rows = selectors.teacher_table(school=school, term=term, today=today)
+    rows = selectors.teacher_table(school=school, period=term.period, today=today)
     if request.GET.get("format") == "xlsx":
         response, _count = xlsx_response(
             lambda out: exports.write_teacher_table_xlsx(

@@ -279,17 +279,17 @@ def _version_of(term: Term):
     """A version of the term's summary as printed (its numbers and texts; no PDF needed)."""
     from registry.models import User
     from reports.models import TermReportVersion
-    from reports.selectors import term_numbers
-    from reports.services import report_texts, term_report_get_or_create
+    from reports.selectors import report_texts, term_numbers
+    from reports.services import term_report_get_or_create
 
     staff = User.objects.filter(school=term.school_year.school).order_by("pk")
     principal = next(user for user in staff if user.has_role("principal"))
     with translation.override("en"):  # its texts and labels are written in the reader's language
         report = term_report_get_or_create(actor=principal, term=term)
-        numbers = term_numbers(school=report.school, term=term)
+        numbers = term_numbers(school=report.school, period=term.period)
     version, _created = TermReportVersion.objects.get_or_create(
         report=report, number=1,
-        defaults={"numbers": numbers,
+        defaults={"numbers": numbers.to_json(),
                   "texts": report_texts(report), "pages": 1, "sha256": "0",
                   "created_by": principal},
     )  # fmt: skip

@@ -162,8 +162,7 @@ def _summary_version(school, admin_user):
 
     from registry.models import SchoolYear, Term
     from reports.models import TermReport, TermReportVersion
-    from reports.selectors import term_numbers
-    from reports.services import report_texts
+    from reports.selectors import report_texts, term_numbers
 
     today = timezone.localdate()
     year = SchoolYear.objects.create(
@@ -177,7 +176,7 @@ def _summary_version(school, admin_user):
     )
     # The numbers and texts it printed are real (the comparison renders them); the PDF not.
     version = TermReportVersion(
-        report=report, number=1, numbers=term_numbers(school=school, term=term),
+        report=report, number=1, numbers=term_numbers(school=school, period=term.period).to_json(),
         texts=report_texts(report), pages=1, sha256="0", created_by=admin_user,
     )  # fmt: skip
     version.pdf.save("v1.pdf", ContentFile(b"%PDF-1.4\n"), save=False)

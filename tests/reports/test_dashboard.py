@@ -24,14 +24,14 @@ def test_the_dashboard_shows_the_schools_numbers_and_each_leads_to_the_children(
 
     numbers = response.context["n"]
     page = response.content.decode()
-    assert (numbers["basic"]["away"], numbers["basic"]["boarding"]) == (4, 1)
+    assert (numbers.basic.away, numbers.basic.boarding) == (4, 1)
     assert 'href="/registry/pupils/?left_behind=any&amp;boarding=yes">1</a>' in page
     boarders = client.get("/registry/pupils/?left_behind=any&boarding=yes").context["page"]
     assert [pupil.name for pupil in boarders] == ["周宿"]
     girls = client.get("/registry/pupils/?left_behind=any&gender=F").context["page"]
-    assert len(girls) == numbers["basic"]["girls"] == 2
-    kinds = {row["kind"]: row for row in numbers["care"]["kinds"]}
-    assert (kinds["talk"]["records"], kinds["talk"]["children"]) == (1, 2)
+    assert len(girls) == numbers.basic.girls == 2
+    talks = numbers.care.by_kind["talk"]
+    assert (talks.records, talks.children) == (1, 2)
     assert response.context["board"].talks_met == 2
     assert response.context["board"].no_contact == 2  # 李小红 and 周宿: no care yet
 
@@ -97,3 +97,19 @@ def test_records_by_month_count_each_month_to_its_last_day_and_leave_out_voided_
     assert months[f"{this_month:%Y-%m}"] == 1
     assert months[f"{last_day_before:%Y-%m}"] == 2
     assert sum(months.values()) == 3
+
+
+def test_a_school_without_terms_sees_the_last_120_days(school, class_teacher, pupil):
+    from reports.selectors import dashboard
+
+    today = timezone.localdate()
+    for days_ago in (100, 130):
+        visits_services.record_create(
+            actor=class_teacher, pupils=[pupil], kind="talk", content="谈心",
+            occurred_on=today - datetime.timedelta(days=days_ago),
+        )  # fmt: skip
+
+    board = dashboard(school=school, today=today)
+
+    assert (str(board.period), board.period.start) == ("最近120天", today - datetime.timedelta(120))
+    assert board.numbers.care.by_kind["talk"].records == 1

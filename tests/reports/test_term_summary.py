@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from urllib.parse import unquote
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -9,7 +10,7 @@ from pypdf import PdfReader
 
 from registry.models import AccessLog
 from reports import services
-from reports.models import TermReportVersion
+from reports.models import TermReport, TermReportVersion
 from reports.selectors import term_numbers
 from tests.factories import make_pupil
 from tests.registry.test_pdf import fonts_of, is_embedded, text_of
@@ -36,16 +37,16 @@ def test_the_pdf_states_the_schools_known_numbers(principal, known_school):
 
 
 def test_the_numbers_add_up(principal, known_school):
-    numbers = term_numbers(school=principal.school, term=known_school)
-    basic = numbers["basic"]
+    numbers = term_numbers(school=principal.school, period=known_school.period)
+    basic = numbers.basic
 
-    assert basic["boys"] + basic["girls"] == basic["away"] == basic["both"] + basic["single"]
-    assert sum(row["away"] for row in basic["grades"]) == basic["away"]
-    assert sum(row["pupils"] for row in basic["grades"]) == basic["pupils"]
-    assert sum(row["n"] for row in basic["guardianship"]) == basic["away"]
-    visited = next(r for r in numbers["care"]["kinds"] if r["kind"] == "home_visit")["children"]
-    assert visited + numbers["care"]["not_visited"] == basic["away"]
-    assert [(g["name"], g["share"]) for g in basic["grades"]] == [
+    assert basic.boys + basic.girls == basic.away == basic.both + basic.single
+    assert sum(row.away for row in basic.grades) == basic.away
+    assert sum(row.pupils for row in basic.grades) == basic.pupils
+    assert sum(row.n for row in basic.guardianship) == basic.away
+    visited = numbers.care.by_kind["home_visit"].children
+    assert visited + numbers.care.not_visited == basic.away
+    assert [(g.name, g.share) for g in basic.grades] == [
         ("三年级", 66.7),
         ("四年级", 50.0),
     ]
@@ -70,7 +71,7 @@ def test_each_version_keeps_the_numbers_it_printed(
     second, text, _reader = generate(principal, known_school)
 
     first.refresh_from_db()
-    assert first.numbers["basic"]["away"] == 3 and second.numbers["basic"]["away"] == 4
+    assert first.printed_numbers.basic.away == 3 and second.printed_numbers.basic.away == 4
     assert "其中留守儿童4人" in text
     assert first.sha256 != second.sha256 and second.number == 2
 
@@ -92,6 +93,19 @@ def test_the_principal_edits_the_problems_and_what_she_typed_is_escaped(
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
 
 
+def test_saving_the_texts_is_logged_as_an_edit_not_as_a_pdf(client, principal, known_school):
+    client.force_login(principal)
+    url = reverse("reports:term_report_edit", args=[known_school.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+
+    client.post(url, data)
+
+    [log] = AccessLog.objects.filter(actor=principal)
+    assert (log.action, log.detail) == (AccessLog.Action.UPDATE, "修改工作总结：" + data["title"])
+    assert log.ip_address == "127.0.0.1"
+
+
 def test_generating_and_downloading_are_logged(client, principal, known_school):
     client.force_login(principal)
 
@@ -104,6 +118,20 @@ def test_generating_and_downloading_are_logged(client, principal, known_school):
     details = list(AccessLog.objects.filter(actor=principal).values_list("detail", flat=True))
     assert any("生成工作总结第1版" in d for d in details)
     assert "下载工作总结第1版" in details
+
+
+def test_a_downloaded_version_is_named_by_the_title_it_printed(client, principal, known_school):
+    version, _text, _reader = generate(principal, known_school)
+    printed = version.texts["title"]
+    services.term_report_update(actor=principal, report=version.report, title="改过的标题")
+    client.force_login(principal)
+
+    response = client.get(
+        reverse("reports:term_report_version", args=[version.pk]), {"download": "1"}
+    )
+
+    disposition = unquote(response["Content-Disposition"])
+    assert f"{printed}（第1版）.pdf" in disposition and "改过的标题" not in disposition
 
 
 def test_the_command_writes_the_pdf(principal, known_school, tmp_path):
@@ -127,9 +155,28 @@ def test_pairing_coverage_counts_as_the_pairing_board_does(
     other_teacher.is_active = False
     other_teacher.save()
 
-    pairing = term_numbers(school=principal.school, term=known_school)["pairing"]
+    pairing = term_numbers(school=principal.school, period=known_school.period).pairing
 
     board, _classes = pairing_selectors.coverage(principal.school_id)
-    assert (pairing["covered"], pairing["teacher_pairs"], pairing["teachers"]) == (1, 1, 1)
-    assert pairing["covered"] == board.paired
-    assert pairing["coverage"] == 33.3  # 1 of the 3 left-behind children
+    assert (pairing.covered, pairing.teacher_pairs, pairing.teachers) == (1, 1, 1)
+    assert pairing.covered == board.paired
+    assert pairing.coverage == 33.3  # 1 of the 3 left-behind children
+
+
+def test_opening_the_summary_creates_nothing_until_the_principal_saves(
+    client, principal, known_school
+):
+    client.force_login(principal)
+    url = reverse("reports:term_report_edit", args=[known_school.pk])
+
+    response = client.get(url)
+    client.get(reverse("reports:term_report_preview", args=[known_school.pk]))
+
+    assert not TermReport.objects.exists()
+    form = response.context["form"]
+    assert form["problems"].value().startswith("1、本学期还有2名留守儿童没有家访。")
+    assert list(response.context["versions"]) == []
+    data = {name: form[name].value() for name in form.fields}
+    client.post(url, data | {"plans": "多家访。"})
+    report = TermReport.objects.get()
+    assert (report.title, report.plans, report.updated_by) == (data["title"], "多家访。", principal)
