@@ -48,7 +48,8 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
     children = list(unpaired_children(school.pk, settings).select_related("school_class"))
     # Priority children are paired first; the others waiting are spread over the school.
     ordinary = [child for child in children if not (child.is_priority or child.is_orphan)]
-    waiting = set(rng.sample(ordinary, len(children) - math.floor(len(children) * PAIRED_SHARE)))
+    unpaired = len(children) - math.floor(len(children) * PAIRED_SHARE)
+    waiting = set(rng.sample(ordinary, min(unpaired, len(ordinary))))
     wanted = [child for child in children if child not in waiting]
     suggestions = suggest_pairs(wanted, teacher_loads(school.pk, settings), school.pk)
     pairs = [

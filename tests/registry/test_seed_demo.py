@@ -201,3 +201,11 @@ def test_even_a_small_demo_school_has_children_in_every_category(demo):
 
     for field in CATEGORY_FIELDS:
         assert Pupil.objects.filter(**{field: True}).count() >= 2, field
+
+
+@pytest.mark.django_db
+def test_the_smallest_demo_school_the_command_allows_can_be_seeded():
+    """Six pupils, one a grade, may all be priority children or orphans: none left to wait."""
+    for seed in range(5):
+        call_command("seed_demo", pupils=6, seed=seed, replace=True, stdout=io.StringIO())
+        assert Pupil.objects.count() == 6
