@@ -41,9 +41,9 @@ class Command(BaseCommand):
         self.stdout.write(f"已从 {archive} 恢复。")
         for line in backup.summary(restored.manifest):
             self.stdout.write(line)
-        integrity = "完整性检查通过，" if restored.manifest["engine"] == "sqlite" else ""
+        integrity = "数据库完整性检查正常，" if restored.manifest["engine"] == "sqlite" else ""
         self.stdout.write(
-            f"检查通过：数据库{integrity}{len(restored.counts)} 张表的行数都与备份清单一致；"
+            f"检查通过：{integrity}{len(restored.counts)} 张表的行数都与备份清单一致；"
             f"{restored.media_files} 个上传文件已放回 {settings.MEDIA_ROOT}，校验一致。"
         )
         self.stdout.write(
