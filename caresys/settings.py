@@ -136,6 +136,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# `manage.py backup`: where the dated archives go, and how many of the newest are kept.
+CARESYS_BACKUP_DIR = Path(envstr("CARESYS_BACKUP_DIR", str(BASE_DIR / "backups")))
+CARESYS_BACKUP_KEEP = envint("CARESYS_BACKUP_KEEP", 14)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
