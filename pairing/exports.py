@@ -5,8 +5,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from caresys.lib.xlsx import Out, write_ledger
 from pairing.models import Pair
-from registry.exports import Out, write_list_ledger
 
 
 def register_columns(with_ended: bool) -> list[tuple[str, float]]:
@@ -63,11 +63,11 @@ def write_pair_register_xlsx(
     pairs: list[Pair], out: Out, *, school_name: str, day: datetime.date, with_ended: bool
 ) -> int:
     """The register, one row a pair, titled and printed like the other ledgers."""
-    return write_list_ledger(
+    return write_ledger(
         out,
         name=_("结对帮扶登记表"),
         school_name=school_name,
-        day=day,
+        subtitle=_("填报日期：%(day)s") % {"day": day.isoformat()},
         columns=register_columns(with_ended),
         rows=(register_row(n, pair, with_ended) for n, pair in enumerate(pairs, 1)),
         date_columns={8, 10, 11},

@@ -1,24 +1,32 @@
 """Spreadsheets of the registry: the archive (one row per pupil), the register and the statistics.
 
-Every cell goes through safe_cell, so no value a person typed can run as a formula when the file
-is opened. Workbooks are write-only: rows stream to disk, and 20,000 archives never sit in memory.
+Workbooks are written row by row: 20,000 archives never sit in memory.
 """
 
 import datetime
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from caresys.lib.xlsx import (
+    BOLD,
+    BORDER,
+    PERCENT_FORMAT,
+    SUBTOTAL_FILL,
+    TEXT_FORMAT,
+    Out,
+    cell_style,
+    ledger_sheet,
+    safe_cell,
+    write_ledger,
+    write_table,
+)
 from registry.models import Guardian, Parent, Pupil, User
 from registry.resources import BOOL, CHOICE, COLUMNS, DATE, export_value, is_text_column
 from registry.selectors import (
@@ -28,117 +36,8 @@ from registry.selectors import (
     shown_value,
 )
 
-# A value starting with one of these is read as a formula by Excel, LibreOffice or WPS.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-TEXT_FORMAT = "@"
-DATE_FORMAT = "yyyy-mm-dd"
-PERCENT_FORMAT = "0.0%"
 # Pupils fetched at a time (with one query for their parents): memory stays flat for any school.
 CHUNK_SIZE = 2000
-
-_THIN = Side(style="thin", color="999999")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-# Named, as the workbook's default font is: a bold font without a name prints in a serif face.
-_BOLD = Font(name="Calibri", bold=True)
-_TITLE_FONT = Font(name="Calibri", bold=True, size=16)
-_SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-
-Out = str | IO[bytes]
-
-
-def cell_style(sheet: WriteOnlyWorksheet, **attributes: Any) -> StyleArray:
-    """A style registered once with the workbook and then shared by every cell that uses it.
-
-    Setting font or number_format on each cell would look them up in the workbook per cell.
-    """
-    template = Cell(sheet, row=1, column=1)
-    for name, value in attributes.items():
-        setattr(template, name, value)
-    return template._style
-
-
-def safe_cell(sheet: WriteOnlyWorksheet, value: Any, style: StyleArray | None = None) -> Any:
-    """What to append for a value: the value itself if openpyxl stores it as it is, else a cell.
-
-    openpyxl would store text starting with "=" as a formula and "#N/A" as an error. Such text,
-    and text starting with + - @ tab or CR (a formula when typed into Excel), becomes a text cell
-    with quotePrefix, so that Excel keeps it as text even when the cell is edited.
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value, needs_quote = _safe_text(value)  # control characters cannot be stored
-        if needs_quote:
-            style = StyleArray(style) if style is not None else StyleArray()
-            style.quotePrefix = 1
-    if style is None:
-        return value  # cheaper: openpyxl reuses one cell for plain values
-    cell = Cell(sheet, row=1, column=1, value=value, style_array=style)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def _write_only_sheet(title: str) -> tuple[Workbook, WriteOnlyWorksheet]:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    return workbook, sheet
-
-
-def _set_widths(sheet: WriteOnlyWorksheet, widths: Iterable[float]) -> None:
-    """Column widths; in a write-only sheet they must be set before the first row."""
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def _print_landscape(sheet: WriteOnlyWorksheet, title_rows: str) -> None:
-    """A4 landscape, all columns on one page's width, the header repeated on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = 9  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.print_title_rows = title_rows
-
-
-def ledger_sheet(
-    name: str,
-    school_name: str,
-    subtitle: str,
-    *,
-    widths: list[float],
-    title_rows: str,
-    freeze: str,
-) -> tuple[Workbook, WriteOnlyWorksheet, StyleArray]:
-    """A ledger as the education office reads it: "<school><name>" centred over the table, the
-    date below, printed landscape with the header on every page. Returns the header style."""
-    workbook, sheet = _write_only_sheet(name)
-    _set_widths(sheet, widths)
-    _print_landscape(sheet, title_rows)
-    sheet.freeze_panes = freeze
-    last = get_column_letter(len(widths))
-    title = cell_style(sheet, font=_TITLE_FONT, alignment=Alignment(horizontal="center"))
-    sheet.row_dimensions[1].height = 28
-    sheet.append(
-        [
-            safe_cell(
-                sheet, _("%(school)s%(ledger)s") % {"school": school_name, "ledger": name}, title
-            )
-        ]
-    )
-    sheet.merged_cells.add(f"A1:{last}1")
-    sheet.append([safe_cell(sheet, subtitle)])
-    sheet.merged_cells.add(f"A2:{last}2")
-    header = cell_style(
-        sheet,
-        font=_BOLD,
-        fill=_HEADER_FILL,
-        border=BORDER,
-        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-    )
-    return workbook, sheet, header
 
 
 # --- the archive -----------------------------------------------------------------------------
@@ -191,61 +90,25 @@ def _archive_values(masked: bool) -> Callable[[dict], list]:
 def write_archive_xlsx(pupils: Iterable[Pupil], out: Out, *, masked: bool) -> list[int]:
     """The archives, one row per pupil in COLUMNS order; returns the pks written (for the log).
 
-    Headers are the columns' own headers, so the file imports back unchanged. Text columns are
-    formatted as text, so what a person types into them later stays text; ID numbers and phones
-    are text cells with the text format, and dates are dates.
-
-    Written with XlsxWriter, which streams rows to disk (constant_memory) about twice as fast
-    as openpyxl's write-only mode: the archive is the one export with 20,000 rows of 60 cells.
-    Every string is written as a string, never as a formula, number or link.
+    Headers are the columns' own headers, so the file imports back unchanged.
     """
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = workbook.add_worksheet(_("学生档案")[:31])
-    header = workbook.add_format(
-        {"bold": True, "bg_color": "#DDEBF7", "valign": "vcenter", "font_name": "Calibri"}
-    )
-    text = workbook.add_format({"num_format": TEXT_FORMAT})
-    quoted = workbook.add_format({"num_format": TEXT_FORMAT, "quote_prefix": True})
-    date = workbook.add_format({"num_format": DATE_FORMAT})
-    for index, column in enumerate(COLUMNS):
-        sheet.set_column(index, index, column.width, text if is_text_column(column) else None)
-    sheet.freeze_panes(1, 0)
-    sheet.set_landscape()
-    sheet.repeat_rows(0)
-    for index, column in enumerate(COLUMNS):
-        sheet.write_string(0, index, column.header, header)
-    is_date = [column.kind == DATE for column in COLUMNS]
     values = _archive_values(masked)
-    written = []
-    for number, pupil in enumerate(pupils, 1):
-        for index, value in enumerate(values(archive_parts(pupil))):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                value, needs_quote = _safe_text(value)
-                sheet.write_string(number, index, value, quoted if needs_quote else text)
-            elif is_date[index]:
-                sheet.write_datetime(number, index, value, date)
-            else:
-                sheet.write_number(number, index, value)
-        written.append(pupil.pk)
-    workbook.close()
+    written: list[int] = []
+
+    def rows():
+        for pupil in pupils:
+            written.append(pupil.pk)
+            yield values(archive_parts(pupil))
+
+    write_table(
+        out,
+        title=_("学生档案"),
+        columns=[(column.header, column.width) for column in COLUMNS],
+        rows=rows(),
+        text_columns={i for i, column in enumerate(COLUMNS) if is_text_column(column)},
+        date_columns={i for i, column in enumerate(COLUMNS) if column.kind == DATE},
+    )
     return written
-
-
-def _safe_text(value: str) -> tuple[str, bool]:
-    """(the text without control characters, whether it must be quoted to stay text)."""
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value, value.startswith(FORMULA_PREFIXES) or value in ERROR_CODES
 
 
 # --- the register (留守儿童花名册) -------------------------------------------------------------
@@ -317,58 +180,16 @@ def write_register_xlsx(
             written.append(pupil.pk)
             yield _register_row(number, pupil, user)
 
-    write_list_ledger(
+    write_ledger(
         out,
         name=_("留守儿童花名册"),
         school_name=school_name,
-        day=day,
+        subtitle=_("填报日期：%(day)s") % {"day": day.isoformat()},
         columns=_register_columns(),
         rows=rows(),
         date_columns={4},
     )
     return written
-
-
-def write_list_ledger(
-    out: Out,
-    *,
-    name: str,
-    school_name: str,
-    day: datetime.date,
-    columns: list[tuple[str, float]],
-    rows: Iterable[list[Any]],
-    date_columns: set[int],
-) -> int:
-    """A ledger that lists (the register, the pairing register): numbered rows under one header
-    that sorts and filters, text wrapped, dates as dates. Returns the rows written."""
-    last = get_column_letter(len(columns))
-    workbook, sheet, header = ledger_sheet(
-        name,
-        school_name,
-        _("填报日期：%(day)s") % {"day": day.isoformat()},
-        widths=[width for _label, width in columns],
-        title_rows="3:3",
-        freeze="D4",
-    )
-    body = cell_style(
-        sheet, border=BORDER, number_format=TEXT_FORMAT, alignment=Alignment(wrap_text=True)
-    )
-    number = cell_style(sheet, border=BORDER, alignment=Alignment(horizontal="center"))
-    date = cell_style(sheet, border=BORDER, number_format=DATE_FORMAT)
-    styles = [number] + [
-        date if index in date_columns else body for index in range(1, len(columns))
-    ]
-    sheet.append([safe_cell(sheet, label, header) for label, _width in columns])
-    count = 0
-    for row in rows:
-        sheet.append(
-            [safe_cell(sheet, value, style) for value, style in zip(row, styles, strict=True)]
-        )
-        count += 1
-    if count:
-        sheet.auto_filter.ref = f"A3:{last}{3 + count}"
-    workbook.save(out)
-    return count
 
 
 # --- the statistics (留守儿童统计表) ------------------------------------------------------------
@@ -392,7 +213,7 @@ def write_statistics_xlsx(
         "share": cell_style(sheet, border=BORDER, number_format=PERCENT_FORMAT),
     }
     bold = {
-        key: cell_style(sheet, border=BORDER, font=_BOLD, fill=_SUBTOTAL_FILL,
+        key: cell_style(sheet, border=BORDER, font=BOLD, fill=SUBTOTAL_FILL,
                         number_format=style_format)
         for key, style_format in (("label", TEXT_FORMAT), ("count", "General"),
                                   ("share", PERCENT_FORMAT))

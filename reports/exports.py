@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from registry.exports import Out, write_list_ledger
+from caresys.lib.xlsx import Out, write_ledger
 from reports.selectors import TABLE_KIND_LABELS, TeacherRow
 
 
@@ -25,11 +25,11 @@ def write_teacher_table_xlsx(
         (_("应家访学生"), 11),
         (_("五必访逾期"), 11),
     ]
-    return write_list_ledger(
+    return write_ledger(
         out,
         name=_("教师关爱工作考核表（%(term)s）") % {"term": term},
         school_name=school_name,
-        day=day,
+        subtitle=_("填报日期：%(day)s") % {"day": day.isoformat()},
         columns=columns,
         rows=(_row(index, row) for index, row in enumerate(rows, 1)),
         date_columns=set(),
