@@ -54,9 +54,10 @@ def run(workdir: Path) -> None:
 def measure(workdir: Path) -> None:
     from openpyxl import Workbook
 
-    from registry import exports, selectors
+    from registry import selectors
     from registry.models import User
-    from registry.resources import COLUMNS, export_value
+    from registry.spreadsheets import exports
+    from registry.spreadsheets.columns import COLUMNS, export_value
 
     admin = User.objects.get(username="admin")
     pupils = selectors.archive_export_rows(user=admin, filters={})

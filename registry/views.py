@@ -26,7 +26,7 @@ from caresys.lib.http import paginate, query_without_page, role_required, valid_
 from caresys.lib.pdf import pdf_response, render_pdf
 from caresys.lib.xlsx import xlsx_response
 from pairing import selectors as pairing_selectors
-from registry import exports, imports, resources, selectors, services, spreadsheets
+from registry import selectors, services
 from registry.forms import (
     AccessLogFilterForm,
     ExportReasonForm,
@@ -38,6 +38,7 @@ from registry.forms import (
     RosterUploadForm,
 )
 from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
+from registry.spreadsheets import columns, exports, importing, planning, reading
 from visits import selectors as visits_selectors
 
 
@@ -411,7 +412,7 @@ def _school_name(request: HttpRequest) -> str:
 
 logger = logging.getLogger(__name__)
 IMPORT_ROWS_PER_PAGE = 100
-IMPORT_FILTERS = ("all", *imports.STATUS_LABELS)
+IMPORT_FILTERS = ("all", *planning.STATUS_LABELS)
 IMPORT_PLAN_SECONDS = 600
 
 
@@ -421,7 +422,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = services.roster_upload_create(
+            upload = importing.roster_upload_create(
                 actor=request.user, file=form.cleaned_data["file"]
             )
             return redirect("registry:roster_import_preview", pk=upload.pk)
@@ -429,9 +430,9 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         form = RosterUploadForm()
     context = {
         "form": form,
-        "columns": resources.COLUMNS,
-        "max_rows": spreadsheets.max_rows(),
-        "max_megabytes": spreadsheets.max_bytes() // (1024 * 1024),
+        "columns": columns.COLUMNS,
+        "max_rows": reading.max_rows(),
+        "max_megabytes": reading.max_bytes() // (1024 * 1024),
     }
     return render(request, "registry/rosterimport_form.html", context)
 
@@ -452,14 +453,14 @@ def _roster_preview(request: HttpRequest, upload: RosterUpload) -> HttpResponse:
         except ValidationError as error:
             context["read_errors"] = error.messages
         else:
-            default = imports.ERROR if plan.has_errors else "all"
+            default = planning.ERROR if plan.has_errors else "all"
             show = request.GET.get("show") if request.GET.get("show") in IMPORT_FILTERS else default
             rows = [row for row in plan.rows if show in ("all", row.status)]
             context |= {
                 "plan": plan,
                 "show": show,
                 "filters": [
-                    (key, imports.STATUS_LABELS.get(key, _("全部")), plan.counts.get(key))
+                    (key, planning.STATUS_LABELS.get(key, _("全部")), plan.counts.get(key))
                     for key in IMPORT_FILTERS
                 ],
                 "page": paginate(request, rows, per_page=IMPORT_ROWS_PER_PAGE),
@@ -470,7 +471,7 @@ def _roster_preview(request: HttpRequest, upload: RosterUpload) -> HttpResponse:
 
 def _roster_plan(
     request: HttpRequest, upload: RosterUpload, *, fresh: bool = False
-) -> imports.ImportPlan:
+) -> planning.ImportPlan:
     """The upload planned against the archives; the preview's pages reuse a plan for a while
     (planning 5,000 rows takes seconds), confirming always plans afresh."""
     key = f"caresys:roster-plan:{upload.pk}:{upload.file.name}"  # the name is random
@@ -480,10 +481,10 @@ def _roster_plan(
             raise Http404
         try:
             with upload.file.open("rb") as file:
-                table = spreadsheets.read_table(file, upload.original_name)
+                table = reading.read_table(file, upload.original_name)
         except FileNotFoundError as exc:
             raise Http404 from exc
-        plan = imports.plan_import(actor=request.user, table=table)
+        plan = planning.plan_import(actor=request.user, table=table)
         cache.set(key, plan, IMPORT_PLAN_SECONDS)
     return plan
 
@@ -511,11 +512,11 @@ def roster_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _roster_import_stream(
-    request: HttpRequest, upload: RosterUpload, plan: imports.ImportPlan
+    request: HttpRequest, upload: RosterUpload, plan: planning.ImportPlan
 ) -> Iterator[str]:
     """The progress page in pieces: the page's top, a step of the bar every 100 rows written,
     then the result and the page's end. The rows are written in one transaction."""
-    total = plan.counts[imports.NEW] + plan.counts[imports.UPDATED]
+    total = plan.counts[planning.NEW] + plan.counts[planning.UPDATED]
     context = {"upload": upload, "total": total}
     page = render_to_string("registry/rosterimport_progress.html", context, request=request)
     head, _mark, rest = page.partition("<!-- steps -->")
@@ -525,7 +526,7 @@ def _roster_import_stream(
     done = 0
     try:
         with transaction.atomic():
-            for done, total in services.roster_import_rows(
+            for done, total in importing.roster_import_rows(
                 actor=request.user, plan=plan, request=request
             ):
                 yield render_to_string(
@@ -539,7 +540,7 @@ def _roster_import_stream(
     if errors:
         step = {"done": done, "total": total, "failed": True}
         yield render_to_string("registry/_rosterimport_step.html", step)
-    services.roster_upload_close(
+    importing.roster_upload_close(
         upload=upload,
         status=RosterUpload.Status.FAILED if errors else RosterUpload.Status.CONFIRMED,
         summary={"errors": errors} if errors else plan.summary(),

@@ -19,9 +19,9 @@ from django.urls import reverse
 from caresys.lib.identity import mask_id_number
 from caresys.lib.xlsx import XLSX_CONTENT_TYPE
 from registry import selectors
-from registry.exports import write_archive_xlsx
 from registry.models import AccessLog, LeftBehind, Pupil
-from registry.resources import COLUMNS, COLUMNS_BY_KEY, export_value
+from registry.spreadsheets.columns import COLUMNS, COLUMNS_BY_KEY, export_value
+from registry.spreadsheets.exports import write_archive_xlsx
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 from tests.registry.test_english import han_in
 
@@ -87,7 +87,7 @@ def test_the_export_has_every_column_with_its_chinese_header_in_order(client, ad
 
 
 def test_every_cell_is_the_column_specs_export_value(client, admin_user, pupil):
-    """What the roster import reads back: each column written as resources.export_value says."""
+    """What the roster import reads back: each column written as columns.export_value says."""
     client.force_login(admin_user)
     full = Pupil.objects.select_related("guardian", "school_class").get(pk=pupil.pk)
     parts = {

@@ -21,9 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from caresys.lib.identity import id_check_digit
-from registry import imports, services
-from registry.exports import write_archive_xlsx
-from registry.imports import ERROR, NEW, UNCHANGED, UPDATED, plan_import
+from registry import services
 from registry.models import (
     AccessLog,
     ArchiveRevision,
@@ -34,7 +32,10 @@ from registry.models import (
     Role,
     RosterUpload,
 )
-from registry.spreadsheets import read_table
+from registry.spreadsheets import importing, planning
+from registry.spreadsheets.exports import write_archive_xlsx
+from registry.spreadsheets.planning import ERROR, NEW, UNCHANGED, UPDATED, plan_import
+from registry.spreadsheets.reading import read_table
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 from tests.registry.test_english import english_client, han_in
 
@@ -138,12 +139,12 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8", sep: str = 
     return path
 
 
-def plan_file(actor, path: Path) -> imports.ImportPlan:
+def plan_file(actor, path: Path) -> planning.ImportPlan:
     with path.open("rb") as file:
         return plan_import(actor=actor, table=read_table(file, path.name))
 
 
-def by_number(plan: imports.ImportPlan) -> dict[int, imports.RowPlan]:
+def by_number(plan: planning.ImportPlan) -> dict[int, planning.RowPlan]:
     return {row.number: row for row in plan.rows}
 
 
@@ -178,7 +179,7 @@ def two_pupils_xlsx(tmp_path, classes) -> Path:
 
 
 def import_file(actor, path: Path) -> dict[str, int]:
-    return services.roster_import_confirm(actor=actor, plan=plan_file(actor, path))
+    return importing.roster_import_confirm(actor=actor, plan=plan_file(actor, path))
 
 
 # --- a file written by openpyxl ------------------------------------------------------------
@@ -218,7 +219,7 @@ def test_importing_the_same_file_again_changes_nothing(admin_user, two_pupils_xl
     before = stored_rows()
 
     plan = plan_file(admin_user, two_pupils_xlsx)
-    summary = services.roster_import_confirm(actor=admin_user, plan=plan)
+    summary = importing.roster_import_confirm(actor=admin_user, plan=plan)
 
     assert [row.status for row in plan.rows] == [UNCHANGED, UNCHANGED]
     assert summary == {"created": 0, "updated": 0, "unchanged": 2}
@@ -497,7 +498,7 @@ def test_a_plan_with_error_rows_cannot_be_confirmed(admin_user, tmp_path, classe
     before = stored_rows()
 
     with pytest.raises(ValidationError):
-        services.roster_import_confirm(actor=admin_user, plan=plan)
+        importing.roster_import_confirm(actor=admin_user, plan=plan)
 
     assert stored_rows() == before
 
@@ -545,7 +546,7 @@ def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, tm
     before = stored_rows()
 
     with pytest.raises(ValidationError) as caught:
-        services.roster_import_confirm(actor=admin_user, plan=plan)
+        importing.roster_import_confirm(actor=admin_user, plan=plan)
 
     assert caught.value.messages == ["第3行：身份证号：该身份证号已登记在本校另一名学生的档案中。"]
     assert stored_rows() == before
@@ -574,7 +575,7 @@ def test_the_plan_is_the_same_every_time(admin_user, tmp_path, classes):
     first, second = plan_file(admin_user, path), plan_file(admin_user, path)
 
     assert first.fingerprint() == second.fingerprint()
-    assert imports.report_lines(first) == imports.report_lines(second)
+    assert planning.report_lines(first) == planning.report_lines(second)
 
 
 # --- CSV and other writers -----------------------------------------------------------------
@@ -887,7 +888,7 @@ def test_a_confirmed_upload_is_not_imported_twice(client, admin_user, two_pupils
 
 def test_an_upload_of_another_school_is_not_found(client, two_pupils_xlsx, admin_user):
     other_admin = UserFactory(school=SchoolFactory(), roles=[Role.ADMIN])
-    roster = services.roster_upload_create(
+    roster = importing.roster_upload_create(
         actor=admin_user, file=SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
     )
     client.force_login(other_admin)
@@ -916,7 +917,7 @@ def test_uploads_left_unconfirmed_for_a_day_are_deleted_at_the_next_upload(
 ):
     def new_upload() -> RosterUpload:
         content = SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
-        return services.roster_upload_create(actor=admin_user, file=content)
+        return importing.roster_upload_create(actor=admin_user, file=content)
 
     stale, recent = new_upload(), new_upload()
     RosterUpload.objects.filter(pk=stale.pk).update(

@@ -1,9 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from registry import exports, selectors, services
+from registry import selectors, services
 from registry.models import AccessLog, Pupil, School, SchoolClass, User
-from registry.resources import class_key
+from registry.spreadsheets import exports
+from registry.spreadsheets.columns import class_key
 
 
 class Command(BaseCommand):

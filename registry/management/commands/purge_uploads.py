@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from registry.services import purge_roster_uploads
+from registry.spreadsheets.importing import purge_roster_uploads
 
 
 class Command(BaseCommand):

@@ -28,13 +28,13 @@ from caresys.lib.xlsx import (
     write_table,
 )
 from registry.models import Guardian, Parent, Pupil, User
-from registry.resources import BOOL, CHOICE, COLUMNS, DATE, export_value, is_text_column
 from registry.selectors import (
     STATISTICS_COLUMNS,
     LedgerStatistics,
     StatisticsColumn,
     shown_value,
 )
+from registry.spreadsheets.columns import BOOL, CHOICE, COLUMNS, DATE, export_value, is_text_column
 
 # Pupils fetched at a time (with one query for their parents): memory stays flat for any school.
 CHUNK_SIZE = 2000
