@@ -1,6 +1,5 @@
 """Pages of the registry: decorators, access helper, form, service, redirect."""
 
-import logging
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -8,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -410,7 +408,6 @@ def _school_name(request: HttpRequest) -> str:
 
 # --- roster import ---------------------------------------------------------------------------
 
-logger = logging.getLogger(__name__)
 IMPORT_ROWS_PER_PAGE = 100
 IMPORT_FILTERS = ("all", *planning.STATUS_LABELS)
 IMPORT_PLAN_SECONDS = 600
@@ -500,51 +497,40 @@ def roster_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         plan = _roster_plan(request, upload, fresh=True)
     except ValidationError:
         return _roster_preview(request, upload)
-    if plan.has_errors or request.POST.get("fingerprint") != plan.fingerprint():
-        messages.warning(request, _("预览之后档案有了变化，请核对下面新的预览后再确认导入。"))
+    try:
+        steps = importing.roster_upload_confirm(
+            actor=request.user,
+            upload=upload,
+            plan=plan,
+            fingerprint=request.POST.get("fingerprint", ""),
+            request=request,
+        )
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
         return _roster_preview(request, upload)
-    response = StreamingHttpResponse(
-        _roster_import_stream(request, upload, plan), content_type="text/html; charset=utf-8"
-    )
+    page = _roster_import_page(request, upload, steps, plan.to_write)
+    response = StreamingHttpResponse(page, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # a proxy passes each chunk on as it comes
     return response
 
 
-def _roster_import_stream(
-    request: HttpRequest, upload: RosterUpload, plan: planning.ImportPlan
+def _roster_import_page(
+    request: HttpRequest, upload: RosterUpload, steps: Iterator[tuple[int, int]], total: int
 ) -> Iterator[str]:
-    """The progress page in pieces: the page's top, a step of the bar every 100 rows written,
-    then the result and the page's end. The rows are written in one transaction."""
-    total = plan.counts[planning.NEW] + plan.counts[planning.UPDATED]
+    """The progress page in pieces: the page's top, a step of the bar as each step is written,
+    then the result and the page's end."""
     context = {"upload": upload, "total": total}
     page = render_to_string("registry/rosterimport_progress.html", context, request=request)
     head, _mark, rest = page.partition("<!-- steps -->")
     middle, _mark, tail = rest.partition("<!-- result -->")
     yield head
-    errors: list[str] = []
     done = 0
-    try:
-        with transaction.atomic():
-            for done, total in importing.roster_import_rows(
-                actor=request.user, plan=plan, request=request
-            ):
-                yield render_to_string(
-                    "registry/_rosterimport_step.html", {"done": done, "total": total}
-                )
-    except ValidationError as error:
-        errors = error.messages
-    except Exception:  # the page is already on its way with status 200: say so on the page
-        logger.exception("roster import %s failed", upload.pk)
-        errors = [_("导入时出现意外错误，没有写入任何数据。请稍后再试。")]
-    if errors:
+    for done, total in steps:
+        yield render_to_string("registry/_rosterimport_step.html", {"done": done, "total": total})
+    if upload.status == RosterUpload.Status.FAILED:
         step = {"done": done, "total": total, "failed": True}
         yield render_to_string("registry/_rosterimport_step.html", step)
-    importing.roster_upload_close(
-        upload=upload,
-        status=RosterUpload.Status.FAILED if errors else RosterUpload.Status.CONFIRMED,
-        summary={"errors": errors} if errors else plan.summary(),
-    )
     yield middle
     yield render_to_string(
         "registry/_rosterimport_result.html", {"upload": upload}, request=request

@@ -4,6 +4,7 @@ Each write of a plan is all or nothing: one transaction, every row or none if on
 """
 
 import datetime
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import PurePath
@@ -31,8 +32,10 @@ from registry.services import archive_draft, archive_update, log_access
 from registry.spreadsheets.columns import field_label
 from registry.spreadsheets.planning import NEW, UPDATED, ImportPlan, RowPlan
 
+logger = logging.getLogger(__name__)
 
-def roster_import_rows(
+
+def _import_rows(
     *,
     actor: User,
     plan: ImportPlan,
@@ -41,15 +44,15 @@ def roster_import_rows(
 ) -> Iterator[tuple[int, int]]:
     """Write the plan's new and updated rows, yielding (done, total) every `every` rows.
 
-    The caller holds the transaction: roster_import_confirm, or the page that streams progress.
+    The caller holds the transaction: roster_import_confirm, or roster_upload_confirm's steps.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("roster_import_rows must run inside transaction.atomic()")
+        raise RuntimeError("_import_rows must run inside transaction.atomic()")
     if plan.has_errors:
         raise ValidationError(_("名册中有错误的行，未导入。"))
     new = [row for row in plan.rows if row.status == NEW]
     updated = [row for row in plan.rows if row.status == UPDATED]
-    total = len(new) + len(updated)
+    total = plan.to_write
     done = 0
     for start in range(0, len(new), every):
         batch = new[start : start + every]
@@ -162,10 +165,50 @@ def roster_import_confirm(
     request: HttpRequest | None = None,
 ) -> dict[str, int]:
     """Write a roster import's plan in one transaction: every row, or none if one fails."""
-    for done, total in roster_import_rows(actor=actor, plan=plan, request=request):
+    for done, total in _import_rows(actor=actor, plan=plan, request=request):
         if progress is not None:
             progress(done, total)
     return plan.summary()
+
+
+def roster_upload_confirm(
+    *,
+    actor: User,
+    upload: RosterUpload,
+    plan: ImportPlan,
+    fingerprint: str,
+    request: HttpRequest | None = None,
+) -> Iterator[tuple[int, int]]:
+    """The steps of importing an upload as previewed: (done, total) every 100 rows written.
+
+    Refused at once (ValidationError) unless the plan is the one the preview showed, by its
+    fingerprint, and has no error. The rows are written in one transaction as the steps are
+    taken; then the upload records how it ended, so a failure is on the upload, not raised.
+    """
+    if plan.has_errors or fingerprint != plan.fingerprint():
+        raise ValidationError(
+            _("预览之后档案有了变化，请核对下面新的预览后再确认导入。"), code="stale"
+        )
+    return _upload_import_steps(actor=actor, upload=upload, plan=plan, request=request)
+
+
+def _upload_import_steps(
+    *, actor: User, upload: RosterUpload, plan: ImportPlan, request: HttpRequest | None
+) -> Iterator[tuple[int, int]]:
+    errors: list[str] = []
+    try:
+        with transaction.atomic():
+            yield from _import_rows(actor=actor, plan=plan, request=request)
+    except ValidationError as error:
+        errors = error.messages
+    except Exception:  # the page showing the steps is on its way: the upload says what happened
+        logger.exception("roster import %s failed", upload.pk)
+        errors = [_("导入时出现意外错误，没有写入任何数据。请稍后再试。")]
+    _upload_close(
+        upload=upload,
+        status=RosterUpload.Status.FAILED if errors else RosterUpload.Status.CONFIRMED,
+        summary={"errors": errors} if errors else plan.summary(),
+    )
 
 
 # --- uploads ---------------------------------------------------------------------------------
@@ -186,9 +229,7 @@ def roster_upload_create(*, actor: User, file: UploadedFile) -> RosterUpload:
     return upload
 
 
-def roster_upload_close(
-    *, upload: RosterUpload, status: str, summary: dict[str, Any]
-) -> RosterUpload:
+def _upload_close(*, upload: RosterUpload, status: str, summary: dict[str, Any]) -> None:
     """Record how a confirmed import ended and delete the file: it holds children's data."""
     upload.status = status
     upload.summary = summary
@@ -196,7 +237,6 @@ def roster_upload_close(
     if upload.file:
         upload.file.delete(save=False)
     upload.save(update_fields=["status", "summary", "confirmed_at", "file"])
-    return upload
 
 
 def purge_roster_uploads(*, max_age: datetime.timedelta = datetime.timedelta(days=1)) -> int:

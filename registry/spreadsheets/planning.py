@@ -94,6 +94,11 @@ class ImportPlan:
     def has_errors(self) -> bool:
         return self.counts[ERROR] > 0
 
+    @property
+    def to_write(self) -> int:
+        """The rows confirming writes: the new and the updated."""
+        return self.counts[NEW] + self.counts[UPDATED]
+
     def summary(self) -> dict[str, int]:
         return {
             "created": self.counts[NEW],

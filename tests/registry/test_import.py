@@ -553,6 +553,53 @@ def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, tm
     assert not Pupil.objects.filter(name="王小明").exists()
 
 
+def test_an_upload_that_fails_midway_writes_nothing_and_says_why_on_the_upload(
+    admin_user, tmp_path, classes, media_root
+):
+    path = write_xlsx(tmp_path / "3.xlsx", table_rows([pupil_row(), zhao_row()]))
+    roster = importing.roster_upload_create(
+        actor=admin_user, file=SimpleUploadedFile("名册.xlsx", path.read_bytes())
+    )
+    plan = plan_file(admin_user, path)
+    services.pupil_create(
+        actor=admin_user,
+        school=admin_user.school,
+        data={"pupil": {"name": "赵小燕", "gender": "F", "id_number": ZHAO}},
+    )
+    before = stored_rows()
+
+    steps = importing.roster_upload_confirm(
+        actor=admin_user, upload=roster, plan=plan, fingerprint=plan.fingerprint()
+    )
+    list(steps)
+
+    assert stored_rows() == before
+    roster.refresh_from_db()
+    assert roster.status == RosterUpload.Status.FAILED and roster.file.name == ""
+    assert roster.summary == {
+        "errors": ["第3行：身份证号：该身份证号已登记在本校另一名学生的档案中。"]
+    }
+
+
+def test_an_upload_is_not_imported_by_a_plan_other_than_the_one_previewed(
+    admin_user, two_pupils_xlsx, media_root
+):
+    roster = importing.roster_upload_create(
+        actor=admin_user, file=SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
+    )
+    plan = plan_file(admin_user, two_pupils_xlsx)
+    before = stored_rows()
+
+    with pytest.raises(ValidationError, match="预览之后档案有了变化"):
+        importing.roster_upload_confirm(
+            actor=admin_user, upload=roster, plan=plan, fingerprint="an older preview"
+        )
+
+    assert stored_rows() == before
+    roster.refresh_from_db()
+    assert roster.status == RosterUpload.Status.PENDING
+
+
 def test_the_plan_costs_the_same_queries_for_one_known_pupil_as_for_many(
     admin_user, tmp_path, classes, django_assert_num_queries
 ):
