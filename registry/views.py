@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
-from caresys.lib.xlsx import xlsx_response
 from pairing import selectors as pairing_selectors
 from registry import selectors, services
 from registry.forms import (
@@ -300,36 +299,13 @@ def _list_filters(request: HttpRequest, data) -> dict:
     return valid_filters(PupilFilterForm(data or None, classes=classes))
 
 
-def _log_export(request: HttpRequest, pks: list[int], detail: str) -> None:
-    services.log_access(
-        actor=request.user,
-        action=AccessLog.Action.EXPORT,
-        pupil_ids=pks,
-        detail=detail,
-        request=request,
-    )
-
-
-def _archive_xlsx(
-    request: HttpRequest, filters: dict, *, masked: bool, detail: str
-) -> HttpResponse:
-    pupils = selectors.archive_export_rows(user=request.user, filters=filters)
-    response, written = xlsx_response(
-        lambda out: exports.write_archive_xlsx(
-            pupils.iterator(chunk_size=exports.CHUNK_SIZE), out, masked=masked
-        ),
-        _("学生档案-%(day)s.xlsx") % {"day": timezone.localdate().isoformat()},
-    )
-    _log_export(request, written, detail)
-    return response
-
-
 @require_GET
 @login_required
 def archive_export(request: HttpRequest) -> HttpResponse:
     """The pupil list, as filtered, as a spreadsheet of whole archives; numbers masked."""
     filters = _list_filters(request, request.GET)
-    return _archive_xlsx(request, filters, masked=True, detail=_("导出档案（已遮蔽）"))
+    pupils = selectors.archive_export_rows(user=request.user, filters=filters)
+    return exports.ArchiveExport(user=request.user, pupils=pupils, masked=True).response(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,13 +313,13 @@ def archive_export(request: HttpRequest) -> HttpResponse:
 def archive_export_unmasked(request: HttpRequest) -> HttpResponse:
     """The same with full ID numbers and phones, for the administrator, who says why."""
     data = request.POST if request.method == "POST" else request.GET
-    filters = _list_filters(request, data)
+    pupils = selectors.archive_export_rows(user=request.user, filters=_list_filters(request, data))
     form = ExportReasonForm(request.POST or None)
     if form.is_valid():
-        detail = _("导出档案（完整号码），理由：%(reason)s") % {
-            "reason": form.cleaned_data["reason"]
-        }
-        return _archive_xlsx(request, filters, masked=False, detail=detail)
+        export = exports.ArchiveExport(
+            user=request.user, pupils=pupils, masked=False, reason=form.cleaned_data["reason"]
+        )
+        return export.response(request)
     carried = [
         (name, value) for name in PupilFilterForm.base_fields for value in data.getlist(name)
     ]
@@ -351,7 +327,7 @@ def archive_export_unmasked(request: HttpRequest) -> HttpResponse:
         "form": form,
         "carried": carried,
         "list_query": urlencode(carried),
-        "count": selectors.archive_export_rows(user=request.user, filters=filters).count(),
+        "count": pupils.count(),
     }
     return render(request, "registry/archive_export_unmasked.html", context)
 
@@ -361,34 +337,15 @@ def archive_export_unmasked(request: HttpRequest) -> HttpResponse:
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     """留守儿童花名册 of the left-behind children the person reads; phones as on screen."""
     pupils = selectors.register_rows(user=request.user, filters=_list_filters(request, request.GET))
-    day = timezone.localdate()
-    response, written = xlsx_response(
-        lambda out: exports.write_register_xlsx(
-            pupils.iterator(chunk_size=exports.CHUNK_SIZE),
-            out,
-            user=request.user,
-            school_name=_school_name(request),
-            day=day,
-        ),
-        _("留守儿童花名册-%(day)s.xlsx") % {"day": day.isoformat()},
-    )
-    _log_export(request, written, _("导出花名册"))
-    return response
+    return exports.RegisterExport(user=request.user, pupils=pupils).response(request)
 
 
 @require_GET
 @login_required
 def statistics_xlsx(request: HttpRequest) -> HttpResponse:
-    """留守儿童统计表 of the pupils the person reads: counts only, so nothing is logged."""
+    """留守儿童统计表 of the pupils the person reads."""
     statistics = selectors.ledger_statistics(user=request.user)
-    day = timezone.localdate()
-    response, _result = xlsx_response(
-        lambda out: exports.write_statistics_xlsx(
-            statistics, out, school_name=_school_name(request), day=day
-        ),
-        _("留守儿童统计表-%(day)s.xlsx") % {"day": day.isoformat()},
-    )
-    return response
+    return exports.StatisticsExport(user=request.user, statistics=statistics).response(request)
 
 
 @require_GET
@@ -400,10 +357,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "day": timezone.localdate(),
     }
     return render(request, "registry/statistics.html", context)
-
-
-def _school_name(request: HttpRequest) -> str:
-    return request.user.school.name if request.user.school_id else ""
 
 
 # --- roster import ---------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.http import role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
-from caresys.lib.xlsx import xlsx_response
 from registry.models import CARE_LEADS, AccessLog
 from registry.services import log_access
 from reports import compare, exports, growth, selectors, services
@@ -162,19 +161,10 @@ def teacher_table(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
     rows = selectors.teacher_table(school=school, term=term, today=today)
     if request.GET.get("format") == "xlsx":
-        response, _count = xlsx_response(
-            lambda out: exports.write_teacher_table_xlsx(
-                rows, out, school_name=school.name, term=str(term), day=today
-            ),
-            _("教师关爱工作考核表-%(term)s.xlsx") % {"term": term},
+        export = exports.TeacherTableExport(
+            user=request.user, rows=rows, term=str(term), day=today
         )
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.EXPORT,
-            detail=_("导出教师关爱工作考核表"),
-            request=request,
-        )
-        return response
+        return export.response(request)
     context = {
         "term": term,
         "rows": rows,

@@ -241,18 +241,18 @@ def write_ledger(
 # --- the download ----------------------------------------------------------------------------
 
 
-def xlsx_response(write: Callable[[IO[bytes]], Any], filename: str) -> tuple[FileResponse, Any]:
-    """(a download of what `write` puts in the file, what `write` returned).
+def xlsx_response(write: Callable[[IO[bytes]], Any], filename: str) -> FileResponse:
+    """A download of what `write` puts in the file.
 
     The file is on disk, not in memory, and is deleted when the response has been sent.
     """
     file = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        result = write(file)
+        write(file)
         file.seek(0)
     except BaseException:
         file.close()
         raise
     response = FileResponse(file, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response, result
+    return response

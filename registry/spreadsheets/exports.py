@@ -1,12 +1,17 @@
-"""Spreadsheets of the registry: the archive (one row per pupil), the register and the statistics.
+"""The .xlsx downloads: one base that writes an export's rows and logs the export, and the
+registry's exports (the archives, the register 花名册 and the statistics 统计表).
 
-Workbooks are written row by row: 20,000 archives never sit in memory.
+Higher apps build their exports on Export too, so that every download is written, named and
+logged the same way.
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.cell import Cell
@@ -20,27 +25,156 @@ from caresys.lib.xlsx import (
     PERCENT_FORMAT,
     SUBTOTAL_FILL,
     TEXT_FORMAT,
+    Columns,
     Out,
     cell_style,
     ledger_sheet,
     safe_cell,
     write_ledger,
     write_table,
+    xlsx_response,
 )
-from registry.models import Guardian, Parent, Pupil, User
+from registry.models import AccessLog, Guardian, Parent, Pupil, User
 from registry.selectors import (
     STATISTICS_COLUMNS,
     LedgerStatistics,
     StatisticsColumn,
     shown_value,
 )
-from registry.spreadsheets.columns import BOOL, CHOICE, COLUMNS, DATE, export_value, is_text_column
+from registry.services import log_access
+from registry.spreadsheets.columns import (
+    BOOL,
+    CHOICE,
+    COLUMNS,
+    DATE,
+    export_value,
+    is_text_column,
+)
 
 # Pupils fetched at a time (with one query for their parents): memory stays flat for any school.
 CHUNK_SIZE = 2000
 
 
+class Export:
+    """An .xlsx download. A subclass names the file, its columns and what the access log says,
+    and yields the rows; the base writes them as a titled ledger (unless the subclass lays out a
+    sheet of its own) and logs the export."""
+
+    date_columns: Collection[int] = ()
+
+    def __init__(self, *, user: User, day: datetime.date | None = None) -> None:
+        self.user = user
+        self.day = day or timezone.localdate()
+        # The children whose records the file holds, as rows() yields them: the log names each.
+        self.pupil_ids: list[int] = []
+
+    @property
+    def name(self) -> str:
+        """The sheet's title, written after the school's name at the top of a ledger."""
+        raise NotImplementedError
+
+    @property
+    def filename(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def detail(self) -> str | None:
+        """What the access log says of the export; None for counts only, which are not logged."""
+        raise NotImplementedError
+
+    def columns(self) -> Columns:
+        raise NotImplementedError
+
+    def rows(self) -> Iterator[list[Any]]:
+        raise NotImplementedError
+
+    @property
+    def school_name(self) -> str:
+        return self.user.school.name if self.user.school_id else ""
+
+    def subtitle(self) -> str:
+        return _("填报日期：%(day)s") % {"day": self.day.isoformat()}
+
+    def write(self, out: Out) -> None:
+        write_ledger(
+            out,
+            name=self.name,
+            school_name=self.school_name,
+            subtitle=self.subtitle(),
+            columns=self.columns(),
+            rows=self.rows(),
+            date_columns=self.date_columns,
+        )
+
+    def save(
+        self, out: Out, *, request: HttpRequest | None = None, detail: str | None = None
+    ) -> None:
+        """Write the file, then log the export: a row per child in it, or one row if none."""
+        self.write(out)
+        detail = detail or self.detail
+        if detail is None:
+            return
+        log_access(
+            actor=self.user,
+            action=AccessLog.Action.EXPORT,
+            pupil_ids=list(dict.fromkeys(self.pupil_ids)),
+            detail=detail,
+            request=request,
+        )
+
+    def response(self, request: HttpRequest) -> FileResponse:
+        return xlsx_response(lambda out: self.save(out, request=request), self.filename)
+
+
 # --- the archive -----------------------------------------------------------------------------
+
+
+class ArchiveExport(Export):
+    """Whole archives, one row per pupil in COLUMNS order; ID numbers and phones masked unless
+    the administrator gives a reason. The headers are the columns' own, so the file imports
+    back unchanged."""
+
+    def __init__(
+        self, *, user: User, pupils: QuerySet[Pupil], masked: bool, reason: str = ""
+    ) -> None:
+        super().__init__(user=user)
+        self.pupils = pupils
+        self.masked = masked
+        self.reason = reason
+
+    @property
+    def name(self) -> str:
+        return _("学生档案")
+
+    @property
+    def filename(self) -> str:
+        return _("学生档案-%(day)s.xlsx") % {"day": self.day.isoformat()}
+
+    @property
+    def detail(self) -> str:
+        if self.masked:
+            return _("导出档案（已遮蔽）")
+        return _("导出档案（完整号码），理由：%(reason)s") % {"reason": self.reason}
+
+    def columns(self) -> Columns:
+        return [(column.header, column.width) for column in COLUMNS]
+
+    def rows(self) -> Iterator[list[Any]]:
+        values = _archive_values(self.masked)
+        for pupil in self.pupils.iterator(chunk_size=CHUNK_SIZE):
+            self.pupil_ids.append(pupil.pk)
+            yield values(archive_parts(pupil))
+
+    def write(self, out: Out) -> None:
+        """A plain table rather than a ledger: the archive is the export of 20,000 rows."""
+        write_table(
+            out,
+            title=self.name,
+            columns=self.columns(),
+            rows=self.rows(),
+            text_columns={i for i, column in enumerate(COLUMNS) if is_text_column(column)},
+            date_columns={i for i, column in enumerate(COLUMNS) if column.kind == DATE},
+        )
 
 
 def archive_parts(pupil: Pupil) -> dict[str, Pupil | Parent | Guardian | None]:
@@ -87,31 +221,40 @@ def _archive_values(masked: bool) -> Callable[[dict], list]:
     return values
 
 
-def write_archive_xlsx(pupils: Iterable[Pupil], out: Out, *, masked: bool) -> list[int]:
-    """The archives, one row per pupil in COLUMNS order; returns the pks written (for the log).
-
-    Headers are the columns' own headers, so the file imports back unchanged.
-    """
-    values = _archive_values(masked)
-    written: list[int] = []
-
-    def rows():
-        for pupil in pupils:
-            written.append(pupil.pk)
-            yield values(archive_parts(pupil))
-
-    write_table(
-        out,
-        title=_("学生档案"),
-        columns=[(column.header, column.width) for column in COLUMNS],
-        rows=rows(),
-        text_columns={i for i, column in enumerate(COLUMNS) if is_text_column(column)},
-        date_columns={i for i, column in enumerate(COLUMNS) if column.kind == DATE},
-    )
-    return written
-
-
 # --- the register (留守儿童花名册) -------------------------------------------------------------
+
+
+class RegisterExport(Export):
+    """留守儿童花名册: the left-behind children in class order, one table that sorts and filters.
+
+    Guardians' phones are shown as the user sees them on screen.
+    """
+
+    date_columns = (4,)
+
+    def __init__(self, *, user: User, pupils: QuerySet[Pupil]) -> None:
+        super().__init__(user=user)
+        self.pupils = pupils
+
+    @property
+    def name(self) -> str:
+        return _("留守儿童花名册")
+
+    @property
+    def filename(self) -> str:
+        return _("留守儿童花名册-%(day)s.xlsx") % {"day": self.day.isoformat()}
+
+    @property
+    def detail(self) -> str:
+        return _("导出花名册")
+
+    def columns(self) -> Columns:
+        return _register_columns()
+
+    def rows(self) -> Iterator[list[Any]]:
+        for number, pupil in enumerate(self.pupils.iterator(chunk_size=CHUNK_SIZE), 1):
+            self.pupil_ids.append(pupil.pk)
+            yield _register_row(number, pupil, self.user)
 
 
 def _register_columns() -> list[tuple[str, float]]:
@@ -166,71 +309,82 @@ def _register_row(number: int, pupil: Pupil, user: User) -> list[Any]:
     ]
 
 
-def write_register_xlsx(
-    pupils: Iterable[Pupil], out: Out, *, user: User, school_name: str, day: datetime.date
-) -> list[int]:
-    """留守儿童花名册: the left-behind children in class order, one table that sorts and filters.
-
-    Guardians' phones are shown as the user sees them on screen. Returns the pks written.
-    """
-    written: list[int] = []
-
-    def rows():
-        for number, pupil in enumerate(pupils, 1):
-            written.append(pupil.pk)
-            yield _register_row(number, pupil, user)
-
-    write_ledger(
-        out,
-        name=_("留守儿童花名册"),
-        school_name=school_name,
-        subtitle=_("填报日期：%(day)s") % {"day": day.isoformat()},
-        columns=_register_columns(),
-        rows=rows(),
-        date_columns={4},
-    )
-    return written
-
-
 # --- the statistics (留守儿童统计表) ------------------------------------------------------------
 
 
-def write_statistics_xlsx(
-    statistics: LedgerStatistics, out: Out, *, school_name: str, day: datetime.date
-) -> None:
-    """留守儿童统计表: counts by class, a subtotal per grade and the school's total."""
-    workbook, sheet, header = ledger_sheet(
-        _("留守儿童统计表"),
-        school_name,
-        _("统计日期：%(day)s（在校学生）") % {"day": day.isoformat()},
-        widths=[16] + [7 if column.key != "share" else 8 for column in STATISTICS_COLUMNS],
-        title_rows="3:4",
-        freeze="B5",
-    )
-    plain = {
-        "label": cell_style(sheet, border=BORDER, number_format=TEXT_FORMAT),
-        "count": cell_style(sheet, border=BORDER),
-        "share": cell_style(sheet, border=BORDER, number_format=PERCENT_FORMAT),
-    }
-    bold = {
-        key: cell_style(sheet, border=BORDER, font=BOLD, fill=SUBTOTAL_FILL,
-                        number_format=style_format)
-        for key, style_format in (("label", TEXT_FORMAT), ("count", "General"),
-                                  ("share", PERCENT_FORMAT))
-    }  # fmt: skip
-    _write_statistics_header(sheet, header)
-    for row in statistics.display_rows:
-        styles = bold if row.kind != "class" else plain
-        cells = [safe_cell(sheet, str(row.label), styles["label"])]
-        for column, value in row.cells:
-            if column.key == "share":
-                cells.append(
-                    safe_cell(sheet, None if value is None else value / 100, styles["share"])
-                )
-            else:
-                cells.append(safe_cell(sheet, value, styles["count"]))
-        sheet.append(cells)
-    workbook.save(out)
+class StatisticsExport(Export):
+    """留守儿童统计表: counts by class, a subtotal per grade and the school's total. Counts name
+    no child, so the export is not logged."""
+
+    def __init__(self, *, user: User, statistics: LedgerStatistics) -> None:
+        super().__init__(user=user)
+        self.shown = statistics.display_rows
+
+    @property
+    def name(self) -> str:
+        return _("留守儿童统计表")
+
+    @property
+    def filename(self) -> str:
+        return _("留守儿童统计表-%(day)s.xlsx") % {"day": self.day.isoformat()}
+
+    @property
+    def detail(self) -> None:
+        return None
+
+    def subtitle(self) -> str:
+        return _("统计日期：%(day)s（在校学生）") % {"day": self.day.isoformat()}
+
+    def columns(self) -> Columns:
+        widths = [7 if column.key != "share" else 8 for column in STATISTICS_COLUMNS]
+        labels = [str(column.label) for column in STATISTICS_COLUMNS]
+        return [(_("班级"), 16), *zip(labels, widths, strict=True)]
+
+    def rows(self) -> Iterator[list[Any]]:
+        """A row per class, grade subtotal and total: its label, its counts, its share (0-1)."""
+        for row in self.shown:
+            yield [
+                str(row.label),
+                *(
+                    value / 100 if column.key == "share" and value is not None else value
+                    for column, value in row.cells
+                ),
+            ]
+
+    def write(self, out: Out) -> None:
+        """Under a two-row header that groups the columns, subtotals and the total in bold."""
+        columns = self.columns()
+        workbook, sheet, header = ledger_sheet(
+            self.name,
+            self.school_name,
+            self.subtitle(),
+            widths=[width for _label, width in columns],
+            title_rows="3:4",
+            freeze="B5",
+        )
+        plain = {
+            "label": cell_style(sheet, border=BORDER, number_format=TEXT_FORMAT),
+            "count": cell_style(sheet, border=BORDER),
+            "share": cell_style(sheet, border=BORDER, number_format=PERCENT_FORMAT),
+        }
+        bold = {
+            key: cell_style(sheet, border=BORDER, font=BOLD, fill=SUBTOTAL_FILL,
+                            number_format=style_format)
+            for key, style_format in (("label", TEXT_FORMAT), ("count", "General"),
+                                      ("share", PERCENT_FORMAT))
+        }  # fmt: skip
+        keys = ["label", *("share" if c.key == "share" else "count" for c in STATISTICS_COLUMNS)]
+        _write_statistics_header(sheet, header)
+        kinds = (row.kind for row in self.shown)
+        for kind, values in zip(kinds, self.rows(), strict=True):
+            styles = plain if kind == "class" else bold
+            sheet.append(
+                [
+                    safe_cell(sheet, value, styles[key])
+                    for value, key in zip(values, keys, strict=True)
+                ]
+            )
+        workbook.save(out)
 
 
 def statistics_groups() -> list[tuple[str, list[StatisticsColumn]]]:

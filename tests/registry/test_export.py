@@ -21,7 +21,7 @@ from caresys.lib.xlsx import XLSX_CONTENT_TYPE
 from registry import selectors
 from registry.models import AccessLog, LeftBehind, Pupil
 from registry.spreadsheets.columns import COLUMNS, COLUMNS_BY_KEY, export_value
-from registry.spreadsheets.exports import write_archive_xlsx
+from registry.spreadsheets.exports import ArchiveExport
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 from tests.registry.test_english import han_in
 
@@ -339,7 +339,7 @@ def test_values_excel_reads_as_errors_or_holding_control_characters_are_plain_te
     Pupil.objects.filter(pk=pupil.pk).update(interests="#N/A", character="安静\x07内向")
     pupils = selectors.archive_export_rows(user=admin_user, filters={})
 
-    write_archive_xlsx(pupils, tmp_path / "out.xlsx", masked=True)
+    ArchiveExport(user=admin_user, pupils=pupils, masked=True).write(tmp_path / "out.xlsx")
 
     row = archive_rows_from((tmp_path / "out.xlsx").read_bytes())[pupil.name]
     assert (cell(row, "pupil.interests").value, cell(row, "pupil.interests").data_type) == (

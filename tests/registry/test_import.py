@@ -33,7 +33,7 @@ from registry.models import (
     RosterUpload,
 )
 from registry.spreadsheets import importing, planning
-from registry.spreadsheets.exports import write_archive_xlsx
+from registry.spreadsheets.exports import ArchiveExport
 from registry.spreadsheets.planning import ERROR, NEW, UNCHANGED, UPDATED, plan_import
 from registry.spreadsheets.reading import read_table
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
@@ -1076,7 +1076,7 @@ def test_an_unmasked_export_imports_back_with_no_change(admin_user, tmp_path, cl
     pupils = Pupil.objects.select_related("school_class", "guardian").prefetch_related("parents")
     path = tmp_path / "export.xlsx"
     with path.open("wb") as out:
-        write_archive_xlsx(pupils, out, masked=False)
+        ArchiveExport(user=admin_user, pupils=pupils, masked=False, reason="核对").write(out)
 
     plan = plan_file(admin_user, path)
 
@@ -1139,11 +1139,11 @@ def test_the_import_pages_are_english_for_someone_using_english(admin_user, tmp_
     assert "Import a roster of pupils" in form
 
 
-def export_file(tmp_path: Path, *, masked: bool) -> Path:
+def export_file(actor, tmp_path: Path, *, masked: bool) -> Path:
     pupils = Pupil.objects.select_related("school_class", "guardian").prefetch_related("parents")
     path = tmp_path / "export.xlsx"
     with path.open("wb") as out:
-        write_archive_xlsx(pupils, out, masked=masked)
+        ArchiveExport(user=actor, pupils=pupils, masked=masked).write(out)
     return path
 
 
@@ -1152,7 +1152,7 @@ def test_the_default_masked_export_imports_back_with_no_change(admin_user, tmp_p
     make_pupil(
         actor=admin_user, school_class=classes[1], name="李小红", gender="F", left_behind="none"
     )
-    path = export_file(tmp_path, masked=True)
+    path = export_file(admin_user, tmp_path, masked=True)
     assert "*" in openpyxl.load_workbook(path).active["D2"].value  # the ID number is masked
 
     plan = plan_file(admin_user, path)
@@ -1168,7 +1168,7 @@ def test_an_edit_to_a_masked_export_is_imported_and_the_masked_numbers_kept(
     admin_user, tmp_path, classes
 ):
     pupil = make_pupil(actor=admin_user, school_class=classes[0])
-    path = export_file(tmp_path, masked=True)
+    path = export_file(admin_user, tmp_path, masked=True)
     workbook = openpyxl.load_workbook(path)
     headers = [cell.value for cell in workbook.active[1]]
     workbook.active.cell(row=2, column=headers.index("家庭住址") + 1, value="青山镇新村8组")
@@ -1190,7 +1190,7 @@ def test_a_masked_number_that_is_not_the_archives_is_an_error(
     admin_user, tmp_path, classes, header, masked
 ):
     make_pupil(actor=admin_user, school_class=classes[0])
-    path = export_file(tmp_path, masked=True)
+    path = export_file(admin_user, tmp_path, masked=True)
     workbook = openpyxl.load_workbook(path)
     headers = [cell.value for cell in workbook.active[1]]
     workbook.active.cell(row=2, column=headers.index(header) + 1, value=masked)
