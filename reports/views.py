@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,11 +160,6 @@ def teacher_table(request: HttpRequest) -> HttpResponse:
     if term is None:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
     rows = selectors.teacher_table(school=school, term=term, today=today)
-    if request.GET.get("format") == "xlsx":
-        export = exports.TeacherTableExport(
-            user=request.user, rows=rows, term=str(term), day=today
-        )
-        return export.response(request)
     context = {
         "term": term,
         "rows": rows,
@@ -172,6 +167,19 @@ def teacher_table(request: HttpRequest) -> HttpResponse:
         "period": urlencode({"start": term.start_date, "end": term.end_date}),
     }
     return render(request, "reports/teacher_table.html", context)
+
+
+@require_GET
+@role_required(*CARE_LEADS)
+def teacher_table_xlsx(request: HttpRequest) -> HttpResponse:
+    """The teachers' work table as a spreadsheet: the rows of the page."""
+    school, today = request.user.school, timezone.localdate()
+    term = selectors.current_term(school.pk, today)
+    if term is None:
+        raise Http404
+    rows = selectors.teacher_table(school=school, term=term, today=today)
+    export = exports.TeacherTableExport(user=request.user, rows=rows, term=str(term), day=today)
+    return export.response(request)
 
 
 @require_GET
