@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caresys.lib.xlsx import Columns
 from pairing.models import Pair
@@ -64,24 +65,15 @@ def register_row(number: int, pair: Pair, with_ended: bool) -> list[Any]:
 class PairRegisterExport(Export):
     """The register, one row a pair, titled and printed like the other ledgers."""
 
+    name = gettext_lazy("结对帮扶登记表")
+    filename_format = gettext_lazy("结对帮扶登记表-%(day)s.xlsx")
+    detail = gettext_lazy("导出结对帮扶登记表")
     date_columns = (8, 10, 11)
 
     def __init__(self, *, user: User, pairs: list[Pair], with_ended: bool) -> None:
         super().__init__(user=user)
         self.pairs = pairs
         self.with_ended = with_ended
-
-    @property
-    def name(self) -> str:
-        return _("结对帮扶登记表")
-
-    @property
-    def filename(self) -> str:
-        return _("结对帮扶登记表-%(day)s.xlsx") % {"day": self.day.isoformat()}
-
-    @property
-    def detail(self) -> str:
-        return _("导出结对帮扶登记表")
 
     def columns(self) -> Columns:
         return register_columns(self.with_ended)

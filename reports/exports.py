@@ -1,10 +1,10 @@
 """Spreadsheets of the reports: the teachers' work table (考核)."""
 
-import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caresys.lib.xlsx import Columns
 from registry.models import User
@@ -16,10 +16,10 @@ class TeacherTableExport(Export):
     """One row per teacher, numbered, with the same columns as the page. It names teachers, not
     children: the log has one row for it."""
 
-    def __init__(
-        self, *, user: User, rows: Iterable[TeacherRow], term: str, day: datetime.date
-    ) -> None:
-        super().__init__(user=user, day=day)
+    detail = gettext_lazy("导出教师关爱工作考核表")
+
+    def __init__(self, *, user: User, rows: Iterable[TeacherRow], term: str) -> None:
+        super().__init__(user=user)
         self.teacher_rows = rows
         self.term = term
 
@@ -29,11 +29,8 @@ class TeacherTableExport(Export):
 
     @property
     def filename(self) -> str:
+        """Named for the term rather than the day."""
         return _("教师关爱工作考核表-%(term)s.xlsx") % {"term": self.term}
-
-    @property
-    def detail(self) -> str:
-        return _("导出教师关爱工作考核表")
 
     def columns(self) -> Columns:
         return [

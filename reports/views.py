@@ -14,13 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.http import role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
-from registry.models import CARE_LEADS, AccessLog
+from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
 from reports import compare, exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import document_html, grade_chart, kind_chart
 from reports.forms import TermReportForm
 from reports.models import TermReportVersion
+from reports.selectors import TeacherRow
 
 
 @require_GET
@@ -151,15 +152,22 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/term_report_compare.html", context)
 
 
+def _this_terms_table(request: HttpRequest) -> tuple[Term | None, list[TeacherRow]]:
+    """The current term and its teachers' table; no rows outside a term."""
+    school, today = request.user.school, timezone.localdate()
+    term = selectors.current_term(school.pk, today)
+    if term is None:
+        return None, []
+    return term, selectors.teacher_table(school=school, term=term, today=today)
+
+
 @require_GET
 @role_required(*CARE_LEADS)
 def teacher_table(request: HttpRequest) -> HttpResponse:
     """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas."""
-    school, today = request.user.school, timezone.localdate()
-    term = selectors.current_term(school.pk, today)
+    term, rows = _this_terms_table(request)
     if term is None:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
-    rows = selectors.teacher_table(school=school, term=term, today=today)
     context = {
         "term": term,
         "rows": rows,
@@ -173,12 +181,10 @@ def teacher_table(request: HttpRequest) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def teacher_table_xlsx(request: HttpRequest) -> HttpResponse:
     """The teachers' work table as a spreadsheet: the rows of the page."""
-    school, today = request.user.school, timezone.localdate()
-    term = selectors.current_term(school.pk, today)
+    term, rows = _this_terms_table(request)
     if term is None:
         raise Http404
-    rows = selectors.teacher_table(school=school, term=term, today=today)
-    export = exports.TeacherTableExport(user=request.user, rows=rows, term=str(term), day=today)
+    export = exports.TeacherTableExport(user=request.user, rows=rows, term=str(term))
     return export.response(request)
 
 

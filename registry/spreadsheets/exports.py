@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -56,10 +56,16 @@ CHUNK_SIZE = 2000
 
 
 class Export:
-    """An .xlsx download. A subclass names the file, its columns and what the access log says,
-    and yields the rows; the base writes them as a titled ledger (unless the subclass lays out a
-    sheet of its own) and logs the export."""
+    """An .xlsx download. A subclass names the sheet and the file, says what the access log
+    writes, gives its columns and yields its rows; the base writes them as a titled ledger
+    (unless the subclass lays out a sheet of its own) and logs the export."""
 
+    # The sheet's title, written after the school's name at the top of a ledger.
+    name: str
+    # The file's name, with the day of the export as %(day)s.
+    filename_format: str
+    # What the access log says of the export; None for counts only, which are not logged.
+    detail: str | None
     date_columns: Collection[int] = ()
 
     def __init__(self, *, user: User, day: datetime.date | None = None) -> None:
@@ -69,18 +75,8 @@ class Export:
         self.pupil_ids: list[int] = []
 
     @property
-    def name(self) -> str:
-        """The sheet's title, written after the school's name at the top of a ledger."""
-        raise NotImplementedError
-
-    @property
     def filename(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def detail(self) -> str | None:
-        """What the access log says of the export; None for counts only, which are not logged."""
-        raise NotImplementedError
+        return self.filename_format % {"day": self.day.isoformat()}
 
     def columns(self) -> Columns:
         raise NotImplementedError
@@ -98,7 +94,7 @@ class Export:
     def write(self, out: Out) -> None:
         write_ledger(
             out,
-            name=self.name,
+            name=str(self.name),
             school_name=self.school_name,
             subtitle=self.subtitle(),
             columns=self.columns(),
@@ -118,7 +114,7 @@ class Export:
             actor=self.user,
             action=AccessLog.Action.EXPORT,
             pupil_ids=list(dict.fromkeys(self.pupil_ids)),
-            detail=detail,
+            detail=str(detail),
             request=request,
         )
 
@@ -134,6 +130,9 @@ class ArchiveExport(Export):
     the administrator gives a reason. The headers are the columns' own, so the file imports
     back unchanged."""
 
+    name = gettext_lazy("学生档案")
+    filename_format = gettext_lazy("学生档案-%(day)s.xlsx")
+
     def __init__(
         self, *, user: User, pupils: QuerySet[Pupil], masked: bool, reason: str = ""
     ) -> None:
@@ -141,14 +140,6 @@ class ArchiveExport(Export):
         self.pupils = pupils
         self.masked = masked
         self.reason = reason
-
-    @property
-    def name(self) -> str:
-        return _("学生档案")
-
-    @property
-    def filename(self) -> str:
-        return _("学生档案-%(day)s.xlsx") % {"day": self.day.isoformat()}
 
     @property
     def detail(self) -> str:
@@ -169,7 +160,7 @@ class ArchiveExport(Export):
         """A plain table rather than a ledger: the archive is the export of 20,000 rows."""
         write_table(
             out,
-            title=self.name,
+            title=str(self.name),
             columns=self.columns(),
             rows=self.rows(),
             text_columns={i for i, column in enumerate(COLUMNS) if is_text_column(column)},
@@ -230,23 +221,14 @@ class RegisterExport(Export):
     Guardians' phones are shown as the user sees them on screen.
     """
 
+    name = gettext_lazy("留守儿童花名册")
+    filename_format = gettext_lazy("留守儿童花名册-%(day)s.xlsx")
+    detail = gettext_lazy("导出花名册")
     date_columns = (4,)
 
     def __init__(self, *, user: User, pupils: QuerySet[Pupil]) -> None:
         super().__init__(user=user)
         self.pupils = pupils
-
-    @property
-    def name(self) -> str:
-        return _("留守儿童花名册")
-
-    @property
-    def filename(self) -> str:
-        return _("留守儿童花名册-%(day)s.xlsx") % {"day": self.day.isoformat()}
-
-    @property
-    def detail(self) -> str:
-        return _("导出花名册")
 
     def columns(self) -> Columns:
         return _register_columns()
@@ -316,21 +298,13 @@ class StatisticsExport(Export):
     """留守儿童统计表: counts by class, a subtotal per grade and the school's total. Counts name
     no child, so the export is not logged."""
 
+    name = gettext_lazy("留守儿童统计表")
+    filename_format = gettext_lazy("留守儿童统计表-%(day)s.xlsx")
+    detail = None
+
     def __init__(self, *, user: User, statistics: LedgerStatistics) -> None:
         super().__init__(user=user)
         self.shown = statistics.display_rows
-
-    @property
-    def name(self) -> str:
-        return _("留守儿童统计表")
-
-    @property
-    def filename(self) -> str:
-        return _("留守儿童统计表-%(day)s.xlsx") % {"day": self.day.isoformat()}
-
-    @property
-    def detail(self) -> None:
-        return None
 
     def subtitle(self) -> str:
         return _("统计日期：%(day)s（在校学生）") % {"day": self.day.isoformat()}
@@ -355,7 +329,7 @@ class StatisticsExport(Export):
         """Under a two-row header that groups the columns, subtotals and the total in bold."""
         columns = self.columns()
         workbook, sheet, header = ledger_sheet(
-            self.name,
+            str(self.name),
             self.school_name,
             self.subtitle(),
             widths=[width for _label, width in columns],

@@ -534,15 +534,21 @@ def test_the_dry_run_writes_nothing(admin_user, two_pupils_xlsx):
     assert stored_rows() == before
 
 
-def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, tmp_path, classes):
+@pytest.fixture
+def roster_entered_since(admin_user, tmp_path, classes) -> tuple[Path, planning.ImportPlan]:
+    """A roster of two and its plan, and since the plan a colleague has entered 赵小燕 by hand."""
     path = write_xlsx(tmp_path / "3.xlsx", table_rows([pupil_row(), zhao_row()]))
     plan = plan_file(admin_user, path)
-    # Between the preview and the confirmation a colleague enters 赵小燕 by hand.
     services.pupil_create(
         actor=admin_user,
         school=admin_user.school,
         data={"pupil": {"name": "赵小燕", "gender": "F", "id_number": ZHAO}},
     )
+    return path, plan
+
+
+def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, roster_entered_since):
+    _path, plan = roster_entered_since
     before = stored_rows()
 
     with pytest.raises(ValidationError) as caught:
@@ -554,17 +560,11 @@ def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, tm
 
 
 def test_an_upload_that_fails_midway_writes_nothing_and_says_why_on_the_upload(
-    admin_user, tmp_path, classes, media_root
+    admin_user, roster_entered_since, media_root
 ):
-    path = write_xlsx(tmp_path / "3.xlsx", table_rows([pupil_row(), zhao_row()]))
+    path, plan = roster_entered_since
     roster = importing.roster_upload_create(
         actor=admin_user, file=SimpleUploadedFile("名册.xlsx", path.read_bytes())
-    )
-    plan = plan_file(admin_user, path)
-    services.pupil_create(
-        actor=admin_user,
-        school=admin_user.school,
-        data={"pupil": {"name": "赵小燕", "gender": "F", "id_number": ZHAO}},
     )
     before = stored_rows()
 
