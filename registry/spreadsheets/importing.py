@@ -1,6 +1,9 @@
 """The roster import's writes: keeping an upload, writing a plan, and purging what is left.
 
-Each write of a plan is all or nothing: one transaction, every row or none if one fails.
+Each write of a plan is all or nothing: one transaction, every row or none if one fails. An
+upload's file is not in any transaction (a rollback cannot bring back a deleted file), so the
+uploads are saved and purged one at a time; the rows the import writes are its audit: the
+upload (who, when, how it ended), and a revision and an access-log row per archive.
 """
 
 import datetime
