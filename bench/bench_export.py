@@ -1,6 +1,6 @@
 """Benchmark of the archive export: .venv/bin/python bench/bench_export.py.
 
-Exports the 20,000 archives of a demo school through write_archive_xlsx, from the database to
+Exports the 20,000 archives of a demo school through ArchiveExport, from the database to
 the file (time, and peak Python memory with tracemalloc in a separate run), beside a baseline:
 openpyxl in write-only mode writing the same cell values, worked out beforehand and held in
 memory, with no styles and no checks; only its writing is timed. The time to fetch the data is
@@ -54,19 +54,21 @@ def run(workdir: Path) -> None:
 def measure(workdir: Path) -> None:
     from openpyxl import Workbook
 
-    from registry import exports, selectors
+    from registry import selectors
     from registry.models import User
-    from registry.resources import COLUMNS, export_value
+    from registry.spreadsheets import exports
+    from registry.spreadsheets.columns import COLUMNS, export_value
 
     admin = User.objects.get(username="admin")
     pupils = selectors.archive_export_rows(user=admin, filters={})
     out = workdir / "export.xlsx"
 
     def export() -> int:
-        rows = pupils.iterator(chunk_size=exports.CHUNK_SIZE)
-        return len(exports.write_archive_xlsx(rows, out, masked=True))
+        export = exports.ArchiveExport(user=admin, pupils=pupils, masked=True)
+        export.write(out)
+        return len(export.pupil_ids)
 
-    log("exporting through write_archive_xlsx")
+    log("exporting through ArchiveExport")
     export()  # warm up: the database file into the page cache, imports
     timings = []
     for attempt in range(REPEATS):

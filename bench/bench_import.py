@@ -112,21 +112,21 @@ def write_roster(path: Path, rows: list[list[str]]) -> None:
 
 
 def dry_run(path: Path, admin):
-    from registry.imports import plan_import
-    from registry.spreadsheets import read_table
+    from registry.spreadsheets.planning import plan_import
+    from registry.spreadsheets.reading import read_table
 
     with path.open("rb") as file:
         return plan_import(actor=admin, table=read_table(file, path.name))
 
 
 def confirm(plan, admin) -> dict:
-    from registry import services
+    from registry.spreadsheets import importing
 
     def progress(done: int, total: int) -> None:
         if done % 1000 == 0 or done == total:
             log(f"  written {done} / {total}")
 
-    return services.roster_import_confirm(actor=admin, plan=plan, progress=progress)
+    return importing.roster_import_confirm(actor=admin, plan=plan, progress=progress)
 
 
 def baseline(path: Path, admin) -> int:

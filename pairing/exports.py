@@ -1,15 +1,18 @@
 """结对帮扶登记表 as a spreadsheet, in the look of the registry's ledgers."""
 
-import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from caresys.lib.xlsx import Columns
 from pairing.models import Pair
-from registry.exports import Out, write_list_ledger
+from registry.models import User
+from registry.spreadsheets.exports import Export
 
 
-def register_columns(with_ended: bool) -> list[tuple[str, float]]:
+def register_columns(with_ended: bool) -> Columns:
     columns = [
         (_("序号"), 6),
         (_("班级"), 14),
@@ -59,16 +62,23 @@ def register_row(number: int, pair: Pair, with_ended: bool) -> list[Any]:
     return row
 
 
-def write_pair_register_xlsx(
-    pairs: list[Pair], out: Out, *, school_name: str, day: datetime.date, with_ended: bool
-) -> int:
+class PairRegisterExport(Export):
     """The register, one row a pair, titled and printed like the other ledgers."""
-    return write_list_ledger(
-        out,
-        name=_("结对帮扶登记表"),
-        school_name=school_name,
-        day=day,
-        columns=register_columns(with_ended),
-        rows=(register_row(n, pair, with_ended) for n, pair in enumerate(pairs, 1)),
-        date_columns={8, 10, 11},
-    )
+
+    name = gettext_lazy("结对帮扶登记表")
+    filename_format = gettext_lazy("结对帮扶登记表-%(day)s.xlsx")
+    detail = gettext_lazy("导出结对帮扶登记表")
+    date_columns = (8, 10, 11)
+
+    def __init__(self, *, user: User, pairs: list[Pair], with_ended: bool) -> None:
+        super().__init__(user=user)
+        self.pairs = pairs
+        self.with_ended = with_ended
+
+    def columns(self) -> Columns:
+        return register_columns(self.with_ended)
+
+    def rows(self) -> Iterator[list[Any]]:
+        for number, pair in enumerate(self.pairs, 1):
+            self.pupil_ids.append(pair.pupil_id)
+            yield register_row(number, pair, self.with_ended)

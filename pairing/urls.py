@@ -21,5 +21,5 @@ urlpatterns = [
     # The register and a teacher's own children.
     path("mine/", views.my_children, name="my_children"),
     path("register/", views.register, name="register"),
-    path("register.xlsx", views.register_xlsx, name="register_xlsx"),
+    path("register/export.xlsx", views.register_xlsx, name="register_xlsx"),
 ]

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.forms import add_service_errors
 from caresys.lib.http import role_required
-from caresys.lib.xlsx import xlsx_response
 from pairing import exports, selectors, services
 from pairing.forms import (
     HelpPlanForm,
@@ -25,9 +24,8 @@ from pairing.forms import (
     YearEndForm,
 )
 from pairing.models import Pair, PairingSettings
-from registry.models import CARE_LEADS, AccessLog, Pupil, Role, User
+from registry.models import CARE_LEADS, Pupil, Role, User
 from registry.selectors import get_pupil_for_user
-from registry.services import log_access
 from visits import selectors as visits_selectors
 
 # --- the board and pairs -----------------------------------------------------------------------
@@ -352,20 +350,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def register_xlsx(request: HttpRequest) -> HttpResponse:
+    """结对帮扶登记表 as a spreadsheet: the rows of the page."""
     pairs, with_ended = _register_pairs(request)
-    day = timezone.localdate()
-    school = request.user.school
-    response, _result = xlsx_response(
-        lambda out: exports.write_pair_register_xlsx(
-            pairs, out, school_name=school.name if school else "", day=day, with_ended=with_ended
-        ),
-        _("结对帮扶登记表-%(day)s.xlsx") % {"day": day.isoformat()},
-    )
-    log_access(
-        actor=request.user,
-        action=AccessLog.Action.EXPORT,
-        pupil_ids=sorted({pair.pupil_id for pair in pairs}),
-        detail=_("导出结对帮扶登记表"),
-        request=request,
-    )
-    return response
+    export = exports.PairRegisterExport(user=request.user, pairs=pairs, with_ended=with_ended)
+    return export.response(request)

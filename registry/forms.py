@@ -11,10 +11,10 @@ from caresys.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
-from registry import imports, spreadsheets
 from registry.models import AccessLog, Guardian, Parent, Pupil, SchoolClass, User
 from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
 from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
+from registry.spreadsheets import planning, reading
 
 
 def _halfwidth(value: str) -> str:
@@ -209,8 +209,8 @@ class RosterUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        spreadsheets.check_name(upload.name)
-        spreadsheets.check_size(upload.size)
-        table = spreadsheets.read_table(upload, upload.name)
-        imports.column_layout(table.headers)
+        reading.check_name(upload.name)
+        reading.check_size(upload.size)
+        table = reading.read_table(upload, upload.name)
+        planning.column_layout(table.headers)
         return upload

@@ -1,6 +1,5 @@
 """Pages of the registry: decorators, access helper, form, service, redirect."""
 
-import logging
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -8,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -24,9 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
-from caresys.lib.xlsx import xlsx_response
 from pairing import selectors as pairing_selectors
-from registry import exports, imports, resources, selectors, services, spreadsheets
+from registry import selectors, services
 from registry.forms import (
     AccessLogFilterForm,
     ExportReasonForm,
@@ -38,6 +35,7 @@ from registry.forms import (
     RosterUploadForm,
 )
 from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
+from registry.spreadsheets import columns, exports, importing, planning, reading
 from visits import selectors as visits_selectors
 
 
@@ -301,36 +299,13 @@ def _list_filters(request: HttpRequest, data) -> dict:
     return valid_filters(PupilFilterForm(data or None, classes=classes))
 
 
-def _log_export(request: HttpRequest, pks: list[int], detail: str) -> None:
-    services.log_access(
-        actor=request.user,
-        action=AccessLog.Action.EXPORT,
-        pupil_ids=pks,
-        detail=detail,
-        request=request,
-    )
-
-
-def _archive_xlsx(
-    request: HttpRequest, filters: dict, *, masked: bool, detail: str
-) -> HttpResponse:
-    pupils = selectors.archive_export_rows(user=request.user, filters=filters)
-    response, written = xlsx_response(
-        lambda out: exports.write_archive_xlsx(
-            pupils.iterator(chunk_size=exports.CHUNK_SIZE), out, masked=masked
-        ),
-        _("学生档案-%(day)s.xlsx") % {"day": timezone.localdate().isoformat()},
-    )
-    _log_export(request, written, detail)
-    return response
-
-
 @require_GET
 @login_required
 def archive_export(request: HttpRequest) -> HttpResponse:
     """The pupil list, as filtered, as a spreadsheet of whole archives; numbers masked."""
     filters = _list_filters(request, request.GET)
-    return _archive_xlsx(request, filters, masked=True, detail=_("导出档案（已遮蔽）"))
+    pupils = selectors.archive_export_rows(user=request.user, filters=filters)
+    return exports.ArchiveExport(user=request.user, pupils=pupils, masked=True).response(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -338,13 +313,13 @@ def archive_export(request: HttpRequest) -> HttpResponse:
 def archive_export_unmasked(request: HttpRequest) -> HttpResponse:
     """The same with full ID numbers and phones, for the administrator, who says why."""
     data = request.POST if request.method == "POST" else request.GET
-    filters = _list_filters(request, data)
+    pupils = selectors.archive_export_rows(user=request.user, filters=_list_filters(request, data))
     form = ExportReasonForm(request.POST or None)
     if form.is_valid():
-        detail = _("导出档案（完整号码），理由：%(reason)s") % {
-            "reason": form.cleaned_data["reason"]
-        }
-        return _archive_xlsx(request, filters, masked=False, detail=detail)
+        export = exports.ArchiveExport(
+            user=request.user, pupils=pupils, masked=False, reason=form.cleaned_data["reason"]
+        )
+        return export.response(request)
     carried = [
         (name, value) for name in PupilFilterForm.base_fields for value in data.getlist(name)
     ]
@@ -352,7 +327,7 @@ def archive_export_unmasked(request: HttpRequest) -> HttpResponse:
         "form": form,
         "carried": carried,
         "list_query": urlencode(carried),
-        "count": selectors.archive_export_rows(user=request.user, filters=filters).count(),
+        "count": pupils.count(),
     }
     return render(request, "registry/archive_export_unmasked.html", context)
 
@@ -362,34 +337,15 @@ def archive_export_unmasked(request: HttpRequest) -> HttpResponse:
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     """留守儿童花名册 of the left-behind children the person reads; phones as on screen."""
     pupils = selectors.register_rows(user=request.user, filters=_list_filters(request, request.GET))
-    day = timezone.localdate()
-    response, written = xlsx_response(
-        lambda out: exports.write_register_xlsx(
-            pupils.iterator(chunk_size=exports.CHUNK_SIZE),
-            out,
-            user=request.user,
-            school_name=_school_name(request),
-            day=day,
-        ),
-        _("留守儿童花名册-%(day)s.xlsx") % {"day": day.isoformat()},
-    )
-    _log_export(request, written, _("导出花名册"))
-    return response
+    return exports.RegisterExport(user=request.user, pupils=pupils).response(request)
 
 
 @require_GET
 @login_required
 def statistics_xlsx(request: HttpRequest) -> HttpResponse:
-    """留守儿童统计表 of the pupils the person reads: counts only, so nothing is logged."""
+    """留守儿童统计表 of the pupils the person reads."""
     statistics = selectors.ledger_statistics(user=request.user)
-    day = timezone.localdate()
-    response, _result = xlsx_response(
-        lambda out: exports.write_statistics_xlsx(
-            statistics, out, school_name=_school_name(request), day=day
-        ),
-        _("留守儿童统计表-%(day)s.xlsx") % {"day": day.isoformat()},
-    )
-    return response
+    return exports.StatisticsExport(user=request.user, statistics=statistics).response(request)
 
 
 @require_GET
@@ -403,15 +359,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/statistics.html", context)
 
 
-def _school_name(request: HttpRequest) -> str:
-    return request.user.school.name if request.user.school_id else ""
-
-
 # --- roster import ---------------------------------------------------------------------------
 
-logger = logging.getLogger(__name__)
 IMPORT_ROWS_PER_PAGE = 100
-IMPORT_FILTERS = ("all", *imports.STATUS_LABELS)
+IMPORT_FILTERS = ("all", *planning.STATUS_LABELS)
 IMPORT_PLAN_SECONDS = 600
 
 
@@ -421,7 +372,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = services.roster_upload_create(
+            upload = importing.roster_upload_create(
                 actor=request.user, file=form.cleaned_data["file"]
             )
             return redirect("registry:roster_import_preview", pk=upload.pk)
@@ -429,9 +380,9 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         form = RosterUploadForm()
     context = {
         "form": form,
-        "columns": resources.COLUMNS,
-        "max_rows": spreadsheets.max_rows(),
-        "max_megabytes": spreadsheets.max_bytes() // (1024 * 1024),
+        "columns": columns.COLUMNS,
+        "max_rows": reading.max_rows(),
+        "max_megabytes": reading.max_bytes() // (1024 * 1024),
     }
     return render(request, "registry/rosterimport_form.html", context)
 
@@ -452,14 +403,14 @@ def _roster_preview(request: HttpRequest, upload: RosterUpload) -> HttpResponse:
         except ValidationError as error:
             context["read_errors"] = error.messages
         else:
-            default = imports.ERROR if plan.has_errors else "all"
+            default = planning.ERROR if plan.has_errors else "all"
             show = request.GET.get("show") if request.GET.get("show") in IMPORT_FILTERS else default
             rows = [row for row in plan.rows if show in ("all", row.status)]
             context |= {
                 "plan": plan,
                 "show": show,
                 "filters": [
-                    (key, imports.STATUS_LABELS.get(key, _("全部")), plan.counts.get(key))
+                    (key, planning.STATUS_LABELS.get(key, _("全部")), plan.counts.get(key))
                     for key in IMPORT_FILTERS
                 ],
                 "page": paginate(request, rows, per_page=IMPORT_ROWS_PER_PAGE),
@@ -470,7 +421,7 @@ def _roster_preview(request: HttpRequest, upload: RosterUpload) -> HttpResponse:
 
 def _roster_plan(
     request: HttpRequest, upload: RosterUpload, *, fresh: bool = False
-) -> imports.ImportPlan:
+) -> planning.ImportPlan:
     """The upload planned against the archives; the preview's pages reuse a plan for a while
     (planning 5,000 rows takes seconds), confirming always plans afresh."""
     key = f"caresys:roster-plan:{upload.pk}:{upload.file.name}"  # the name is random
@@ -480,10 +431,10 @@ def _roster_plan(
             raise Http404
         try:
             with upload.file.open("rb") as file:
-                table = spreadsheets.read_table(file, upload.original_name)
+                table = reading.read_table(file, upload.original_name)
         except FileNotFoundError as exc:
             raise Http404 from exc
-        plan = imports.plan_import(actor=request.user, table=table)
+        plan = planning.plan_import(actor=request.user, table=table)
         cache.set(key, plan, IMPORT_PLAN_SECONDS)
     return plan
 
@@ -499,51 +450,40 @@ def roster_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         plan = _roster_plan(request, upload, fresh=True)
     except ValidationError:
         return _roster_preview(request, upload)
-    if plan.has_errors or request.POST.get("fingerprint") != plan.fingerprint():
-        messages.warning(request, _("预览之后档案有了变化，请核对下面新的预览后再确认导入。"))
+    try:
+        steps = importing.roster_upload_confirm(
+            actor=request.user,
+            upload=upload,
+            plan=plan,
+            fingerprint=request.POST.get("fingerprint", ""),
+            request=request,
+        )
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
         return _roster_preview(request, upload)
-    response = StreamingHttpResponse(
-        _roster_import_stream(request, upload, plan), content_type="text/html; charset=utf-8"
-    )
+    page = _roster_import_page(request, upload, steps, plan.to_write)
+    response = StreamingHttpResponse(page, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # a proxy passes each chunk on as it comes
     return response
 
 
-def _roster_import_stream(
-    request: HttpRequest, upload: RosterUpload, plan: imports.ImportPlan
+def _roster_import_page(
+    request: HttpRequest, upload: RosterUpload, steps: Iterator[tuple[int, int]], total: int
 ) -> Iterator[str]:
-    """The progress page in pieces: the page's top, a step of the bar every 100 rows written,
-    then the result and the page's end. The rows are written in one transaction."""
-    total = plan.counts[imports.NEW] + plan.counts[imports.UPDATED]
+    """The progress page in pieces: the page's top, a step of the bar as each step is written,
+    then the result and the page's end."""
     context = {"upload": upload, "total": total}
     page = render_to_string("registry/rosterimport_progress.html", context, request=request)
     head, _mark, rest = page.partition("<!-- steps -->")
     middle, _mark, tail = rest.partition("<!-- result -->")
     yield head
-    errors: list[str] = []
     done = 0
-    try:
-        with transaction.atomic():
-            for done, total in services.roster_import_rows(
-                actor=request.user, plan=plan, request=request
-            ):
-                yield render_to_string(
-                    "registry/_rosterimport_step.html", {"done": done, "total": total}
-                )
-    except ValidationError as error:
-        errors = error.messages
-    except Exception:  # the page is already on its way with status 200: say so on the page
-        logger.exception("roster import %s failed", upload.pk)
-        errors = [_("导入时出现意外错误，没有写入任何数据。请稍后再试。")]
-    if errors:
+    for done, total in steps:
+        yield render_to_string("registry/_rosterimport_step.html", {"done": done, "total": total})
+    if upload.status == RosterUpload.Status.FAILED:
         step = {"done": done, "total": total, "failed": True}
         yield render_to_string("registry/_rosterimport_step.html", step)
-    services.roster_upload_close(
-        upload=upload,
-        status=RosterUpload.Status.FAILED if errors else RosterUpload.Status.CONFIRMED,
-        summary={"errors": errors} if errors else plan.summary(),
-    )
     yield middle
     yield render_to_string(
         "registry/_rosterimport_result.html", {"upload": upload}, request=request

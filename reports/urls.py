@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("teachers/", views.teacher_table, name="teacher_table"),
+    path("teachers/export.xlsx", views.teacher_table_xlsx, name="teacher_table_xlsx"),
     path("pupils/<int:pk>/growth.pdf", views.growth_archive, name="growth_archive"),
     path("terms/", views.term_report_list, name="term_report_list"),
     path("terms/<int:pk>/", views.term_report_edit, name="term_report_edit"),

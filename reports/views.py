@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.http import role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
-from caresys.lib.xlsx import xlsx_response
 from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
 from reports import exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import grade_chart, kind_chart
 from reports.forms import TermReportForm
+from reports.selectors import TeacherRow
 
 
 @require_GET
@@ -130,29 +130,22 @@ def term_report_compare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/term_report_compare.html", context)
 
 
+def _this_terms_table(request: HttpRequest) -> tuple[Term | None, list[TeacherRow]]:
+    """The current term and its teachers' table; no rows outside a term."""
+    school, today = request.user.school, timezone.localdate()
+    term = Term.objects.current(school.pk, today)
+    if term is None:
+        return None, []
+    return term, selectors.teacher_table(school=school, period=term.period, today=today)
+
+
 @require_GET
 @role_required(*CARE_LEADS)
 def teacher_table(request: HttpRequest) -> HttpResponse:
     """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas."""
-    school, today = request.user.school, timezone.localdate()
-    term = Term.objects.current(school.pk, today)
+    term, rows = _this_terms_table(request)
     if term is None:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
-    rows = selectors.teacher_table(school=school, period=term.period, today=today)
-    if request.GET.get("format") == "xlsx":
-        response, _count = xlsx_response(
-            lambda out: exports.write_teacher_table_xlsx(
-                rows, out, school_name=school.name, term=str(term), day=today
-            ),
-            _("教师关爱工作考核表-%(term)s.xlsx") % {"term": term},
-        )
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.EXPORT,
-            detail=_("导出教师关爱工作考核表"),
-            request=request,
-        )
-        return response
     context = {
         "term": term,
         "rows": rows,
@@ -160,6 +153,17 @@ def teacher_table(request: HttpRequest) -> HttpResponse:
         "period": urlencode({"start": term.start_date, "end": term.end_date}),
     }
     return render(request, "reports/teacher_table.html", context)
+
+
+@require_GET
+@role_required(*CARE_LEADS)
+def teacher_table_xlsx(request: HttpRequest) -> HttpResponse:
+    """The teachers' work table as a spreadsheet: the rows of the page."""
+    term, rows = _this_terms_table(request)
+    if term is None:
+        raise Http404
+    export = exports.TeacherTableExport(user=request.user, rows=rows, term=str(term))
+    return export.response(request)
 
 
 @require_GET

@@ -87,6 +87,7 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     # Reports: the principal's and the administrator's.
     "reports:dashboard": MANAGERS,
     "reports:teacher_table": MANAGERS,
+    "reports:teacher_table_xlsx": MANAGERS,
     # A child's growth archive: everyone who reads the child's archive.
     "reports:growth_archive": READERS_OF_THE_PUPIL,
     "reports:term_report_list": MANAGERS,

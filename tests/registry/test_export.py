@@ -19,9 +19,9 @@ from django.urls import reverse
 from caresys.lib.identity import mask_id_number
 from caresys.lib.xlsx import XLSX_CONTENT_TYPE
 from registry import selectors
-from registry.exports import write_archive_xlsx
 from registry.models import AccessLog, LeftBehind, Pupil
-from registry.resources import COLUMNS, COLUMNS_BY_KEY, export_value
+from registry.spreadsheets.columns import COLUMNS, COLUMNS_BY_KEY, export_value
+from registry.spreadsheets.exports import ArchiveExport
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 from tests.registry.test_english import han_in
 
@@ -87,7 +87,7 @@ def test_the_export_has_every_column_with_its_chinese_header_in_order(client, ad
 
 
 def test_every_cell_is_the_column_specs_export_value(client, admin_user, pupil):
-    """What the roster import reads back: each column written as resources.export_value says."""
+    """What the roster import reads back: each column written as columns.export_value says."""
     client.force_login(admin_user)
     full = Pupil.objects.select_related("guardian", "school_class").get(pk=pupil.pk)
     parts = {
@@ -339,7 +339,7 @@ def test_values_excel_reads_as_errors_or_holding_control_characters_are_plain_te
     Pupil.objects.filter(pk=pupil.pk).update(interests="#N/A", character="安静\x07内向")
     pupils = selectors.archive_export_rows(user=admin_user, filters={})
 
-    write_archive_xlsx(pupils, tmp_path / "out.xlsx", masked=True)
+    ArchiveExport(user=admin_user, pupils=pupils, masked=True).write(tmp_path / "out.xlsx")
 
     row = archive_rows_from((tmp_path / "out.xlsx").read_bytes())[pupil.name]
     assert (cell(row, "pupil.interests").value, cell(row, "pupil.interests").data_type) == (

@@ -21,9 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from caresys.lib.identity import id_check_digit
-from registry import imports, services
-from registry.exports import write_archive_xlsx
-from registry.imports import ERROR, NEW, UNCHANGED, UPDATED, plan_import
+from registry import services
 from registry.models import (
     AccessLog,
     ArchiveRevision,
@@ -34,7 +32,10 @@ from registry.models import (
     Role,
     RosterUpload,
 )
-from registry.spreadsheets import read_table
+from registry.spreadsheets import importing, planning
+from registry.spreadsheets.exports import ArchiveExport
+from registry.spreadsheets.planning import ERROR, NEW, UNCHANGED, UPDATED, plan_import
+from registry.spreadsheets.reading import read_table
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 from tests.registry.test_english import english_client, han_in
 
@@ -138,12 +139,12 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8", sep: str = 
     return path
 
 
-def plan_file(actor, path: Path) -> imports.ImportPlan:
+def plan_file(actor, path: Path) -> planning.ImportPlan:
     with path.open("rb") as file:
         return plan_import(actor=actor, table=read_table(file, path.name))
 
 
-def by_number(plan: imports.ImportPlan) -> dict[int, imports.RowPlan]:
+def by_number(plan: planning.ImportPlan) -> dict[int, planning.RowPlan]:
     return {row.number: row for row in plan.rows}
 
 
@@ -178,7 +179,7 @@ def two_pupils_xlsx(tmp_path, classes) -> Path:
 
 
 def import_file(actor, path: Path) -> dict[str, int]:
-    return services.roster_import_confirm(actor=actor, plan=plan_file(actor, path))
+    return importing.roster_import_confirm(actor=actor, plan=plan_file(actor, path))
 
 
 # --- a file written by openpyxl ------------------------------------------------------------
@@ -218,7 +219,7 @@ def test_importing_the_same_file_again_changes_nothing(admin_user, two_pupils_xl
     before = stored_rows()
 
     plan = plan_file(admin_user, two_pupils_xlsx)
-    summary = services.roster_import_confirm(actor=admin_user, plan=plan)
+    summary = importing.roster_import_confirm(actor=admin_user, plan=plan)
 
     assert [row.status for row in plan.rows] == [UNCHANGED, UNCHANGED]
     assert summary == {"created": 0, "updated": 0, "unchanged": 2}
@@ -497,7 +498,7 @@ def test_a_plan_with_error_rows_cannot_be_confirmed(admin_user, tmp_path, classe
     before = stored_rows()
 
     with pytest.raises(ValidationError):
-        services.roster_import_confirm(actor=admin_user, plan=plan)
+        importing.roster_import_confirm(actor=admin_user, plan=plan)
 
     assert stored_rows() == before
 
@@ -533,23 +534,70 @@ def test_the_dry_run_writes_nothing(admin_user, two_pupils_xlsx):
     assert stored_rows() == before
 
 
-def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, tmp_path, classes):
+@pytest.fixture
+def roster_entered_since(admin_user, tmp_path, classes) -> tuple[Path, planning.ImportPlan]:
+    """A roster of two and its plan, and since the plan a colleague has entered 赵小燕 by hand."""
     path = write_xlsx(tmp_path / "3.xlsx", table_rows([pupil_row(), zhao_row()]))
     plan = plan_file(admin_user, path)
-    # Between the preview and the confirmation a colleague enters 赵小燕 by hand.
     services.pupil_create(
         actor=admin_user,
         school=admin_user.school,
         data={"pupil": {"name": "赵小燕", "gender": "F", "id_number": ZHAO}},
     )
+    return path, plan
+
+
+def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, roster_entered_since):
+    _path, plan = roster_entered_since
     before = stored_rows()
 
     with pytest.raises(ValidationError) as caught:
-        services.roster_import_confirm(actor=admin_user, plan=plan)
+        importing.roster_import_confirm(actor=admin_user, plan=plan)
 
     assert caught.value.messages == ["第3行：身份证号：该身份证号已登记在本校另一名学生的档案中。"]
     assert stored_rows() == before
     assert not Pupil.objects.filter(name="王小明").exists()
+
+
+def test_an_upload_that_fails_midway_writes_nothing_and_says_why_on_the_upload(
+    admin_user, roster_entered_since, media_root
+):
+    path, plan = roster_entered_since
+    roster = importing.roster_upload_create(
+        actor=admin_user, file=SimpleUploadedFile("名册.xlsx", path.read_bytes())
+    )
+    before = stored_rows()
+
+    steps = importing.roster_upload_confirm(
+        actor=admin_user, upload=roster, plan=plan, fingerprint=plan.fingerprint()
+    )
+    list(steps)
+
+    assert stored_rows() == before
+    roster.refresh_from_db()
+    assert roster.status == RosterUpload.Status.FAILED and roster.file.name == ""
+    assert roster.summary == {
+        "errors": ["第3行：身份证号：该身份证号已登记在本校另一名学生的档案中。"]
+    }
+
+
+def test_an_upload_is_not_imported_by_a_plan_other_than_the_one_previewed(
+    admin_user, two_pupils_xlsx, media_root
+):
+    roster = importing.roster_upload_create(
+        actor=admin_user, file=SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
+    )
+    plan = plan_file(admin_user, two_pupils_xlsx)
+    before = stored_rows()
+
+    with pytest.raises(ValidationError, match="预览之后档案有了变化"):
+        importing.roster_upload_confirm(
+            actor=admin_user, upload=roster, plan=plan, fingerprint="an older preview"
+        )
+
+    assert stored_rows() == before
+    roster.refresh_from_db()
+    assert roster.status == RosterUpload.Status.PENDING
 
 
 def test_the_plan_costs_the_same_queries_for_one_known_pupil_as_for_many(
@@ -574,7 +622,7 @@ def test_the_plan_is_the_same_every_time(admin_user, tmp_path, classes):
     first, second = plan_file(admin_user, path), plan_file(admin_user, path)
 
     assert first.fingerprint() == second.fingerprint()
-    assert imports.report_lines(first) == imports.report_lines(second)
+    assert planning.report_lines(first) == planning.report_lines(second)
 
 
 # --- CSV and other writers -----------------------------------------------------------------
@@ -887,7 +935,7 @@ def test_a_confirmed_upload_is_not_imported_twice(client, admin_user, two_pupils
 
 def test_an_upload_of_another_school_is_not_found(client, two_pupils_xlsx, admin_user):
     other_admin = UserFactory(school=SchoolFactory(), roles=[Role.ADMIN])
-    roster = services.roster_upload_create(
+    roster = importing.roster_upload_create(
         actor=admin_user, file=SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
     )
     client.force_login(other_admin)
@@ -916,7 +964,7 @@ def test_uploads_left_unconfirmed_for_a_day_are_deleted_at_the_next_upload(
 ):
     def new_upload() -> RosterUpload:
         content = SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
-        return services.roster_upload_create(actor=admin_user, file=content)
+        return importing.roster_upload_create(actor=admin_user, file=content)
 
     stale, recent = new_upload(), new_upload()
     RosterUpload.objects.filter(pk=stale.pk).update(
@@ -1031,7 +1079,7 @@ def test_an_unmasked_export_imports_back_with_no_change(admin_user, tmp_path, cl
     pupils = Pupil.objects.select_related("school_class", "guardian").prefetch_related("parents")
     path = tmp_path / "export.xlsx"
     with path.open("wb") as out:
-        write_archive_xlsx(pupils, out, masked=False)
+        ArchiveExport(user=admin_user, pupils=pupils, masked=False, reason="核对").write(out)
 
     plan = plan_file(admin_user, path)
 
@@ -1094,11 +1142,11 @@ def test_the_import_pages_are_english_for_someone_using_english(admin_user, tmp_
     assert "Import a roster of pupils" in form
 
 
-def export_file(tmp_path: Path, *, masked: bool) -> Path:
+def export_file(actor, tmp_path: Path, *, masked: bool) -> Path:
     pupils = Pupil.objects.select_related("school_class", "guardian").prefetch_related("parents")
     path = tmp_path / "export.xlsx"
     with path.open("wb") as out:
-        write_archive_xlsx(pupils, out, masked=masked)
+        ArchiveExport(user=actor, pupils=pupils, masked=masked).write(out)
     return path
 
 
@@ -1107,7 +1155,7 @@ def test_the_default_masked_export_imports_back_with_no_change(admin_user, tmp_p
     make_pupil(
         actor=admin_user, school_class=classes[1], name="李小红", gender="F", left_behind="none"
     )
-    path = export_file(tmp_path, masked=True)
+    path = export_file(admin_user, tmp_path, masked=True)
     assert "*" in openpyxl.load_workbook(path).active["D2"].value  # the ID number is masked
 
     plan = plan_file(admin_user, path)
@@ -1123,7 +1171,7 @@ def test_an_edit_to_a_masked_export_is_imported_and_the_masked_numbers_kept(
     admin_user, tmp_path, classes
 ):
     pupil = make_pupil(actor=admin_user, school_class=classes[0])
-    path = export_file(tmp_path, masked=True)
+    path = export_file(admin_user, tmp_path, masked=True)
     workbook = openpyxl.load_workbook(path)
     headers = [cell.value for cell in workbook.active[1]]
     workbook.active.cell(row=2, column=headers.index("家庭住址") + 1, value="青山镇新村8组")
@@ -1145,7 +1193,7 @@ def test_a_masked_number_that_is_not_the_archives_is_an_error(
     admin_user, tmp_path, classes, header, masked
 ):
     make_pupil(actor=admin_user, school_class=classes[0])
-    path = export_file(tmp_path, masked=True)
+    path = export_file(admin_user, tmp_path, masked=True)
     workbook = openpyxl.load_workbook(path)
     headers = [cell.value for cell in workbook.active[1]]
     workbook.active.cell(row=2, column=headers.index(header) + 1, value=masked)

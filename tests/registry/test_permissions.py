@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from pairing import services as pairing_services
-from registry import services
+from registry.spreadsheets import importing
 from tests.pairing.access_rules import (
     ADMIN_ONLY,
     DROPOUT_URLS,
@@ -87,7 +87,7 @@ def roster_upload(admin_user, settings, tmp_path):
     """A roster the administrator has uploaded and not yet confirmed."""
     settings.MEDIA_ROOT = tmp_path / "media"
     content = "姓名,性别,身份证号,班级\n赵小燕,女,,三年级(1)班\n".encode()
-    return services.roster_upload_create(
+    return importing.roster_upload_create(
         actor=admin_user, file=SimpleUploadedFile("名册.csv", content)
     )
 

@@ -120,7 +120,7 @@ def test_the_table_downloads_as_a_spreadsheet_and_the_export_is_logged(
 ):
     client.force_login(principal)
 
-    response = client.get(URL, {"format": "xlsx"})
+    response = client.get(reverse("reports:teacher_table_xlsx"))
 
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -133,6 +133,29 @@ def test_the_table_downloads_as_a_spreadsheet_and_the_export_is_logged(
     assert AccessLog.objects.filter(
         actor=principal, action=AccessLog.Action.EXPORT, detail="导出教师关爱工作考核表"
     ).exists()
+
+
+def test_the_page_links_its_spreadsheet(client, principal, rows_by_teacher):
+    client.force_login(principal)
+
+    page = client.get(URL).content.decode()
+
+    assert reverse("reports:teacher_table_xlsx") in page
+
+
+def test_there_is_no_spreadsheet_outside_a_term(client, principal):
+    client.force_login(principal)
+
+    response = client.get(reverse("reports:teacher_table_xlsx"))
+
+    assert response.status_code == 404
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_the_spreadsheet_refuses_a_post(client, principal, rows_by_teacher):
+    client.force_login(principal)
+
+    assert client.post(reverse("reports:teacher_table_xlsx")).status_code == 405
 
 
 def test_the_table_costs_the_same_queries_with_more_teachers_and_records(

@@ -1,9 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from registry import exports, selectors, services
-from registry.models import AccessLog, Pupil, School, SchoolClass, User
-from registry.resources import class_key
+from registry import selectors
+from registry.models import Pupil, School, SchoolClass, User
+from registry.spreadsheets import exports
+from registry.spreadsheets.columns import class_key
 
 
 class Command(BaseCommand):
@@ -52,22 +53,11 @@ class Command(BaseCommand):
         }
         pupils = selectors.archive_export_rows(user=user, filters=filters)
         masked = not options["unmasked"]
-        written = exports.write_archive_xlsx(
-            pupils.iterator(chunk_size=exports.CHUNK_SIZE), out, masked=masked
-        )
-        detail = (
-            _("导出档案（已遮蔽）")
-            if masked
-            else _("导出档案（完整号码），理由：%(reason)s") % {"reason": reason}
-        )
-        services.log_access(
-            actor=user,
-            action=AccessLog.Action.EXPORT,
-            pupil_ids=written,
-            detail=_("%(detail)s（命令行）") % {"detail": detail},
-        )
+        export = exports.ArchiveExport(user=user, pupils=pupils, masked=masked, reason=reason)
+        export.save(out, detail=_("%(detail)s（命令行）") % {"detail": export.detail})
+        written = len(export.pupil_ids)
         shown = "已遮蔽身份证号和电话" if masked else "完整号码"
-        self.stdout.write(f"已将 {len(written)} 名学生的档案导出到 {out}（{shown}）。")
+        self.stdout.write(f"已将 {written} 名学生的档案导出到 {out}（{shown}）。")
 
     def _school(self, pk: int | None) -> School:
         if pk is not None:

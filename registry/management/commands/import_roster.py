@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from registry import imports, services, spreadsheets
 from registry.models import Role, School, User
+from registry.spreadsheets import importing, planning, reading
 
 
 class Command(BaseCommand):
@@ -31,25 +31,25 @@ class Command(BaseCommand):
         path = Path(file)
         try:
             with path.open("rb") as handle:
-                table = spreadsheets.read_table(handle, path.name)
-            plan = imports.plan_import(actor=actor, table=table)
+                table = reading.read_table(handle, path.name)
+            plan = planning.plan_import(actor=actor, table=table)
         except OSError as exc:
             raise CommandError(_("无法打开文件：%(error)s") % {"error": exc}) from exc
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        for line in imports.report_lines(plan):
+        for line in planning.report_lines(plan):
             self.stdout.write(line)
         if dry_run:
             self.stdout.write(_("未写入（试运行）"))
         if plan.has_errors:
             raise CommandError(
                 _("有 %(n)d 行错误，没有写入任何数据。请改正后重新导入。")
-                % {"n": plan.counts[imports.ERROR]}
+                % {"n": plan.counts[planning.ERROR]}
             )
         if dry_run:
             return
         try:
-            summary = services.roster_import_confirm(
+            summary = importing.roster_import_confirm(
                 actor=actor, plan=plan, progress=self._progress
             )
         except ValidationError as exc:

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand
 
 from caresys.lib.files import purge_unreferenced_files
-from registry.services import purge_roster_uploads
+from registry.spreadsheets.importing import purge_roster_uploads
 
 # A file younger than this may belong to a save still under way.
 FILE_MARGIN = datetime.timedelta(hours=6)

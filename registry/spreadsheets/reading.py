@@ -1,6 +1,6 @@
 """Reading a roster from .xlsx or .csv into plain rows, refusing what is too big or unsafe.
 
-Cells keep their type: numbers stay numbers and dates stay dates, so that registry.resources can
+Cells keep their type: numbers stay numbers and dates stay dates, so that the column spec can
 tell an ID number Excel turned into a number from one written as text.
 """
 
@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from registry.resources import COLUMNS_BY_KEY, column_for_header
+from registry.spreadsheets.columns import COLUMNS_BY_KEY, column_for_header
 
 SUFFIXES = (".xlsx", ".csv")
 # A header row is looked for among the first rows: many rosters start with a title line.

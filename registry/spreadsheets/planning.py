@@ -1,7 +1,7 @@
 """The roster import's dry run: what each row of a spreadsheet would do to the archives.
 
 plan_import reads, matches and validates without writing anything; the preview page and the
-import_roster command show its plan, and services.roster_import_confirm writes it. Rows are
+import_roster command show its plan, and importing writes it. Rows are
 matched to pupils of the school by ID number, then by 学籍号, so that importing a file twice
 changes nothing the second time and never creates a second archive for a child.
 """
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from caresys.lib.identity import id_birth_date, id_gender
-from registry import services
 from registry.models import Pupil, SchoolClass, User
-from registry.resources import (
+from registry.services import ArchivePart, archive_draft
+from registry.spreadsheets.columns import (
     AGE_HEADERS,
     CLASS,
     COLUMNS_BY_KEY,
@@ -34,11 +34,12 @@ from registry.resources import (
     class_lookup,
     clean_text,
     column_for_header,
+    field_label,
     header_key,
     masked_value,
     parse_cell,
 )
-from registry.spreadsheets import Table
+from registry.spreadsheets.reading import Table
 
 NEW, UPDATED, UNCHANGED, ERROR = "new", "updated", "unchanged", "error"
 STATUS_LABELS = {
@@ -92,6 +93,11 @@ class ImportPlan:
     @property
     def has_errors(self) -> bool:
         return self.counts[ERROR] > 0
+
+    @property
+    def to_write(self) -> int:
+        """The rows confirming writes: the new and the updated."""
+        return self.counts[NEW] + self.counts[UPDATED]
 
     def summary(self) -> dict[str, int]:
         return {
@@ -425,7 +431,7 @@ def _required_for_new(row: _Row, layout: Layout) -> None:
         row.errors.append(_error(header, _("新学生需填写班级。")))
 
 
-def _validation_errors(parts: Iterable[services.ArchivePart], layout: Layout) -> list[str]:
+def _validation_errors(parts: Iterable[ArchivePart], layout: Layout) -> list[str]:
     """The model's own checks on the drafted archive, without the queries full_clean makes.
 
     Duplicates are ruled out by the matching; the class comes from the school's own classes.
@@ -451,7 +457,7 @@ def _validation_errors(parts: Iterable[services.ArchivePart], layout: Layout) ->
             for name, messages in exc.message_dict.items():
                 errors.setdefault(f"{part}.{name}", []).extend(messages)
     return [
-        _error(layout.header_of.get(key) or services.field_label(key), message)
+        _error(layout.header_of.get(key) or field_label(key), message)
         for key, messages in errors.items()
         for message in messages
     ]
@@ -478,9 +484,7 @@ def plan_import(*, actor: User, table: Table) -> ImportPlan:
         if row.errors:
             rows.append(RowPlan(row.number, ERROR, name, pupil, row.data, errors=row.errors))
             continue
-        parts, changes = services.archive_draft(
-            school_id=actor.school_id, pupil=pupil, data=row.data
-        )
+        parts, changes = archive_draft(school_id=actor.school_id, pupil=pupil, data=row.data)
         errors = _validation_errors(parts, layout)
         changes = [(change["field"], change["old"], change["new"]) for change in changes]
         status = ERROR if errors else NEW if pupil is None else UPDATED if changes else UNCHANGED

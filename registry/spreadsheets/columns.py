@@ -1,6 +1,6 @@
 """The archive as spreadsheet columns: one spec that both the export and the roster import read.
 
-Each column names the part and field of the archive (the keys of registry.services' data dict),
+Each column names the part and field of the archive (the keys of the archive services' data dict),
 its Chinese header with the variants schools write, and how a cell is parsed and written. Because
 export and import share this list, an exported archive imports back with zero changes.
 """
@@ -27,6 +27,13 @@ from caresys.lib.identity import (
 )
 from registry.models import GRADE_NAMES, Guardian, Parent, Pupil, SchoolClass
 
+# The model behind each part of an archive.
+PART_MODELS: dict[str, type[models.Model]] = {
+    "pupil": Pupil,
+    "father": Parent,
+    "mother": Parent,
+    "guardian": Guardian,
+}
 TEXT, ID, PHONE, DATE, BOOL, CHOICE, CLASS, YEAR = (
     "text", "id", "phone", "date", "bool", "choice", "class", "year"
 )  # fmt: skip
@@ -52,8 +59,7 @@ class Column:
 
     @property
     def model_field(self) -> models.Field:
-        model = {"pupil": Pupil, "father": Parent, "mother": Parent, "guardian": Guardian}
-        return model[self.part]._meta.get_field(self.field_name)
+        return PART_MODELS[self.part]._meta.get_field(self.field_name)
 
     @property
     def sensitive(self) -> bool:
@@ -189,6 +195,14 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+
+
+def field_label(key: str) -> str:
+    """'guardian.phone' as the change history labels it: 监护人·电话."""
+    part, _dot, field_name = key.partition(".")
+    prefix = {"father": _("父亲·"), "mother": _("母亲·"), "guardian": _("监护人·")}.get(part, "")
+    return f"{prefix}{PART_MODELS[part]._meta.get_field(field_name).verbose_name}"
+
 
 # --- headers ---------------------------------------------------------------------------------
 
@@ -330,7 +344,7 @@ def _parse_id(column: Column, value: Any) -> str:
         validate_id_number(number)
     except ValidationError:
         # Excel keeps 15 significant digits: 18 digits stored as a number come back ending in
-        # 000 (one such number in eleven still has a valid check digit; see registry.imports).
+        # 000 (one such number in eleven still has a valid check digit; see planning).
         if LOST_DIGITS_RE.fullmatch(number):
             raise ValidationError(
                 _(

@@ -1,0 +1,396 @@
+"""The .xlsx downloads: one base that writes an export's rows and logs the export, and the
+registry's exports (the archives, the register 花名册 and the statistics 统计表).
+
+Higher apps build their exports on Export too, so that every download is written, named and
+logged the same way.
+"""
+
+import datetime
+from collections.abc import Callable, Collection, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+from openpyxl.cell import Cell
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from caresys.lib.xlsx import (
+    BOLD,
+    BORDER,
+    PERCENT_FORMAT,
+    SUBTOTAL_FILL,
+    TEXT_FORMAT,
+    Columns,
+    Out,
+    cell_style,
+    ledger_sheet,
+    safe_cell,
+    write_ledger,
+    write_table,
+    xlsx_response,
+)
+from registry.models import AccessLog, Guardian, Parent, Pupil, User
+from registry.selectors import (
+    STATISTICS_COLUMNS,
+    LedgerStatistics,
+    StatisticsColumn,
+    shown_value,
+)
+from registry.services import log_access
+from registry.spreadsheets.columns import (
+    BOOL,
+    CHOICE,
+    COLUMNS,
+    DATE,
+    export_value,
+    is_text_column,
+)
+
+# Pupils fetched at a time (with one query for their parents): memory stays flat for any school.
+CHUNK_SIZE = 2000
+
+
+class Export:
+    """An .xlsx download. A subclass names the sheet and the file, says what the access log
+    writes, gives its columns and yields its rows; the base writes them as a titled ledger
+    (unless the subclass lays out a sheet of its own) and logs the export."""
+
+    # The sheet's title, written after the school's name at the top of a ledger.
+    name: str
+    # The file's name, with the day of the export as %(day)s.
+    filename_format: str
+    # What the access log says of the export; None for counts only, which are not logged.
+    detail: str | None
+    date_columns: Collection[int] = ()
+
+    def __init__(self, *, user: User, day: datetime.date | None = None) -> None:
+        self.user = user
+        self.day = day or timezone.localdate()
+        # The children whose records the file holds, as rows() yields them: the log names each.
+        self.pupil_ids: list[int] = []
+
+    @property
+    def filename(self) -> str:
+        return self.filename_format % {"day": self.day.isoformat()}
+
+    def columns(self) -> Columns:
+        raise NotImplementedError
+
+    def rows(self) -> Iterator[list[Any]]:
+        raise NotImplementedError
+
+    @property
+    def school_name(self) -> str:
+        return self.user.school.name if self.user.school_id else ""
+
+    def subtitle(self) -> str:
+        return _("填报日期：%(day)s") % {"day": self.day.isoformat()}
+
+    def write(self, out: Out) -> None:
+        write_ledger(
+            out,
+            name=str(self.name),
+            school_name=self.school_name,
+            subtitle=self.subtitle(),
+            columns=self.columns(),
+            rows=self.rows(),
+            date_columns=self.date_columns,
+        )
+
+    def save(
+        self, out: Out, *, request: HttpRequest | None = None, detail: str | None = None
+    ) -> None:
+        """Write the file, then log the export: a row per child in it, or one row if none."""
+        self.write(out)
+        detail = detail or self.detail
+        if detail is None:
+            return
+        log_access(
+            actor=self.user,
+            action=AccessLog.Action.EXPORT,
+            pupil_ids=list(dict.fromkeys(self.pupil_ids)),
+            detail=str(detail),
+            request=request,
+        )
+
+    def response(self, request: HttpRequest) -> FileResponse:
+        return xlsx_response(lambda out: self.save(out, request=request), self.filename)
+
+
+# --- the archive -----------------------------------------------------------------------------
+
+
+class ArchiveExport(Export):
+    """Whole archives, one row per pupil in COLUMNS order; ID numbers and phones masked unless
+    the administrator gives a reason. The headers are the columns' own, so the file imports
+    back unchanged."""
+
+    name = gettext_lazy("学生档案")
+    filename_format = gettext_lazy("学生档案-%(day)s.xlsx")
+
+    def __init__(
+        self, *, user: User, pupils: QuerySet[Pupil], masked: bool, reason: str = ""
+    ) -> None:
+        super().__init__(user=user)
+        self.pupils = pupils
+        self.masked = masked
+        self.reason = reason
+
+    @property
+    def detail(self) -> str:
+        if self.masked:
+            return _("导出档案（已遮蔽）")
+        return _("导出档案（完整号码），理由：%(reason)s") % {"reason": self.reason}
+
+    def columns(self) -> Columns:
+        return [(column.header, column.width) for column in COLUMNS]
+
+    def rows(self) -> Iterator[list[Any]]:
+        values = _archive_values(self.masked)
+        for pupil in self.pupils.iterator(chunk_size=CHUNK_SIZE):
+            self.pupil_ids.append(pupil.pk)
+            yield values(archive_parts(pupil))
+
+    def write(self, out: Out) -> None:
+        """A plain table rather than a ledger: the archive is the export of 20,000 rows."""
+        write_table(
+            out,
+            title=str(self.name),
+            columns=self.columns(),
+            rows=self.rows(),
+            text_columns={i for i, column in enumerate(COLUMNS) if is_text_column(column)},
+            date_columns={i for i, column in enumerate(COLUMNS) if column.kind == DATE},
+        )
+
+
+def archive_parts(pupil: Pupil) -> dict[str, Pupil | Parent | Guardian | None]:
+    """The pupil's archive by part; parents and guardian must be loaded with the pupil.
+
+    selectors.archive_export_rows puts the parents in `prefetched_parents`; a queryset with
+    prefetch_related("parents") does as well.
+    """
+    prefetched = getattr(pupil, "prefetched_parents", None)
+    parents = {
+        parent.relation: parent
+        for parent in (pupil.parents.all() if prefetched is None else prefetched)
+    }
+    return {
+        "pupil": pupil,
+        "father": parents.get(Parent.Relation.FATHER),
+        "mother": parents.get(Parent.Relation.MOTHER),
+        "guardian": getattr(pupil, "guardian", None),
+    }
+
+
+def _archive_values(masked: bool) -> Callable[[dict], list]:
+    """export_value for every column of an archive's parts.
+
+    A yes/no or choice cell depends only on the stored value, and export_value translates it on
+    every call (half an export's time), so each is worked out once per value.
+    """
+    columns = [(column, column.part, column.model_field.attname) for column in COLUMNS]
+    remembered: dict[tuple[str, Any], Any] = {}
+
+    def values(parts: dict) -> list:
+        row = []
+        for column, part, attname in columns:
+            instance = parts[part]
+            if instance is None or column.kind not in (BOOL, CHOICE):
+                row.append(export_value(column, instance, masked=masked))
+                continue
+            key = (column.key, getattr(instance, attname))
+            if key not in remembered:
+                remembered[key] = export_value(column, instance, masked=masked)
+            row.append(remembered[key])
+        return row
+
+    return values
+
+
+# --- the register (留守儿童花名册) -------------------------------------------------------------
+
+
+class RegisterExport(Export):
+    """留守儿童花名册: the left-behind children in class order, one table that sorts and filters.
+
+    Guardians' phones are shown as the user sees them on screen.
+    """
+
+    name = gettext_lazy("留守儿童花名册")
+    filename_format = gettext_lazy("留守儿童花名册-%(day)s.xlsx")
+    detail = gettext_lazy("导出花名册")
+    date_columns = (4,)
+
+    def __init__(self, *, user: User, pupils: QuerySet[Pupil]) -> None:
+        super().__init__(user=user)
+        self.pupils = pupils
+
+    def columns(self) -> Columns:
+        return _register_columns()
+
+    def rows(self) -> Iterator[list[Any]]:
+        for number, pupil in enumerate(self.pupils.iterator(chunk_size=CHUNK_SIZE), 1):
+            self.pupil_ids.append(pupil.pk)
+            yield _register_row(number, pupil, self.user)
+
+
+def _register_columns() -> list[tuple[str, float]]:
+    return [
+        (_("序号"), 6),
+        (_("班级"), 14),
+        (_("姓名"), 10),
+        (_("性别"), 6),
+        (_("出生日期"), 12),
+        (_("家庭住址"), 30),
+        (_("留守情况"), 10),
+        (_("监护类型"), 10),
+        (_("监护人"), 10),
+        (_("与儿童关系"), 10),
+        (_("监护人电话"), 14),
+        (_("父母务工地"), 28),
+        (_("类别"), 26),
+    ]
+
+
+def _work_places(pupil: Pupil, parts: dict) -> str:
+    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市"."""
+    places = []
+    for part, away, label in (
+        ("father", pupil.father_away, _("父")),
+        ("mother", pupil.mother_away, _("母")),
+    ):
+        parent = parts[part]
+        if away and parent is not None and parent.work_place:
+            places.append(_("%(who)s：%(where)s") % {"who": label, "where": parent.work_place})
+    return pgettext("punctuation", "；").join(places)
+
+
+def _register_row(number: int, pupil: Pupil, user: User) -> list[Any]:
+    parts = archive_parts(pupil)
+    guardian = parts["guardian"]
+    phone = shown_value(user, pupil, "guardian.phone", guardian.phone)[0] if guardian else ""
+    return [
+        number,
+        str(pupil.school_class) if pupil.school_class else "",
+        pupil.name,
+        pupil.get_gender_display(),
+        pupil.birth_date,
+        pupil.address,
+        pupil.get_left_behind_display(),
+        pupil.get_guardianship_type_display(),
+        guardian.name if guardian else "",
+        guardian.relation if guardian else "",
+        phone,
+        _work_places(pupil, parts),
+        pgettext("punctuation", "、").join(pupil.categories),
+    ]
+
+
+# --- the statistics (留守儿童统计表) ------------------------------------------------------------
+
+
+class StatisticsExport(Export):
+    """留守儿童统计表: counts by class, a subtotal per grade and the school's total. Counts name
+    no child, so the export is not logged."""
+
+    name = gettext_lazy("留守儿童统计表")
+    filename_format = gettext_lazy("留守儿童统计表-%(day)s.xlsx")
+    detail = None
+
+    def __init__(self, *, user: User, statistics: LedgerStatistics) -> None:
+        super().__init__(user=user)
+        self.shown = statistics.display_rows
+
+    def subtitle(self) -> str:
+        return _("统计日期：%(day)s（在校学生）") % {"day": self.day.isoformat()}
+
+    def columns(self) -> Columns:
+        widths = [7 if column.key != "share" else 8 for column in STATISTICS_COLUMNS]
+        labels = [str(column.label) for column in STATISTICS_COLUMNS]
+        return [(_("班级"), 16), *zip(labels, widths, strict=True)]
+
+    def rows(self) -> Iterator[list[Any]]:
+        """A row per class, grade subtotal and total: its label, its counts, its share (0-1)."""
+        for row in self.shown:
+            yield [
+                str(row.label),
+                *(
+                    value / 100 if column.key == "share" and value is not None else value
+                    for column, value in row.cells
+                ),
+            ]
+
+    def write(self, out: Out) -> None:
+        """Under a two-row header that groups the columns, subtotals and the total in bold."""
+        columns = self.columns()
+        workbook, sheet, header = ledger_sheet(
+            str(self.name),
+            self.school_name,
+            self.subtitle(),
+            widths=[width for _label, width in columns],
+            title_rows="3:4",
+            freeze="B5",
+        )
+        plain = {
+            "label": cell_style(sheet, border=BORDER, number_format=TEXT_FORMAT),
+            "count": cell_style(sheet, border=BORDER),
+            "share": cell_style(sheet, border=BORDER, number_format=PERCENT_FORMAT),
+        }
+        bold = {
+            key: cell_style(sheet, border=BORDER, font=BOLD, fill=SUBTOTAL_FILL,
+                            number_format=style_format)
+            for key, style_format in (("label", TEXT_FORMAT), ("count", "General"),
+                                      ("share", PERCENT_FORMAT))
+        }  # fmt: skip
+        keys = ["label", *("share" if c.key == "share" else "count" for c in STATISTICS_COLUMNS)]
+        _write_statistics_header(sheet, header)
+        kinds = (row.kind for row in self.shown)
+        for kind, values in zip(kinds, self.rows(), strict=True):
+            styles = plain if kind == "class" else bold
+            sheet.append(
+                [
+                    safe_cell(sheet, value, styles[key])
+                    for value, key in zip(values, keys, strict=True)
+                ]
+            )
+        workbook.save(out)
+
+
+def statistics_groups() -> list[tuple[str, list[StatisticsColumn]]]:
+    """The statistics columns under their heading; a column without a group heads itself."""
+    groups: list[tuple[str, list[StatisticsColumn]]] = []
+    for column in STATISTICS_COLUMNS:
+        if column.group and groups and groups[-1][0] == str(column.group):
+            groups[-1][1].append(column)
+        else:
+            groups.append((str(column.group), [column]))
+    return groups
+
+
+def _write_statistics_header(sheet: WriteOnlyWorksheet, style: StyleArray) -> None:
+    """Two header rows: a group ("留守儿童", "类别", "监护类型") above its columns."""
+    groups, labels = [_("班级")], [None]
+    sheet.merged_cells.add("A3:A4")
+    for group, members in statistics_groups():
+        first = get_column_letter(len(groups) + 1)
+        if group:
+            sheet.merged_cells.add(f"{first}3:{get_column_letter(len(groups) + len(members))}3")
+            groups += [group] + [None] * (len(members) - 1)
+            labels += [str(column.label) for column in members]
+        else:  # a column of its own spans both rows
+            sheet.merged_cells.add(f"{first}3:{first}4")
+            groups.append(str(members[0].label))
+            labels.append(None)
+    sheet.row_dimensions[4].height = 42
+    # Merged cells keep their borders only where a cell is written, so every cell is written.
+    sheet.append([_header_cell(sheet, value, style) for value in groups])
+    sheet.append([_header_cell(sheet, value, style) for value in labels])
+
+
+def _header_cell(sheet: WriteOnlyWorksheet, value: str | None, style: StyleArray) -> Cell:
+    return safe_cell(sheet, value, style) or Cell(sheet, row=1, column=1, style_array=style)
