@@ -243,7 +243,9 @@ def _upload_close(*, upload: RosterUpload, status: str, summary: dict[str, Any])
 
 
 def purge_roster_uploads(*, max_age: datetime.timedelta = datetime.timedelta(days=1)) -> int:
-    """Delete uploaded rosters never confirmed within `max_age`, and stray files; how many."""
+    """Delete uploaded rosters never confirmed within `max_age`; how many. A file whose row is
+    gone (a crash between writing the file and the row) is the daily purge's generic sweep's:
+    caresys.lib.files.purge_unreferenced_files."""
     cutoff = timezone.now() - max_age
     stale = RosterUpload.objects.filter(status=RosterUpload.Status.PENDING, created_at__lt=cutoff)
     deleted = 0
@@ -257,14 +259,4 @@ def purge_roster_uploads(*, max_age: datetime.timedelta = datetime.timedelta(day
         upload.file.delete(save=False)
         upload.save(update_fields=["file"])
         deleted += 1
-    # Files whose row is gone (a crash between writing the file and the row, say).
-    storage = RosterUpload._meta.get_field("file").storage
-    folder = "roster_uploads"
-    if storage.exists(folder):
-        kept = set(RosterUpload.objects.exclude(file="").values_list("file", flat=True))
-        for name in storage.listdir(folder)[1]:
-            path = f"{folder}/{name}"
-            if path not in kept and storage.get_modified_time(path) < cutoff:
-                storage.delete(path)
-                deleted += 1
     return deleted

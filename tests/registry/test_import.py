@@ -992,8 +992,8 @@ def test_purge_uploads_deletes_stray_files_older_than_a_day(db, media_root):
 
     assert not old.exists() and new.exists()
     assert out.getvalue().splitlines() == [
-        "已删除 1 个过期的名册文件。",
-        "已删除 0 个无记录对应的文件。",
+        "已删除 0 个过期的名册文件。",
+        "已删除 1 个无记录对应的文件。",
     ]
 
 
