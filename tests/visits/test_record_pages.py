@@ -5,6 +5,8 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from pairing import services as pairing_services
+from pairing.models import Pair
 from tests.factories import make_pupil
 from visits import services
 from visits.models import CareRecord
@@ -166,3 +168,22 @@ def test_the_class_overview_costs_the_same_queries_for_a_bigger_class(
         )
         services.watch_event_create(actor=class_teacher, pupil=child, kind="ill")
     assert queries() == one
+
+
+def test_the_class_overview_names_no_pair_teacher_who_has_left(
+    client, admin_user, class_teacher, school_class, pupil, pair_teacher
+):
+    """The overview, the board and the summary agree on who looks after a child: a pair whose
+    teacher's account was closed no longer counts (the board lists it as orphaned)."""
+    pairing_services.pair_create(
+        actor=admin_user, pupil=pupil, kind=Pair.Kind.TEACHER, teacher=pair_teacher
+    )
+    pair_teacher.is_active = False
+    pair_teacher.save()
+    client.force_login(class_teacher)
+
+    overview = client.get(reverse("visits:class_overview", args=[school_class.pk])).context[
+        "overview"
+    ]
+
+    assert [row.pair_teachers for row in overview.children] == [[]]
