@@ -491,7 +491,7 @@ def archive_export_rows(*, user: User, filters: dict) -> QuerySet[Pupil]:
     The list's query is a subquery, so its completeness annotation is not computed for each row.
     """
     listed = pupil_list(user=user, filters=filters).values("pk")
-    # A list attribute rather than the related manager: a third less time for 20,000 pupils.
+    # A list attribute rather than the related manager: no manager and queryset per pupil.
     parents = Prefetch("parents", to_attr="prefetched_parents")
     return (
         Pupil.objects.filter(pk__in=listed)
