@@ -136,8 +136,22 @@ def get_record_for_user(user: User, pk: int) -> CareRecord:
     return get_object_or_404(records_visible_to(user=user), pk=pk)
 
 
+def answers_for_record(user: User, record: CareRecord) -> bool:
+    """Its author or the administrator corrects or voids a record; a counselling record only
+    someone who reads its content (the correction form shows it)."""
+    return (user.is_school_admin or record.author_id == user.pk) and shows_content(user, record)
+
+
 def can_change_record(user: User, record: CareRecord) -> bool:
-    return record.voided_at is None and (user.is_school_admin or record.author_id == user.pk)
+    return record.voided_at is None and answers_for_record(user, record)
+
+
+def children_named_to(user: User, children) -> QuerySet[Pupil]:
+    """The children of a record or an emergency (``children``: its related manager) whom the
+    user may read: the others are not named, not even that they are there."""
+    return pupils_visible_to(user=user).filter(pk__in=children.values("pk")).order_by(
+        "name_pinyin", "pk"
+    )
 
 
 def records_of_pupil(pupil: Pupil) -> QuerySet[CareRecord]:

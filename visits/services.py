@@ -30,7 +30,12 @@ from visits.models import (
     RecordAttachment,
     WatchEvent,
 )
-from visits.selectors import can_change_record, can_manage_dropout, can_write_record
+from visits.selectors import (
+    answers_for_record,
+    can_change_record,
+    can_manage_dropout,
+    can_write_record,
+)
 
 # The kinds of record that answer a 五必访 event: someone went to see the child, or talked.
 ANSWERING_KINDS = (CareRecord.Kind.HOME_VISIT, CareRecord.Kind.TALK)
@@ -95,6 +100,8 @@ def record_correct(
     request: HttpRequest | None = None,
 ) -> CareRecordRevision | None:
     """Correct a record: the old values stay in its history. None when nothing changed."""
+    if not answers_for_record(actor, record):
+        raise PermissionDenied
     record = CareRecord.objects.select_for_update().get(pk=record.pk)
     if record.voided_at is not None:
         raise ValidationError(_("已作废的记录不能修改。"))
@@ -135,6 +142,8 @@ def record_void(
 ) -> CareRecord:
     """Void a record entered by mistake; it stays, marked, with the reason. The 五必访 events it
     answered are open again."""
+    if not answers_for_record(actor, record):
+        raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"void_reason": _("请填写作废原因。")})
     record = CareRecord.objects.select_for_update().get(pk=record.pk)

@@ -74,7 +74,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_record_for_user(request.user, pk)
     context = {
         "record": record,
-        "pupils": record.pupils.select_related("school_class"),
+        "pupils": selectors.children_named_to(request.user, record.pupils),
         "shows_content": selectors.shows_content(request.user, record),
         "revisions": record.revisions.select_related("actor"),
         "answered": record.answered_events.all(),
@@ -329,7 +329,7 @@ def _emergency_page(request: HttpRequest, emergency, step_form=None, close_form=
     left = [(value, label) for value, label in EmergencyStep.Step.choices if value not in done]
     context = {
         "emergency": emergency,
-        "pupils": emergency.pupils.select_related("school_class"),
+        "pupils": selectors.children_named_to(request.user, emergency.pupils),
         "steps": [(value, label, done.get(value)) for value, label in EmergencyStep.Step.choices],
         "can_handle": emergency.is_open and selectors.can_handle_emergency(request.user, emergency),
         "can_close": emergency.is_open and selectors.can_close_emergency(request.user),

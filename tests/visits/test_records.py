@@ -5,7 +5,7 @@ import datetime
 import decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils import timezone
 from pairing import services as pairing_services
 from registry.models import AccessLog
 from visits import selectors, services
-from visits.models import CareRecord, CareSettings, WatchEvent
+from visits.models import CareRecord, CareSettings, Emergency, WatchEvent
 
 TODAY = timezone.localdate
 
@@ -297,3 +297,70 @@ def test_the_record_page_costs_the_same_queries_for_many_children_and_correction
         client.get(reverse("visits:record_detail", args=[many.pk]))
 
     assert len(more) == len(one)
+
+
+# --- what a reader learns of counselling and of other children -----------------------------
+
+
+def test_the_administrator_can_neither_open_nor_send_the_correction_of_a_counselling_record(
+    client, admin_user, counsellor, pupil
+):
+    """The correction form shows the content: only someone who reads counselling opens it."""
+    record = services.record_create(
+        actor=counsellor, pupils=[pupil], kind="counselling", content="说起父母离家时哭了"
+    )
+    client.force_login(admin_user)
+
+    form = client.get(reverse("visits:record_correct", args=[record.pk]))
+    sent = client.post(reverse("visits:record_correct", args=[record.pk]), {"content": "改写"})
+    void = client.get(reverse("visits:record_void", args=[record.pk]))
+
+    assert (form.status_code, sent.status_code, void.status_code) == (403, 403, 403)
+    assert "说起父母离家时哭了" not in form.content.decode()
+    with pytest.raises(PermissionDenied):
+        services.record_correct(actor=admin_user, record=record, changes={"content": "改写"})
+    record.refresh_from_db()
+    assert record.content == "说起父母离家时哭了"
+
+
+def test_the_counsellor_who_wrote_it_corrects_a_counselling_record(counsellor, pupil):
+    record = services.record_create(
+        actor=counsellor, pupils=[pupil], kind="counselling", content="第一次谈话"
+    )
+
+    services.record_correct(actor=counsellor, record=record, changes={"content": "第一次辅导"})
+
+    record.refresh_from_db()
+    assert record.content == "第一次辅导"
+
+
+def test_a_record_about_children_of_two_classes_names_to_a_class_teacher_only_their_own(
+    client, admin_user, class_teacher, pupil, other_pupil
+):
+    record = services.record_create(
+        actor=admin_user, pupils=[pupil, other_pupil], kind="symposium", content="座谈会"
+    )
+    client.force_login(class_teacher)
+
+    page = client.get(reverse("visits:record_detail", args=[record.pk])).content.decode()
+
+    assert pupil.name in page
+    assert other_pupil.name not in page
+
+
+def test_an_emergency_about_children_of_two_classes_names_to_a_class_teacher_only_their_own(
+    client, admin_user, class_teacher, pupil, other_pupil
+):
+    emergency = services.emergency_create(
+        actor=admin_user,
+        pupils=[pupil, other_pupil],
+        kind=Emergency.Kind.MISSING,
+        occurred_at=timezone.now(),
+        description="两名学生放学后未回家",
+    )
+    client.force_login(class_teacher)
+
+    page = client.get(reverse("visits:emergency_detail", args=[emergency.pk])).content.decode()
+
+    assert pupil.name in page
+    assert other_pupil.name not in page
