@@ -36,6 +36,21 @@ document.querySelectorAll("form[data-pair-form]").forEach((form) => {
   show();
 });
 
+// Drafts belong to the person who typed them: the key names them, a page signed in as someone
+// else removes every draft that is not theirs, and signing out removes all (a school computer
+// is shared). Counselling is never kept in the browser.
+const DRAFT_PREFIX = "caresys-draft:";
+const draftKeys = () => Object.keys(localStorage).filter((key) => key.startsWith(DRAFT_PREFIX));
+const owner = document.body.dataset.user;
+if (owner) {
+  draftKeys()
+    .filter((key) => !key.startsWith(`${DRAFT_PREFIX}${owner}:`))
+    .forEach((key) => localStorage.removeItem(key));
+}
+document.querySelectorAll("form[data-sign-out]").forEach((form) => {
+  form.addEventListener("submit", () => draftKeys().forEach((key) => localStorage.removeItem(key)));
+});
+
 const sentDraft = sessionStorage.getItem("caresys-sent-draft");
 if (sentDraft && !document.querySelector("form[data-draft]")) {
   localStorage.removeItem(sentDraft);
@@ -45,12 +60,18 @@ if (sentDraft && !document.querySelector("form[data-draft]")) {
 // A care record is written on a phone: what is typed is kept in the browser until it is sent,
 // so a reload or a dropped connection loses nothing. Fields only one kind needs show for it.
 document.querySelectorAll("form[data-draft]").forEach((form) => {
-  const key = `caresys-draft:${form.dataset.draft}:${location.pathname}`;
+  if (!owner) return;
+  const key = `${DRAFT_PREFIX}${owner}:${form.dataset.draft}:${location.pathname}`;
+  const confidential = () => form.querySelector("select[name=kind]")?.value === "counselling";
   // A chosen file cannot be kept in the browser's storage (nor put back into a file input).
   const fields = () => Array.from(form.elements).filter(
     (el) => el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "file"
   );
   const save = () => {
+    if (confidential()) {
+      localStorage.removeItem(key);
+      return;
+    }
     const values = {};
     fields().forEach((el) => {
       if (el.type === "checkbox" || el.type === "radio") {
@@ -63,7 +84,7 @@ document.querySelectorAll("form[data-draft]").forEach((form) => {
   };
   const saved = localStorage.getItem(key);
   const hasErrors = form.querySelector(".is-invalid, .alert-danger");
-  if (saved && !hasErrors) {
+  if (saved && !hasErrors && !confidential()) {
     const values = JSON.parse(saved);
     fields().forEach((el) => {
       if (!(el.name in values)) {

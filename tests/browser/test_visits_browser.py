@@ -60,3 +60,51 @@ def test_what_was_typed_survives_a_reload_before_sending(new_phone, sign_in, cla
 
     expect(page.get_by_label("谈话或活动内容")).to_have_value("写到一半，网络断了")
     expect(page.locator("[data-draft-restored]")).to_be_visible()
+
+
+DRAFT_KEYS = "Object.keys(localStorage).filter((key) => key.startsWith('caresys-draft:'))"
+
+
+def test_a_draft_is_gone_at_sign_out_and_never_reaches_the_next_teacher(
+    new_phone, sign_in, class_teacher, other_teacher, pupil, other_pupil
+):
+    page = new_phone()
+    sign_in(page, class_teacher.username)
+    page.goto("/visits/records/new/")
+    page.get_by_label("谈话或活动内容").fill("孩子说想妈妈了")
+    assert len(page.evaluate(DRAFT_KEYS)) == 1
+
+    with page.expect_navigation():
+        page.locator("form[data-sign-out]").evaluate("(form) => form.requestSubmit()")
+    assert page.evaluate(DRAFT_KEYS) == []
+
+    sign_in(page, other_teacher.username)
+    page.goto("/visits/records/new/")
+    expect(page.get_by_label("谈话或活动内容")).to_have_value("")
+    expect(page.locator("[data-draft-restored]")).to_be_hidden()
+
+
+def test_a_draft_left_by_a_session_that_ended_is_removed_when_someone_else_signs_in(
+    new_phone, sign_in, class_teacher, other_teacher, pupil, other_pupil
+):
+    page = new_phone()
+    sign_in(page, class_teacher.username)
+    page.goto("/visits/records/new/")
+    page.get_by_label("谈话或活动内容").fill("孩子说想妈妈了")
+    page.context.clear_cookies()  # the session ends without signing out (a closed browser)
+
+    sign_in(page, other_teacher.username)
+
+    assert page.evaluate(DRAFT_KEYS) == []
+
+
+def test_counselling_is_never_kept_in_the_browser(new_phone, sign_in, counsellor, pupil):
+    page = new_phone()
+    sign_in(page, counsellor.username)
+    page.goto(f"/visits/records/new/?pupil={pupil.pk}")
+    page.get_by_label("类型").select_option("counselling")
+    page.get_by_label("谈话或活动内容").fill("心理辅导的内容")
+
+    assert page.evaluate(DRAFT_KEYS) == []
+    page.reload()
+    expect(page.get_by_label("谈话或活动内容")).to_have_value("")
