@@ -1,6 +1,7 @@
 """Forms of the registry: the archive in four parts, the list filters, the access-log filters."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.forms import DATE_INPUT
@@ -11,7 +12,15 @@ from caresys.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
-from registry.models import AccessLog, Guardian, Parent, Pupil, SchoolClass, User
+from registry.models import (
+    NUMBER_FOR_THE_REGISTRAR,
+    AccessLog,
+    Guardian,
+    Parent,
+    Pupil,
+    SchoolClass,
+    User,
+)
 from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
 from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
 from registry.spreadsheets import planning, reading
@@ -42,6 +51,7 @@ class PupilForm(forms.ModelForm):
         self.fields["school_class"].required = True
         self.fields["gender"].choices = Pupil.Gender.choices
         # Editors who may not read a full ID number can still correct it without seeing it.
+        self.hide_ids = hide_ids
         self.kept_ids: dict[str, str] = {}
         for name in ("id_number", "student_number") if hide_ids else ():
             current = getattr(self.instance, name)
@@ -52,6 +62,15 @@ class PupilForm(forms.ModelForm):
                 self.fields[name].help_text = _(
                     "为保护隐私不显示完整号码。如需更正，请输入完整的新号码；留空则保持不变。"
                 )
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if not self.hide_ids:
+            return
+        for name in ("id_number", "student_number"):
+            errors = self._errors.get(name)
+            if errors and any(error.code == "duplicate" for error in errors.as_data()):
+                errors.data = [ValidationError(NUMBER_FOR_THE_REGISTRAR, code="registrar")]
 
     def clean_id_number(self) -> str:
         number = normalize_id_number(_halfwidth(self.cleaned_data.get("id_number", "")))
@@ -113,7 +132,7 @@ class PupilFilterForm(forms.Form):
     q = forms.CharField(
         label=_("搜索"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("姓名、拼音、首字母或学籍号")}),
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、拼音或首字母")}),
     )
     grade = forms.TypedChoiceField(label=_("年级"), required=False, coerce=int, empty_value=None)
     school_class = forms.ModelChoiceField(
@@ -141,8 +160,10 @@ class PupilFilterForm(forms.Form):
     )
     incomplete = forms.BooleanField(label=_("只看档案不完整"), required=False)
 
-    def __init__(self, *args, classes, **kwargs) -> None:
+    def __init__(self, *args, classes, by_number: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if by_number:  # the registrar also finds a pupil by 学籍号 or the end of the ID number
+            self.fields["q"].widget.attrs["placeholder"] = _("姓名、拼音、首字母或学籍号")
         self.fields["school_class"].queryset = classes
         grades = sorted(set(classes.values_list("grade", flat=True)))
         grade_names = dict(SchoolClass._meta.get_field("grade").choices)

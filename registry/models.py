@@ -316,6 +316,11 @@ CATEGORY_FIELDS = (
 )
 
 
+# What someone who may not see whole ID numbers is told when the number they typed belongs to
+# another pupil: not whose it is, nor even that it is taken.
+NUMBER_FOR_THE_REGISTRAR = _("这个号码不能保存，请联系学籍管理员核对。")
+
+
 class PupilQuerySet(models.QuerySet):
     def enrolled(self) -> "PupilQuerySet":
         return self.filter(status=Pupil.Status.ENROLLED)
@@ -458,9 +463,13 @@ class Pupil(models.Model):
         errors = {}
         others = Pupil.objects.filter(school_id=self.school_id).exclude(pk=self.pk)
         if self.id_number and others.filter(id_number=self.id_number).exists():
-            errors["id_number"] = _("该身份证号已登记在本校另一名学生的档案中。")
+            errors["id_number"] = ValidationError(
+                _("该身份证号已登记在本校另一名学生的档案中。"), code="duplicate"
+            )
         if self.student_number and others.filter(student_number=self.student_number).exists():
-            errors["student_number"] = _("该学籍号已登记在本校另一名学生的档案中。")
+            errors["student_number"] = ValidationError(
+                _("该学籍号已登记在本校另一名学生的档案中。"), code="duplicate"
+            )
         return errors
 
     def clean(self) -> None:

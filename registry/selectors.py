@@ -305,18 +305,22 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
         queryset = queryset.filter(missing_count__gt=0)
     query = (filters.get("q") or "").strip()
     if query:
-        queryset = queryset.filter(_search_q(query))
+        queryset = queryset.filter(_search_q(query, by_number=sees_full_id_number(user)))
     guardians = Guardian.objects.only("pupil_id", "name", "relation", "phone")
     return queryset.prefetch_related(Prefetch("guardian", queryset=guardians)).order_by(
         "school_class__grade", "school_class__number", "name_pinyin", "pk"
     )
 
 
-def _search_q(query: str) -> Q:
-    """By name, full pinyin ("wangxiaoming"), initials ("wxm"), 学籍号 or the end of an ID."""
+def _search_q(query: str, *, by_number: bool) -> Q:
+    """By name, full pinyin ("wangxiaoming") or initials ("wxm"); by 学籍号 or the end of an ID
+    number only for those who see the numbers in full (for others, a search that answers
+    yes or no to a guessed ending would give the masked number back)."""
     if is_pinyin_query(query):
         lowered = query.lower()
         return Q(name_pinyin__contains=lowered) | Q(name_initials__contains=lowered)
+    if not by_number:
+        return Q(name__contains=query)
     if query.isdigit() or query[:-1].isdigit():
         return Q(student_number__icontains=query) | Q(id_number__endswith=query.upper())
     return Q(name__contains=query) | Q(student_number__icontains=query)

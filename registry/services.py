@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
+    NUMBER_FOR_THE_REGISTRAR,
     AccessLog,
     ArchiveRevision,
     Guardian,
@@ -203,17 +204,32 @@ def _archive_parts(pupil: Pupil) -> list[tuple[str, str, models.Model, tuple[str
     ]
 
 
-def _validate_all(parts: list[tuple[str, str, models.Model, tuple[str, ...]]]) -> None:
-    """Validate every part before anything is saved; errors are keyed 'part.field'."""
+def _validate_all(
+    parts: list[tuple[str, str, models.Model, tuple[str, ...]]], *, actor: User
+) -> None:
+    """Validate every part before anything is saved; errors are keyed 'part.field'.
+
+    Only the registrar learns that a number belongs to another pupil: anyone else who types it
+    is sent to the registrar, so the form cannot be used to test whose number it is.
+    """
     errors: dict[str, list] = {}
     for part, _prefix, instance, _fields in parts:
         try:
             instance.full_clean(exclude=["pupil"] if part != "pupil" else None)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors[f"{part}.{field}"] = messages
+            for field, field_errors in exc.error_dict.items():
+                errors[f"{part}.{field}"] = [
+                    _taken_number_message(error, actor) for error in field_errors
+                ]
     if errors:
         raise ValidationError(errors)
+
+
+def _taken_number_message(error: ValidationError, actor: User) -> str:
+    message = " ".join(error.messages)
+    if error.code == "duplicate" and not actor.is_school_admin:
+        return str(NUMBER_FOR_THE_REGISTRAR)
+    return message
 
 
 def _set_left_behind(
@@ -266,7 +282,7 @@ def pupil_create(
     for part, _prefix, instance, fields in parts:
         _apply(instance, data.get(part, {}), fields)
     pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
-    _validate_all(parts)
+    _validate_all(parts, actor=actor)
     pupil.save()
     changes = []
     for (part, prefix, instance, _fields), before in zip(parts, befores, strict=True):
@@ -319,7 +335,7 @@ def archive_update(
     for part, _prefix, instance, fields in parts:
         _apply(instance, data.get(part, {}), fields)
     pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
-    _validate_all(parts)
+    _validate_all(parts, actor=actor)
     changes = []
     for (part, prefix, instance, _fields), before in zip(parts, befores, strict=True):
         part_changes = _changes(part, prefix, instance, before)

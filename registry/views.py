@@ -62,7 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def pupil_list(request: HttpRequest) -> HttpResponse:
     classes = selectors.class_choices_for(user=request.user)
-    form = PupilFilterForm(request.GET or None, classes=classes)
+    by_number = selectors.sees_full_id_number(request.user)
+    form = PupilFilterForm(request.GET or None, classes=classes, by_number=by_number)
     filters = valid_filters(form)
     page = paginate(request, selectors.pupil_list(user=request.user, filters=filters))
     context = {

@@ -93,11 +93,20 @@ def validate_phone(value: str) -> None:
     )
 
 
+# What a masked identity number keeps: its first six characters, the area code (the county and
+# township of the household, which a teacher knows from the village anyway). Nothing after it:
+# the birth date is shown beside the number, and with the area known the last digits (sequence
+# and check digit) would give the whole number back.
+ID_MASK_KEEPS = 6
+
+
 def mask_id_number(value: str) -> str:
-    """'430102201503120017' -> '4301**********0017'."""
+    """'430102201503120017' -> '430102************' (the same length)."""
     if not value:
         return ""
-    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+    if len(value) <= ID_MASK_KEEPS + 4:
+        return "*" * len(value)
+    return value[:ID_MASK_KEEPS] + "*" * (len(value) - ID_MASK_KEEPS)
 
 
 def mask_phone(value: str) -> str:

@@ -130,9 +130,9 @@ def test_a_landline_without_an_area_code_is_rejected_with_an_example_of_the_righ
 # --- masking ---------------------------------------------------------------------------------
 
 
-def test_a_masked_id_number_keeps_the_first_and_last_four_characters_and_its_length():
+def test_a_masked_id_number_keeps_only_the_area_code_and_its_length():
     masked = mask_id_number("430524201703120017")
-    assert masked == "4305**********0017"
+    assert masked == "430524************"
     assert len(masked) == 18
 
 
