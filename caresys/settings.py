@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
+    "axes",
     "registry",
     "pairing",
     "visits",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caresys.urls"
@@ -100,13 +102,31 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "registry.User"
-AUTHENTICATION_BACKENDS = ["caresys.lib.auth.SchoolUserBackend"]
+# django-axes refuses a sign-in while the account or the address is paused, before any
+# password is checked; the school's backend then signs the person in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "caresys.lib.auth.SchoolUserBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in pauses (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, or
+# from one address (REMOTE_ADDR, which TrustedProxyMiddleware has already made the client's),
+# sign-in is paused; each further pause within a day is twice as long (registry/signin.py).
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = "registry.signin.pause_for_request"
+AXES_LOCKOUT_CALLABLE = "registry.signin.paused_response"
+AXES_CLIENT_IP_CALLABLE = "registry.services.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# The access log (registry.AccessLog) records sign-ins; the registrar's page lists pauses.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+CARESYS_SIGNIN_PAUSE_MINUTES = envint("CARESYS_SIGNIN_PAUSE_MINUTES", 5)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

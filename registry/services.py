@@ -5,7 +5,8 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from django.core.exceptions import ValidationError
+from axes.models import AccessAttempt
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -125,6 +126,42 @@ def log_access(
     ]
     AccessLog.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+def signin_record(
+    *, username: str, user: User | None, succeeded: bool, request: HttpRequest
+) -> None:
+    """One access-log row per sign-in, failed or not, with the username tried and the address.
+
+    An unknown username names no one and belongs to no school (see AccessLog.school).
+    """
+    AccessLog.objects.create(
+        school_id=user.school_id if user else None,
+        actor=user,
+        action=AccessLog.Action.LOGIN if succeeded else AccessLog.Action.LOGIN_FAILED,
+        detail=username[:200],
+        ip_address=client_ip(request),
+    )
+
+
+@transaction.atomic
+def signin_pause_lift(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """The registrar lets a paused account of their school sign in again; returns the failed
+    attempts forgotten. An address paused by guesses at other accounts stays paused."""
+    if not actor.is_school_admin or user.school_id != actor.school_id:
+        raise PermissionDenied
+    lifted, _by_model = AccessAttempt.objects.filter(username=user.username).delete()
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.UNLOCK,
+        detail=_("解除登录暂停：%(name)s（%(username)s）")
+        % {"name": user, "username": user.username},
+        request=request,
+    )
+    return lifted
 
 
 def display_value(instance: models.Model, field_name: str) -> str:

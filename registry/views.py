@@ -290,6 +290,25 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/accesslog_list.html", context)
 
 
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def signin_pause_list(request: HttpRequest) -> HttpResponse:
+    pauses = selectors.signin_pauses_for(user=request.user)
+    return render(request, "registry/signin_pause_list.html", {"pauses": pauses})
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def signin_pause_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.get_staff_for_registrar(request.user, pk)
+    services.signin_pause_lift(actor=request.user, user=user, request=request)
+    messages.success(request, _("已解除 %(name)s 的登录暂停。") % {"name": user})
+    return redirect("registry:signin_pause_list")
+
+
 # --- spreadsheets ----------------------------------------------------------------------------
 
 
