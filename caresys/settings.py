@@ -113,6 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "caresys.lib.passwords.GuessablePasswordValidator"},
 ]
 # Sign-in pauses (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, or
 # from one address (REMOTE_ADDR, which TrustedProxyMiddleware has already made the client's),

@@ -96,5 +96,20 @@ class UserAdmin(SchoolScopedAdmin, BaseUserAdmin):
         obj.school = request.user.school
         super().save_model(request, obj, form, change)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            # The new account's password is checked against its school's name, so the school
+            # is set before the form validates it (save_model sets it again).
+            school = request.user.school
+
+            class AddForm(form):
+                def __init__(self, *args, **kwargs) -> None:
+                    super().__init__(*args, **kwargs)
+                    self.instance.school = school
+
+            return AddForm
+        return form
+
     def has_view_permission(self, request, obj=None) -> bool:
         return is_registrar(request)

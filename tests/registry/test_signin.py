@@ -41,9 +41,7 @@ def test_a_wrong_password_is_answered_with_the_sign_in_form(client, class_teache
     assert "_auth_user_id" not in client.session
 
 
-def test_five_wrong_passwords_pause_the_account_and_the_right_one_is_refused(
-    client, class_teacher
-):
+def test_five_wrong_passwords_pause_the_account_and_the_right_one_is_refused(client, class_teacher):
     paused = _guess(client, "teacher", 5)
     right = _sign_in(client, "teacher", PASSWORD)
 
@@ -113,9 +111,7 @@ def test_a_second_pause_is_still_on_when_the_first_would_have_ended(client, clas
     assert response.status_code == 429
 
 
-def test_failed_sign_ins_are_in_the_access_log_with_the_username_and_address(
-    client, class_teacher
-):
+def test_failed_sign_ins_are_in_the_access_log_with_the_username_and_address(client, class_teacher):
     _sign_in(client, "teacher", "wrong")
 
     log = AccessLog.objects.get(action=AccessLog.Action.LOGIN_FAILED)
