@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -53,6 +54,12 @@ class School(models.Model):
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     # Set only by seed_demo, which refuses to touch a database holding any other school.
     is_demo = models.BooleanField(_("演示学校"), default=False, editable=False)
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        _("无操作自动退出（分钟）"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        help_text=_("登录后超过这么多分钟没有任何操作，即自动退出，需重新登录。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:

@@ -3,8 +3,10 @@
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
@@ -33,6 +35,7 @@ from registry.forms import (
     PupilForm,
     RevealForm,
     RosterUploadForm,
+    SignInForm,
 )
 from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
 from registry.spreadsheets import columns, exports, importing, planning, reading
@@ -291,6 +294,20 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 # --- sign-in ---------------------------------------------------------------------------------
+
+
+class SignInView(LoginView):
+    """Django's sign-in; the session ends with the browser unless the person ticks their own
+    device (then it lasts SESSION_COOKIE_AGE). The idle timeout applies either way."""
+
+    form_class = SignInForm
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        self.request.session.set_expiry(
+            settings.SESSION_COOKIE_AGE if form.cleaned_data["remember"] else 0
+        )
+        return response
 
 
 @require_GET
