@@ -20,6 +20,7 @@ from registry.models import (
     LeftBehindPeriod,
     Parent,
     Pupil,
+    Role,
     School,
     SchoolClass,
     User,
@@ -523,11 +524,44 @@ def classes_promote(
 
 
 @transaction.atomic
+def staff_account_check(*, actor: User, user: User, roles: list[str], is_active: bool) -> None:
+    """The registrar's remit, on every path that changes an account: only a registrar changes
+    a registrar's account, and a school always keeps one active registrar. Raises a
+    ValidationError keyed by the field ("is_active" or "roles") that breaks the rule."""
+    before = User.objects.select_for_update().get(pk=user.pk)
+    if before.is_school_admin and not actor.is_school_admin:
+        raise ValidationError(
+            _("%(name)s是管理员，只有管理员可以修改其账号。") % {"name": before},
+            code="registrar_remit",
+        )
+    if not (before.is_active and before.is_school_admin):
+        return
+    if is_active and Role.ADMIN in roles:
+        return
+    colleagues = User.objects.select_for_update().filter(
+        school_id=before.school_id, is_active=True
+    )
+    if any(other.is_school_admin for other in colleagues.exclude(pk=before.pk)):
+        return
+    raise ValidationError(
+        {
+            "roles" if is_active else "is_active": _(
+                "%(name)s是学校唯一在用的管理员账号，不能停用，也不能取消管理员角色。"
+                "请先让另一位教职工成为管理员。"
+            )
+            % {"name": before}
+        },
+        code="last_registrar",
+    )
+
+
+@transaction.atomic
 def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> bool:
     """Close a member of staff's account (they left the school); False if it was closed."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         return False
+    staff_account_check(actor=actor, user=user, roles=user.roles, is_active=False)
     user.is_active = False
     user.save(update_fields=["is_active"])
     # The log has no action of its own for accounts: one is closed when a teacher leaves, in
