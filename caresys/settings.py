@@ -124,7 +124,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = "registry.signin.pause_for_request"
 AXES_LOCKOUT_CALLABLE = "registry.signin.paused_response"
 AXES_CLIENT_IP_CALLABLE = "registry.services.client_ip"
-AXES_RESET_ON_SUCCESS = True
+# Each failure expires on its own (its pause is fixed when it happens), not when anyone's
+# sign-in sweeps attempts older than that person's shorter pause; and signing in to one's own
+# account does not forgive guesses made from the same address at someone else's.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_RESET_ON_SUCCESS = False
 # The access log (registry.AccessLog) records sign-ins; the registrar's page lists pauses.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False

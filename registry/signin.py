@@ -36,15 +36,21 @@ def failed_signins_of_the_day() -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(action=AccessLog.Action.LOGIN_FAILED, at__gte=since)
 
 
-def pause_for(*, username: str | None, ip_address: str | None) -> datetime.timedelta:
-    """How long sign-in pauses for this account and address. Up to two queries."""
+def pause_for(
+    *, username: str | None, ip_address: str | None, before: datetime.datetime | None = None
+) -> datetime.timedelta:
+    """How long sign-in pauses for this account and address. With `before` (a sign-in that
+    is under way), the failures before it and the attempt itself count, whether or not its
+    own row is written yet. Up to two queries."""
     failed = failed_signins_of_the_day()
+    if before is not None:
+        failed = failed.filter(at__lt=before)
     counts = [
         failed.filter(**{field: value}).count()
         for field, value in (("detail", username), ("ip_address", ip_address))
         if value
     ]
-    return pause_after(max(counts, default=0))
+    return pause_after(max(counts, default=0) + (before is not None))
 
 
 def _username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
@@ -54,16 +60,24 @@ def _username(request: HttpRequest | None, credentials: dict | None = None) -> s
     return request.POST.get(field) if request is not None else None
 
 
-def pause_for_request(request: HttpRequest | None) -> datetime.timedelta:
-    """AXES_COOLOFF_TIME: the pause for the account and address of this sign-in."""
-    return pause_for(username=_username(request), ip_address=client_ip(request))
+def pause_for_request(
+    request: HttpRequest | None, credentials: dict | None = None
+) -> datetime.timedelta:
+    """AXES_COOLOFF_TIME: the pause for the account and address of this sign-in. Axes asks
+    more than once per sign-in, before and after the failure is logged: the answer is the same.
+    """
+    return pause_for(
+        username=_username(request, credentials),
+        ip_address=client_ip(request),
+        before=getattr(request, "axes_attempt_time", None) or timezone.now(),
+    )
 
 
 def paused_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: a page saying sign-in is paused and until when (429)."""
-    pause = pause_for(username=_username(request, credentials), ip_address=client_ip(request))
+    pause = pause_for_request(request, credentials)
     context = {
         "until": timezone.localtime() + pause,
         "pause_minutes": round(pause.total_seconds() / 60),

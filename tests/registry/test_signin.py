@@ -4,7 +4,7 @@ lifting a pause, and every sign-in in the access log."""
 import datetime
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessAttemptExpiration
 from django.db.models import F
 from django.urls import reverse
 
@@ -31,6 +31,7 @@ def _wait(minutes):
     """As if the minutes had passed since every sign-in so far."""
     delta = datetime.timedelta(minutes=minutes)
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - delta)
+    AccessAttemptExpiration.objects.update(expires_at=F("expires_at") - delta)
     AccessLog.objects.update(at=F("at") - delta)
 
 
@@ -221,3 +222,28 @@ def test_the_pause_list_takes_the_same_queries_for_more_paused_accounts(client, 
 
     assert three == one
     assert len(client.get(url).context["pauses"]) == 3
+
+
+def test_someone_elses_sign_in_does_not_shorten_a_longer_pause(client, class_teacher, principal):
+    _guess(client, "teacher", 5)
+    _wait(6)
+    _guess(client, "teacher", 5)
+    _wait(6)
+    _sign_in(client, "principal", PASSWORD, address="198.51.100.9")
+    client.logout()
+
+    response = _sign_in(client, "teacher", PASSWORD)
+
+    assert response.status_code == 429
+
+
+def test_signing_in_to_ones_own_account_does_not_forgive_guesses_at_another(
+    client, class_teacher, principal
+):
+    _guess(client, "principal", 4)
+    _sign_in(client, "teacher", PASSWORD)
+    client.logout()
+
+    response = _guess(client, "principal", 1)
+
+    assert response.status_code == 429
