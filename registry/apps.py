@@ -7,4 +7,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("学籍与档案")
 
     def ready(self) -> None:
-        from registry import signin  # noqa: F401  (connects the sign-in receivers)
+        # Connect the sign-in receivers (the idle clock's is in caresys/lib, not an app).
+        from caresys.lib import sessions  # noqa: F401
+        from registry import signin  # noqa: F401

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,13 @@ def idle_minutes(user) -> int:
     """The person's school's idle timeout (School.idle_timeout_minutes); the default without."""
     school = getattr(user, "school", None)
     return getattr(school, "idle_timeout_minutes", None) or DEFAULT_IDLE_MINUTES
+
+
+@receiver(user_logged_in, dispatch_uid="caresys.lib.sessions.start_idle_clock")
+def start_idle_clock(sender, request: HttpRequest | None, **kwargs) -> None:
+    """The clock starts at sign-in, saved with the session the sign-in saves anyway."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SEEN_KEY] = timezone.now().timestamp()
 
 
 class IdleTimeoutMiddleware:
