@@ -54,16 +54,22 @@ def test_the_principal_cannot_deactivate_a_registrar_through_the_leaving_flow(
     assert pair.ended_on is None  # nothing of the flow was kept
 
 
-def test_the_principal_still_deactivates_a_teacher_through_the_leaving_flow(
-    client, principal, class_teacher
+@pytest.mark.parametrize(
+    ("actor", "leaver"),
+    [("principal", "class_teacher"), ("admin_user", "second_registrar")],
+    ids=["principal closes a teachers account", "registrar closes a registrars, one remains"],
+)
+def test_an_account_within_the_remit_is_closed_through_the_leaving_flow(
+    client, request, actor, leaver
 ):
-    client.force_login(principal)
+    leaver = request.getfixturevalue(leaver)
+    client.force_login(request.getfixturevalue(actor))
 
-    response = _leave(client, class_teacher, deactivate="on")
+    response = _leave(client, leaver, deactivate="on")
 
     assert response.status_code == 302
-    class_teacher.refresh_from_db()
-    assert not class_teacher.is_active
+    leaver.refresh_from_db()
+    assert not leaver.is_active
 
 
 def test_the_only_registrar_cannot_deactivate_themselves_through_the_leaving_flow(
@@ -77,18 +83,6 @@ def test_the_only_registrar_cannot_deactivate_themselves_through_the_leaving_flo
     assert "唯一在用的管理员账号" in response.content.decode()
     admin_user.refresh_from_db()
     assert admin_user.is_active
-
-
-def test_a_registrar_deactivates_another_registrar_when_one_remains(
-    client, admin_user, second_registrar
-):
-    client.force_login(admin_user)
-
-    response = _leave(client, second_registrar, deactivate="on")
-
-    assert response.status_code == 302
-    second_registrar.refresh_from_db()
-    assert not second_registrar.is_active
 
 
 def test_the_service_refuses_a_non_registrar_closing_a_registrars_account(
