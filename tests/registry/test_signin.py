@@ -16,9 +16,9 @@ PASSWORD = "test-pass-123"
 ADDRESS = "203.0.113.7"
 
 
-def _sign_in(client, username, password, address=ADDRESS, **extra):
-    data = {"username": username, "password": password, **extra}
-    return client.post(reverse("login"), data, REMOTE_ADDR=address)
+def _sign_in(client, username, password, address=ADDRESS, **headers):
+    data = {"username": username, "password": password}
+    return client.post(reverse("login"), data, REMOTE_ADDR=address, **headers)
 
 
 def _guess(client, username, times, address=ADDRESS):
@@ -247,3 +247,22 @@ def test_signing_in_to_ones_own_account_does_not_forgive_guesses_at_another(
     response = _guess(client, "principal", 1)
 
     assert response.status_code == 429
+
+
+def test_behind_the_schools_proxy_the_pause_is_for_the_clients_address(client, settings, principal):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    for number in range(5):
+        _sign_in(
+            client, f"nobody{number}", "wrong", "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20"
+        )
+
+    neighbour = _sign_in(
+        client, "principal", PASSWORD, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.21"
+    )
+    client.logout()
+    guesser = _sign_in(
+        client, "principal", PASSWORD, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20"
+    )
+
+    assert (neighbour.status_code, guesser.status_code) == (302, 429)
+    assert AccessLog.objects.filter(ip_address="198.51.100.20").count() == 6
