@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from registry.models import AccessLog
 from tests.factories import SchoolFactory, UserFactory
+from tests.registry.test_english import english_client, han_in
 from tests.registry.test_query_counts import queries_for
 
 PASSWORD = "test-pass-123"
@@ -266,3 +267,21 @@ def test_behind_the_schools_proxy_the_pause_is_for_the_clients_address(client, s
 
     assert (neighbour.status_code, guesser.status_code) == (302, 429)
     assert AccessLog.objects.filter(ip_address="198.51.100.20").count() == 6
+
+
+def test_the_paused_page_and_the_pause_list_are_english(client, admin_user, class_teacher):
+    english = english_client()
+    paused = None
+    for attempt in range(5):
+        paused = english.post(
+            reverse("login"), {"username": "teacher", "password": f"wrong-{attempt}"}
+        )
+    pauses = english_client(admin_user).get(reverse("registry:signin_pause_list"))
+
+    assert "Sign-in paused" in paused.text
+    assert "Lift the pause" in pauses.text
+    for response in (paused, pauses):
+        html = response.content.decode()
+        for data in (class_teacher.full_name, admin_user.full_name, admin_user.school.name):  # data
+            html = html.replace(data, "")
+        assert not han_in(html), han_in(html)
