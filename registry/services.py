@@ -538,9 +538,7 @@ def staff_account_check(*, actor: User, user: User, roles: list[str], is_active:
         return
     if is_active and Role.ADMIN in roles:
         return
-    colleagues = User.objects.select_for_update().filter(
-        school_id=before.school_id, is_active=True
-    )
+    colleagues = User.objects.select_for_update().filter(school_id=before.school_id, is_active=True)
     if any(other.is_school_admin for other in colleagues.exclude(pk=before.pk)):
         return
     raise ValidationError(
