@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
+    "axes",
     "registry",
     "pairing",
     "visits",
@@ -54,7 +55,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "caresys.lib.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caresys.urls"
@@ -100,13 +103,36 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "registry.User"
-AUTHENTICATION_BACKENDS = ["caresys.lib.auth.SchoolUserBackend"]
+# django-axes refuses a sign-in while the account or the address is paused, before any
+# password is checked; the school's backend then signs the person in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "caresys.lib.auth.SchoolUserBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "caresys.lib.passwords.GuessablePasswordValidator"},
 ]
+# Sign-in pauses (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, or
+# from one address (REMOTE_ADDR, which TrustedProxyMiddleware has already made the client's),
+# sign-in is paused; each further pause within a day is twice as long (registry/signin.py).
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = "registry.signin.pause_for_request"
+AXES_LOCKOUT_CALLABLE = "registry.signin.paused_response"
+AXES_CLIENT_IP_CALLABLE = "registry.services.client_ip"
+# Each failure expires on its own (its pause is fixed when it happens), not when anyone's
+# sign-in sweeps attempts older than that person's shorter pause; and signing in to one's own
+# account does not forgive guesses made from the same address at someone else's.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_RESET_ON_SUCCESS = False
+# The access log (registry.AccessLog) records sign-ins; the registrar's page lists pauses.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+CARESYS_SIGNIN_PAUSE_MINUTES = envint("CARESYS_SIGNIN_PAUSE_MINUTES", 5)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,6 +170,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+# A session ends with the browser unless the person ticks "my own device" when signing in;
+# either way it ends after the school's idle timeout (caresys.lib.sessions).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = not DEBUG

@@ -6,7 +6,7 @@ from registry import views as registry_views
 
 urlpatterns = [
     path("", registry_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", registry_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

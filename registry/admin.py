@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from caresys.admin_site import SchoolScopedAdmin, is_registrar
+from registry import services
 from registry.models import Role, School, SchoolClass, SchoolYear, TeachingAssignment, Term, User
 
 # Roles live on the user; Django's groups are not used.
@@ -95,6 +96,31 @@ class UserAdmin(SchoolScopedAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.school = request.user.school
         super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        actor = request.user
+
+        class ScopedForm(form):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                # A new account's password is checked against its school's name, so the
+                # school is set before the form validates it (save_model sets it again).
+                self.instance.school = actor.school
+
+            def clean(self) -> dict:
+                cleaned = super().clean()
+                if obj is not None:
+                    # The registrar's remit, with its errors beside the fields.
+                    services.staff_account_check(
+                        actor=actor,
+                        user=obj,
+                        roles=cleaned.get("roles", obj.roles),
+                        is_active=cleaned.get("is_active", obj.is_active),
+                    )
+                return cleaned
+
+        return ScopedForm
 
     def has_view_permission(self, request, obj=None) -> bool:
         return is_registrar(request)

@@ -1,6 +1,7 @@
 """Forms of the registry: the archive in four parts, the list filters, the access-log filters."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -189,6 +190,12 @@ class AccessLogFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = f"{css} form-control-sm"
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form and the choice to stay signed in on one's own device."""
+
+    remember = forms.BooleanField(label=_("这是我自己的设备，保持登录"), required=False)
 
 
 REVEALABLE = {

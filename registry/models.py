@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -53,6 +54,12 @@ class School(models.Model):
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     # Set only by seed_demo, which refuses to touch a database holding any other school.
     is_demo = models.BooleanField(_("演示学校"), default=False, editable=False)
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        _("无操作自动退出（分钟）"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        help_text=_("登录后超过这么多分钟没有任何操作，即自动退出，需重新登录。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
@@ -669,12 +676,21 @@ class AccessLog(models.Model):
         EXPORT = "export", _("导出表格")
         PAIRING = "pairing", _("结对帮扶")
         RECORD = "record", _("关爱记录")
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_fail", _("登录失败")
+        UNLOCK = "unlock", _("解除登录暂停")
 
+    # A failed sign-in with a username nobody has belongs to no school and names no one: it is
+    # kept (it counts towards the address's pause) but shows on no school's log page.
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"), null=True
     )
     actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="access_logs", verbose_name=_("操作人")
+        User,
+        on_delete=models.PROTECT,
+        related_name="access_logs",
+        verbose_name=_("操作人"),
+        null=True,
     )
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
@@ -696,6 +712,8 @@ class AccessLog(models.Model):
             # The administrator's log page: newest first, filtered by pupil, person or action.
             models.Index(fields=["school", "-at"], name="accesslog_by_school"),
             models.Index(fields=["pupil", "-at"], name="accesslog_by_pupil"),
+            # The sign-in pause: failed sign-ins of the last day by username or address.
+            models.Index(fields=["action", "at"], name="accesslog_by_action"),
         ]
 
     def __str__(self) -> str:

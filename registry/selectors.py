@@ -1,8 +1,12 @@
 """Reads of the registry, scoped to the person asking. Every view reads pupils through here."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
@@ -20,10 +24,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.identity import mask_id_number, mask_phone
 from caresys.lib.pinyin import is_pinyin_query
+from registry import signin
 from registry.models import (
     CATEGORY_FIELDS,
     LEFT_BEHIND,
@@ -348,6 +354,50 @@ def access_log_for(*, user: User, filters: dict) -> QuerySet[AccessLog]:
     if filters.get("date_to"):
         logs = logs.filter(at__date__lte=filters["date_to"])
     return logs.order_by("-at", "-pk")
+
+
+def get_staff_for_registrar(user: User, pk: int) -> User:
+    """A member of the registrar's school; 404 for anyone else's, 403 for a non-registrar."""
+    if not user.is_school_admin:
+        raise PermissionDenied
+    staff = User.objects.filter(school_id=user.school_id, pk=pk).first()
+    if staff is None:
+        raise Http404
+    return staff
+
+
+class SigninPause(NamedTuple):
+    user: User
+    failures: int
+    addresses: list[str]
+    until: datetime.datetime
+
+
+def signin_pauses_for(*, user: User) -> list[SigninPause]:
+    """The registrar's school's accounts whose sign-in is paused now, the longest first.
+    Three queries."""
+    if not user.is_school_admin:
+        raise PermissionDenied
+    staff = {person.username: person for person in User.objects.filter(school_id=user.school_id)}
+    attempts = AccessAttempt.objects.filter(username__in=staff).order_by("attempt_time", "pk")
+    failures_of_the_day = dict(
+        signin.failed_signins_of_the_day()
+        .filter(detail__in=staff)
+        .values_list("detail")
+        .annotate(Count("pk"))
+    )
+    grouped: dict[str, list[AccessAttempt]] = {}
+    for attempt in attempts:
+        grouped.setdefault(attempt.username, []).append(attempt)
+    now = timezone.now()
+    pauses = []
+    for username, rows in grouped.items():
+        failures = sum(row.failures_since_start for row in rows)
+        until = rows[-1].attempt_time + signin.pause_after(failures_of_the_day.get(username, 0))
+        if failures >= settings.AXES_FAILURE_LIMIT and until > now:
+            addresses = sorted({row.ip_address for row in rows if row.ip_address})
+            pauses.append(SigninPause(staff[username], failures, addresses, until))
+    return sorted(pauses, key=lambda pause: (-pause.until.timestamp(), pause.user.pk))
 
 
 def class_pupils_for_cards(

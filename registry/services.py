@@ -5,7 +5,8 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from django.core.exceptions import ValidationError
+from axes.models import AccessAttempt
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -20,6 +21,7 @@ from registry.models import (
     LeftBehindPeriod,
     Parent,
     Pupil,
+    Role,
     School,
     SchoolClass,
     User,
@@ -126,6 +128,42 @@ def log_access(
     ]
     AccessLog.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+def signin_record(
+    *, username: str, user: User | None, succeeded: bool, request: HttpRequest
+) -> None:
+    """One access-log row per sign-in, failed or not, with the username tried and the address.
+
+    An unknown username names no one and belongs to no school (see AccessLog.school).
+    """
+    AccessLog.objects.create(
+        school_id=user.school_id if user else None,
+        actor=user,
+        action=AccessLog.Action.LOGIN if succeeded else AccessLog.Action.LOGIN_FAILED,
+        detail=username[:200],
+        ip_address=client_ip(request),
+    )
+
+
+@transaction.atomic
+def signin_pause_lift(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """The registrar lets a paused account of their school sign in again; returns the failed
+    attempts forgotten. An address paused by guesses at other accounts stays paused."""
+    if not actor.is_school_admin or user.school_id != actor.school_id:
+        raise PermissionDenied
+    lifted, _by_model = AccessAttempt.objects.filter(username=user.username).delete()
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.UNLOCK,
+        detail=_("解除登录暂停：%(name)s（%(username)s）")
+        % {"name": user, "username": user.username},
+        request=request,
+    )
+    return lifted
 
 
 def display_value(instance: models.Model, field_name: str) -> str:
@@ -502,11 +540,42 @@ def classes_promote(
 
 
 @transaction.atomic
+def staff_account_check(*, actor: User, user: User, roles: list[str], is_active: bool) -> None:
+    """The registrar's remit, on every path that changes an account: only a registrar changes
+    a registrar's account, and a school always keeps one active registrar. Raises a
+    ValidationError keyed by the field ("is_active" or "roles") that breaks the rule."""
+    before = User.objects.select_for_update().get(pk=user.pk)
+    if before.is_school_admin and not actor.is_school_admin:
+        raise ValidationError(
+            _("%(name)s是管理员，只有管理员可以修改其账号。") % {"name": before},
+            code="registrar_remit",
+        )
+    if not (before.is_active and before.is_school_admin):
+        return
+    if is_active and Role.ADMIN in roles:
+        return
+    colleagues = User.objects.select_for_update().filter(school_id=before.school_id, is_active=True)
+    if any(other.is_school_admin for other in colleagues.exclude(pk=before.pk)):
+        return
+    raise ValidationError(
+        {
+            "roles" if is_active else "is_active": _(
+                "%(name)s是学校唯一在用的管理员账号，不能停用，也不能取消管理员角色。"
+                "请先让另一位教职工成为管理员。"
+            )
+            % {"name": before}
+        },
+        code="last_registrar",
+    )
+
+
+@transaction.atomic
 def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> bool:
     """Close a member of staff's account (they left the school); False if it was closed."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         return False
+    staff_account_check(actor=actor, user=user, roles=user.roles, is_active=False)
     user.is_active = False
     user.save(update_fields=["is_active"])
     # The log has no action of its own for accounts: one is closed when a teacher leaves, in

@@ -15,6 +15,8 @@ urlpatterns = [
     path("classes/", views.class_list, name="class_list"),
     path("classes/<int:pk>/cards.pdf", views.class_cards_pdf, name="class_cards_pdf"),
     path("access-log/", views.access_log, name="access_log"),
+    path("signin-pauses/", views.signin_pause_list, name="signin_pause_list"),
+    path("signin-pauses/<int:pk>/lift/", views.signin_pause_lift, name="signin_pause_lift"),
     # A download is named for what it holds, ends in .xlsx, and sits under the page it is from.
     path("pupils/export.xlsx", views.archive_export, name="archive_export"),
     path("pupils/export-unmasked/", views.archive_export_unmasked, name="archive_export_unmasked"),

@@ -3,8 +3,10 @@
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
@@ -33,6 +35,7 @@ from registry.forms import (
     PupilForm,
     RevealForm,
     RosterUploadForm,
+    SignInForm,
 )
 from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
 from registry.spreadsheets import columns, exports, importing, planning, reading
@@ -289,6 +292,39 @@ def access_log(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.access_log_for(user=request.user, filters=filters))
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, "registry/accesslog_list.html", context)
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+class SignInView(LoginView):
+    """Django's sign-in; the session ends with the browser unless the person ticks their own
+    device (then it lasts SESSION_COOKIE_AGE). The idle timeout applies either way."""
+
+    form_class = SignInForm
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        self.request.session.set_expiry(
+            settings.SESSION_COOKIE_AGE if form.cleaned_data["remember"] else 0
+        )
+        return response
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def signin_pause_list(request: HttpRequest) -> HttpResponse:
+    pauses = selectors.signin_pauses_for(user=request.user)
+    return render(request, "registry/signin_pause_list.html", {"pauses": pauses})
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def signin_pause_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.get_staff_for_registrar(request.user, pk)
+    services.signin_pause_lift(actor=request.user, user=user, request=request)
+    messages.success(request, _("已解除 %(name)s 的登录暂停。") % {"name": user})
+    return redirect("registry:signin_pause_list")
 
 
 # --- spreadsheets ----------------------------------------------------------------------------

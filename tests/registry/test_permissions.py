@@ -67,6 +67,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:roster_import": ADMIN_ONLY,
     "registry:roster_import_preview": ADMIN_ONLY,
     "registry:roster_import_confirm": ADMIN_ONLY,
+    # Sign-in pauses of the school's accounts: the registrar's (lifting one sends them back).
+    "registry:signin_pause_list": ADMIN_ONLY,
+    "registry:signin_pause_lift": ADMIN_ONLY | {"admin": 302},
 } | PAIRING_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
@@ -76,6 +79,7 @@ POST_DATA = {
     "registry:pupil_reveal": {"field": "guardian.phone"},
     # Without the preview's fingerprint the administrator is shown the preview again.
     "registry:roster_import_confirm": {},
+    "registry:signin_pause_lift": {},
 } | PAIRING_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
@@ -202,6 +206,8 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": upload.pk})
     if name in PAIR_URLS:
         return reverse(name, kwargs={"pk": pair.pk})
+    if name == "registry:signin_pause_lift":
+        return reverse(name, kwargs={"pk": school_class.head_teacher_id})
     if name in TEACHER_URLS:
         return reverse(name, kwargs={"pk": pair.teacher_id})
     if name in RECORD_URLS:
@@ -276,6 +282,8 @@ def test_each_role_gets_the_expected_answer_from_each_page(
         ("put", "registry:roster_import"),
         ("post", "registry:roster_import_preview"),
         ("get", "registry:roster_import_confirm"),
+        ("post", "registry:signin_pause_list"),
+        ("get", "registry:signin_pause_lift"),
     ],
 )
 def test_a_request_with_the_wrong_http_method_is_refused_with_405(
