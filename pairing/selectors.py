@@ -17,6 +17,7 @@ from registry.selectors import (
     class_pupils_for_cards,
     contact_card,
     pupils_visible_to,
+    refuse_out_of_scope,
 )
 
 
@@ -64,8 +65,9 @@ def get_pair_for_user(user: User, pk: int, *, for_edit: bool = False) -> Pair:
     """
     try:
         pair = pairs_visible_to(user=user).get(pk=pk)
-    except Pair.DoesNotExist as exc:
-        raise Http404 from exc
+    except Pair.DoesNotExist:
+        pupils = Pair.objects.filter(pk=pk, school_id=user.school_id).values_list("pupil_id")
+        refuse_out_of_scope(user, [pupil for (pupil,) in pupils])
     if for_edit and not (can_manage_pairs(user) or pair.teacher_id == user.pk):
         raise PermissionDenied
     return pair

@@ -24,8 +24,9 @@ from pairing.forms import (
     YearEndForm,
 )
 from pairing.models import Pair, PairingSettings
-from registry.models import CARE_LEADS, Pupil, Role, User
+from registry.models import CARE_LEADS, AccessLog, Pupil, Role, User
 from registry.selectors import get_pupil_for_user
+from registry.services import log_access
 from visits import selectors as visits_selectors
 
 # --- the board and pairs -----------------------------------------------------------------------
@@ -121,6 +122,13 @@ def pair_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.get_pair_for_user(request.user, pk)
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.READ,
+        pupils=[pair.pupil],
+        detail=_("结对与帮扶计划"),
+        request=request,
+    )
     settings = PairingSettings.for_school(request.user.school)
     can_edit = pair.is_active and (
         selectors.can_manage_pairs(request.user) or pair.teacher_id == request.user.pk

@@ -679,6 +679,8 @@ class AccessLog(models.Model):
         LOGIN = "login", _("登录")
         LOGIN_FAILED = "login_fail", _("登录失败")
         UNLOCK = "unlock", _("解除登录暂停")
+        READ = "read", _("查看记录")
+        REFUSED = "refused", _("拒绝访问")
 
     # A failed sign-in with a username nobody has belongs to no school and names no one: it is
     # kept (it counts towards the address's pause) but shows on no school's log page.

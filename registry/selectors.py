@@ -113,12 +113,31 @@ def can_create_pupil(user: User) -> bool:
     )
 
 
+class OutOfScope(Http404):
+    """A request for a child of the school whom the person may not read: answered as any 404
+    (the child's existence is not revealed), and logged (caresys.lib.middleware)."""
+
+    def __init__(self, pupil_id: int) -> None:
+        super().__init__()
+        self.pupil_id = pupil_id
+
+
+def refuse_out_of_scope(user: User, pupil_ids) -> None:
+    """Raise OutOfScope if one of these ids is a child of the user's school (else a plain 404)."""
+    ids = [pk for pk in pupil_ids if isinstance(pk, int) and 0 < pk < 2**63]
+    found = Pupil.objects.filter(school_id=user.school_id, pk__in=ids).values_list("pk", flat=True)
+    first = next(iter(found[:1]), None)
+    if first is not None:
+        raise OutOfScope(first)
+    raise Http404
+
+
 def get_pupil_for_user(user: User, pk: int, *, for_edit: bool = False) -> Pupil:
     """The pupil, if in the user's scope (else 404); 403 if an edit is asked by a reader."""
     try:
         pupil = pupils_visible_to(user=user).get(pk=pk)
-    except Pupil.DoesNotExist as exc:
-        raise Http404 from exc
+    except Pupil.DoesNotExist:
+        refuse_out_of_scope(user, [pk])
     if for_edit and not can_edit_pupil(user, pupil):
         raise PermissionDenied
     return pupil
@@ -532,8 +551,8 @@ def card_pupil_for_user(user: User, pk: int) -> Pupil:
             .prefetch_related("parents")
             .get(pk=pk)
         )
-    except Pupil.DoesNotExist as exc:
-        raise Http404 from exc
+    except Pupil.DoesNotExist:
+        refuse_out_of_scope(user, [pk])
 
 
 # --- exports and ledgers ---------------------------------------------------------------------

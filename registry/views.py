@@ -168,6 +168,14 @@ def pupil_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = selectors.get_pupil_for_user(request.user, pk, for_edit=True)
+    if request.method == "GET":  # the edit form shows the whole archive
+        services.log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW,
+            pupils=[pupil],
+            detail=_("编辑表单"),
+            request=request,
+        )
     forms = _archive_forms(request, pupil, selectors.classes_editable_by(user=request.user))
     if request.method == "POST" and _save_archive(request, forms, pupil):
         messages.success(request, _("档案已保存，修改前的内容可在变更记录中查看。"))

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from pairing.models import Pair, PairCheck, PairingSettings
 from registry.models import Pupil, Role, School, SchoolClass, User
-from registry.selectors import own_children, pupils_visible_to
+from registry.selectors import own_children, pupils_visible_to, refuse_out_of_scope
 from visits.models import (
     CareRecord,
     DropoutCase,
@@ -131,9 +132,19 @@ def kinds_writable_by(user: User) -> list[tuple[str, str]]:
     return [(kind.value, kind.label) for kind in kinds]
 
 
+def _in_scope(user: User, queryset: QuerySet, pk: int, children) -> Any:
+    """The row if the user reads one of its children; else 404, logged as refused when it is
+    about a child of the user's school (``children``: the model's many-to-many to Pupil)."""
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        links = children.through.objects.filter(**{children.field.m2m_field_name(): pk})
+        refuse_out_of_scope(user, list(links.values_list("pupil_id", flat=True)[:1]))
+
+
 def get_record_for_user(user: User, pk: int) -> CareRecord:
     """A record about a child in the user's scope (else 404)."""
-    return get_object_or_404(records_visible_to(user=user), pk=pk)
+    return _in_scope(user, records_visible_to(user=user), pk, CareRecord.pupils)
 
 
 def answers_for_record(user: User, record: CareRecord) -> bool:
@@ -288,7 +299,7 @@ def emergencies_visible_to(*, user: User) -> QuerySet[Emergency]:
 
 
 def get_emergency_for_user(user: User, pk: int) -> Emergency:
-    return get_object_or_404(emergencies_visible_to(user=user), pk=pk)
+    return _in_scope(user, emergencies_visible_to(user=user), pk, Emergency.pupils)
 
 
 def can_handle_emergency(user: User, emergency: Emergency) -> bool:
@@ -315,7 +326,11 @@ def dropout_cases_visible_to(*, user: User) -> QuerySet[DropoutCase]:
 
 
 def get_dropout_case_for_user(user: User, pk: int) -> DropoutCase:
-    return get_object_or_404(dropout_cases_visible_to(user=user), pk=pk)
+    try:
+        return dropout_cases_visible_to(user=user).get(pk=pk)
+    except DropoutCase.DoesNotExist:
+        pupils = DropoutCase.objects.filter(pk=pk).values_list("pupil_id", flat=True)
+        refuse_out_of_scope(user, list(pupils))
 
 
 def can_manage_dropout(user: User, pupil: Pupil) -> bool:

@@ -72,9 +72,17 @@ def record_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_record_for_user(request.user, pk)
+    pupils = list(selectors.children_named_to(request.user, record.pupils))
+    registry_services.log_access(
+        actor=request.user,
+        action=AccessLog.Action.READ,
+        pupils=pupils,
+        detail=_("关爱记录：%(kind)s") % {"kind": record.get_kind_display()},
+        request=request,
+    )
     context = {
         "record": record,
-        "pupils": selectors.children_named_to(request.user, record.pupils),
+        "pupils": pupils,
         "shows_content": selectors.shows_content(request.user, record),
         "revisions": record.revisions.select_related("actor"),
         "answered": record.answered_events.all(),
@@ -325,11 +333,19 @@ def emergency_create(request: HttpRequest) -> HttpResponse:
 
 
 def _emergency_page(request: HttpRequest, emergency, step_form=None, close_form=None):
+    pupils = list(selectors.children_named_to(request.user, emergency.pupils))
+    registry_services.log_access(
+        actor=request.user,
+        action=AccessLog.Action.READ,
+        pupils=pupils,
+        detail=_("突发事件"),
+        request=request,
+    )
     done = {step.step: step for step in emergency.steps.select_related("recorded_by")}
     left = [(value, label) for value, label in EmergencyStep.Step.choices if value not in done]
     context = {
         "emergency": emergency,
-        "pupils": selectors.children_named_to(request.user, emergency.pupils),
+        "pupils": pupils,
         "steps": [(value, label, done.get(value)) for value, label in EmergencyStep.Step.choices],
         "can_handle": emergency.is_open and selectors.can_handle_emergency(request.user, emergency),
         "can_close": emergency.is_open and selectors.can_close_emergency(request.user),
@@ -422,6 +438,13 @@ def dropout_create(request: HttpRequest, pk: int) -> HttpResponse:
 def dropout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A dropout case with its actions; those who manage it add the next action here."""
     case = selectors.get_dropout_case_for_user(request.user, pk)
+    registry_services.log_access(
+        actor=request.user,
+        action=AccessLog.Action.READ,
+        pupils=[case.pupil],
+        detail=_("控辍保学"),
+        request=request,
+    )
     can_manage = case.is_open and selectors.can_manage_dropout(request.user, case.pupil)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied

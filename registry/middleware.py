@@ -1,0 +1,30 @@
+"""Requests refused for a child outside the person's scope are logged like reads."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from registry.models import AccessLog
+from registry.selectors import OutOfScope
+from registry.services import log_access
+
+
+class RefusedAccessLogMiddleware:
+    """Logs an OutOfScope 404 (raised by the access helpers) in the access log; the person gets
+    the same 404 page as for a child who does not exist."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, OutOfScope) and request.user.is_authenticated:
+            log_access(
+                actor=request.user,
+                action=AccessLog.Action.REFUSED,
+                pupil_ids=[exception.pupil_id],
+                detail=request.path,
+                request=request,
+            )
