@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.registry.test_permissions import POST_DATA, URL_PATTERNS
+from tests.registry.test_permissions import POST_DATA, URL_PATTERNS, _summary_version
 
 # Every name a page reads from its query string.
 PARAMETERS = (
@@ -35,3 +35,13 @@ def test_a_malformed_parameter_never_crashes_a_page(client, known_school, admin_
 
     assert response.status_code < 500
 
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=repr)
+def test_a_malformed_version_to_compare_with_is_not_found(client, admin_user, principal, value):
+    version = _summary_version(admin_user.school, admin_user)
+    client.force_login(principal)
+
+    url = reverse("reports:term_report_compare", args=[version.pk])
+
+    assert client.get(url, {"to": value}).status_code == 404
