@@ -238,8 +238,8 @@ def _sniffed_type(upload: UploadedFile) -> str:
 
 def _too_many_pixels(upload: UploadedFile) -> ValidationError:
     return ValidationError(
-        _("“%(name)s”的像素太多，照片不超过 %(limit)d 万像素。")
-        % {"name": upload.name, "limit": PHOTO_MAX_PIXELS // 10_000}
+        _("“%(name)s”的像素太多，照片不超过 %(megapixels)d00 万像素。")
+        % {"name": upload.name, "megapixels": PHOTO_MAX_PIXELS // 1_000_000}
     )
 
 
