@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
@@ -198,7 +199,7 @@ def _check_xlsx_parts(file: IO[bytes]) -> None:
                 cells += _cells_in(archive, part, budget=MAX_CELLS - cells)
                 if cells > MAX_CELLS:
                     raise _too_many_cells()
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError) as exc:
         raise _unreadable() from exc
 
 

@@ -80,3 +80,12 @@ def test_a_cell_far_to_the_right_does_not_widen_every_row_read(parsed):
 
     assert len(parsed) == 1
     assert [len(cells) for cells in rows] == [len(pupil_row()), len(pupil_row()), 0]
+
+
+def test_a_part_whose_compressed_data_is_damaged_is_unreadable_not_a_crash(parsed):
+    content = bytearray(xlsx_with_sheet_data(b"<row><c/></row>" * 2_000))
+    start = content.index(SHEET.encode()) + len(SHEET) + 10
+    content[start : start + 200] = bytes(200)
+
+    with pytest.raises(ValidationError, match="无法读取该文件"):
+        read_table(io.BytesIO(bytes(content)), "名册.xlsx")
