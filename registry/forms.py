@@ -175,7 +175,10 @@ class PupilFilterForm(forms.Form):
 
 class AccessLogFilterForm(forms.Form):
     pupil = forms.CharField(label=_("学生姓名"), required=False)
-    pupil_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Bounded like the primary key it filters on: a larger number cannot reach the database.
+    pupil_id = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     actor = forms.ModelChoiceField(label=_("操作人"), queryset=User.objects.none(), required=False)
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", _("全部")), *AccessLog.Action.choices]

@@ -211,6 +211,12 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENTS_PER_RECORD = 6
 # Phone photos are scaled to this many pixels on the longer side: enough to read a signed letter.
 PHOTO_MAX_SIDE = 2000
+# The most pixels a photo may have: a 50-megapixel phone photo (8192 × 6144) passes, the 64–200
+# megapixel modes a phone must be switched into do not, nor a small file that decodes to a huge
+# image (each pixel costs 3–4 bytes of memory while it is scaled down).
+PHOTO_MAX_PIXELS = 52_000_000
+# Pillow's own check, for any image decoded elsewhere: over this it warns, over twice it raises.
+Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
 _SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -239,11 +245,21 @@ def _sniffed_type(upload: UploadedFile) -> str:
     raise ValidationError(_("“%(name)s”不是照片（JPG、PNG）或 PDF 文件。") % {"name": upload.name})
 
 
+def _too_many_pixels(upload: UploadedFile) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s”的像素太多，照片不超过 %(megapixels)d00 万像素。")
+        % {"name": upload.name, "megapixels": PHOTO_MAX_PIXELS // 1_000_000}
+    )
+
+
 def _reencoded_photo(upload: UploadedFile, content_type: str) -> ContentFile:
     """Decode the photo (a file that only looks like one is refused), turn it upright, scale it
     down and save it again without its EXIF data, which holds where it was taken."""
     try:
         with Image.open(upload) as image:
+            # Image.open has read only the header: a huge image is refused before it is decoded.
+            if image.width * image.height > PHOTO_MAX_PIXELS:
+                raise _too_many_pixels(upload)
             image = ImageOps.exif_transpose(image)
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
@@ -251,7 +267,9 @@ def _reencoded_photo(upload: UploadedFile, content_type: str) -> ContentFile:
                 image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
             else:
                 image.save(out, "PNG", optimize=True)
-    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(upload) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             _("“%(name)s”无法打开，可能已损坏。") % {"name": upload.name}
         ) from exc

@@ -274,7 +274,8 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
     response = FileResponse(
         item.file.open("rb"),
         content_type=item.content_type,
-        as_attachment=not item.is_image and request.GET.get("download") == "1",
+        # A PDF opened in the browser would run with this site's origin: it is downloaded.
+        as_attachment=not item.is_image,
         filename=item.original_name,
     )
     response["Cache-Control"] = "private, no-store"

@@ -1,4 +1,4 @@
-"""Middleware of the whole site: the client's real address behind a proxy, the language."""
+"""Middleware of the whole site: the client's real address behind a proxy, the language, caching."""
 
 import ipaddress
 from collections.abc import Callable
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 def _address(text: str) -> str | None:
@@ -58,4 +59,23 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Nothing shown to a signed-in person is kept in a browser's or a proxy's cache.
+
+    Pages, exports, PDFs, reveals and attachments carry children's data; on a shared school
+    computer the back button or the disk cache would show them to the next person. Static files
+    never get here (WhiteNoise answers them first) and keep their long cache.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -6,7 +6,9 @@ tell an ID number Excel turned into a number from one written as text.
 
 import csv
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
@@ -26,8 +28,17 @@ MAX_COLUMNS = 200
 # Rows Excel keeps after the data (formatted but empty) are read but not counted; past this
 # many rows in all, the file is refused rather than read for minutes.
 MAX_PHYSICAL_ROWS = 200_000
-# An .xlsx is a zip archive: what it unpacks to is limited as well as what was uploaded.
+# An .xlsx is a zip archive: what it unpacks to is limited as well as what was uploaded, in all
+# and for each part.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_PART_BYTES = 64 * 1024 * 1024
+# openpyxl spends about 7 µs on each cell element, even an empty <c/>, and deflate packs a
+# million of them into 8 KB: the cells, rows and shared strings the XML holds are counted before
+# openpyxl parses any of it. A roster of 20,000 pupils with 50 columns fits.
+MAX_CELLS = 1_000_000
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row|si)[\s/>]")
+# Pictures in the workbook are not XML and are not parsed.
+_MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".emf", ".wmf", ".bin", ".tif", ".tiff")
 
 
 @dataclass(frozen=True)
@@ -151,13 +162,7 @@ def _is_empty(cells: list[Any]) -> bool:
 
 def _read_xlsx(file: IO[bytes]):
     """The first worksheet's rows as tuples of typed values (read-only, cached values)."""
-    try:
-        with zipfile.ZipFile(file) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise _unreadable() from exc
-    if unpacked > MAX_UNZIPPED_BYTES:
-        raise ValidationError(_("文件解压后过大，已拒绝。请分成几个文件导入。"))
+    _check_xlsx_parts(file)
     file.seek(0)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
@@ -166,7 +171,10 @@ def _read_xlsx(file: IO[bytes]):
     try:
         sheet = _roster_sheet(workbook)
         sheet.reset_dimensions()  # some writers record a wrong size; read every row there is
-        yield from sheet.iter_rows(min_row=1, values_only=True)
+        # Columns past MAX_COLUMNS are never filled in (one cell in column XFD would make a row
+        # of 16,384); the padding openpyxl adds after a row's last value is taken off again.
+        for cells in sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True):
+            yield _without_trailing_blanks(cells)
     except ValidationError:
         raise
     except Exception as exc:
@@ -175,13 +183,65 @@ def _read_xlsx(file: IO[bytes]):
         workbook.close()
 
 
+def _check_xlsx_parts(file: IO[bytes]) -> None:
+    """Refuse an .xlsx whose parts unpack too large or hold too many cells, before parsing."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+            if sum(part.file_size for part in parts) > MAX_UNZIPPED_BYTES or any(
+                part.file_size > MAX_PART_BYTES for part in parts
+            ):
+                raise ValidationError(_("文件解压后过大，已拒绝。请分成几个文件导入。"))
+            cells = 0
+            for part in parts:
+                if part.filename.lower().endswith(_MEDIA_SUFFIXES):
+                    continue
+                cells += _cells_in(archive, part, budget=MAX_CELLS - cells)
+                if cells > MAX_CELLS:
+                    raise _too_many_cells()
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError) as exc:
+        raise _unreadable() from exc
+
+
+def _too_many_cells() -> ValidationError:
+    return ValidationError(
+        _("表格中的单元格超过 %(n)s 个，已拒绝。请删除多余的行、列和工作表，或分成几个文件导入。")
+        % {"n": f"{MAX_CELLS:,}"}
+    )
+
+
+def _cells_in(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: int) -> int:
+    """The cell, row and shared-string elements in one part, counted up to just past budget."""
+    found = 0
+    carried = b""
+    with archive.open(part) as stream:
+        while found <= budget and (chunk := stream.read(1024 * 1024)):
+            # A tag is never split between two reads: the text from the last "<" waits for the next.
+            text = carried + chunk
+            cut = text.rfind(b"<")
+            text, carried = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+            found += len(_CELL_TAG.findall(text))
+        found += len(_CELL_TAG.findall(carried + b" "))
+    return found
+
+
+def _without_trailing_blanks(cells: tuple[Any, ...]) -> tuple[Any, ...]:
+    end = len(cells)
+    while end and cells[end - 1] is None:
+        end -= 1
+    return cells[:end]
+
+
 def _roster_sheet(workbook):
     """The first worksheet whose first rows name the 姓名 column; else the first worksheet."""
     sheets = workbook.worksheets
     if not sheets:
         raise _unreadable()
     for sheet in sheets:
-        for cells in sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True):
+        rows = sheet.iter_rows(
+            min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True
+        )
+        for cells in rows:
             if _has_name_header(list(cells[:MAX_COLUMNS])):
                 return sheet
     return sheets[0]

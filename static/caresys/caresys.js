@@ -123,3 +123,8 @@ document.querySelectorAll("[data-choice-filter]").forEach((input) => {
     });
   });
 });
+
+// A print button (the Content-Security-Policy allows no onclick= attributes).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -44,8 +44,12 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def new_phone(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
-    """Open a fresh phone-sized browser (own cookies) on the live server; closed after the test."""
+    """Open a fresh phone-sized browser (own cookies) on the live server; closed after the test.
+
+    Anything the Content-Security-Policy refused (a script, a style, a frame) fails the test.
+    """
     contexts: list[BrowserContext] = []
+    messages: list[str] = []
 
     def open_phone() -> Page:
         context = browser.new_context(
@@ -57,12 +61,15 @@ def new_phone(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
             locale="zh-CN",
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("console", lambda message: messages.append(message.text))
         contexts.append(context)
         return context.new_page()
 
     yield open_phone
     for context in contexts:
         context.close()
+    refused = [text for text in messages if "Content Security Policy" in text]
+    assert refused == [], "the Content-Security-Policy refused something the page needs"
 
 
 @pytest.fixture

@@ -109,3 +109,15 @@ def test_principal_sees_a_masked_guardian_phone_and_reveals_it_which_is_logged(
     assert [(log.actor_id, log.pupil_id, log.detail) for log in reveals] == [
         (principal.pk, pupil.pk, "guardian.phone")
     ]
+
+
+def test_the_contact_cards_print_button_prints_without_an_inline_handler(
+    phone, sign_in, class_teacher, pupil
+):
+    sign_in(phone, class_teacher.username)
+    phone.goto(f"/registry/pupils/{pupil.pk}/card/")
+    phone.evaluate("() => { window.print = () => { window.printed = true; }; }")
+
+    phone.get_by_role("button", name="打印").click()
+
+    assert phone.evaluate("window.printed") is True

@@ -148,3 +148,15 @@ def test_a_longer_story_costs_the_same_queries(
         reverse("reports:growth_archive", args=[story.pk])).content))  # fmt: skip
     assert "共有关爱记录8条" in text_of(reader)
     assert queries() == one
+
+
+def test_the_running_header_shows_a_name_with_quotes_and_backslashes_as_typed(
+    client, admin_user, principal, school_class
+):
+    name = '王"小\\明</style>'
+    pupil = make_pupil(actor=admin_user, school_class=school_class, name=name)
+
+    header = growth_pdf(client, principal, pupil).pages[0].extract_text()
+
+    assert f"{name}的成长档案" in header
+    assert "u0022" not in header and "&quot;" not in header

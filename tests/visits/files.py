@@ -1,6 +1,8 @@
 """Real files for attachment tests, made by Pillow (a PNG and a JPEG with a GPS position)."""
 
 import io
+import struct
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -33,3 +35,20 @@ def pdf_upload(name: str = "letter.pdf") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (60, 80), (255, 255, 255)).save(buffer, "PDF")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def png_header_only(name: str, width: int, height: int) -> SimpleUploadedFile:
+    """A small PNG whose header claims a huge image (a decompression bomb's first bytes)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )
+    return SimpleUploadedFile(name, data, content_type="image/png")

@@ -11,7 +11,7 @@ from PIL import Image
 
 from pairing import services as pairing_services
 from registry.models import AccessLog
-from tests.visits.files import jpeg_with_gps, pdf_upload, png_upload
+from tests.visits.files import jpeg_with_gps, pdf_upload, png_header_only, png_upload
 from visits import services
 from visits.models import CareRecord, RecordAttachment
 
@@ -83,6 +83,21 @@ def test_a_file_over_the_size_limit_is_refused(class_teacher, pupil, monkeypatch
     assert "太大" in str(refused.value)
 
 
+@pytest.mark.parametrize("size", [(8_000, 7_000), (12_000, 12_000)])  # 56 and 144 megapixels
+def test_a_photo_with_too_many_pixels_is_refused_before_its_pixels_are_decoded(
+    class_teacher, pupil, monkeypatch, size
+):
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda image: decoded.append(image))
+
+    with pytest.raises(ValidationError) as refused:
+        visit(class_teacher, [pupil], [png_header_only("炸弹.png", *size)])
+
+    assert "“炸弹.png”的像素太多，照片不超过 5200 万像素。" in str(refused.value)
+    assert decoded == []
+    assert Image.MAX_IMAGE_PIXELS == services.PHOTO_MAX_PIXELS  # a bomb elsewhere raises too
+
+
 def test_a_record_takes_at_most_six_attachments(class_teacher, pupil):
     record = visit(class_teacher, [pupil], [png_upload() for _ in range(6)])
 
@@ -110,6 +125,8 @@ def test_the_author_adds_a_photo_on_the_record_page_and_a_reader_sees_it(
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
     assert served["Cache-Control"] == "private, no-store"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" not in served.get("Content-Disposition", "")  # a photo shows in the page
     assert Image.open(io.BytesIO(b"".join(served.streaming_content))).size == (40, 30)
     log = AccessLog.objects.filter(actor=principal).get()
     assert (log.pupil, log.detail) == (pupil, "查看附件：责任书.png")
@@ -144,6 +161,21 @@ def test_an_empty_file_on_the_record_page_gets_the_forms_reason_not_choose_a_fil
     page = response.content.decode()
     assert "所提交的是空文件。" in page and "请选择要上传的文件。" not in page
     assert record.attachments.count() == 0
+
+
+def test_an_uploaded_pdf_is_downloaded_not_opened_in_the_sites_origin(
+    client, class_teacher, pupil
+):
+    record = visit(class_teacher, [pupil], [pdf_upload("责任书.pdf")])
+    client.force_login(class_teacher)
+
+    served = client.get(reverse("visits:attachment", args=[record.pk, record.attachments.get().pk]))
+
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"].startswith("attachment;")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in served["Cache-Control"]
 
 
 def test_someone_outside_the_records_scope_gets_404_for_its_photo(

@@ -1,0 +1,20 @@
+"""Filters for printed documents."""
+
+import re
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+# Inside a <style> element nothing is HTML-decoded, so HTML escaping would print "&quot;", and
+# escapejs's \u0022 is not a CSS escape (it prints "u0022"). What could end the string, the rule
+# or the element, and control characters, become CSS hex escapes; the space ends the escape.
+_CSS_STRING_UNSAFE = re.compile(r"[\\\"'<>&\x00-\x1f\x7f]")
+
+
+@register.filter
+def css_string(value: object) -> SafeString:
+    """The value as the inside of a double-quoted CSS string, e.g. in `content: "…"`."""
+    text = str(value).replace("\x00", "\ufffd")  # CSS forbids the escape \0
+    return mark_safe(_CSS_STRING_UNSAFE.sub(lambda match: f"\\{ord(match[0]):x} ", text))
