@@ -15,6 +15,7 @@ urlpatterns = [
     path("classes/", views.class_list, name="class_list"),
     path("classes/<int:pk>/cards.pdf", views.class_cards_pdf, name="class_cards_pdf"),
     path("access-log/", views.access_log, name="access_log"),
+    path("access-log/export.xlsx", views.access_log_xlsx, name="access_log_xlsx"),
     path("signin-pauses/", views.signin_pause_list, name="signin_pause_list"),
     path("signin-pauses/<int:pk>/lift/", views.signin_pause_lift, name="signin_pause_lift"),
     # A download is named for what it holds, ends in .xlsx, and sits under the page it is from.

@@ -302,6 +302,15 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/accesslog_list.html", context)
 
 
+@require_GET
+@role_required(Role.ADMIN)
+def access_log_xlsx(request: HttpRequest) -> HttpResponse:
+    """The access log as filtered on its page, as a spreadsheet."""
+    form = AccessLogFilterForm(request.GET or None, school=request.user.school)
+    logs = selectors.access_log_for(user=request.user, filters=valid_filters(form))
+    return exports.AccessLogExport(user=request.user, logs=logs).response(request)
+
+
 # --- sign-in ---------------------------------------------------------------------------------
 
 

@@ -1,8 +1,10 @@
 """Every read of a child's data is logged, and so is every request refused for a child
 outside the person's scope (the person still gets the same 404 as for no child at all)."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -114,3 +116,29 @@ def test_a_request_for_a_record_about_another_classs_child_is_refused_and_logged
     assert [name for name, _path in logged(class_teacher, AccessLog.Action.REFUSED)] == [
         other_pupil.name
     ]
+
+
+def test_the_registrar_exports_the_access_log_as_filtered_by_child_person_and_date(
+    client, admin_user, class_teacher, pupil, other_pupil
+):
+    client.force_login(class_teacher)
+    client.get(reverse("registry:pupil_detail", args=[pupil.pk]))
+    client.get(reverse("registry:pupil_detail", args=[other_pupil.pk]))  # refused, logged
+    client.force_login(admin_user)
+    today = timezone.localdate().isoformat()
+
+    response = client.get(
+        reverse("registry:access_log_xlsx"),
+        {"pupil_id": other_pupil.pk, "actor": class_teacher.pk, "date_from": today},
+    )
+
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(index for index, row in enumerate(values) if row[0] == "时间")
+    rows = [row for row in values[header + 1 :] if row[0]]
+    assert [(row[1], row[2], row[3]) for row in rows] == [
+        (str(class_teacher), "拒绝访问", other_pupil.name)
+    ]
+    assert AccessLog.objects.filter(
+        actor=admin_user, action=AccessLog.Action.EXPORT, detail="导出访问日志"
+    ).exists()

@@ -56,6 +56,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     # A class's cards are its head teacher's; a pair teacher prints their child's own card.
     "registry:class_cards_pdf": READERS_OF_THE_PUPIL | {"pair_teacher": 404},
     "registry:access_log": dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN},
+    "registry:access_log_xlsx": ADMIN_ONLY,
     # Spreadsheets hold what the person reads: the pair teacher gets an empty one.
     "registry:archive_export": EVERYONE_SIGNED_IN,
     "registry:archive_export_unmasked": dict.fromkeys(ROLES, 403)
