@@ -67,6 +67,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:roster_import": ADMIN_ONLY,
     "registry:roster_import_preview": ADMIN_ONLY,
     "registry:roster_import_confirm": ADMIN_ONLY,
+    # An upload not yet confirmed has no progress: its preview is shown instead.
+    "registry:roster_import_progress": ADMIN_ONLY | {"admin": 302},
 } | PAIRING_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
@@ -79,7 +81,11 @@ POST_DATA = {
 } | PAIRING_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
-UPLOAD_URLS = {"registry:roster_import_preview", "registry:roster_import_confirm"}
+UPLOAD_URLS = {
+    "registry:roster_import_preview",
+    "registry:roster_import_confirm",
+    "registry:roster_import_progress",
+}
 
 
 @pytest.fixture
@@ -276,6 +282,7 @@ def test_each_role_gets_the_expected_answer_from_each_page(
         ("put", "registry:roster_import"),
         ("post", "registry:roster_import_preview"),
         ("get", "registry:roster_import_confirm"),
+        ("post", "registry:roster_import_progress"),
     ],
 )
 def test_a_request_with_the_wrong_http_method_is_refused_with_405(
