@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import F, QuerySet, Value
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -125,6 +126,38 @@ def log_access(
     ]
     AccessLog.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def log_access_each(
+    *,
+    actor: User,
+    action: str,
+    pupils: QuerySet[Pupil],
+    detail: str = "",
+    request: HttpRequest | None = None,
+) -> int:
+    """log_access for each pupil of a queryset, in one INSERT ... SELECT: a roster import's
+    20,000 rows in a fraction of a second, where building as many AccessLog objects takes
+    seconds inside the transaction that publishes them."""
+    values = {
+        "school": Value(actor.school_id),
+        "actor": Value(actor.pk),
+        "at": Value(timezone.now(), output_field=models.DateTimeField()),
+        "action": Value(action),
+        "pupil": F("pk"),
+        "detail": Value(detail[:200]),
+        "ip_address": Value(client_ip(request), output_field=models.GenericIPAddressField()),
+    }
+    select = (
+        pupils.order_by()
+        .annotate(**{f"_{name}": value for name, value in values.items()})
+        .values_list(*(f"_{name}" for name in values))
+    )
+    sql, params = select.query.sql_with_params()
+    columns = ", ".join(AccessLog._meta.get_field(name).column for name in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {AccessLog._meta.db_table} ({columns}) {sql}", params)
+        return cursor.rowcount
 
 
 def display_value(instance: models.Model, field_name: str) -> str:
