@@ -32,6 +32,7 @@ bench: sysdeps install
 	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_import_load.py
 
 lint: install
 	$(VENV)/bin/ruff check .

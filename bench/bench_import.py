@@ -50,14 +50,14 @@ class Rollback(Exception):
     """Raised to leave a transaction.atomic() block without committing."""
 
 
-def roster_rows(taken: set[str]) -> list[list[str]]:
-    """5,000 new pupils with valid, unused ID numbers, in the demo school's six classes."""
+def roster_rows(taken: set[str], count: int = ROWS) -> list[list[str]]:
+    """`count` new pupils with valid, unused ID numbers, in the demo school's six classes."""
     from caresys.lib.identity import id_check_digit
     from demo.school import ADULT_FEMALE, ADULT_MALE, BOY_CHARS, GIRL_CHARS, SURNAMES, VILLAGES
 
     rng = random.Random(SEED)
     rows = []
-    for index in range(ROWS):
+    for index in range(count):
         grade = index % 6 + 1
         gender = "男" if rng.random() < 0.52 else "女"
         surname = rng.choice(SURNAMES)
