@@ -417,6 +417,7 @@ class Pupil(models.Model):
         null=True,
         blank=True,
         editable=False,
+        db_index=False,  # pupil_pending_import: only the few marked rows are indexed
     )
 
     objects = PupilManager()
@@ -443,6 +444,13 @@ class Pupil(models.Model):
         indexes = [
             # The pupil list: a school's pupils of one status, in class then pinyin order.
             models.Index(fields=["school", "status", "left_behind"], name="pupil_list_filter"),
+            # An import's own pupils, to publish or remove them; the register's rows (NULL) are
+            # left out, so no query of the register is tempted to read it.
+            models.Index(
+                fields=["pending_import"],
+                condition=Q(pending_import__isnull=False),
+                name="pupil_pending_import",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -443,6 +443,8 @@ def _roster_plan(
 def roster_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the previewed import for the worker and show its progress; else the preview again."""
     upload = selectors.get_roster_upload_for_user(request.user, pk)
+    if upload.is_in_progress:
+        return redirect("registry:roster_import_progress", pk=upload.pk)
     if upload.status != RosterUpload.Status.PENDING:
         return _roster_preview(request, upload)
     try:

@@ -267,10 +267,16 @@ def roster_upload_confirm(
     from registry.tasks import roster_upload_import  # the task module imports this one
 
     _check_fingerprint(plan, fingerprint)
-    upload.status = RosterUpload.Status.QUEUED
-    upload.rows_done, upload.rows_total = 0, plan.to_write
-    upload.save(update_fields=["status", "rows_done", "rows_total"])
-    roster_upload_import.enqueue(upload_id=upload.pk, actor_id=actor.pk, fingerprint=fingerprint)
+    pending = RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.PENDING)
+    # Conditional, so that a second click (or a second registrar) queues nothing more.
+    if pending.update(status=RosterUpload.Status.QUEUED, rows_done=0, rows_total=plan.to_write):
+        try:
+            roster_upload_import.enqueue(
+                upload_id=upload.pk, actor_id=actor.pk, fingerprint=fingerprint
+            )
+        except Exception:
+            RosterUpload.objects.filter(pk=upload.pk).update(status=RosterUpload.Status.PENDING)
+            raise
     upload.refresh_from_db()  # a task run at once (development, tests) has closed it
     return upload
 
@@ -285,10 +291,10 @@ def _check_fingerprint(plan: ImportPlan, fingerprint: str) -> None:
 def roster_upload_run(*, upload: RosterUpload, actor: User, fingerprint: str) -> None:
     """The worker's part: plan the queued upload again and write it; how it ended is on the
     upload (a failure is recorded there, not raised)."""
-    if upload.status != RosterUpload.Status.QUEUED:
+    queued = RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.QUEUED)
+    if not queued.update(status=RosterUpload.Status.RUNNING):
         return  # run already, by this worker or another
     upload.status = RosterUpload.Status.RUNNING
-    upload.save(update_fields=["status"])
     try:
         with upload.file.open("rb") as file:
             table = read_table(file, upload.original_name)

@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from caresys.lib.identity import id_check_digit
 from registry import services
@@ -885,18 +886,18 @@ def test_the_confirmation_is_queued_for_the_worker_whose_progress_the_page_shows
     monkeypatch.setattr(importing, "BATCH_ROWS", 50)
     monkeypatch.setattr(importing, "_upload_progress", and_look_at_the_page)
 
-    confirm = client.post(
-        reverse("registry:roster_import_confirm", args=[roster.pk]),
-        {"fingerprint": preview.context["plan"].fingerprint()},
-    )
-    waiting = confirmed(client, confirm)
+    confirm_url = reverse("registry:roster_import_confirm", args=[roster.pk])
+    data = {"fingerprint": preview.context["plan"].fingerprint()}
+    waiting = confirmed(client, client.post(confirm_url, data))
+    clicked_again = client.post(confirm_url, data)
     reopened = client.get(reverse("registry:roster_import_preview", args=[roster.pk]))
+    queued = DBTaskResult.objects.count()
     call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0)
     done = client.get(progress_url).content.decode()
 
     assert "正在等待后台导入程序开始" in waiting and "已处理 0 / 120 行" in waiting
     assert '<meta http-equiv="refresh" content="2">' in waiting and "<script>" not in waiting
-    assert reopened["Location"] == progress_url
+    assert reopened["Location"] == progress_url == clicked_again["Location"] and queued == 1
     assert ["已处理 50 / 120 行" in pages[0], "已处理 100 / 120 行" in pages[1]] == [True, True]
     assert "导入在后台进行" in pages[0] and Pupil.objects.count() == 120
     assert "已处理 120 / 120 行" in done and "新增 120、更新 0、未变 0" in done
