@@ -353,7 +353,10 @@ def purge_roster_uploads(*, max_age: datetime.timedelta = datetime.timedelta(day
         deleted += 1
     stale.delete()
     # An import that ended but whose file could not be deleted then.
-    for upload in RosterUpload.objects.exclude(status=RosterUpload.Status.PENDING).exclude(file=""):
+    ended = RosterUpload.objects.filter(
+        status__in=[RosterUpload.Status.CONFIRMED, RosterUpload.Status.FAILED]
+    )
+    for upload in ended.exclude(file=""):
         upload.file.delete(save=False)
         upload.save(update_fields=["file"])
         deleted += 1

@@ -1035,16 +1035,19 @@ def test_uploads_left_unconfirmed_for_a_day_are_deleted_at_the_next_upload(
         content = SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
         return importing.roster_upload_create(actor=admin_user, file=content)
 
-    stale, recent = new_upload(), new_upload()
-    RosterUpload.objects.filter(pk=stale.pk).update(
+    stale, recent, queued = new_upload(), new_upload(), new_upload()
+    RosterUpload.objects.filter(pk__in=[stale.pk, queued.pk]).update(
         created_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
     )
+    # Confirmed a day after it was uploaded, waiting for the worker: its file is still needed.
+    RosterUpload.objects.filter(pk=queued.pk).update(status=RosterUpload.Status.QUEUED)
 
     new_upload()
 
     assert not RosterUpload.objects.filter(pk=stale.pk).exists()
     assert not (media_root / stale.file.name).exists()
     assert (media_root / recent.file.name).exists()
+    assert (media_root / queued.file.name).exists()
 
 
 def test_purge_uploads_deletes_stray_files_older_than_a_day(db, media_root):
