@@ -103,6 +103,7 @@ def worker(out: Path) -> None:
     DatabaseWrapper._commit = timed_commit
     DatabaseWrapper._rollback = timed_rollback
     call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0.2)
+    log("in order (ms): " + " ".join(f"{d * 1000:.0f}" for d in durations))
     durations.sort()
     log(
         f"the worker's {len(durations)} write transactions, longest (ms): "
