@@ -38,24 +38,14 @@ def setup_django() -> None:
 def prepare(workdir: Path, rows: int) -> int:
     """Migrate, seed, upload and confirm the roster (queued, not yet run); the upload's pk."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
     from django.db import connections
 
-    from bench.bench_import import roster_rows, write_roster
-    from registry.models import Pupil, User
+    from bench.bench_import import school_and_roster
     from registry.spreadsheets import importing
     from registry.spreadsheets.planning import plan_import
     from registry.spreadsheets.reading import read_table
 
-    log("migrating a fresh SQLite database")
-    call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
-    log("seeding a demo school of 200 pupils (classes and staff)")
-    call_command("seed_demo", pupils=200, stdout=sys.stderr)
-    admin = User.objects.get(username="admin")
-    path = workdir / "roster.xlsx"
-    log(f"writing {path.name}: {rows} new pupils")
-    taken = set(Pupil.objects.values_list("id_number", flat=True))
-    write_roster(path, roster_rows(taken, rows))
+    admin, path = school_and_roster(workdir, rows)
     upload = importing.roster_upload_create(
         actor=admin, file=SimpleUploadedFile(path.name, path.read_bytes())
     )
