@@ -628,6 +628,43 @@ def test_a_failure_in_a_late_batch_leaves_no_pupil_of_the_import_anywhere(
     )
 
 
+def test_a_failure_after_some_archives_were_updated_undoes_them_through_their_history(
+    admin_user, tmp_path, classes, monkeypatch
+):
+    phones = [f"1390000{n:04d}" for n in range(5)]
+    rows = [
+        pupil_row(身份证号=id_number("2017-03-12", 2 * n + 1), 学籍号="", 监护人电话=phone)
+        for n, phone in enumerate(phones)
+    ]
+    import_file(admin_user, write_csv(tmp_path / "5.csv", table_rows(rows)))
+    changed = [{**row, "监护人电话": "13811112222"} for row in rows]
+    plan = plan_file(admin_user, write_csv(tmp_path / "changed.csv", table_rows(changed)))
+    update = importing.archive_update
+    calls = []
+
+    def the_fifth_is_refused(**kwargs):
+        calls.append(kwargs["pupil"].pk)
+        if len(calls) == 5:
+            raise ValidationError({"guardian.phone": ["号码有误。"]})
+        return update(**kwargs)
+
+    monkeypatch.setattr(importing, "UPDATE_BATCH_ROWS", 2)
+    monkeypatch.setattr(importing, "archive_update", the_fifth_is_refused)
+
+    with pytest.raises(ValidationError) as caught:
+        importing.roster_import_confirm(actor=admin_user, plan=plan, name="changed.csv")
+
+    monkeypatch.setattr(importing, "archive_update", update)
+    pupils = Pupil.objects.order_by("pk").select_related("guardian")
+    assert [pupil.guardian.phone for pupil in pupils] == phones
+    history = [revision.summary for revision in pupils[0].revisions.order_by("pk")]
+    assert history == ["新建档案", "名册导入", "撤销名册导入（导入失败）"]
+    assert [revision.summary for revision in pupils[4].revisions.all()] == ["新建档案"]
+    assert caught.value.messages == ["第6行：监护人·电话：号码有误。"]
+    roster = RosterUpload.objects.get(original_name="changed.csv")
+    assert roster.status == RosterUpload.Status.FAILED
+
+
 def test_an_upload_is_not_imported_by_a_plan_other_than_the_one_previewed(
     admin_user, two_pupils_xlsx, media_root
 ):
