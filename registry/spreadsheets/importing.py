@@ -54,6 +54,10 @@ BATCH_ROWS = 200
 UPDATE_BATCH_ROWS = 20
 
 
+# An archive an import updated: the pupil, the values it replaced, the values it wrote.
+Applied = tuple[Pupil, ArchiveData, ArchiveData]
+
+
 def roster_import_write(
     *,
     actor: User,
@@ -79,7 +83,7 @@ def roster_import_write(
     new = [row for row in plan.rows if row.status == NEW]
     updated = [row for row in plan.rows if row.status == UPDATED]
     total = plan.to_write
-    applied: list[tuple[Pupil, ArchiveData]] = []  # updates written, with what undoes them
+    applied: list[Applied] = []  # updates written, with what undoes them
     done = 0
 
     def written(rows: int) -> None:  # inside each batch's transaction
@@ -124,7 +128,7 @@ def roster_import_write(
 
 def _archives_write(
     *, actor: User, rows: list[RowPlan], request: HttpRequest | None
-) -> list[tuple[Pupil, ArchiveData]]:
+) -> list[Applied]:
     """Update known archives as planned; each with the data that undoes it."""
     summary = _("名册导入")
     applied = []
@@ -136,7 +140,7 @@ def _archives_write(
             )
         except ValidationError as exc:
             raise ValidationError(_row_messages(row.number, exc)) from exc
-        applied.append((row.pupil, undo))
+        applied.append((row.pupil, undo, row.data))
     return applied
 
 
@@ -153,23 +157,25 @@ def _pupils_publish(*, actor: User, upload: RosterUpload, request: HttpRequest |
 
 
 def _import_undo(
-    *,
-    actor: User,
-    upload: RosterUpload,
-    applied: list[tuple[Pupil, ArchiveData]],
-    errors: list[str],
+    *, actor: User, upload: RosterUpload, applied: list[Applied], errors: list[str]
 ) -> None:
     """Undo what a failed import wrote, a batch per transaction, and record why it failed:
-    updates are reverted through archive_update (the history keeps both), the new pupils,
-    never published, are deleted."""
+    updated fields still as the import left them go back through archive_update (the history
+    keeps both; a field someone changed since keeps their value), and the new pupils, never
+    published, are deleted."""
     summary = _("撤销名册导入（导入失败）")
     for start in range(0, len(applied), UPDATE_BATCH_ROWS):
         with transaction.atomic():
-            for pupil, undo in reversed(applied[start : start + UPDATE_BATCH_ROWS]):
+            for pupil, undo, wrote in reversed(applied[start : start + UPDATE_BATCH_ROWS]):
+                now = archive_values(pupil=pupil, data=undo)
+                back = {
+                    part: {f: v for f, v in fields.items() if now[part][f] == wrote[part][f]}
+                    for part, fields in undo.items()
+                }
                 try:
                     with transaction.atomic():
-                        archive_update(actor=actor, pupil=pupil, data=undo, summary=summary)
-                except ValidationError:  # changed since by someone else: theirs stands
+                        archive_update(actor=actor, pupil=pupil, data=back, summary=summary)
+                except ValidationError:
                     logger.exception("roster import %s: undoing pupil %s", upload.pk, pupil.pk)
     pending = Pupil.with_pending.filter(pending_import=upload).order_by("pk")
     while ids := list(pending.values_list("pk", flat=True)[:BATCH_ROWS]):

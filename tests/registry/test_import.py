@@ -651,13 +651,24 @@ def test_a_failure_after_some_archives_were_updated_undoes_them_through_their_hi
     monkeypatch.setattr(importing, "UPDATE_BATCH_ROWS", 2)
     monkeypatch.setattr(importing, "archive_update", the_fifth_is_refused)
 
+    def a_colleague_corrects_the_first_meanwhile(done: int, total: int) -> None:
+        if done == 4:
+            first = Pupil.objects.order_by("pk").first()
+            update(actor=admin_user, pupil=first, data={"guardian": {"phone": "13700007777"}})
+
     with pytest.raises(ValidationError) as caught:
-        importing.roster_import_confirm(actor=admin_user, plan=plan, name="changed.csv")
+        importing.roster_import_confirm(
+            actor=admin_user,
+            plan=plan,
+            name="changed.csv",
+            progress=a_colleague_corrects_the_first_meanwhile,
+        )
 
     monkeypatch.setattr(importing, "archive_update", update)
     pupils = Pupil.objects.order_by("pk").select_related("guardian")
-    assert [pupil.guardian.phone for pupil in pupils] == phones
-    history = [revision.summary for revision in pupils[0].revisions.order_by("pk")]
+    # The first was edited by hand meanwhile: that edit stands.
+    assert [pupil.guardian.phone for pupil in pupils] == ["13700007777", *phones[1:]]
+    history = [revision.summary for revision in pupils[1].revisions.order_by("pk")]
     assert history == ["新建档案", "名册导入", "撤销名册导入（导入失败）"]
     assert [revision.summary for revision in pupils[4].revisions.all()] == ["新建档案"]
     assert caught.value.messages == ["第6行：监护人·电话：号码有误。"]
