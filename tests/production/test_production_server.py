@@ -192,12 +192,9 @@ def test_a_registrar_signs_in_reads_an_archive_prints_a_card_and_exports(server)
     assert sheet.max_row > 60
 
     with sqlite3.connect(workdir / "db.sqlite3") as db:
-        addresses = {
-            row[0]
-            for row in db.execute(
+        addresses = {row[0] for row in db.execute(
                 "SELECT DISTINCT ip_address FROM registry_accesslog WHERE ip_address IS NOT NULL"
-            )
-        }
+            )}
     assert CLIENT_ADDRESS in addresses, "the access log keeps the client's address, not nginx's"
     assert "127.0.0.1" not in addresses
 
