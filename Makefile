@@ -7,20 +7,26 @@ STAMP := $(VENV)/.installed
 .PHONY: run serve test bench lint messages sysdeps sysdeps-test install
 
 # The demo school with the development settings (DEBUG on); every other target runs in
-# production mode unless DEBUG=1 is set.
+# production mode unless DEBUG=1 is set. The task worker (roster imports) runs beside the
+# server, reloading on code changes as runserver does, and stops with it.
 run: export DEBUG = 1
 run: sysdeps install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "CareSys: http://127.0.0.1:8000"
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # A school server: production settings from the environment (SECRET_KEY, ALLOWED_HOSTS, ...),
-# migrations, static files collected for whitenoise, gunicorn on $(BIND) (127.0.0.1:8000).
+# migrations, static files collected for whitenoise, gunicorn on $(BIND) (127.0.0.1:8000), and
+# beside it the task worker that runs roster imports, stopped when gunicorn stops.
 serve: sysdeps install
 	$(PY) manage.py check --deploy --fail-level ERROR
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py caresys.wsgi
 
 test: sysdeps-test install
@@ -32,6 +38,7 @@ bench: sysdeps install
 	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_import_load.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "registry",
     "pairing",
     "visits",
@@ -215,6 +217,15 @@ CARESYS_PAGE_SIZE = envint("CARESYS_PAGE_SIZE", 50)
 # Roster import: the largest file and the most data rows one upload may hold.
 CARESYS_IMPORT_MAX_BYTES = envint("CARESYS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 CARESYS_IMPORT_MAX_ROWS = envint("CARESYS_IMPORT_MAX_ROWS", 20_000)
+
+# Long work (a roster import) runs as a task in a worker process beside the site, so that no
+# request holds the database: `manage.py db_worker` (make serve and make run start it). The
+# queue is a table of the site's own database. CARESYS_TASKS_IMMEDIATE=1 runs a task at once in
+# the process that enqueues it (the tests, except those that start a worker).
+if envbool("CARESYS_TASKS_IMMEDIATE", False):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Logs go to standard error, which gunicorn passes on and systemd keeps in the journal.
 LOGGING = {

@@ -10,7 +10,15 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
-from registry.models import Pupil, Role, School, SchoolClass, TeachingAssignment, User
+from registry.models import (
+    ENROLLED_PUPILS,
+    Pupil,
+    Role,
+    School,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
 from registry.selectors import (
     ContactCard,
     card_pupil_for_user,
@@ -399,7 +407,7 @@ def active_classes_with_pupils(school_id: int) -> list[SchoolClass]:
     return list(
         SchoolClass.objects.filter(school_id=school_id, is_active=True)
         .select_related("head_teacher")
-        .annotate(enrolled=Count("pupils", filter=Q(pupils__status=Pupil.Status.ENROLLED)))
+        .annotate(enrolled=Count("pupils", filter=ENROLLED_PUPILS))
         .order_by("grade", "number", "pk")
     )
 

@@ -340,6 +340,14 @@ class PupilQuerySet(models.QuerySet):
         return self.enrolled().left_behind()
 
 
+class PupilManager(models.Manager.from_queryset(PupilQuerySet)):
+    """The register: pupils a roster import is still writing are in no page, list or count
+    until the import publishes them all at once (RosterUpload, registry/spreadsheets)."""
+
+    def get_queryset(self) -> PupilQuerySet:
+        return super().get_queryset().filter(pending_import__isnull=True)
+
+
 class Pupil(models.Model):
     class Gender(models.TextChoices):
         MALE = "M", _("男")
@@ -412,8 +420,22 @@ class Pupil(models.Model):
     is_priority = models.BooleanField(_("重点帮扶对象"), default=False)
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+    # Set while a roster import writes the pupil in batches, cleared when the import publishes.
+    pending_import = models.ForeignKey(
+        "RosterUpload",
+        on_delete=models.PROTECT,
+        related_name="pending_pupils",
+        verbose_name=_("导入中"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # pupil_pending_import: only the few marked rows are indexed
+    )
 
-    objects = PupilQuerySet.as_manager()
+    objects = PupilManager()
+    # Every row, those of an import not yet published too: the import's own writes, and the
+    # uniqueness of ID numbers and 学籍号.
+    with_pending = PupilQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("学生")
@@ -434,6 +456,13 @@ class Pupil(models.Model):
         indexes = [
             # The pupil list: a school's pupils of one status, in class then pinyin order.
             models.Index(fields=["school", "status", "left_behind"], name="pupil_list_filter"),
+            # An import's own pupils, to publish or remove them; the register's rows (NULL) are
+            # left out, so no query of the register is tempted to read it.
+            models.Index(
+                fields=["pending_import"],
+                condition=Q(pending_import__isnull=False),
+                name="pupil_pending_import",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -468,7 +497,7 @@ class Pupil(models.Model):
     def _duplicate_errors(self) -> dict:
         """Causes up to two queries: another pupil of the school with the same numbers."""
         errors = {}
-        others = Pupil.objects.filter(school_id=self.school_id).exclude(pk=self.pk)
+        others = Pupil.with_pending.filter(school_id=self.school_id).exclude(pk=self.pk)
         if self.id_number and others.filter(id_number=self.id_number).exists():
             errors["id_number"] = ValidationError(
                 _("该身份证号已登记在本校另一名学生的档案中。"), code="duplicate"
@@ -508,6 +537,11 @@ class Pupil(models.Model):
                 "gender": self.Gender(encoded_gender).label
             }
         return errors
+
+
+# A class's enrolled pupils counted through the relation, Count("pupils", filter=...): a join
+# does not go through Pupil.objects, so it leaves out a pending import's pupils here.
+ENROLLED_PUPILS = Q(pupils__status=Pupil.Status.ENROLLED, pupils__pending_import=None)
 
 
 class Parent(models.Model):
@@ -727,6 +761,8 @@ class RosterUpload(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待确认")
+        QUEUED = "queued", _("等待导入")
+        RUNNING = "running", _("正在导入")
         CONFIRMED = "confirmed", _("已导入")
         FAILED = "failed", _("导入失败")
 
@@ -745,6 +781,9 @@ class RosterUpload(models.Model):
     confirmed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     # {"created": n, "updated": n, "unchanged": n} after an import; {"errors": [...]} if it failed.
     summary = models.JSONField(_("导入结果"), default=dict, blank=True)
+    # Progress of a confirmed import, written by the worker with each batch.
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    rows_total = models.PositiveIntegerField(_("待写入行数"), default=0)
 
     class Meta:
         verbose_name = _("名册导入")
@@ -753,3 +792,8 @@ class RosterUpload(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_in_progress(self) -> bool:
+        """Confirmed and not yet ended: queued for the worker or being written."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -32,6 +32,7 @@ from caresys.lib.pinyin import is_pinyin_query
 from registry import signin
 from registry.models import (
     CATEGORY_FIELDS,
+    ENROLLED_PUPILS,
     LEFT_BEHIND,
     AccessLog,
     ArchiveRevision,
@@ -458,10 +459,9 @@ def classes_visible_to(*, user: User) -> QuerySet[SchoolClass]:
         class_choices_for(user=user)
         .select_related("head_teacher")
         .annotate(
-            pupil_count=Count("pupils", filter=Q(pupils__status=Pupil.Status.ENROLLED)),
+            pupil_count=Count("pupils", filter=ENROLLED_PUPILS),
             left_behind_count=Count(
-                "pupils",
-                filter=Q(pupils__status=Pupil.Status.ENROLLED) & ~Q(pupils__left_behind="none"),
+                "pupils", filter=ENROLLED_PUPILS & ~Q(pupils__left_behind="none")
             ),
         )
     )

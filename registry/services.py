@@ -7,7 +7,8 @@ from typing import Any, NamedTuple
 
 from axes.models import AccessAttempt
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import F, QuerySet, Value
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -164,6 +165,38 @@ def signin_pause_lift(*, actor: User, user: User, request: HttpRequest | None = 
         request=request,
     )
     return lifted
+
+
+def log_access_each(
+    *,
+    actor: User,
+    action: str,
+    pupils: QuerySet[Pupil],
+    detail: str = "",
+    request: HttpRequest | None = None,
+) -> int:
+    """log_access for each pupil of a queryset, in one INSERT ... SELECT: a roster import's
+    20,000 rows in a fraction of a second, where building as many AccessLog objects takes
+    seconds inside the transaction that publishes them."""
+    values = {
+        "school": Value(actor.school_id),
+        "actor": Value(actor.pk),
+        "at": Value(timezone.now(), output_field=models.DateTimeField()),
+        "action": Value(action),
+        "pupil": F("pk"),
+        "detail": Value(detail[:200]),
+        "ip_address": Value(client_ip(request), output_field=models.GenericIPAddressField()),
+    }
+    select = (
+        pupils.order_by()
+        .annotate(**{f"_{name}": value for name, value in values.items()})
+        .values_list(*(f"_{name}" for name in values))
+    )
+    sql, params = select.query.sql_with_params()
+    columns = ", ".join(AccessLog._meta.get_field(name).column for name in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {AccessLog._meta.db_table} ({columns}) {sql}", params)
+        return cursor.rowcount
 
 
 def display_value(instance: models.Model, field_name: str) -> str:
@@ -395,6 +428,21 @@ def archive_update(
         actor=actor, edits=[(pupil, changes)], summary=summary, request=request
     )
     return revision
+
+
+def archive_values(*, pupil: Pupil, data: ArchiveData) -> ArchiveData:
+    """The archive's values now of the fields `data` names: given to archive_update, what undoes
+    applying `data` (a part the archive lacked comes back blank). Causes two queries."""
+    pupil = (
+        Pupil.objects.select_related("school_class", "guardian")
+        .prefetch_related("parents")
+        .get(pk=pupil.pk)
+    )
+    return {
+        part: {field: getattr(instance, field) for field in fields if field in data[part]}
+        for part, _prefix, instance, fields in _archive_parts(pupil)
+        if part in data
+    }
 
 
 def _record_edits(

@@ -27,4 +27,5 @@ urlpatterns = [
     path("import/", views.roster_import, name="roster_import"),
     path("import/<int:pk>/", views.roster_import_preview, name="roster_import_preview"),
     path("import/<int:pk>/confirm/", views.roster_import_confirm, name="roster_import_confirm"),
+    path("import/<int:pk>/progress/", views.roster_import_progress, name="roster_import_progress"),
 ]

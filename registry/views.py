@@ -1,6 +1,5 @@
 """Pages of the registry: decorators, access helper, form, service, redirect."""
 
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,10 +13,8 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -445,6 +442,8 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.get_roster_upload_for_user(request.user, pk)
+    if upload.is_in_progress:
+        return redirect("registry:roster_import_progress", pk=upload.pk)
     return _roster_preview(request, upload)
 
 
@@ -496,50 +495,41 @@ def _roster_plan(
 @require_POST
 @role_required(Role.ADMIN)
 def roster_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """Write the previewed import, streaming a progress bar; else show the preview again."""
+    """Queue the previewed import for the worker and show its progress; else the preview again."""
     upload = selectors.get_roster_upload_for_user(request.user, pk)
+    if upload.is_in_progress:
+        return redirect("registry:roster_import_progress", pk=upload.pk)
     if upload.status != RosterUpload.Status.PENDING:
         return _roster_preview(request, upload)
     try:
         plan = _roster_plan(request, upload, fresh=True)
     except ValidationError:
         return _roster_preview(request, upload)
+    fingerprint = request.POST.get("fingerprint", "")
     try:
-        steps = importing.roster_upload_confirm(
-            actor=request.user,
-            upload=upload,
-            plan=plan,
-            fingerprint=request.POST.get("fingerprint", ""),
-            request=request,
+        importing.roster_upload_confirm(
+            actor=request.user, upload=upload, plan=plan, fingerprint=fingerprint
         )
     except ValidationError as error:
         messages.warning(request, " ".join(error.messages))
         return _roster_preview(request, upload)
-    page = _roster_import_page(request, upload, steps, plan.to_write)
-    response = StreamingHttpResponse(page, content_type="text/html; charset=utf-8")
-    response["Cache-Control"] = "no-store"
-    response["X-Accel-Buffering"] = "no"  # a proxy passes each chunk on as it comes
-    return response
+    return redirect("registry:roster_import_progress", pk=upload.pk)
 
 
-def _roster_import_page(
-    request: HttpRequest, upload: RosterUpload, steps: Iterator[tuple[int, int]], total: int
-) -> Iterator[str]:
-    """The progress page in pieces: the page's top, a step of the bar as each step is written,
-    then the result and the page's end."""
-    context = {"upload": upload, "total": total}
-    page = render_to_string("registry/rosterimport_progress.html", context, request=request)
-    head, _mark, rest = page.partition("<!-- steps -->")
-    middle, _mark, tail = rest.partition("<!-- result -->")
-    yield head
-    done = 0
-    for done, total in steps:
-        yield render_to_string("registry/_rosterimport_step.html", {"done": done, "total": total})
-    if upload.status == RosterUpload.Status.FAILED:
-        step = {"done": done, "total": total, "failed": True}
-        yield render_to_string("registry/_rosterimport_step.html", step)
-    yield middle
-    yield render_to_string(
-        "registry/_rosterimport_result.html", {"upload": upload}, request=request
-    )
-    yield tail
+# While an import is queued or running its page reloads itself this often (seconds).
+IMPORT_PROGRESS_REFRESH = 2
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def roster_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where a confirmed import is: waiting for the worker, rows done of total, or its outcome."""
+    upload = selectors.get_roster_upload_for_user(request.user, pk)
+    if upload.status == RosterUpload.Status.PENDING:
+        return redirect("registry:roster_import_preview", pk=upload.pk)
+    context = {
+        "upload": upload,
+        "refresh": IMPORT_PROGRESS_REFRESH if upload.is_in_progress else None,
+        "failed": upload.status == RosterUpload.Status.FAILED,
+    }
+    return render(request, "registry/rosterimport_progress.html", context)

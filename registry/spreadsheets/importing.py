@@ -1,6 +1,7 @@
 """The roster import's writes: keeping an upload, writing a plan, and purging what is left.
 
-Each write of a plan is all or nothing: one transaction, every row or none if one fails. An
+Each write of a plan is all or nothing for anyone reading the register, yet holds the database
+only a fraction of a second at a time: see roster_import_write. An
 upload's file is not in any transaction (a rollback cannot bring back a deleted file), so the
 uploads are saved and purged one at a time; the rows the import writes are its audit: the
 upload (who, when, how it ended), and a revision and an access-log row per archive.
@@ -9,7 +10,7 @@ upload (who, when, how it ended), and a revision and an access-log row per archi
 import datetime
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -31,63 +32,182 @@ from registry.models import (
     RosterUpload,
     User,
 )
-from registry.services import archive_draft, archive_update, log_access
+from registry.services import (
+    ArchiveData,
+    ArchivePart,
+    archive_draft,
+    archive_update,
+    archive_values,
+    log_access_each,
+)
 from registry.spreadsheets.columns import field_label
-from registry.spreadsheets.planning import NEW, UPDATED, ImportPlan, RowPlan
+from registry.spreadsheets.planning import NEW, UPDATED, ImportPlan, RowPlan, plan_import
+from registry.spreadsheets.reading import read_table
 
 logger = logging.getLogger(__name__)
 
 
-def _import_rows(
+# New pupils written per transaction: a few tenths of a second on SQLite (mostly Django
+# building the INSERTs), so that a teacher's save waits at most that long for the write lock.
+BATCH_ROWS = 200
+# Known archives updated per transaction: each is a whole archive_update (10-20 ms on SQLite).
+UPDATE_BATCH_ROWS = 20
+
+
+# An archive an import updated: the pupil, the values it replaced, the values it wrote.
+Applied = tuple[Pupil, ArchiveData, ArchiveData]
+
+
+def roster_import_write(
     *,
     actor: User,
     plan: ImportPlan,
-    every: int = 100,
+    upload: RosterUpload,
+    progress: Callable[[int, int], None] | None = None,
     request: HttpRequest | None = None,
-) -> Iterator[tuple[int, int]]:
-    """Write the plan's new and updated rows, yielding (done, total) every `every` rows.
+    every: int | None = None,
+) -> dict[str, int]:
+    """Write a plan in short transactions; all or nothing, as the registrar sees it.
 
-    The caller holds the transaction: roster_import_confirm, or roster_upload_confirm's steps.
+    New pupils first, `every` rows a transaction, marked with the upload
+    (Pupil.pending_import), which hides them from every page and count. Then the known archives
+    a few a transaction through archive_update, each change in its history. One short last
+    transaction publishes the new pupils (clears the mark) and closes the upload. On a failure
+    the updates are undone through archive_update (the history keeps both), the marked
+    pupils, never part of the register, are deleted, the upload says why, and the
+    ValidationError is raised.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("_import_rows must run inside transaction.atomic()")
     if plan.has_errors:
         raise ValidationError(_("名册中有错误的行，未导入。"))
+    every = every or BATCH_ROWS
     new = [row for row in plan.rows if row.status == NEW]
     updated = [row for row in plan.rows if row.status == UPDATED]
     total = plan.to_write
+    applied: list[Applied] = []  # updates written, with what undoes them
     done = 0
-    for start in range(0, len(new), every):
-        batch = new[start : start + every]
-        _pupils_create_planned(actor=actor, rows=batch, request=request)
-        done += len(batch)
-        yield done, total
+
+    def written(rows: int) -> None:  # inside each batch's transaction
+        nonlocal done
+        done += rows
+        _upload_progress(upload=upload, done=done, total=total)
+
+    try:
+        for start in range(0, len(new), every):
+            # Drafting reads only and is the slow part: before the transaction, not in it.
+            drafted = _pupils_draft(actor=actor, rows=new[start : start + every], pending=upload)
+            with transaction.atomic():
+                _pupils_insert(actor=actor, created=drafted)
+                written(len(drafted))
+            if progress is not None:
+                progress(done, total)
+        for start in range(0, len(updated), UPDATE_BATCH_ROWS):
+            rows = updated[start : start + UPDATE_BATCH_ROWS]
+            with transaction.atomic():
+                undo = _archives_write(actor=actor, rows=rows, request=request)
+                written(len(rows))
+            applied += undo
+            if progress is not None:
+                progress(done, total)
+        with transaction.atomic():
+            _pupils_publish(actor=actor, upload=upload, request=request)
+            _upload_close(
+                upload=upload, status=RosterUpload.Status.CONFIRMED, summary=plan.summary()
+            )
+    except ValidationError as error:
+        _import_undo(actor=actor, upload=upload, applied=applied, errors=error.messages)
+        raise
+    except Exception:
+        logger.exception("roster import %s failed", upload.pk)
+        errors = [_("导入时出现意外错误，没有写入任何数据。请稍后再试。")]
+        _import_undo(actor=actor, upload=upload, applied=applied, errors=errors)
+        raise
+    if progress is not None and not total:
+        progress(total, total)
+    return plan.summary()
+
+
+def _archives_write(
+    *, actor: User, rows: list[RowPlan], request: HttpRequest | None
+) -> list[Applied]:
+    """Update known archives as planned; each with the data that undoes it."""
     summary = _("名册导入")
-    for row in updated:
+    applied = []
+    for row in rows:
+        undo = archive_values(pupil=row.pupil, data=row.data)
         try:
             archive_update(
                 actor=actor, pupil=row.pupil, data=row.data, summary=summary, request=request
             )
         except ValidationError as exc:
             raise ValidationError(_row_messages(row.number, exc)) from exc
-        done += 1
-        if done % every == 0 or done == total:
-            yield done, total
+        applied.append((row.pupil, undo, row.data))
+    return applied
 
 
-def _pupils_create_planned(
-    *, actor: User, rows: list[RowPlan], request: HttpRequest | None
+def _upload_progress(*, upload: RosterUpload, done: int, total: int) -> None:
+    upload.rows_done, upload.rows_total = done, total
+    upload.save(update_fields=["rows_done", "rows_total"])
+
+
+def _pupils_publish(*, actor: User, upload: RosterUpload, request: HttpRequest | None) -> None:
+    """Put an import's new pupils on the register at once, with their access-log rows."""
+    pending = Pupil.with_pending.filter(pending_import=upload)
+    log_access_each(actor=actor, action=AccessLog.Action.CREATE, pupils=pending, request=request)
+    pending.update(pending_import=None)
+
+
+def _import_undo(
+    *, actor: User, upload: RosterUpload, applied: list[Applied], errors: list[str]
 ) -> None:
-    """What pupil_create does, for many new pupils of a plan at once: ten inserts, not ten
-    queries a pupil. The plan has validated each row already and matched it to no pupil; the
-    database's constraints still refuse a number someone registered since the preview."""
-    today = timezone.localdate()
-    created = []
+    """Undo what a failed import wrote, a batch per transaction, and record why it failed:
+    updated fields still as the import left them go back through archive_update (the history
+    keeps both; a field someone changed since keeps their value), and the new pupils, never
+    published, are deleted."""
+    summary = _("撤销名册导入（导入失败）")
+    for start in range(0, len(applied), UPDATE_BATCH_ROWS):
+        with transaction.atomic():
+            for pupil, undo, wrote in reversed(applied[start : start + UPDATE_BATCH_ROWS]):
+                now = archive_values(pupil=pupil, data=undo)
+                back = {
+                    part: {f: v for f, v in fields.items() if now[part][f] == wrote[part][f]}
+                    for part, fields in undo.items()
+                }
+                try:
+                    with transaction.atomic():
+                        archive_update(actor=actor, pupil=pupil, data=back, summary=summary)
+                except ValidationError:
+                    logger.exception("roster import %s: undoing pupil %s", upload.pk, pupil.pk)
+    pending = Pupil.with_pending.filter(pending_import=upload).order_by("pk")
+    while ids := list(pending.values_list("pk", flat=True)[:BATCH_ROWS]):
+        with transaction.atomic():
+            for model in (ArchiveRevision, LeftBehindPeriod, Guardian, Parent):
+                model.objects.filter(pupil_id__in=ids).delete()
+            Pupil.with_pending.filter(pk__in=ids).delete()
+    _upload_close(upload=upload, status=RosterUpload.Status.FAILED, summary={"errors": errors})
+
+
+Drafted = list[tuple[RowPlan, list[ArchivePart], list[dict[str, Any]]]]
+
+
+def _pupils_draft(*, actor: User, rows: list[RowPlan], pending: RosterUpload) -> Drafted:
+    """The new pupils' archives as unsaved instances, marked pending: the Python part of
+    creating them, done before the transaction that inserts them so as not to lengthen it."""
+    drafted = []
     for row in rows:
         parts, changes = archive_draft(school_id=actor.school_id, pupil=None, data=row.data)
         pupil = parts[0][2]
         pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
-        created.append((row, parts, changes))
+        pupil.pending_import = pending
+        drafted.append((row, parts, changes))
+    return drafted
+
+
+def _pupils_insert(*, actor: User, created: Drafted) -> None:
+    """What pupil_create does, for many new pupils of a plan at once: ten inserts, not ten
+    queries a pupil; their access-log rows are written when the import publishes them. The plan
+    has validated each row already and matched it to no pupil; the database's constraints still
+    refuse a number someone registered since the preview."""
+    today = timezone.localdate()
     try:
         with transaction.atomic():
             Pupil.objects.bulk_create([parts[0][2] for _row, parts, _unused in created])
@@ -112,7 +232,6 @@ def _pupils_create_planned(
         ArchiveRevision(pupil=parts[0][2], actor=actor, summary=_("新建档案"), changes=changes)
         for _row, parts, changes in created
     )
-    log_access(actor=actor, action=AccessLog.Action.CREATE, pupils=pupils, request=request)
 
 
 def _taken_numbers(school_id: int, rows: list[RowPlan]) -> list[str]:
@@ -122,7 +241,7 @@ def _taken_numbers(school_id: int, rows: list[RowPlan]) -> list[str]:
         key: {row.data["pupil"].get(key) for row in rows} - {None, ""}
         for key in ("id_number", "student_number")
     }
-    taken = Pupil.objects.filter(
+    taken = Pupil.with_pending.filter(
         models.Q(id_number__in=numbers["id_number"])
         | models.Q(student_number__in=numbers["student_number"]),
         school_id=school_id,
@@ -159,59 +278,90 @@ def _row_messages(number: int, error: ValidationError) -> list[str]:
     return messages
 
 
-@transaction.atomic
 def roster_import_confirm(
     *,
     actor: User,
     plan: ImportPlan,
+    name: str = "",
     progress: Callable[[int, int], None] | None = None,
     request: HttpRequest | None = None,
 ) -> dict[str, int]:
-    """Write a roster import's plan in one transaction: every row, or none if one fails."""
-    for done, total in _import_rows(actor=actor, plan=plan, request=request):
-        if progress is not None:
-            progress(done, total)
-    return plan.summary()
+    """Write a roster import's plan at once (the import_roster command): every row, or none if
+    one fails, in the short transactions of roster_import_write."""
+    upload = roster_import_upload(actor=actor, plan=plan, name=name)
+    return roster_import_write(
+        actor=actor, plan=plan, upload=upload, progress=progress, request=request
+    )
+
+
+def roster_import_upload(*, actor: User, plan: ImportPlan, name: str) -> RosterUpload:
+    """The record of an import from a file on the server: an upload without a file."""
+    upload = RosterUpload(
+        school_id=actor.school_id,
+        uploaded_by=actor,
+        original_name=(name or _("名册"))[-200:],
+        status=RosterUpload.Status.RUNNING,
+        rows_total=plan.to_write,
+    )
+    upload.full_clean()
+    upload.save()
+    return upload
 
 
 def roster_upload_confirm(
-    *,
-    actor: User,
-    upload: RosterUpload,
-    plan: ImportPlan,
-    fingerprint: str,
-    request: HttpRequest | None = None,
-) -> Iterator[tuple[int, int]]:
-    """The steps of importing an upload as previewed: (done, total) every 100 rows written.
+    *, actor: User, upload: RosterUpload, plan: ImportPlan, fingerprint: str
+) -> RosterUpload:
+    """Queue the import of an upload as previewed, for the worker (registry.tasks).
 
-    Refused at once (ValidationError) unless the plan is the one the preview showed, by its
-    fingerprint, and has no error. The rows are written in one transaction as the steps are
-    taken; then the upload records how it ended, so a failure is on the upload, not raised.
+    Refused (ValidationError) unless the plan is the one the preview showed, by its fingerprint,
+    and has no error; the worker plans again and checks the fingerprint once more.
     """
+    from registry.tasks import roster_upload_import  # the task module imports this one
+
+    _check_fingerprint(plan, fingerprint)
+    pending = RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.PENDING)
+    # Conditional, so that a second click (or a second registrar) queues nothing more.
+    if pending.update(status=RosterUpload.Status.QUEUED, rows_done=0, rows_total=plan.to_write):
+        try:
+            roster_upload_import.enqueue(
+                upload_id=upload.pk, actor_id=actor.pk, fingerprint=fingerprint
+            )
+        except Exception:
+            RosterUpload.objects.filter(pk=upload.pk).update(status=RosterUpload.Status.PENDING)
+            raise
+    upload.refresh_from_db()  # a task run at once (development, tests) has closed it
+    return upload
+
+
+def _check_fingerprint(plan: ImportPlan, fingerprint: str) -> None:
     if plan.has_errors or fingerprint != plan.fingerprint():
         raise ValidationError(
             _("预览之后档案有了变化，请核对下面新的预览后再确认导入。"), code="stale"
         )
-    return _upload_import_steps(actor=actor, upload=upload, plan=plan, request=request)
 
 
-def _upload_import_steps(
-    *, actor: User, upload: RosterUpload, plan: ImportPlan, request: HttpRequest | None
-) -> Iterator[tuple[int, int]]:
-    errors: list[str] = []
+def roster_upload_run(*, upload: RosterUpload, actor: User, fingerprint: str) -> None:
+    """The worker's part: plan the queued upload again and write it; how it ended is on the
+    upload (a failure is recorded there, not raised)."""
+    queued = RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.QUEUED)
+    if not queued.update(status=RosterUpload.Status.RUNNING):
+        return  # run already, by this worker or another
+    upload.status = RosterUpload.Status.RUNNING
     try:
-        with transaction.atomic():
-            yield from _import_rows(actor=actor, plan=plan, request=request)
-    except ValidationError as error:
-        errors = error.messages
-    except Exception:  # the page showing the steps is on its way: the upload says what happened
-        logger.exception("roster import %s failed", upload.pk)
-        errors = [_("导入时出现意外错误，没有写入任何数据。请稍后再试。")]
-    _upload_close(
-        upload=upload,
-        status=RosterUpload.Status.FAILED if errors else RosterUpload.Status.CONFIRMED,
-        summary={"errors": errors} if errors else plan.summary(),
-    )
+        with upload.file.open("rb") as file:
+            table = read_table(file, upload.original_name)
+        plan = plan_import(actor=actor, table=table)
+        _check_fingerprint(plan, fingerprint)
+    except (ValidationError, FileNotFoundError) as error:
+        if isinstance(error, FileNotFoundError):
+            error = ValidationError(_("上传的文件已不在，请重新上传。"))
+        failed = {"errors": error.messages}
+        _upload_close(upload=upload, status=RosterUpload.Status.FAILED, summary=failed)
+        return
+    try:
+        roster_import_write(actor=actor, plan=plan, upload=upload)
+    except Exception:  # recorded on the upload by roster_import_write
+        return
 
 
 # --- uploads ---------------------------------------------------------------------------------
@@ -255,7 +405,10 @@ def purge_roster_uploads(*, max_age: datetime.timedelta = datetime.timedelta(day
         deleted += 1
     stale.delete()
     # An import that ended but whose file could not be deleted then.
-    for upload in RosterUpload.objects.exclude(status=RosterUpload.Status.PENDING).exclude(file=""):
+    ended = RosterUpload.objects.filter(
+        status__in=[RosterUpload.Status.CONFIRMED, RosterUpload.Status.FAILED]
+    )
+    for upload in ended.exclude(file=""):
         upload.file.delete(save=False)
         upload.save(update_fields=["file"])
         deleted += 1

@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from caresys.lib.identity import id_check_digit
 from registry import services
@@ -151,7 +152,7 @@ def by_number(plan: planning.ImportPlan) -> dict[int, planning.RowPlan]:
 def stored_rows() -> dict[str, int]:
     """How many rows each table the import writes holds."""
     models = (Pupil, Parent, Guardian, ArchiveRevision, AccessLog, LeftBehindPeriod)
-    return {model.__name__: model.objects.count() for model in models}
+    return {model.__name__: model._base_manager.count() for model in models}
 
 
 @pytest.fixture(autouse=True)
@@ -559,7 +560,7 @@ def test_a_failure_midway_through_confirming_writes_no_row_at_all(admin_user, ro
     assert not Pupil.objects.filter(name="王小明").exists()
 
 
-def test_an_upload_that_fails_midway_writes_nothing_and_says_why_on_the_upload(
+def test_an_upload_whose_archives_changed_before_the_worker_ran_writes_nothing_and_says_why(
     admin_user, roster_entered_since, media_root
 ):
     path, plan = roster_entered_since
@@ -568,17 +569,111 @@ def test_an_upload_that_fails_midway_writes_nothing_and_says_why_on_the_upload(
     )
     before = stored_rows()
 
-    steps = importing.roster_upload_confirm(
+    importing.roster_upload_confirm(
         actor=admin_user, upload=roster, plan=plan, fingerprint=plan.fingerprint()
     )
-    list(steps)
 
     assert stored_rows() == before
     roster.refresh_from_db()
     assert roster.status == RosterUpload.Status.FAILED and roster.file.name == ""
-    assert roster.summary == {
-        "errors": ["第3行：身份证号：该身份证号已登记在本校另一名学生的档案中。"]
-    }
+    assert roster.summary == {"errors": ["预览之后档案有了变化，请核对下面新的预览后再确认导入。"]}
+
+
+def test_a_failure_in_a_late_batch_leaves_no_pupil_of_the_import_anywhere(
+    client, admin_user, tmp_path, classes
+):
+    rows = [pupil_row(身份证号=id_number("2017-03-12", 2 * n + 1), 学籍号="") for n in range(30)]
+    plan = plan_file(admin_user, write_csv(tmp_path / "30.csv", table_rows(rows)))
+    client.force_login(admin_user)
+
+    def counts() -> tuple[int, int, int]:
+        listing = client.get(reverse("registry:pupil_list")).context["page"].paginator.count
+        in_classes = client.get(reverse("registry:class_list")).context["classes"]
+        return listing, sum(c.pupil_count for c in in_classes), Pupil.objects.count()
+
+    before = counts()
+    seen = []
+
+    def a_colleague_enters_the_last_child_by_hand(done: int, total: int) -> None:
+        seen.append(counts())
+        if done == 20:
+            services.pupil_create(
+                actor=admin_user,
+                school=admin_user.school,
+                data={
+                    "pupil": {"name": "王小明", "gender": "M", "id_number": rows[-1]["身份证号"]}
+                },
+            )
+
+    with pytest.raises(ValidationError) as caught:
+        importing.roster_import_write(
+            actor=admin_user,
+            plan=plan,
+            upload=importing.roster_import_upload(actor=admin_user, plan=plan, name="30.csv"),
+            progress=a_colleague_enters_the_last_child_by_hand,
+            every=10,
+        )
+
+    assert seen == [before, before]  # two batches written, and shown nowhere
+    assert caught.value.messages == ["第31行：身份证号：该身份证号已登记在本校另一名学生的档案中。"]
+    listing, in_classes, pupils = counts()
+    assert (listing, in_classes, pupils) == (before[0] + 1, before[1], before[2] + 1)
+    assert Pupil.with_pending.count() == pupils  # the import's twenty are gone
+    roster = RosterUpload.objects.get(original_name="30.csv")
+    assert roster.status == RosterUpload.Status.FAILED
+    assert roster.summary["errors"] == caught.value.messages
+    assert (
+        "第31行"
+        in client.get(reverse("registry:roster_import_progress", args=[roster.pk])).content.decode()
+    )
+
+
+def test_a_failure_after_some_archives_were_updated_undoes_them_through_their_history(
+    admin_user, tmp_path, classes, monkeypatch
+):
+    phones = [f"1390000{n:04d}" for n in range(5)]
+    rows = [
+        pupil_row(身份证号=id_number("2017-03-12", 2 * n + 1), 学籍号="", 监护人电话=phone)
+        for n, phone in enumerate(phones)
+    ]
+    import_file(admin_user, write_csv(tmp_path / "5.csv", table_rows(rows)))
+    changed = [{**row, "监护人电话": "13811112222"} for row in rows]
+    plan = plan_file(admin_user, write_csv(tmp_path / "changed.csv", table_rows(changed)))
+    update = importing.archive_update
+    calls = []
+
+    def the_fifth_is_refused(**kwargs):
+        calls.append(kwargs["pupil"].pk)
+        if len(calls) == 5:
+            raise ValidationError({"guardian.phone": ["号码有误。"]})
+        return update(**kwargs)
+
+    monkeypatch.setattr(importing, "UPDATE_BATCH_ROWS", 2)
+    monkeypatch.setattr(importing, "archive_update", the_fifth_is_refused)
+
+    def a_colleague_corrects_the_first_meanwhile(done: int, total: int) -> None:
+        if done == 4:
+            first = Pupil.objects.order_by("pk").first()
+            update(actor=admin_user, pupil=first, data={"guardian": {"phone": "13700007777"}})
+
+    with pytest.raises(ValidationError) as caught:
+        importing.roster_import_confirm(
+            actor=admin_user,
+            plan=plan,
+            name="changed.csv",
+            progress=a_colleague_corrects_the_first_meanwhile,
+        )
+
+    monkeypatch.setattr(importing, "archive_update", update)
+    pupils = Pupil.objects.order_by("pk").select_related("guardian")
+    # The first was edited by hand meanwhile: that edit stands.
+    assert [pupil.guardian.phone for pupil in pupils] == ["13700007777", *phones[1:]]
+    history = [revision.summary for revision in pupils[1].revisions.order_by("pk")]
+    assert history == ["新建档案", "名册导入", "撤销名册导入（导入失败）"]
+    assert [revision.summary for revision in pupils[4].revisions.all()] == ["新建档案"]
+    assert caught.value.messages == ["第6行：监护人·电话：号码有误。"]
+    roster = RosterUpload.objects.get(original_name="changed.csv")
+    assert roster.status == RosterUpload.Status.FAILED
 
 
 def test_an_upload_is_not_imported_by_a_plan_other_than_the_one_previewed(
@@ -779,9 +874,10 @@ def upload(client, path: Path):
         return client.post(reverse("registry:roster_import"), {"file": file})
 
 
-def streamed(response) -> list[str]:
-    assert response.streaming
-    return [chunk.decode() for chunk in response.streaming_content]
+def confirmed(client, response) -> str:
+    """The progress page a confirmation leads to."""
+    assert response.status_code == 302 and response["Location"].endswith("/progress/")
+    return client.get(response["Location"]).content.decode()
 
 
 def test_an_administrator_uploads_previews_and_confirms_a_roster(
@@ -806,10 +902,10 @@ def test_an_administrator_uploads_previews_and_confirms_a_roster(
         reverse("registry:roster_import_confirm", args=[roster.pk]),
         {"fingerprint": preview.context["plan"].fingerprint()},
     )
-    page = "".join(streamed(confirm))
+    page = confirmed(client, confirm)
 
     assert "已处理 2 / 2 行" in page and "新增 2、更新 0、未变 0" in page
-    assert reverse("registry:pupil_list") in page and page.rstrip().endswith("</html>")
+    assert reverse("registry:pupil_list") in page and 'http-equiv="refresh"' not in page
     assert Pupil.objects.count() == 2
     roster.refresh_from_db()
     assert roster.status == RosterUpload.Status.CONFIRMED and roster.file.name == ""
@@ -817,23 +913,43 @@ def test_an_administrator_uploads_previews_and_confirms_a_roster(
     assert not stored.exists()
 
 
-def test_the_confirmation_streams_its_progress_in_steps(client, admin_user, tmp_path, classes):
+def test_the_confirmation_is_queued_for_the_worker_whose_progress_the_page_shows(
+    client, admin_user, tmp_path, classes, settings, monkeypatch, media_root
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     rows = [pupil_row(身份证号=id_number("2017-03-12", 2 * n + 1), 学籍号="") for n in range(120)]
-    path = write_csv(tmp_path / "120.csv", table_rows(rows))
     client.force_login(admin_user)
-    preview = client.get(upload(client, path)["Location"])
-
-    chunks = streamed(
-        client.post(
-            reverse("registry:roster_import_confirm", args=[preview.context["upload"].pk]),
-            {"fingerprint": preview.context["plan"].fingerprint()},
-        )
+    preview = client.get(
+        upload(client, write_csv(tmp_path / "120.csv", table_rows(rows)))["Location"]
     )
+    roster = preview.context["upload"]
+    progress_url = reverse("registry:roster_import_progress", args=[roster.pk])
+    pages = []
+    write_progress = importing._upload_progress
 
-    steps = [chunk for chunk in chunks[1:] if "import-step" in chunk]
-    assert ["已处理 100 / 120 行" in steps[0], "已处理 120 / 120 行" in steps[1]] == [True, True]
-    assert "已处理 0 / 120 行" in chunks[0]  # the page's top, before anything is written
-    assert Pupil.objects.count() == 120
+    def and_look_at_the_page(**kwargs) -> None:
+        write_progress(**kwargs)
+        pages.append(client.get(progress_url).content.decode())
+
+    monkeypatch.setattr(importing, "BATCH_ROWS", 50)
+    monkeypatch.setattr(importing, "_upload_progress", and_look_at_the_page)
+
+    confirm_url = reverse("registry:roster_import_confirm", args=[roster.pk])
+    data = {"fingerprint": preview.context["plan"].fingerprint()}
+    waiting = confirmed(client, client.post(confirm_url, data))
+    clicked_again = client.post(confirm_url, data)
+    reopened = client.get(reverse("registry:roster_import_preview", args=[roster.pk]))
+    queued = DBTaskResult.objects.count()
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0)
+    done = client.get(progress_url).content.decode()
+
+    assert "正在等待后台导入程序开始" in waiting and "已处理 0 / 120 行" in waiting
+    assert '<meta http-equiv="refresh" content="2">' in waiting and "<script>" not in waiting
+    assert reopened["Location"] == progress_url == clicked_again["Location"] and queued == 1
+    assert ["已处理 50 / 120 行" in pages[0], "已处理 100 / 120 行" in pages[1]] == [True, True]
+    assert "导入在后台进行" in pages[0] and Pupil.objects.count() == 120
+    assert "已处理 120 / 120 行" in done and "新增 120、更新 0、未变 0" in done
+    assert 'http-equiv="refresh"' not in done
 
 
 def test_the_preview_costs_as_many_queries_for_sixty_known_pupils_as_for_two(
@@ -914,7 +1030,7 @@ def test_an_archive_changed_after_the_preview_is_shown_again_before_writing(
         {"fingerprint": preview.context["plan"].fingerprint()},
     )
 
-    assert not response.streaming and response.status_code == 200
+    assert response.status_code == 200
     assert "预览之后档案有了变化" in response.content.decode()
     assert stored_rows() == before
 
@@ -924,12 +1040,12 @@ def test_a_confirmed_upload_is_not_imported_twice(client, admin_user, two_pupils
     preview = client.get(upload(client, two_pupils_xlsx)["Location"])
     url = reverse("registry:roster_import_confirm", args=[preview.context["upload"].pk])
     data = {"fingerprint": preview.context["plan"].fingerprint()}
-    streamed(client.post(url, data))
+    confirmed(client, client.post(url, data))
     before = stored_rows()
 
     again = client.post(url, data)
 
-    assert not again.streaming and "导入完成" in again.content.decode()
+    assert again.status_code == 200 and "导入完成" in again.content.decode()
     assert stored_rows() == before
 
 
@@ -942,8 +1058,9 @@ def test_an_upload_of_another_school_is_not_found(client, two_pupils_xlsx, admin
 
     preview = client.get(reverse("registry:roster_import_preview", args=[roster.pk]))
     confirm = client.post(reverse("registry:roster_import_confirm", args=[roster.pk]))
+    progress = client.get(reverse("registry:roster_import_progress", args=[roster.pk]))
 
-    assert (preview.status_code, confirm.status_code) == (404, 404)
+    assert (preview.status_code, confirm.status_code, progress.status_code) == (404, 404, 404)
 
 
 @pytest.mark.parametrize("role", ["principal", "class_teacher", "counsellor", "pair_teacher"])
@@ -966,16 +1083,19 @@ def test_uploads_left_unconfirmed_for_a_day_are_deleted_at_the_next_upload(
         content = SimpleUploadedFile("名册.xlsx", two_pupils_xlsx.read_bytes())
         return importing.roster_upload_create(actor=admin_user, file=content)
 
-    stale, recent = new_upload(), new_upload()
-    RosterUpload.objects.filter(pk=stale.pk).update(
+    stale, recent, queued = new_upload(), new_upload(), new_upload()
+    RosterUpload.objects.filter(pk__in=[stale.pk, queued.pk]).update(
         created_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
     )
+    # Confirmed a day after it was uploaded, waiting for the worker: its file is still needed.
+    RosterUpload.objects.filter(pk=queued.pk).update(status=RosterUpload.Status.QUEUED)
 
     new_upload()
 
     assert not RosterUpload.objects.filter(pk=stale.pk).exists()
     assert not (media_root / stale.file.name).exists()
     assert (media_root / recent.file.name).exists()
+    assert (media_root / queued.file.name).exists()
 
 
 def test_purge_uploads_deletes_stray_files_older_than_a_day(db, media_root):
@@ -1111,13 +1231,12 @@ def test_the_import_pages_are_english_for_someone_using_english(admin_user, tmp_
     client = english_client(admin_user)
     bad = client.get(upload(client, write_csv(tmp_path / "bad.csv", rows))["Location"])
     good = client.get(upload(client, write_csv(tmp_path / "roster.csv", rows[:2]))["Location"])
-    done = "".join(
-        streamed(
-            client.post(
-                reverse("registry:roster_import_confirm", args=[good.context["upload"].pk]),
-                {"fingerprint": good.context["plan"].fingerprint()},
-            )
-        )
+    done = confirmed(
+        client,
+        client.post(
+            reverse("registry:roster_import_confirm", args=[good.context["upload"].pk]),
+            {"fingerprint": good.context["plan"].fingerprint()},
+        ),
     )
     form = client.get(reverse("registry:roster_import")).content.decode()
 

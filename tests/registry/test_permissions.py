@@ -71,6 +71,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     # Sign-in pauses of the school's accounts: the registrar's (lifting one sends them back).
     "registry:signin_pause_list": ADMIN_ONLY,
     "registry:signin_pause_lift": ADMIN_ONLY | {"admin": 302},
+    # An upload not yet confirmed has no progress: its preview is shown instead.
+    "registry:roster_import_progress": ADMIN_ONLY | {"admin": 302},
 } | PAIRING_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
@@ -84,7 +86,11 @@ POST_DATA = {
 } | PAIRING_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
-UPLOAD_URLS = {"registry:roster_import_preview", "registry:roster_import_confirm"}
+UPLOAD_URLS = {
+    "registry:roster_import_preview",
+    "registry:roster_import_confirm",
+    "registry:roster_import_progress",
+}
 
 
 @pytest.fixture
@@ -285,6 +291,7 @@ def test_each_role_gets_the_expected_answer_from_each_page(
         ("get", "registry:roster_import_confirm"),
         ("post", "registry:signin_pause_list"),
         ("get", "registry:signin_pause_lift"),
+        ("post", "registry:roster_import_progress"),
     ],
 )
 def test_a_request_with_the_wrong_http_method_is_refused_with_405(

@@ -50,7 +50,7 @@ class Command(BaseCommand):
             return
         try:
             summary = importing.roster_import_confirm(
-                actor=actor, plan=plan, progress=self._progress
+                actor=actor, plan=plan, name=path.name, progress=self._progress
             )
         except ValidationError as exc:
             raise CommandError(
