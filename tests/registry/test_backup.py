@@ -122,10 +122,16 @@ def school(school_home, tmp_path) -> Path:
 
 @pytest.fixture(scope="module")
 def archive(school_home, tmp_path_factory) -> Path:
-    """A backup of the demo school, taken while nobody writes."""
+    """A backup of a copy of the demo school with its files, taken while nobody writes."""
+    home = tmp_path_factory.mktemp("archived") / "school"
+    shutil.copytree(school_home, home)
+    put_media(home / "media")
     directory = tmp_path_factory.mktemp("backups")
-    succeeded(manage("backup", str(directory), env=installation_env(school_home)))
-    return only_archive(directory)
+    succeeded(manage("backup", str(directory), env=installation_env(home)))
+    made = only_archive(directory)
+    with tarfile.open(made) as members:
+        assert {f"media/{name}" for name in MEDIA} <= set(members.getnames())
+    return made
 
 
 class Writer:

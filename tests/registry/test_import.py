@@ -913,6 +913,9 @@ def test_an_administrator_uploads_previews_and_confirms_a_roster(
     assert not stored.exists()
 
 
+# The worker closes its database connections between tasks, as a long-running process should:
+# on PostgreSQL that would end a test wrapped in a transaction, so this one commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_the_confirmation_is_queued_for_the_worker_whose_progress_the_page_shows(
     client, admin_user, tmp_path, classes, settings, monkeypatch, media_root
 ):
