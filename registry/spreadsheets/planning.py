@@ -381,6 +381,7 @@ class _Matcher:
             for pupil in self.existing.get(("name", row.data["pupil"].get("name")), [])
             if all(masked_value(COLUMNS_BY_KEY[key], pupil) == row.masked[key] for key in keys)
         ]
+        candidates = _namesakes_told_apart(candidates, row.data["pupil"])
         if len(candidates) == 1:
             return candidates[0]
         header = self.layout.header_of[keys[0]]
@@ -523,3 +524,14 @@ def report_lines(plan: ImportPlan) -> list[str]:
         % {"total": len(plan.rows), **plan.counts}
     )
     return lines
+
+
+def _namesakes_told_apart(candidates: list[Pupil], data: dict) -> list[Pupil]:
+    """Pupils of one name whose masked numbers agree (the mask keeps only the area code), told
+    apart by what the row also says of them: birth date, class, sex."""
+    for name in ("birth_date", "school_class", "gender"):
+        if len(candidates) < 2 or data.get(name) in (None, ""):
+            continue
+        same = [pupil for pupil in candidates if getattr(pupil, name) == data[name]]
+        candidates = same or candidates
+    return candidates

@@ -1289,6 +1289,23 @@ def test_the_default_masked_export_imports_back_with_no_change(admin_user, tmp_p
     assert [row.pupil.name for row in plan.rows] == ["王小明", "李小红"]
 
 
+def test_namesakes_in_a_masked_export_are_told_apart_by_birth_date_and_class(
+    admin_user, tmp_path, classes
+):
+    """The mask keeps only the area code, so two 王小明 share their masked numbers: what else the
+    row says of them (birth date, class) still finds each one."""
+    first = make_pupil(actor=admin_user, school_class=classes[0])
+    second = make_pupil(
+        actor=admin_user, school_class=classes[1], birth_date=datetime.date(2016, 5, 2)
+    )
+    path = export_file(admin_user, tmp_path, masked=True)
+
+    plan = plan_file(admin_user, path)
+
+    assert [(row.status, row.errors) for row in plan.rows] == [(UNCHANGED, []), (UNCHANGED, [])]
+    assert {row.pupil.pk for row in plan.rows} == {first.pk, second.pk}
+
+
 def test_an_edit_to_a_masked_export_is_imported_and_the_masked_numbers_kept(
     admin_user, tmp_path, classes
 ):
