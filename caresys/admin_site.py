@@ -51,3 +51,20 @@ class SchoolScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class RegistrarInline:
+    """An inline the registrar edits (terms of a year, subjects of a class) without Django's
+    per-model permissions, which CareSys does not hand out; rows are not deleted."""
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_registrar(request)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_registrar(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_registrar(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

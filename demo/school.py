@@ -177,6 +177,15 @@ def _wipe_demo() -> None:
 
 
 @transaction.atomic
+def remove_demo() -> int:
+    """Remove the demo school and everything in it; how many demo schools there were."""
+    count = School.objects.filter(is_demo=True).count()
+    if count:
+        _wipe_demo()
+    return count
+
+
+@transaction.atomic
 def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) -> DemoResult:
     check_database_is_demo_only()
     if School.objects.exists():
@@ -258,8 +267,6 @@ def _staff(school: School, names: _Names, rng: random.Random, password: str) -> 
             [Role.ADMIN],
             password,
             rng,
-            is_staff=True,
-            is_superuser=True,
         ),
         "principal": _user(
             school, "principal", names.adult(names.surname(), True), [Role.PRINCIPAL], password, rng

@@ -9,9 +9,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caresys.admin_site import SchoolScopedAdmin, is_registrar
+from caresys.admin_site import RegistrarInline, SchoolScopedAdmin, is_registrar
+from caresys.lib.periods import SchoolYearDates, school_year_starting, usual_school_year
 from registry import services
 from registry.models import Role, School, SchoolClass, SchoolYear, TeachingAssignment, Term, User
 
@@ -28,12 +30,12 @@ class SchoolAdmin(SchoolScopedAdmin):
         return False
 
 
-class TermInline(admin.TabularInline):
+class TermInline(RegistrarInline, admin.TabularInline):
     model = Term
-    extra = 0
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        # A new school year comes with its two terms proposed (SchoolYearAdmin fills them in).
+        return 2 if obj is None else 0
 
 
 @admin.register(SchoolYear)
@@ -46,11 +48,35 @@ class SchoolYearAdmin(SchoolScopedAdmin):
         obj.school = request.user.school
         super().save_model(request, obj, form, change)
 
+    def _proposal(self, request) -> SchoolYearDates:
+        """The usual calendar of the year after the school's latest one (or of this year)."""
+        latest = SchoolYear.objects.filter(school=request.user.school).order_by("-start_date")
+        latest = latest.first()
+        start = latest.start_date.year + 1 if latest else school_year_starting(timezone.localdate())
+        return usual_school_year(start)
 
-class TeachingAssignmentInline(admin.TabularInline):
+    def get_changeform_initial_data(self, request) -> dict:
+        year = self._proposal(request).year
+        return {"name": year.label, "start_date": year.start, "end_date": year.end}
+
+    def get_formset_kwargs(self, request, obj, inline, prefix) -> dict:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, TermInline) and obj.pk is None and request.method == "GET":
+            kwargs["initial"] = [
+                {"number": number, "start_date": term.start, "end_date": term.end}
+                for number, term in enumerate(self._proposal(request).terms, start=1)
+            ]
+        return kwargs
+
+
+class TeachingAssignmentInline(RegistrarInline, admin.TabularInline):
     model = TeachingAssignment
     extra = 1
     autocomplete_fields = ["teacher"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Who teaches what is not a child's data: a finished assignment may go.
+        return is_registrar(request)
 
 
 @admin.register(SchoolClass)

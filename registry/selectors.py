@@ -487,6 +487,23 @@ def headline_counts(pupils: QuerySet[Pupil]) -> dict[str, int | float | None]:
     return counts
 
 
+def first_steps(*, user: User, counts: dict) -> dict | None:
+    """For a registrar of a school with no pupils yet: how far the set-up has come (staff
+    accounts, classes). One query; None for everyone else."""
+    if not user.is_school_admin or counts["n_pupils"]:
+        return None
+    school = user.school
+    return {
+        "school": school,
+        **User.objects.filter(school=school, is_active=True).aggregate(
+            staff=Count("pk", distinct=True),
+            classes=Count(
+                "school__classes", filter=Q(school__classes__is_active=True), distinct=True
+            ),
+        ),
+    }
+
+
 def grade_summary(pupils: QuerySet[Pupil]) -> list[dict]:
     """Per grade: classes, pupils, left-behind children and their share (one query)."""
     grade_names = dict(SchoolClass._meta.get_field("grade").choices)

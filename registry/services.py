@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from axes.models import AccessAttempt
+from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, QuerySet, Value
@@ -13,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caresys.lib.periods import SchoolYearDates
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
     NUMBER_FOR_THE_REGISTRAR,
@@ -25,6 +27,8 @@ from registry.models import (
     Role,
     School,
     SchoolClass,
+    SchoolYear,
+    Term,
     User,
 )
 
@@ -635,6 +639,90 @@ def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = N
         request=request,
     )
     return True
+
+
+# --- a new school ---------------------------------------------------------------------------
+
+
+def _clean_all(rows: Iterable[models.Model]) -> None:
+    """Validate every row and raise their errors together, keyed by field."""
+    errors: dict[str, list[str]] = {}
+    for row in rows:
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def school_create(
+    *,
+    name: str,
+    address: str = "",
+    phone: str = "",
+    calendar: SchoolYearDates,
+    classes: Mapping[int, int],
+    admin_username: str,
+    admin_password: str,
+    admin_full_name: str = "",
+) -> School:
+    """A school ready for its registrar: its details, a school year with two terms, its
+    classes ({grade: how many}) and the first administrator account. All or nothing."""
+    school = School(name=name.strip(), address=address.strip(), phone=phone.strip())
+    _clean_all([school])
+    if School.objects.filter(name=school.name).exists():
+        raise ValidationError({"name": _("已有一所名为“%(name)s”的学校。") % {"name": school.name}})
+    school.save()
+    school_year = SchoolYear(
+        school=school,
+        name=calendar.year.label,
+        start_date=calendar.year.start,
+        end_date=calendar.year.end,
+    )
+    _clean_all([school_year])
+    school_year.save()
+    terms = [
+        Term(school_year=school_year, number=number, start_date=dates.start, end_date=dates.end)
+        for number, dates in enumerate(calendar.terms, start=1)
+    ]
+    _clean_all(terms)
+    first, second = calendar.terms
+    if (
+        not calendar.year.start
+        <= first.start
+        <= first.end
+        < second.start
+        <= second.end
+        <= calendar.year.end
+    ):
+        raise ValidationError(
+            {"terms": _("两个学期须在学年之内，第二学期在第一学期结束之后开始。")}
+        )
+    Term.objects.bulk_create(terms)
+    admin = User(
+        school=school,
+        username=admin_username.strip(),
+        full_name=admin_full_name.strip(),
+        roles=[Role.ADMIN],
+    )
+    admin.set_password(admin_password)
+    _clean_all([admin])
+    try:
+        password_validation.validate_password(admin_password, user=admin)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    admin.save()
+    new_classes = [
+        SchoolClass(school=school, grade=grade, number=number)
+        for grade, count in sorted(classes.items())
+        for number in range(1, count + 1)
+    ]
+    _clean_all(new_classes)
+    SchoolClass.objects.bulk_create(new_classes)
+    return school
 
 
 # --- drafts ----------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             visits_selectors.emergencies_visible_to(user=user).filter(closed_at=None)[:10]
         ),
     }
+    context["first_steps"] = selectors.first_steps(user=user, counts=context["counts"])
     if user.reads_whole_school:
         context["grades"] = selectors.grade_summary(pupils)
     else:

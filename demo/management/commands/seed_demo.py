@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.school import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, seed_demo
+from demo.school import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, remove_demo, seed_demo
 from registry.models import School
 
 
@@ -16,12 +16,23 @@ class Command(BaseCommand):
         )
         parser.add_argument("--replace", action="store_true", help="replace an earlier demo school")
         parser.add_argument(
+            "--remove",
+            action="store_true",
+            help="remove the demo school and all its data (before starting a real school)",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="only when the database holds no school (what `make run` uses)",
         )
 
-    def handle(self, *args, pupils: int, seed: int, replace: bool, if_empty: bool, **options):
+    def handle(
+        self, *args, pupils: int, seed: int, replace: bool, if_empty: bool, remove: bool, **options
+    ):
+        if remove:
+            removed = remove_demo()
+            self.stdout.write(f"已删除演示学校（{removed} 所）及其全部演示数据。")
+            return
         if pupils < 6:
             raise CommandError("--pupils 至少为 6（每个年级至少一名学生）。")
         if if_empty and School.objects.exists():
