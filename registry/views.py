@@ -56,6 +56,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["grades"] = selectors.grade_summary(pupils)
     else:
         context["classes"] = selectors.classes_visible_to(user=user)
+        # A teacher's home page leads with what is due (the list itself is 我的待办).
+        context["work"] = visits_selectors.work_of(user=user)
     return render(request, "registry/home.html", context)
 
 

@@ -535,6 +535,31 @@ def _months_so_far(period: Period, today: datetime.date) -> int:
     return (end.year - period.start.year) * 12 + end.month - period.start.month + 1
 
 
+def _children_answered_for(school: School) -> Counter:
+    """Per teacher, the enrolled left-behind children of the classes they head and those
+    paired with them in other classes. Two queries."""
+    children = Pupil.objects.left_behind_enrolled().filter(school=school)
+    counts: Counter = Counter(
+        dict(
+            children.filter(school_class__head_teacher__isnull=False)
+            .values_list("school_class__head_teacher")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    counts.update(
+        dict(
+            Pair.objects.active_teacher()
+            .filter(school=school, pupil__in=children)
+            .exclude(teacher=F("pupil__school_class__head_teacher"))
+            .values_list("teacher")
+            .annotate(n=Count("pupil", distinct=True))
+            .order_by()
+        )
+    )
+    return counts
+
+
 def teacher_table(*, school: School, period: Period, today: datetime.date) -> list[TeacherRow]:
     """Per teacher who answers for children: pairs, the term's records by kind, children
     visited at home against the school's monthly number, overdue 五必访. A fixed number of
@@ -584,8 +609,10 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
         school=school, is_active=True
     ).values_list("head_teacher", "grade", "number"):
         classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
-    per_month = CareSettings.for_school(school).teacher_visits_per_month
-    wanted = per_month * _months_so_far(period, today)
+    settings = CareSettings.for_school(school)
+    wanted = settings.teacher_visits_per_month * _months_so_far(period, today)
+    # Never more children than the teacher's class and pairs have, each visited once a term.
+    children = _children_answered_for(school) if settings.home_visits_per_term else None
     rows = []
     for teacher in answering_teachers(school.pk):
         kinds = by_kind.get(teacher.pk, {})
@@ -597,7 +624,7 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
                 records={kind: kinds.get(kind, 0) for kind in TABLE_KINDS},
                 other_records=sum(n for kind, n in kinds.items() if kind not in TABLE_KINDS),
                 visited=visited.get(teacher.pk, 0),
-                wanted_visits=wanted,
+                wanted_visits=wanted if children is None else min(wanted, children[teacher.pk]),
                 overdue=overdue.get(teacher.pk, 0),
             )
         )

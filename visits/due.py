@@ -2,8 +2,8 @@
 never stored as reminders (which drift from what was actually done).
 
 Monthly quotas count calendar months; term quotas count the school's term (none in holidays).
-A quota not met in the period that has ended is overdue; one not yet met in the current
-period is due by its end.
+A quota not yet met in the current period is due by its end; an open 五必访 is overdue after
+its date. A period that has ended is history, shown by the overviews, never a to-do.
 """
 
 import datetime
@@ -13,7 +13,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from caresys.lib.periods import Period, month_of, previous_month
+from caresys.lib.periods import Period, month_of
 from pairing.models import Pair
 from registry.models import Pupil, Role, SchoolClass, Term, User
 from visits.models import CareRecord, CareSettings, WatchEvent, live_records
@@ -22,12 +22,6 @@ from visits.models import CareRecord, CareSettings, WatchEvent, live_records
 def term_of(school_id: int, day: datetime.date) -> Period | None:
     """The school's term on that day (None in the holidays). One query."""
     term = Term.objects.containing(school_id, day)
-    return term.period if term else None
-
-
-def previous_term(school_id: int, day: datetime.date) -> Period | None:
-    """The last term that ended before that day. One query."""
-    term = Term.objects.previous(school_id, day)
     return term.period if term else None
 
 
@@ -58,7 +52,6 @@ class DueItem:
     due_on: datetime.date
     done: int = 0
     wanted: int = 1
-    reason: str = ""
     overdue: bool = False
 
 
@@ -77,53 +70,49 @@ def _counted(kind: str, period: Period) -> Q:
     )
 
 
-def _with_counts(
-    pupils: QuerySet[Pupil], periods: dict[str, tuple[Period | None, Period | None]]
-) -> QuerySet[Pupil]:
-    """Each quota's records in its current and its previous period, counted in one query."""
-    annotations = {}
-    for quota in QUOTAS:
-        current, previous = periods[quota.key]
-        for name, period in ((f"{quota.key}_now", current), (f"{quota.key}_before", previous)):
-            if period is not None:
-                annotations[name] = Count(
-                    "care_records", filter=_counted(quota.kind, period), distinct=True
-                )
+def _with_counts(pupils: QuerySet[Pupil], periods: dict[str, Period | None]) -> QuerySet[Pupil]:
+    """Each quota's records in its current period, counted in one query."""
+    annotations = {
+        f"{quota.key}_now": Count(
+            "care_records", filter=_counted(quota.kind, periods[quota.key]), distinct=True
+        )
+        for quota in QUOTAS
+        if periods[quota.key] is not None
+    }
     return pupils.annotate(**annotations)
+
+
+def quota_periods(month: Period, term: Period | None) -> dict[str, Period | None]:
+    """Each quota's current period: the month, or the term (None in the holidays)."""
+    return {quota.key: month if quota.monthly else term for quota in QUOTAS}
 
 
 def work_list(
     *, user: User, pupils: QuerySet[Pupil], settings: CareSettings, today: datetime.date
 ) -> WorkList:
-    """The user's list: overdue and due care for the left-behind children given, open 五必访,
-    and what the user recorded this week. A fixed number of queries."""
-    school_id = user.school_id
-    month, last_month = month_of(today), previous_month(today)
-    term, last_term = term_of(school_id, today), previous_term(school_id, today)
-    periods = {
-        quota.key: (month, last_month) if quota.monthly else (term, last_term) for quota in QUOTAS
-    }
-    children = _with_counts(
-        pupils.left_behind().select_related("school_class"), periods
-    ).order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
+    """The user's list: what the left-behind children given still need in the current month
+    and term, open 五必访, and what the user recorded this week. Every item clears by
+    recording the work it asks for, from today: a period that has ended is history (the class
+    overview, the teachers' work table and the summary show its shortfall), not a to-do. A
+    fixed number of queries."""
+    month, term = month_of(today), term_of(user.school_id, today)
+    periods = quota_periods(month, term)
+    children = _with_counts(pupils.left_behind().select_related("school_class"), periods).order_by(
+        "school_class__grade", "school_class__number", "name_pinyin", "pk"
+    )
     result = WorkList()
     for child in children:
         for quota in QUOTAS:
             wanted = quota.count(settings)
-            current, previous = periods[quota.key]
-            if wanted == 0:
-                continue
-            before = getattr(child, f"{quota.key}_before", None)
-            if previous is not None and before is not None and before < wanted:
-                result.overdue.append(
-                    DueItem(child, quota.kind, str(quota.label), previous.end, before, wanted,
-                            str(_("上月未完成") if quota.monthly else _("上学期未完成")), True)
-                )  # fmt: skip
             now = getattr(child, f"{quota.key}_now", None)
-            if current is not None and now is not None and now < wanted:
+            if wanted and now is not None and now < wanted:
                 result.due.append(
-                    DueItem(child, quota.kind, str(quota.label), current.end, now, wanted)
+                    DueItem(
+                        child, quota.kind, str(quota.label), periods[quota.key].end, now, wanted
+                    )
                 )
+    # Children still waiting for this term's home visit (before the 五必访 join the list).
+    not_visited = sum(1 for item in result.due if item.kind == CareRecord.Kind.HOME_VISIT)
     events = WatchEvent.objects.filter(
         answered_by=None, pupil__in=pupils.values("pk")
     ).select_related("pupil", "pupil__school_class")
@@ -136,12 +125,11 @@ def work_list(
             overdue=event.due_on < today,
         )
         (result.overdue if item.overdue else result.due).append(item)
-    result.due.extend(_teacher_quotas(user, settings, month, term))
+    result.due.extend(_teacher_quotas(user, settings, month, term, not_visited))
     week_start = today - datetime.timedelta(days=today.weekday())
     result.done = list(
-        CareRecord.objects.live().filter(
-            author=user, occurred_on__gte=week_start, occurred_on__lte=today
-        )
+        CareRecord.objects.live()
+        .filter(author=user, occurred_on__gte=week_start, occurred_on__lte=today)
         .prefetch_related("pupils")
         .order_by("-occurred_on", "-pk")
     )
@@ -215,7 +203,8 @@ def _period_counts(
         if period is not None:
             wanted |= Q(kind=quota.kind, occurred_on__gte=period.start, occurred_on__lte=period.end)
     rows = (
-        CareRecord.objects.live().filter(wanted, school_id=school_id)
+        CareRecord.objects.live()
+        .filter(wanted, school_id=school_id)
         .values_list("pupils", "kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -238,7 +227,8 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
     )
     counts = _period_counts(school_id, periods)
     contacted = set(
-        CareRecord.objects.live().filter(school_id=school_id, occurred_on__gte=cutoff)
+        CareRecord.objects.live()
+        .filter(school_id=school_id, occurred_on__gte=cutoff)
         .values_list("pupils", flat=True)
         .distinct()
     )
@@ -344,19 +334,14 @@ def class_overview(*, school_class, settings: CareSettings, today: datetime.date
     open 五必访 and pair teachers; the class's meetings this term. Four queries."""
     school_id = school_class.school_id
     month, term = month_of(today), term_of(school_id, today)
-    periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
+    periods = quota_periods(month, term)
     children = (
-        _with_counts(
-            school_class.pupils.left_behind_enrolled(),
-            periods,
-        )
+        _with_counts(school_class.pupils.left_behind_enrolled(), periods)
         .annotate(last_contact=_last_contact(), open_events=_open_events())
         .prefetch_related(
             Prefetch(
                 "pairs",
-                queryset=Pair.objects.active_teacher()
-                .select_related("teacher")
-                .order_by("pk"),
+                queryset=Pair.objects.active_teacher().select_related("teacher").order_by("pk"),
                 to_attr="teacher_pairs",
             )
         )
@@ -417,9 +402,10 @@ def _meetings_due(school_class, settings: CareSettings, term: Period | None) -> 
 
 
 def _teacher_quotas(
-    user: User, settings: CareSettings, month: Period, term: Period | None
+    user: User, settings: CareSettings, month: Period, term: Period | None, not_visited: int
 ) -> list[DueItem]:
-    """The teacher's own quotas not yet met: children visited at home this month, and each
+    """The teacher's own quotas not yet met: children visited at home this month (never more
+    than the children of their class and pairs who still need this term's visit), and each
     headed class's symposia and parents' meetings this term. One query, plus one a class."""
     items = []
     classes = list(user.headed_classes.filter(is_active=True).order_by("grade", "number", "pk"))
@@ -428,8 +414,7 @@ def _teacher_quotas(
             if item.done < item.wanted:
                 item.label = f"{school_class} {item.label}"
                 items.append(item)
-    wanted = settings.teacher_visits_per_month
-    if wanted and (classes or user.has_role(Role.PAIR_TEACHER)):
+    if settings.teacher_visits_per_month and (classes or user.has_role(Role.PAIR_TEACHER)):
         visited = (
             Pupil.objects.filter(
                 live_records("care_records__"),
@@ -441,6 +426,7 @@ def _teacher_quotas(
             .distinct()
             .count()
         )
+        wanted = min(settings.teacher_visits_per_month, visited + not_visited)
         if visited < wanted:
             items.append(
                 DueItem(None, CareRecord.Kind.HOME_VISIT, str(_("本月家访学生数")), month.end,

@@ -92,6 +92,7 @@ class CareSettingsForm(forms.ModelForm):
             "symposia_per_term",
             "parent_meetings_per_term",
             "watch_due_days",
+            "phone_visits_answer_watch",
             "no_contact_days",
         ]
 

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Pupil, School, SchoolSettings, User
+from caresys.lib.periods import Period, month_of
+from registry.models import Pupil, School, SchoolSettings, Term, User
 
 
 class CareSettings(SchoolSettings):
@@ -52,11 +53,23 @@ class CareSettings(SchoolSettings):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
+    phone_visits_answer_watch = models.BooleanField(
+        _("电话家访也可回应五必访"),
+        default=False,
+        help_text=_("不勾选时，五必访只能由上门家访回应。"),
+    )
     no_contact_days = models.PositiveSmallIntegerField(
         _("多少天无联系即提醒"),
         default=30,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
     )
+
+    def watch_answering_kinds(self) -> tuple[str, ...]:
+        """The kinds of record that answer a 五必访: a visit to the family (家访), and a
+        phone call to it where the school allows."""
+        if self.phone_visits_answer_watch:
+            return (CareRecord.Kind.HOME_VISIT, CareRecord.Kind.PHONE_VISIT)
+        return (CareRecord.Kind.HOME_VISIT,)
 
     class Meta:
         verbose_name = _("关爱工作设置")
@@ -133,6 +146,9 @@ class CareRecord(models.Model):
         validators=[MinValueValidator(0)],
     )
     items = models.CharField(_("物品"), max_length=200, blank=True)
+    # 补记: written after the period that counts it (its month, or its term for kinds counted
+    # per term) had ended; counted, but never as if on time. Set by the services.
+    recorded_late = models.BooleanField(_("补记"), default=False)
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -179,6 +195,24 @@ class CareRecord(models.Model):
         "amount",
         "items",
     )
+
+    # The kinds counted per term (the rest per month), and the days after a period's end in
+    # which a record of it is still on time (a visit on the 31st written up on the 2nd).
+    TERM_KINDS = (Kind.HOME_VISIT, Kind.SYMPOSIUM, Kind.PARENT_MEETING)
+    LATE_AFTER_DAYS = 3
+
+    def counting_period(self) -> Period:
+        """The month or term that counts this record. A query for kinds counted per term."""
+        if self.kind in self.TERM_KINDS:
+            term = Term.objects.containing(self.school_id, self.occurred_on)
+            if term is not None:
+                return term.period
+        return month_of(self.occurred_on)
+
+    def is_late_on(self, day: datetime.date) -> bool:
+        """Written on that day, would this record be 补记? May cause a query."""
+        end = self.counting_period().end
+        return day > end + datetime.timedelta(days=self.LATE_AFTER_DAYS)
 
     @property
     def is_confidential(self) -> bool:

@@ -25,8 +25,10 @@ from django.utils import timezone
 from pairing.models import Pair, PairCheck, PairingSettings
 from registry.models import Pupil, Role, School, SchoolClass, User
 from registry.selectors import own_children, pupils_visible_to, refuse_out_of_scope
+from visits import due
 from visits.models import (
     CareRecord,
+    CareSettings,
     DropoutCase,
     Emergency,
     RecordAttachment,
@@ -103,6 +105,17 @@ def open_watch_events(*, user: User) -> QuerySet[WatchEvent]:
     )
 
 
+def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
+    """我的待办 of a teacher: their own children's care still due, open 五必访, this week's
+    records. A fixed number of queries."""
+    return due.work_list(
+        user=user,
+        pupils=own_children(user=user),
+        settings=CareSettings.for_school(user.school),
+        today=today or timezone.localdate(),
+    )
+
+
 def records_for_whole_school(user: User) -> bool:
     """The administrator (any record) and counsellors (counselling) write about any child."""
     return user.is_school_admin or user.has_role(Role.COUNSELLOR)
@@ -124,8 +137,7 @@ def kinds_writable_by(user: User) -> list[tuple[str, str]]:
         return list(CareRecord.Kind.choices)
     kinds = [] if not user.has_role(Role.COUNSELLOR) else [CareRecord.Kind.COUNSELLING]
     teaches = (
-        user.headed_classes.exists()
-        or Pair.objects.active_teacher().filter(teacher=user).exists()
+        user.headed_classes.exists() or Pair.objects.active_teacher().filter(teacher=user).exists()
     )
     if teaches:
         kinds += [kind for kind in CareRecord.Kind if kind != CareRecord.Kind.COUNSELLING]
@@ -160,8 +172,10 @@ def can_change_record(user: User, record: CareRecord) -> bool:
 def children_named_to(user: User, children) -> QuerySet[Pupil]:
     """The children of a record or an emergency (``children``: its related manager) whom the
     user may read: the others are not named, not even that they are there."""
-    return pupils_visible_to(user=user).filter(pk__in=children.values("pk")).order_by(
-        "name_pinyin", "pk"
+    return (
+        pupils_visible_to(user=user)
+        .filter(pk__in=children.values("pk"))
+        .order_by("name_pinyin", "pk")
     )
 
 
@@ -267,13 +281,12 @@ def idle_pairs(pairs: QuerySet[Pair], settings: PairingSettings) -> QuerySet[Pai
         CareRecord.objects.live().filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
     )
     return (
-        pairs.teachers().active()
+        pairs.teachers()
+        .active()
         .exclude(pk__in=recorded_since)
         .exclude(pk__in=checked_since)
         .filter(Q(started_on__lt=cutoff) | ever)
     )
-
-
 
 
 def idle_pairs_of(school: School) -> list[Pair]:
@@ -281,9 +294,11 @@ def idle_pairs_of(school: School) -> list[Pair]:
     pairs = Pair.objects.teachers().active().filter(school=school)
     settings = PairingSettings.for_school(school)
     return list(
-        idle_pairs(pairs.select_related("pupil", "pupil__school_class", "teacher"), settings)
-        .order_by("started_on", "pk")
+        idle_pairs(
+            pairs.select_related("pupil", "pupil__school_class", "teacher"), settings
+        ).order_by("started_on", "pk")
     )
+
 
 # --- emergencies and dropout watch ---------------------------------------------------------------
 

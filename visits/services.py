@@ -37,8 +37,6 @@ from visits.selectors import (
     can_write_record,
 )
 
-# The kinds of record that answer a 五必访 event: someone went to see the child, or talked.
-ANSWERING_KINDS = (CareRecord.Kind.HOME_VISIT, CareRecord.Kind.TALK)
 RECORD_FIELDS = CareRecord.FILLED_IN
 
 
@@ -61,8 +59,9 @@ def record_create(
     request: HttpRequest | None = None,
     **fields: Any,
 ) -> CareRecord:
-    """Record care given to one or more children, with its photos or scans; a home visit or
-    talk answers their open 五必访 events noticed on or before its date."""
+    """Record care given to one or more children, with its photos or scans; a home visit
+    (or a phone visit, where the school allows) answers their open 五必访 events noticed on
+    or before its date."""
     if not pupils:
         raise ValidationError({"pupils": _("请至少选择一名儿童。")})
     record = CareRecord(school_id=actor.school_id, author=actor)
@@ -76,9 +75,10 @@ def record_create(
             {"pupils": _("您不能为%(names)s记录这一类关爱。") % {"names": "、".join(refused)}}
         )
     record.full_clean()
+    record.recorded_late = record.is_late_on(timezone.localdate())
     record.save()
     record.pupils.set(pupils)
-    if record.kind in ANSWERING_KINDS:
+    if record.kind in CareSettings.for_school(actor.school).watch_answering_kinds():
         WatchEvent.objects.filter(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
         ).update(answered_by=record)
@@ -122,6 +122,8 @@ def record_correct(
     ]
     if not diff:
         return None
+    # A date moved back into a period that had ended when the record was written is 补记.
+    record.recorded_late = record.is_late_on(timezone.localdate(record.created_at))
     record.updated_at = timezone.now()
     record.save()
     revision = CareRecordRevision.objects.create(

@@ -13,7 +13,7 @@ from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from registry import services as registry_services
 from registry.models import CARE_LEADS, AccessLog, Role
-from registry.selectors import class_choices_for, get_pupil_for_user, own_children
+from registry.selectors import class_choices_for, get_pupil_for_user
 from visits import due, selectors, services
 from visits.forms import (
     AttachmentsForm,
@@ -61,7 +61,18 @@ def record_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("已记录%(kind)s。") % {"kind": record.get_kind_display()})
+            if record.recorded_late:
+                messages.warning(
+                    request,
+                    _(
+                        "已记录%(kind)s，标为补记：它所在的月份或学期已经结束，计入当时的完成情况时会注明补记。"
+                    )
+                    % {"kind": record.get_kind_display()},
+                )
+            else:
+                messages.success(
+                    request, _("已记录%(kind)s。") % {"kind": record.get_kind_display()}
+                )
             return redirect("visits:record_detail", pk=record.pk)
     # The administrator and counsellors choose among the whole school: a filter box helps.
     whole_school = selectors.records_for_whole_school(request.user)
@@ -121,12 +132,7 @@ def watch_create(request: HttpRequest, pk: int) -> HttpResponse:
 def work_list(request: HttpRequest) -> HttpResponse:
     """我的待办: overdue and due care for the teacher's children, and this week's records."""
     context = {
-        "work": due.work_list(
-            user=request.user,
-            pupils=own_children(user=request.user),
-            settings=CareSettings.for_school(request.user.school),
-            today=timezone.localdate(),
-        ),
+        "work": selectors.work_of(user=request.user),
         "today": timezone.localdate(),
     }
     return render(request, "visits/work_list.html", context)

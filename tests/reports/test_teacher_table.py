@@ -59,10 +59,14 @@ def test_each_teacher_has_the_terms_records_pairs_and_overdue_visits(
     assert rows_by_teacher[other_teacher].overdue == 1
     # The administrator gave 李芳 500 元 but heads no class and has no pair: not in the table.
     assert admin_user not in rows_by_teacher
+    # Monthly visits add up over the term, but never beyond the children she answers for:
+    # 王小明 and 李芳, the left-behind children of her class (王小明 is her pair too).
     per_month = CareSettings.for_school(class_teacher.school).teacher_visits_per_month
     months = _months_so_far(known_school.period, timezone.localdate())
-    assert head.wanted_visits == per_month * months
-    assert head.visits_met is (per_month * months <= 1)
+    assert head.wanted_visits == min(per_month * months, 2)
+    assert not head.visits_met  # 李芳 has had no home visit
+    # The pair teacher heads no class and answers for her two pairs.
+    assert pair.wanted_visits == min(per_month * months, 2)
 
 
 def test_voided_records_and_records_before_the_term_are_not_counted(

@@ -75,13 +75,15 @@ def test_a_talk_on_the_last_day_of_the_month_counts_for_that_month_only(
     assert listed(on_the_1st, "overdue") == []  # March was done
 
 
-def test_a_month_without_the_talk_is_overdue_the_next_month(class_teacher, pupil, terms):
+def test_a_month_without_the_talk_is_history_not_a_to_do_the_next_month(
+    class_teacher, pupil, terms
+):
     record(class_teacher, pupil, "talk", D(2026, 2, 28))
 
     work = work_on(class_teacher, D(2026, 4, 10), **ONLY_TALKS)
 
-    assert listed(work, "overdue") == [("王小明", "谈心", D(2026, 3, 31))]
-    assert work.overdue[0].reason == "上月未完成"
+    assert listed(work, "overdue") == []
+    assert listed(work, "due") == [("王小明", "谈心", D(2026, 4, 30))]
 
 
 def test_two_talks_a_month_are_counted_against_the_schools_quota(class_teacher, pupil, terms):
@@ -152,7 +154,7 @@ def test_a_class_teacher_has_the_class_meetings_and_the_month_visits_due_until_d
         "talks_per_month": 0,
         "family_calls_per_month": 0,
         "guardian_calls_per_month": 0,
-        "home_visits_per_term": 0,
+        "home_visits_per_term": 1,
         "teacher_visits_per_month": 2,
         "symposia_per_term": 1,
         "parent_meetings_per_term": 2,
@@ -170,12 +172,16 @@ def test_a_class_teacher_has_the_class_meetings_and_the_month_visits_due_until_d
     record(class_teacher, brother, "home_visit", D(2026, 3, 12))
     after = work_on(class_teacher, D(2026, 3, 20), **own)
 
-    assert [(item.label, item.done, item.wanted, item.due_on) for item in before.due] == [
+    def own_items(work):
+        return [item for item in work.due if item.pupil is None]
+
+    assert [(item.label, item.done, item.wanted, item.due_on) for item in own_items(before)] == [
         ("本月家访学生数", 1, 2, D(2026, 3, 31)),
         ("三年级(1)班 家长会", 1, 2, D(2026, 7, 10)),
         ("三年级(1)班 座谈会", 0, 1, D(2026, 7, 10)),
     ]
-    assert [(item.label, item.done) for item in after.due] == [("三年级(1)班 家长会", 1)]
+    assert [(item.label, item.done) for item in own_items(after)] == [("三年级(1)班 家长会", 1)]
+    assert after.due == own_items(after)  # both children visited this term
 
 
 def test_the_work_list_page_costs_the_same_queries_for_a_whole_class(
@@ -263,3 +269,134 @@ def test_the_compliance_view_costs_the_same_queries_for_a_bigger_school(
         services.watch_event_create(actor=class_teacher, pupil=child, kind="ill")
 
     assert queries() == one
+
+
+@pytest.mark.parametrize(
+    ("kind", "today"),
+    [
+        ("talk", D(2026, 3, 31)),  # the last day of a month
+        ("talk", D(2026, 4, 1)),  # the first day of the next
+        ("family_call", D(2026, 5, 15)),
+        ("phone_visit", D(2026, 2, 1)),  # the holidays: monthly quotas go on
+        ("home_visit", D(2026, 2, 20)),  # the first day of a term
+        ("home_visit", D(2026, 7, 10)),  # its last day
+    ],
+)
+def test_every_item_clears_by_recording_its_work_on_the_day(
+    class_teacher, pupil, terms, kind, today, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today)
+    before = work_on(class_teacher, today)
+    [item] = [item for item in before.due if item.kind == kind]
+
+    record(class_teacher, pupil, kind, today)
+
+    after = work_on(class_teacher, today)
+    assert [item for item in after.due + after.overdue if item.kind == kind] == []
+    assert item.due_on >= today
+
+
+def test_a_five_must_visit_clears_by_a_home_visit_recorded_today_even_when_late(
+    class_teacher, pupil, terms, school
+):
+    CareSettings.objects.create(school=school, watch_due_days=3)
+    services.watch_event_create(
+        actor=class_teacher, pupil=pupil, kind="ill", noticed_on=timezone.localdate()
+    )
+    later = timezone.localdate() + datetime.timedelta(days=10)
+
+    assert [item.label for item in work_on(class_teacher, later).overdue] == ["五必访：身体不佳"]
+    record(class_teacher, pupil, "home_visit", timezone.localdate())
+    assert work_on(class_teacher, later).overdue == []
+
+
+def late(actor, pupil, kind, day, *, on: datetime.date, monkeypatch) -> bool:
+    monkeypatch.setattr(timezone, "localdate", lambda *args: on)
+    services.record_create(actor=actor, pupils=[pupil], kind=kind, content="记录", occurred_on=day)
+    from visits.models import CareRecord
+
+    return CareRecord.objects.latest("pk").recorded_late
+
+
+def test_a_talk_written_after_its_month_and_three_days_is_marked_late(
+    class_teacher, pupil, terms, monkeypatch
+):
+    args = (class_teacher, pupil, "talk", D(2026, 3, 31))
+
+    assert not late(*args, on=D(2026, 4, 3), monkeypatch=monkeypatch)
+    assert late(*args, on=D(2026, 4, 4), monkeypatch=monkeypatch)
+
+
+def test_a_home_visit_written_later_in_its_term_is_on_time_and_after_the_term_late(
+    class_teacher, pupil, terms, monkeypatch
+):
+    args = (class_teacher, pupil, "home_visit", D(2026, 3, 2))
+
+    assert not late(*args, on=D(2026, 5, 20), monkeypatch=monkeypatch)
+    assert late(*args, on=D(2026, 7, 20), monkeypatch=monkeypatch)
+
+
+def test_a_late_record_is_marked_on_its_page_and_in_the_list(
+    client, class_teacher, pupil, terms, monkeypatch
+):
+    assert late(
+        class_teacher, pupil, "talk", D(2026, 3, 5), on=D(2026, 5, 1), monkeypatch=monkeypatch
+    )
+    from visits.models import CareRecord
+
+    client.force_login(class_teacher)
+    record_page = client.get(reverse("visits:record_detail", args=[CareRecord.objects.get().pk]))
+    listing = client.get(reverse("visits:record_list"))
+
+    assert "data-late" in record_page.content.decode()
+    assert "补记" in listing.content.decode()
+
+
+def test_moving_a_records_date_back_into_a_closed_month_marks_it_late(
+    class_teacher, pupil, terms, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: D(2026, 5, 10))
+    services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="talk", content="记录", occurred_on=D(2026, 5, 8)
+    )
+    from visits.models import CareRecord
+
+    record = CareRecord.objects.get()
+    assert not record.recorded_late
+    services.record_correct(
+        actor=class_teacher, record=record, changes={"occurred_on": D(2026, 3, 8)}
+    )
+
+    record.refresh_from_db()
+    assert record.recorded_late
+
+
+def test_a_teachers_monthly_visits_ask_no_more_than_the_children_still_need(
+    admin_user, class_teacher, pupil, terms
+):
+    quotas = {"teacher_visits_per_month": 5, "home_visits_per_term": 1}
+    make_pupil(actor=admin_user, school_class=pupil.school_class, name="王小刚")
+
+    [own] = [
+        item for item in work_on(class_teacher, D(2026, 3, 20), **quotas).due if not item.pupil
+    ]
+
+    assert (own.done, own.wanted) == (0, 2)
+
+
+def test_a_teachers_home_page_leads_with_what_is_due_and_clears_by_doing_it(
+    client, class_teacher, pupil, terms, school
+):
+    CareSettings.objects.create(
+        school=school, talks_per_month=1, family_calls_per_month=0, guardian_calls_per_month=0,
+        home_visits_per_term=0, teacher_visits_per_month=0, symposia_per_term=0,
+        parent_meetings_per_term=0,
+    )  # fmt: skip
+    client.force_login(class_teacher)
+
+    before = client.get(reverse("home")).content.decode()
+    record(class_teacher, pupil, "talk", timezone.localdate())
+    after = client.get(reverse("home")).content.decode()
+
+    assert "data-work-summary" in before and "王小明" in before and "待完成 1" in before
+    assert "待完成 0" in after and "都已完成" in after

@@ -261,7 +261,7 @@ def test_the_archive_shows_that_counselling_took_place_but_not_what_was_said(
         assert ("说起父母离家时哭了" in detail) is sees
 
 
-def test_a_watch_event_shows_on_the_archive_until_a_talk_answers_it(
+def test_a_watch_event_shows_on_the_archive_until_a_home_visit_answers_it_not_a_talk(
     client, counsellor, class_teacher, pupil
 ):
     client.force_login(counsellor)  # anyone who reads the child notes what they saw
@@ -274,8 +274,25 @@ def test_a_watch_event_shows_on_the_archive_until_a_talk_answers_it(
     assert "必访：情绪不好" in client.get(url).content.decode()
 
     talk(class_teacher, [pupil])
+    services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="phone_visit", content="电话询问奶奶"
+    )
+    assert "必访：情绪不好" in client.get(url).content.decode()
 
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="home_visit", content="家访")
     assert "必访：情绪不好" not in client.get(url).content.decode()
+
+
+def test_a_phone_visit_answers_a_watch_event_where_the_school_allows(class_teacher, pupil, school):
+    CareSettings.objects.create(school=school, phone_visits_answer_watch=True)
+    event = services.watch_event_create(actor=class_teacher, pupil=pupil, kind="ill")
+
+    call = services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="phone_visit", content="电话询问病情"
+    )
+
+    event.refresh_from_db()
+    assert event.answered_by == call
 
 
 def test_the_record_page_costs_the_same_queries_for_many_children_and_corrections(
