@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from caresys.lib.identity import mask_id_number, mask_phone
 from caresys.lib.periods import Period
@@ -537,6 +538,18 @@ class ContactCard:
         return self.pupil.school_class.head_teacher if self.pupil.school_class else None
 
 
+def away_work_places(pupil: Pupil, father: Parent | None, mother: Parent | None) -> str:
+    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市"."""
+    places = []
+    for parent, away, label in (
+        (father, pupil.father_away, _("父")),
+        (mother, pupil.mother_away, _("母")),
+    ):
+        if away and parent is not None and parent.work_place:
+            places.append(_("%(who)s：%(where)s") % {"who": label, "where": parent.work_place})
+    return pgettext("punctuation", "；").join(places)
+
+
 def contact_card(pupil: Pupil) -> ContactCard:
     """The card of a pupil loaded with its guardian and parents; pairing adds the pair teachers."""
     parents = {parent.relation: parent for parent in pupil.parents.all()}
@@ -901,6 +914,12 @@ class CensusChangeRow:
     @property
     def after_label(self) -> str:
         return str(LeftBehind(self.after).label) if self.after else ""
+
+    @property
+    def work_places(self) -> str:
+        """Where the parents away now work; the pupil comes with `prefetched_parents`."""
+        parents = {parent.relation: parent for parent in self.pupil.prefetched_parents}
+        return away_work_places(self.pupil, parents.get("father"), parents.get("mother"))
 
 
 def census_changes(*, census: CensusRound) -> list[CensusChangeRow]:

@@ -605,6 +605,7 @@ def _census_progress(request: HttpRequest, census, close_form: CensusCloseForm) 
         "census": census,
         "progress": selectors.census_progress(census=census),
         "close_form": close_form,
+        "today": timezone.localdate(),
     }
     return render(request, "registry/census_progress.html", context)
 

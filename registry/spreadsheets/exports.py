@@ -39,6 +39,7 @@ from registry.selectors import (
     STATISTICS_COLUMNS,
     LedgerStatistics,
     StatisticsColumn,
+    away_work_places,
     shown_value,
 )
 from registry.services import log_access
@@ -294,19 +295,6 @@ def _register_columns() -> list[tuple[str, float]]:
     ]
 
 
-def _work_places(pupil: Pupil, parts: dict) -> str:
-    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市"."""
-    places = []
-    for part, away, label in (
-        ("father", pupil.father_away, _("父")),
-        ("mother", pupil.mother_away, _("母")),
-    ):
-        parent = parts[part]
-        if away and parent is not None and parent.work_place:
-            places.append(_("%(who)s：%(where)s") % {"who": label, "where": parent.work_place})
-    return pgettext("punctuation", "；").join(places)
-
-
 def _guardian_phone(user: User, pupil: Pupil, guardian: Guardian | None) -> str:
     """The guardian's phone as the person sees it on screen (masked unless they call)."""
     return shown_value(user, pupil, "guardian.phone", guardian.phone)[0] if guardian else ""
@@ -327,7 +315,7 @@ def _register_row(number: int, pupil: Pupil, user: User) -> list[Any]:
         guardian.name if guardian else "",
         guardian.relation if guardian else "",
         _guardian_phone(user, pupil, guardian),
-        _work_places(pupil, parts),
+        away_work_places(pupil, parts["father"], parts["mother"]),
         pgettext("punctuation", "、").join(pupil.categories),
     ]
 
@@ -500,5 +488,5 @@ class CensusOutcomeExport(Export):
                 change.after_label or _("不在校"),
                 guardian.name if guardian else "",
                 _guardian_phone(self.user, pupil, guardian),
-                _work_places(pupil, parts),
+                away_work_places(pupil, parts["father"], parts["mother"]),
             ]
