@@ -17,6 +17,9 @@ from registry.models import (
     CATEGORY_FIELDS,
     AccessLog,
     ArchiveRevision,
+    CensusClassReturn,
+    CensusEntry,
+    CensusRound,
     Guardian,
     LeftBehind,
     LeftBehindPeriod,
@@ -143,6 +146,9 @@ def _wipe_demo() -> None:
     for upload in RosterUpload.objects.filter(school__in=demo).exclude(file=""):
         upload.file.delete(save=False)
     RosterUpload.objects.filter(school__in=demo).delete()
+    CensusEntry.objects.filter(round__school__in=demo).delete()
+    CensusClassReturn.objects.filter(round__school__in=demo).delete()
+    CensusRound.objects.filter(school__in=demo).delete()
     AccessLog.objects.filter(school__in=demo).delete()
     EmergencyStep.objects.filter(emergency__school__in=demo).delete()
     Emergency.pupils.through.objects.filter(emergency__school__in=demo).delete()

@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("visits:dropout_list", _("控辍保学")))
         items.append(("reports:teacher_table", _("教师考核")))
         items.append(("reports:term_report_list", _("工作总结")))
+    if user.leads_care:
+        items.append(("registry:census_list", _("摸底普查")))
     if user.has_role(Role.ADMIN):
         items.append(("registry:access_log", _("访问日志")))
     return {"nav_items": items, "nav_is_admin": user.has_role(Role.ADMIN)}

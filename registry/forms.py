@@ -1,5 +1,7 @@
 """Forms of the registry: the archive in four parts, the list filters, the access-log filters."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -16,6 +18,7 @@ from caresys.lib.identity import (
 from registry.models import (
     NUMBER_FOR_THE_REGISTRAR,
     AccessLog,
+    CensusRound,
     Guardian,
     Parent,
     Pupil,
@@ -245,3 +248,35 @@ class RosterUploadForm(forms.Form):
         table = reading.read_table(upload, upload.name)
         planning.column_layout(table.headers)
         return upload
+
+
+def census_name_for(day: datetime.date) -> str:
+    """The usual name of a round opened that day: the autumn term from August to January."""
+    autumn = day.month >= 8 or day.month == 1
+    year = day.year - 1 if day.month == 1 else day.year
+    return _("%(year)d年%(term)s学期留守儿童摸底") % {
+        "year": year,
+        "term": _("秋季") if autumn else _("春季"),
+    }
+
+
+class CensusRoundForm(forms.ModelForm):
+    class Meta:
+        model = CensusRound
+        fields = ["name", "closes_on"]
+        widgets = {"closes_on": DATE_INPUT}
+
+
+class CensusConfirmForm(forms.Form):
+    note = forms.CharField(
+        label=_("说明（可不填）"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如：李芳母亲已返乡，档案已修改")}),
+    )
+
+
+class CensusCloseForm(forms.Form):
+    force = forms.BooleanField(
+        label=_("仍要结束（未确认的班级按现有档案计入结果）"), required=False
+    )

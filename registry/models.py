@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -715,6 +716,7 @@ class AccessLog(models.Model):
         UNLOCK = "unlock", _("解除登录暂停")
         READ = "read", _("查看记录")
         REFUSED = "refused", _("拒绝访问")
+        CENSUS = "census", _("摸底普查")
 
     # A failed sign-in with a username nobody has belongs to no school and names no one: it is
     # kept (it counts towards the address's pause) but shows on no school's log page.
@@ -797,3 +799,159 @@ class RosterUpload(models.Model):
     def is_in_progress(self) -> bool:
         """Confirmed and not yet ended: queued for the worker or being written."""
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class CensusRound(models.Model):
+    """A census (普查/摸底) of who is left-behind: each class teacher checks their class's list
+    and confirms it, and the round's outcome compares the register at its opening and close."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="census_rounds", verbose_name=_("学校")
+    )
+    name = models.CharField(
+        _("名称"), max_length=100, help_text=_("如：2026年秋季学期留守儿童摸底")
+    )
+    opened_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
+    )
+    closes_on = models.DateField(_("截止日期"))
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("结束人"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("摸底普查")
+        verbose_name_plural = _("摸底普查")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(closed_at=None), name="census_one_open_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def classes(self) -> "models.QuerySet[SchoolClass]":
+        """The classes the round covers: those with a return, and while it is open every
+        active class (one created during the round too). Lazy: a query when read."""
+        covered = Q(pk__in=CensusClassReturn.objects.filter(round=self).values("school_class"))
+        if self.is_open:
+            covered |= Q(school_id=self.school_id, is_active=True)
+        return SchoolClass.objects.filter(covered).order_by("grade", "number", "pk")
+
+    def joined_pupils(self) -> "PupilQuerySet":
+        """Pupils at school now whom the round has no entry for: they joined while it was
+        open. Lazy."""
+        entered = CensusEntry.objects.filter(round=self, pupil=models.OuterRef("pk"))
+        return Pupil.objects.enrolled().filter(school_id=self.school_id).exclude(
+            models.Exists(entered)
+        )
+
+
+class CensusClassReturn(models.Model):
+    """A class's part in a round: whether its head teacher has confirmed the list, and whether
+    the registrar has reminded them."""
+
+    round = models.ForeignKey(
+        CensusRound, on_delete=models.PROTECT, related_name="returns", verbose_name=_("摸底")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="census_returns", verbose_name=_("班级")
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("班级摸底确认")
+        verbose_name_plural = _("班级摸底确认")
+        ordering = ["round", "school_class__grade", "school_class__number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "school_class"], name="census_one_return_per_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.school_class_id)
+
+
+class CensusEntry(models.Model):
+    """A pupil's left-behind status when the round opened and when it closed; blank when the
+    pupil was not at school then (joined or left during the round)."""
+
+    round = models.ForeignKey(
+        CensusRound, on_delete=models.PROTECT, related_name="entries", verbose_name=_("摸底")
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="census_entries", verbose_name=_("学生")
+    )
+    status_at_open = models.CharField(
+        _("摸底开始时"), max_length=8, choices=LeftBehind.choices, blank=True
+    )
+    status_at_close = models.CharField(
+        _("摸底结束时"), max_length=8, choices=LeftBehind.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("摸底记录")
+        verbose_name_plural = _("摸底记录")
+        ordering = ["round", "pupil", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "pupil"], name="census_one_entry_per_pupil"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status_at_open}→{self.status_at_close}"
+
+
+def census_status_now() -> Coalesce:
+    """An entry's pupil's status now, as a round's close notes it: blank unless at school."""
+    now = Pupil.objects.enrolled().filter(pk=models.OuterRef("pupil_id"))
+    return Coalesce(models.Subquery(now.values("left_behind")[:1]), models.Value(""))
+
+
+# What a round found for a pupil, from the status when it opened and when it closed ("" when
+# the pupil was not at school then); None when nothing changed. The one spelling of the rule:
+# the outcome page, its spreadsheet and the term summary's counts all read it.
+CENSUS_CHANGES = {
+    "newly_left_behind": _("新增留守"),
+    "no_longer_left_behind": _("不再留守"),
+    "type_changed": _("留守类型变化"),
+    "joined": _("新入学/转入"),
+    "left": _("离校"),
+}
+
+
+def census_change(before: str, after: str) -> str | None:
+    if before == after:
+        return None
+    if not before:
+        return "joined"
+    if not after:
+        return "left"
+    if before == LeftBehind.NONE:
+        return "newly_left_behind"
+    if after == LeftBehind.NONE:
+        return "no_longer_left_behind"
+    return "type_changed"

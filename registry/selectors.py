@@ -14,11 +14,14 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -26,16 +29,22 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from caresys.lib.identity import mask_id_number, mask_phone
+from caresys.lib.periods import Period
 from caresys.lib.pinyin import is_pinyin_query
 from registry import signin
 from registry.models import (
     CATEGORY_FIELDS,
+    CENSUS_CHANGES,
     ENROLLED_PUPILS,
     LEFT_BEHIND,
     AccessLog,
     ArchiveRevision,
+    CensusClassReturn,
+    CensusEntry,
+    CensusRound,
     Guardian,
     LeftBehind,
     Parent,
@@ -44,6 +53,8 @@ from registry.models import (
     RosterUpload,
     SchoolClass,
     User,
+    census_change,
+    census_status_now,
 )
 
 # --- scope -----------------------------------------------------------------------------------
@@ -544,6 +555,18 @@ class ContactCard:
         return self.pupil.school_class.head_teacher if self.pupil.school_class else None
 
 
+def away_work_places(pupil: Pupil, father: Parent | None, mother: Parent | None) -> str:
+    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市"."""
+    places = []
+    for parent, away, label in (
+        (father, pupil.father_away, _("父")),
+        (mother, pupil.mother_away, _("母")),
+    ):
+        if away and parent is not None and parent.work_place:
+            places.append(_("%(who)s：%(where)s") % {"who": label, "where": parent.work_place})
+    return pgettext("punctuation", "；").join(places)
+
+
 def contact_card(pupil: Pupil) -> ContactCard:
     """The card of a pupil loaded with its guardian and parents; pairing adds the pair teachers."""
     parents = {parent.relation: parent for parent in pupil.parents.all()}
@@ -745,3 +768,277 @@ def get_roster_upload_for_user(user: User, pk: int) -> RosterUpload:
         return RosterUpload.objects.get(pk=pk, school_id=user.school_id)
     except RosterUpload.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- census rounds (普查/摸底) ------------------------------------------------------------------
+
+
+def get_census_round(user: User, pk: int, *, manage: bool = False) -> CensusRound:
+    """A round of the user's school: read by those who lead care, run by the registrar (403
+    for anyone else); 404 for another school's."""
+    if not (user.is_school_admin if manage else user.leads_care):
+        raise PermissionDenied
+    try:
+        return CensusRound.objects.select_related("opened_by", "closed_by").get(
+            pk=pk, school_id=user.school_id
+        )
+    except CensusRound.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_census_class(
+    user: User, round_pk: int, class_pk: int, *, confirm: bool = False
+) -> tuple[CensusRound, SchoolClass]:
+    """A round and one of its classes for its head teacher, the registrar, and (to read) the
+    principal; another class's head teacher gets 404, anyone else 403."""
+    if not (user.leads_care or user.has_role(Role.CLASS_TEACHER)):
+        raise PermissionDenied
+    if confirm and not (user.is_school_admin or user.has_role(Role.CLASS_TEACHER)):
+        raise PermissionDenied
+    census = CensusRound.objects.filter(pk=round_pk, school_id=user.school_id).first()
+    classes = census.classes().select_related("head_teacher") if census else None
+    if census is None or not (school_class := classes.filter(pk=class_pk).first()):
+        raise Http404
+    if user.is_school_admin or (user.leads_care and not confirm):
+        return census, school_class
+    if school_class.head_teacher_id != user.pk:
+        raise Http404
+    return census, school_class
+
+
+def open_census_round(*, school_id: int) -> CensusRound | None:
+    """The school's open round, if any. One query."""
+    return CensusRound.objects.filter(school_id=school_id, closed_at=None).first()
+
+
+def census_rounds_for(*, user: User) -> QuerySet[CensusRound]:
+    if not user.leads_care:
+        raise PermissionDenied
+    return CensusRound.objects.filter(school_id=user.school_id).select_related(
+        "opened_by", "closed_by"
+    )
+
+
+def _revised_in(census: CensusRound) -> Q:
+    """Archive changes written while the round was open."""
+    during = Q(at__gte=census.opened_at)
+    return during & Q(at__lte=census.closed_at) if census.closed_at else during
+
+
+@dataclass
+class CensusClassRow:
+    school_class: SchoolClass
+    pupil_count: int
+    left_behind_count: int
+    census_return: CensusClassReturn | None
+    # Children whose archive changed during the round, and of those after the confirmation.
+    changed: int = 0
+    changed_after: int = 0
+
+    @property
+    def confirmed_at(self) -> datetime.datetime | None:
+        return self.census_return.confirmed_at if self.census_return else None
+
+    @property
+    def reminded_at(self) -> datetime.datetime | None:
+        return self.census_return.reminded_at if self.census_return else None
+
+
+@dataclass
+class CensusProgress:
+    rows: list[CensusClassRow]
+
+    @property
+    def confirmed(self) -> int:
+        return sum(1 for row in self.rows if row.confirmed_at)
+
+    @property
+    def unconfirmed(self) -> list[CensusClassRow]:
+        return [row for row in self.rows if not row.confirmed_at]
+
+
+def census_progress(*, census: CensusRound) -> CensusProgress:
+    """Each class of the round: head teacher, children and left-behind now, confirmation and
+    the archives changed in the round. Three queries, whatever the classes and pupils."""
+    classes = census.classes().select_related("head_teacher").annotate(
+        pupil_count=Count("pupils", filter=ENROLLED_PUPILS),
+        left_behind_count=Count("pupils", filter=ENROLLED_PUPILS & ~Q(pupils__left_behind="none")),
+    )
+    returns = {
+        row.school_class_id: row
+        for row in CensusClassReturn.objects.filter(round=census).select_related("confirmed_by")
+    }
+    # The last change of each child changed in the round, by the child's class.
+    changes = (
+        ArchiveRevision.objects.filter(_revised_in(census), pupil__school_id=census.school_id)
+        .values("pupil_id", "pupil__school_class_id")
+        .annotate(last=Max("at"))
+        .order_by()
+    )
+    rows = {
+        school_class.pk: CensusClassRow(
+            school_class=school_class,
+            pupil_count=school_class.pupil_count,
+            left_behind_count=school_class.left_behind_count,
+            census_return=returns.get(school_class.pk),
+        )
+        for school_class in classes
+    }
+    for change in changes:
+        row = rows.get(change["pupil__school_class_id"])
+        if row is None:
+            continue
+        row.changed += 1
+        if row.confirmed_at and change["last"] > row.confirmed_at:
+            row.changed_after += 1
+    return CensusProgress(rows=list(rows.values()))
+
+
+def census_class_pupils(*, census: CensusRound, school_class: SchoolClass) -> list[Pupil]:
+    """The class's children now, with parents and guardian, their status when the round
+    opened (`status_at_open` and its label, blank if they joined since) and their last
+    change in the round (`changed_at`). Two queries."""
+    entries = CensusEntry.objects.filter(round=census, pupil=OuterRef("pk"))
+    revisions = ArchiveRevision.objects.filter(_revised_in(census), pupil=OuterRef("pk"))
+    pupils = list(
+        Pupil.objects.enrolled()
+        .filter(school_class=school_class)
+        .select_related("guardian")
+        .prefetch_related(Prefetch("parents", to_attr="prefetched_parents"))
+        .annotate(
+            status_at_open=Coalesce(Subquery(entries.values("status_at_open")[:1]), Value("")),
+            changed_at=Subquery(revisions.order_by("-at").values("at")[:1]),
+        )
+        .order_by("name_pinyin", "pk")
+    )
+    labels = dict(LeftBehind.choices)
+    for pupil in pupils:
+        pupil.status_at_open_label = labels.get(pupil.status_at_open, "")
+    return pupils
+
+
+@dataclass(frozen=True)
+class CensusChangeRow:
+    pupil: Pupil
+    kind: str
+    before: str
+    after: str
+
+    @property
+    def before_label(self) -> str:
+        return str(LeftBehind(self.before).label) if self.before else ""
+
+    @property
+    def after_label(self) -> str:
+        return str(LeftBehind(self.after).label) if self.after else ""
+
+    @property
+    def work_places(self) -> str:
+        """Where the parents away now work; the pupil comes with `prefetched_parents`."""
+        parents = {parent.relation: parent for parent in self.pupil.prefetched_parents}
+        return away_work_places(self.pupil, parents.get("father"), parents.get("mother"))
+
+
+def census_changes(*, census: CensusRound) -> list[CensusChangeRow]:
+    """The children whose status the round changed (an open round: as if it closed now), in
+    class and pinyin order, with guardian and parents. Three or five queries."""
+    after = "status_at_close" if census.closed_at else "status_now"
+    entries = CensusEntry.objects.filter(round=census)
+    if census.is_open:
+        entries = entries.annotate(status_now=census_status_now())
+    found = [
+        (entry.pupil, entry.status_at_open, getattr(entry, after))
+        for entry in entries.exclude(status_at_open=F(after))
+        .select_related("pupil__school_class", "pupil__guardian")
+        .prefetch_related(Prefetch("pupil__parents", to_attr="prefetched_parents"))
+    ]
+    if census.is_open:
+        found += [(pupil, "", pupil.left_behind) for pupil in census.joined_pupils()
+                  .select_related("school_class", "guardian")
+                  .prefetch_related(Prefetch("parents", to_attr="prefetched_parents"))]  # fmt: skip
+    rows = [
+        CensusChangeRow(pupil=pupil, kind=census_change(before, now), before=before, after=now)
+        for pupil, before, now in found
+    ]
+    return sorted(rows, key=_class_then_pinyin)
+
+
+def _class_then_pinyin(row: CensusChangeRow) -> tuple:
+    school_class = row.pupil.school_class
+    return (
+        (school_class.grade, school_class.number) if school_class else (99, 0),
+        row.pupil.name_pinyin,
+        row.pupil.pk,
+    )
+
+
+def census_change_groups(rows: list[CensusChangeRow]) -> list[tuple[str, str, list]]:
+    """(kind, label, rows) for each kind of change, in CENSUS_CHANGES order."""
+    return [
+        (kind, str(label), [row for row in rows if row.kind == kind])
+        for kind, label in CENSUS_CHANGES.items()
+    ]
+
+
+def census_outcome(census: CensusRound) -> dict[str, int]:
+    """What a closed round found, as counts for the term summary: each kind of change in
+    CENSUS_CHANGES, and the left-behind children at school when it opened and closed. Two
+    queries."""
+    away = LeftBehind.away_statuses()
+    counts = CensusEntry.objects.filter(round=census).aggregate(
+        left_behind_at_open=Count("pk", filter=Q(status_at_open__in=away)),
+        left_behind_at_close=Count("pk", filter=Q(status_at_close__in=away)),
+        pupils_at_open=Count("pk", filter=~Q(status_at_open="")),
+        pupils_at_close=Count("pk", filter=~Q(status_at_close="")),
+    )
+    counts |= dict.fromkeys(CENSUS_CHANGES, 0)
+    changed = CensusEntry.objects.filter(round=census).exclude(status_at_open=F("status_at_close"))
+    for before, after in changed.values_list("status_at_open", "status_at_close"):
+        counts[census_change(before, after)] += 1
+    return counts
+
+
+def last_closed_census(*, school_id: int, period: Period) -> CensusRound | None:
+    """The school's last round closed within the period (a term), for its summary. One query."""
+    return (
+        CensusRound.objects.filter(
+            school_id=school_id,
+            closed_at__date__gte=period.start,
+            closed_at__date__lte=period.end,
+        )
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+
+
+CensusBanner = tuple[CensusRound, SchoolClass, datetime.datetime | None]
+
+
+def census_banner_for(*, user: User) -> list[CensusBanner]:
+    """For a head teacher while a round is open: (round, class, reminded at) for each class
+    they head that has not confirmed. Two queries (one when no round is open)."""
+    census = open_census_round(school_id=user.school_id)
+    if census is None:
+        return []
+    classes = census.classes().filter(head_teacher=user)
+    returns = {
+        row.school_class_id: row
+        for row in CensusClassReturn.objects.filter(round=census, school_class__in=classes)
+    }
+    banners = []
+    for school_class in classes:
+        census_return = returns.get(school_class.pk)
+        if census_return is None or census_return.confirmed_at is None:
+            reminded_at = census_return.reminded_at if census_return else None
+            banners.append((census, school_class, reminded_at))
+    return banners
+
+
+def census_class_return(*, census: CensusRound, school_class: SchoolClass) -> CensusClassReturn:
+    """The class's return in the round (unsaved and unconfirmed if it has none yet)."""
+    found = (
+        CensusClassReturn.objects.filter(round=census, school_class=school_class)
+        .select_related("confirmed_by")
+        .first()
+    )
+    return found or CensusClassReturn(round=census, school_class=school_class)

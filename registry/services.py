@@ -20,6 +20,9 @@ from registry.models import (
     NUMBER_FOR_THE_REGISTRAR,
     AccessLog,
     ArchiveRevision,
+    CensusClassReturn,
+    CensusEntry,
+    CensusRound,
     Guardian,
     LeftBehindPeriod,
     Parent,
@@ -30,6 +33,7 @@ from registry.models import (
     SchoolYear,
     Term,
     User,
+    census_status_now,
 )
 
 # The parts of an archive, the fields a person edits in each, and the prefix of their labels
@@ -752,3 +756,168 @@ def archive_draft(
         _apply(instance, data.get(part, {}), fields)
         changes += _changes(part, prefix, instance, before)
     return parts, changes
+
+
+# --- census rounds (普查/摸底) ------------------------------------------------------------------
+
+
+def _census_log(*, actor: User, census: CensusRound, what: str, request: HttpRequest | None):
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.CENSUS,
+        detail=_("%(what)s：%(name)s") % {"what": what, "name": census.name},
+        request=request,
+    )
+
+
+@transaction.atomic
+def census_round_open(
+    *,
+    actor: User,
+    name: str,
+    closes_on: datetime.date,
+    request: HttpRequest | None = None,
+) -> CensusRound:
+    """The registrar opens a round: every enrolled pupil's left-behind status is noted as it
+    is now, and every active class is asked to confirm its list. One open round per school."""
+    if not actor.is_school_admin:
+        raise PermissionDenied
+    # Two registrars opening at once: the second waits here, then finds the first's round.
+    School.objects.select_for_update().get(pk=actor.school_id)
+    current = CensusRound.objects.filter(school_id=actor.school_id, closed_at=None).first()
+    if current is not None:
+        raise ValidationError(
+            {"name": _("“%(name)s”还未结束：同一时间只能进行一轮摸底，请先结束它。")
+             % {"name": current.name}}
+        )  # fmt: skip
+    if closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": _("截止日期不能早于今天。")})
+    census = CensusRound(
+        school_id=actor.school_id, name=name.strip(), opened_by=actor, closes_on=closes_on
+    )
+    census.full_clean()
+    census.save()
+    classes = SchoolClass.objects.filter(school_id=actor.school_id, is_active=True)
+    CensusClassReturn.objects.bulk_create(
+        [CensusClassReturn(round=census, school_class=school_class) for school_class in classes]
+    )
+    pupils = Pupil.objects.enrolled().filter(school_id=actor.school_id)
+    CensusEntry.objects.bulk_create(
+        [
+            CensusEntry(round=census, pupil_id=pk, status_at_open=status)
+            for pk, status in pupils.values_list("pk", "left_behind").iterator(chunk_size=2000)
+        ],
+        batch_size=1000,
+    )
+    _census_log(actor=actor, census=census, what=_("开始摸底"), request=request)
+    return census
+
+
+def _census_return_for_update(census: CensusRound, school_class: SchoolClass) -> CensusClassReturn:
+    census_return, _created = CensusClassReturn.objects.select_for_update().get_or_create(
+        round=census, school_class=school_class
+    )
+    return census_return
+
+
+def _check_open(census: CensusRound) -> CensusRound:
+    census = CensusRound.objects.select_for_update().get(pk=census.pk)
+    if not census.is_open:
+        raise ValidationError(_("这轮摸底已经结束。"))
+    return census
+
+
+@transaction.atomic
+def census_class_confirm(
+    *,
+    actor: User,
+    census: CensusRound,
+    school_class: SchoolClass,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> CensusClassReturn:
+    """The head teacher (or the registrar) confirms the class's list as it now stands; a later
+    correction shows as made after the confirmation until they confirm again."""
+    if not (actor.is_school_admin or school_class.head_teacher_id == actor.pk):
+        raise PermissionDenied
+    if school_class.school_id != census.school_id:
+        raise PermissionDenied
+    census = _check_open(census)
+    census_return = _census_return_for_update(census, school_class)
+    census_return.confirmed_at = timezone.now()
+    census_return.confirmed_by = actor
+    census_return.note = note.strip()
+    census_return.full_clean()
+    census_return.save()
+    _census_log(
+        actor=actor,
+        census=census,
+        what=_("确认%(cls)s名单") % {"cls": school_class.name},
+        request=request,
+    )
+    return census_return
+
+
+@transaction.atomic
+def census_remind(
+    *, actor: User, census: CensusRound, request: HttpRequest | None = None
+) -> int:
+    """Remind every class that has not confirmed: its head teacher's home page says so until
+    they confirm (CareSys sends no mail or text message). Returns the classes reminded."""
+    if not actor.is_school_admin:
+        raise PermissionDenied
+    census = _check_open(census)
+    reminded = 0
+    now = timezone.now()
+    for school_class in census.classes():
+        census_return = _census_return_for_update(census, school_class)
+        if census_return.confirmed_at is None:
+            census_return.reminded_at = now
+            census_return.save(update_fields=["reminded_at"])
+            reminded += 1
+    _census_log(
+        actor=actor,
+        census=census,
+        what=_("提醒%(n)d个未确认的班级") % {"n": reminded},
+        request=request,
+    )
+    return reminded
+
+
+@transaction.atomic
+def census_round_close(
+    *,
+    actor: User,
+    census: CensusRound,
+    force: bool = False,
+    request: HttpRequest | None = None,
+) -> CensusRound:
+    """Close the round: each pupil's status now is noted beside the one at its opening, and
+    pupils who joined during it are added. Refused while classes have not confirmed, unless
+    the registrar says to close anyway."""
+    if not actor.is_school_admin:
+        raise PermissionDenied
+    census = _check_open(census)
+    confirmed = CensusClassReturn.objects.filter(round=census, confirmed_at__isnull=False)
+    unconfirmed = census.classes().exclude(pk__in=confirmed.values("school_class")).count()
+    if unconfirmed and not force:
+        raise ValidationError(
+            {"force": _("还有%(n)d个班未确认名单。请先提醒这些班级，或勾选“仍要结束”。")
+             % {"n": unconfirmed}}
+        )  # fmt: skip
+    CensusEntry.objects.filter(round=census).update(status_at_close=census_status_now())
+    joined = census.joined_pupils()
+    CensusEntry.objects.bulk_create(
+        [
+            CensusEntry(round=census, pupil_id=pk, status_at_open="", status_at_close=status)
+            for pk, status in joined.values_list("pk", "left_behind")
+        ],
+        batch_size=1000,
+    )
+    census.closed_at = timezone.now()
+    census.closed_by = actor
+    census.full_clean()
+    census.save(update_fields=["closed_at", "closed_by"])
+    what = _("结束摸底（%(n)d个班未确认）") % {"n": unconfirmed} if unconfirmed else _("结束摸底")
+    _census_log(actor=actor, census=census, what=what, request=request)
+    return census

@@ -28,4 +28,17 @@ urlpatterns = [
     path("import/<int:pk>/", views.roster_import_preview, name="roster_import_preview"),
     path("import/<int:pk>/confirm/", views.roster_import_confirm, name="roster_import_confirm"),
     path("import/<int:pk>/progress/", views.roster_import_progress, name="roster_import_progress"),
+    path("census/", views.census_list, name="census_list"),
+    path("census/open/", views.census_open, name="census_open"),
+    path("census/<int:pk>/", views.census_progress, name="census_progress"),
+    path("census/<int:pk>/remind/", views.census_remind, name="census_remind"),
+    path("census/<int:pk>/close/", views.census_close, name="census_close"),
+    path("census/<int:pk>/outcome/", views.census_outcome, name="census_outcome"),
+    path("census/<int:pk>/outcome.xlsx", views.census_outcome_xlsx, name="census_outcome_xlsx"),
+    path("census/<int:pk>/classes/<int:class_pk>/", views.census_class, name="census_class"),
+    path(
+        "census/<int:pk>/classes/<int:class_pk>/confirm/",
+        views.census_confirm,
+        name="census_confirm",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Pages of the registry: decorators, access helper, form, service, redirect."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,16 +16,22 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
 from pairing import selectors as pairing_selectors
 from registry import selectors, services
 from registry.forms import (
     AccessLogFilterForm,
+    CensusCloseForm,
+    CensusConfirmForm,
+    CensusRoundForm,
     ExportReasonForm,
     GuardianForm,
     ParentForm,
@@ -33,6 +40,7 @@ from registry.forms import (
     RevealForm,
     RosterUploadForm,
     SignInForm,
+    census_name_for,
 )
 from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
 from registry.spreadsheets import columns, exports, importing, planning, reading
@@ -52,6 +60,8 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
     }
     context["first_steps"] = selectors.first_steps(user=user, counts=context["counts"])
+    if user.has_role(Role.CLASS_TEACHER):
+        context["census_banners"] = selectors.census_banner_for(user=user)
     if user.reads_whole_school:
         context["grades"] = selectors.grade_summary(pupils)
     else:
@@ -177,10 +187,20 @@ def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     forms = _archive_forms(request, pupil, selectors.classes_editable_by(user=request.user))
+    back = _next_url(request)
     if request.method == "POST" and _save_archive(request, forms, pupil):
         messages.success(request, _("档案已保存，修改前的内容可在变更记录中查看。"))
-        return redirect("registry:pupil_detail", pk=pupil.pk)
-    return render(request, "registry/pupil_form.html", {"forms": forms, "pupil": pupil})
+        return redirect(back or reverse("registry:pupil_detail", args=[pupil.pk]))
+    context = {"forms": forms, "pupil": pupil, "next": back}
+    return render(request, "registry/pupil_form.html", context)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where a form sends the person back to (the census page an edit came from), if it is a
+    page of this site."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/")
+    return url if safe else ""
 
 
 @require_GET
@@ -536,3 +556,151 @@ def roster_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
         "failed": upload.status == RosterUpload.Status.FAILED,
     }
     return render(request, "registry/rosterimport_progress.html", context)
+
+
+# --- census rounds (普查/摸底) ------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def census_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    initial = {"name": census_name_for(today), "closes_on": today + datetime.timedelta(days=14)}
+    return _census_list(request, CensusRoundForm(initial=initial))
+
+
+def _census_list(request: HttpRequest, form: CensusRoundForm) -> HttpResponse:
+    rounds = selectors.census_rounds_for(user=request.user)
+    context = {
+        "rounds": rounds,
+        "open_round": next((census for census in rounds if census.is_open), None),
+        "form": form if request.user.is_school_admin else None,
+    }
+    return render(request, "registry/census_list.html", context)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def census_open(request: HttpRequest) -> HttpResponse:
+    form = CensusRoundForm(request.POST)
+    if form.is_valid():
+        try:
+            census = services.census_round_open(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("摸底已开始，各班班主任登录后即可看到本班名单。"))
+            return redirect("registry:census_progress", pk=census.pk)
+    return _census_list(request, form)
+
+
+@require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def census_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    census = selectors.get_census_round(request.user, pk)
+    return _census_progress(request, census, CensusCloseForm())
+
+
+def _census_progress(request: HttpRequest, census, close_form: CensusCloseForm) -> HttpResponse:
+    context = {
+        "census": census,
+        "progress": selectors.census_progress(census=census),
+        "close_form": close_form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "registry/census_progress.html", context)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def census_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    census = selectors.get_census_round(request.user, pk, manage=True)
+    try:
+        reminded = services.census_remind(actor=request.user, census=census, request=request)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        message = _("已提醒%(n)d个班级：班主任登录后首页会显示提醒，直到确认名单。")
+        messages.success(request, message % {"n": reminded})
+    return redirect("registry:census_progress", pk=census.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def census_close(request: HttpRequest, pk: int) -> HttpResponse:
+    census = selectors.get_census_round(request.user, pk, manage=True)
+    form = CensusCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.census_round_close(
+                actor=request.user, census=census, force=form.cleaned_data["force"],
+                request=request,
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("摸底已结束，结果如下。"))
+            return redirect("registry:census_outcome", pk=census.pk)
+    return _census_progress(request, census, form)
+
+
+@require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def census_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    census = selectors.get_census_round(request.user, pk)
+    changes = selectors.census_changes(census=census)
+    context = {"census": census, "groups": selectors.census_change_groups(changes)}
+    return render(request, "registry/census_outcome.html", context)
+
+
+@require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def census_outcome_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    census = selectors.get_census_round(request.user, pk)
+    changes = selectors.census_changes(census=census)
+    return exports.CensusOutcomeExport(user=request.user, census=census, changes=changes).response(
+        request
+    )
+
+
+@require_GET
+@login_required
+def census_class(request: HttpRequest, pk: int, class_pk: int) -> HttpResponse:
+    census, school_class = selectors.get_census_class(request.user, pk, class_pk)
+    return _census_class(request, census, school_class, CensusConfirmForm())
+
+
+def _census_class(request: HttpRequest, census, school_class, form) -> HttpResponse:
+    progress = selectors.census_class_return(census=census, school_class=school_class)
+    context = {
+        "census": census,
+        "school_class": school_class,
+        "census_return": progress,
+        "pupils": selectors.census_class_pupils(census=census, school_class=school_class),
+        "form": form,
+        "can_confirm": census.is_open
+        and (request.user.is_school_admin or school_class.head_teacher_id == request.user.pk),
+        "here": request.get_full_path(),
+    }
+    return render(request, "registry/census_class.html", context)
+
+
+@require_POST
+@login_required
+def census_confirm(request: HttpRequest, pk: int, class_pk: int) -> HttpResponse:
+    census, school_class = selectors.get_census_class(request.user, pk, class_pk, confirm=True)
+    form = CensusConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.census_class_confirm(
+                actor=request.user, census=census, school_class=school_class,
+                note=form.cleaned_data["note"], request=request,
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已确认%(cls)s名单，谢谢！") % {"cls": school_class.name})
+            return redirect("registry:census_class", pk=census.pk, class_pk=school_class.pk)
+    return _census_class(request, census, school_class, form)

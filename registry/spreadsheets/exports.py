@@ -34,11 +34,12 @@ from caresys.lib.xlsx import (
     write_table,
     xlsx_response,
 )
-from registry.models import AccessLog, Guardian, Parent, Pupil, User
+from registry.models import CENSUS_CHANGES, AccessLog, CensusRound, Guardian, Parent, Pupil, User
 from registry.selectors import (
     STATISTICS_COLUMNS,
     LedgerStatistics,
     StatisticsColumn,
+    away_work_places,
     shown_value,
 )
 from registry.services import log_access
@@ -294,23 +295,14 @@ def _register_columns() -> list[tuple[str, float]]:
     ]
 
 
-def _work_places(pupil: Pupil, parts: dict) -> str:
-    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市"."""
-    places = []
-    for part, away, label in (
-        ("father", pupil.father_away, _("父")),
-        ("mother", pupil.mother_away, _("母")),
-    ):
-        parent = parts[part]
-        if away and parent is not None and parent.work_place:
-            places.append(_("%(who)s：%(where)s") % {"who": label, "where": parent.work_place})
-    return pgettext("punctuation", "；").join(places)
+def _guardian_phone(user: User, pupil: Pupil, guardian: Guardian | None) -> str:
+    """The guardian's phone as the person sees it on screen (masked unless they call)."""
+    return shown_value(user, pupil, "guardian.phone", guardian.phone)[0] if guardian else ""
 
 
 def _register_row(number: int, pupil: Pupil, user: User) -> list[Any]:
     parts = archive_parts(pupil)
     guardian = parts["guardian"]
-    phone = shown_value(user, pupil, "guardian.phone", guardian.phone)[0] if guardian else ""
     return [
         number,
         str(pupil.school_class) if pupil.school_class else "",
@@ -322,8 +314,8 @@ def _register_row(number: int, pupil: Pupil, user: User) -> list[Any]:
         pupil.get_guardianship_type_display(),
         guardian.name if guardian else "",
         guardian.relation if guardian else "",
-        phone,
-        _work_places(pupil, parts),
+        _guardian_phone(user, pupil, guardian),
+        away_work_places(pupil, parts["father"], parts["mother"]),
         pgettext("punctuation", "、").join(pupil.categories),
     ]
 
@@ -431,3 +423,70 @@ def _write_statistics_header(sheet: WriteOnlyWorksheet, style: StyleArray) -> No
 
 def _header_cell(sheet: WriteOnlyWorksheet, value: str | None, style: StyleArray) -> Cell:
     return safe_cell(sheet, value, style) or Cell(sheet, row=1, column=1, style_array=style)
+
+
+# --- a census round's outcome (摸底结果) -------------------------------------------------------
+
+
+class CensusOutcomeExport(Export):
+    """What a census round changed: one row per child, grouped by kind of change, with the
+    guardian's phone as the person sees it on screen."""
+
+    name = gettext_lazy("留守儿童摸底结果")
+    filename_format = gettext_lazy("留守儿童摸底结果-%(day)s.xlsx")
+
+    def __init__(self, *, user: User, census: CensusRound, changes: list) -> None:
+        super().__init__(user=user)
+        self.census = census
+        self.changes = changes
+
+    @property
+    def detail(self) -> str:
+        return _("导出摸底结果：%(name)s") % {"name": self.census.name}
+
+    def subtitle(self) -> str:
+        opened = timezone.localdate(self.census.opened_at).isoformat()
+        if self.census.closed_at is None:
+            return _("%(name)s（%(opened)s开始，尚未结束：截至%(day)s）") % {
+                "name": self.census.name, "opened": opened, "day": self.day.isoformat(),
+            }  # fmt: skip
+        return _("%(name)s（%(opened)s至%(closed)s）") % {
+            "name": self.census.name,
+            "opened": opened,
+            "closed": timezone.localdate(self.census.closed_at).isoformat(),
+        }
+
+    def columns(self) -> Columns:
+        return [
+            (_("序号"), 6),
+            (_("变化"), 12),
+            (_("班级"), 14),
+            (_("姓名"), 10),
+            (_("性别"), 6),
+            (_("摸底开始时"), 12),
+            (_("摸底结束时"), 12),
+            (_("监护人"), 10),
+            (_("监护人电话"), 14),
+            (_("父母务工地"), 28),
+        ]
+
+    def rows(self) -> Iterator[list[Any]]:
+        labels = {kind: str(label) for kind, label in CENSUS_CHANGES.items()}
+        ordered = sorted(self.changes, key=lambda row: list(CENSUS_CHANGES).index(row.kind))
+        for number, change in enumerate(ordered, 1):
+            pupil = change.pupil
+            self.pupil_ids.append(pupil.pk)
+            parts = archive_parts(pupil)
+            guardian = parts["guardian"]
+            yield [
+                number,
+                labels[change.kind],
+                str(pupil.school_class or ""),
+                pupil.name,
+                pupil.get_gender_display(),
+                change.before_label or _("不在校"),
+                change.after_label or _("不在校"),
+                guardian.name if guardian else "",
+                _guardian_phone(self.user, pupil, guardian),
+                away_work_places(pupil, parts["father"], parts["mother"]),
+            ]

@@ -15,6 +15,7 @@ from tests.pairing.access_rules import (
     EMERGENCY_URLS,
     EVERYONE_SIGNED_IN,
     LOGIN,
+    MANAGERS,
     PAIR_URLS,
     PAIRING_EXPECTED,
     PAIRING_POST_DATA,
@@ -73,6 +74,20 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:signin_pause_lift": ADMIN_ONLY | {"admin": 302},
     # An upload not yet confirmed has no progress: its preview is shown instead.
     "registry:roster_import_progress": ADMIN_ONLY | {"admin": 302},
+    # Census rounds: the registrar runs them, the principal reads progress and outcome; the
+    # matrix's round is open (opening another is refused on the page, closing it too while
+    # classes have not confirmed). A class's page is its head teacher's.
+    "registry:census_list": MANAGERS,
+    "registry:census_open": ADMIN_ONLY,
+    "registry:census_progress": MANAGERS,
+    "registry:census_remind": ADMIN_ONLY | {"admin": 302},
+    "registry:census_close": ADMIN_ONLY,
+    "registry:census_outcome": MANAGERS,
+    "registry:census_outcome_xlsx": MANAGERS,
+    "registry:census_class": READERS_OF_THE_PUPIL | {"pair_teacher": 403, "counsellor": 403},
+    "registry:census_confirm": READERS_OF_THE_PUPIL
+    | {"admin": 302, "class_teacher": 302, "principal": 403, "pair_teacher": 403,
+       "counsellor": 403},
 } | PAIRING_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
@@ -83,9 +98,22 @@ POST_DATA = {
     # Without the preview's fingerprint the administrator is shown the preview again.
     "registry:roster_import_confirm": {},
     "registry:signin_pause_lift": {},
+    "registry:census_open": {"name": "再开一轮", "closes_on": "2099-01-01"},
+    "registry:census_remind": {},
+    "registry:census_close": {},
+    "registry:census_confirm": {},
 } | PAIRING_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
+CENSUS_URLS = {
+    "registry:census_progress",
+    "registry:census_remind",
+    "registry:census_close",
+    "registry:census_outcome",
+    "registry:census_outcome_xlsx",
+}
+# Those that take the round and the matrix's pupil's class.
+CENSUS_CLASS_URLS = {"registry:census_class", "registry:census_confirm"}
 UPLOAD_URLS = {
     "registry:roster_import_preview",
     "registry:roster_import_confirm",
@@ -136,7 +164,17 @@ def pair(admin_user, pair_teacher, pupil):
 
 
 @pytest.fixture
-def record(class_teacher, pupil, roster_upload, admin_user):
+def census(admin_user, pupil, other_class):
+    """An open census round, with the matrix's pupil's class and another."""
+    from registry import services
+
+    return services.census_round_open(
+        actor=admin_user, name="摸底", closes_on=timezone.localdate()
+    )
+
+
+@pytest.fixture
+def record(class_teacher, pupil, roster_upload, admin_user, census):
     """A talk with the matrix's pupil by the pupil's class teacher, with a photo (in the
     roster upload's media folder); an emergency the class teacher reported and a dropout case,
     both about that pupil."""
@@ -161,6 +199,7 @@ def record(class_teacher, pupil, roster_upload, admin_user):
         actor=class_teacher, pupil=pupil, reason="厌学，常缺课"
     )
     talk.version = _summary_version(class_teacher.school, admin_user)
+    talk.census = census
     return talk
 
 
@@ -209,6 +248,10 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": record.emergency.pk})
     if name in DROPOUT_URLS:
         return reverse(name, kwargs={"pk": record.dropout.pk})
+    if name in CENSUS_URLS:
+        return reverse(name, kwargs={"pk": record.census.pk})
+    if name in CENSUS_CLASS_URLS:
+        return reverse(name, kwargs={"pk": record.census.pk, "class_pk": school_class.pk})
     if name in UPLOAD_URLS:
         return reverse(name, kwargs={"pk": upload.pk})
     if name in PAIR_URLS:
@@ -292,6 +335,8 @@ def test_each_role_gets_the_expected_answer_from_each_page(
         ("post", "registry:signin_pause_list"),
         ("get", "registry:signin_pause_lift"),
         ("post", "registry:roster_import_progress"),
+        ("post", "registry:census_list"),
+        ("get", "registry:census_open"),
     ],
 )
 def test_a_request_with_the_wrong_http_method_is_refused_with_405(
