@@ -127,6 +127,20 @@ class ClassBelowQuota:
 
 
 @dataclass(frozen=True)
+class Census:
+    """The term's last closed census round (摸底普查): what it found."""
+
+    name: str
+    closed_on: datetime.date
+    left_behind_at_close: int
+    newly_left_behind: int
+    no_longer_left_behind: int
+    type_changed: int
+    joined: int
+    left: int
+
+
+@dataclass(frozen=True)
 class TermNumbers:
     school: str
     term: str
@@ -139,12 +153,17 @@ class TermNumbers:
     safety: Safety
     classes_below_quota: list[ClassBelowQuota]
     problems: list[str]  # 四、存在的问题, drafted from the numbers
+    census: Census | None = None  # versions stored before census rounds have none
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["term_start"] = self.term_start.isoformat()
         data["term_end"] = self.term_end.isoformat()
         data["care"]["assistance_amount"] = str(self.care.assistance_amount)
+        if self.census is None:
+            del data["census"]  # the shape of every version stored before census rounds
+        else:
+            data["census"]["closed_on"] = self.census.closed_on.isoformat()
         return data
 
     @classmethod
@@ -176,4 +195,12 @@ class TermNumbers:
             safety=Safety(**data["safety"]),
             classes_below_quota=[ClassBelowQuota(**row) for row in data["classes_below_quota"]],
             problems=list(data["problems"]),
+            census=(
+                Census(
+                    **data["census"]
+                    | {"closed_on": datetime.date.fromisoformat(data["census"]["closed_on"])}
+                )
+                if data.get("census")
+                else None
+            ),
         )

@@ -25,6 +25,8 @@ from registry.models import Pupil, School, SchoolClass, Term, User
 from registry.selectors import (
     COUNTED_COLUMNS,
     archive_rate,
+    census_outcome,
+    last_closed_census,
     ledger_statistics,
 )
 from reports import compare
@@ -34,6 +36,7 @@ from reports.numbers import (
     Archives,
     Basic,
     Care,
+    Census,
     ClassBelowQuota,
     Counted,
     Grade,
@@ -308,6 +311,29 @@ def _classes_below_quota(school_id: int, period: Period) -> list[ClassBelowQuota
     ]
 
 
+def _census(school_id: int, period: Period) -> Census | None:
+    """The last census round closed within the term, if any. Three queries (one if none)."""
+    census = last_closed_census(school_id=school_id, period=period)
+    if census is None:
+        return None
+    counts = census_outcome(census)
+    return Census(
+        name=census.name,
+        closed_on=timezone.localdate(census.closed_at),
+        **{key: counts[key] for key in CENSUS_FIGURES},
+    )
+
+
+CENSUS_FIGURES = (
+    "left_behind_at_close",
+    "newly_left_behind",
+    "no_longer_left_behind",
+    "type_changed",
+    "joined",
+    "left",
+)
+
+
 def term_numbers(*, school: School, period: Period) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), from the data as it
     stands now."""
@@ -320,6 +346,7 @@ def term_numbers(*, school: School, period: Period) -> TermNumbers:
     }
     below = _classes_below_quota(school.pk, period)
     return TermNumbers(
+        census=_census(school.pk, period),
         school=school.name,
         term=str(period),
         term_start=period.start,

@@ -180,3 +180,30 @@ def test_opening_the_summary_creates_nothing_until_the_principal_saves(
     client.post(url, data | {"plans": "多家访。"})
     report = TermReport.objects.get()
     assert (report.title, report.plans, report.updated_by) == (data["title"], "多家访。", principal)
+
+
+def test_the_summary_cites_the_census_round_closed_in_the_term(
+    principal, admin_user, class_teacher, known_school
+):
+    from registry import services as registry_services
+    from registry.models import Pupil
+
+    census = registry_services.census_round_open(
+        actor=admin_user, name="2026年秋季学期留守儿童摸底", closes_on=datetime.date.today()
+    )
+    zhao = Pupil.objects.get(name="赵强")
+    registry_services.archive_update(
+        actor=class_teacher, pupil=zhao, data={"pupil": {"left_behind": "father"}}
+    )
+    registry_services.census_round_close(actor=admin_user, census=census, force=True)
+
+    _version, text, _reader = generate(principal, known_school)
+
+    assert "本学期开展了“2026年秋季学期留守儿童摸底”" in text
+    assert "核实留守儿童4人：新增留守1人，不再留守0人，新入学或转入0人，离校0人" in text
+
+
+def test_without_a_census_round_the_summary_says_nothing_of_one(principal, known_school):
+    _version, text, _reader = generate(principal, known_school)
+
+    assert "摸底" not in text
