@@ -290,8 +290,10 @@ class StaffResource(resources.ModelResource):
             return None  # the row's own errors are reported by its fields
         if phone in self.by_phone:
             return self.by_phone[phone]
+        # Else by name (a teacher whose phone changed), unless two share it or an earlier row
+        # of the list already is that teacher.
         namesakes = self.by_name.get(name, [])
-        if len(namesakes) == 1 and not (phone and namesakes[0].phone):
+        if len(namesakes) == 1 and namesakes[0].pk not in self.matched:
             return namesakes[0]
         return None
 
