@@ -143,8 +143,10 @@ class NameWidget(widgets.CharWidget):
 
 
 class PhoneWidget(widgets.CharWidget):
-    def clean(self, value: Any, row=None, **kwargs) -> str:
-        return normalize_phone(clean_text(value))
+    """An empty cell keeps the phone a known teacher has (None is not saved)."""
+
+    def clean(self, value: Any, row=None, **kwargs) -> str | None:
+        return normalize_phone(clean_text(value)) or None
 
 
 class RolesWidget(widgets.Widget):
@@ -216,7 +218,9 @@ class StaffDiff(resources.Diff):
 
 class StaffResource(resources.ModelResource):
     full_name = fields.Field(attribute="full_name", column_name=NAME, widget=NameWidget())
-    phone = fields.Field(attribute="phone", column_name=PHONE, widget=PhoneWidget())
+    phone = fields.Field(
+        attribute="phone", column_name=PHONE, widget=PhoneWidget(), saves_null_values=False
+    )
     roles = fields.Field(attribute="roles", column_name=ROLES, widget=RolesWidget())
     head_classes = fields.Field(
         attribute="head_class_keys",
@@ -284,7 +288,7 @@ class StaffResource(resources.ModelResource):
     def get_instance(self, instance_loader, row) -> User | None:
         """The teacher the row is about: by phone, else by exact name within the school."""
         try:
-            phone = PhoneWidget().clean(row.get(PHONE))
+            phone = PhoneWidget().clean(row.get(PHONE)) or ""
             name = NameWidget().clean(row.get(NAME))
         except ValueError:
             return None  # the row's own errors are reported by its fields

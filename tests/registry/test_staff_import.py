@@ -353,3 +353,16 @@ def test_a_registrar_cannot_take_the_last_registrars_role_away_by_import(
 
     assert preview.context.get("confirm_form") is None
     assert "唯一在用的管理员账号" in preview.content.decode()
+
+
+def test_an_empty_phone_cell_keeps_the_phone_a_known_teacher_has(registrar_client, school):
+    teacher = UserFactory(
+        school=school, full_name="沈秀", phone="18729488324", roles=["pair_teacher"]
+    )
+
+    preview = _preview(registrar_client, _csv([["沈秀", "", "帮扶教师", ""]]))
+
+    assert "预览：新建 0 人，修改 0 人，无变化 1 人" in preview.content.decode()
+    _confirm(registrar_client, preview)
+    teacher.refresh_from_db()
+    assert teacher.phone == "18729488324"
