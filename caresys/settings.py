@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "caresys.lib.sessions.IdleTimeoutMiddleware",
     "registry.middleware.RefusedAccessLogMiddleware",
+    "registry.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,6 +212,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 CSRF_FAILURE_VIEW = "caresys.lib.http.csrf_failure"
+
+# django-import-export (the staff list in the settings pages): an exported cell never runs as
+# a formula (registry/resources.py quotes them the project's way as well), and the import is
+# one transaction.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Pages and PDFs read only what the project ships (see reports/pdf.py for WeasyPrint).
 CARESYS_PAGE_SIZE = envint("CARESYS_PAGE_SIZE", 50)

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm
 
 from caresys.lib.forms import DATE_INPUT
 from caresys.lib.identity import (
@@ -280,3 +281,34 @@ class CensusCloseForm(forms.Form):
     force = forms.BooleanField(
         label=_("仍要结束（未确认的班级按现有档案计入结果）"), required=False
     )
+
+
+class StaffImportForm(ImportForm):
+    """The staff list to import: its format is read from the file's name, not asked for."""
+
+    def __init__(self, formats, resources, **kwargs) -> None:
+        super().__init__(formats, resources, **kwargs)
+        self.suffixes = [format_class.suffix for format_class in formats]
+        upload = self.fields["import_file"]
+        upload.label = _("教职工名册文件（.xlsx 或 .csv）")
+        upload.widget = forms.FileInput(attrs={"accept": ".xlsx,.csv"})
+        upload.error_messages = {"required": _("请选择要导入的文件。"), "empty": _("文件是空的。")}
+        self.fields["format"].required = False
+        self.fields["format"].widget = forms.HiddenInput()
+
+    @property
+    def media(self) -> forms.Media:
+        return forms.Media()  # no format to guess, so no script
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None:
+            try:
+                suffix = reading.check_name(upload.name)
+                reading.check_size(upload.size)
+            except ValidationError as error:
+                self.add_error("import_file", error)
+            else:
+                cleaned["format"] = str(self.suffixes.index(suffix))
+        return cleaned

@@ -3,6 +3,9 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.urls.exceptions import Resolver404
 
 from registry.models import AccessLog
 from registry.selectors import OutOfScope
@@ -28,3 +31,26 @@ class RefusedAccessLogMiddleware:
                 detail=request.path,
                 request=request,
             )
+
+
+# What a person who must change their initial password may still open.
+OPEN_WHILE_CHANGING = frozenset({"password_change", "logout", "set_language"})
+
+
+class PasswordChangeRequiredMiddleware:
+    """Someone signed in with an initial password (a slip from the registrar) is sent to the
+    password change page from every other page until they have chosen their own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
+            try:
+                name = resolve(request.path_info).view_name
+            except Resolver404:
+                name = None
+            if name not in OPEN_WHILE_CHANGING:
+                return redirect("password_change")
+        return self.get_response(request)

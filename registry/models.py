@@ -190,6 +190,9 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=30, blank=True, validators=[validate_phone])
     # A short list kept on the row: every request needs it, so it costs no query.
     roles = models.JSONField(_("角色"), default=list, blank=True, validators=[validate_roles])
+    # Set with an initial password (staff list import, reset): every page but the password
+    # change sends the person there until they have chosen their own.
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
 
     class Meta:
         verbose_name = _("教职工")
@@ -717,6 +720,7 @@ class AccessLog(models.Model):
         READ = "read", _("查看记录")
         REFUSED = "refused", _("拒绝访问")
         CENSUS = "census", _("摸底普查")
+        ACCOUNT = "account", _("教职工账号")
 
     # A failed sign-in with a username nobody has belongs to no school and names no one: it is
     # kept (it counts towards the address's pause) but shows on no school's log page.
@@ -855,8 +859,10 @@ class CensusRound(models.Model):
         """Pupils at school now whom the round has no entry for: they joined while it was
         open. Lazy."""
         entered = CensusEntry.objects.filter(round=self, pupil=models.OuterRef("pk"))
-        return Pupil.objects.enrolled().filter(school_id=self.school_id).exclude(
-            models.Exists(entered)
+        return (
+            Pupil.objects.enrolled()
+            .filter(school_id=self.school_id)
+            .exclude(models.Exists(entered))
         )
 
 

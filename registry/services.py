@@ -2,6 +2,7 @@
 
 import copy
 import datetime
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -14,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caresys.lib.passwords import initial_password
 from caresys.lib.periods import SchoolYearDates
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
@@ -729,6 +731,122 @@ def school_create(
     return school
 
 
+# --- staff accounts --------------------------------------------------------------------------
+
+
+class Slip(NamedTuple):
+    """A teacher's 账号通知单. The initial password exists only here, in memory, until printed."""
+
+    name: str
+    username: str
+    password: str
+
+
+def staff_username(*, full_name: str) -> str:
+    """The pinyin of the name, unique across the installation: zhangwei, zhangwei2, ... Queries."""
+    base = re.sub(r"[^a-z0-9]", "", name_pinyin(full_name)[0])[:140] or "teacher"
+    taken = set(User.objects.filter(username__istartswith=base).values_list("username", flat=True))
+    taken = {name.lower() for name in taken}
+    number = 1
+    while (candidate := base if number == 1 else f"{base}{number}") in taken:
+        number += 1
+    return candidate
+
+
+def _log_account(*, actor: User, detail: str, request: HttpRequest | None = None) -> None:
+    log_access(actor=actor, action=AccessLog.Action.ACCOUNT, detail=detail, request=request)
+
+
+@transaction.atomic
+def staff_account_create(
+    *, actor: User, user: User, with_password: bool = True, request: HttpRequest | None = None
+) -> Slip | None:
+    """Open an account at the actor's school for `user` (unsaved: name, phone, roles): a
+    username from the pinyin of the name and a one-time password, to be changed at the first
+    sign-in. Returns the slip with the password; None when with_password is False (a dry run:
+    no password is made, and hashing one costs a third of a second)."""
+    user.school_id = actor.school_id
+    user.username = staff_username(full_name=user.full_name)
+    user.must_change_password = with_password
+    password = initial_password() if with_password else None
+    user.set_password(password)  # None makes the account unusable
+    user.full_clean()
+    user.save()
+    _log_account(
+        actor=actor,
+        detail=_("新建教职工账号：%(name)s（%(username)s）")
+        % {"name": user.full_name, "username": user.username},
+        request=request,
+    )
+    return Slip(user.full_name, user.username, password) if password else None
+
+
+@transaction.atomic
+def staff_account_update(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    """Save a member of staff's name, phone and roles as changed on `user`; never the password."""
+    staff_account_check(actor=actor, user=user, roles=user.roles, is_active=user.is_active)
+    user.full_clean()
+    user.save(update_fields=["full_name", "phone", "roles"])
+    _log_account(
+        actor=actor, detail=_("修改教职工账号：%(name)s") % {"name": user}, request=request
+    )
+
+
+@transaction.atomic
+def staff_head_classes_assign(
+    *, actor: User, user: User, keys: Iterable[tuple[int, int]]
+) -> list[SchoolClass]:
+    """Make `user` head teacher of the actor's school's classes (grade, number), creating
+    those that do not exist yet. Returns the classes created."""
+    created = []
+    for grade, number in keys:
+        school_class = (
+            SchoolClass.objects.select_for_update()
+            .filter(school_id=actor.school_id, grade=grade, number=number, is_active=True)
+            .first()
+        )
+        if school_class is None:
+            school_class = SchoolClass(school_id=actor.school_id, grade=grade, number=number)
+            created.append(school_class)
+        school_class.head_teacher = user
+        school_class.full_clean()
+        school_class.save()
+    return created
+
+
+@transaction.atomic
+def staff_password_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> Slip:
+    """A new one-time password for a member of staff who lost theirs; they change it at once."""
+    user = User.objects.select_for_update().get(pk=user.pk, school_id=actor.school_id)
+    staff_account_check(actor=actor, user=user, roles=user.roles, is_active=user.is_active)
+    password = initial_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    _log_account(actor=actor, detail=_("重置初始密码：%(name)s") % {"name": user}, request=request)
+    return Slip(user.full_name or user.username, user.username, password)
+
+
+@transaction.atomic
+def password_change(*, user: User, password: str) -> None:
+    """The person's own new password; the first sign-in's obligation to change it is met."""
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+
+
+def staff_import_log(*, actor: User, result_totals: Mapping[str, int]) -> None:
+    _log_account(
+        actor=actor,
+        detail=_("导入教职工名册：新建%(new)d人，修改%(update)d人，无变化%(skip)d人")
+        % {
+            "new": result_totals.get("new", 0),
+            "update": result_totals.get("update", 0),
+            "skip": result_totals.get("skip", 0),
+        },
+    )
+
+
 # --- drafts ----------------------------------------------------------------------------------
 
 ArchivePart = tuple[str, str, models.Model, tuple[str, ...]]
@@ -859,9 +977,7 @@ def census_class_confirm(
 
 
 @transaction.atomic
-def census_remind(
-    *, actor: User, census: CensusRound, request: HttpRequest | None = None
-) -> int:
+def census_remind(*, actor: User, census: CensusRound, request: HttpRequest | None = None) -> int:
     """Remind every class that has not confirmed: its head teacher's home page says so until
     they confirm (CareSys sends no mail or text message). Returns the classes reminded."""
     if not actor.is_school_admin:
@@ -921,3 +1037,11 @@ def census_round_close(
     what = _("结束摸底（%(n)d个班未确认）") % {"n": unconfirmed} if unconfirmed else _("结束摸底")
     _census_log(actor=actor, census=census, what=what, request=request)
     return census
+
+
+def staff_export_log(*, actor: User, count: int, request: HttpRequest | None = None) -> None:
+    _log_account(
+        actor=actor,
+        detail=_("导出教职工名册：%(n)d人") % {"n": count},
+        request=request,
+    )

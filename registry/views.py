@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
@@ -346,6 +348,21 @@ class SignInView(LoginView):
             settings.SESSION_COOKIE_AGE if form.cleaned_data["remember"] else 0
         )
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; it also meets the first sign-in's obligation to change an
+    initial password (PasswordChangeRequiredMiddleware)."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(**kwargs) | {
+            "must_change": self.request.user.must_change_password
+        }
+
+    def form_valid(self, form) -> HttpResponse:
+        services.password_change(user=form.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        return redirect(self.get_success_url())
 
 
 @require_GET

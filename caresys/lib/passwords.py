@@ -2,6 +2,7 @@
 site's name, the username, and the passwords most common in China, with or without a year."""
 
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -72,3 +73,16 @@ class GuessablePasswordValidator:
 
     def get_help_text(self) -> str:
         return _("密码不能是常见密码，也不能以学校名称、本站名称或用户名为主。")
+
+
+# Letters and digits a teacher copies from paper without confusing them: no 0/O/o, 1/l/I.
+_READABLE = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def initial_password(length: int = 8) -> str:
+    """A random one-time password, readable from a printed slip (about 46 bits for 8)."""
+    while True:
+        password = "".join(secrets.choice(_READABLE) for _ in range(length))
+        # A letter and a digit, so that it passes the validators a person's own password does.
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
