@@ -36,6 +36,7 @@ from registry.models import (
     LEFT_BEHIND,
     AccessLog,
     ArchiveRevision,
+    Consent,
     Guardian,
     LeftBehind,
     Parent,
@@ -185,6 +186,30 @@ def periods_of(pupil: Pupil):
     return pupil.left_behind_periods.select_related("recorded_by").order_by("-started_on", "-pk")
 
 
+class ConsentRow(NamedTuple):
+    """One purpose on the consent panel: its latest consent (None: never recorded)."""
+
+    purpose: str
+    label: str
+    consent: Consent | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.consent is not None and self.consent.withdrawn_on is None
+
+
+def consents_of(pupil: Pupil) -> list[ConsentRow]:
+    """Every purpose with its latest consent, in Purpose order. One query."""
+    latest: dict[str, Consent] = {}
+    for consent in Consent.objects.filter(pupil=pupil).order_by("given_on", "pk"):
+        if consent.purpose not in latest or latest[consent.purpose].withdrawn_on is not None:
+            latest[consent.purpose] = consent
+    return [
+        ConsentRow(purpose, label, latest.get(purpose))
+        for purpose, label in Consent.Purpose.choices
+    ]
+
+
 # --- completeness ----------------------------------------------------------------------------
 
 
@@ -329,6 +354,8 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
     queryset = with_missing_count(queryset)
     if filters.get("incomplete"):
         queryset = queryset.filter(missing_count__gt=0)
+    if filters.get("no_consent"):  # the registrar chases the guardians who have not signed
+        queryset = queryset.without_consent(Consent.Purpose.ARCHIVE)
     query = (filters.get("q") or "").strip()
     if query:
         queryset = queryset.filter(_search_q(query, by_number=sees_full_id_number(user)))
@@ -580,6 +607,20 @@ def register_rows(*, user: User, filters: dict) -> QuerySet[Pupil]:
     if not status or status == LeftBehind.NONE:
         status = "any"
     return archive_export_rows(user=user, filters={**filters, "left_behind": status})
+
+
+# What may be shared with those outside the school, and the consent each needs.
+SHARING_PURPOSES = (Consent.Purpose.VOLUNTEERS, Consent.Purpose.VILLAGE)
+
+
+def sharing_rows(*, user: User, filters: dict, purpose: str) -> tuple[QuerySet[Pupil], int]:
+    """The register's children whose guardians consented to this sharing, and how many of the
+    register's children are left out for lack of it (one count query)."""
+    if purpose not in SHARING_PURPOSES:
+        raise Http404
+    listed = register_rows(user=user, filters=filters)
+    shared = listed.with_consent(purpose)
+    return shared, listed.without_consent(purpose).count()
 
 
 @dataclass(frozen=True)
