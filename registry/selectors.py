@@ -210,6 +210,24 @@ def consents_of(pupil: Pupil) -> list[ConsentRow]:
     ]
 
 
+# --- retention of leavers ---------------------------------------------------------------------
+
+
+def leavers_past_retention(*, school_id: int, years: int, today: datetime.date) -> QuerySet[Pupil]:
+    """Leavers of the school whose leaving day is more than `years` before today and who are
+    not yet scrubbed, those who left first first."""
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    return (
+        Pupil.objects.filter(school_id=school_id)
+        .leavers_past(cutoff)
+        .select_related("school_class")
+        .order_by("left_on", "pk")
+    )
+
+
 # --- completeness ----------------------------------------------------------------------------
 
 

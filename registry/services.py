@@ -803,8 +803,8 @@ def register_scrubber(scrubber: Scrubber) -> Scrubber:
 def scrubbed_changes(changes: list[dict], keys: Callable[[str], bool]) -> list[dict]:
     """A history entry's changes with the values of personal fields cleared."""
     return [
-        change | {"old": SCRUBBED if change.get("old") else "",
-                  "new": SCRUBBED if change.get("new") else ""}
+        change | {"old": str(SCRUBBED) if change.get("old") else "",
+                  "new": str(SCRUBBED) if change.get("new") else ""}
         if keys(change.get("key", "")) else change
         for change in changes
     ]  # fmt: skip
