@@ -110,7 +110,9 @@ def pupil_consent(request: HttpRequest, pk: int) -> HttpResponse:
     withdrawing = "withdraw" in request.POST
     data = request.POST if request.method == "POST" else None
     form = ConsentForm(None if withdrawing else data, initial=_consent_initial(pupil, request))
-    withdraw_form = ConsentWithdrawForm(data if withdrawing else None, pupil=pupil)
+    withdraw_form = ConsentWithdrawForm(
+        data if withdrawing else None, pupil=pupil, initial={"withdrawn_on": timezone.localdate()}
+    )
     try:
         if withdrawing and withdraw_form.is_valid():
             services.consent_withdraw(

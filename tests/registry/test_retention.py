@@ -183,7 +183,7 @@ def test_a_scrubbed_pupils_page_says_so(client, admin_user, leavers):
     page = client.get(reverse("registry:pupil_detail", args=[old.pk])).content.decode()
 
     assert "已清除（已按保存期限清除）" in page
-    assert "登记或撤回" not in page
+    assert "登记或撤回" not in page and "编辑档案" not in page
 
 
 def test_the_retention_time_is_on_the_schools_settings_page(client, admin_user, school):
