@@ -20,6 +20,7 @@ from registry.models import (
     CensusClassReturn,
     CensusEntry,
     CensusRound,
+    Consent,
     Guardian,
     LeftBehind,
     LeftBehindPeriod,
@@ -170,6 +171,7 @@ def _wipe_demo() -> None:
     Volunteer.objects.filter(school__in=demo).delete()
     PairingSettings.objects.filter(school__in=demo).delete()
     ArchiveRevision.objects.filter(pupil__school__in=demo).delete()
+    Consent.objects.filter(pupil__school__in=demo).delete()
     LeftBehindPeriod.objects.filter(pupil__school__in=demo).delete()
     Parent.objects.filter(pupil__school__in=demo).delete()
     Guardian.objects.filter(pupil__school__in=demo).delete()
@@ -363,7 +365,39 @@ def _pupils(school, classes, count, names, rng, year_start, admin) -> int:
     Guardian.objects.bulk_create(guardians, batch_size=2000)
     LeftBehindPeriod.objects.bulk_create(periods, batch_size=2000)
     ArchiveRevision.objects.bulk_create(revisions, batch_size=2000)
+    Consent.objects.bulk_create(_consents(rows, admin, year_start), batch_size=2000)
     return sum(1 for pupil, _family in rows if pupil.left_behind != LeftBehind.NONE)
+
+
+# The share of guardians who signed each consent at the start of the year: every archive, nearly
+# every photo, fewer for sharing with volunteers and fewer still with the village committee.
+CONSENT_SHARES = {
+    Consent.Purpose.ARCHIVE: 1.0,
+    Consent.Purpose.PHOTOS: 0.95,
+    Consent.Purpose.VOLUNTEERS: 0.7,
+    Consent.Purpose.VILLAGE: 0.5,
+}
+
+
+def _consents(rows: list, admin: User, year_start: int) -> list[Consent]:
+    """The guardians' consents, signed in September. A random stream of their own, so that the
+    rest of the demo is what the same seed always gave."""
+    rng = random.Random(f"consents-{year_start}-{len(rows)}-{rows[0][0].name if rows else ''}")
+    consents = []
+    for pupil, family in rows:
+        guardian, father, mother = family["guardian"], family["father"], family["mother"]
+        giver, relation = guardian.name, guardian.relation
+        if not giver:  # nobody looks after the child: a parent away signs
+            signer = father if father.name else mother
+            giver, relation = signer.name or "—", signer.get_relation_display()
+        signed_on = min(datetime.date(year_start, 9, rng.randint(1, 15)), timezone.localdate())
+        consents += [
+            Consent(pupil=pupil, purpose=purpose, given_by=giver, given_by_relation=relation,
+                    given_on=signed_on, recorded_by=admin)
+            for purpose, share in CONSENT_SHARES.items()
+            if rng.random() < share
+        ]  # fmt: skip
+    return consents
 
 
 def _every_category_present(rows: list, rng: random.Random, at_least: int = 2) -> None:

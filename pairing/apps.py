@@ -11,3 +11,8 @@ class PairingConfig(AppConfig):
         from registry.selectors import register_scope_grant
 
         register_scope_grant(paired_with)
+
+        from pairing.services import pupils_scrub_plans
+        from registry.services import register_scrubber
+
+        register_scrubber(pupils_scrub_plans)

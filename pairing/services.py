@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
-from registry.models import AccessLog, Pupil, Role, User
+from registry.models import SCRUBBED, AccessLog, Pupil, Role, User
 from registry.services import (
     classes_promote,
     log_access,
@@ -359,3 +359,13 @@ def year_end_promote(
         request=request,
     )
     return counts
+
+
+def pupils_scrub_plans(pupil_ids: list[int]) -> None:
+    """Clear the help plans and checks of scrubbed children's pairs (registry.pupil_scrub);
+    the pairs, their dates and the checks' dates stay for the counts."""
+    HelpPlan.objects.filter(pair__pupil_id__in=pupil_ids).update(goals="", content="", schedule="")
+    PairCheck.objects.filter(pair__pupil_id__in=pupil_ids).update(
+        progress=str(SCRUBBED), problems="", next_steps=""
+    )
+    Pair.objects.filter(pupil_id__in=pupil_ids).update(end_note="")

@@ -20,6 +20,7 @@ from registry.models import (
     NUMBER_FOR_THE_REGISTRAR,
     AccessLog,
     CensusRound,
+    Consent,
     Guardian,
     Parent,
     Pupil,
@@ -133,6 +134,25 @@ class GuardianForm(forms.ModelForm):
         return {field: self.cleaned_data[field] for field in GUARDIAN_FIELDS}
 
 
+class ConsentForm(forms.ModelForm):
+    """A guardian's consent, as the signed form (知情同意书) says it."""
+
+    class Meta:
+        model = Consent
+        fields = ["purpose", "given_by", "given_by_relation", "given_on", "note"]
+        widgets = {"given_on": DATE_INPUT}
+
+
+class ConsentWithdrawForm(forms.Form):
+    consent = forms.ModelChoiceField(label=_("撤回的同意"), queryset=Consent.objects.none())
+    withdrawn_on = forms.DateField(label=_("撤回日期"), widget=DATE_INPUT)
+
+    def __init__(self, *args, pupil: Pupil, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = Consent.objects.in_force().filter(pupil=pupil)
+        self.fields["consent"].label_from_instance = lambda consent: consent.get_purpose_display()
+
+
 class PupilFilterForm(forms.Form):
     q = forms.CharField(
         label=_("搜索"),
@@ -164,6 +184,7 @@ class PupilFilterForm(forms.Form):
         choices=[("", _("全部")), ("yes", _("寄宿生")), ("no", _("走读生"))],
     )
     incomplete = forms.BooleanField(label=_("只看档案不完整"), required=False)
+    no_consent = forms.BooleanField(label=_("未登记知情同意"), required=False)
 
     def __init__(self, *args, classes, by_number: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)

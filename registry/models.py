@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +55,15 @@ class School(models.Model):
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     # Set only by seed_demo, which refuses to touch a database holding any other school.
     is_demo = models.BooleanField(_("演示学校"), default=False, editable=False)
+    leaver_retention_years = models.PositiveSmallIntegerField(
+        _("离校学生信息保存年限"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "学生离校（毕业、转学、辍学）满这么多年后，其姓名、证件号、联系方式等个人信息"
+            "由每月运行的清除命令清除，统计数字保留。"
+        ),
+    )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         _("无操作自动退出（分钟）"),
         default=30,
@@ -343,6 +352,17 @@ class PupilQuerySet(models.QuerySet):
         """The children the care work is for: left-behind pupils still at school."""
         return self.enrolled().left_behind()
 
+    def with_consent(self, purpose: str) -> "PupilQuerySet":
+        """Pupils whose guardian's consent for the purpose is in force (a subquery)."""
+        return self.filter(consent_in_force(purpose))
+
+    def without_consent(self, purpose: str) -> "PupilQuerySet":
+        return self.exclude(consent_in_force(purpose))
+
+    def leavers_past(self, day: datetime.date) -> "PupilQuerySet":
+        """Pupils no longer at school who left before that day and are not yet scrubbed."""
+        return self.exclude(status=Pupil.Status.ENROLLED).filter(left_on__lt=day, scrubbed_at=None)
+
 
 class PupilManager(models.Manager.from_queryset(PupilQuerySet)):
     """The register: pupils a roster import is still writing are in no page, list or count
@@ -422,6 +442,12 @@ class Pupil(models.Model):
     is_disabled = models.BooleanField(_("残障"), default=False)
     is_orphan = models.BooleanField(_("孤儿"), default=False)
     is_priority = models.BooleanField(_("重点帮扶对象"), default=False)
+    # The day the pupil left or graduated (None while at school): the retention time counts
+    # from it (scrub_leavers).
+    left_on = models.DateField(_("离校日期"), null=True, blank=True, editable=False)
+    # When the personal fields were cleared after the retention time; the row and what the
+    # summaries count stay.
+    scrubbed_at = models.DateTimeField(_("个人信息清除时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
     # Set while a roster import writes the pupil in batches, cleared when the import publishes.
@@ -961,3 +987,96 @@ def census_change(before: str, after: str) -> str | None:
     if after == LeftBehind.NONE:
         return "no_longer_left_behind"
     return "type_changed"
+
+
+# What a scrubbed pupil's name and the other cleared free text become.
+SCRUBBED = _("已清除")
+
+
+class ConsentQuerySet(models.QuerySet):
+    def in_force(self) -> "ConsentQuerySet":
+        """Consents given and not withdrawn: the one spelling of the rule."""
+        return self.filter(withdrawn_on=None)
+
+
+class Consent(models.Model):
+    """A guardian's consent to one use of a child's information (PIPL art. 31, 未成年人保护法
+    art. 72). Never deleted: a withdrawal is a date, and a new consent is a new row."""
+
+    class Purpose(models.TextChoices):
+        ARCHIVE = "archive", _("建立档案")
+        PHOTOS = "photos", _("照片")
+        VOLUNTEERS = "volunteers", _("与志愿者共享")
+        VILLAGE = "village", _("与村（居）委会共享")
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="consents", verbose_name=_("学生")
+    )
+    purpose = models.CharField(_("同意事项"), max_length=12, choices=Purpose.choices)
+    given_by = models.CharField(_("同意人"), max_length=40, help_text=_("监护人或家长的姓名"))
+    given_by_relation = models.CharField(
+        _("与学生关系"), max_length=20, help_text=_("如：父亲、祖母、委托监护人")
+    )
+    given_on = models.DateField(_("同意日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    withdrawn_on = models.DateField(_("撤回日期"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("撤回登记人"),
+        null=True,
+        blank=True,
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("知情同意")
+        verbose_name_plural = _("知情同意")
+        ordering = ["pupil", "purpose", "-given_on", "-pk"]
+        constraints = [
+            # Serves in_force() by pupil and purpose too: the photo check, the sharing list.
+            models.UniqueConstraint(
+                fields=["pupil", "purpose"],
+                condition=Q(withdrawn_on=None),
+                name="consent_one_in_force_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on=None) | Q(withdrawn_on__gte=F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_purpose_display()
+
+    @property
+    def giver(self) -> str:
+        """Who consented, as the panel and the history say it: 王德福（祖父）."""
+        return _("%(name)s（%(relation)s）") % {
+            "name": self.given_by,
+            "relation": self.given_by_relation,
+        }
+
+    def clean(self) -> None:
+        today = timezone.localdate()
+        errors = {}
+        if self.given_on and self.given_on > today:
+            errors["given_on"] = _("同意日期不能晚于今天。")
+        if self.withdrawn_on and self.withdrawn_on > today:
+            errors["withdrawn_on"] = _("撤回日期不能晚于今天。")
+        elif self.withdrawn_on and self.given_on and self.withdrawn_on < self.given_on:
+            errors["withdrawn_on"] = _("撤回日期不能早于同意日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+def consent_in_force(purpose: str) -> Q:
+    """A filter on Pupil: the guardian's consent for the purpose is in force."""
+    given = Consent.objects.in_force().filter(pupil=OuterRef("pk"), purpose=purpose)
+    return Q(Exists(given))

@@ -45,6 +45,7 @@ from registry.models import (
     CensusClassReturn,
     CensusEntry,
     CensusRound,
+    Consent,
     Guardian,
     LeftBehind,
     Parent,
@@ -196,6 +197,48 @@ def periods_of(pupil: Pupil):
     return pupil.left_behind_periods.select_related("recorded_by").order_by("-started_on", "-pk")
 
 
+class ConsentRow(NamedTuple):
+    """One purpose on the consent panel: its latest consent (None: never recorded)."""
+
+    purpose: str
+    label: str
+    consent: Consent | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.consent is not None and self.consent.withdrawn_on is None
+
+
+def consents_of(pupil: Pupil) -> list[ConsentRow]:
+    """Every purpose with its latest consent, in Purpose order. One query."""
+    latest: dict[str, Consent] = {}
+    for consent in Consent.objects.filter(pupil=pupil).order_by("given_on", "pk"):
+        if consent.purpose not in latest or latest[consent.purpose].withdrawn_on is not None:
+            latest[consent.purpose] = consent
+    return [
+        ConsentRow(purpose, label, latest.get(purpose))
+        for purpose, label in Consent.Purpose.choices
+    ]
+
+
+# --- retention of leavers ---------------------------------------------------------------------
+
+
+def leavers_past_retention(*, school_id: int, years: int, today: datetime.date) -> QuerySet[Pupil]:
+    """Leavers of the school whose leaving day is more than `years` before today and who are
+    not yet scrubbed, those who left first first."""
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    return (
+        Pupil.objects.filter(school_id=school_id)
+        .leavers_past(cutoff)
+        .select_related("school_class")
+        .order_by("left_on", "pk")
+    )
+
+
 # --- completeness ----------------------------------------------------------------------------
 
 
@@ -340,6 +383,8 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
     queryset = with_missing_count(queryset)
     if filters.get("incomplete"):
         queryset = queryset.filter(missing_count__gt=0)
+    if filters.get("no_consent"):  # the registrar chases the guardians who have not signed
+        queryset = queryset.without_consent(Consent.Purpose.ARCHIVE)
     query = (filters.get("q") or "").strip()
     if query:
         queryset = queryset.filter(_search_q(query, by_number=sees_full_id_number(user)))
@@ -622,6 +667,20 @@ def register_rows(*, user: User, filters: dict) -> QuerySet[Pupil]:
     return archive_export_rows(user=user, filters={**filters, "left_behind": status})
 
 
+# What may be shared with those outside the school, and the consent each needs.
+SHARING_PURPOSES = (Consent.Purpose.VOLUNTEERS, Consent.Purpose.VILLAGE)
+
+
+def sharing_rows(*, user: User, filters: dict, purpose: str) -> tuple[QuerySet[Pupil], int]:
+    """The register's children whose guardians consented to this sharing, and how many of the
+    register's children are left out for lack of it (one count query)."""
+    if purpose not in SHARING_PURPOSES:
+        raise Http404
+    listed = register_rows(user=user, filters=filters)
+    shared = listed.with_consent(purpose)
+    return shared, listed.without_consent(purpose).count()
+
+
 @dataclass(frozen=True)
 class StatisticsColumn:
     key: str
@@ -860,9 +919,15 @@ class CensusProgress:
 def census_progress(*, census: CensusRound) -> CensusProgress:
     """Each class of the round: head teacher, children and left-behind now, confirmation and
     the archives changed in the round. Three queries, whatever the classes and pupils."""
-    classes = census.classes().select_related("head_teacher").annotate(
-        pupil_count=Count("pupils", filter=ENROLLED_PUPILS),
-        left_behind_count=Count("pupils", filter=ENROLLED_PUPILS & ~Q(pupils__left_behind="none")),
+    classes = (
+        census.classes()
+        .select_related("head_teacher")
+        .annotate(
+            pupil_count=Count("pupils", filter=ENROLLED_PUPILS),
+            left_behind_count=Count(
+                "pupils", filter=ENROLLED_PUPILS & ~Q(pupils__left_behind="none")
+            ),
+        )
     )
     returns = {
         row.school_class_id: row

@@ -3,7 +3,7 @@
 import copy
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from axes.models import AccessAttempt
@@ -20,11 +20,13 @@ from caresys.lib.periods import SchoolYearDates
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
     NUMBER_FOR_THE_REGISTRAR,
+    SCRUBBED,
     AccessLog,
     ArchiveRevision,
     CensusClassReturn,
     CensusEntry,
     CensusRound,
+    Consent,
     Guardian,
     LeftBehindPeriod,
     Parent,
@@ -522,8 +524,10 @@ def pupils_status_change(
         return []
     # Only the status is validated (above): the rest of the archive is not being edited, and
     # validating every pupil of a grade would cost two queries each.
+    # The leaving day starts the retention time (scrub_leavers); coming back clears it.
+    left_on = None if status == Pupil.Status.ENROLLED else timezone.localdate()
     Pupil.objects.filter(pk__in=[pupil.pk for pupil, _changes in edits]).update(
-        status=status, updated_at=now
+        status=status, updated_at=now, left_on=left_on
     )
     return _record_edits(actor=actor, edits=edits, summary=summary, request=request)
 
@@ -1045,3 +1049,182 @@ def staff_export_log(*, actor: User, count: int, request: HttpRequest | None = N
         detail=_("导出教职工名册：%(n)d人") % {"n": count},
         request=request,
     )
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+def _consent_state(consent: Consent | None) -> str:
+    """A consent as the history records it: 已同意（2026-03-01，王德福（祖父））, 已撤回（…）."""
+    if consent is None:
+        return _("未登记")
+    if consent.withdrawn_on:
+        return _("已撤回（%(day)s）") % {"day": consent.withdrawn_on.isoformat()}
+    return _("已同意（%(day)s，%(giver)s）") % {
+        "day": consent.given_on.isoformat(),
+        "giver": consent.giver,
+    }
+
+
+def _consent_history(
+    *, actor: User, consent: Consent, before: str, summary: str, request: HttpRequest | None
+) -> None:
+    change = {
+        "key": f"consent.{consent.purpose}",
+        "field": _("知情同意·%(purpose)s") % {"purpose": consent.get_purpose_display()},
+        "old": before,
+        "new": _consent_state(consent),
+    }
+    _record_edits(actor=actor, edits=[(consent.pupil, [change])], summary=summary, request=request)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    pupil: Pupil,
+    purpose: str,
+    given_by: str,
+    given_by_relation: str,
+    given_on: datetime.date,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Record a guardian's consent for one purpose, in the pupil's history. Only one is in force
+    per purpose: to correct it, withdraw it first."""
+    earlier = (
+        Consent.objects.select_for_update()
+        .filter(pupil=pupil, purpose=purpose)
+        .order_by("-given_on", "-pk")
+        .first()
+    )
+    consent = Consent(
+        pupil=pupil,
+        purpose=purpose,
+        given_by=given_by.strip(),
+        given_by_relation=given_by_relation.strip(),
+        given_on=given_on,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    if earlier is not None and earlier.withdrawn_on is None:
+        raise ValidationError(
+            {"purpose": _("“%(purpose)s”已登记同意；如需更改，请先撤回原来的同意。")
+             % {"purpose": consent.get_purpose_display()}}
+        )  # fmt: skip
+    consent.full_clean()
+    consent.save()
+    _consent_history(
+        actor=actor,
+        consent=consent,
+        before=_consent_state(earlier),
+        summary=_("登记知情同意：%(purpose)s") % {"purpose": consent.get_purpose_display()},
+        request=request,
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, actor: User, consent: Consent, on: datetime.date, request: HttpRequest | None = None
+) -> Consent:
+    """The guardian withdraws a consent from that day on; the row stays, dated."""
+    consent = Consent.objects.select_for_update().select_related("pupil").get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ValidationError(
+            {
+                "withdrawn_on": _("该同意已于%(day)s撤回。")
+                % {"day": consent.withdrawn_on.isoformat()}
+            }
+        )
+    before = _consent_state(consent)
+    consent.withdrawn_on = on
+    consent.withdrawn_by = actor
+    consent.full_clean()
+    consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
+    _consent_history(
+        actor=actor,
+        consent=consent,
+        before=before,
+        summary=_("撤回知情同意：%(purpose)s") % {"purpose": consent.get_purpose_display()},
+        request=request,
+    )
+    return consent
+
+
+# --- retention of leavers (PIPL art. 19) ------------------------------------------------------
+
+# What scrubbing clears: identifying and personal fields. What the summaries count (class,
+# gender, status, left-behind status and periods, categories, guardianship, dates) stays.
+SCRUBBED_FIELDS = {
+    "pupil": ("id_number", "student_number", "birth_date", "village", "address", "health",
+              "character", "interests"),
+    "parent": ("name", "phone", "work_unit", "work_unit_address", "work_unit_phone"),
+    "guardian": ("name", "phone", "address", "health"),
+}  # fmt: skip
+# History keys whose old and new values are personal: scrubbed with the live ones.
+_SCRUBBED_KEYS = frozenset(
+    {"pupil.name", *(f"pupil.{field}" for field in SCRUBBED_FIELDS["pupil"])}
+    | {f"{part}.{field}" for part in ("father", "mother") for field in SCRUBBED_FIELDS["parent"]}
+    | {f"guardian.{field}" for field in SCRUBBED_FIELDS["guardian"]}
+)
+
+# Apps above the registry clear what they keep about a child (care records and their photos,
+# pair plans): each registers a scrubber from AppConfig.ready(), called with the pupils'
+# pks inside the transaction that scrubs them, after they are marked scrubbed.
+Scrubber = Callable[[list[int]], None]
+_scrubbers: list[Scrubber] = []
+
+
+def register_scrubber(scrubber: Scrubber) -> Scrubber:
+    if scrubber not in _scrubbers:
+        _scrubbers.append(scrubber)
+    return scrubber
+
+
+def scrubbed_changes(changes: list[dict], keys: Callable[[str], bool]) -> list[dict]:
+    """A history entry's changes with the values of personal fields cleared."""
+    return [
+        change | {"old": str(SCRUBBED) if change.get("old") else "",
+                  "new": str(SCRUBBED) if change.get("new") else ""}
+        if keys(change.get("key", "")) else change
+        for change in changes
+    ]  # fmt: skip
+
+
+def _is_personal_key(key: str) -> bool:
+    return key in _SCRUBBED_KEYS or key.startswith("consent.")
+
+
+@transaction.atomic
+def pupil_scrub(*, pupil: Pupil) -> bool:
+    """Clear a leaver's personal fields after the retention time, keep what is counted; the
+    history and the access log say so. False if already scrubbed or still at school."""
+    pupil = Pupil.objects.select_for_update(of=("self",)).get(pk=pupil.pk)
+    if pupil.scrubbed_at is not None or pupil.status == Pupil.Status.ENROLLED:
+        return False
+    now = timezone.now()
+    pupil.name = str(SCRUBBED)
+    pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
+    for field in SCRUBBED_FIELDS["pupil"]:
+        setattr(pupil, field, None if field == "birth_date" else "")
+    pupil.scrubbed_at = now
+    pupil.updated_at = now
+    pupil.full_clean()
+    pupil.save()
+    Parent.objects.filter(pupil=pupil).update(**dict.fromkeys(SCRUBBED_FIELDS["parent"], ""))
+    Guardian.objects.filter(pupil=pupil).update(**dict.fromkeys(SCRUBBED_FIELDS["guardian"], ""))
+    Consent.objects.filter(pupil=pupil).update(given_by=str(SCRUBBED), note="")
+    LeftBehindPeriod.objects.filter(pupil=pupil).update(note="")
+    for revision in ArchiveRevision.objects.filter(pupil=pupil):
+        revision.changes = scrubbed_changes(revision.changes, _is_personal_key)
+        revision.save(update_fields=["changes"])
+    for scrubber in _scrubbers:
+        scrubber([pupil.pk])
+    detail = _("按保存期限清除个人信息")
+    ArchiveRevision.objects.create(pupil=pupil, actor=None, at=now, summary=detail, changes=[])
+    AccessLog.objects.create(
+        school_id=pupil.school_id, pupil=pupil, at=now, action=AccessLog.Action.UPDATE,
+        detail=detail,
+    )  # fmt: skip
+    return True

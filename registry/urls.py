@@ -9,6 +9,7 @@ urlpatterns = [
     path("pupils/<int:pk>/", views.pupil_detail, name="pupil_detail"),
     path("pupils/<int:pk>/edit/", views.pupil_edit, name="pupil_edit"),
     path("pupils/<int:pk>/history/", views.pupil_history, name="pupil_history"),
+    path("pupils/<int:pk>/consent/", views.pupil_consent, name="pupil_consent"),
     path("pupils/<int:pk>/reveal/", views.pupil_reveal, name="pupil_reveal"),
     path("pupils/<int:pk>/card/", views.contact_card, name="contact_card"),
     path("pupils/<int:pk>/card.pdf", views.contact_card_pdf, name="contact_card_pdf"),
@@ -21,6 +22,7 @@ urlpatterns = [
     # A download is named for what it holds, ends in .xlsx, and sits under the page it is from.
     path("pupils/export.xlsx", views.archive_export, name="archive_export"),
     path("pupils/export-unmasked/", views.archive_export_unmasked, name="archive_export_unmasked"),
+    path("pupils/sharing.xlsx", views.sharing_xlsx, name="sharing_xlsx"),
     path("pupils/register.xlsx", views.register_xlsx, name="register_xlsx"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/export.xlsx", views.statistics_xlsx, name="statistics_xlsx"),

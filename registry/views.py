@@ -34,6 +34,8 @@ from registry.forms import (
     CensusCloseForm,
     CensusConfirmForm,
     CensusRoundForm,
+    ConsentForm,
+    ConsentWithdrawForm,
     ExportReasonForm,
     GuardianForm,
     ParentForm,
@@ -44,7 +46,7 @@ from registry.forms import (
     SignInForm,
     census_name_for,
 )
-from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
+from registry.models import AccessLog, Consent, Guardian, Parent, Pupil, Role, RosterUpload
 from registry.spreadsheets import columns, exports, importing, planning, reading
 from visits import selectors as visits_selectors
 
@@ -86,6 +88,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query_without_page(request),
         "can_create": selectors.can_create_pupil(request.user),
+        "sharing_purposes": [(p.value, p.label) for p in selectors.SHARING_PURPOSES],
     }
     return render(request, "registry/pupil_list.html", context)
 
@@ -108,8 +111,56 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pairs": pairing_selectors.pairs_of_pupil(pupil),
         "can_pair": pairing_selectors.can_manage_pairs(request.user),
         "care": visits_selectors.care_of_pupil(request.user, pupil),
+        "consents": selectors.consents_of(pupil),
     }
     return render(request, "registry/pupil_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pupil_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a guardian's consent, or its withdrawal; those who edit the archive do."""
+    pupil = selectors.get_pupil_for_user(request.user, pk, for_edit=True)
+    withdrawing = "withdraw" in request.POST
+    data = request.POST if request.method == "POST" else None
+    form = ConsentForm(None if withdrawing else data, initial=_consent_initial(pupil, request))
+    withdraw_form = ConsentWithdrawForm(
+        data if withdrawing else None, pupil=pupil, initial={"withdrawn_on": timezone.localdate()}
+    )
+    try:
+        if withdrawing and withdraw_form.is_valid():
+            services.consent_withdraw(
+                actor=request.user,
+                consent=withdraw_form.cleaned_data["consent"],
+                on=withdraw_form.cleaned_data["withdrawn_on"],
+                request=request,
+            )
+            messages.success(request, _("已登记撤回同意。"))
+            return redirect("registry:pupil_detail", pk=pupil.pk)
+        if not withdrawing and form.is_valid():
+            services.consent_record(
+                actor=request.user, pupil=pupil, request=request, **form.cleaned_data
+            )
+            messages.success(request, _("已登记知情同意。"))
+            return redirect("registry:pupil_detail", pk=pupil.pk)
+    except ValidationError as error:
+        add_service_errors(withdraw_form if withdrawing else form, error)
+    context = {
+        "pupil": pupil,
+        "form": form,
+        "withdraw_form": withdraw_form,
+        "consents": selectors.consents_of(pupil),
+    }
+    return render(request, "registry/consent_form.html", context)
+
+
+def _consent_initial(pupil: Pupil, request: HttpRequest) -> dict:
+    """The guardian on the archive signs most consents; today unless told otherwise."""
+    guardian = Guardian.objects.filter(pupil=pupil).first()
+    initial = {"given_on": timezone.localdate(), "purpose": request.GET.get("purpose")}
+    if guardian is not None:
+        initial |= {"given_by": guardian.name, "given_by_relation": guardian.relation}
+    return initial
 
 
 def _archive_forms(request: HttpRequest, pupil: Pupil, classes) -> dict:
@@ -429,6 +480,19 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     """留守儿童花名册 of the left-behind children the person reads; phones as on screen."""
     pupils = selectors.register_rows(user=request.user, filters=_list_filters(request, request.GET))
     return exports.RegisterExport(user=request.user, pupils=pupils).response(request)
+
+
+@require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def sharing_xlsx(request: HttpRequest) -> HttpResponse:
+    """共享名单 for volunteers or the village committee: only children whose guardians agreed."""
+    purpose = request.GET.get("purpose", Consent.Purpose.VOLUNTEERS)
+    filters = _list_filters(request, request.GET)
+    pupils, left_out = selectors.sharing_rows(user=request.user, filters=filters, purpose=purpose)
+    export = exports.SharingExport(
+        user=request.user, pupils=pupils, purpose=purpose, left_out=left_out
+    )
+    return export.response(request)
 
 
 @require_GET

@@ -7,7 +7,7 @@ import factory
 
 from caresys.lib.identity import id_check_digit
 from registry import services
-from registry.models import Pupil, Role, School, SchoolClass, User
+from registry.models import Consent, Guardian, Pupil, Role, School, SchoolClass, User
 
 _sequence = itertools.count(1)
 
@@ -94,3 +94,20 @@ def make_pupil(
 
 
 ALL_ROLES = list(Role.values)
+
+
+def consent_to(pupil: Pupil, *purposes: str, actor: User | None = None) -> list[Consent]:
+    """The guardian's consent for each purpose (all four when none is named), as signed at the
+    start of the year. Written directly: a test's set-up, not a change in the pupil's history."""
+    guardian = Guardian.objects.filter(pupil=pupil).first()
+    return [
+        Consent.objects.create(
+            pupil=pupil,
+            purpose=purpose,
+            given_by=guardian.name if guardian else "王德福",
+            given_by_relation=guardian.relation if guardian else "祖父",
+            given_on=datetime.date(2025, 9, 1),
+            recorded_by=actor or User.objects.filter(school_id=pupil.school_id).first(),
+        )
+        for purpose in purposes or Consent.Purpose.values
+    ]

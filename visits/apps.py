@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("关爱记录")
+
+    def ready(self) -> None:
+        from registry.services import register_scrubber
+        from visits.services import pupils_scrub_records
+
+        register_scrubber(pupils_scrub_records)

@@ -342,6 +342,9 @@ class RecordAttachment(models.Model):
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    # When the file was deleted after the retention time of the children it showed
+    # (scrub_leavers); the row stays, so that the record still shows it had evidence.
+    scrubbed_at = models.DateTimeField(_("清除时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("附件")

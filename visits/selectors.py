@@ -223,7 +223,7 @@ def attachment_for_user(user: User, record_pk: int, pk: int) -> RecordAttachment
     record = get_record_for_user(user, record_pk)
     if not shows_content(user, record):
         raise Http404
-    return get_object_or_404(record.attachments.all(), pk=pk)
+    return get_object_or_404(record.attachments.filter(scrubbed_at=None), pk=pk)
 
 
 # --- pairs' activity: their checks and their teacher's care records ------------------------

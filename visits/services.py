@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from registry.models import AccessLog, Pupil, User
-from registry.services import display_value, log_access
+from registry.models import SCRUBBED, AccessLog, Consent, Pupil, User
+from registry.services import display_value, log_access, scrubbed_changes
 from visits.models import (
     CareRecord,
     CareRecordRevision,
@@ -278,6 +278,17 @@ def _reencoded_photo(upload: UploadedFile, content_type: str) -> ContentFile:
     return ContentFile(out.getvalue())
 
 
+def _check_photo_consent(record: CareRecord) -> None:
+    """A photo of a record needs the photo consent of every child it names (PIPL art. 31)."""
+    lacking = record.pupils.without_consent(Consent.Purpose.PHOTOS).order_by("pk")
+    names = [pupil.name for pupil in lacking]
+    if names:
+        raise ValidationError(
+            _("%(names)s的监护人尚未同意使用照片（或已撤回），不能上传照片。"
+              "请先在档案中登记知情同意。") % {"names": "、".join(names)}
+        )  # fmt: skip
+
+
 @transaction.atomic
 def attachments_add(
     *,
@@ -292,6 +303,8 @@ def attachments_add(
         raise PermissionDenied
     if record.attachments.count() + len(uploads) > ATTACHMENTS_PER_RECORD:
         raise ValidationError(_("每条记录最多 %(n)d 个附件。") % {"n": ATTACHMENTS_PER_RECORD})
+    if kind == RecordAttachment.Kind.PHOTO:
+        _check_photo_consent(record)
     prepared = []
     for upload in uploads:
         content_type = _sniffed_type(upload)
@@ -527,3 +540,39 @@ def dropout_action_add(
         request,
     )
     return action
+
+
+# --- retention of leavers ------------------------------------------------------------------------
+
+# A record's free text about the children it names, cleared with them (registry.pupil_scrub).
+RECORD_TEXT = ("place", "content", "problems", "measures", "follow_up", "items")
+
+
+def pupils_scrub_records(pupil_ids: list[int]) -> None:
+    """Clear what care records say about scrubbed children, where a record names no one else
+    (a record about others too is theirs as well): its free text, the files of its
+    attachments (rows kept, marked), and the 五必访 and dropout notes about them.
+    Kinds, dates and counts stay, so past terms' figures do not change."""
+    others = Pupil.with_pending.filter(scrubbed_at=None).exclude(pk__in=pupil_ids)
+    records = CareRecord.objects.filter(pupils__in=pupil_ids).exclude(pupils__in=others)
+    record_ids = list(records.values_list("pk", flat=True).distinct())
+    cleared = dict.fromkeys(RECORD_TEXT, "") | {"content": str(SCRUBBED)}
+    CareRecord.objects.filter(pk__in=record_ids).update(**cleared)
+    for revision in CareRecordRevision.objects.filter(record_id__in=record_ids):
+        revision.changes = scrubbed_changes(revision.changes, lambda key: key in RECORD_TEXT)
+        revision.save(update_fields=["changes"])
+    now = timezone.now()
+    for attachment in RecordAttachment.objects.filter(record_id__in=record_ids, scrubbed_at=None):
+        attachment.file.delete(save=False)
+        attachment.original_name = str(SCRUBBED)
+        attachment.scrubbed_at = now
+        attachment.save(update_fields=["file", "original_name", "scrubbed_at"])
+    emergencies = Emergency.objects.filter(pupils__in=pupil_ids).exclude(pupils__in=others)
+    emergency_ids = list(emergencies.values_list("pk", flat=True).distinct())
+    Emergency.objects.filter(pk__in=emergency_ids).update(
+        description=str(SCRUBBED), place="", outcome="", not_reported_reason=""
+    )
+    EmergencyStep.objects.filter(emergency_id__in=emergency_ids).update(note="")
+    WatchEvent.objects.filter(pupil_id__in=pupil_ids).update(note="")
+    DropoutCase.objects.filter(pupil_id__in=pupil_ids).update(reason=str(SCRUBBED))
+    DropoutAction.objects.filter(case__pupil_id__in=pupil_ids).update(note=str(SCRUBBED))

@@ -29,7 +29,7 @@ from visits.forms import (
     RecordVoidForm,
     WatchEventForm,
 )
-from visits.models import CareSettings, EmergencyStep
+from visits.models import CareRecord, CareSettings, EmergencyStep
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,6 +83,13 @@ def record_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_record_for_user(request.user, pk)
+    return _record_page(request, record, AttachmentsForm())
+
+
+def _record_page(
+    request: HttpRequest, record: CareRecord, attachments_form: AttachmentsForm
+) -> HttpResponse:
+    """The record's page (its reading logged), with the attachments form as given."""
     pupils = list(selectors.children_named_to(request.user, record.pupils))
     registry_services.log_access(
         actor=request.user,
@@ -99,7 +106,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answered": record.answered_events.all(),
         "attachments": record.attachments.all(),
         "can_change": selectors.can_change_record(request.user, record),
-        "attachments_form": AttachmentsForm(),
+        "attachments_form": attachments_form,
     }
     return render(request, "visits/record_detail.html", context)
 
@@ -259,7 +266,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            # Beside the file field, on the record's page (a photo refused for consent).
+            form.add_error("files", error.messages)
+            return _record_page(request, record, form)
         else:
             messages.success(request, _("附件已上传。"))
     return redirect("visits:record_detail", pk=record.pk)

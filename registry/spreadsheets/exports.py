@@ -19,6 +19,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from caresys.lib.identity import mask_phone
 from caresys.lib.xlsx import (
     BOLD,
     BORDER,
@@ -34,7 +35,16 @@ from caresys.lib.xlsx import (
     write_table,
     xlsx_response,
 )
-from registry.models import CENSUS_CHANGES, AccessLog, CensusRound, Guardian, Parent, Pupil, User
+from registry.models import (
+    CENSUS_CHANGES,
+    AccessLog,
+    CensusRound,
+    Consent,
+    Guardian,
+    Parent,
+    Pupil,
+    User,
+)
 from registry.selectors import (
     STATISTICS_COLUMNS,
     LedgerStatistics,
@@ -318,6 +328,69 @@ def _register_row(number: int, pupil: Pupil, user: User) -> list[Any]:
         away_work_places(pupil, parts["father"], parts["mother"]),
         pgettext("punctuation", "、").join(pupil.categories),
     ]
+
+
+# --- the sharing list (共享名单) -----------------------------------------------------------------
+
+
+class SharingExport(Export):
+    """The left-behind children whose guardians consented to sharing with volunteers or the
+    village committee, for those who help them: no ID numbers, phones masked. Its subtitle says
+    how many were left out for lack of consent."""
+
+    filename_format = gettext_lazy("共享名单-%(day)s.xlsx")
+
+    def __init__(self, *, user: User, pupils: QuerySet[Pupil], purpose: str, left_out: int) -> None:
+        super().__init__(user=user)
+        self.pupils = pupils
+        self.purpose = Consent.Purpose(purpose)
+        self.left_out = left_out
+
+    @property
+    def name(self) -> str:
+        return _("共享名单（%(purpose)s）") % {"purpose": self.purpose.label}
+
+    @property
+    def detail(self) -> str:
+        return _("导出共享名单（%(purpose)s），因未取得同意未列入%(n)d名") % {
+            "purpose": self.purpose.label,
+            "n": self.left_out,
+        }
+
+    def subtitle(self) -> str:
+        return _(
+            "填报日期：%(day)s。只列入监护人同意%(purpose)s的儿童；"
+            "另有%(n)d名儿童因监护人未同意（或已撤回）未列入。"
+        ) % {"day": self.day.isoformat(), "purpose": self.purpose.label, "n": self.left_out}
+
+    def columns(self) -> Columns:
+        return [
+            (_("序号"), 6),
+            (_("班级"), 14),
+            (_("姓名"), 10),
+            (_("性别"), 6),
+            (_("村（社区）"), 14),
+            (_("留守情况"), 10),
+            (_("监护人"), 10),
+            (_("与儿童关系"), 10),
+            (_("监护人电话"), 14),
+        ]
+
+    def rows(self) -> Iterator[list[Any]]:
+        for number, pupil in enumerate(self.pupils.iterator(chunk_size=CHUNK_SIZE), 1):
+            self.pupil_ids.append(pupil.pk)
+            guardian = getattr(pupil, "guardian", None)
+            yield [
+                number,
+                str(pupil.school_class) if pupil.school_class else "",
+                pupil.name,
+                pupil.get_gender_display(),
+                pupil.village,
+                pupil.get_left_behind_display(),
+                guardian.name if guardian else "",
+                guardian.relation if guardian else "",
+                mask_phone(guardian.phone) if guardian else "",
+            ]
 
 
 # --- the statistics (留守儿童统计表) ------------------------------------------------------------

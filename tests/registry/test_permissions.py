@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pairing import services as pairing_services
 from registry.spreadsheets import importing
+from tests.factories import consent_to
 from tests.pairing.access_rules import (
     ADMIN_ONLY,
     DROPOUT_URLS,
@@ -50,6 +51,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:pupil_edit": READERS_OF_THE_PUPIL
     | {"principal": 403, "counsellor": 403, "pair_teacher": 403},
     "registry:pupil_history": READERS_OF_THE_PUPIL,
+    # A guardian's consent is recorded by those who edit the archive (as pupil_edit).
+    "registry:pupil_consent": READERS_OF_THE_PUPIL
+    | {"principal": 403, "counsellor": 403, "pair_teacher": 403},
     "registry:pupil_reveal": READERS_OF_THE_PUPIL,
     "registry:contact_card": READERS_OF_THE_PUPIL,
     "registry:contact_card_pdf": READERS_OF_THE_PUPIL,
@@ -63,6 +67,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:archive_export_unmasked": dict.fromkeys(ROLES, 403)
     | {"admin": 200, "anonymous": LOGIN},
     "registry:register_xlsx": EVERYONE_SIGNED_IN,
+    # The list handed to volunteers or the village committee: those who run the care work.
+    "registry:sharing_xlsx": MANAGERS,
     "registry:statistics_xlsx": EVERYONE_SIGNED_IN,
     "registry:statistics": EVERYONE_SIGNED_IN,
     # The roster import writes any archive of the school: the administrator's alone.
@@ -181,6 +187,7 @@ def record(class_teacher, pupil, roster_upload, admin_user, census):
     from tests.visits.files import png_upload
     from visits import services as visits_services
 
+    consent_to(pupil, "photos")
     talk = visits_services.record_create(
         actor=class_teacher,
         pupils=[pupil],

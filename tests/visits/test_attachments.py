@@ -10,10 +10,17 @@ from django.urls import reverse
 from PIL import Image
 
 from pairing import services as pairing_services
-from registry.models import AccessLog
+from registry.models import AccessLog, Consent
+from tests.factories import consent_to
 from tests.visits.files import jpeg_with_gps, pdf_upload, png_header_only, png_upload
 from visits import services
 from visits.models import CareRecord, RecordAttachment
+
+
+@pytest.fixture(autouse=True)
+def photo_consent(pupil):
+    """The guardian agreed to photos (without it they are refused: tests/registry/test_consent)."""
+    consent_to(pupil, Consent.Purpose.PHOTOS)
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,8 @@ SAVE_AND_DIE = textwrap.dedent(
     from visits.models import RecordAttachment
 
     teacher = User.objects.get(username="teacher")
-    pupil = Pupil.objects.filter(school_class__head_teacher=teacher).enrolled().first()
+    pupils = Pupil.objects.filter(school_class__head_teacher=teacher).enrolled()
+    pupil = pupils.with_consent("photos").first()  # the guardian agreed to photos
     fields = dict(kind="home_visit", occurred_on=timezone.localdate(), content="家访")
     services.record_create(actor=teacher, pupils=[pupil], uploads=[png_upload()], **fields)
     saved = 0
