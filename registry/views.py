@@ -461,6 +461,7 @@ def _roster_preview(request: HttpRequest, upload: RosterUpload) -> HttpResponse:
             rows = [row for row in plan.rows if show in ("all", row.status)]
             context |= {
                 "plan": plan,
+                "notes": planning.plan_notes(plan),
                 "show": show,
                 "filters": [
                     (key, planning.STATUS_LABELS.get(key, _("全部")), plan.counts.get(key))

@@ -295,11 +295,13 @@ def _register_columns() -> list[tuple[str, float]]:
 
 
 def _work_places(pupil: Pupil, parts: dict) -> str:
-    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市"."""
+    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市" (either
+    parent's written work place while which one is away is still to confirm)."""
     places = []
+    unsure = pupil.away_parent_to_confirm
     for part, away, label in (
-        ("father", pupil.father_away, _("父")),
-        ("mother", pupil.mother_away, _("母")),
+        ("father", pupil.father_away or unsure, _("父")),
+        ("mother", pupil.mother_away or unsure, _("母")),
     ):
         parent = parts[part]
         if away and parent is not None and parent.work_place:
