@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
+from caresys.lib.xlsx import xlsx_response
 from pairing import selectors as pairing_selectors
 from registry import selectors, services
 from registry.forms import (
@@ -35,7 +36,7 @@ from registry.forms import (
     SignInForm,
 )
 from registry.models import AccessLog, Guardian, Parent, Pupil, Role, RosterUpload
-from registry.spreadsheets import columns, exports, importing, planning, reading
+from registry.spreadsheets import blank, columns, exports, importing, planning, reading
 from visits import selectors as visits_selectors
 
 
@@ -436,6 +437,13 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         "max_megabytes": reading.max_bytes() // (1024 * 1024),
     }
     return render(request, "registry/rosterimport_form.html", context)
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def roster_template(request: HttpRequest) -> HttpResponse:
+    """The blank roster, built from the import's columns."""
+    return xlsx_response(blank.write_roster_template, blank.TEMPLATE_PATH.name)
 
 
 @require_GET

@@ -51,6 +51,8 @@ class Column:
     choice_aliases: dict[str, str] = field(default_factory=dict)
     # What a bad choice is told it may be, when that is more than the labels.
     choice_hint: str = ""
+    # What the blank roster offers for a choice or yes/no column, when not its labels or 是/否.
+    offered: tuple[str, ...] = ()
 
     @property
     def part(self) -> str:
@@ -160,6 +162,7 @@ COLUMNS: tuple[Column, ...] = (
         BOOL,
         aliases=("是否寄宿", "寄宿", "住校", "寄宿走读"),
         width=8,
+        offered=("寄宿", "走读"),
     ),
     Column("pupil.health", "健康状况", aliases=("身体状况",), width=10),
     Column("pupil.character", "性格特点", aliases=("性格",), width=10),
@@ -178,6 +181,10 @@ COLUMNS: tuple[Column, ...] = (
         choice_hint=gettext_lazy(
             "0、1、2（0 非留守，1 单亲留守，2 双亲留守），或非留守、单亲留守、双亲留守、"
             "单亲外出、双亲外出、父亲外出、母亲外出"
+        ),
+        offered=(
+            *("0", "1", "2", "非留守", "单亲留守", "双亲留守"),
+            *("单亲外出", "双亲外出", "父亲外出", "母亲外出"),
         ),
     ),
     Column("pupil.is_dropout", "义务教育阶段辍学", BOOL, aliases=("辍学",), width=8),
