@@ -300,3 +300,23 @@ def test_a_child_to_confirm_is_counted_among_the_one_parent_away_in_every_statis
     assert (counts["n_away"], counts["n_both"], counts["n_single"]) == (3, 1, 2)
     single = pupil_list(user=principal, filters={"left_behind": "single"})
     assert sorted(pupil.left_behind for pupil in single) == ["father", "one"]
+
+
+def test_the_preview_and_the_result_page_name_the_new_classes_and_the_children_to_confirm(
+    client, admin_user, tmp_path, school_class
+):
+    client.force_login(admin_user)
+    preview = client.get(upload(client, xueji_roster(tmp_path / "学籍.xlsx"))["Location"])
+    page = preview.content.decode()
+    assert "将新建班级：三年级(4)班、五年级(3)班" in page
+    assert "2人记为“单亲外出（待确认）”，由班主任在档案中确认" in page
+    assert not SchoolClass.objects.filter(grade=5).exists()
+
+    confirm = client.post(
+        reverse("registry:roster_import_confirm", args=[preview.context["upload"].pk]),
+        {"fingerprint": preview.context["plan"].fingerprint()},
+    )
+    result = client.get(confirm["Location"]).content.decode()
+
+    assert "新建班级：三年级(4)班、五年级(3)班" in result
+    assert "2 名学生只知道单亲外出" in result and "?left_behind=one" in result
