@@ -313,15 +313,25 @@ class LeftBehind(models.TextChoices):
     BOTH = "both", _("双亲外出")
     FATHER = "father", _("父亲外出")
     MOTHER = "mother", _("母亲外出")
+    # One parent away, which one not yet known (a 学籍 roster says only 单亲留守): left-behind
+    # all the same, and an item the class teacher completes in the archive.
+    ONE = "one", _("单亲外出（待确认）")
     NONE = "none", _("非留守")
 
     @classmethod
     def away_statuses(cls) -> list[str]:
-        return [cls.BOTH, cls.FATHER, cls.MOTHER]
+        return [cls.BOTH, cls.FATHER, cls.MOTHER, cls.ONE]
+
+    @classmethod
+    def one_parent_statuses(cls) -> list[str]:
+        """单亲留守: one parent away, whichever it is, known or not."""
+        return [cls.FATHER, cls.MOTHER, cls.ONE]
 
 
 # A pupil left behind (one or both parents away), as a filter: the one spelling of the rule.
 LEFT_BEHIND = ~Q(left_behind=LeftBehind.NONE)
+# 单亲留守 (one parent away), as the statistics count it.
+ONE_PARENT_AWAY = Q(left_behind__in=LeftBehind.one_parent_statuses())
 
 # The categories schools must keep separately; each is a boolean column so that a pupil can be
 # in several at once and the statistics table is one aggregate query.
@@ -509,6 +519,11 @@ class Pupil(models.Model):
     @property
     def mother_away(self) -> bool:
         return self.left_behind in (LeftBehind.BOTH, LeftBehind.MOTHER)
+
+    @property
+    def away_parent_to_confirm(self) -> bool:
+        """One parent is away and the archive does not yet say which."""
+        return self.left_behind == LeftBehind.ONE
 
     @property
     def categories(self) -> list[str]:

@@ -40,6 +40,7 @@ from registry.models import (
     CENSUS_CHANGES,
     ENROLLED_PUPILS,
     LEFT_BEHIND,
+    ONE_PARENT_AWAY,
     AccessLog,
     ArchiveRevision,
     CensusClassReturn,
@@ -279,6 +280,8 @@ ARCHIVE_ITEMS = (
     ArchiveItem("school_class", _("班级"), Q(school_class=None)),
     ArchiveItem("address", _("家庭住址"), Q(address="")),
     ArchiveItem("guardianship_type", _("监护类型"), Q(guardianship_type="")),
+    # A roster said 单亲留守 without saying which parent: the class teacher says which.
+    ArchiveItem("away_parent", _("外出的是父亲还是母亲"), Q(left_behind=LeftBehind.ONE)),
     ArchiveItem("father_name", _("父亲姓名"), _parent_missing("father", _FATHER_AWAY, "name")),
     ArchiveItem("father_phone", _("父亲电话"), _parent_missing("father", _FATHER_AWAY, "phone")),
     ArchiveItem(
@@ -369,7 +372,7 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
     if status == "any":
         queryset = queryset.left_behind()
     elif status == "single":
-        queryset = queryset.filter(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER])
+        queryset = queryset.filter(ONE_PARENT_AWAY)
     elif status:
         queryset = queryset.filter(left_behind=status)
     if filters.get("category") in CATEGORY_FIELDS:
@@ -534,7 +537,7 @@ def headline_counts(pupils: QuerySet[Pupil]) -> dict[str, int | float | None]:
         n_classes=Count("school_class", distinct=True),
         n_away=Count("pk", filter=LEFT_BEHIND),
         n_both=Count("pk", filter=Q(left_behind=LeftBehind.BOTH)),
-        n_single=Count("pk", filter=Q(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER])),
+        n_single=Count("pk", filter=ONE_PARENT_AWAY),
         n_priority=Count("pk", filter=LEFT_BEHIND & Q(is_priority=True)),
     )
     counts["share"] = (
@@ -601,11 +604,13 @@ class ContactCard:
 
 
 def away_work_places(pupil: Pupil, father: Parent | None, mother: Parent | None) -> str:
-    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市"."""
+    """Where the parents who are away work: "父：广东省东莞市；母：浙江省义乌市" (either
+    parent's written work place while which one is away is still to confirm)."""
     places = []
+    unsure = pupil.away_parent_to_confirm
     for parent, away, label in (
-        (father, pupil.father_away, _("父")),
-        (mother, pupil.mother_away, _("母")),
+        (father, pupil.father_away or unsure, _("父")),
+        (mother, pupil.mother_away or unsure, _("母")),
     ):
         if away and parent is not None and parent.work_place:
             places.append(_("%(who)s：%(where)s") % {"who": label, "where": parent.work_place})
@@ -703,7 +708,7 @@ STATISTICS_COLUMNS = (
         "single",
         _("单亲留守"),
         _("留守儿童"),
-        Q(left_behind__in=[LeftBehind.FATHER, LeftBehind.MOTHER]),
+        ONE_PARENT_AWAY,
     ),
     *(
         StatisticsColumn(field, label, _("类别"), LEFT_BEHIND & Q(**{field: True}))

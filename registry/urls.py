@@ -27,6 +27,7 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/export.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
     path("import/", views.roster_import, name="roster_import"),
+    path("import/template.xlsx", views.roster_template, name="roster_template"),
     path("import/<int:pk>/", views.roster_import_preview, name="roster_import_preview"),
     path("import/<int:pk>/confirm/", views.roster_import_confirm, name="roster_import_confirm"),
     path("import/<int:pk>/progress/", views.roster_import_progress, name="roster_import_progress"),

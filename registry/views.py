@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
+from caresys.lib.xlsx import xlsx_response
 from pairing import selectors as pairing_selectors
 from registry import selectors, services
 from registry.forms import (
@@ -47,7 +48,7 @@ from registry.forms import (
     census_name_for,
 )
 from registry.models import AccessLog, Consent, Guardian, Parent, Pupil, Role, RosterUpload
-from registry.spreadsheets import columns, exports, importing, planning, reading
+from registry.spreadsheets import blank, columns, exports, importing, planning, reading
 from visits import selectors as visits_selectors
 
 
@@ -544,6 +545,13 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
+def roster_template(request: HttpRequest) -> HttpResponse:
+    """The blank roster, built from the import's columns."""
+    return xlsx_response(blank.write_roster_template, blank.TEMPLATE_PATH.name)
+
+
+@require_GET
+@role_required(Role.ADMIN)
 def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.get_roster_upload_for_user(request.user, pk)
     if upload.is_in_progress:
@@ -565,6 +573,7 @@ def _roster_preview(request: HttpRequest, upload: RosterUpload) -> HttpResponse:
             rows = [row for row in plan.rows if show in ("all", row.status)]
             context |= {
                 "plan": plan,
+                "notes": planning.plan_notes(plan),
                 "show": show,
                 "filters": [
                     (key, planning.STATUS_LABELS.get(key, _("全部")), plan.counts.get(key))

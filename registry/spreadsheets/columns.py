@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caresys.lib.identity import (
     mask_id_number,
@@ -25,7 +26,7 @@ from caresys.lib.identity import (
     validate_id_number,
     validate_phone,
 )
-from registry.models import GRADE_NAMES, Guardian, Parent, Pupil, SchoolClass
+from registry.models import Guardian, Parent, Pupil, SchoolClass
 
 # The model behind each part of an archive.
 PART_MODELS: dict[str, type[models.Model]] = {
@@ -48,6 +49,10 @@ class Column:
     width: int = 12
     # Extra spellings accepted for a choice, beyond its label and stored value.
     choice_aliases: dict[str, str] = field(default_factory=dict)
+    # What a bad choice is told it may be, when that is more than the labels.
+    choice_hint: str = ""
+    # What the blank roster offers for a choice or yes/no column, when not its labels or 是/否.
+    offered: tuple[str, ...] = ()
 
     @property
     def part(self) -> str:
@@ -109,12 +114,27 @@ def _parent_columns(part: str, label: str) -> list[Column]:
     ]
 
 
+# Roster words for a left-behind status that the parents' columns complete (planning): one
+# parent away, which one unsaid (the 学籍 system's 1 单亲留守); and "是" (left-behind, how unsaid).
+ONE_PARENT_AWAY_UNSAID = "?one"
+AWAY_UNSAID = "?away"
 _LEFT_BEHIND_ALIASES = {
+    # The 学籍 field 是否留守儿童: 0 非留守, 1 单亲留守, 2 双亲留守.
+    "0": "none",
+    "1": ONE_PARENT_AWAY_UNSAID,
+    "2": "both",
+    "单亲留守": ONE_PARENT_AWAY_UNSAID,
+    "单亲外出": ONE_PARENT_AWAY_UNSAID,
+    "单亲": ONE_PARENT_AWAY_UNSAID,
+    "父母一方外出": ONE_PARENT_AWAY_UNSAID,
     "双亲留守": "both",
+    "双亲": "both",
     "父母均外出": "both",
     "父母外出": "both",
     "父亲外出务工": "father",
     "母亲外出务工": "mother",
+    "是": AWAY_UNSAID,
+    "留守": AWAY_UNSAID,
     "否": "none",
     "不是": "none",
     "非留守儿童": "none",
@@ -142,6 +162,7 @@ COLUMNS: tuple[Column, ...] = (
         BOOL,
         aliases=("是否寄宿", "寄宿", "住校", "寄宿走读"),
         width=8,
+        offered=("寄宿", "走读"),
     ),
     Column("pupil.health", "健康状况", aliases=("身体状况",), width=10),
     Column("pupil.character", "性格特点", aliases=("性格",), width=10),
@@ -154,9 +175,17 @@ COLUMNS: tuple[Column, ...] = (
         "pupil.left_behind",
         "留守情况",
         CHOICE,
-        aliases=("留守类型", "是否留守", "留守儿童类型"),
+        aliases=("是否留守儿童", "留守类型", "是否留守", "留守儿童类型"),
         width=10,
         choice_aliases=_LEFT_BEHIND_ALIASES,
+        choice_hint=gettext_lazy(
+            "0、1、2（0 非留守，1 单亲留守，2 双亲留守），或非留守、单亲留守、双亲留守、"
+            "单亲外出、双亲外出、父亲外出、母亲外出"
+        ),
+        offered=(
+            *("0", "1", "2", "非留守", "单亲留守", "双亲留守"),
+            *("单亲外出", "双亲外出", "父亲外出", "母亲外出"),
+        ),
     ),
     Column("pupil.is_dropout", "义务教育阶段辍学", BOOL, aliases=("辍学",), width=8),
     Column("pupil.is_hardship", "家庭困难", BOOL, aliases=("困难家庭", "贫困"), width=8),
@@ -430,7 +459,9 @@ def _choice_index(column: Column) -> dict[str, str]:
 
 
 def _raise_choice(text: str, column: Column) -> str:
-    labels = "、".join(str(label) for _stored, label in column.model_field.choices)
+    labels = str(column.choice_hint) or "、".join(
+        str(label) for _stored, label in column.model_field.choices
+    )
     raise ValidationError(
         _("“%(value)s”不是可选的值，应为：%(labels)s。") % {"value": text, "labels": labels}
     )
@@ -463,18 +494,18 @@ def class_lookup(classes) -> dict[tuple[int, int], SchoolClass]:
 
 
 def _parse_class(column: Column, value: Any, classes) -> SchoolClass | None:
+    """The school's class; one it does not have yet comes back unsaved (and is added to
+    `classes`, so that every row naming it shares it): the import creates it on confirm."""
     text = clean_text(value)
     if not text:
         return None
     key = class_key(text)
-    if key is None:
+    if key is None or key[1] == 0:
         raise ValidationError(
             _("班级“%(value)s”无法识别，请写成“三年级(2)班”或“3(2)班”。") % {"value": text}
         )
     if key not in classes:
-        raise ValidationError(
-            _("本校没有%(name)s。") % {"name": f"{GRADE_NAMES.get(key[0], key[0])}({key[1]})班"}
-        )
+        classes[key] = SchoolClass(grade=key[0], number=key[1], is_active=False)
     return classes[key]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from registry.models import (
     Parent,
     Pupil,
     RosterUpload,
+    SchoolClass,
     User,
 )
 from registry.services import (
@@ -69,13 +71,14 @@ def roster_import_write(
 ) -> dict[str, int]:
     """Write a plan in short transactions; all or nothing, as the registrar sees it.
 
-    New pupils first, `every` rows a transaction, marked with the upload
+    The classes the roster names that the school lacks first, not yet in use (hidden from every
+    list). New pupils next, `every` rows a transaction, marked with the upload
     (Pupil.pending_import), which hides them from every page and count. Then the known archives
     a few a transaction through archive_update, each change in its history. One short last
-    transaction publishes the new pupils (clears the mark) and closes the upload. On a failure
-    the updates are undone through archive_update (the history keeps both), the marked
-    pupils, never part of the register, are deleted, the upload says why, and the
-    ValidationError is raised.
+    transaction puts the new classes in use, publishes the new pupils (clears the mark) and
+    closes the upload. On a failure the updates are undone through archive_update (the history
+    keeps both), the marked pupils, never part of the register, are deleted with the new
+    classes, the upload says why, and the ValidationError is raised.
     """
     if plan.has_errors:
         raise ValidationError(_("名册中有错误的行，未导入。"))
@@ -84,6 +87,7 @@ def roster_import_write(
     updated = [row for row in plan.rows if row.status == UPDATED]
     total = plan.to_write
     applied: list[Applied] = []  # updates written, with what undoes them
+    classes: list[SchoolClass] = []  # created, not yet in use
     done = 0
 
     def written(rows: int) -> None:  # inside each batch's transaction
@@ -92,6 +96,8 @@ def roster_import_write(
         _upload_progress(upload=upload, done=done, total=total)
 
     try:
+        with transaction.atomic():
+            classes = _classes_create(classes=plan.new_classes)
         for start in range(0, len(new), every):
             # Drafting reads only and is the slow part: before the transaction, not in it.
             drafted = _pupils_draft(actor=actor, rows=new[start : start + every], pending=upload)
@@ -109,17 +115,20 @@ def roster_import_write(
             if progress is not None:
                 progress(done, total)
         with transaction.atomic():
+            _classes_open(classes=classes)
             _pupils_publish(actor=actor, upload=upload, request=request)
             _upload_close(
                 upload=upload, status=RosterUpload.Status.CONFIRMED, summary=plan.summary()
             )
     except ValidationError as error:
-        _import_undo(actor=actor, upload=upload, applied=applied, errors=error.messages)
+        _import_undo(
+            actor=actor, upload=upload, applied=applied, classes=classes, errors=error.messages
+        )
         raise
     except Exception:
         logger.exception("roster import %s failed", upload.pk)
         errors = [_("导入时出现意外错误，没有写入任何数据。请稍后再试。")]
-        _import_undo(actor=actor, upload=upload, applied=applied, errors=errors)
+        _import_undo(actor=actor, upload=upload, applied=applied, classes=classes, errors=errors)
         raise
     if progress is not None and not total:
         progress(total, total)
@@ -144,6 +153,31 @@ def _archives_write(
     return applied
 
 
+def _classes_create(*, classes: list[SchoolClass]) -> list[SchoolClass]:
+    """Save the plan's new classes, not yet in use: the rows' data holds these instances, so
+    the pupils written next are placed in them."""
+    for school_class in classes:
+        school_class.is_active = False
+        school_class.full_clean()
+        school_class.save()
+    return classes
+
+
+def _classes_open(*, classes: list[SchoolClass]) -> None:
+    """Put an import's new classes in use; refused if the school has opened one of the same
+    grade and number since the preview."""
+    for school_class in classes:
+        school_class.is_active = True
+        try:
+            school_class.full_clean()
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(name)s在预览之后已由别人建立，没有写入任何数据。请重新上传。")
+                % {"name": school_class}
+            ) from exc
+        school_class.save(update_fields=["is_active"])
+
+
 def _upload_progress(*, upload: RosterUpload, done: int, total: int) -> None:
     upload.rows_done, upload.rows_total = done, total
     upload.save(update_fields=["rows_done", "rows_total"])
@@ -157,12 +191,17 @@ def _pupils_publish(*, actor: User, upload: RosterUpload, request: HttpRequest |
 
 
 def _import_undo(
-    *, actor: User, upload: RosterUpload, applied: list[Applied], errors: list[str]
+    *,
+    actor: User,
+    upload: RosterUpload,
+    applied: list[Applied],
+    classes: list[SchoolClass],
+    errors: list[str],
 ) -> None:
     """Undo what a failed import wrote, a batch per transaction, and record why it failed:
     updated fields still as the import left them go back through archive_update (the history
     keeps both; a field someone changed since keeps their value), and the new pupils, never
-    published, are deleted."""
+    published, are deleted, then the new classes, never in use."""
     summary = _("撤销名册导入（导入失败）")
     for start in range(0, len(applied), UPDATE_BATCH_ROWS):
         with transaction.atomic():
@@ -183,6 +222,11 @@ def _import_undo(
             for model in (ArchiveRevision, LeftBehindPeriod, Guardian, Parent):
                 model.objects.filter(pupil_id__in=ids).delete()
             Pupil.with_pending.filter(pk__in=ids).delete()
+    created = [school_class.pk for school_class in classes if school_class.pk is not None]
+    if created:
+        with transaction.atomic():
+            unused = SchoolClass.objects.filter(pk__in=created, is_active=False)
+            unused.exclude(Exists(Pupil.with_pending.filter(school_class=OuterRef("pk")))).delete()
     _upload_close(upload=upload, status=RosterUpload.Status.FAILED, summary={"errors": errors})
 
 

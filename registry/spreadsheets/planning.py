@@ -21,14 +21,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from caresys.lib.identity import id_birth_date, id_gender
-from registry.models import Pupil, SchoolClass, User
+from registry.models import LeftBehind, Pupil, SchoolClass, User
 from registry.services import ArchivePart, archive_draft
 from registry.spreadsheets.columns import (
     AGE_HEADERS,
+    AWAY_UNSAID,
     CLASS,
     COLUMNS_BY_KEY,
     GRADE_HEADERS,
     LOST_DIGITS_RE,
+    ONE_PARENT_AWAY_UNSAID,
     Column,
     Masked,
     class_lookup,
@@ -57,6 +59,13 @@ _SKIPPED_WHEN_BLANK = KEPT_WHEN_BLANK | {"pupil.gender"}
 # query parameters are 32,766 for SQLite and 65,535 for PostgreSQL).
 LOOKUP_BATCH = 5000
 _IDENTIFYING = frozenset({"pupil.id_number", "pupil.student_number"})
+# Where a row's one-parent-away status came from (a roster saying only 单亲留守, or 是).
+FROM_PARENTS, TO_CONFIRM, KEPT = "parents", "to_confirm", "kept"
+# A parent's 务工地 saying they are not away.
+AT_HOME = frozenset(
+    {"在家", "在家务农", "务农", "家中", "本地", "本地务工", "本乡", "本镇", "本村", "未外出"}
+    | {"没有外出", "不外出", "无", "空", "/", "-", "—"}
+)
 _CLASS_NUMBER_ONLY = re.compile(r"[(（]?(\d{1,2})[)）]?班?")
 
 
@@ -70,6 +79,8 @@ class RowPlan:
     data: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
     errors: list[str] = field(default_factory=list)
+    # For a roster saying only 单亲留守 (or 是): FROM_PARENTS, TO_CONFIRM or KEPT.
+    left_behind_from: str = ""
 
     @property
     def status_label(self) -> str:
@@ -82,6 +93,8 @@ class ImportPlan:
     headers: list[str]  # the recognised columns, as the file writes them
     ignored_headers: list[str]
     header_row: int = 1
+    # Classes the rows name that the school does not have: unsaved, created on confirm.
+    new_classes: list[SchoolClass] = field(default_factory=list)
 
     @cached_property
     def counts(self) -> dict[str, int]:
@@ -89,6 +102,20 @@ class ImportPlan:
         for row in self.rows:
             counts[row.status] += 1
         return counts
+
+    @cached_property
+    def one_parent_counts(self) -> dict[str, int]:
+        """Rows saying only 单亲留守: which parent is away taken from the parents' columns, to
+        confirm by the class teacher, or kept as the archive already says."""
+        counts = dict.fromkeys((FROM_PARENTS, TO_CONFIRM, KEPT), 0)
+        for row in self.rows:
+            if row.left_behind_from:
+                counts[row.left_behind_from] += 1
+        return counts
+
+    @property
+    def new_class_names(self) -> list[str]:
+        return [str(school_class) for school_class in self.new_classes]
 
     @property
     def has_errors(self) -> bool:
@@ -99,12 +126,19 @@ class ImportPlan:
         """The rows confirming writes: the new and the updated."""
         return self.counts[NEW] + self.counts[UPDATED]
 
-    def summary(self) -> dict[str, int]:
-        return {
+    def summary(self) -> dict[str, Any]:
+        """What the import did, as its upload records it; the classes it created and the
+        children whose parent away is to confirm only when there are any."""
+        summary: dict[str, Any] = {
             "created": self.counts[NEW],
             "updated": self.counts[UPDATED],
             "unchanged": self.counts[UNCHANGED],
         }
+        if self.new_classes:
+            summary["classes"] = self.new_class_names
+        if self.one_parent_counts[TO_CONFIRM]:
+            summary["to_confirm"] = self.one_parent_counts[TO_CONFIRM]
+        return summary
 
     def fingerprint(self) -> str:
         """Changes when what confirming would write changes (someone edited an archive since)."""
@@ -195,6 +229,8 @@ class _Row:
     errors: list[str]
     birth_date_blank: bool = False
     lost_digits: bool = False  # an ID number Excel cut to 15 significant digits
+    # The columns (keys) already reported in error: the model's checks are not run on them.
+    failed: set[str] = field(default_factory=set)
     # Numbers as a masked export writes them, by column key: they stand for the stored ones.
     masked: dict[str, str] = field(default_factory=dict)
 
@@ -228,12 +264,13 @@ def _class_value(cells: list[Any], index: int, layout: Layout) -> Any:
     return value
 
 
-def _guardian_birth_year(value: Any, header: str, errors: list[str]) -> int | None:
+def _guardian_birth_year(value: Any, header: str, row: "_Row") -> int | None:
     text = clean_text(value).removesuffix("岁").strip()
     if not text:
         return None
     if not text.isdigit():
-        errors.append(_error(header, _("年龄应为数字（现为“%(value)s”）。") % {"value": text}))
+        row.errors.append(_error(header, _("年龄应为数字（现为“%(value)s”）。") % {"value": text}))
+        row.failed.add("guardian.birth_year")
         return None
     return timezone.localdate().year - int(text)
 
@@ -248,6 +285,7 @@ def _read_row(number: int, cells: list[Any], layout: Layout, classes: dict) -> _
             parsed = parse_cell(column, value, classes=classes)
         except ValidationError as exc:
             row.errors += [_error(header, message) for message in exc.messages]
+            row.failed.add(column.key)
             row.lost_digits |= any(e.code == "id_lost_digits" for e in exc.error_list)
             continue
         if isinstance(parsed, Masked):
@@ -259,11 +297,12 @@ def _read_row(number: int, cells: list[Any], layout: Layout, classes: dict) -> _
             row.birth_date_blank = True
         if column.key == "pupil.name" and not parsed:
             row.errors.append(_error(header, _("姓名不能为空。")))
+            row.failed.add(column.key)
             continue
         row.data.setdefault(column.part, {})[column.field_name] = parsed
     if layout.age is not None:
         index, header = layout.age
-        year = _guardian_birth_year(_cell(cells, index), header, row.errors)
+        year = _guardian_birth_year(_cell(cells, index), header, row)
         row.data.setdefault("guardian", {})["birth_year"] = year
     return row
 
@@ -274,6 +313,7 @@ def _refuse_cut_id_numbers(rows: list[_Row], layout: Layout) -> None:
     header = layout.header_of["pupil.id_number"]
     for row in rows:
         if LOST_DIGITS_RE.fullmatch(row.data["pupil"].get("id_number", "")):
+            row.failed.add("pupil.id_number")
             row.errors.append(
                 _error(
                     header,
@@ -369,7 +409,8 @@ class _Matcher:
                     _("与第%(n)d行是同一名学生（%(name)s）。") % {"n": first, "name": pupil.name}
                 )
         elif not pupil_data.get("id_number") and not pupil_data.get("student_number"):
-            if not row.errors:
+            # Unless a number was there but unreadable or masked (already said).
+            if not _IDENTIFYING & (row.failed | row.masked.keys()):
                 row.errors.append(_("身份证号和学籍号至少要填一项，才能识别学生。"))
         return pupil
 
@@ -423,25 +464,87 @@ def _derive_from_id(row: _Row, pupil: Pupil | None) -> None:
 
 
 def _required_for_new(row: _Row, layout: Layout) -> None:
+    """The gender and class a new pupil needs, unless their cells were reported already."""
     pupil_data = row.data["pupil"]
-    if not pupil_data.get("gender"):
+    if not pupil_data.get("gender") and "pupil.gender" not in row.failed:
         header = layout.header_of.get("pupil.gender", _("性别"))
         row.errors.append(_error(header, _("新学生需填写性别（或填写身份证号，由号码得出性别）。")))
-    if not pupil_data.get("school_class"):
+        row.failed.add("pupil.gender")
+    if not pupil_data.get("school_class") and "pupil.school_class" not in row.failed:
         header = layout.header_of.get("pupil.school_class", _("班级"))
         row.errors.append(_error(header, _("新学生需填写班级。")))
+        row.failed.add("pupil.school_class")
 
 
-def _validation_errors(parts: Iterable[ArchivePart], layout: Layout) -> list[str]:
+def _parent_whereabouts(row: _Row, part: str) -> str | None:
+    """The parent is "away" or "home" as their 务工地 cell says; None if it says nothing."""
+    place = row.data.get(part, {}).get("work_place") or ""
+    if not place:
+        return None
+    return "home" if place in AT_HOME else "away"
+
+
+def _left_behind_from_parents(row: _Row, pupil: Pupil | None, layout: Layout) -> str:
+    """Complete a status the roster leaves open (单亲留守, or 是) from the parents' 务工地.
+
+    One parent is away when their 务工地 names a place and the other's does not, or the other's
+    says they are at home (在家, 本地). Otherwise a one-parent-away child is recorded as such with
+    the parent to confirm (or keeps the parent the archive names), never guessed; "是" with
+    nothing to tell one parent from both is an error of the row. Returns where the status came
+    from (FROM_PARENTS, TO_CONFIRM, KEPT), or "" for a status the roster spells out.
+    """
+    pupil_data = row.data["pupil"]
+    said = pupil_data.get("left_behind")
+    if said not in (ONE_PARENT_AWAY_UNSAID, AWAY_UNSAID):
+        return ""
+    father, mother = _parent_whereabouts(row, "father"), _parent_whereabouts(row, "mother")
+    father_away = father == "away" or (mother == "home" and father != "home")
+    mother_away = mother == "away" or (father == "home" and mother != "home")
+    if said == AWAY_UNSAID and father == mother == "away":
+        pupil_data["left_behind"] = LeftBehind.BOTH
+        return FROM_PARENTS
+    one_is_home = "home" in (father, mother)
+    if father_away != mother_away and (said == ONE_PARENT_AWAY_UNSAID or one_is_home):
+        pupil_data["left_behind"] = LeftBehind.FATHER if father_away else LeftBehind.MOTHER
+        return FROM_PARENTS
+    known = pupil.left_behind if pupil is not None else LeftBehind.NONE
+    wanted = LeftBehind.one_parent_statuses()
+    if said == AWAY_UNSAID:
+        wanted = LeftBehind.away_statuses()
+    if known in wanted:
+        pupil_data["left_behind"] = known
+        return TO_CONFIRM if known == LeftBehind.ONE else KEPT
+    if said == ONE_PARENT_AWAY_UNSAID:
+        pupil_data["left_behind"] = LeftBehind.ONE
+        return TO_CONFIRM
+    del pupil_data["left_behind"]
+    row.failed.add("pupil.left_behind")
+    row.errors.append(
+        _error(
+            layout.header_of["pupil.left_behind"],
+            _(
+                "“是”没有说明是单亲留守还是双亲留守，父母务工地也没有写明：请填 1（单亲留守）"
+                "或 2（双亲留守），或写明父亲、母亲的务工地。"
+            ),
+        )
+    )
+    return ""
+
+
+def _validation_errors(
+    parts: Iterable[ArchivePart], layout: Layout, reported: set[str] = frozenset()
+) -> list[str]:
     """The model's own checks on the drafted archive, without the queries full_clean makes.
 
     Duplicates are ruled out by the matching; the class comes from the school's own classes.
+    Fields in `reported` (keys whose cells are in error already) are not checked again.
     """
     errors: dict[str, list[str]] = {}
     for part, _prefix, instance, fields in parts:
         # The class comes from the school's own; the ID number was checked as the cell was read.
         exclude = [f.name for f in instance._meta.fields if f.name not in fields]
         exclude += ["school_class", "id_number"]
+        exclude += [key.partition(".")[2] for key in reported if key.startswith(f"{part}.")]
         try:
             instance.clean_fields(exclude=exclude)
         except ValidationError as exc:
@@ -460,6 +563,7 @@ def _validation_errors(parts: Iterable[ArchivePart], layout: Layout) -> list[str
     return [
         _error(layout.header_of.get(key) or field_label(key), message)
         for key, messages in errors.items()
+        if key not in reported
         for message in messages
     ]
 
@@ -477,24 +581,31 @@ def plan_import(*, actor: User, table: Table) -> ImportPlan:
     matcher = _Matcher(_existing_pupils(actor.school_id, read), layout)
     rows = []
     for row in read:
+        # Every check runs on every row, so that a row's errors are all told at once.
+        before_matching = len(row.errors)
         pupil = matcher.match(row)
         _derive_from_id(row, pupil)
+        source = _left_behind_from_parents(row, pupil, layout)
         name = str(row.data["pupil"].get("name") or (pupil.name if pupil else ""))
-        if pupil is None and not row.errors:
+        if pupil is None and len(row.errors) == before_matching:
             _required_for_new(row, layout)
-        if row.errors:
-            rows.append(RowPlan(row.number, ERROR, name, pupil, row.data, errors=row.errors))
-            continue
         parts, changes = archive_draft(school_id=actor.school_id, pupil=pupil, data=row.data)
-        errors = _validation_errors(parts, layout)
+        errors = row.errors + _validation_errors(parts, layout, row.failed)
         changes = [(change["field"], change["old"], change["new"]) for change in changes]
         status = ERROR if errors else NEW if pupil is None else UPDATED if changes else UNCHANGED
-        rows.append(RowPlan(row.number, status, name, pupil, row.data, changes, errors))
+        rows.append(RowPlan(row.number, status, name, pupil, row.data, changes, errors, source))
+    new_classes = sorted(
+        (school_class for school_class in classes.values() if school_class.pk is None),
+        key=lambda school_class: (school_class.grade, school_class.number),
+    )
+    for school_class in new_classes:
+        school_class.school_id = actor.school_id
     return ImportPlan(
         rows=rows,
         headers=layout.recognised,
         ignored_headers=layout.ignored,
         header_row=table.header_row,
+        new_classes=new_classes,
     )
 
 
@@ -519,11 +630,41 @@ def report_lines(plan: ImportPlan) -> list[str]:
         lines.append(f"{line}{pgettext('punctuation', '：')}{detail}" if detail else line)
     if plan.ignored_headers:
         lines.append(_("已忽略的列：%(headers)s") % {"headers": "、".join(plan.ignored_headers)})
+    lines += plan_notes(plan)
     lines.append(
         _("共%(total)d行：新增%(new)d、更新%(updated)d、未变%(unchanged)d、错误%(error)d")
         % {"total": len(plan.rows), **plan.counts}
     )
     return lines
+
+
+def plan_notes(plan: ImportPlan) -> list[str]:
+    """What confirming would do besides the rows: the classes it creates, and how the rows
+    saying only 单亲留守 were read."""
+    notes = []
+    if plan.new_classes:
+        names = pgettext("punctuation", "、").join(plan.new_class_names)
+        notes.append(_("将新建班级：%(names)s") % {"names": names})
+    counts = plan.one_parent_counts
+    if any(counts.values()):
+        numbers = {
+            "total": sum(counts.values()),
+            "parents": counts[FROM_PARENTS],
+            "confirm": counts[TO_CONFIRM],
+            "kept": counts[KEPT],
+        }
+        note = _(
+            "未写明父母哪一方外出的留守儿童%(total)d人：%(parents)d人由父母务工地得出，"
+            "%(confirm)d人记为“单亲外出（待确认）”，由班主任在档案中确认。"
+        )
+        if counts[KEPT]:
+            note = _(
+                "未写明父母哪一方外出的留守儿童%(total)d人：%(parents)d人由父母务工地得出，"
+                "%(confirm)d人记为“单亲外出（待确认）”，由班主任在档案中确认，"
+                "%(kept)d人沿用档案中已有的记录。"
+            )
+        notes.append(note % numbers)
+    return notes
 
 
 def _namesakes_told_apart(candidates: list[Pupil], data: dict) -> list[Pupil]:

@@ -73,6 +73,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:statistics": EVERYONE_SIGNED_IN,
     # The roster import writes any archive of the school: the administrator's alone.
     "registry:roster_import": ADMIN_ONLY,
+    "registry:roster_template": ADMIN_ONLY,
     "registry:roster_import_preview": ADMIN_ONLY,
     "registry:roster_import_confirm": ADMIN_ONLY,
     # Sign-in pauses of the school's accounts: the registrar's (lifting one sends them back).
