@@ -412,10 +412,13 @@ def edit_form_oracle() -> None:
             path, replace(fields, **{"pupil-id_number": number, "pupil-name": ""})
         )
         answers[label] = "请联系学籍管理员核对" in posted.text
+    probes = AccessLog.objects.filter(
+        pk__gte=first_log, action=AccessLog.Action.REFUSED, pupil=other, actor__username="teacher"
+    ).count()
     report(
         "edit-form oracle, taken vs free number (name left empty, nothing saved)",
         f"'contact the registrar' for a taken number: {answers['taken']}, for a free valid "
-        f"number: {answers['free']} -> "
+        f"number: {answers['free']}; tries logged against the number's owner: {probes} -> "
         + (
             "the refusal still says a number belongs to some pupil of the school (not whose)"
             if answers["taken"] != answers["free"]
@@ -803,7 +806,7 @@ def headers_and_bombs(record_pk) -> None:
             follow=True,
         )
         seconds = time.monotonic() - started
-        said = re.findall(r"[^>]{0,20}像素太多[^<]*", answer.text)
+        said = [" ".join(m.split()) for m in re.findall(r"[^>]{0,20}像素太多[^<]*", answer.text)]
         kept = (
             CareRecord.objects.get(pk=record_pk)
             .attachments.filter(original_name="photo.png")
