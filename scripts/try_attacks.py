@@ -6,6 +6,8 @@ The database (the same settings as the server's) is read only to choose targets,
 truth the mask attack is scored against and to count access-log rows afterwards; it is written
 only to give one pupil a name with a quote. Every attack goes over HTTP as a browser would
 (sign-in through /login/ with its CSRF token). Prints one `attack: result` line per attack.
+The attacks write as they go (a counselling record, an emergency, a dropout case, reveals):
+it runs only against a demo school, best a scratch copy made with `seed_demo`.
 The guessing attack pauses sign-in from this address: `manage.py axes_reset` ends it afterwards.
 """
 
@@ -256,6 +258,8 @@ def manage(*args: str) -> str:
 # --- targets, from the database --------------------------------------------------------------
 
 school = School.objects.get()
+if not school.is_demo:
+    raise SystemExit("try_attacks writes records as it goes: run it against a demo school only.")
 teacher = User.objects.get(username="teacher")
 own_class = SchoolClass.objects.get(head_teacher=teacher)
 own_pupils = list(Pupil.objects.enrolled().filter(school_class=own_class).order_by("pk"))
