@@ -59,6 +59,8 @@ class PupilForm(forms.ModelForm):
         # Editors who may not read a full ID number can still correct it without seeing it.
         self.hide_ids = hide_ids
         self.kept_ids: dict[str, str] = {}
+        # Numbers typed that another pupil has: the refusal does not say whose, the access log does.
+        self.taken_numbers: list[str] = []
         for name in ("id_number", "student_number") if hide_ids else ():
             current = getattr(self.instance, name)
             if current:
@@ -77,6 +79,7 @@ class PupilForm(forms.ModelForm):
             errors = self._errors.get(name)
             if errors and any(error.code == "duplicate" for error in errors.as_data()):
                 errors.data = [ValidationError(NUMBER_FOR_THE_REGISTRAR, code="registrar")]
+                self.taken_numbers.append(getattr(self.instance, name))
 
     def clean_id_number(self) -> str:
         number = normalize_id_number(_halfwidth(self.cleaned_data.get("id_number", "")))

@@ -308,6 +308,23 @@ def _validate_all(
         raise ValidationError(errors)
 
 
+@transaction.atomic
+def taken_numbers_log(*, actor: User, numbers: list[str], request: HttpRequest) -> None:
+    """Someone who may not see whole numbers typed one that another pupil has. They are told
+    only to ask the registrar, but a refusal still tells a taken number from a free one: the
+    registrar sees each try in the access log, against the pupil whose number it was."""
+    owners = Pupil.objects.filter(school_id=actor.school_id).filter(
+        models.Q(id_number__in=numbers) | models.Q(student_number__in=numbers)
+    )
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.REFUSED,
+        pupil_ids=owners.values_list("pk", flat=True),
+        detail=_("在档案表单中输入了该学生的号码"),
+        request=request,
+    )
+
+
 def _taken_number_message(error: ValidationError, actor: User) -> str:
     message = " ".join(error.messages)
     if error.code == "duplicate" and not actor.is_school_admin:

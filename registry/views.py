@@ -194,6 +194,10 @@ def _attach_errors(forms: dict, error: ValidationError) -> None:
 
 def _save_archive(request: HttpRequest, forms: dict, pupil: Pupil | None) -> Pupil | None:
     if not all(form.is_valid() for form in forms.values()):
+        if forms["pupil"].taken_numbers:
+            services.taken_numbers_log(
+                actor=request.user, numbers=forms["pupil"].taken_numbers, request=request
+            )
         return None
     data = {part: form.archive_data() for part, form in forms.items()}
     since = forms["pupil"].cleaned_data.get("left_behind_since")

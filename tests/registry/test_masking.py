@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from caresys.lib.identity import id_check_digit
-from registry.models import Pupil
+from registry.models import AccessLog, Pupil
 from tests.factories import make_pupil
-from tests.registry.test_views import archive_post_data
+from tests.registry.test_views import archive_post_data, new_pupil_data
 
 
 def candidates(masked: str, birth_date: datetime.date, gender: str, areas: list[str]) -> list[str]:
@@ -103,6 +103,35 @@ def test_a_teacher_who_types_another_pupils_number_is_only_sent_to_the_registrar
     assert "已登记在本校另一名学生的档案中" not in page
     pupil.refresh_from_db()
     assert pupil.id_number != other_pupil.id_number
+
+
+def test_a_number_typed_that_belongs_to_another_pupil_is_logged_against_that_pupil(
+    client, class_teacher, pupil, other_pupil
+):
+    # The refusal still tells a taken number from a free one; the registrar sees who tries.
+    client.force_login(class_teacher)
+    data = archive_post_data(client, pupil)
+    data["pupil-id_number"] = other_pupil.id_number
+
+    client.post(reverse("registry:pupil_edit", args=[pupil.pk]), data)
+
+    refused = AccessLog.objects.get(action=AccessLog.Action.REFUSED)
+    assert (refused.actor, refused.pupil) == (class_teacher, other_pupil)
+    assert "号码" in refused.detail
+
+
+def test_a_taken_number_typed_into_a_new_archive_is_logged_and_a_free_one_is_not(
+    client, class_teacher, school_class, other_pupil
+):
+    client.force_login(class_teacher)
+    taken = new_pupil_data(school_class, **{"pupil-student_number": other_pupil.student_number})
+    free = new_pupil_data(school_class, **{"pupil-name": ""})
+
+    client.post(reverse("registry:pupil_create"), taken)
+    client.post(reverse("registry:pupil_create"), free)
+
+    refused = AccessLog.objects.filter(action=AccessLog.Action.REFUSED)
+    assert [log.pupil for log in refused] == [other_pupil]
 
 
 def test_the_registrar_is_told_the_number_belongs_to_another_pupil(
