@@ -224,6 +224,8 @@ CARESYS_PAGE_SIZE = envint("CARESYS_PAGE_SIZE", 50)
 # Roster import: the largest file and the most data rows one upload may hold.
 CARESYS_IMPORT_MAX_BYTES = envint("CARESYS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 CARESYS_IMPORT_MAX_ROWS = envint("CARESYS_IMPORT_MAX_ROWS", 20_000)
+# Full ID numbers or 学籍号 a person other than the registrar may reveal in a day (the 显示 button).
+CARESYS_DAILY_ID_REVEALS = envint("CARESYS_DAILY_ID_REVEALS", 30)
 
 # Long work (a roster import) runs as a task in a worker process beside the site, so that no
 # request holds the database: `manage.py db_worker` (make serve and make run start it). The

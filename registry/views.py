@@ -294,6 +294,17 @@ def pupil_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevealForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": _("无法显示该字段。")}, status=400)
+    if not services.reveal_allowed(actor=request.user, field=form.cleaned_data["field"]):
+        services.log_access(
+            actor=request.user,
+            action=AccessLog.Action.REFUSED,
+            pupils=[pupil],
+            detail=_("查看完整证件号码超过每日上限"),
+            request=request,
+        )
+        return JsonResponse(
+            {"error": _("今天查看完整证件号码的次数已满，请联系学籍管理员。")}, status=429
+        )
     part, _dot, field = form.cleaned_data["field"].partition(".")
     owner = {"pupil": pupil, "guardian": guardian, **parents}.get(part)
     value = getattr(owner, field, "") if owner is not None else ""

@@ -16,7 +16,13 @@
     })
       .then(function (response) { return response.json(); })
       .then(function (data) {
-        if (data.value === undefined) return;
+        if (data.value === undefined) {
+          if (data.error) {
+            button.textContent = data.error;
+            button.disabled = true;
+          }
+          return;
+        }
         var span = button.previousElementSibling;
         if (span) span.textContent = data.value;
         button.remove();

@@ -144,3 +144,25 @@ def test_the_registrar_is_told_the_number_belongs_to_another_pupil(
     page = client.post(reverse("registry:pupil_edit", args=[pupil.pk]), data).content.decode()
 
     assert "该身份证号已登记在本校另一名学生的档案中" in page
+
+
+def test_revealing_full_id_numbers_stops_at_the_daily_limit_except_for_the_registrar(
+    client, settings, principal, admin_user, pupil, other_pupil
+):
+    settings.CARESYS_DAILY_ID_REVEALS = 2
+
+    def reveal(user, target, field="pupil.id_number"):
+        client.force_login(user)
+        return client.post(reverse("registry:pupil_reveal", args=[target.pk]), {"field": field})
+
+    assert reveal(principal, pupil).json()["value"] == pupil.id_number
+    assert reveal(principal, other_pupil, "pupil.student_number").status_code == 200
+    refused = reveal(principal, other_pupil)
+    assert refused.status_code == 429 and "value" not in refused.json()
+    assert "联系学籍管理员" in refused.json()["error"]
+    # Phones are revealed to be called: no limit.
+    assert reveal(principal, pupil, "guardian.phone").status_code == 200
+    assert AccessLog.objects.filter(
+        actor=principal, action=AccessLog.Action.REFUSED, pupil=other_pupil
+    ).exists()
+    assert reveal(admin_user, other_pupil).json()["value"] == other_pupil.id_number
