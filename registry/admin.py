@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -211,6 +212,12 @@ class UserAdmin(ImportExportMixin, SchoolScopedAdmin, BaseUserAdmin):
 
     def get_import_context_data(self, **kwargs) -> dict:
         return {"has_template": STAFF_TEMPLATE.exists()}
+
+    def process_import(self, request, **kwargs) -> HttpResponse:
+        # The accounts and the slips that carry their passwords go together: if the PDF cannot
+        # be made, no account is created whose password nobody will ever see.
+        with transaction.atomic():
+            return super().process_import(request, **kwargs)
 
     def process_result(self, result, request) -> HttpResponse:
         if result.has_errors() or result.has_validation_errors():

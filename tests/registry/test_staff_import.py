@@ -366,3 +366,39 @@ def test_an_empty_phone_cell_keeps_the_phone_a_known_teacher_has(registrar_clien
     _confirm(registrar_client, preview)
     teacher.refresh_from_db()
     assert teacher.phone == "18729488324"
+
+
+def test_when_the_slips_cannot_be_made_no_account_is_created(admin_user, tmp_path, monkeypatch):
+    import registry.management.commands.import_staff as command
+
+    def broken(**kwargs):
+        raise RuntimeError("no PDF today")
+
+    monkeypatch.setattr(command, "slips_pdf", broken)
+    path = tmp_path / "staff.csv"
+    path.write_text("姓名,手机号,角色\n周敏,13807310009,帮扶教师\n", encoding="utf-8")
+
+    with pytest.raises(RuntimeError):
+        call_command(
+            "import_staff", str(path), slips=str(tmp_path / "slips.pdf"), stdout=io.StringIO()
+        )
+
+    assert not User.objects.filter(full_name="周敏").exists()
+
+
+def test_when_the_slips_cannot_be_made_on_the_settings_page_no_account_is_created(
+    registrar_client, monkeypatch
+):
+    import registry.admin
+
+    def broken(**kwargs):
+        raise RuntimeError("no PDF today")
+
+    preview = _preview(registrar_client, _csv([["周敏", "13807310009", "帮扶教师", ""]]))
+    monkeypatch.setattr(registry.admin, "slips_pdf", broken)
+    registrar_client.raise_request_exception = True
+
+    with pytest.raises(RuntimeError):
+        _confirm(registrar_client, preview)
+
+    assert not User.objects.filter(full_name="周敏").exists()

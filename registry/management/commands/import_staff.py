@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registry.management.commands.import_roster import _actor, _school
@@ -43,17 +44,24 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         resource = StaffResource(actor=actor)
-        result = resource.import_data(dataset, dry_run=dry_run, rollback_on_validation_errors=True)
-        self._report(result)
-        if result.has_errors() or result.has_validation_errors():
-            raise CommandError(_("名册有错误，没有写入任何数据。请改正后重新导入。"))
-        if dry_run:
-            self.stdout.write(_("未写入（试运行）"))
-            return
+        # The accounts and the slips that carry their passwords go together: if the PDF cannot
+        # be written, no account is created whose password nobody will ever see.
+        with transaction.atomic():
+            result = resource.import_data(
+                dataset, dry_run=dry_run, rollback_on_validation_errors=True
+            )
+            self._report(result)
+            if result.has_errors() or result.has_validation_errors():
+                raise CommandError(_("名册有错误，没有写入任何数据。请改正后重新导入。"))
+            if dry_run:
+                self.stdout.write(_("未写入（试运行）"))
+                return
+            if result.slips:
+                target = Path(slips) if slips else path.with_name(_("账号通知单.pdf"))
+                content = slips_pdf(slips=result.slips, school=actor.school, site=site)
+                target.write_bytes(content)
+                target.chmod(0o600)
         if result.slips:
-            target = Path(slips) if slips else path.with_name(_("账号通知单.pdf"))
-            target.write_bytes(slips_pdf(slips=result.slips, school=actor.school, site=site))
-            target.chmod(0o600)
             self.stdout.write(
                 self.style.WARNING(
                     _(
