@@ -303,23 +303,26 @@ def attachments_add(
         raise PermissionDenied
     if record.attachments.count() + len(uploads) > ATTACHMENTS_PER_RECORD:
         raise ValidationError(_("每条记录最多 %(n)d 个附件。") % {"n": ATTACHMENTS_PER_RECORD})
-    if kind == RecordAttachment.Kind.PHOTO:
-        _check_photo_consent(record)
     prepared = []
     for upload in uploads:
         content_type = _sniffed_type(upload)
-        content = (
-            _reencoded_photo(upload, content_type)
-            if content_type.startswith("image/")
-            else ContentFile(upload.read())
+        is_image = content_type.startswith("image/")
+        # A PDF is a scanned page, never a photo of the child, whatever the form defaulted to.
+        upload_kind = (
+            RecordAttachment.Kind.SCAN
+            if kind == RecordAttachment.Kind.PHOTO and not is_image
+            else kind
         )
-        prepared.append((upload.name[-200:], content_type, content))
+        content = _reencoded_photo(upload, content_type) if is_image else ContentFile(upload.read())
+        prepared.append((upload.name[-200:], content_type, content, upload_kind))
+    if any(upload_kind == RecordAttachment.Kind.PHOTO for *_rest, upload_kind in prepared):
+        _check_photo_consent(record)
     attachments: list[RecordAttachment] = []
     try:
-        for name, content_type, content in prepared:
+        for name, content_type, content, upload_kind in prepared:
             attachment = RecordAttachment(
                 record=record,
-                kind=kind,
+                kind=upload_kind,
                 original_name=name,
                 content_type=content_type,
                 size=content.size,

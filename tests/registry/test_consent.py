@@ -276,3 +276,17 @@ def test_the_pupil_list_finds_the_children_without_archive_consent(
     page = client.get(reverse("registry:pupil_list"), {"no_consent": "on"}).content.decode()
 
     assert "王小明" in page and "李小花" not in page
+
+
+def test_a_pdf_on_a_new_record_is_kept_as_a_scan_and_needs_no_photo_consent(
+    class_teacher, pupil, media_root
+):
+    record = visits_services.record_create(
+        actor=class_teacher,
+        pupils=[pupil],
+        kind="home_visit",
+        content="家访",
+        uploads=[pdf_upload()],
+    )
+
+    assert record.attachments.get().kind == "scan"
