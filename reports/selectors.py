@@ -6,13 +6,14 @@ out again exactly as printed and compared with a later one.
 """
 
 import datetime
+import math
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,11 +205,15 @@ def _pairing(school: School, period: Period) -> Pairing:
     """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
     school_coverage, _per_class = coverage(school.pk)
     teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
-    counts = Pair.objects.active().filter(school=school).aggregate(
-        teacher_pairs=Count("pk", filter=teacher_pairs),
-        teachers=Count("teacher", filter=teacher_pairs, distinct=True),
-        buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
-        volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
+    counts = (
+        Pair.objects.active()
+        .filter(school=school)
+        .aggregate(
+            teacher_pairs=Count("pk", filter=teacher_pairs),
+            teachers=Count("teacher", filter=teacher_pairs, distinct=True),
+            buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
+            volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
+        )
     )
     settings = PairingSettings.for_school(school)
     return Pairing(
@@ -390,9 +395,7 @@ def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
     }
 
 
-def term_report_of(
-    *, school: School, term: Term, numbers: TermNumbers | None = None
-) -> TermReport:
+def term_report_of(*, school: School, term: Term, numbers: TermNumbers | None = None) -> TermReport:
     """The term's summary; until the principal saves one, an unsaved summary with the default
     paragraphs, drafted from the numbers (counted now unless given). One query if saved."""
     report = TermReport.objects.filter(school=school, term=term).first()
@@ -485,13 +488,15 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         day = spans[-1].end + datetime.timedelta(days=1)
     # One pass over the date index with a count per month: truncating each record's date
     # (TruncMonth) is a Python function call per row in SQLite.
-    by_month = CareRecord.objects.live().filter(
-        school=school, occurred_on__gte=spans[0].start
-    ).aggregate(
-        **{
-            f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
-            for index, span in enumerate(spans)
-        }
+    by_month = (
+        CareRecord.objects.live()
+        .filter(school=school, occurred_on__gte=spans[0].start)
+        .aggregate(
+            **{
+                f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
+                for index, span in enumerate(spans)
+            }
+        )
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = CareSettings.for_school(school)
@@ -554,6 +559,15 @@ class TeacherRow:
         return sum(self.records.values()) + self.other_records
 
 
+def _share_elapsed(period: Period, today: datetime.date) -> float:
+    """How much of the period has gone by today: 1 once it has ended."""
+    if today >= period.end:
+        return 1.0
+    if today < period.start:
+        return 0.0
+    return ((today - period.start).days + 1) / ((period.end - period.start).days + 1)
+
+
 def _months_so_far(period: Period, today: datetime.date) -> int:
     """Calendar months of the term up to today: the teacher's monthly visits add up."""
     end = min(today, period.end)
@@ -562,10 +576,17 @@ def _months_so_far(period: Period, today: datetime.date) -> int:
     return (end.year - period.start.year) * 12 + end.month - period.start.month + 1
 
 
-def _children_answered_for(school: School) -> Counter:
+def _children_waiting_for_a_visit(school: School, period: Period) -> Counter:
     """Per teacher, the enrolled left-behind children of the classes they head and those
-    paired with them in other classes. Two queries."""
-    children = Pupil.objects.left_behind_enrolled().filter(school=school)
+    paired with them in other classes whom nobody has visited at home in the period. Two
+    queries."""
+    visits = CareRecord.objects.live().filter(
+        kind=CareRecord.Kind.HOME_VISIT,
+        occurred_on__gte=period.start,
+        occurred_on__lte=period.end,
+        pupils=OuterRef("pk"),
+    )
+    children = Pupil.objects.left_behind_enrolled().filter(school=school).exclude(Exists(visits))
     counts: Counter = Counter(
         dict(
             children.filter(school_class__head_teacher__isnull=False)
@@ -638,8 +659,12 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
         classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
     settings = CareSettings.for_school(school)
     wanted = settings.teacher_visits_per_month * _months_so_far(period, today)
-    # Never more children than the teacher's class and pairs have, each visited once a term.
-    children = _children_answered_for(school) if settings.home_visits_per_term else None
+    # Never more than the teacher's class and pairs need: the children they visited and those
+    # nobody has visited yet, each once a term, as far as the term has gone.
+    waiting = (
+        _children_waiting_for_a_visit(school, period) if settings.home_visits_per_term else None
+    )
+    elapsed = _share_elapsed(period, today)
     rows = []
     for teacher in answering_teachers(school.pk):
         kinds = by_kind.get(teacher.pk, {})
@@ -651,7 +676,14 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
                 records={kind: kinds.get(kind, 0) for kind in TABLE_KINDS},
                 other_records=sum(n for kind, n in kinds.items() if kind not in TABLE_KINDS),
                 visited=visited.get(teacher.pk, 0),
-                wanted_visits=wanted if children is None else min(wanted, children[teacher.pk]),
+                wanted_visits=(
+                    wanted
+                    if waiting is None
+                    else min(
+                        wanted,
+                        math.ceil((visited.get(teacher.pk, 0) + waiting[teacher.pk]) * elapsed),
+                    )
+                ),
                 overdue=overdue.get(teacher.pk, 0),
             )
         )
