@@ -53,6 +53,7 @@ class DueItem:
     done: int = 0
     wanted: int = 1
     overdue: bool = False
+    watch: bool = False  # a 五必访 (its label names what was noticed about the child)
 
 
 @dataclass
@@ -123,6 +124,7 @@ def work_list(
             str(_("五必访：%(kind)s") % {"kind": event.get_kind_display()}),
             event.due_on,
             overdue=event.due_on < today,
+            watch=True,
         )
         (result.overdue if item.overdue else result.due).append(item)
     result.due.extend(_teacher_quotas(user, settings, month, term, not_visited))
