@@ -196,7 +196,12 @@ class MandatoryReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The model's rules for the report (to whom; a receipt or a note) apply on the form.
+        self.instance.step = EmergencyStep.Step.MANDATORY
         self.fields["authorities"].required = True
+        self.fields["authorities"].error_messages["required"] = _(
+            "请选择报告给公安还是民政（或两者）。"
+        )
         self.fields["authorities"].choices = EmergencyStep.Authority.choices
 
 
