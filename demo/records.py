@@ -21,6 +21,14 @@ VISITS = (
     "到家中看望，与爷爷奶奶交流孩子在家的学习和生活情况，叮嘱注意用电和防溺水安全。",
     "家访，了解到家中农忙，孩子放学后帮忙干活，与监护人商量保证作业时间。",
 )
+# What counselling found (主诉和表现) and its risk level: one session in twelve is high-risk, so
+# the principal's home page shows an alert.
+COUNSELLING = (
+    ("上课走神，说晚上睡不好。", CareRecord.RiskLevel.LOW),
+    ("想念在外打工的父母，常独自哭泣。", CareRecord.RiskLevel.MEDIUM),
+    ("与同学争吵后不愿上学。", CareRecord.RiskLevel.LOW),
+    ("情绪低落，自述“活着没意思”。", CareRecord.RiskLevel.HIGH),
+) + (("学习压力大，考试前紧张。", CareRecord.RiskLevel.LOW),) * 8
 CALLS = ("与在外务工的父母通话，介绍孩子在校表现。", "电话联系监护人，提醒天冷添衣。")
 # The share of the left-behind children whose quota is met in each month, by kind, for a
 # teacher on track; a teacher behind does a good deal less (BEHIND), and there are a few.
@@ -86,9 +94,13 @@ def seed_records(*, school: School, rng: random.Random) -> int:
                 _day(rng, term_start, today), "发放生活补助", programme="两免一补",
                 amount=625)  # fmt: skip
     if counsellor is not None:
-        for child in rng.sample(children, min(len(children), 12)):
+        for index, child in enumerate(rng.sample(children, min(len(children), 12))):
             day = _day(rng, term_start, today)
-            add(CareRecord.Kind.COUNSELLING, counsellor.pk, [child], day, "个别心理辅导。")
+            presented, risk = COUNSELLING[index % len(COUNSELLING)]
+            # A follow-up a week after each session: some still ahead, some overdue.
+            add(CareRecord.Kind.COUNSELLING, counsellor.pk, [child], day, "个别心理辅导。",
+                presented=presented, risk_level=risk, plan="每周一次个别辅导，与班主任沟通。",
+                next_session_on=day + datetime.timedelta(days=7))  # fmt: skip
     CareRecord.objects.bulk_create([record for record, _ids in records], batch_size=2000)
     Through = CareRecord.pupils.through
     Through.objects.bulk_create(

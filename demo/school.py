@@ -44,6 +44,7 @@ from visits.models import (
     Emergency,
     EmergencyStep,
     RecordAttachment,
+    RiskAcknowledgement,
     WatchEvent,
 )
 
@@ -156,6 +157,7 @@ def _wipe_demo() -> None:
     Emergency.objects.filter(school__in=demo).delete()
     DropoutAction.objects.filter(case__school__in=demo).delete()
     DropoutCase.objects.filter(school__in=demo).delete()
+    RiskAcknowledgement.objects.filter(record__school__in=demo).delete()
     for attachment in RecordAttachment.objects.filter(record__school__in=demo):
         attachment.file.delete(save=False)
         attachment.delete()
