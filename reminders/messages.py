@@ -19,7 +19,7 @@ from reminders.models import Notification, ReminderSettings
 from reports.selectors import teacher_table
 from visits import due
 from visits.models import CareSettings, Emergency, WatchEvent
-from visits.selectors import work_of
+from visits.selectors import high_risk_alerts, work_of
 
 
 @dataclass
@@ -90,6 +90,21 @@ def work_due(*, user: User, today: datetime.date, within_days: int) -> Message |
         body="\n".join(lines),
         link=reverse("visits:work_list"),
         items=identities,
+    )
+
+
+def high_risk(*, user: User) -> Message | None:
+    """A principal told at once of high-risk counselling records not yet marked seen: how many
+    and a link, never who or what; once for each new set of records. One query."""
+    records = list(high_risk_alerts(user).values_list("pk", flat=True))
+    if not records:
+        return None
+    return Message(
+        kind=Notification.Kind.HIGH_RISK,
+        key=f"high_risk:{records[-1]}",
+        title=_("有%(n)d条高风险心理辅导记录需要关注") % {"n": len(records)},
+        body=_("请尽快登录查看，并在首页提示中标记已阅。"),
+        link=reverse("home"),
     )
 
 

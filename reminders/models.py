@@ -98,6 +98,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         WORK_DUE = "work_due", _("待办提醒")
         DIGEST = "digest", _("校长周报")
+        HIGH_RISK = "high_risk", _("高风险心理辅导")
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")

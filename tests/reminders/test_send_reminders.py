@@ -244,3 +244,32 @@ def test_no_message_holds_a_childs_name_numbers_or_any_confidential_content(
         secrets.append(guardian.name)
     leaked = [(secret, body) for body in bodies for secret in secrets if secret and secret in body]
     assert leaked == []
+
+
+def test_the_principal_is_told_at_once_of_a_high_risk_counselling_record_without_its_content(
+    principal, counsellor, pupil, term
+):
+    visits_services.record_create(
+        actor=counsellor, pupils=[pupil], kind="counselling", content="孩子说想离家出走",
+        presented="情绪低落", risk_level="high",
+    )  # fmt: skip
+
+    send()
+    send()
+
+    [alert] = Notification.objects.filter(recipient=principal, kind="high_risk")
+    assert alert.title == "有1条高风险心理辅导记录需要关注" and alert.link == "/"
+    assert pupil.name not in alert.title + alert.body and "离家出走" not in alert.body
+
+
+def test_a_counsellor_is_reminded_of_a_follow_up_that_is_overdue(counsellor, pupil, term):
+    visits_services.record_create(
+        actor=counsellor, pupils=[pupil], kind="counselling", content="个别辅导",
+        presented="考试焦虑", risk_level="low",
+        occurred_on=timezone.localdate() - datetime.timedelta(days=3),
+        next_session_on=timezone.localdate() - datetime.timedelta(days=1),
+    )  # fmt: skip
+
+    send()
+
+    assert Notification.objects.filter(recipient=counsellor, kind="work_due").exists()

@@ -6,7 +6,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from registry.models import School
+from registry.models import Role, School, User
 from reminders import messages, services
 from reminders.models import ReminderSettings
 from visits.due import answering_teachers
@@ -54,14 +54,25 @@ class Command(BaseCommand):
 
     def _messages(self, school: School, today: datetime.date):
         school_settings = ReminderSettings.for_school(school)
-        for teacher in answering_teachers(school.pk):
+        # Counsellors have their follow-ups on 我的待办 too.
+        counsellors = [
+            user
+            for user in User.objects.filter(school=school, is_active=True).order_by("pk")
+            if user.has_role(Role.COUNSELLOR)
+        ]
+        teachers = answering_teachers(school.pk)
+        for teacher in teachers + [user for user in counsellors if user not in teachers]:
             message = messages.work_due(
                 user=teacher, today=today, within_days=school_settings.due_within_days
             )
             if message is not None:
                 yield teacher, message
+        principals = messages.principals(school)
+        for principal in principals:
+            alert = messages.high_risk(user=principal)
+            if alert is not None:
+                yield principal, alert
         if messages.digest_is_due(school_settings, today):
-            principals = messages.principals(school)
             if principals:
                 digest = messages.digest(school=school, today=today)
                 for principal in principals:
