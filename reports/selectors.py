@@ -241,6 +241,7 @@ def _needy(school: School, period: Period) -> Needy | None:
     if not school.care_categories:
         return None
     children = Pupil.objects.filter(needy_not_left_behind(school), school=school).enrolled()
+    chosen = [field for field in CATEGORY_FIELDS if field in school.care_categories]
     records = _records(school.pk, period)
     visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
     talked = children_of(records.filter(kind=CareRecord.Kind.TALK))
@@ -248,15 +249,16 @@ def _needy(school: School, period: Period) -> Needy | None:
         children=Count("pk"),
         visited=Count("pk", filter=Q(pk__in=visited)),
         talked=Count("pk", filter=Q(pk__in=talked)),
-        **{field: Count("pk", filter=Q(**{field: True})) for field in school.care_categories},
+        **{field: Count("pk", filter=Q(**{field: True})) for field in chosen},
     )
-    label = {field: str(Pupil._meta.get_field(field).verbose_name) for field in CATEGORY_FIELDS}
     covered, _per_class = coverage(school, children=children)
     return Needy(
         children=counts["children"],
         categories=[
-            Counted(key=field, label=label[field], n=counts[field])
-            for field in school.care_categories
+            Counted(
+                key=field, label=str(Pupil._meta.get_field(field).verbose_name), n=counts[field]
+            )
+            for field in chosen
         ],
         paired=covered.paired,
         visited=counts["visited"],
