@@ -45,9 +45,7 @@ TEACHERS_BEHIND = 0.15
 def seed_records(*, school: School, rng: random.Random) -> int:
     """Write the demo school's care records; returns how many."""
     today = timezone.localdate()
-    children = list(
-        Pupil.objects.filter(school=school).left_behind_enrolled().select_related("school_class")
-    )
+    children = list(Pupil.objects.in_care_enrolled(school).select_related("school_class"))
     pair_teacher = dict(
         Pair.objects.active_teacher().filter(school=school).values_list("pupil_id", "teacher_id")
     )

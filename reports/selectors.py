@@ -22,7 +22,15 @@ from django.utils.translation import gettext_lazy
 from caresys.lib.periods import Period, month_of
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
-from registry.models import Pupil, School, SchoolClass, Term, User
+from registry.models import (
+    CATEGORY_FIELDS,
+    Pupil,
+    School,
+    SchoolClass,
+    Term,
+    User,
+    needy_not_left_behind,
+)
 from registry.selectors import (
     COUNTED_COLUMNS,
     archive_rate,
@@ -43,6 +51,7 @@ from reports.numbers import (
     Grade,
     GuideCount,
     KindCount,
+    Needy,
     Pairing,
     Safety,
     TermNumbers,
@@ -57,6 +66,7 @@ GUIDES = tuple(
 
 
 def _children(school_id: int) -> QuerySet[Pupil]:
+    """The left-behind children the summary's figures count (the care work is for in_care)."""
     return Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
 
 
@@ -203,7 +213,7 @@ def _care(school_id: int, period: Period) -> Care:
 
 def _pairing(school: School, period: Period) -> Pairing:
     """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
-    school_coverage, _per_class = coverage(school.pk)
+    school_coverage, _per_class = coverage(school, children=_children(school.pk))
     teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
     counts = (
         Pair.objects.active()
@@ -227,6 +237,37 @@ def _pairing(school: School, period: Period) -> Pairing:
             pair__school=school, checked_on__gte=period.start, checked_on__lte=period.end
         ).count(),
         idle=idle_pairs(Pair.objects.filter(school=school), settings).count(),
+    )
+
+
+def _needy(school: School, period: Period) -> Needy | None:
+    """困境儿童（非留守）, their own group: how many, by chosen category, paired, visited at home
+    and talked with in the term. None, and no query, while the school chose no category."""
+    if not school.care_categories:
+        return None
+    children = Pupil.objects.filter(needy_not_left_behind(school), school=school).enrolled()
+    chosen = [field for field in CATEGORY_FIELDS if field in school.care_categories]
+    records = _records(school.pk, period)
+    visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
+    talked = children_of(records.filter(kind=CareRecord.Kind.TALK))
+    counts = children.aggregate(
+        children=Count("pk"),
+        visited=Count("pk", filter=Q(pk__in=visited)),
+        talked=Count("pk", filter=Q(pk__in=talked)),
+        **{field: Count("pk", filter=Q(**{field: True})) for field in chosen},
+    )
+    covered, _per_class = coverage(school, children=children)
+    return Needy(
+        children=counts["children"],
+        categories=[
+            Counted(
+                key=field, label=str(Pupil._meta.get_field(field).verbose_name), n=counts[field]
+            )
+            for field in chosen
+        ],
+        paired=covered.paired,
+        visited=counts["visited"],
+        talked=counts["talked"],
     )
 
 
@@ -259,6 +300,7 @@ def _problems(
     care: Care,
     safety: Safety,
     below: list[ClassBelowQuota],
+    needy: Needy | None = None,
 ) -> list[str]:
     """四、存在的问题, a draft from the data: what the figures say is not yet done."""
     problems = []
@@ -278,6 +320,11 @@ def _problems(
     uncovered = basic.away - pairing.covered
     if uncovered > 0:
         problems.append(_("%(n)d名留守儿童还没有结对帮扶教师。") % {"n": uncovered})
+    if needy is not None and needy.paired < needy.children:
+        problems.append(
+            _("%(n)d名困境儿童（非留守）还没有结对帮扶教师。")
+            % {"n": needy.children - needy.paired}
+        )
     if pairing.idle:
         problems.append(
             _("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": pairing.idle}
@@ -350,14 +397,16 @@ def term_numbers(*, school: School, period: Period) -> TermNumbers:
         "safety": _safety(school.pk, period),
     }
     below = _classes_below_quota(school.pk, period)
+    needy = _needy(school, period)
     return TermNumbers(
         census=_census(school.pk, period),
+        needy=needy,
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
         classes_below_quota=below,
-        problems=_problems(**parts, below=below),
+        problems=_problems(**parts, below=below, needy=needy),
         **parts,
     )
 
