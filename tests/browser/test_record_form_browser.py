@@ -115,7 +115,7 @@ def test_an_error_is_announced_and_the_first_field_to_correct_has_focus(
     shoot(page, "after-errors")
 
 
-def test_without_javascript_the_list_of_children_still_sends_the_record(
+def test_without_javascript_find_lists_the_child_and_the_record_is_sent(
     browser, live_server, sign_in, class_teacher, full_class
 ):
     context = browser.new_context(
@@ -125,9 +125,14 @@ def test_without_javascript_the_list_of_children_still_sends_the_record(
     page = context.new_page()
     sign_in(page, class_teacher.username)
     page.goto("/visits/records/new/?kind=talk")
-
-    page.get_by_label("李芳").check()
     page.get_by_label("谈话或活动内容").fill("和她聊了聊爸爸打工的地方")
+
+    # 查找 sends the form back listing those found, with what was typed kept.
+    page.get_by_label("查找儿童：姓名、拼音或首字母").fill("lf")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查找").click()
+    assert page.locator("[data-picker-option] label").all_inner_texts() == ["李芳（留守）"]
+    page.get_by_label("李芳").check()
     with page.expect_navigation():
         page.get_by_role("button", name="保存记录").click()
     context.close()
