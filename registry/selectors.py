@@ -401,6 +401,11 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
     )
 
 
+def pupil_name_q(query: str) -> Q:
+    """Children found by name, full pinyin or initials (never by a number): pickers use it."""
+    return _search_q(query.strip(), by_number=False)
+
+
 def _search_q(query: str, *, by_number: bool) -> Q:
     """By name, full pinyin ("wangxiaoming") or initials ("wxm"); by 学籍号 or the end of an ID
     number only for those who see the numbers in full (for others, a search that answers

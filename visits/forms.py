@@ -25,6 +25,33 @@ class _PupilsField(forms.ModelMultipleChoiceField):
         return f"{pupil.name}{mark}"
 
 
+class _ShownChoices(forms.models.ModelChoiceIterator):
+    """The choices a picker lists (``field.shown``), while any of ``field.queryset`` is valid."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        super().__init__(field)
+        if field.shown is not None:
+            self.queryset = field.shown
+
+
+class _PupilPickerField(_PupilsField):
+    """Children ticked in a list that may show only some of those one may choose (the chosen,
+    one's own and what a search found), so that thousands need not be sent to a phone."""
+
+    iterator = _ShownChoices
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    shown = None
+
+    def label_from_instance(self, pupil: Pupil) -> str:
+        """The name, marked left-behind and paired with the writer (``paired`` annotated)."""
+        mark = _("（结对）") if getattr(pupil, "paired", False) else ""
+        return f"{super().label_from_instance(pupil)}{mark}"
+
+    def show(self, shown) -> None:
+        self.shown = shown
+        self.widget.choices = self.choices
+
+
 class _MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -42,7 +69,7 @@ class _FilesField(forms.FileField):
 
 
 class CareRecordForm(forms.ModelForm):
-    pupils = _PupilsField(label=_("儿童"), queryset=Pupil.objects.none())
+    pupils = _PupilPickerField(label=_("儿童"), queryset=Pupil.objects.none())
     files = _FilesField(
         label=_("照片或扫描件"),
         required=False,
@@ -64,9 +91,11 @@ class CareRecordForm(forms.ModelForm):
             "next_session_on": DATE_INPUT,
         }
 
-    def __init__(self, *args, pupils, kinds, **kwargs) -> None:
+    def __init__(self, *args, pupils, shown, kinds, **kwargs) -> None:
+        """``pupils``: every child one may choose; ``shown``: those the form lists."""
         super().__init__(*args, **kwargs)
         self.fields["pupils"].queryset = pupils
+        self.fields["pupils"].show(shown)
         self.fields["kind"].choices = kinds
 
     def clean(self) -> dict:

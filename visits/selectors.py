@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     DateField,
     Exists,
@@ -15,6 +16,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -24,8 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pairing.models import Pair, PairCheck, PairingSettings
-from registry.models import Pupil, Role, School, SchoolClass, User
-from registry.selectors import own_children, pupils_visible_to, refuse_out_of_scope
+from registry.models import LEFT_BEHIND, Pupil, Role, School, SchoolClass, User
+from registry.selectors import (
+    own_children,
+    pupil_name_q,
+    pupils_visible_to,
+    refuse_out_of_scope,
+)
 from visits import due
 from visits.models import (
     CareRecord,
@@ -193,6 +200,55 @@ def pupils_writable_by(*, user: User) -> QuerySet[Pupil]:
     else:
         pupils = own_children(user=user)
     return pupils.select_related("school_class")
+
+
+# Those who write for the whole school find a child by typing: at most this many at a time.
+PICKER_MATCHES = 20
+
+
+def _pickable(user: User) -> QuerySet[Pupil]:
+    """The children the user may write for, each marked `paired` (with the user, as their
+    pair teacher) and `mine` (paired, or left-behind in a class the user heads), those first."""
+    paired = Exists(Pair.objects.active_teacher().filter(pupil=OuterRef("pk"), teacher=user))
+    mine = Q(paired=True) | (Q(school_class__head_teacher=user) & LEFT_BEHIND)
+    return (
+        pupils_writable_by(user=user)
+        .annotate(
+            paired=paired,
+            mine=Case(
+                When(mine, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
+        .order_by("-mine", "school_class__grade", "school_class__number", "name_pinyin", "pk")
+    )
+
+
+def pupils_matching(*, user: User, query: str) -> QuerySet[Pupil]:
+    """At most PICKER_MATCHES children the user may write for whose name, pinyin or initials
+    hold the query, their own first. One query."""
+    return _pickable(user).filter(pupil_name_q(query))[:PICKER_MATCHES]
+
+
+def pupils_to_pick(*, user: User, chosen: list[str], query: str = "") -> QuerySet[Pupil]:
+    """What the record form lists as checkboxes: for a teacher, every child they may write
+    for (those the query finds, when there is one); for those who write for the whole school
+    (thousands), only the chosen, their own and at most PICKER_MATCHES the query finds.
+    One query."""
+    pupils = _pickable(user)
+    shown = Q(pk__in=[int(pk) for pk in chosen if str(pk).isdigit()])
+    if query.strip():
+        shown |= Q(pk__in=pupils_matching(user=user, query=query).values("pk"))
+    elif records_for_whole_school(user):
+        shown |= Q(mine=True)
+    else:
+        return pupils
+    return pupils.filter(shown)
+
+
+def last_kind_of(user: User) -> str | None:
+    """The kind of the person's latest record, offered again on the form. One query."""
+    latest = CareRecord.objects.live().filter(author=user).order_by("-created_at", "-pk")
+    return latest.values_list("kind", flat=True).first()
 
 
 def kinds_writable_by(user: User) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("classes/<int:pk>/", views.class_overview, name="class_overview"),
     path("records/", views.record_list, name="record_list"),
     path("records/new/", views.record_create, name="record_create"),
+    path("records/new/pupils/", views.record_pupils, name="record_pupils"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/correct/", views.record_correct, name="record_correct"),
     path("records/<int:pk>/void/", views.record_void, name="record_void"),

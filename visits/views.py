@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,16 +40,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
     kinds = selectors.kinds_writable_by(request.user)
     if not kinds:
         raise PermissionDenied
-    initial = {"pupils": request.GET.getlist("pupil"), "kind": request.GET.get("kind")}
-    form = CareRecordForm(
-        request.POST or None,
-        request.FILES or None,
-        initial=initial,
-        pupils=selectors.pupils_writable_by(user=request.user).order_by(
-            "school_class__grade", "school_class__number", "name_pinyin", "pk"
-        ),
-        kinds=kinds,
-    )
+    form, query = _record_form(request, kinds)
     if form.is_valid():
         try:
             record = services.record_create(
@@ -75,9 +66,60 @@ def record_create(request: HttpRequest) -> HttpResponse:
                     request, _("已记录%(kind)s。") % {"kind": record.get_kind_display()}
                 )
             return redirect("visits:record_detail", pk=record.pk)
-    # The administrator and counsellors choose among the whole school: a filter box helps.
-    whole_school = selectors.records_for_whole_school(request.user)
-    return render(request, "visits/record_form.html", {"form": form, "whole_school": whole_school})
+    context = {
+        "form": form,
+        "query": query,
+        # The administrator and counsellors choose among the whole school: a search finds them.
+        "whole_school": selectors.records_for_whole_school(request.user),
+    }
+    return render(request, "visits/record_form.html", context)
+
+
+def _record_form(request: HttpRequest, kinds: list) -> tuple[CareRecordForm, str]:
+    """The form as sent; or, when 查找 was pressed (the search without JavaScript), as typed
+    so far with what the search found; or new, with the children and kind the link names
+    (else the kind of the person's latest record). Also the search typed."""
+    query = request.POST.get("q", "").strip()
+    if "find" in request.POST:
+        chosen = request.POST.getlist("pupils")
+        data, initial = None, {name: request.POST.get(name) for name in request.POST}
+    elif request.method == "POST":
+        chosen, data, initial = request.POST.getlist("pupils"), request.POST, {}
+    else:
+        chosen, data = request.GET.getlist("pupil"), None
+        initial = {"kind": request.GET.get("kind") or selectors.last_kind_of(request.user)}
+    form = CareRecordForm(
+        data,
+        request.FILES if data else None,
+        initial=initial | {"pupils": chosen},
+        pupils=selectors.pupils_writable_by(user=request.user),
+        shown=selectors.pupils_to_pick(user=request.user, chosen=chosen, query=query),
+        kinds=kinds,
+    )
+    return form, query
+
+
+@require_GET
+@login_required
+def record_pupils(request: HttpRequest) -> JsonResponse:
+    """The record form's search: at most 20 children the user may write for, by name, pinyin
+    or initials, their own first. Names only (no archive is read), so not logged."""
+    if not selectors.kinds_writable_by(request.user):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()
+    pupils = selectors.pupils_matching(user=request.user, query=query) if query else []
+    field = CareRecordForm.base_fields["pupils"]
+    found = [
+        {
+            "id": pupil.pk,
+            "label": field.label_from_instance(pupil),
+            "class": str(pupil.school_class or ""),
+            "search": f"{pupil.name} {pupil.name_pinyin} {pupil.name_initials}",
+            "mine": pupil.mine,
+        }
+        for pupil in pupils
+    ]
+    return JsonResponse({"pupils": found})
 
 
 @require_GET

@@ -137,6 +137,16 @@ document.querySelectorAll("[data-choice-filter]").forEach((input) => {
   });
 });
 
+// A form sent back with errors: its summary is announced (role=alert); focus goes to the first
+// field to correct, or to the summary when no field is marked.
+const errorSummary = document.querySelector("[data-error-summary]");
+if (errorSummary) {
+  const invalid = document.querySelector(
+    "main :is(input, select, textarea).is-invalid, main [aria-invalid=true]"
+  );
+  (invalid || errorSummary).focus();
+}
+
 // A print button (the Content-Security-Policy allows no onclick= attributes).
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();

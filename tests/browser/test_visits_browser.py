@@ -32,7 +32,7 @@ def test_a_low_mood_makes_a_visit_due_until_the_home_visit_is_recorded(
     page.get_by_role("link", name="记录关爱").click()
     expect(page).to_have_url(re.compile(r"/visits/records/new/\?pupil="))
     page.get_by_label("类型").select_option("home_visit")
-    expect(page.get_by_label(pupil.name)).to_be_checked()
+    expect(page.get_by_role("checkbox", name=pupil.name)).to_be_checked()
     page.get_by_label("谈话或活动内容").fill("到家中看望，和奶奶一起陪孩子聊了聊，孩子想念妈妈。")
     page.get_by_label("心理上疏导").check()
     screenshot(page, "record_form_phone")

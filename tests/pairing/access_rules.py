@@ -58,6 +58,8 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     # Care records: teachers of the child, counsellors and the administrator write; those
     # who only read (the principal) have nothing to record; a pupil's readers note 五必访.
     "visits:record_create": EVERYONE_SIGNED_IN | {"principal": 403},
+    # The record form's search of the children one writes for: as the form.
+    "visits:record_pupils": EVERYONE_SIGNED_IN | {"principal": 403},
     # Everyone's own list (the children they answer for; maybe none).
     "visits:work_list": EVERYONE_SIGNED_IN,
     "visits:settings": ADMIN_ONLY,
