@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pairing.models import Pair, PairCheck, PairingSettings
-from registry.models import LEFT_BEHIND, Pupil, Role, School, SchoolClass, User
+from registry.models import Pupil, Role, School, SchoolClass, User, in_care
 from registry.selectors import (
     own_children,
     pupil_name_q,
@@ -208,9 +208,10 @@ PICKER_MATCHES = 20
 
 def _pickable(user: User) -> QuerySet[Pupil]:
     """The children the user may write for, each marked `paired` (with the user, as their
-    pair teacher) and `mine` (paired, or left-behind in a class the user heads), those first."""
+    pair teacher) and `mine` (paired, or in the school's care in a class the user heads),
+    those first."""
     paired = Exists(Pair.objects.active_teacher().filter(pupil=OuterRef("pk"), teacher=user))
-    mine = Q(paired=True) | (Q(school_class__head_teacher=user) & LEFT_BEHIND)
+    mine = Q(paired=True) | (Q(school_class__head_teacher=user) & in_care(user.school))
     return (
         pupils_writable_by(user=user)
         .annotate(
