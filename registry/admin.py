@@ -46,7 +46,8 @@ class SchoolAdmin(SchoolScopedAdmin):
         return False
 
 
-class TermInline(RegistrarInline, admin.TabularInline):
+class TermInline(RegistrarInline, admin.StackedInline):
+    # Stacked, not tabular: each field keeps its own label (a table row's fields have none).
     model = Term
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
@@ -85,7 +86,7 @@ class SchoolYearAdmin(SchoolScopedAdmin):
         return kwargs
 
 
-class TeachingAssignmentInline(RegistrarInline, admin.TabularInline):
+class TeachingAssignmentInline(RegistrarInline, admin.StackedInline):
     model = TeachingAssignment
     extra = 1
     autocomplete_fields = ["teacher"]
