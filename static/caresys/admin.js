@@ -13,5 +13,6 @@ const nameSearchablePickers = () => {
     picker.setAttribute("aria-labelledby", `${label.id} ${chosen.id}`);
   });
 };
-window.addEventListener("load", nameSearchablePickers);
-document.addEventListener("formset:added", () => setTimeout(nameSearchablePickers));
+// select2 builds its pickers when jQuery is ready, and again for each inline row added.
+new MutationObserver(nameSearchablePickers).observe(document.body, { childList: true, subtree: true });
+nameSearchablePickers();
