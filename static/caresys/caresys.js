@@ -1,3 +1,25 @@
+// Bootstrap's script (the menu on a phone, dropdowns, closing a message) is fetched once the page
+// has shown: on a slow line (400 kbps) it would share the bandwidth with the styles and hold the
+// first paint back by half a second. A click on one of its buttons before it arrives is replayed.
+(() => {
+  const source = document.currentScript?.dataset.bootstrap;
+  if (!source) return;
+  let early = null;
+  const remember = (event) => {
+    early = event.target.closest("[data-bs-toggle], [data-bs-dismiss]") || early;
+  };
+  document.addEventListener("click", remember);
+  window.addEventListener("load", () => {
+    const script = document.createElement("script");
+    script.src = source;
+    script.onload = () => {
+      document.removeEventListener("click", remember);
+      early?.click();
+    };
+    document.body.append(script);
+  });
+})();
+
 /* Reveal a masked ID number or phone: the server returns the full value and logs the reveal. */
 (function () {
   function csrfToken() {
