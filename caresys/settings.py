@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pairing",
     "visits",
     "reports",
+    "reminders",
     "demo",
 ]
 
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "registry.context_processors.navigation",
+                "reminders.context_processors.unread_notifications",
             ],
         },
     },
@@ -238,6 +240,29 @@ if envbool("CARESYS_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Reminders (manage.py send_reminders): e-mail through Django's settings, printed to the console
+# in development; links in e-mails and group messages start with the site's address; a delivery
+# that fails is tried again on the next runs, this many times in all.
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "caresys@localhost")
+CARESYS_SITE_URL = envstr(
+    "CARESYS_SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+)
+CARESYS_REMINDER_ATTEMPTS = envint("CARESYS_REMINDER_ATTEMPTS", 5)
 
 # Logs go to standard error, which gunicorn passes on and systemd keeps in the journal.
 LOGGING = {

@@ -23,5 +23,6 @@ urlpatterns = [
     path("pairing/", include("pairing.urls")),
     path("visits/", include("visits.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]

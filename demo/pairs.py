@@ -41,11 +41,11 @@ VOLUNTEERS = (
 
 
 def seed_pairs(*, school: School, admin: User, names, rng: random.Random, password: str) -> int:
-    """Pair the demo school's left-behind children; returns the number of pairs made."""
+    """Pair the demo school's 关爱对象; returns the number of pairs made."""
     today = timezone.localdate()
     _enough_teachers(school, names, rng, password)
     settings = PairingSettings.for_school(school)
-    children = list(unpaired_children(school.pk, settings).select_related("school_class"))
+    children = list(unpaired_children(school, settings).select_related("school_class"))
     # Priority children are paired first; the others waiting are spread over the school.
     ordinary = [child for child in children if not (child.is_priority or child.is_orphan)]
     unpaired = len(children) - math.floor(len(children) * PAIRED_SHARE)
@@ -89,9 +89,9 @@ def _enough_teachers(school: School, names, rng: random.Random, password: str) -
     """A school has about one teacher for every 17 pupils; each class gets a second subject
     teacher from them, so that most children can be paired within the limit of three."""
     classes = list(SchoolClass.objects.filter(school=school, is_active=True))
-    left_behind = Pupil.objects.filter(school=school).left_behind().count()
+    in_care = Pupil.objects.in_care(school).count()
     have = User.objects.filter(school=school).count()
-    needed = math.ceil(left_behind / 3) + 3 - have
+    needed = math.ceil(in_care / 3) + 3 - have
     extra = [
         User(
             school=school,
@@ -123,12 +123,15 @@ def _buddies(school, children, admin, rng, today) -> list[Pair]:
     for child in children:
         pool = classmates.get(child.school_class_id)
         if pool and rng.random() < BUDDY_SHARE:
+            buddy = rng.choice(pool)
+            if buddy.pk == child.pk:  # a child in care who is not left-behind drew themselves
+                continue
             pairs.append(
                 Pair(
                     school=school,
                     pupil=child,
                     kind=Pair.Kind.BUDDY,
-                    buddy=rng.choice(pool),
+                    buddy=buddy,
                     started_on=today - datetime.timedelta(days=rng.randint(20, 300)),
                     created_by=admin,
                 )

@@ -1,12 +1,13 @@
-"""Care records for the demo school: most of this month's and last month's work done, some
-not, a few 五必访 open, so that 我的待办 and 关爱落实 look like a school in the middle of a term."""
+"""Care records for the demo school, every month of the term so far: most teachers on track,
+a few behind (their children's talks, calls and visits often missing), a few 五必访 open, so
+that 我的待办, 关爱落实 and the teachers' work table look like a school in the middle of a term."""
 
 import datetime
 import random
 
 from django.utils import timezone
 
-from caresys.lib.periods import month_of, previous_month
+from caresys.lib.periods import month_of
 from pairing.models import Pair
 from registry.models import Pupil, Role, School, User
 from visits.models import CareRecord, WatchEvent
@@ -20,21 +21,31 @@ VISITS = (
     "到家中看望，与爷爷奶奶交流孩子在家的学习和生活情况，叮嘱注意用电和防溺水安全。",
     "家访，了解到家中农忙，孩子放学后帮忙干活，与监护人商量保证作业时间。",
 )
+# What counselling found (主诉和表现) and its risk level: one session in twelve is high-risk, so
+# the principal's home page shows an alert.
+COUNSELLING = (
+    ("上课走神，说晚上睡不好。", CareRecord.RiskLevel.LOW),
+    ("想念在外打工的父母，常独自哭泣。", CareRecord.RiskLevel.MEDIUM),
+    ("与同学争吵后不愿上学。", CareRecord.RiskLevel.LOW),
+    ("情绪低落，自述“活着没意思”。", CareRecord.RiskLevel.HIGH),
+) + (("学习压力大，考试前紧张。", CareRecord.RiskLevel.LOW),) * 8
 CALLS = ("与在外务工的父母通话，介绍孩子在校表现。", "电话联系监护人，提醒天冷添衣。")
-# The share of the left-behind children whose quota is met in each period, by kind.
+# The share of the left-behind children whose quota is met in each month, by kind, for a
+# teacher on track; a teacher behind does a good deal less (BEHIND), and there are a few.
 DONE = {
-    CareRecord.Kind.TALK: 0.85,
-    CareRecord.Kind.FAMILY_CALL: 0.75,
-    CareRecord.Kind.PHONE_VISIT: 0.7,
+    CareRecord.Kind.TALK: 0.95,
+    CareRecord.Kind.FAMILY_CALL: 0.9,
+    CareRecord.Kind.PHONE_VISIT: 0.85,
 }
+HOME_VISITED = 0.92
+BEHIND = 0.4
+TEACHERS_BEHIND = 0.15
 
 
 def seed_records(*, school: School, rng: random.Random) -> int:
     """Write the demo school's care records; returns how many."""
     today = timezone.localdate()
-    children = list(
-        Pupil.objects.filter(school=school).left_behind_enrolled().select_related("school_class")
-    )
+    children = list(Pupil.objects.in_care_enrolled(school).select_related("school_class"))
     pair_teacher = dict(
         Pair.objects.active_teacher().filter(school=school).values_list("pupil_id", "teacher_id")
     )
@@ -49,20 +60,24 @@ def seed_records(*, school: School, rng: random.Random) -> int:
         )  # fmt: skip
         records.append((record, [pupil.pk for pupil in pupils]))
 
-    for period in (previous_month(today), month_of(today)):
+    authors = sorted({pair_teacher.get(child.pk) or child.school_class.head_teacher_id
+                      for child in children} - {None})  # fmt: skip
+    pace = {author: BEHIND if rng.random() < TEACHERS_BEHIND else 1.0 for author in authors}
+    term_start = _term_start(today)
+    for period in _months(term_start, today):
         last = min(period.end, today)
         for child in children:
             author = pair_teacher.get(child.pk) or child.school_class.head_teacher_id
             for kind, share in DONE.items():
-                if rng.random() < share:
+                if rng.random() < share * pace.get(author, 1.0):
                     day = _day(rng, period.start, last)
                     text = rng.choice(TALKS if kind == CareRecord.Kind.TALK else CALLS)
                     guides = {"guides_mind": True} if kind == CareRecord.Kind.TALK else {}
                     add(kind, author, [child], day, text, **guides)
-    term_start = _term_start(today)
     for child in children:
-        if rng.random() < 0.7:
-            author = child.school_class.head_teacher_id
+        # A paired child's 代理家长 visits the family; otherwise the class teacher does.
+        author = pair_teacher.get(child.pk) or child.school_class.head_teacher_id
+        if rng.random() < HOME_VISITED * pace.get(author, 1.0):
             add(
                 CareRecord.Kind.HOME_VISIT,
                 author,
@@ -77,9 +92,13 @@ def seed_records(*, school: School, rng: random.Random) -> int:
                 _day(rng, term_start, today), "发放生活补助", programme="两免一补",
                 amount=625)  # fmt: skip
     if counsellor is not None:
-        for child in rng.sample(children, min(len(children), 12)):
+        for index, child in enumerate(rng.sample(children, min(len(children), 12))):
             day = _day(rng, term_start, today)
-            add(CareRecord.Kind.COUNSELLING, counsellor.pk, [child], day, "个别心理辅导。")
+            presented, risk = COUNSELLING[index % len(COUNSELLING)]
+            # A follow-up a week after each session: some still ahead, some overdue.
+            add(CareRecord.Kind.COUNSELLING, counsellor.pk, [child], day, "个别心理辅导。",
+                presented=presented, risk_level=risk, plan="每周一次个别辅导，与班主任沟通。",
+                next_session_on=day + datetime.timedelta(days=7))  # fmt: skip
     CareRecord.objects.bulk_create([record for record, _ids in records], batch_size=2000)
     Through = CareRecord.pupils.through
     Through.objects.bulk_create(
@@ -97,6 +116,14 @@ def _term_start(today: datetime.date) -> datetime.date:
     if today >= datetime.date(today.year, 2, 20):
         return datetime.date(today.year, 2, 20)
     return datetime.date(today.year - 1, 9, 1)
+
+
+def _months(start: datetime.date, today: datetime.date) -> list:
+    """The calendar months from the one holding start to the one holding today."""
+    months = [month_of(start)]
+    while months[-1].end < today:
+        months.append(month_of(months[-1].end + datetime.timedelta(days=1)))
+    return months
 
 
 def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:

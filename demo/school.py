@@ -44,6 +44,7 @@ from visits.models import (
     Emergency,
     EmergencyStep,
     RecordAttachment,
+    RiskAcknowledgement,
     WatchEvent,
 )
 
@@ -156,6 +157,7 @@ def _wipe_demo() -> None:
     Emergency.objects.filter(school__in=demo).delete()
     DropoutAction.objects.filter(case__school__in=demo).delete()
     DropoutCase.objects.filter(school__in=demo).delete()
+    RiskAcknowledgement.objects.filter(record__school__in=demo).delete()
     for attachment in RecordAttachment.objects.filter(record__school__in=demo):
         attachment.file.delete(save=False)
         attachment.delete()
@@ -208,13 +210,16 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
         address="湖南省邵阳市隆回县青山镇学府路1号",
         phone="0739-8123456",
         is_demo=True,
+        care_categories=list(DEMO_CARE_CATEGORIES),
     )
     year_start = today.year if today.month >= 9 else today.year - 1
     _school_years(school, year_start)
     password = make_password(DEMO_PASSWORD)
     staff = _staff(school, names, rng, password)
     classes = _classes(school, pupils, staff, names, rng, password)
-    left_behind = _pupils(school, classes, pupils, names, rng, year_start, staff["admin"])
+    left_behind = _pupils(
+        school, classes, pupils, names, rng, year_start, staff["admin"], random.Random(seed + 4)
+    )
     seed_pairs(
         school=school,
         admin=staff["admin"],
@@ -338,7 +343,7 @@ def _classes(school, pupils, staff, names, rng, password) -> list[SchoolClass]:
     return classes
 
 
-def _pupils(school, classes, count, names, rng, year_start, admin) -> int:
+def _pupils(school, classes, count, names, rng, year_start, admin, needy_rng) -> int:
     used_ids: set[str] = set()
     rows = []
     by_grade: dict[int, list[SchoolClass]] = {}
@@ -349,6 +354,7 @@ def _pupils(school, classes, count, names, rng, year_start, admin) -> int:
         school_class = by_grade[grade][(index // 6) % len(by_grade[grade])]
         rows.append(_pupil_row(school, school_class, grade, names, rng, year_start, used_ids))
     _every_category_present(rows, rng)
+    _needy_not_left_behind(rows, needy_rng)
     Pupil.objects.bulk_create([row[0] for row in rows], batch_size=2000)
     parents, guardians, periods, revisions = [], [], [], []
     now = timezone.now()
@@ -410,6 +416,25 @@ def _every_category_present(rows: list, rng: random.Random, at_least: int = 2) -
             if field == "is_orphan":
                 pupil.is_priority = True
                 family["father"].phone = family["mother"].phone = ""
+
+
+# The difficulty categories the demo school cares for beside the left-behind (关爱对象).
+DEMO_CARE_CATEGORIES = ("is_unsupported", "is_disabled", "is_orphan")
+
+
+def _needy_not_left_behind(rows: list, rng: random.Random) -> None:
+    """A few children who are not left-behind but 事实上无人抚养 or orphans, so the demo school's
+    困境儿童（非留守） group is more than its disabled children. Their own random stream: the
+    rest of the school is drawn as before."""
+    staying = [(pupil, family) for pupil, family in rows if pupil.left_behind == LeftBehind.NONE]
+    wanted = max(2, len(rows) // 250)
+    for index, (pupil, family) in enumerate(rng.sample(staying, k=min(wanted, len(staying)))):
+        pupil.guardianship_type = Pupil.Guardianship.GRANDPARENTS
+        if index % 3 == 0:
+            pupil.is_orphan = pupil.is_priority = True
+            family["father"].phone = family["mother"].phone = ""
+        else:
+            pupil.is_unsupported = True
 
 
 def _birth_date(rng: random.Random, grade: int, year_start: int) -> datetime.date:

@@ -189,10 +189,10 @@ def _priority_order(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
     )
 
 
-def unpaired_children(school_id: int, settings: PairingSettings | None = None) -> QuerySet[Pupil]:
-    """Left-behind children without an active teacher pair (and without a buddy, when the school
+def unpaired_children(school: School, settings: PairingSettings | None = None) -> QuerySet[Pupil]:
+    """The school's 关爱对象 without an active teacher pair (and without a buddy, when the school
     requires one), priority children first."""
-    children = Pupil.objects.filter(school_id=school_id).left_behind_enrolled().annotate(
+    children = Pupil.objects.in_care_enrolled(school).annotate(
         has_teacher=_has_teacher_pair(), has_buddy=_has_buddy()
     )
     missing = Q(has_teacher=False)
@@ -201,15 +201,18 @@ def unpaired_children(school_id: int, settings: PairingSettings | None = None) -
     return _priority_order(children.filter(missing)).select_related("school_class")
 
 
-def coverage(school_id: int) -> tuple[Coverage, list[Coverage]]:
-    """Left-behind children with an active teacher pair, for the school and each class.
+def coverage(
+    school: School, *, children: QuerySet[Pupil] | None = None
+) -> tuple[Coverage, list[Coverage]]:
+    """The school's 关爱对象 (or the `children` given, e.g. the left-behind alone) with an
+    active teacher pair, for the school and each class.
 
     Two queries: the counts by class, then the classes.
     """
+    if children is None:
+        children = Pupil.objects.in_care_enrolled(school)
     rows = (
-        Pupil.objects.filter(school_id=school_id)
-        .left_behind_enrolled()
-        .annotate(has_teacher=_has_teacher_pair())
+        children.annotate(has_teacher=_has_teacher_pair())
         .values("school_class")
         .annotate(children=Count("pk"), paired=Count("pk", filter=Q(has_teacher=True)))
         .order_by()
@@ -321,9 +324,9 @@ def board(school: School, *, idle: list[Pair]) -> Board:
     """The pairing board; ``idle`` is the school's idle pairs, which visits decides (a pair's
     activity is in its care records)."""
     settings = PairingSettings.for_school(school)
-    total, per_class = coverage(school.pk)
+    total, per_class = coverage(school)
     unpaired = list(
-        unpaired_children(school.pk, settings).select_related("school_class__head_teacher")
+        unpaired_children(school, settings).select_related("school_class__head_teacher")
     )
     loads = teacher_loads(school.pk, settings)
     teacher_unpaired = [child for child in unpaired if not child.has_teacher]

@@ -53,7 +53,7 @@ def _proposals(request: HttpRequest) -> list[tuple[Pupil, User]]:
         if pupil_pk.isdigit() and teacher_pk.isdigit():
             wanted.append((int(pupil_pk), int(teacher_pk)))
     school_id = request.user.school_id
-    children = Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
+    children = Pupil.objects.in_care_enrolled(request.user.school)
     pupils = children.in_bulk([pk for pk, _t in wanted])
     teachers = User.objects.filter(school_id=school_id).in_bulk([pk for _p, pk in wanted])
     return [
@@ -89,7 +89,7 @@ def _pair_form(request: HttpRequest, data=None) -> PairForm:
     return PairForm(
         data,
         initial={"pupil": request.GET.get("pupil"), "teacher": request.GET.get("teacher")},
-        children=Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
+        children=Pupil.objects.in_care_enrolled(request.user.school)
         .select_related("school_class")
         .order_by(*order),
         teachers=User.objects.filter(pk__in=loads).order_by("full_name", "pk"),

@@ -26,7 +26,7 @@ from import_export.forms import ExportForm
 from caresys.admin_site import RegistrarInline, SchoolScopedAdmin, is_registrar
 from caresys.lib.periods import SchoolYearDates, school_year_starting, usual_school_year
 from registry import services
-from registry.forms import StaffImportForm
+from registry.forms import SchoolForm, StaffImportForm
 from registry.models import Role, School, SchoolClass, SchoolYear, TeachingAssignment, Term, User
 from registry.resources import FORMATS, StaffResource, slips_pdf
 
@@ -41,6 +41,7 @@ admin.site.unregister(Group)
 class SchoolAdmin(SchoolScopedAdmin):
     school_path = "pk"
     list_display = ["name", "address", "phone"]
+    form = SchoolForm
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -17,6 +17,7 @@ from caresys.lib.identity import (
     normalize_phone,
 )
 from registry.models import (
+    CARE_CATEGORY_FIELDS,
     NUMBER_FOR_THE_REGISTRAR,
     AccessLog,
     CensusRound,
@@ -24,6 +25,7 @@ from registry.models import (
     Guardian,
     Parent,
     Pupil,
+    School,
     SchoolClass,
     User,
 )
@@ -154,6 +156,33 @@ class ConsentWithdrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = Consent.objects.in_force().filter(pupil=pupil)
         self.fields["consent"].label_from_instance = lambda consent: consent.get_purpose_display()
+
+
+class SchoolForm(forms.ModelForm):
+    """The school's settings page (系统设置 → 学校): the care categories as checkboxes."""
+
+    care_categories = forms.MultipleChoiceField(
+        label=School._meta.get_field("care_categories").verbose_name,
+        help_text=School._meta.get_field("care_categories").help_text,
+        choices=[(key, label) for key, label in CATEGORY_CHOICES if key in CARE_CATEGORY_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = School
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "leaver_retention_years",
+            "idle_timeout_minutes",
+            "care_categories",
+        ]
+
+    def clean_care_categories(self) -> list[str]:
+        chosen = set(self.cleaned_data["care_categories"])
+        return [field for field in CARE_CATEGORY_FIELDS if field in chosen]
 
 
 class PupilFilterForm(forms.Form):

@@ -70,6 +70,17 @@ class School(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(480)],
         help_text=_("登录后超过这么多分钟没有任何操作，即自动退出，需重新登录。"),
     )
+    # 关爱对象 beyond the left-behind: the difficulty categories (CATEGORY_FIELDS) whose children
+    # the school also cares for. Empty (the default): the left-behind only. See in_care().
+    care_categories = models.JSONField(
+        _("纳入关爱对象的困境儿童类别"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "留守儿童始终是关爱对象；勾选的类别的儿童即使不是留守儿童，也一同结对帮扶、"
+            "列入待办和统计（单独列为“困境儿童（非留守）”）。"
+        ),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
@@ -79,6 +90,20 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.care_categories or []) - set(CARE_CATEGORY_FIELDS)
+        if not isinstance(self.care_categories, list) or unknown:
+            raise ValidationError({"care_categories": _("困境儿童类别无效。")})
+
+    @property
+    def care_noun(self) -> str:
+        """What the care pages call the children they list."""
+        return _("关爱对象") if self.care_categories else _("留守儿童")
+
+    def cares_for(self, pupil: "Pupil") -> bool:
+        """Whether the pupil is one of the school's 关爱对象 (the rule of in_care(), in Python)."""
+        return pupil.is_left_behind or any(getattr(pupil, f) for f in self.care_categories)
 
 
 class SchoolYear(models.Model):
@@ -345,6 +370,31 @@ CATEGORY_FIELDS = (
     "is_priority",
 )
 
+# The categories a school may make 关爱对象 (School.care_categories); a dropout is followed by
+# the dropout watch (劝返), not by the care quotas.
+CARE_CATEGORY_FIELDS = tuple(field for field in CATEGORY_FIELDS if field != "is_dropout")
+
+
+def in_difficulty(school: "School") -> Q:
+    """Pupils in a difficulty category the school chose (困境儿童), left-behind or not; no one
+    when it chose none."""
+    chosen = Q(pk__in=[])
+    for field in school.care_categories:
+        chosen |= Q(**{field: True})
+    return chosen
+
+
+def in_care(school: "School") -> Q:
+    """The school's 关爱对象, as a filter: left-behind, or in a category the school chose. The one
+    spelling of "the children we care for" (pairing, what is due, the overviews); the
+    left-behind statistics keep LEFT_BEHIND."""
+    return LEFT_BEHIND | in_difficulty(school) if school.care_categories else LEFT_BEHIND
+
+
+def needy_not_left_behind(school: "School") -> Q:
+    """困境儿童（非留守）: in care for a chosen category only, their own group in the counts."""
+    return in_difficulty(school) & ~LEFT_BEHIND
+
 
 # What someone who may not see whole ID numbers is told when the number they typed belongs to
 # another pupil: not whose it is, nor even that it is taken.
@@ -359,8 +409,16 @@ class PupilQuerySet(models.QuerySet):
         return self.filter(LEFT_BEHIND)
 
     def left_behind_enrolled(self) -> "PupilQuerySet":
-        """The children the care work is for: left-behind pupils still at school."""
+        """Left-behind pupils still at school (the statistics; the care work is in_care)."""
         return self.enrolled().left_behind()
+
+    def in_care(self, school: "School") -> "PupilQuerySet":
+        """The school's 关爱对象 (see in_care()); the school's pupils only."""
+        return self.filter(in_care(school), school=school)
+
+    def in_care_enrolled(self, school: "School") -> "PupilQuerySet":
+        """The children the care work is for: the school's 关爱对象 still at school."""
+        return self.enrolled().in_care(school)
 
     def with_consent(self, purpose: str) -> "PupilQuerySet":
         """Pupils whose guardian's consent for the purpose is in force (a subquery)."""

@@ -57,6 +57,7 @@ from registry.models import (
     User,
     census_change,
     census_status_now,
+    in_care,
 )
 
 # --- scope -----------------------------------------------------------------------------------
@@ -354,6 +355,7 @@ def archive_rate(
 CATEGORY_CHOICES = [(field, Pupil._meta.get_field(field).verbose_name) for field in CATEGORY_FIELDS]
 LEFT_BEHIND_FILTERS = [
     ("any", _("全部留守儿童")),
+    ("care", _("全部关爱对象（留守及所选困境儿童）")),
     ("single", _("单亲留守")),
     *LeftBehind.choices,
 ]
@@ -371,6 +373,8 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
     status = filters.get("left_behind")
     if status == "any":
         queryset = queryset.left_behind()
+    elif status == "care":
+        queryset = queryset.filter(in_care(user.school))
     elif status == "single":
         queryset = queryset.filter(ONE_PARENT_AWAY)
     elif status:

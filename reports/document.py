@@ -33,8 +33,14 @@ def document_context(numbers: TermNumbers, texts: dict) -> dict:
         for row in numbers.basic.categories
         if row.n
     ]
+    needy_categories = [
+        _("%(label)s%(n)s人") % {"label": row.label, "n": row.n}
+        for row in (numbers.needy.categories if numbers.needy else [])
+        if row.n
+    ]
     return {
         "categories": categories,
+        "needy_categories": needy_categories,
         "n": numbers,
         "t": texts,
         "kinds": numbers.care.by_kind,

@@ -141,6 +141,18 @@ class Census:
 
 
 @dataclass(frozen=True)
+class Needy:
+    """困境儿童（非留守）: enrolled children in care for a difficulty category the school chose,
+    not left-behind; their own group, beside the left-behind figures and never in them."""
+
+    children: int
+    categories: list[Counted]  # each chosen category: its children in the group
+    paired: int  # with a teacher pair, as the pairing board counts them
+    visited: int  # with a home visit in the term
+    talked: int  # with a talk in the term
+
+
+@dataclass(frozen=True)
 class TermNumbers:
     school: str
     term: str
@@ -154,6 +166,7 @@ class TermNumbers:
     classes_below_quota: list[ClassBelowQuota]
     problems: list[str]  # 四、存在的问题, drafted from the numbers
     census: Census | None = None  # versions stored before census rounds have none
+    needy: Needy | None = None  # None: the school cares for the left-behind only
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -164,6 +177,8 @@ class TermNumbers:
             del data["census"]  # the shape of every version stored before census rounds
         else:
             data["census"]["closed_on"] = self.census.closed_on.isoformat()
+        if self.needy is None:
+            del data["needy"]  # and of every school that cares for the left-behind only
         return data
 
     @classmethod
@@ -201,6 +216,14 @@ class TermNumbers:
                     | {"closed_on": datetime.date.fromisoformat(data["census"]["closed_on"])}
                 )
                 if data.get("census")
+                else None
+            ),
+            needy=(
+                Needy(
+                    **data["needy"]
+                    | {"categories": [Counted(**row) for row in data["needy"]["categories"]]}
+                )
+                if data.get("needy")
                 else None
             ),
         )

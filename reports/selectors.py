@@ -6,13 +6,14 @@ out again exactly as printed and compared with a later one.
 """
 
 import datetime
+import math
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,15 @@ from django.utils.translation import gettext_lazy
 from caresys.lib.periods import Period, month_of
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
-from registry.models import Pupil, School, SchoolClass, Term, User
+from registry.models import (
+    CATEGORY_FIELDS,
+    Pupil,
+    School,
+    SchoolClass,
+    Term,
+    User,
+    needy_not_left_behind,
+)
 from registry.selectors import (
     COUNTED_COLUMNS,
     archive_rate,
@@ -42,6 +51,7 @@ from reports.numbers import (
     Grade,
     GuideCount,
     KindCount,
+    Needy,
     Pairing,
     Safety,
     TermNumbers,
@@ -56,6 +66,7 @@ GUIDES = tuple(
 
 
 def _children(school_id: int) -> QuerySet[Pupil]:
+    """The left-behind children the summary's figures count (the care work is for in_care)."""
     return Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
 
 
@@ -202,13 +213,17 @@ def _care(school_id: int, period: Period) -> Care:
 
 def _pairing(school: School, period: Period) -> Pairing:
     """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
-    school_coverage, _per_class = coverage(school.pk)
+    school_coverage, _per_class = coverage(school, children=_children(school.pk))
     teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
-    counts = Pair.objects.active().filter(school=school).aggregate(
-        teacher_pairs=Count("pk", filter=teacher_pairs),
-        teachers=Count("teacher", filter=teacher_pairs, distinct=True),
-        buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
-        volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
+    counts = (
+        Pair.objects.active()
+        .filter(school=school)
+        .aggregate(
+            teacher_pairs=Count("pk", filter=teacher_pairs),
+            teachers=Count("teacher", filter=teacher_pairs, distinct=True),
+            buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
+            volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
+        )
     )
     settings = PairingSettings.for_school(school)
     return Pairing(
@@ -222,6 +237,37 @@ def _pairing(school: School, period: Period) -> Pairing:
             pair__school=school, checked_on__gte=period.start, checked_on__lte=period.end
         ).count(),
         idle=idle_pairs(Pair.objects.filter(school=school), settings).count(),
+    )
+
+
+def _needy(school: School, period: Period) -> Needy | None:
+    """困境儿童（非留守）, their own group: how many, by chosen category, paired, visited at home
+    and talked with in the term. None, and no query, while the school chose no category."""
+    if not school.care_categories:
+        return None
+    children = Pupil.objects.filter(needy_not_left_behind(school), school=school).enrolled()
+    chosen = [field for field in CATEGORY_FIELDS if field in school.care_categories]
+    records = _records(school.pk, period)
+    visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
+    talked = children_of(records.filter(kind=CareRecord.Kind.TALK))
+    counts = children.aggregate(
+        children=Count("pk"),
+        visited=Count("pk", filter=Q(pk__in=visited)),
+        talked=Count("pk", filter=Q(pk__in=talked)),
+        **{field: Count("pk", filter=Q(**{field: True})) for field in chosen},
+    )
+    covered, _per_class = coverage(school, children=children)
+    return Needy(
+        children=counts["children"],
+        categories=[
+            Counted(
+                key=field, label=str(Pupil._meta.get_field(field).verbose_name), n=counts[field]
+            )
+            for field in chosen
+        ],
+        paired=covered.paired,
+        visited=counts["visited"],
+        talked=counts["talked"],
     )
 
 
@@ -254,6 +300,7 @@ def _problems(
     care: Care,
     safety: Safety,
     below: list[ClassBelowQuota],
+    needy: Needy | None = None,
 ) -> list[str]:
     """四、存在的问题, a draft from the data: what the figures say is not yet done."""
     problems = []
@@ -273,6 +320,11 @@ def _problems(
     uncovered = basic.away - pairing.covered
     if uncovered > 0:
         problems.append(_("%(n)d名留守儿童还没有结对帮扶教师。") % {"n": uncovered})
+    if needy is not None and needy.paired < needy.children:
+        problems.append(
+            _("%(n)d名困境儿童（非留守）还没有结对帮扶教师。")
+            % {"n": needy.children - needy.paired}
+        )
     if pairing.idle:
         problems.append(
             _("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": pairing.idle}
@@ -345,14 +397,16 @@ def term_numbers(*, school: School, period: Period) -> TermNumbers:
         "safety": _safety(school.pk, period),
     }
     below = _classes_below_quota(school.pk, period)
+    needy = _needy(school, period)
     return TermNumbers(
         census=_census(school.pk, period),
+        needy=needy,
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
         classes_below_quota=below,
-        problems=_problems(**parts, below=below),
+        problems=_problems(**parts, below=below, needy=needy),
         **parts,
     )
 
@@ -390,9 +444,7 @@ def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
     }
 
 
-def term_report_of(
-    *, school: School, term: Term, numbers: TermNumbers | None = None
-) -> TermReport:
+def term_report_of(*, school: School, term: Term, numbers: TermNumbers | None = None) -> TermReport:
     """The term's summary; until the principal saves one, an unsaved summary with the default
     paragraphs, drafted from the numbers (counted now unless given). One query if saved."""
     report = TermReport.objects.filter(school=school, term=term).first()
@@ -485,13 +537,15 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         day = spans[-1].end + datetime.timedelta(days=1)
     # One pass over the date index with a count per month: truncating each record's date
     # (TruncMonth) is a Python function call per row in SQLite.
-    by_month = CareRecord.objects.live().filter(
-        school=school, occurred_on__gte=spans[0].start
-    ).aggregate(
-        **{
-            f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
-            for index, span in enumerate(spans)
-        }
+    by_month = (
+        CareRecord.objects.live()
+        .filter(school=school, occurred_on__gte=spans[0].start)
+        .aggregate(
+            **{
+                f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
+                for index, span in enumerate(spans)
+            }
+        )
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = CareSettings.for_school(school)
@@ -554,6 +608,15 @@ class TeacherRow:
         return sum(self.records.values()) + self.other_records
 
 
+def _share_elapsed(period: Period, today: datetime.date) -> float:
+    """How much of the period has gone by today: 1 once it has ended."""
+    if today >= period.end:
+        return 1.0
+    if today < period.start:
+        return 0.0
+    return ((today - period.start).days + 1) / ((period.end - period.start).days + 1)
+
+
 def _months_so_far(period: Period, today: datetime.date) -> int:
     """Calendar months of the term up to today: the teacher's monthly visits add up."""
     end = min(today, period.end)
@@ -562,10 +625,17 @@ def _months_so_far(period: Period, today: datetime.date) -> int:
     return (end.year - period.start.year) * 12 + end.month - period.start.month + 1
 
 
-def _children_answered_for(school: School) -> Counter:
+def _children_waiting_for_a_visit(school: School, period: Period) -> Counter:
     """Per teacher, the enrolled left-behind children of the classes they head and those
-    paired with them in other classes. Two queries."""
-    children = Pupil.objects.left_behind_enrolled().filter(school=school)
+    paired with them in other classes whom nobody has visited at home in the period. Two
+    queries."""
+    visits = CareRecord.objects.live().filter(
+        kind=CareRecord.Kind.HOME_VISIT,
+        occurred_on__gte=period.start,
+        occurred_on__lte=period.end,
+        pupils=OuterRef("pk"),
+    )
+    children = Pupil.objects.left_behind_enrolled().filter(school=school).exclude(Exists(visits))
     counts: Counter = Counter(
         dict(
             children.filter(school_class__head_teacher__isnull=False)
@@ -638,8 +708,12 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
         classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
     settings = CareSettings.for_school(school)
     wanted = settings.teacher_visits_per_month * _months_so_far(period, today)
-    # Never more children than the teacher's class and pairs have, each visited once a term.
-    children = _children_answered_for(school) if settings.home_visits_per_term else None
+    # Never more than the teacher's class and pairs need: the children they visited and those
+    # nobody has visited yet, each once a term, as far as the term has gone.
+    waiting = (
+        _children_waiting_for_a_visit(school, period) if settings.home_visits_per_term else None
+    )
+    elapsed = _share_elapsed(period, today)
     rows = []
     for teacher in answering_teachers(school.pk):
         kinds = by_kind.get(teacher.pk, {})
@@ -651,7 +725,14 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
                 records={kind: kinds.get(kind, 0) for kind in TABLE_KINDS},
                 other_records=sum(n for kind, n in kinds.items() if kind not in TABLE_KINDS),
                 visited=visited.get(teacher.pk, 0),
-                wanted_visits=wanted if children is None else min(wanted, children[teacher.pk]),
+                wanted_visits=(
+                    wanted
+                    if waiting is None
+                    else min(
+                        wanted,
+                        math.ceil((visited.get(teacher.pk, 0) + waiting[teacher.pk]) * elapsed),
+                    )
+                ),
                 overdue=overdue.get(teacher.pk, 0),
             )
         )

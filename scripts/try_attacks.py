@@ -461,12 +461,15 @@ def reveals() -> None:
     )
     seconds = time.monotonic() - started
     logged = AccessLog.objects.filter(pk__gte=first_log, action=AccessLog.Action.REVEAL).count()
+    refused = AccessLog.objects.filter(
+        pk__gte=first_log, action=AccessLog.Action.REFUSED, detail__contains="每日上限"
+    ).count()
     report(
         "reveal (the 显示 button, logged)",
         f"teacher, own pupil: {own_reveal.status}, full number returned "
         f"{own.id_number in own_reveal.text}; teacher, other class: {other_reveal.status}; "
         f"principal revealed {got} of {len(targets)} other pupils' full numbers in {seconds:.1f} s "
-        f"with no limit; reveal rows logged so far: {logged}",
+        f"(refused after the daily limit: {refused}); reveal rows logged so far: {logged}",
     )
 
 

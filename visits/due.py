@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.periods import Period, month_of
 from pairing.models import Pair
-from registry.models import Pupil, Role, SchoolClass, Term, User
+from registry.models import Pupil, Role, SchoolClass, Term, User, in_care
 from visits.models import CareRecord, CareSettings, WatchEvent, live_records
 
 
@@ -53,6 +53,7 @@ class DueItem:
     done: int = 0
     wanted: int = 1
     overdue: bool = False
+    watch: bool = False  # a 五必访 (its label names what was noticed about the child)
 
 
 @dataclass
@@ -90,16 +91,16 @@ def quota_periods(month: Period, term: Period | None) -> dict[str, Period | None
 def work_list(
     *, user: User, pupils: QuerySet[Pupil], settings: CareSettings, today: datetime.date
 ) -> WorkList:
-    """The user's list: what the left-behind children given still need in the current month
+    """The user's list: what the 关爱对象 among the children given still need in the current month
     and term, open 五必访, and what the user recorded this week. Every item clears by
     recording the work it asks for, from today: a period that has ended is history (the class
     overview, the teachers' work table and the summary show its shortfall), not a to-do. A
     fixed number of queries."""
     month, term = month_of(today), term_of(user.school_id, today)
     periods = quota_periods(month, term)
-    children = _with_counts(pupils.left_behind().select_related("school_class"), periods).order_by(
-        "school_class__grade", "school_class__number", "name_pinyin", "pk"
-    )
+    children = _with_counts(
+        pupils.filter(in_care(user.school)).select_related("school_class"), periods
+    ).order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
     result = WorkList()
     for child in children:
         for quota in QUOTAS:
@@ -123,6 +124,7 @@ def work_list(
             str(_("五必访：%(kind)s") % {"kind": event.get_kind_display()}),
             event.due_on,
             overdue=event.due_on < today,
+            watch=True,
         )
         (result.overdue if item.overdue else result.due).append(item)
     result.due.extend(_teacher_quotas(user, settings, month, term, not_visited))
@@ -213,14 +215,13 @@ def _period_counts(
 
 
 def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) -> Compliance:
-    """Compliance with the quotas by class and by teacher, and the left-behind children with no
-    contact for `no_contact_days`. A fixed number of queries, whatever the school's size."""
+    """Compliance with the quotas by class and by teacher, and the 关爱对象 with no contact for
+    `no_contact_days`. A fixed number of queries, whatever the school's size."""
     month, term = month_of(today), term_of(school_id, today)
     periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     children = list(
-        Pupil.objects.filter(school_id=school_id)
-        .left_behind_enrolled()
+        Pupil.objects.in_care_enrolled(settings.school)
         .only("pk", "name", "name_pinyin", "left_behind", "school_class")
         .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
@@ -330,13 +331,13 @@ class ClassOverview:
 
 
 def class_overview(*, school_class, settings: CareSettings, today: datetime.date) -> ClassOverview:
-    """Each left-behind child of the class with this month's and term's care, last contact,
+    """Each child of the class in care (关爱对象) with this month's and term's care, last contact,
     open 五必访 and pair teachers; the class's meetings this term. Four queries."""
     school_id = school_class.school_id
     month, term = month_of(today), term_of(school_id, today)
     periods = quota_periods(month, term)
     children = (
-        _with_counts(school_class.pupils.left_behind_enrolled(), periods)
+        _with_counts(school_class.pupils.in_care_enrolled(settings.school), periods)
         .annotate(last_contact=_last_contact(), open_events=_open_events())
         .prefetch_related(
             Prefetch(

@@ -58,12 +58,19 @@ class CareRecordForm(forms.ModelForm):
             "content": forms.Textarea(attrs={"rows": 3}),
             "problems": forms.Textarea(attrs={"rows": 2}),
             "measures": forms.Textarea(attrs={"rows": 2}),
+            "presented": forms.Textarea(attrs={"rows": 2}),
+            "plan": forms.Textarea(attrs={"rows": 2}),
+            "referred_on": DATE_INPUT,
+            "next_session_on": DATE_INPUT,
         }
 
     def __init__(self, *args, pupils, kinds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pupils"].queryset = pupils
         self.fields["kind"].choices = kinds
+
+    def clean(self) -> dict:
+        return _counselling_asked(self, super().clean())
 
     def record_fields(self) -> dict:
         return {
@@ -119,6 +126,28 @@ class RecordCorrectForm(forms.ModelForm):
         fields = [name for name in CareRecord.FILLED_IN if name != "kind"]
         widgets = CareRecordForm.Meta.widgets
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.kind != CareRecord.Kind.COUNSELLING:
+            for name in CareRecord.COUNSELLING_FIELDS:
+                del self.fields[name]
+
+    def clean(self) -> dict:
+        return _counselling_asked(self, super().clean(), kind=self.instance.kind)
+
+
+def _counselling_asked(form: forms.ModelForm, data: dict, kind: str | None = None) -> dict:
+    """A counselling record written on the form says what was presented and the risk level
+    (records written by other means, before these fields, may lack them)."""
+    if (kind or data.get("kind")) == CareRecord.Kind.COUNSELLING:
+        for name, message in (
+            ("presented", _("请填写主诉和表现。")),
+            ("risk_level", _("请选择风险等级。")),
+        ):
+            if not data.get(name) and name not in form.errors:
+                form.add_error(name, message)
+    return data
+
 
 class RecordVoidForm(forms.Form):
     void_reason = forms.CharField(label=_("作废原因"), max_length=200)
@@ -149,6 +178,31 @@ class EmergencyStepForm(forms.ModelForm):
     def __init__(self, *args, steps_left, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = steps_left
+
+
+class MandatoryReportForm(forms.ModelForm):
+    """强制报告: to whom, when, by whom, and the receipt (or how it was reported)."""
+
+    class Meta:
+        model = EmergencyStep
+        fields = ["authorities", "done_at", "persons", "receipt", "note"]
+        labels = {"done_at": _("报告时间"), "persons": _("报告人"), "note": _("说明")}
+        help_texts = {"note": _("没有回执号的，写明报告方式（电话、当面）和接报人。")}
+        widgets = {
+            "authorities": forms.RadioSelect,
+            "done_at": DATETIME_INPUT,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's rules for the report (to whom; a receipt or a note) apply on the form.
+        self.instance.step = EmergencyStep.Step.MANDATORY
+        self.fields["authorities"].required = True
+        self.fields["authorities"].error_messages["required"] = _(
+            "请选择报告给公安还是民政（或两者）。"
+        )
+        self.fields["authorities"].choices = EmergencyStep.Authority.choices
 
 
 class EmergencyCloseForm(forms.Form):

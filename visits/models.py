@@ -105,6 +105,18 @@ class CareRecord(models.Model):
         ASSISTANCE = "assistance", _("资助")
         ACTIVITY = "activity", _("活动")
 
+    class RiskLevel(models.TextChoices):
+        LOW = "low", _("低")
+        MEDIUM = "medium", _("中")
+        HIGH = "high", _("高")
+
+    class Referral(models.TextChoices):
+        HOSPITAL = "hospital", _("医院")
+        SOCIAL_WORKER = "social_worker", _("社工")
+        POLICE = "police", _("公安")
+        WOMENS_FEDERATION = "womens_federation", _("妇联")
+        OTHER = "other", _("其他")
+
     class MetWith(models.TextChoices):
         CHILD = "child", _("儿童本人")
         GUARDIAN = "guardian", _("监护人")
@@ -146,6 +158,17 @@ class CareRecord(models.Model):
         validators=[MinValueValidator(0)],
     )
     items = models.CharField(_("物品"), max_length=200, blank=True)
+    # 心理辅导 only (record_counselling_fields): confidential like the content (shows_content).
+    presented = models.TextField(_("主诉和表现"), blank=True)
+    risk_level = models.CharField(
+        _("风险等级"), max_length=8, choices=RiskLevel.choices, blank=True
+    )
+    plan = models.TextField(_("辅导计划"), blank=True)
+    referral_to = models.CharField(_("转介"), max_length=20, choices=Referral.choices, blank=True)
+    referral_note = models.CharField(_("转介机构或说明"), max_length=100, blank=True)
+    referred_on = models.DateField(_("转介日期"), null=True, blank=True)
+    # On the author's 我的待办 until a later counselling record about the child is written.
+    next_session_on = models.DateField(_("随访日期"), null=True, blank=True)
     # 补记: written after the period that counts it (its month, or its term for kinds counted
     # per term) had ended; counted, but never as if on time. Set by the services.
     recorded_late = models.BooleanField(_("补记"), default=False)
@@ -167,18 +190,42 @@ class CareRecord(models.Model):
             models.CheckConstraint(
                 condition=Q(amount=None) | Q(kind="assistance"), name="record_amount_is_assistance"
             ),
+            models.CheckConstraint(
+                condition=Q(kind="counselling")
+                | Q(
+                    presented="",
+                    risk_level="",
+                    plan="",
+                    referral_to="",
+                    referral_note="",
+                    referred_on=None,
+                    next_session_on=None,
+                ),
+                name="record_counselling_fields",
+            ),
         ]
         indexes = [
             # Work lists and the compliance view: a school's records of a kind in a date range.
             models.Index(fields=["school", "kind", "occurred_on"], name="record_kind_date"),
             # The records page: a school's newest records first.
             models.Index(fields=["school", "-occurred_on", "-id"], name="record_newest"),
+            # The principal's high-risk alerts: a school's records of a risk level.
+            models.Index(fields=["school", "risk_level"], name="record_risk"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on}"
 
     GUIDE_FIELDS = ("guides_mind", "guides_life", "guides_study", "guides_behaviour")
+    COUNSELLING_FIELDS = (
+        "presented",
+        "risk_level",
+        "plan",
+        "referral_to",
+        "referral_note",
+        "referred_on",
+        "next_session_on",
+    )
     # What a person fills in (the rest is set by the services).
     FILLED_IN = (
         "kind",
@@ -194,6 +241,7 @@ class CareRecord(models.Model):
         "programme",
         "amount",
         "items",
+        *COUNSELLING_FIELDS,
     )
 
     # The kinds counted per term (the rest per month), and the days after a period's end in
@@ -237,8 +285,58 @@ class CareRecord(models.Model):
             errors["amount"] = _("只有资助记录填写资助项目和金额。")
         if self.kind == self.Kind.ASSISTANCE and self.amount is None and not self.items:
             errors["amount"] = _("资助记录请填写金额或物品。")
+        errors |= self._counselling_errors()
         if errors:
             raise ValidationError(errors)
+
+    def _counselling_errors(self) -> dict:
+        if self.kind != self.Kind.COUNSELLING:
+            filled = [name for name in self.COUNSELLING_FIELDS if getattr(self, name)]
+            if filled:
+                return {filled[0]: _("只有心理辅导记录填写主诉、风险等级、辅导计划、转介和随访。")}
+            return {}
+        errors = {}
+        if self.referral_to and not self.referred_on:
+            errors["referred_on"] = _("请填写转介日期。")
+        if self.referred_on and not self.referral_to:
+            errors["referral_to"] = _("请选择转介到哪里。")
+        if self.referral_to == self.Referral.OTHER and not self.referral_note.strip():
+            errors["referral_note"] = _("转介到“其他”时，请写明机构。")
+        if self.referred_on and self.occurred_on and self.referred_on < self.occurred_on:
+            errors["referred_on"] = _("转介日期不能早于辅导日期。")
+        if self.next_session_on and self.occurred_on and self.next_session_on <= self.occurred_on:
+            errors["next_session_on"] = _("随访日期应晚于这次辅导的日期。")
+        return errors
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.kind == self.Kind.COUNSELLING and self.risk_level == self.RiskLevel.HIGH
+
+
+class RiskAcknowledgement(models.Model):
+    """The principal has seen a high-risk counselling record: its alert leaves their home page."""
+
+    record = models.ForeignKey(
+        CareRecord,
+        on_delete=models.PROTECT,
+        related_name="acknowledgements",
+        verbose_name=_("记录"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("已阅人")
+    )
+    at = models.DateTimeField(_("已阅时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("高风险提醒已阅")
+        verbose_name_plural = _("高风险提醒已阅")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "user"], name="risk_seen_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.user_id}"
 
 
 class CareRecordRevision(models.Model):
@@ -372,6 +470,7 @@ class Emergency(models.Model):
         TRAFFIC = "traffic", _("交通事故")
         CRISIS = "crisis", _("心理危机")
         BULLYING = "bullying", _("欺凌")
+        ABUSE = "abuse", _("疑似遭受侵害")
         OTHER = "other", _("其他")
 
     school = models.ForeignKey(
@@ -419,12 +518,26 @@ class Emergency(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    @property
+    def needs_mandatory_report(self) -> bool:
+        """强制报告 (未成年人保护法 art. 11): a suspected abuse is reported to 公安 or 民政."""
+        return self.kind == self.Kind.ABUSE
+
 
 class EmergencyStep(models.Model):
     class Step(models.TextChoices):
         ACT = "A", _("A. 班主任和校长立即处置")
         PARENTS = "B", _("B. 第一时间联系在外父母")
         REPORT = "C", _("C. 报告教育办和当地政府")
+        # Only for a suspected abuse (Emergency.needs_mandatory_report), beside A, B and C.
+        MANDATORY = "R", _("强制报告：报告公安或民政")
+
+    class Authority(models.TextChoices):
+        POLICE = "police", _("公安")
+        CIVIL_AFFAIRS = "civil_affairs", _("民政")
+        BOTH = "both", _("公安和民政")
+
+    THREE_STEPS = (Step.ACT, Step.PARENTS, Step.REPORT)
 
     emergency = models.ForeignKey(
         Emergency, on_delete=models.PROTECT, related_name="steps", verbose_name=_("突发事件")
@@ -433,6 +546,11 @@ class EmergencyStep(models.Model):
     done_at = models.DateTimeField(_("时间"))
     persons = models.CharField(_("经办人"), max_length=100)
     note = models.TextField(_("做了什么"), blank=True)
+    # 强制报告 only: to whom, and the receipt (回执) they gave.
+    authorities = models.CharField(
+        _("报告给"), max_length=16, choices=Authority.choices, blank=True
+    )
+    receipt = models.CharField(_("回执号"), max_length=60, blank=True)
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
@@ -444,10 +562,25 @@ class EmergencyStep(models.Model):
         ordering = ["step", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["emergency", "step"], name="emergency_step_once"),
+            models.CheckConstraint(
+                condition=Q(step="R", authorities__gt="") | Q(~Q(step="R"), authorities=""),
+                name="emergency_step_report_has_authorities",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.get_step_display()
+
+    def clean(self) -> None:
+        if self.step != self.Step.MANDATORY:
+            return
+        errors = {}
+        if not self.authorities:
+            errors["authorities"] = _("请选择报告给公安还是民政（或两者）。")
+        if not self.receipt.strip() and not self.note.strip():
+            errors["receipt"] = _("请填写回执号；没有回执的，在说明中写明报告方式和接报人。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class DropoutCase(models.Model):

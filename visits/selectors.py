@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pairing.models import Pair, PairCheck, PairingSettings
 from registry.models import Pupil, Role, School, SchoolClass, User
@@ -32,6 +33,7 @@ from visits.models import (
     DropoutCase,
     Emergency,
     RecordAttachment,
+    RiskAcknowledgement,
     WatchEvent,
     live_records,
 )
@@ -107,12 +109,74 @@ def open_watch_events(*, user: User) -> QuerySet[WatchEvent]:
 
 def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
     """我的待办 of a teacher: their own children's care still due, open 五必访, this week's
-    records. A fixed number of queries."""
-    return due.work_list(
+    records; a counsellor's follow-ups of their counselling. A fixed number of queries."""
+    today = today or timezone.localdate()
+    work = due.work_list(
         user=user,
         pupils=own_children(user=user),
         settings=CareSettings.for_school(user.school),
-        today=today or timezone.localdate(),
+        today=today,
+    )
+    for item in counselling_follow_ups(user=user, today=today):
+        (work.overdue if item.overdue else work.due).append(item)
+    for items in (work.overdue, work.due):
+        items.sort(key=lambda item: item.due_on)
+    return work
+
+
+def counselling_follow_ups(*, user: User, today: datetime.date) -> list[due.DueItem]:
+    """The follow-ups (随访) the user's counselling records ask for, one a child: open until a
+    later counselling record about the child is written (by anyone), overdue after its date.
+    Only enrolled children. One query."""
+    Link = CareRecord.pupils.through
+    counselling = Q(carerecord__kind=CareRecord.Kind.COUNSELLING) & live_records("carerecord__")
+    later = Link.objects.filter(
+        counselling,
+        pupil=OuterRef("pupil"),
+        carerecord__pk__gt=OuterRef("carerecord"),
+        carerecord__occurred_on__gte=OuterRef("carerecord__occurred_on"),
+    )
+    links = (
+        Link.objects.filter(
+            counselling,
+            carerecord__author=user,
+            carerecord__school_id=user.school_id,
+            carerecord__next_session_on__isnull=False,
+            pupil__status=Pupil.Status.ENROLLED,
+        )
+        .exclude(Exists(later))
+        .select_related("carerecord", "pupil", "pupil__school_class")
+        .order_by("carerecord__next_session_on", "pk")
+    )
+    return [
+        due.DueItem(
+            link.pupil,
+            CareRecord.Kind.COUNSELLING,
+            str(_("心理辅导随访")),
+            link.carerecord.next_session_on,
+            overdue=link.carerecord.next_session_on < today,
+        )
+        for link in links
+    ]
+
+
+def high_risk_alerts(user: User) -> QuerySet[CareRecord]:
+    """High-risk counselling records the principal has not yet marked seen, oldest first: what
+    tells them at once, without content (a page or a message shows only that one is there and
+    links to it). Empty for everyone else. One query."""
+    if not user.has_role(Role.PRINCIPAL):
+        return CareRecord.objects.none()
+    seen = RiskAcknowledgement.objects.filter(record=OuterRef("pk"), user=user)
+    return (
+        CareRecord.objects.live()
+        .filter(
+            school_id=user.school_id,
+            kind=CareRecord.Kind.COUNSELLING,
+            risk_level=CareRecord.RiskLevel.HIGH,
+        )
+        .exclude(Exists(seen))
+        .select_related("author")
+        .order_by("created_at", "pk")
     )
 
 

@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from registry.models import SCRUBBED, AccessLog, Consent, Pupil, User
+from registry.models import SCRUBBED, AccessLog, Consent, Pupil, Role, User
 from registry.services import display_value, log_access, scrubbed_changes
 from visits.models import (
     CareRecord,
@@ -28,6 +28,7 @@ from visits.models import (
     Emergency,
     EmergencyStep,
     RecordAttachment,
+    RiskAcknowledgement,
     WatchEvent,
 )
 from visits.selectors import (
@@ -205,6 +206,22 @@ def care_settings_update(*, actor: User, **values: Any) -> CareSettings:
     settings.save()
     log_access(actor=actor, action=AccessLog.Action.RECORD, detail=_("修改关爱工作设置"))
     return settings
+
+
+@transaction.atomic
+def high_risk_acknowledge(
+    *, actor: User, record: CareRecord, request: HttpRequest | None = None
+) -> RiskAcknowledgement:
+    """The principal has seen a high-risk counselling record: its alert leaves their home
+    page. Logged against the children it names; saying so twice changes nothing."""
+    if not actor.has_role(Role.PRINCIPAL) or record.school_id != actor.school_id:
+        raise PermissionDenied
+    if not record.is_high_risk or record.voided_at is not None:
+        raise ValidationError(_("这条记录不是需要关注的高风险心理辅导记录。"))
+    seen, created = RiskAcknowledgement.objects.get_or_create(record=record, user=actor)
+    if created:
+        _log(actor, record.pupils.all(), _("已阅高风险心理辅导提醒"), request)
+    return seen
 
 
 # --- attachments ---------------------------------------------------------------------------------
@@ -387,12 +404,17 @@ def emergency_step_record(
     done_at: datetime.datetime,
     persons: str,
     note: str = "",
+    authorities: str = "",
+    receipt: str = "",
     request: HttpRequest | None = None,
 ) -> EmergencyStep:
-    """Record one of the three steps with its time and the people who acted; each step once."""
+    """Record one of the three steps with its time and the people who acted; each step once.
+    A suspected abuse also has the mandatory report (强制报告): to whom, and the receipt."""
     emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
     if not emergency.is_open:
         raise ValidationError(_("事件已结案，不能再登记处置步骤。"))
+    if step == EmergencyStep.Step.MANDATORY and not emergency.needs_mandatory_report:
+        raise ValidationError(_("只有疑似遭受侵害的事件登记强制报告。"))
     errors = {}
     if done_at > timezone.now():
         errors["done_at"] = _("时间不能晚于现在。")
@@ -408,16 +430,16 @@ def emergency_step_record(
         done_at=done_at,
         persons=persons,
         note=note,
+        authorities=authorities,
+        receipt=receipt.strip(),
         recorded_by=actor,
     )
     record.full_clean()
     record.save()
-    _log(
-        actor,
-        emergency.pupils.all(),
-        _("突发事件处置：%(step)s") % {"step": record.get_step_display()},
-        request,
-    )
+    detail = _("突发事件处置：%(step)s") % {"step": record.get_step_display()}
+    if record.authorities:
+        detail = _("强制报告：已报告%(to)s") % {"to": record.get_authorities_display()}
+    _log(actor, emergency.pupils.all(), detail, request)
     return record
 
 
@@ -431,7 +453,8 @@ def emergency_close(
     request: HttpRequest | None = None,
 ) -> Emergency:
     """Close an emergency once the school has acted (A) and the parents know (B); one not
-    reported to the education office (C) says why."""
+    reported to the education office (C) says why; a suspected abuse only once it has been
+    reported to 公安 or 民政 (强制报告)."""
     emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
     if not emergency.is_open:
         raise ValidationError(_("事件已经结案。"))
@@ -448,6 +471,10 @@ def emergency_close(
         errors.setdefault("outcome", _("请填写处理结果。"))
     if EmergencyStep.Step.REPORT not in done and not not_reported_reason.strip():
         errors["not_reported_reason"] = _("没有报告教育办和当地政府的，请说明原因。")
+    if emergency.needs_mandatory_report and EmergencyStep.Step.MANDATORY not in done:
+        errors[NON_FIELD_ERRORS] = _(
+            "疑似遭受侵害的事件必须先向公安或民政报告（强制报告），登记报告时间、报告人和回执后才能结案。"
+        )
     if errors:
         raise ValidationError(errors)
     emergency.outcome = outcome.strip()
@@ -548,7 +575,17 @@ def dropout_action_add(
 # --- retention of leavers ------------------------------------------------------------------------
 
 # A record's free text about the children it names, cleared with them (registry.pupil_scrub).
-RECORD_TEXT = ("place", "content", "problems", "measures", "follow_up", "items")
+RECORD_TEXT = (
+    "place",
+    "content",
+    "problems",
+    "measures",
+    "follow_up",
+    "items",
+    "presented",
+    "plan",
+    "referral_note",
+)
 
 
 def pupils_scrub_records(pupil_ids: list[int]) -> None:
@@ -575,7 +612,7 @@ def pupils_scrub_records(pupil_ids: list[int]) -> None:
     Emergency.objects.filter(pk__in=emergency_ids).update(
         description=str(SCRUBBED), place="", outcome="", not_reported_reason=""
     )
-    EmergencyStep.objects.filter(emergency_id__in=emergency_ids).update(note="")
+    EmergencyStep.objects.filter(emergency_id__in=emergency_ids).update(note="", receipt="")
     WatchEvent.objects.filter(pupil_id__in=pupil_ids).update(note="")
     DropoutCase.objects.filter(pupil_id__in=pupil_ids).update(reason=str(SCRUBBED))
     DropoutAction.objects.filter(case__pupil_id__in=pupil_ids).update(note=str(SCRUBBED))

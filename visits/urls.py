@@ -14,6 +14,7 @@ urlpatterns = [
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/correct/", views.record_correct, name="record_correct"),
     path("records/<int:pk>/void/", views.record_void, name="record_void"),
+    path("records/<int:pk>/seen/", views.record_seen, name="record_seen"),
     path("records/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path(
         "records/<int:pk>/attachments/<int:attachment_pk>/",
@@ -26,6 +27,7 @@ urlpatterns = [
     path("emergencies/new/", views.emergency_create, name="emergency_create"),
     path("emergencies/<int:pk>/", views.emergency_detail, name="emergency_detail"),
     path("emergencies/<int:pk>/steps/", views.emergency_step, name="emergency_step"),
+    path("emergencies/<int:pk>/report/", views.emergency_report, name="emergency_report"),
     path("emergencies/<int:pk>/close/", views.emergency_close, name="emergency_close"),
     path("dropout/", views.dropout_list, name="dropout_list"),
     path("dropout/<int:pk>/", views.dropout_detail, name="dropout_detail"),

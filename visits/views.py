@@ -24,6 +24,7 @@ from visits.forms import (
     EmergencyCloseForm,
     EmergencyForm,
     EmergencyStepForm,
+    MandatoryReportForm,
     RecordCorrectForm,
     RecordFilterForm,
     RecordVoidForm,
@@ -107,8 +108,23 @@ def _record_page(
         "attachments": record.attachments.all(),
         "can_change": selectors.can_change_record(request.user, record),
         "attachments_form": attachments_form,
+        "awaits_seen": selectors.high_risk_alerts(request.user).filter(pk=record.pk).exists(),
     }
     return render(request, "visits/record_detail.html", context)
+
+
+@require_POST
+@role_required(Role.PRINCIPAL)
+def record_seen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The principal marks a high-risk counselling record seen: its alert leaves their home."""
+    record = selectors.get_record_for_user(request.user, pk)
+    try:
+        services.high_risk_acknowledge(actor=request.user, record=record, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已标记为已阅，首页不再提醒这条记录。"))
+    return redirect("home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -348,7 +364,14 @@ def emergency_create(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/emergency_form.html", {"form": form})
 
 
-def _emergency_page(request: HttpRequest, emergency, step_form=None, close_form=None):
+def _three_steps() -> list[tuple[str, str]]:
+    """Steps A, B and C as choices (the mandatory report has its own form)."""
+    return [(value, EmergencyStep.Step(value).label) for value in EmergencyStep.THREE_STEPS]
+
+
+def _emergency_page(
+    request: HttpRequest, emergency, step_form=None, close_form=None, report_form=None
+):
     pupils = list(selectors.children_named_to(request.user, emergency.pupils))
     registry_services.log_access(
         actor=request.user,
@@ -358,17 +381,21 @@ def _emergency_page(request: HttpRequest, emergency, step_form=None, close_form=
         request=request,
     )
     done = {step.step: step for step in emergency.steps.select_related("recorded_by")}
-    left = [(value, label) for value, label in EmergencyStep.Step.choices if value not in done]
+    three = _three_steps()
+    left = [(value, label) for value, label in three if value not in done]
+    now = timezone.localtime()
     context = {
         "emergency": emergency,
         "pupils": pupils,
-        "steps": [(value, label, done.get(value)) for value, label in EmergencyStep.Step.choices],
+        "steps": [(value, label, done.get(value)) for value, label in three],
         "can_handle": emergency.is_open and selectors.can_handle_emergency(request.user, emergency),
         "can_close": emergency.is_open and selectors.can_close_emergency(request.user),
-        "step_form": step_form
-        or EmergencyStepForm(steps_left=left, initial={"done_at": timezone.localtime()}),
+        "step_form": step_form or EmergencyStepForm(steps_left=left, initial={"done_at": now}),
         "close_form": close_form or EmergencyCloseForm(),
         "steps_left": left,
+        "mandatory_report": done.get(EmergencyStep.Step.MANDATORY),
+        "report_form": report_form or MandatoryReportForm(initial={"done_at": now}),
+        "now": now,
     }
     return render(request, "visits/emergency_detail.html", context)
 
@@ -386,7 +413,7 @@ def emergency_step(request: HttpRequest, pk: int) -> HttpResponse:
     emergency = selectors.get_emergency_for_user(request.user, pk)
     if not selectors.can_handle_emergency(request.user, emergency):
         raise PermissionDenied
-    form = EmergencyStepForm(request.POST, steps_left=EmergencyStep.Step.choices)
+    form = EmergencyStepForm(request.POST, steps_left=_three_steps())
     if form.is_valid():
         try:
             step = services.emergency_step_record(
@@ -398,6 +425,31 @@ def emergency_step(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已登记：%(step)s") % {"step": step.get_step_display()})
             return redirect("visits:emergency_detail", pk=emergency.pk)
     return _emergency_page(request, emergency, step_form=form)
+
+
+@require_POST
+@login_required
+def emergency_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """强制报告: a suspected abuse reported to 公安 or 民政, with the time, who, the receipt."""
+    emergency = selectors.get_emergency_for_user(request.user, pk)
+    if not selectors.can_handle_emergency(request.user, emergency):
+        raise PermissionDenied
+    form = MandatoryReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.emergency_step_record(
+                actor=request.user,
+                emergency=emergency,
+                step=EmergencyStep.Step.MANDATORY,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已登记强制报告。"))
+            return redirect("visits:emergency_detail", pk=emergency.pk)
+    return _emergency_page(request, emergency, report_form=form)
 
 
 @require_POST

@@ -302,6 +302,7 @@ def _register_columns() -> list[tuple[str, float]]:
         (_("监护人电话"), 14),
         (_("父母务工地"), 28),
         (_("类别"), 26),
+        (_("关爱对象"), 10),
     ]
 
 
@@ -327,6 +328,7 @@ def _register_row(number: int, pupil: Pupil, user: User) -> list[Any]:
         _guardian_phone(user, pupil, guardian),
         away_work_places(pupil, parts["father"], parts["mother"]),
         pgettext("punctuation", "、").join(pupil.categories),
+        _("是") if user.school.cares_for(pupil) else _("否"),
     ]
 
 

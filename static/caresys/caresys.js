@@ -131,8 +131,15 @@ document.querySelectorAll("form[data-draft]").forEach((form) => {
 
   const kind = form.querySelector("select[name=kind]");
   if (kind) {
-    const show = () => form.querySelectorAll("[data-kind-only]").forEach((part) => {
-      part.hidden = part.dataset.kindOnly !== kind.value;
+    // A part for other kinds is hidden, and its fields are not sent (a value typed before the
+    // kind was changed would be refused, beside a field nobody sees).
+    const show = () => form.querySelectorAll("[data-kind-only], [data-kind-not]").forEach((part) => {
+      part.hidden = "kindOnly" in part.dataset
+        ? part.dataset.kindOnly !== kind.value
+        : part.dataset.kindNot === kind.value;
+      part.querySelectorAll("input, select, textarea").forEach((field) => {
+        field.disabled = part.hidden;
+      });
     });
     kind.addEventListener("change", show);
     show();

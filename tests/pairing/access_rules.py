@@ -69,6 +69,9 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     # its other readers get 403. Adding attachments answers with the record page.
     "visits:record_correct": AUTHOR_AND_ADMIN,
     "visits:record_void": AUTHOR_AND_ADMIN,
+    # A principal marks a high-risk counselling record seen (the matrix's talk is not one: the
+    # principal is sent home with a message); no one else has the alert.
+    "visits:record_seen": dict.fromkeys(ROLES, 403) | {"principal": 302, "anonymous": LOGIN},
     "visits:attachment_add": AUTHOR_AND_ADMIN | {"admin": 302, "class_teacher": 302},
     "visits:attachment": READERS_OF_THE_PUPIL,
     # A class's overview: its head teacher and those who read the whole school.
@@ -80,6 +83,9 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "visits:emergency_detail": READERS_OF_THE_PUPIL,
     "visits:emergency_step": READERS_OF_THE_PUPIL | {"pair_teacher": 403, "counsellor": 403},
     "visits:emergency_close": MANAGERS,
+    # The mandatory report (强制报告) is recorded by those who record the steps (an empty form
+    # answers with the page).
+    "visits:emergency_report": READERS_OF_THE_PUPIL | {"pair_teacher": 403, "counsellor": 403},
     # The child's teachers, the principal and the administrator watch for dropping out.
     "visits:dropout_list": EVERYONE_SIGNED_IN,
     "visits:dropout_create": READERS_OF_THE_PUPIL | {"counsellor": 403},
@@ -103,6 +109,8 @@ PAIRING_POST_DATA: dict[str, dict] = {
     "visits:attachment_add": {},
     "visits:emergency_step": {},
     "visits:emergency_close": {},
+    "visits:emergency_report": {},
+    "visits:record_seen": {},
     "reports:term_report_generate": {},
 }
 # URLs whose pk is the pair's, and those whose pk is the pair teacher's.
@@ -120,8 +128,14 @@ RECORD_URLS = {
     "visits:record_correct",
     "visits:record_void",
     "visits:attachment_add",
+    "visits:record_seen",
 }
-EMERGENCY_URLS = {"visits:emergency_detail", "visits:emergency_step", "visits:emergency_close"}
+EMERGENCY_URLS = {
+    "visits:emergency_detail",
+    "visits:emergency_step",
+    "visits:emergency_report",
+    "visits:emergency_close",
+}
 DROPOUT_URLS = {"visits:dropout_detail"}
 # URLs whose pk is a term's, and a generated summary version's.
 TERM_URLS = {

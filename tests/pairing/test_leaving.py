@@ -42,7 +42,7 @@ def test_a_leaving_teachers_children_are_reassigned_or_listed_as_unpaired(
         pair.refresh_from_db()
         assert (pair.ended_on, pair.end_reason) == (timezone.localdate(), "teacher_left")
     assert Pair.objects.get(pupil=pupil, ended_on=None).teacher == other_teacher
-    assert list(selectors.unpaired_children(school.pk)) == [other_pupil]
+    assert list(selectors.unpaired_children(school)) == [other_pupil]
     pair_teacher.refresh_from_db()
     assert not pair_teacher.is_active
     assert Pair.objects.count() == 3  # the ended pairs are kept

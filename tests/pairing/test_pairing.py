@@ -171,14 +171,14 @@ def test_coverage_counts_left_behind_children_with_an_active_teacher_pair(
     gone.is_active = False
     gone.save()
 
-    total, per_class = selectors.coverage(school.pk)
+    total, per_class = selectors.coverage(school)
 
     assert (total.children, total.paired, total.share) == (3, 1, 33.3)
     assert [(row.label, row.children, row.paired) for row in per_class] == [
         ("三年级(1)班", 2, 1),
         ("四年级(2)班", 1, 0),
     ]
-    assert list(selectors.unpaired_children(school.pk)) == [second, third]
+    assert list(selectors.unpaired_children(school)) == [second, third]
 
 
 def test_priority_children_are_listed_first(admin_user, school, school_class, other_class):
@@ -188,7 +188,7 @@ def test_priority_children_are_listed_first(admin_user, school, school_class, ot
         actor=admin_user, school_class=other_class, name="赵小丙", is_priority=True
     )
 
-    assert list(selectors.unpaired_children(school.pk)) == [priority, orphan, ordinary]
+    assert list(selectors.unpaired_children(school)) == [priority, orphan, ordinary]
 
 
 def test_a_required_buddy_makes_a_child_without_one_unpaired(
@@ -197,9 +197,9 @@ def test_a_required_buddy_makes_a_child_without_one_unpaired(
     teacher_pair(admin_user, pupil, other_teacher)
     settings = PairingSettings(school=school, buddy_required=True)
 
-    assert pupil in selectors.unpaired_children(school.pk, settings)
+    assert pupil in selectors.unpaired_children(school, settings)
     services.pair_create(actor=admin_user, pupil=pupil, kind="buddy", buddy=other_pupil)
-    assert pupil not in selectors.unpaired_children(school.pk, settings)
+    assert pupil not in selectors.unpaired_children(school, settings)
 
 
 def suggested(school) -> list[tuple[str, str, str]]:
@@ -257,7 +257,7 @@ def test_confirming_every_suggestion_covers_the_school(admin_user, school, schoo
         actor=admin_user, proposals=[(s.pupil, s.teacher) for s in board.suggestions]
     )
 
-    assert selectors.coverage(school.pk)[0].share == 100.0
+    assert selectors.coverage(school)[0].share == 100.0
     loads = [entry.load for entry in selectors.board(school, idle=[]).loads]
     assert max(loads) <= 3 and sum(loads) == 5
 

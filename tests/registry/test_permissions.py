@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pairing import services as pairing_services
 from registry.spreadsheets import importing
+from reminders.models import Notification
 from tests.factories import consent_to
 from tests.pairing.access_rules import (
     ADMIN_ONLY,
@@ -95,6 +96,15 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:census_confirm": READERS_OF_THE_PUPIL
     | {"admin": 302, "class_teacher": 302, "principal": 403, "pair_teacher": 403,
        "counsellor": 403},
+    # 通知: everyone's own list and channels; the matrix's notification is the class
+    # teacher's (opening it goes to its page), nobody else's (404); the school's robot is the
+    # registrar's to set.
+    "reminders:notification_list": EVERYONE_SIGNED_IN,
+    "reminders:notification_open": dict.fromkeys(ROLES, 404)
+    | {"class_teacher": 302, "anonymous": LOGIN},
+    "reminders:notifications_read_all": dict.fromkeys(ROLES, 302) | {"anonymous": LOGIN},
+    "reminders:channels": EVERYONE_SIGNED_IN,
+    "reminders:settings": ADMIN_ONLY,
 } | PAIRING_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
@@ -109,6 +119,8 @@ POST_DATA = {
     "registry:census_remind": {},
     "registry:census_close": {},
     "registry:census_confirm": {},
+    "reminders:notification_open": {},
+    "reminders:notifications_read_all": {},
 } | PAIRING_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
@@ -208,6 +220,10 @@ def record(class_teacher, pupil, roster_upload, admin_user, census):
     )
     talk.version = _summary_version(class_teacher.school, admin_user)
     talk.census = census
+    talk.notification = Notification.objects.create(
+        recipient=class_teacher, kind="work_due", key="work_due:matrix", title="提醒",
+        link="/visits/due/",
+    )  # fmt: skip
     return talk
 
 
@@ -268,6 +284,8 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": school_class.head_teacher_id})
     if name in TEACHER_URLS:
         return reverse(name, kwargs={"pk": pair.teacher_id})
+    if name == "reminders:notification_open":
+        return reverse(name, kwargs={"pk": record.notification.pk})
     if name in RECORD_URLS:
         return reverse(name, kwargs={"pk": record.pk})
     target = school_class if name in CLASS_URLS else pupil

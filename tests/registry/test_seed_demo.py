@@ -209,3 +209,23 @@ def test_the_smallest_demo_school_the_command_allows_can_be_seeded():
     for seed in range(5):
         call_command("seed_demo", pupils=6, seed=seed, replace=True, stdout=io.StringIO())
         assert Pupil.objects.count() == 6
+
+
+def test_the_demo_is_a_term_in_the_middle_most_teachers_on_track_a_few_behind():
+    from django.utils import timezone
+
+    from registry.models import Term
+    from reports.selectors import teacher_table
+    from visits.selectors import work_of
+
+    seed(pupils=1000, seed=2026)
+    school = School.objects.get()
+    today = timezone.localdate()
+    rows = teacher_table(
+        school=school, period=Term.objects.current(school.pk, today).period, today=today
+    )
+    on_track = sum(row.visits_met for row in rows) / len(rows)
+    assert 0.6 <= on_track <= 0.95
+    # The demo class teacher's overdue items are open 五必访 only: a month gone by is history.
+    work = work_of(user=User.objects.get(username="teacher"))
+    assert all(item.label.startswith("五必访") for item in work.overdue)

@@ -59,14 +59,15 @@ def test_each_teacher_has_the_terms_records_pairs_and_overdue_visits(
     assert rows_by_teacher[other_teacher].overdue == 1
     # The administrator gave 李芳 500 元 but heads no class and has no pair: not in the table.
     assert admin_user not in rows_by_teacher
-    # Monthly visits add up over the term, but never beyond the children she answers for:
-    # 王小明 and 李芳, the left-behind children of her class (王小明 is her pair too).
+    # Monthly visits add up over the term, but never beyond what her class and pairs need as
+    # far as the term has gone (31 of its 91 days): 王小明, whom she visited, and 李芳, whom
+    # nobody has, make 2 for the whole term, so 1 by now.
     per_month = CareSettings.for_school(class_teacher.school).teacher_visits_per_month
     months = _months_so_far(known_school.period, timezone.localdate())
-    assert head.wanted_visits == min(per_month * months, 2)
-    assert not head.visits_met  # 李芳 has had no home visit
-    # The pair teacher heads no class and answers for her two pairs.
-    assert pair.wanted_visits == min(per_month * months, 2)
+    assert head.wanted_visits == min(per_month * months, 1)
+    assert head.visits_met
+    # The pair teacher's 王小明 was visited by his class teacher; 李小红 is still waiting.
+    assert pair.wanted_visits == 1 and not pair.visits_met
 
 
 def test_voided_records_and_records_before_the_term_are_not_counted(

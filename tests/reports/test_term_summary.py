@@ -157,7 +157,7 @@ def test_pairing_coverage_counts_as_the_pairing_board_does(
 
     pairing = term_numbers(school=principal.school, period=known_school.period).pairing
 
-    board, _classes = pairing_selectors.coverage(principal.school_id)
+    board, _classes = pairing_selectors.coverage(principal.school)
     assert (pairing.covered, pairing.teacher_pairs, pairing.teachers) == (1, 1, 1)
     assert pairing.covered == board.paired
     assert pairing.coverage == 33.3  # 1 of the 3 left-behind children

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--left-behind",
             choices=[value for value, _label in selectors.LEFT_BEHIND_FILTERS],
-            help="any, single, both, father, mother or none",
+            help="any, care (关爱对象), single, both, father, mother or none",
         )
         parser.add_argument("--grade", type=int, choices=range(1, 10), help="grade 1-9")
         parser.add_argument("--class", dest="school_class", help="a class, e.g. 3(2)班 or 3-2")
