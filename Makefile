@@ -32,13 +32,14 @@ serve: sysdeps install
 test: sysdeps-test install
 	$(PY) -m pytest
 
-bench: sysdeps install
+bench: sysdeps-test install
 	$(PY) bench/run.py
 	$(PY) bench/bench_visits.py
 	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_import_load.py
+	$(PY) bench/bench_slow_phone.py
 
 lint: install
 	$(VENV)/bin/ruff check .

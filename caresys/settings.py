@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "caresys.lib.middleware.TrustedProxyMiddleware",
+    "caresys.lib.middleware.CompressPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -169,6 +170,8 @@ STORAGES = {
 # Development serves static files straight from static/ (no collectstatic step before make run).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files a browser asks for at the site's root without being told (favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 # `manage.py backup`: where the dated archives go, and how many of the newest are kept.

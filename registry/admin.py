@@ -47,7 +47,8 @@ class SchoolAdmin(SchoolScopedAdmin):
         return False
 
 
-class TermInline(RegistrarInline, admin.TabularInline):
+class TermInline(RegistrarInline, admin.StackedInline):
+    # Stacked, not tabular: each field keeps its own label (a table row's fields have none).
     model = Term
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
@@ -86,7 +87,7 @@ class SchoolYearAdmin(SchoolScopedAdmin):
         return kwargs
 
 
-class TeachingAssignmentInline(RegistrarInline, admin.TabularInline):
+class TeachingAssignmentInline(RegistrarInline, admin.StackedInline):
     model = TeachingAssignment
     extra = 1
     autocomplete_fields = ["teacher"]

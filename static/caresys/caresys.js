@@ -1,3 +1,25 @@
+// Bootstrap's script (the menu on a phone, dropdowns, closing a message) is fetched once the page
+// has shown: on a slow line (400 kbps) it would share the bandwidth with the styles and hold the
+// first paint back by half a second. A click on one of its buttons before it arrives is replayed.
+(() => {
+  const source = document.currentScript?.dataset.bootstrap;
+  if (!source) return;
+  let early = null;
+  const remember = (event) => {
+    early = event.target.closest("[data-bs-toggle], [data-bs-dismiss]") || early;
+  };
+  document.addEventListener("click", remember);
+  window.addEventListener("load", () => {
+    const script = document.createElement("script");
+    script.src = source;
+    script.onload = () => {
+      document.removeEventListener("click", remember);
+      early?.click();
+    };
+    document.body.append(script);
+  });
+})();
+
 /* Reveal a masked ID number or phone: the server returns the full value and logs the reveal. */
 (function () {
   function csrfToken() {
@@ -151,3 +173,32 @@ if (errorSummary) {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// A table or chart wider than the phone scrolls sideways: it takes keyboard focus, so it can be
+// scrolled without a mouse (and is named by its caption or heading for a screen reader).
+document.querySelectorAll(".table-responsive, .overflow-auto").forEach((box) => {
+  if (box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight) return;
+  box.tabIndex = 0;
+  if (!box.hasAttribute("aria-label")) {
+    const title = box.querySelector("caption") || box.closest("section, .card")?.querySelector("h2, h3");
+    if (title) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", title.textContent.trim());
+    }
+  }
+});
+
+// A form sent back with errors: the summary above it is announced and takes the focus; a form
+// without one sends the focus to its first field in error (its message is read with it).
+(() => {
+  const invalid = document.querySelector("main .is-invalid, main [aria-invalid=true]");
+  const summary = document.querySelector("main [data-error-summary]")
+    || document.querySelector(invalid ? "main .alert-danger:not(.alert-dismissible)" : "main form .alert-danger");
+  if (summary) {
+    summary.setAttribute("role", "alert");
+    summary.tabIndex = -1;
+    summary.focus();
+  } else if (invalid) {
+    invalid.focus();
+  }
+})();
