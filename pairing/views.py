@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresys.lib.forms import add_service_errors
-from caresys.lib.http import role_required
+from caresys.lib.http import role_required, row_ids
 from pairing import exports, selectors, services
 from pairing.forms import (
     HelpPlanForm,
@@ -50,8 +50,9 @@ def _proposals(request: HttpRequest) -> list[tuple[Pupil, User]]:
     wanted = []
     for value in request.POST.getlist("proposal"):
         pupil_pk, _dash, teacher_pk = value.partition("-")
-        if pupil_pk.isdigit() and teacher_pk.isdigit():
-            wanted.append((int(pupil_pk), int(teacher_pk)))
+        ids = row_ids([pupil_pk, teacher_pk])
+        if len(ids) == 2:
+            wanted.append((ids[0], ids[1]))
     school_id = request.user.school_id
     children = Pupil.objects.in_care_enrolled(request.user.school)
     pupils = children.in_bulk([pk for pk, _t in wanted])

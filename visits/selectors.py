@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.http import row_ids
 from pairing.models import Pair, PairCheck, PairingSettings
 from registry.models import Pupil, Role, School, SchoolClass, User, in_care
 from registry.selectors import (
@@ -236,7 +237,7 @@ def pupils_to_pick(*, user: User, chosen: list[str], query: str = "") -> QuerySe
     (thousands), only the chosen, their own and at most PICKER_MATCHES the query finds.
     One query."""
     pupils = _pickable(user)
-    shown = Q(pk__in=[int(pk) for pk in chosen if str(pk).isdigit()])
+    shown = Q(pk__in=row_ids(chosen))
     if query.strip():
         shown |= Q(pk__in=pupils_matching(user=user, query=query).values("pk"))
     elif records_for_whole_school(user):

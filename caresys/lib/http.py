@@ -52,3 +52,10 @@ def query_without_page(request: HttpRequest, *keys: str) -> str:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent after its page expired: say so in the user's words, not Django's."""
     return render(request, "403_csrf.html", status=403)
+
+
+def row_ids(values) -> list[int]:
+    """The values that can be a row's id (from a query string or a form), the rest dropped: a
+    20-digit number would overflow the database's integer, not find nothing."""
+    texts = [str(value) for value in values]
+    return [int(text) for text in texts if text.isascii() and text.isdecimal() and len(text) <= 18]

@@ -159,16 +159,6 @@ document.querySelectorAll("[data-choice-filter]").forEach((input) => {
   });
 });
 
-// A form sent back with errors: its summary is announced (role=alert); focus goes to the first
-// field to correct, or to the summary when no field is marked.
-const errorSummary = document.querySelector("[data-error-summary]");
-if (errorSummary) {
-  const invalid = document.querySelector(
-    "main :is(input, select, textarea).is-invalid, main [aria-invalid=true]"
-  );
-  (invalid || errorSummary).focus();
-}
-
 // A print button (the Content-Security-Policy allows no onclick= attributes).
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
@@ -188,8 +178,9 @@ document.querySelectorAll(".table-responsive, .overflow-auto").forEach((box) => 
   }
 });
 
-// A form sent back with errors: the summary above it is announced and takes the focus; a form
-// without one sends the focus to its first field in error (its message is read with it).
+// A form sent back with errors: the summary above it is announced and takes the focus (its
+// links lead to each field to correct, as GOV.UK's error summary does); a form without one
+// sends the focus to its first field in error (its message is read with it).
 (() => {
   const invalid = document.querySelector("main .is-invalid, main [aria-invalid=true]");
   const summary = document.querySelector("main [data-error-summary]")

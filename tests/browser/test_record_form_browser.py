@@ -100,7 +100,7 @@ def test_the_registrar_finds_one_child_of_the_school_by_typing(
     assert list(CareRecord.objects.get().pupils.all()) == [other_pupil]
 
 
-def test_an_error_is_announced_and_the_first_field_to_correct_has_focus(
+def test_an_error_is_announced_and_its_summary_takes_the_focus(
     new_phone, sign_in, class_teacher, full_class
 ):
     page = new_phone()
@@ -110,8 +110,9 @@ def test_an_error_is_announced_and_the_first_field_to_correct_has_focus(
     with page.expect_navigation():
         page.get_by_role("button", name="保存记录").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("儿童：这个字段是必填项。")
-    expect(page.get_by_label("查找儿童：姓名、拼音或首字母")).to_be_focused()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("儿童：这个字段是必填项。")
+    expect(summary).to_be_focused()  # its link leads to the children's picker
     shoot(page, "after-errors")
 
 

@@ -45,3 +45,12 @@ def test_a_malformed_version_to_compare_with_is_not_found(client, admin_user, pr
     url = reverse("reports:term_report_compare", args=[version.pk])
 
     assert client.get(url, {"to": value}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "²", "٣", "-1", "1e3", ""])
+def test_a_record_form_asked_for_a_strange_child_is_the_empty_form(
+    client, class_teacher, pupil, value
+):
+    client.force_login(class_teacher)
+
+    assert client.get(reverse("visits:record_create"), {"pupil": value}).status_code == 200
