@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "registry",
     "pairing",
     "visits",
+    "rooms",
     "reports",
     "reminders",
     "demo",

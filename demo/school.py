@@ -12,6 +12,7 @@ from caresys.lib.identity import id_check_digit
 from caresys.lib.pinyin import name_pinyin
 from demo.pairs import seed_pairs
 from demo.records import seed_records
+from demo.rooms import seed_rooms
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from registry.models import (
     CATEGORY_FIELDS,
@@ -35,6 +36,7 @@ from registry.models import (
     Term,
     User,
 )
+from rooms.models import Opening, Room, Slot, Use
 from visits.models import (
     CareRecord,
     CareRecordRevision,
@@ -152,6 +154,10 @@ def _wipe_demo() -> None:
     CensusClassReturn.objects.filter(round__school__in=demo).delete()
     CensusRound.objects.filter(school__in=demo).delete()
     AccessLog.objects.filter(school__in=demo).delete()
+    Use.objects.filter(pupil__school__in=demo).delete()
+    Opening.objects.filter(slot__room__school__in=demo).delete()
+    Slot.objects.filter(room__school__in=demo).delete()
+    Room.objects.filter(school__in=demo).delete()
     EmergencyStep.objects.filter(emergency__school__in=demo).delete()
     Emergency.pupils.through.objects.filter(emergency__school__in=demo).delete()
     Emergency.objects.filter(school__in=demo).delete()
@@ -228,6 +234,7 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
         password=password,
     )
     seed_records(school=school, rng=random.Random(seed + 3))
+    seed_rooms(school=school, rng=random.Random(seed + 5))
     return DemoResult(
         school=school,
         pupils=pupils,

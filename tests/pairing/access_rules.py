@@ -35,6 +35,14 @@ AUTHOR_AND_ADMIN = READERS_OF_THE_PUPIL | {"principal": 403, "pair_teacher": 403
 # Managers and the pair's own teacher write its plan and checks; other readers get 403.
 WRITERS_OF_THE_PAIR = READERS_OF_THE_PUPIL | {"class_teacher": 403, "counsellor": 403}
 
+# The teachers on duty in the matrix's room slot (the class teacher) and the managers.
+ON_DUTY = dict.fromkeys(ROLES, 404) | {
+    "admin": 200,
+    "principal": 200,
+    "class_teacher": 200,
+    "anonymous": LOGIN,
+}
+
 PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "pairing:board": MANAGERS,
     # Without a proposal the managers are sent back to the board.
@@ -92,6 +100,19 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "visits:dropout_list": EVERYONE_SIGNED_IN,
     "visits:dropout_create": READERS_OF_THE_PUPIL | {"counsellor": 403},
     "visits:dropout_detail": READERS_OF_THE_PUPIL,
+    # The rooms: everyone sees the schedule and their own duty today; the registrar and the
+    # principal set rooms up and read the missed openings and a room's log. The matrix's slot
+    # has the class teacher on duty; its opening's page is theirs and the managers' (others
+    # 404); opening it today answers with that page; voiding without a reason goes back to it.
+    "rooms:room_list": EVERYONE_SIGNED_IN,
+    "rooms:room_create": MANAGERS,
+    "rooms:slot_create": MANAGERS,
+    "rooms:room_log": MANAGERS,
+    "rooms:missed": MANAGERS,
+    "rooms:today": EVERYONE_SIGNED_IN,
+    "rooms:opening_create": ON_DUTY | {"admin": 302, "principal": 302, "class_teacher": 302},
+    "rooms:opening": ON_DUTY,
+    "rooms:use_void": ON_DUTY | {"admin": 302, "principal": 302, "class_teacher": 302},
     # Reports: the principal's and the administrator's.
     "reports:dashboard": MANAGERS,
     "reports:teacher_table": MANAGERS,
@@ -114,6 +135,8 @@ PAIRING_POST_DATA: dict[str, dict] = {
     "visits:emergency_report": {},
     "visits:record_seen": {},
     "reports:term_report_generate": {},
+    "rooms:opening_create": {},
+    "rooms:use_void": {},
 }
 # URLs whose pk is the pair's, and those whose pk is the pair teacher's.
 PAIR_URLS = {
@@ -139,6 +162,11 @@ EMERGENCY_URLS = {
     "visits:emergency_close",
 }
 DROPOUT_URLS = {"visits:dropout_detail"}
+# URLs whose pk is the matrix's room's, its slot's, its opening's and its use's.
+ROOM_URLS = {"rooms:slot_create", "rooms:room_log"}
+SLOT_URLS = {"rooms:opening_create"}
+OPENING_URLS = {"rooms:opening"}
+USE_URLS = {"rooms:use_void"}
 # URLs whose pk is a term's, and a generated summary version's.
 TERM_URLS = {
     "reports:term_report_edit",

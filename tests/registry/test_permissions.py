@@ -18,14 +18,18 @@ from tests.pairing.access_rules import (
     EVERYONE_SIGNED_IN,
     LOGIN,
     MANAGERS,
+    OPENING_URLS,
     PAIR_URLS,
     PAIRING_EXPECTED,
     PAIRING_POST_DATA,
     READERS_OF_THE_PUPIL,
     RECORD_URLS,
     ROLES,
+    ROOM_URLS,
+    SLOT_URLS,
     TEACHER_URLS,
     TERM_URLS,
+    USE_URLS,
     VERSION_URLS,
 )
 
@@ -220,11 +224,32 @@ def record(class_teacher, pupil, roster_upload, admin_user, census):
     )
     talk.version = _summary_version(class_teacher.school, admin_user)
     talk.census = census
+    talk.room_visit = _room_use(admin_user, class_teacher, pupil)
     talk.notification = Notification.objects.create(
         recipient=class_teacher, kind="work_due", key="work_due:matrix", title="提醒",
         link="/visits/due/",
     )  # fmt: skip
     return talk
+
+
+def _room_use(admin_user, class_teacher, pupil):
+    """A chat room open today with the class teacher alone on duty, and a call of the pupil."""
+    import datetime
+
+    from rooms import services as rooms_services
+
+    room = rooms_services.room_save(actor=admin_user, name="亲情聊天室", kind="chat")
+    slot = rooms_services.slot_create(
+        actor=admin_user, room=room, weekday=timezone.localdate().weekday(),
+        starts_at=datetime.time(15), ends_at=datetime.time(16), on_duty=[class_teacher],
+    )  # fmt: skip
+    opening = rooms_services.opening_record(
+        actor=class_teacher, slot=slot, day=timezone.localdate()
+    )
+    return rooms_services.use_record(
+        actor=class_teacher, opening=opening, pupil=pupil, mode="video", with_whom="mother",
+        minutes=10,
+    )  # fmt: skip
 
 
 def _summary_version(school, admin_user):
@@ -258,6 +283,14 @@ def _summary_version(school, admin_user):
     return version
 
 
+def _room_object(name: str, use):
+    if name in ROOM_URLS:
+        return use.opening.slot.room
+    if name in SLOT_URLS:
+        return use.opening.slot
+    return use.opening if name in OPENING_URLS else use
+
+
 def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) -> str:
     if name == "visits:attachment":
         attachment = record.attachments.get()
@@ -270,6 +303,8 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": record.version.pk})
     if name in EMERGENCY_URLS:
         return reverse(name, kwargs={"pk": record.emergency.pk})
+    if name in ROOM_URLS | SLOT_URLS | OPENING_URLS | USE_URLS:
+        return reverse(name, kwargs={"pk": _room_object(name, record.room_visit).pk})
     if name in DROPOUT_URLS:
         return reverse(name, kwargs={"pk": record.dropout.pk})
     if name in CENSUS_URLS:

@@ -1,0 +1,200 @@
+"""Pages of the rooms: the schedule, today's opening (on a phone), the openings missed, a
+room's log by month."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from caresys.lib.forms import add_service_errors
+from caresys.lib.http import role_required, row_ids
+from caresys.lib.periods import month_of
+from registry import services as registry_services
+from registry.models import CARE_LEADS, AccessLog
+from rooms import selectors, services
+from rooms.forms import RoomForm, SlotForm, UseForm, VoidForm
+from visits.selectors import pupils_matching
+
+
+@require_GET
+@login_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    """The rooms and their weekly schedule, with a warning where fewer than two are on duty."""
+    rooms = list(selectors.rooms_of(user=request.user))
+    for room in rooms:
+        for slot in room.slots.all():
+            slot.understaffed = selectors.understaffed(slot)
+    return render(request, "rooms/room_list.html", {"rooms": rooms})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CARE_LEADS)
+def room_create(request: HttpRequest) -> HttpResponse:
+    form = RoomForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.room_save(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("rooms:room_list")
+    return render(request, "rooms/room_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CARE_LEADS)
+def slot_create(request: HttpRequest, pk: int) -> HttpResponse:
+    room = selectors.get_room_for_user(request.user, pk)
+    form = SlotForm(request.POST or None, school_id=request.user.school_id)
+    if form.is_valid():
+        try:
+            slot = services.slot_create(
+                actor=request.user,
+                room=room,
+                request=request,
+                **(form.cleaned_data | {"on_duty": list(form.cleaned_data["on_duty"])}),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if len(form.cleaned_data["on_duty"]) < selectors.DUTY_MINIMUM:
+                messages.warning(request, _("值班教师少于两名：每次开放须有两名教师在场。"))
+            else:
+                messages.success(request, _("已添加开放时间：%(slot)s。") % {"slot": slot})
+            return redirect("rooms:room_list")
+    return render(request, "rooms/slot_form.html", {"form": form, "room": room})
+
+
+@require_GET
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """今日开放: the rooms the teacher is on duty in today, to record an opening."""
+    slots = selectors.today_of(user=request.user)
+    return render(request, "rooms/today.html", {"slots": slots, "today": timezone.localdate()})
+
+
+@require_POST
+@login_required
+def opening_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the room opened today in this slot."""
+    slot = selectors.get_slot_for_user(request.user, pk)
+    try:
+        opening = services.opening_record(
+            actor=request.user, slot=slot, day=timezone.localdate(), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("rooms:today")
+    return redirect("rooms:opening", pk=opening.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def opening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An opening's uses and the form for the next: type part of a name, pick, save."""
+    opening = selectors.get_opening_for_user(request.user, pk)
+    form = UseForm(request.POST or None)
+    matches = []
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        matches = list(pupils_matching(user=request.user, query=query)) if query else []
+        chosen = row_ids([form.cleaned_data["pupil"] or request.POST.get("pick", "")])
+        if not chosen and len(matches) == 1:
+            chosen = [matches[0].pk]
+        if "find" not in request.POST and not chosen:
+            form.add_error("q", _("请输入姓名并选择一名儿童。"))
+        elif "find" not in request.POST:
+            pupil = selectors.pupil_for_use(request.user, chosen[0])
+            try:
+                use = services.use_record(
+                    actor=request.user,
+                    opening=opening,
+                    pupil=pupil,
+                    mode=form.cleaned_data["mode"],
+                    with_whom=form.cleaned_data["with_whom"],
+                    minutes=form.cleaned_data["minutes"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("已登记%(name)s的亲情电话。") % {"name": use.pupil.name}
+                )
+                return redirect("rooms:opening", pk=opening.pk)
+    uses = list(selectors.uses_of(opening))
+    _log_read(request, [use.pupil for use in uses], _("查看%(room)s使用记录"), opening.slot.room)
+    context = {"opening": opening, "form": form, "matches": matches, "uses": uses}
+    return render(request, "rooms/opening_detail.html", context)
+
+
+def _log_read(request: HttpRequest, pupils: list, detail: str, room) -> None:
+    """The children whose calls a page shows are logged as read (none: nothing)."""
+    if pupils:
+        registry_services.log_access(
+            actor=request.user,
+            action=AccessLog.Action.READ,
+            pupils=pupils,
+            detail=detail % {"room": room.name},
+            request=request,
+        )
+
+
+@require_POST
+@login_required
+def use_void(request: HttpRequest, pk: int) -> HttpResponse:
+    use = selectors.get_use_for_user(request.user, pk)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写作废原因。"))
+    else:
+        try:
+            services.use_void(
+                actor=request.user,
+                use=use,
+                reason=form.cleaned_data["void_reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已作废这条使用记录和它的亲情电话记录。"))
+    return redirect("rooms:opening", pk=use.opening_id)
+
+
+@require_GET
+@role_required(*CARE_LEADS)
+def missed(request: HttpRequest) -> HttpResponse:
+    """未按计划开放: the principal's list of planned openings of the last weeks not recorded."""
+    rows = selectors.missed_openings(user=request.user)
+    context = {"rows": rows, "weeks": selectors.MISSED_WEEKS}
+    return render(request, "rooms/missed_list.html", context)
+
+
+@require_GET
+@role_required(*CARE_LEADS)
+def room_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """A room's openings and uses in a month (?month=2026-04; this month by default)."""
+    room = selectors.get_room_for_user(request.user, pk)
+    try:
+        day = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        day = timezone.localdate()
+    month = month_of(day)
+    openings = list(selectors.room_log(room, month))
+    pupils = [use.pupil for opening in openings for use in opening.uses.all()]
+    _log_read(request, pupils, _("查看%(room)s月度记录"), room)
+    context = {
+        "room": room,
+        "month": month,
+        "openings": openings,
+        "previous": (month.start - datetime.timedelta(days=1)).strftime("%Y-%m"),
+        "next": (month.end + datetime.timedelta(days=1)).strftime("%Y-%m"),
+    }
+    return render(request, "rooms/room_log.html", context)
