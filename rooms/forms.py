@@ -44,7 +44,6 @@ class UseForm(forms.Form):
             attrs={"placeholder": _("输入姓名、拼音或首字母"), "autocomplete": "off"}
         ),
     )
-    pupil = forms.IntegerField(required=False, widget=forms.HiddenInput)
     mode = forms.ChoiceField(
         label=_("方式"),
         choices=Use.Mode.choices,

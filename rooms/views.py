@@ -99,17 +99,20 @@ def opening_create(request: HttpRequest, pk: int) -> HttpResponse:
 def opening_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An opening's uses and the form for the next: type part of a name, pick, save."""
     opening = selectors.get_opening_for_user(request.user, pk)
-    form = UseForm(request.POST or None)
-    matches = []
-    if form.is_valid():
-        query = form.cleaned_data["q"].strip()
-        matches = list(pupils_matching(user=request.user, query=query)) if query else []
-        chosen = row_ids([form.cleaned_data["pupil"] or request.POST.get("pick", "")])
+    query = request.POST.get("q", "").strip()
+    matches = list(pupils_matching(user=request.user, query=query)) if query else []
+    if "find" in request.POST:
+        # 查找 only searches: what was chosen so far is kept, nothing is checked yet.
+        form = UseForm(initial=request.POST.dict())
+    else:
+        form = UseForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        chosen = row_ids([request.POST.get("pick", "")])
         if not chosen and len(matches) == 1:
             chosen = [matches[0].pk]
-        if "find" not in request.POST and not chosen:
+        if not chosen:
             form.add_error("q", _("请输入姓名并选择一名儿童。"))
-        elif "find" not in request.POST:
+        else:
             pupil = selectors.pupil_for_use(request.user, chosen[0])
             try:
                 use = services.use_record(

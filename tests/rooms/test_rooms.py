@@ -244,3 +244,15 @@ def test_the_demo_school_has_a_chat_room_open_twice_a_week_with_uses_and_a_few_m
     assert all(slot.on_duty.count() == 2 for slot in slots)
     assert Use.objects.filter(record__kind=CareRecord.Kind.FAMILY_CALL).exists()
     assert selectors.missed_openings(user=User.objects.get(username="principal"))
+
+
+def test_find_lists_the_matching_children_without_complaining_about_the_rest(
+    client, class_teacher, pupil, opening
+):
+    client.force_login(class_teacher)
+
+    response = client.post(reverse("rooms:opening", args=[opening.pk]), {"q": "王", "find": "1"})
+
+    assert [child.name for child in response.context["matches"]] == ["王小明"]
+    assert "必填" not in response.content.decode()
+    assert not Use.objects.exists()
