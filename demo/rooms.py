@@ -39,6 +39,7 @@ def seed_rooms(*, school: School, rng: random.Random) -> int:
             weekday=weekday,
             starts_at=datetime.time(15, 40),
             ends_at=datetime.time(16, 40),
+            starts_on=start,
         )
         on_duty = rng.sample(teachers, min(2, len(teachers)))
         if weekday == 1:  # the demo account `teacher` is on duty on Tuesdays, to try it

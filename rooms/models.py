@@ -67,6 +67,8 @@ class Slot(models.Model):
     on_duty = models.ManyToManyField(
         User, related_name="room_slots", blank=True, verbose_name=_("值班教师")
     )
+    # A slot is planned from the day it was set, not back to the room's set-up.
+    starts_on = models.DateField(_("开始日期"), default=timezone.localdate)
 
     class Meta:
         verbose_name = _("开放时间")

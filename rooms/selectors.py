@@ -100,11 +100,12 @@ def uses_of(opening: Opening) -> QuerySet[Use]:
 class Missed:
     slot: Slot
     day: datetime.date
+    can_record: bool = False  # the person may record it late (补登)
 
 
 def missed_openings(*, user: User, today: datetime.date | None = None) -> list[Missed]:
     """未按计划开放: planned slots of the last MISSED_WEEKS weeks, before today, on or after the
-    room was set up, with no opening recorded; newest first. Three queries."""
+    room and the slot were set up, with no opening recorded; newest first. Three queries."""
     today = today or timezone.localdate()
     first = today - datetime.timedelta(weeks=MISSED_WEEKS)
     last = today - datetime.timedelta(days=1)
@@ -119,9 +120,9 @@ def missed_openings(*, user: User, today: datetime.date | None = None) -> list[M
         ).values_list("slot_id", "opened_on")
     )
     missed = [
-        Missed(slot, day)
+        Missed(slot, day, user.leads_care or user in slot.on_duty.all())
         for slot in slots
-        for day in slot.dates_between(max(first, slot.room.created_on), last)
+        for day in slot.dates_between(max(first, slot.room.created_on, slot.starts_on), last)
         if (slot.pk, day) not in opened
     ]
     return sorted(missed, key=lambda row: (row.day, row.slot.starts_at), reverse=True)

@@ -76,22 +76,39 @@ def slot_create(request: HttpRequest, pk: int) -> HttpResponse:
 def today(request: HttpRequest) -> HttpResponse:
     """今日开放: the rooms the teacher is on duty in today, to record an opening."""
     slots = selectors.today_of(user=request.user)
-    return render(request, "rooms/today.html", {"slots": slots, "today": timezone.localdate()})
+    # The teacher's own openings of the last weeks not yet recorded, to record late (补登).
+    missed = [row for row in selectors.missed_openings(user=request.user) if row.can_record]
+    if not request.user.leads_care:
+        missed = [row for row in missed if request.user in row.slot.on_duty.all()]
+    context = {"slots": slots, "missed": missed, "today": timezone.localdate()}
+    return render(request, "rooms/today.html", context)
 
 
 @require_POST
 @login_required
 def opening_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record that the room opened today in this slot."""
+    """Record that the room opened in this slot today, or on a day of the last weeks (补登,
+    from the 未按计划开放 list)."""
     slot = selectors.get_slot_for_user(request.user, pk)
+    day = _recent_day(request.POST.get("day", "")) or timezone.localdate()
     try:
-        opening = services.opening_record(
-            actor=request.user, slot=slot, day=timezone.localdate(), request=request
-        )
+        opening = services.opening_record(actor=request.user, slot=slot, day=day, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("rooms:today")
     return redirect("rooms:opening", pk=opening.pk)
+
+
+def _recent_day(text: str) -> datetime.date | None:
+    """A day of the last MISSED_WEEKS weeks sent by the form, else None."""
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    today = timezone.localdate()
+    if today - datetime.timedelta(weeks=selectors.MISSED_WEEKS) <= day <= today:
+        return day
+    return None
 
 
 @require_http_methods(["GET", "POST"])

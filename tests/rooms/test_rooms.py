@@ -136,6 +136,7 @@ def test_a_missed_opening_shows_on_the_principals_list_and_goes_when_recorded(
     last_week = TODAY() - datetime.timedelta(days=7)
     Room.objects.filter(pk=room.pk).update(created_on=last_week)
     slot = slot_on(admin_user, room, last_week, [class_teacher])
+    Slot.objects.filter(pk=slot.pk).update(starts_on=last_week)
     client.force_login(principal)
 
     response = client.get(reverse("rooms:missed"))
@@ -226,6 +227,7 @@ def test_the_missed_list_runs_in_a_fixed_number_of_queries(
     for weekday in range(7):
         slot_on(admin_user, room, TODAY() + datetime.timedelta(days=weekday), [class_teacher])
     Room.objects.filter(pk=room.pk).update(created_on=TODAY() - datetime.timedelta(days=60))
+    Slot.objects.filter(room=room).update(starts_on=TODAY() - datetime.timedelta(days=60))
 
     with django_assert_num_queries(3):
         rows = selectors.missed_openings(user=principal)
@@ -256,3 +258,32 @@ def test_find_lists_the_matching_children_without_complaining_about_the_rest(
     assert [child.name for child in response.context["matches"]] == ["王小明"]
     assert "必填" not in response.content.decode()
     assert not Use.objects.exists()
+
+
+def test_a_slot_added_later_is_not_missed_before_it_was_set(
+    admin_user, principal, room, class_teacher
+):
+    Room.objects.filter(pk=room.pk).update(created_on=TODAY() - datetime.timedelta(days=60))
+    slot_on(admin_user, room, TODAY() - datetime.timedelta(days=7), [class_teacher])
+
+    assert selectors.missed_openings(user=principal) == []
+
+
+def test_a_teacher_on_duty_records_a_missed_opening_late_from_the_list(
+    client, admin_user, principal, class_teacher, room
+):
+    last_week = TODAY() - datetime.timedelta(days=7)
+    Room.objects.filter(pk=room.pk).update(created_on=last_week)
+    slot = slot_on(admin_user, room, last_week, [class_teacher])
+    Slot.objects.filter(pk=slot.pk).update(starts_on=last_week)
+    client.force_login(class_teacher)
+    assert "补登开放" in client.get(reverse("rooms:today")).content.decode()
+
+    response = client.post(
+        reverse("rooms:opening_create", args=[slot.pk]), {"day": last_week.isoformat()}
+    )
+
+    opening = Opening.objects.get(slot=slot)
+    assert opening.opened_on == last_week
+    assert response["Location"] == reverse("rooms:opening", args=[opening.pk])
+    assert selectors.missed_openings(user=principal) == []
