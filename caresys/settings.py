@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "registry",
     "pairing",
     "visits",
+    "events",
     "reports",
     "reminders",
     "demo",

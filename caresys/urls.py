@@ -22,6 +22,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("pairing/", include("pairing.urls")),
     path("visits/", include("visits.urls")),
+    path("events/", include("events.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("reminders.urls")),
     path("admin/", admin.site.urls),

@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("visits:work_list", _("我的待办")))
     items.append(("visits:record_list", _("关爱记录")))
     items.append(("visits:emergency_list", _("突发事件")))
+    if user.organises_events or user.has_role(Role.CLASS_TEACHER):
+        items.append(("events:event_list", _("学校活动")))
     if user.leads_care:
         items.append(("reports:dashboard", _("工作概况")))
         items.append(("pairing:board", _("结对帮扶")))
