@@ -192,3 +192,17 @@ def test_the_event_list_keeps_its_queries_as_events_grow(
 
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("events:event_list"))
+
+
+def test_the_demo_school_has_a_term_of_events_so_the_summary_shows_no_zeros_for_them(db):
+    from demo.school import seed_demo
+    from registry.models import Term
+
+    result = seed_demo(pupils=200, seed=3, replace=False)
+    today = timezone.localdate()
+    term = Term.objects.current(result.school.pk, today)
+
+    kinds = {k.kind: k for k in term_numbers(school=result.school, period=term.period).care.kinds}
+    assert kinds["parent_meeting"].records >= 2
+    assert kinds["symposium"].records >= 1
+    assert kinds["activity"].children > 0
