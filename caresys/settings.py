@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pairing",
     "visits",
     "rooms",
+    "events",
     "reports",
     "reminders",
     "demo",

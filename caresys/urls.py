@@ -23,6 +23,7 @@ urlpatterns = [
     path("pairing/", include("pairing.urls")),
     path("visits/", include("visits.urls")),
     path("rooms/", include("rooms.urls")),
+    path("events/", include("events.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("reminders.urls")),
     path("admin/", admin.site.urls),

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from caresys.lib.identity import id_check_digit
 from caresys.lib.pinyin import name_pinyin
+from demo.events import DEYU, seed_events
 from demo.pairs import seed_pairs
 from demo.records import seed_records
 from demo.rooms import seed_rooms
+from events.models import Event
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from registry.models import (
     CATEGORY_FIELDS,
@@ -56,6 +58,7 @@ DEMO_ACCOUNTS = (
     ("principal", "校长"),
     ("teacher", "班主任（三年级(1)班）"),
     ("counsellor", "心理老师"),
+    DEYU,
 )
 
 SURNAMES = (
@@ -171,6 +174,8 @@ def _wipe_demo() -> None:
     CareRecordRevision.objects.filter(record__school__in=demo).delete()
     CareRecord.pupils.through.objects.filter(carerecord__school__in=demo).delete()
     CareRecord.objects.filter(school__in=demo).delete()
+    Event.pupils.through.objects.filter(event__school__in=demo).delete()
+    Event.objects.filter(school__in=demo).delete()
     CareSettings.objects.filter(school__in=demo).delete()
 
     PairCheck.objects.filter(pair__school__in=demo).delete()
@@ -235,6 +240,8 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
     )
     seed_records(school=school, rng=random.Random(seed + 3))
     seed_rooms(school=school, rng=random.Random(seed + 5))
+    events_rng = random.Random(seed + 17)
+    seed_events(school=school, rng=events_rng, password=password, phone=_mobile(events_rng))
     return DemoResult(
         school=school,
         pupils=pupils,

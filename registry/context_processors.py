@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict:
     items.append(("visits:record_list", _("关爱记录")))
     items.append(("visits:emergency_list", _("突发事件")))
     items.append(("rooms:room_list", _("留守儿童之家")))
+    if user.organises_events or user.has_role(Role.CLASS_TEACHER):
+        items.append(("events:event_list", _("学校活动")))
     if user.leads_care:
         items.append(("reports:dashboard", _("工作概况")))
         items.append(("pairing:board", _("结对帮扶")))

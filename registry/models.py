@@ -192,6 +192,9 @@ class Role(models.TextChoices):
     CLASS_TEACHER = "class_teacher", _("班主任")
     PAIR_TEACHER = "pair_teacher", _("帮扶教师")
     COUNSELLOR = "counsellor", _("心理老师")
+    # 德育主任: runs the school's events (座谈会, 家长会, 六一 …); reads the events and the names
+    # and classes of the children in care, not their archives nor counselling.
+    MORAL_LEAD = "moral_lead", _("德育主任")
 
 
 # Those who run the school's care work: they pair children, read the dashboard and the term
@@ -201,6 +204,8 @@ CARE_LEADS = frozenset({Role.ADMIN, Role.PRINCIPAL})
 WHOLE_SCHOOL_READERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR})
 # Those who read counselling content.
 COUNSELLING_READERS = frozenset({Role.COUNSELLOR, Role.PRINCIPAL})
+# Those who record and read the events of the whole school (a class teacher: their class's).
+EVENT_ORGANISERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.MORAL_LEAD})
 
 
 def validate_roles(value: object) -> None:
@@ -257,6 +262,10 @@ class User(AbstractUser):
     @property
     def reads_counselling(self) -> bool:
         return self.has_any_role(COUNSELLING_READERS)
+
+    @property
+    def organises_events(self) -> bool:
+        return self.has_any_role(EVENT_ORGANISERS)
 
     def role_labels(self) -> list[str]:
         return [str(Role(role).label) for role in self.roles if role in Role.values]

@@ -28,6 +28,7 @@ from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from caresys.lib.pdf import pdf_response, render_pdf
 from caresys.lib.xlsx import xlsx_response
+from events import selectors as events_selectors
 from pairing import selectors as pairing_selectors
 from registry import selectors, services
 from registry.forms import (
@@ -117,6 +118,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_pair": pairing_selectors.can_manage_pairs(request.user),
         "care": visits_selectors.care_of_pupil(request.user, pupil),
         "consents": selectors.consents_of(pupil),
+        "events": list(events_selectors.events_of_pupil(pupil)),
     }
     return render(request, "registry/pupil_detail.html", context)
 

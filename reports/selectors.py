@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caresys.lib.periods import Period, month_of
+from events.models import Event
+from events.selectors import KindReach, attendees_of, events_in, reach_by_kind
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
 from registry.models import (
@@ -162,6 +164,34 @@ def children_of(records: QuerySet[CareRecord]) -> QuerySet:
     return CareRecord.pupils.through.objects.filter(carerecord__in=records).values("pupil_id")
 
 
+# The school's events the summary counts with the care records of a kind: 座谈会, 家长会, and
+# 关爱活动 (a 生日会 is one). Records written the old way still count, so stored figures stand.
+EVENTS_COUNTED_AS = {
+    CareRecord.Kind.SYMPOSIUM: (Event.Kind.SYMPOSIUM,),
+    CareRecord.Kind.PARENT_MEETING: (Event.Kind.PARENT_MEETING,),
+    CareRecord.Kind.ACTIVITY: (Event.Kind.CARE_ACTIVITY, Event.Kind.BIRTHDAY),
+}
+
+
+def _with_events(
+    by_kind: dict, records: QuerySet[CareRecord], school_id: int, period: Period
+) -> None:
+    """Add the term's events to the kinds they count as: each event once, and each child once
+    whether a record, an event or both reached them."""
+    events = events_in(school_id=school_id, period=period)
+    held = dict(events.values("kind").annotate(n=Count("pk")).order_by().values_list("kind", "n"))
+    for kind, event_kinds in EVENTS_COUNTED_AS.items():
+        if not any(held.get(event_kind) for event_kind in event_kinds):
+            continue
+        reached = Pupil.objects.filter(
+            Q(pk__in=children_of(records.filter(kind=kind)))
+            | Q(pk__in=attendees_of(events.filter(kind__in=event_kinds)))
+        ).count()
+        row = by_kind.setdefault(kind, {"records": 0, "children": 0})
+        row["records"] += sum(held.get(event_kind, 0) for event_kind in event_kinds)
+        row["children"] = reached
+
+
 def _care(school_id: int, period: Period) -> Care:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities."""
     records = _records(school_id, period)
@@ -171,6 +201,7 @@ def _care(school_id: int, period: Period) -> Care:
         .annotate(records=Count("pk", distinct=True), children=Count("pupils", distinct=True))
         .order_by()
     }
+    _with_events(by_kind, records, school_id, period)
     kinds = [
         KindCount(
             kind=value,
@@ -521,6 +552,8 @@ class Dashboard:
     no_contact_days: int
     talks_met: int
     open_emergencies: list[Emergency]
+    events: list[KindReach]  # the term's events by kind, and the children each kind reached
+    event_children: int  # children who joined any of them
 
 
 def dashboard(*, school: School, today: datetime.date) -> Dashboard:
@@ -572,6 +605,10 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         open_emergencies=list(
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),
+        events=reach_by_kind(school_id=school.pk, period=period),
+        event_children=Pupil.objects.filter(
+            pk__in=attendees_of(events_in(school_id=school.pk, period=period))
+        ).count(),
     )
 
 

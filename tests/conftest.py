@@ -60,6 +60,11 @@ def other_teacher(school):
 
 
 @pytest.fixture
+def moral_lead(school):
+    return UserFactory(school=school, username="moral", full_name="周主任", roles=[Role.MORAL_LEAD])
+
+
+@pytest.fixture
 def pair_teacher(school):
     return UserFactory(school=school, username="pairteacher", roles=[Role.PAIR_TEACHER])
 
@@ -85,9 +90,12 @@ def other_pupil(admin_user, other_class):
 
 
 @pytest.fixture
-def users_by_role(admin_user, principal, class_teacher, pair_teacher, counsellor, other_teacher):
+def users_by_role(
+    admin_user, principal, class_teacher, pair_teacher, counsellor, other_teacher, moral_lead
+):
     """One person per role; 'class_teacher' heads the pupil's class, 'other_teacher' another."""
     return {
+        "moral_lead": moral_lead,
         "admin": admin_user,
         "principal": principal,
         "class_teacher": class_teacher,

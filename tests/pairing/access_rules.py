@@ -14,6 +14,7 @@ ROLES = (
     "other_class_teacher",
     "pair_teacher",
     "counsellor",
+    "moral_lead",
     "anonymous",
 )
 EVERYONE_SIGNED_IN = dict.fromkeys(ROLES, 200) | {"anonymous": LOGIN}
@@ -28,6 +29,8 @@ READERS_OF_THE_PUPIL = {
     "other_class_teacher": 404,
     "pair_teacher": 200,
     "counsellor": 200,
+    # The 德育主任 reads events and the names in them, not archives.
+    "moral_lead": 404,
     "anonymous": LOGIN,
 }
 # The author of the matrix's record (the class teacher) and the administrator change it.
@@ -64,10 +67,11 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "pairing:register": EVERYONE_SIGNED_IN,
     "pairing:register_xlsx": EVERYONE_SIGNED_IN,
     # Care records: teachers of the child, counsellors and the administrator write; those
-    # who only read (the principal) have nothing to record; a pupil's readers note 五必访.
-    "visits:record_create": EVERYONE_SIGNED_IN | {"principal": 403},
+    # who only read (the principal) have nothing to record, nor has the 德育主任 (who records
+    # events); a pupil's readers note 五必访.
+    "visits:record_create": EVERYONE_SIGNED_IN | {"principal": 403, "moral_lead": 403},
     # The record form's search of the children one writes for: as the form.
-    "visits:record_pupils": EVERYONE_SIGNED_IN | {"principal": 403},
+    "visits:record_pupils": EVERYONE_SIGNED_IN | {"principal": 403, "moral_lead": 403},
     # Everyone's own list (the children they answer for; maybe none).
     "visits:work_list": EVERYONE_SIGNED_IN,
     "visits:settings": ADMIN_ONLY,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pairing import services as pairing_services
 from registry.spreadsheets import importing
 from reminders.models import Notification
+from tests.events.access_rules import EVENT_URLS, EVENTS_EXPECTED, EVENTS_POST_DATA
 from tests.factories import consent_to
 from tests.pairing.access_rules import (
     ADMIN_ONLY,
@@ -50,6 +51,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "other_class_teacher": 200,
         "pair_teacher": 403,
         "counsellor": 403,
+        "moral_lead": 403,
         "anonymous": LOGIN,
     },
     "registry:pupil_detail": READERS_OF_THE_PUPIL,
@@ -96,10 +98,11 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "registry:census_close": ADMIN_ONLY,
     "registry:census_outcome": MANAGERS,
     "registry:census_outcome_xlsx": MANAGERS,
-    "registry:census_class": READERS_OF_THE_PUPIL | {"pair_teacher": 403, "counsellor": 403},
+    "registry:census_class": READERS_OF_THE_PUPIL
+    | {"pair_teacher": 403, "counsellor": 403, "moral_lead": 403},
     "registry:census_confirm": READERS_OF_THE_PUPIL
     | {"admin": 302, "class_teacher": 302, "principal": 403, "pair_teacher": 403,
-       "counsellor": 403},
+       "counsellor": 403, "moral_lead": 403},
     # 通知: everyone's own list and channels; the matrix's notification is the class
     # teacher's (opening it goes to its page), nobody else's (404); the school's robot is the
     # registrar's to set.
@@ -109,7 +112,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "reminders:notifications_read_all": dict.fromkeys(ROLES, 302) | {"anonymous": LOGIN},
     "reminders:channels": EVERYONE_SIGNED_IN,
     "reminders:settings": ADMIN_ONLY,
-} | PAIRING_EXPECTED
+} | PAIRING_EXPECTED | EVENTS_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
 POST_DATA = {
@@ -125,7 +128,7 @@ POST_DATA = {
     "registry:census_confirm": {},
     "reminders:notification_open": {},
     "reminders:notifications_read_all": {},
-} | PAIRING_POST_DATA
+} | PAIRING_POST_DATA | EVENTS_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
 CENSUS_URLS = {
@@ -201,6 +204,7 @@ def record(class_teacher, pupil, roster_upload, admin_user, census):
     """A talk with the matrix's pupil by the pupil's class teacher, with a photo (in the
     roster upload's media folder); an emergency the class teacher reported and a dropout case,
     both about that pupil."""
+    from events import services as events_services
     from tests.visits.files import png_upload
     from visits import services as visits_services
 
@@ -222,6 +226,10 @@ def record(class_teacher, pupil, roster_upload, admin_user, census):
     talk.dropout = visits_services.dropout_case_open(
         actor=class_teacher, pupil=pupil, reason="厌学，常缺课"
     )
+    talk.event = events_services.event_create(
+        actor=class_teacher, kind="safety", school_class=pupil.school_class,
+        place="教室", led_by=class_teacher, content="防溺水",
+    )  # fmt: skip
     talk.version = _summary_version(class_teacher.school, admin_user)
     talk.census = census
     talk.room_visit = _room_use(admin_user, class_teacher, pupil)
@@ -323,6 +331,8 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": record.notification.pk})
     if name in RECORD_URLS:
         return reverse(name, kwargs={"pk": record.pk})
+    if name in EVENT_URLS:
+        return reverse(name, kwargs={"pk": record.event.pk})
     target = school_class if name in CLASS_URLS else pupil
     return reverse(name, kwargs={"pk": target.pk})
 

@@ -1,0 +1,69 @@
+"""The demo school's events of the term: two 家长会, a 座谈会, a 六一-style 关爱活动 for a grade, a
+安全教育 lesson and a 生日会 each month, with attendance, and the 德育主任 who runs them. A random
+stream of their own, so adding them changes none of the other demo data."""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from demo.records import _day, _months, _term_start
+from events.models import Event
+from registry.models import Pupil, Role, School, User
+
+DEYU = ("deyu", "德育主任")
+
+
+def seed_events(*, school: School, rng: random.Random, password: str, phone: str) -> int:
+    """Write the term's events up to today; returns how many."""
+    today = timezone.localdate()
+    lead = User.objects.create(
+        school=school, username=DEYU[0], full_name="周文华", roles=[Role.MORAL_LEAD],
+        password=password, phone=phone,
+    )  # fmt: skip
+    staff = User.objects.filter(school=school).order_by("pk")
+    principal = next((user for user in staff if user.has_role(Role.PRINCIPAL)), None)
+    children = list(Pupil.objects.in_care_enrolled(school).select_related("school_class"))
+    start = _term_start(today)
+    events: list[tuple[Event, list[int]]] = []
+
+    def add(kind, day, place, content, attending, led_by=lead, grade=None, guardians=0):
+        came = [child.pk for child in attending if rng.random() < 0.93]
+        event = Event(
+            school=school, kind=kind, occurred_on=day, place=place, content=content,
+            led_by=led_by, author=lead, grade=grade, guardians=guardians,
+            created_at=timezone.now(),
+        )  # fmt: skip
+        events.append((event, came))
+
+    span = (today - start).days
+    at = lambda share: start + datetime.timedelta(days=int(span * share))  # noqa: E731
+    add(Event.Kind.PARENT_MEETING, at(0.15), "学校礼堂",
+        "开学家长会：通报留守儿童关爱制度，发放联系卡，签订监护责任书。", children,
+        led_by=principal or lead, guardians=int(len(children) * 0.7))  # fmt: skip
+    add(Event.Kind.SYMPOSIUM, at(0.4), "会议室",
+        "帮扶教师、留守儿童和监护人座谈会：交流孩子在校在家的情况，听取监护人意见。",
+        rng.sample(children, min(len(children), 30)), guardians=18)  # fmt: skip
+    add(Event.Kind.SAFETY, at(0.5), "操场", "防溺水、交通安全和防拐骗安全教育。", children)
+    grade = rng.choice(sorted({child.school_class.grade for child in children} or {1}))
+    add(Event.Kind.CARE_ACTIVITY, at(0.6), "学校操场",
+        "“快乐六一”游园活动：为留守儿童准备文具和礼物，老师陪孩子做游戏。",
+        [child for child in children if child.school_class.grade == grade],
+        grade=grade)  # fmt: skip
+    add(Event.Kind.PARENT_MEETING, at(0.85), "学校礼堂",
+        "期中家长会：反馈学习情况，指导监护人做好假期安全和亲情沟通。", children,
+        led_by=principal or lead, guardians=int(len(children) * 0.6))  # fmt: skip
+    for period in _months(start, today):
+        born = [child for child in children
+                if child.birth_date and child.birth_date.month == period.start.month]  # fmt: skip
+        if born:
+            add(Event.Kind.BIRTHDAY, _day(rng, period.start, min(period.end, today)),
+                "留守儿童之家", "集体生日会：为本月过生日的留守儿童送上蛋糕和祝福。",
+                born)  # fmt: skip
+    Event.objects.bulk_create([event for event, _ids in events])
+    Through = Event.pupils.through
+    Through.objects.bulk_create(
+        [Through(event_id=event.pk, pupil_id=pk) for event, ids in events for pk in ids],
+        batch_size=5000,
+    )
+    return len(events)

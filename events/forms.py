@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from caresys.lib.forms import DATE_INPUT
+from events.models import Event
+from registry.models import Pupil, SchoolClass, User
+
+
+class _ChildrenField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, pupil: Pupil) -> str:
+        return f"{pupil.name}（{pupil.school_class.name}）" if pupil.school_class else pupil.name
+
+
+class _StaffField(forms.ModelChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        return user.full_name or user.username
+
+
+class EventForm(forms.ModelForm):
+    """An event; its children are those of its class, grade or the school, all ticked at first."""
+
+    school_class = forms.ModelChoiceField(
+        label=_("班级"), queryset=SchoolClass.objects.none(), required=False,
+        empty_label=_("（不限班级）"),
+    )  # fmt: skip
+    led_by = _StaffField(label=_("主持人"), queryset=User.objects.none())
+    pupils = _ChildrenField(label=_("参加的儿童"), queryset=Pupil.objects.none(), required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "kind", "name", "occurred_on", "grade", "school_class", "place", "led_by", "content",
+            "pupils", "guardians", "guardian_names",
+        ]  # fmt: skip
+        widgets = {
+            "occurred_on": DATE_INPUT,
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "guardians": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+        }
+        help_texts = {"guardian_names": _("可不填；多人用顿号分开。")}
+
+    def __init__(self, *args, classes, staff, children, whole_school: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+        self.fields["led_by"].queryset = staff
+        self.fields["pupils"].queryset = children
+        self.fields["grade"].help_text = _("不选年级和班级即为全校活动。")
+        if not whole_school:
+            # A class teacher holds events for their own class.
+            del self.fields["grade"]
+            self.fields["school_class"].required = True
+            self.fields["school_class"].empty_label = None
+
+
+class EventVoidForm(forms.Form):
+    void_reason = forms.CharField(label=_("作废原因"), max_length=200)

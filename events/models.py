@@ -1,0 +1,109 @@
+"""The school's own care work held for many children at once (座谈会, 家长会, 六一, 生日会 …),
+with who attended. Recorded once by whoever ran it; never deleted: voided with a reason."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import GRADE_NAMES, Pupil, School, SchoolClass, User
+
+
+class EventQuerySet(models.QuerySet):
+    def live(self) -> "EventQuerySet":
+        """Events that count: not voided."""
+        return self.filter(voided_at=None)
+
+    def with_attendance(self) -> "EventQuerySet":
+        """Each event with ``children``, how many children attended (one query for a list)."""
+        return self.annotate(children=models.Count("pupils", distinct=True))
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        SYMPOSIUM = "symposium", _("座谈会")
+        PARENT_MEETING = "parent_meeting", _("家长会")
+        PARENT_SCHOOL = "parent_school", _("家长学校/监护人培训")
+        MENTAL_HEALTH = "mental_health", _("心理健康教育课")
+        CARE_ACTIVITY = "care_activity", _("关爱活动")
+        BIRTHDAY = "birthday", _("生日会")
+        SAFETY = "safety", _("安全教育")
+        OTHER = "other", _("其他")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="events", verbose_name=_("学校")
+    )
+    kind = models.CharField(_("活动类型"), max_length=20, choices=Kind.choices)
+    name = models.CharField(
+        _("活动名称"), max_length=60, blank=True, help_text=_("类型为“其他”时必填。")
+    )
+    # Neither a grade nor a class: the whole school.
+    grade = models.PositiveSmallIntegerField(
+        _("年级"), choices=list(GRADE_NAMES.items()), null=True, blank=True
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("班级"),
+        null=True,
+        blank=True,
+    )
+    occurred_on = models.DateField(_("日期"), default=timezone.localdate)
+    place = models.CharField(_("地点"), max_length=100)
+    led_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="led_events", verbose_name=_("主持人")
+    )
+    content = models.TextField(_("活动内容"))
+    pupils = models.ManyToManyField(
+        Pupil, related_name="events", verbose_name=_("参加的儿童"), blank=True
+    )
+    guardians = models.PositiveSmallIntegerField(_("到会家长/监护人人数"), default=0)
+    guardian_names = models.CharField(_("到会家长/监护人姓名"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="recorded_events", verbose_name=_("记录人")
+    )
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("学校活动")
+        verbose_name_plural = _("学校活动")
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voided_at=None) | ~Q(void_reason=""), name="event_void_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade=None) | Q(school_class=None), name="event_grade_or_class"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="other") | ~Q(name=""), name="event_other_has_name"
+            ),
+        ]
+        # The dashboard and the summary count a school's events in a term.
+        indexes = [models.Index(fields=["school", "occurred_on"], name="event_school_day")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.name if self.kind == self.Kind.OTHER else str(self.get_kind_display())
+
+    @property
+    def scope_label(self) -> str:
+        """全校, a grade or a class; with a class, costs its query unless select_related."""
+        if self.school_class_id:
+            return self.school_class.name
+        if self.grade:
+            return str(GRADE_NAMES.get(self.grade, self.grade))
+        return str(_("全校"))
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.OTHER and not self.name.strip():
+            raise ValidationError({"name": _("类型为“其他”时请填写活动名称。")})

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.event_list, name="event_list"),
+    path("new/", views.event_create, name="event_create"),
+    path("birthdays/", views.birthday_list, name="birthday_list"),
+    path("<int:pk>/", views.event_detail, name="event_detail"),
+    path("<int:pk>/void/", views.event_void, name="event_void"),
+]
