@@ -625,17 +625,24 @@ def _months_so_far(period: Period, today: datetime.date) -> int:
     return (end.year - period.start.year) * 12 + end.month - period.start.month + 1
 
 
-def _among(field: str, ids: list[int] | None) -> Q:
+def _among(field: str, ids: list[int] | QuerySet | None) -> Q:
     """`field` is one of `ids`; anything when None (the whole school, not a long IN list)."""
     return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
+def _classes_headed_by(teachers: list[int] | None) -> QuerySet[SchoolClass] | None:
+    """As a subquery, so the database starts from those classes' pupils, not the school's."""
+    if teachers is None:
+        return None
+    return SchoolClass.objects.filter(head_teacher__in=teachers).values("pk")
 
 
 def _children_waiting_for_a_visit(
     school: School, period: Period, teachers: list[int] | None
 ) -> Counter:
-    """Per teacher of `teachers`, the enrolled left-behind children of the classes they head
-    and those paired with them in other classes whom nobody has visited at home in the period.
-    Two queries."""
+    """Per teacher of `teachers` (None: all), the enrolled left-behind children of the classes
+    they head and those paired with them in other classes whom nobody has visited at home in
+    the period. Two queries, each starting from the teachers' classes or pairs."""
     visits = CareRecord.objects.live().filter(
         kind=CareRecord.Kind.HOME_VISIT,
         occurred_on__gte=period.start,
@@ -646,7 +653,7 @@ def _children_waiting_for_a_visit(
     counts: Counter = Counter(
         dict(
             children.filter(
-                _among("school_class__head_teacher", teachers),
+                _among("school_class", _classes_headed_by(teachers)),
                 school_class__head_teacher__isnull=False,
             )
             .values_list("school_class__head_teacher")
@@ -657,7 +664,11 @@ def _children_waiting_for_a_visit(
     counts.update(
         dict(
             Pair.objects.active_teacher()
-            .filter(_among("teacher", teachers), school=school, pupil__in=children)
+            .filter(
+                _among("teacher", teachers),
+                Exists(children.filter(pk=OuterRef("pupil"))),
+                school=school,
+            )
             .exclude(teacher=F("pupil__school_class__head_teacher"))
             .values_list("teacher")
             .annotate(n=Count("pupil", distinct=True))
