@@ -23,6 +23,7 @@ from reports.charts import bar_chart
 from reports.document import grade_chart, kind_chart
 from reports.forms import TermReportForm
 from reports.selectors import TeacherRow
+from visits.due import answering_teacher_ids, answering_teachers
 
 
 @require_GET
@@ -153,12 +154,13 @@ def teacher_table(request: HttpRequest) -> HttpResponse:
     term = Term.objects.current(school.pk, today)
     if term is None:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
-    page = paginate(request, selectors.answering_teachers(school.pk))
+    page = paginate(request, answering_teacher_ids(school.pk))
+    teachers = answering_teachers(school.pk, among=list(page))
     context = {
         "term": term,
         "page": page,
         "rows": selectors.teacher_table(
-            school=school, period=term.period, today=today, teachers=list(page)
+            school=school, period=term.period, today=today, teachers=teachers
         ),
         "kinds": selectors.TABLE_KIND_LABELS,
         "period": urlencode({"start": term.start_date, "end": term.end_date}),

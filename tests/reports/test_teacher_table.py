@@ -202,6 +202,7 @@ def test_the_page_costs_a_fixed_number_of_queries(
 ):
     client.force_login(principal)
 
-    # session, user, term, the teachers (heads, staff), the counts (9), settings, notifications
-    with django_assert_num_queries(15):
+    # session, user, term, the teachers (heads, staff ids, the page's), the counts (9),
+    # settings, notifications
+    with django_assert_num_queries(16):
         assert client.get(URL).status_code == 200
