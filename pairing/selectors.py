@@ -456,6 +456,7 @@ class Register:
     grades: list[RegisterGrade]
     shown: RegisterPart | None
     pairs: QuerySet[Pair]
+    grade: RegisterGrade | None = None  # the grade of the part shown, whose classes are offered
 
 
 def register_part(
@@ -505,4 +506,5 @@ def register_part(
         return Register(grades=[], shown=None, pairs=pairs.none())
     shown, children = parts[key]
     pairs = register_pairs(user=user, with_ended=with_ended, pupils=children)
-    return Register(grades=list(grades.values()), shown=shown, pairs=pairs)
+    grade_shown = next(entry for entry in grades.values() if shown in entry.parts)
+    return Register(list(grades.values()), shown, pairs, grade=grade_shown)

@@ -216,7 +216,9 @@ def test_the_register_page_prints_the_first_class_and_links_to_the_others(
     ]
     page = response.content.decode()
     assert "结对帮扶登记表" in page and "data-print" in page  # the print button (caresys.js)
-    assert f'href="?class={other_class.pk}"' in page and 'href="?grade=4"' in page
+    # Each grade opens at its first class; the grade shown offers its classes and itself whole.
+    assert f'href="?class={other_class.pk}"' in page and 'href="?grade=3"' in page
+    assert 'href="?grade=4"' not in page
 
 
 def test_the_register_page_shows_the_class_or_grade_asked_for(
