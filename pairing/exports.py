@@ -1,5 +1,6 @@
 """结对帮扶登记表 as a spreadsheet, in the look of the registry's ledgers."""
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,6 +61,14 @@ def register_row(number: int, pair: Pair, with_ended: bool) -> list[Any]:
     if with_ended:
         row += [pair.ended_on, pair.get_end_reason_display() if pair.ended_on else ""]
     return row
+
+
+def register_page_row(number: int, pair: Pair, with_ended: bool) -> list[Any]:
+    """The register's row as the page prints it: days as 2026-03-01, blank for nothing."""
+    return [
+        value.isoformat() if isinstance(value, datetime.date) else "" if value is None else value
+        for value in register_row(number, pair, with_ended)
+    ]
 
 
 class PairRegisterExport(Export):

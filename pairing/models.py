@@ -3,6 +3,8 @@
 A pair is never deleted: it ends, with a date and a reason, and stays in the child's history.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -207,6 +209,13 @@ class Pair(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def last_activity_on(self) -> datetime.date | None:
+        """The later of the pair's last check and its teacher's last care record about the
+        child, as annotated by visits.selectors.with_last_activity; None without them."""
+        days = (getattr(self, "last_checked_on", None), getattr(self, "last_recorded_on", None))
+        return max((day for day in days if day is not None), default=None)
 
     @property
     def partner(self) -> "User | Pupil | Volunteer | None":

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from registry.models import (
     ENROLLED_PUPILS,
+    GRADE_NAMES,
     Pupil,
     Role,
     School,
@@ -50,11 +51,14 @@ def _has_buddy() -> Exists:
 # --- scope -----------------------------------------------------------------------------------
 
 
-def pairs_visible_to(*, user: User) -> QuerySet[Pair]:
-    """Pairs of children the user may read, with child, class and partner."""
-    pupils = pupils_visible_to(user=user)
+def pairs_visible_to(*, user: User, pupils: Q | None = None) -> QuerySet[Pair]:
+    """Pairs of children the user may read (and who match `pupils`, e.g. a class: the database
+    then starts from those children), with child, class and partner."""
+    children = pupils_visible_to(user=user)
+    if pupils is not None:
+        children = children.filter(pupils)
     return (
-        Pair.objects.filter(school_id=user.school_id, pupil__in=pupils.values("pk"))
+        Pair.objects.filter(school_id=user.school_id, pupil__in=children.values("pk"))
         .select_related("pupil", "pupil__school_class", "teacher", "buddy", "volunteer")
         .order_by(
             "pupil__school_class__grade",
@@ -415,7 +419,92 @@ def active_classes_with_pupils(school_id: int) -> list[SchoolClass]:
     )
 
 
-def register_pairs(*, user: User, with_ended: bool = False) -> QuerySet[Pair]:
+def register_pairs(
+    *, user: User, with_ended: bool = False, pupils: Q | None = None
+) -> QuerySet[Pair]:
     """结对帮扶登记表: the pairs the user may read, by class and child, with plan."""
-    pairs = pairs_visible_to(user=user).select_related("buddy__school_class", "plan")
+    pairs = pairs_visible_to(user=user, pupils=pupils).select_related("buddy__school_class", "plan")
     return pairs if with_ended else pairs.active()
+
+
+@dataclass(frozen=True)
+class RegisterPart:
+    """A class of the register (or a whole grade, or the children in no class) as the page
+    offers it: `key` is its query string."""
+
+    key: str
+    label: str
+    pairs: int
+
+
+@dataclass
+class RegisterGrade:
+    label: str
+    whole: RegisterPart | None  # the grade at once; None for the children in no class
+    classes: list[RegisterPart] = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[RegisterPart]:
+        return [self.whole, *self.classes] if self.whole else self.classes
+
+
+@dataclass
+class Register:
+    """The register a part at a time: the parts holding pairs the user reads, the part shown
+    and its pairs (a queryset, so a caller may annotate it)."""
+
+    grades: list[RegisterGrade]
+    shown: RegisterPart | None
+    pairs: QuerySet[Pair]
+    grade: RegisterGrade | None = None  # the grade of the part shown, whose classes are offered
+
+
+def register_part(
+    *, user: User, with_ended: bool, school_class: int | None, grade: int | None
+) -> Register:
+    """The register's class asked for (0: in no class) or grade, else the user's own class, else
+    the first: the pairs of that part only, and every part with its pairs counted (one query),
+    so the page does not walk the whole school; the .xlsx has the whole register."""
+    pairs = register_pairs(user=user, with_ended=with_ended)
+    counts = (
+        pairs.order_by()
+        .values_list(
+            "pupil__school_class",
+            "pupil__school_class__grade",
+            "pupil__school_class__number",
+            "pupil__school_class__head_teacher",
+        )
+        .annotate(n=Count("pk"))
+    )
+    grades: dict[int | None, RegisterGrade] = {}
+    parts: dict[str, tuple[RegisterPart, Q]] = {}
+    own = None
+    for pk, grade_number, number, head_teacher, n in sorted(
+        counts, key=lambda row: (row[1] is None, row[1] or 0, row[2] or 0)
+    ):
+        if pk is None:
+            part = RegisterPart("class=0", str(_("未分班")), n)
+            parts[part.key] = part, Q(school_class=None)
+            grades[None] = RegisterGrade(label=part.label, whole=None, classes=[part])
+            continue
+        if grade_number not in grades:
+            label = str(GRADE_NAMES.get(grade_number, grade_number))
+            grades[grade_number] = RegisterGrade(label=label, whole=None)
+        part = RegisterPart(f"class={pk}", SchoolClass(grade=grade_number, number=number).name, n)
+        parts[part.key] = part, Q(school_class=pk)
+        grades[grade_number].classes.append(part)
+        if head_teacher == user.pk and own is None:
+            own = part.key
+    for grade_number, entry in grades.items():
+        if grade_number is not None:
+            n = sum(part.pairs for part in entry.classes)
+            entry.whole = RegisterPart(f"grade={grade_number}", entry.label, n)
+            parts[entry.whole.key] = entry.whole, Q(school_class__grade=grade_number)
+    asked = [f"grade={grade}" if grade is not None else None, f"class={school_class}"]
+    key = next((key for key in [*asked, own] if key in parts), next(iter(parts), None))
+    if key is None:
+        return Register(grades=[], shown=None, pairs=pairs.none())
+    shown, children = parts[key]
+    pairs = register_pairs(user=user, with_ended=with_ended, pupils=children)
+    grade_shown = next(entry for entry in grades.values() if shown in entry.parts)
+    return Register(list(grades.values()), shown, pairs, grade=grade_shown)

@@ -345,11 +345,18 @@ def _register_pairs(request: HttpRequest) -> tuple[list[Pair], bool]:
 @require_GET
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    """结对帮扶登记表, to read and to print."""
-    pairs, with_ended = _register_pairs(request)
+    """结对帮扶登记表, to read and to print, a class (or grade) at a time."""
+    with_ended = request.GET.get("ended") == "1"
+    part = selectors.register_part(
+        user=request.user,
+        with_ended=with_ended,
+        school_class=next(iter(row_ids(request.GET.getlist("class"))), None),
+        grade=next(iter(row_ids(request.GET.getlist("grade"))), None),
+    )
+    pairs = visits_selectors.with_last_activity(part.pairs)
     context = {
-        "pairs": pairs,
-        "rows": [exports.register_row(n, pair, with_ended) for n, pair in enumerate(pairs, 1)],
+        "register": part,
+        "rows": [exports.register_page_row(n, pair, with_ended) for n, pair in enumerate(pairs, 1)],
         "with_ended": with_ended,
         "today": timezone.localdate(),
     }

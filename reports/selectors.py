@@ -662,10 +662,24 @@ def _months_so_far(period: Period, today: datetime.date) -> int:
     return (end.year - period.start.year) * 12 + end.month - period.start.month + 1
 
 
-def _children_waiting_for_a_visit(school: School, period: Period) -> Counter:
-    """Per teacher, the enrolled left-behind children of the classes they head and those
-    paired with them in other classes whom nobody has visited at home in the period. Two
-    queries."""
+def _among(field: str, ids: list[int] | QuerySet | None) -> Q:
+    """`field` is one of `ids`; anything when None (the whole school, not a long IN list)."""
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
+def _classes_headed_by(teachers: list[int] | None) -> QuerySet[SchoolClass] | None:
+    """As a subquery, so the database starts from those classes' pupils, not the school's."""
+    if teachers is None:
+        return None
+    return SchoolClass.objects.filter(head_teacher__in=teachers).values("pk")
+
+
+def _children_waiting_for_a_visit(
+    school: School, period: Period, teachers: list[int] | None
+) -> Counter:
+    """Per teacher of `teachers` (None: all), the enrolled left-behind children of the classes
+    they head and those paired with them in other classes whom nobody has visited at home in
+    the period. Two queries, each starting from the teachers' classes or pairs."""
     visits = CareRecord.objects.live().filter(
         kind=CareRecord.Kind.HOME_VISIT,
         occurred_on__gte=period.start,
@@ -675,7 +689,10 @@ def _children_waiting_for_a_visit(school: School, period: Period) -> Counter:
     children = Pupil.objects.left_behind_enrolled().filter(school=school).exclude(Exists(visits))
     counts: Counter = Counter(
         dict(
-            children.filter(school_class__head_teacher__isnull=False)
+            children.filter(
+                _among("school_class", _classes_headed_by(teachers)),
+                school_class__head_teacher__isnull=False,
+            )
             .values_list("school_class__head_teacher")
             .annotate(n=Count("pk"))
             .order_by()
@@ -684,7 +701,11 @@ def _children_waiting_for_a_visit(school: School, period: Period) -> Counter:
     counts.update(
         dict(
             Pair.objects.active_teacher()
-            .filter(school=school, pupil__in=children)
+            .filter(
+                _among("teacher", teachers),
+                Exists(children.filter(pk=OuterRef("pupil"))),
+                school=school,
+            )
             .exclude(teacher=F("pupil__school_class__head_teacher"))
             .values_list("teacher")
             .annotate(n=Count("pupil", distinct=True))
@@ -694,11 +715,26 @@ def _children_waiting_for_a_visit(school: School, period: Period) -> Counter:
     return counts
 
 
-def teacher_table(*, school: School, period: Period, today: datetime.date) -> list[TeacherRow]:
-    """Per teacher who answers for children: pairs, the term's records by kind, children
-    visited at home against the school's monthly number, overdue 五必访. A fixed number of
-    queries, whatever the school's size."""
-    records = _records(school.pk, period)
+def teacher_table(
+    *,
+    school: School,
+    period: Period,
+    today: datetime.date,
+    teachers: list[User] | None = None,
+) -> list[TeacherRow]:
+    """Per teacher who answers for children (or of `teachers`, a page of them): pairs, the
+    term's records by kind, children visited at home against the school's monthly number,
+    overdue 五必访. A fixed number of queries, whatever the school's size; with `teachers`,
+    the database counts for those teachers only."""
+    ids = None if teachers is None else [teacher.pk for teacher in teachers]
+    if ids is None:
+        records = _records(school.pk, period)
+    else:
+        # A page's teachers are the school's staff: the author index finds their records, where
+        # the school's date index would read the whole term's (24 ms against 1 at 20,000 pupils).
+        records = CareRecord.objects.live().filter(
+            author__in=ids, occurred_on__gte=period.start, occurred_on__lte=period.end
+        )
     by_kind: dict[int, dict[str, int]] = {}
     for author, kind, n in records.values_list("author", "kind").annotate(n=Count("pk")).order_by():
         by_kind.setdefault(author, {})[kind] = n
@@ -710,12 +746,17 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
     )
     pairs = dict(
         Pair.objects.active_teacher()
-        .filter(school=school)
+        .filter(_among("teacher", ids), school=school)
         .values_list("teacher")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    overdue_events = WatchEvent.objects.filter(school=school, answered_by=None, due_on__lt=today)
+    overdue_events = WatchEvent.objects.filter(
+        _among("pupil__school_class__head_teacher", ids),
+        school=school,
+        answered_by=None,
+        due_on__lt=today,
+    )
     overdue: dict[int, int] = {}
     for teacher, n in (
         overdue_events.values_list("pupil__school_class__head_teacher")
@@ -728,6 +769,7 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
     for teacher, n in (
         Pair.objects.active_teacher()
         .filter(
+            _among("teacher", ids),
             school=school,
             pupil__watch_events__answered_by=None,
             pupil__watch_events__due_on__lt=today,
@@ -740,7 +782,7 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
         overdue[teacher] = overdue.get(teacher, 0) + n
     classes: dict[int, list[str]] = {}
     for head, grade, number in SchoolClass.objects.filter(
-        school=school, is_active=True
+        _among("head_teacher", ids), school=school, is_active=True
     ).values_list("head_teacher", "grade", "number"):
         classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
     settings = CareSettings.for_school(school)
@@ -748,11 +790,13 @@ def teacher_table(*, school: School, period: Period, today: datetime.date) -> li
     # Never more than the teacher's class and pairs need: the children they visited and those
     # nobody has visited yet, each once a term, as far as the term has gone.
     waiting = (
-        _children_waiting_for_a_visit(school, period) if settings.home_visits_per_term else None
+        _children_waiting_for_a_visit(school, period, ids)
+        if settings.home_visits_per_term
+        else None
     )
     elapsed = _share_elapsed(period, today)
     rows = []
-    for teacher in answering_teachers(school.pk):
+    for teacher in answering_teachers(school.pk) if teachers is None else teachers:
         kinds = by_kind.get(teacher.pk, {})
         rows.append(
             TeacherRow(

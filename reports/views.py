@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from caresys.lib.http import role_required
+from caresys.lib.http import paginate, role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
 from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
@@ -23,6 +23,7 @@ from reports.charts import bar_chart
 from reports.document import grade_chart, kind_chart
 from reports.forms import TermReportForm
 from reports.selectors import TeacherRow
+from visits.due import answering_teacher_ids, answering_teachers
 
 
 @require_GET
@@ -147,13 +148,20 @@ def _this_terms_table(request: HttpRequest) -> tuple[Term | None, list[TeacherRo
 @require_GET
 @role_required(*CARE_LEADS)
 def teacher_table(request: HttpRequest) -> HttpResponse:
-    """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas."""
-    term, rows = _this_terms_table(request)
+    """教师关爱工作考核表: per teacher, this term's pairs and records against the quotas, a
+    page of teachers at a time (the spreadsheet has them all)."""
+    school, today = request.user.school, timezone.localdate()
+    term = Term.objects.current(school.pk, today)
     if term is None:
         return render(request, "reports/teacher_table.html", {"term": None, "rows": []})
+    page = paginate(request, answering_teacher_ids(school.pk))
+    teachers = answering_teachers(school.pk, among=list(page))
     context = {
         "term": term,
-        "rows": rows,
+        "page": page,
+        "rows": selectors.teacher_table(
+            school=school, period=term.period, today=today, teachers=teachers
+        ),
         "kinds": selectors.TABLE_KIND_LABELS,
         "period": urlencode({"start": term.start_date, "end": term.end_date}),
     }

@@ -296,15 +296,35 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
     return Compliance(list(by_class.values()), teachers, no_contact, month, term)
 
 
-def answering_teachers(school_id: int) -> list[User]:
-    """Staff who answer for children: head teachers of active classes and pair teachers."""
-    heads = set(
-        SchoolClass.objects.filter(school_id=school_id, is_active=True).values_list(
-            "head_teacher", flat=True
-        )
-    )
-    staff = User.objects.filter(school_id=school_id, is_active=True).order_by("full_name", "pk")
-    return [user for user in staff if user.pk in heads or user.has_role(Role.PAIR_TEACHER)]
+def answering_teachers(school_id: int, *, among: list[int] | None = None) -> list[User]:
+    """Staff who answer for children: head teachers of active classes and pair teachers, by
+    name; with `among` (answering_teacher_ids, or a page of them), just those, in that order."""
+    if among is not None:
+        staff = User.objects.in_bulk(among)
+        return [staff[pk] for pk in among if pk in staff]
+    heads = _heads_of_active_classes(school_id)
+    return [user for user in _staff(school_id) if _answers(user.pk, user.roles, heads)]
+
+
+def answering_teacher_ids(school_id: int) -> list[int]:
+    """The ids of answering_teachers in their order, without building every staff member: a
+    large school has a thousand, and a page shows fifty."""
+    heads = _heads_of_active_classes(school_id)
+    staff = _staff(school_id).values_list("pk", "roles")
+    return [pk for pk, roles in staff if _answers(pk, roles, heads)]
+
+
+def _heads_of_active_classes(school_id: int) -> set[int]:
+    classes = SchoolClass.objects.filter(school_id=school_id, is_active=True)
+    return set(classes.values_list("head_teacher", flat=True))
+
+
+def _staff(school_id: int) -> QuerySet[User]:
+    return User.objects.filter(school_id=school_id, is_active=True).order_by("full_name", "pk")
+
+
+def _answers(pk: int, roles: list[str], heads: set[int]) -> bool:
+    return pk in heads or Role.PAIR_TEACHER in roles
 
 
 # --- a class teacher's overview ------------------------------------------------------------------

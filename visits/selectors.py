@@ -10,7 +10,6 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -19,7 +18,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -352,19 +350,25 @@ def attachment_for_user(user: User, record_pk: int, pk: int) -> RecordAttachment
 
 
 def with_last_activity(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
-    """Annotate `last_activity_on`: the latest day anything was recorded for the pair: a check
-    of its plan, or a care record (visit, talk, call…) its teacher wrote about the child."""
+    """Annotate what `Pair.last_activity_on` is the later of: the latest check of the pair's
+    plan and the latest care record (visit, talk, call…) its teacher wrote about the child.
+
+    Each is one correlated subquery, computed once a pair: the later of two possibly missing
+    days in SQL spelled each twice (GREATEST is NULL in SQLite when either side is), and
+    a join on the checks grouped the whole row.
+    """
+    last_check = (
+        PairCheck.objects.filter(pair=OuterRef("pk")).order_by("-checked_on").values("checked_on")
+    )
     last_record = (
         CareRecord.objects.live()
         .filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
         .order_by("-occurred_on")
-        .values("occurred_on")[:1]
+        .values("occurred_on")
     )
-    checked = Max("checks__checked_on")
-    recorded = Subquery(last_record, output_field=DateField())
-    # GREATEST is NULL in SQLite when either side is: each side falls back on the other.
     return pairs.annotate(
-        last_activity_on=Greatest(Coalesce(checked, recorded), Coalesce(recorded, checked))
+        last_checked_on=Subquery(last_check[:1], output_field=DateField()),
+        last_recorded_on=Subquery(last_record[:1], output_field=DateField()),
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pairing import services
 from pairing.models import Pair
 from registry.models import AccessLog
-from tests.factories import UserFactory, make_pupil
+from tests.factories import SchoolClassFactory, UserFactory, make_pupil
 from tests.registry.test_pdf import pdf_of, text_of
 
 TODAY = timezone.localdate
@@ -197,14 +197,103 @@ def test_a_class_teachers_register_holds_only_their_class(client, class_teacher,
     assert "王小明" in page and "李小红（四年级(2)班）" in page and "李老师" not in page
 
 
-def test_the_register_page_prints_the_same_rows(client, principal, register):
+def page_children(response) -> list[tuple[str, str]]:
+    assert response.status_code == 200
+    return [(row[2], row[6]) for row in response.context["rows"]]
+
+
+def test_the_register_page_prints_the_first_class_and_links_to_the_others(
+    client, principal, register, other_class
+):
     client.force_login(principal)
 
     response = client.get(reverse("pairing:register"))
 
-    assert len(response.context["rows"]) == 4
+    assert page_children(response) == [
+        ("王小明", "周老师"),
+        ("王小明", "李小红（四年级(2)班）"),
+        ("王小明", "刘阿姨（青山镇妇联）"),
+    ]
     page = response.content.decode()
     assert "结对帮扶登记表" in page and "data-print" in page  # the print button (caresys.js)
+    # Each grade opens at its first class; the grade shown offers its classes and itself whole.
+    assert f'href="?class={other_class.pk}"' in page and 'href="?grade=3"' in page
+    assert 'href="?grade=4"' not in page
+
+
+def test_the_register_page_shows_the_class_or_grade_asked_for(
+    client, principal, register, other_class
+):
+    client.force_login(principal)
+    url = reverse("pairing:register")
+
+    by_class = client.get(url, {"class": other_class.pk})
+    by_grade = client.get(url, {"grade": 4})
+
+    assert page_children(by_class) == page_children(by_grade) == [("李小红", "李老师")]
+    assert "四年级(2)班 · 填报日期" in by_class.content.decode()
+
+
+def test_a_class_asked_for_that_holds_none_of_my_pairs_shows_my_own_class(
+    client, class_teacher, register, other_class
+):
+    client.force_login(class_teacher)
+
+    response = client.get(reverse("pairing:register"), {"class": other_class.pk, "grade": "x"})
+
+    assert {name for name, _ in page_children(response)} == {"王小明"}
+    assert "三年级(1)班 · 填报日期" in response.content.decode()
+
+
+def test_a_teacher_first_sees_their_own_class(client, admin_user, other_teacher, pupil, register):
+    teacher_pair(admin_user, pupil, other_teacher)  # 李老师 reads 王小明 of 三年级(1)班 too
+    client.force_login(other_teacher)
+
+    response = client.get(reverse("pairing:register"))
+
+    assert page_children(response) == [("李小红", "李老师")]
+    assert f'href="?class={pupil.school_class.pk}"' in response.content.decode()
+
+
+def test_the_ended_pairs_switch_keeps_the_class_shown(client, principal, register, other_class):
+    client.force_login(principal)
+
+    response = client.get(reverse("pairing:register"), {"class": other_class.pk, "ended": "1"})
+
+    assert page_children(response) == [("李小红", "李老师"), ("李小红", "吴老师")]
+    page = response.content.decode()
+    assert f'href="?class={other_class.pk}">' in page  # back to the active pairs, same class
+    assert "教师调离或离职" in page and str(TODAY()) in page  # ended today, as 2026-03-01
+
+
+def test_the_register_page_shows_the_later_of_the_last_check_and_the_teachers_last_record(
+    client, admin_user, pupil, pair_teacher_named
+):
+    from visits import services as visits_services
+
+    def last_activity() -> list[str]:
+        return client.get(reverse("pairing:register")).context["rows"][0][8:11]
+
+    def days_ago(days: int) -> datetime.date:
+        return TODAY() - datetime.timedelta(days=days)
+
+    pair = teacher_pair(admin_user, pupil, pair_teacher_named, started_on=days_ago(30))
+    client.force_login(admin_user)
+    assert last_activity() == [str(days_ago(30)), "", ""]  # never: blank, not None
+    visits_services.record_create(
+        actor=pair_teacher_named,
+        pupils=[pupil],
+        kind="talk",
+        content="谈心",
+        occurred_on=days_ago(9),
+    )
+    assert last_activity()[2] == str(days_ago(9))
+    services.pair_check_create(actor=admin_user, pair=pair, checked_on=days_ago(3), progress="好")
+    assert last_activity()[2] == str(days_ago(3))
+    visits_services.record_create(
+        actor=pair_teacher_named, pupils=[pupil], kind="home_visit", content="家访"
+    )
+    assert last_activity()[2] == str(TODAY())
 
 
 @pytest.mark.parametrize("url", ["pairing:register", "pairing:register_xlsx"])
@@ -219,3 +308,19 @@ def test_the_register_costs_the_same_queries_for_many_pairs(
         teacher_pair(admin_user, child, pair_teacher)
 
     assert queries(client, reverse(url)) == one
+
+
+def test_the_register_page_costs_a_fixed_number_of_queries_whatever_the_classes(
+    client, admin_user, pair_teacher, django_assert_num_queries
+):
+    client.force_login(admin_user)
+    for number in range(1, 4):
+        school_class = SchoolClassFactory(school=admin_user.school, grade=number, number=number)
+        child = make_pupil(actor=admin_user, school_class=school_class, name=f"王小{number}")
+        teacher_pair(admin_user, child, pair_teacher)
+
+    # session, user, the parts counted, the rows of the part shown, the unread notifications
+    with django_assert_num_queries(5):
+        response = client.get(reverse("pairing:register"), {"grade": 2})
+
+    assert [name for name, _ in page_children(response)] == ["王小2"]

@@ -181,3 +181,28 @@ def test_the_table_costs_the_same_queries_with_more_teachers_and_records(
         )
         _overdue(other_teacher, child)
     assert queries() == one
+
+
+def test_the_page_shows_a_page_of_teachers_with_the_same_figures_as_the_whole_table(
+    client, principal, rows_by_teacher, settings
+):
+    settings.CARESYS_PAGE_SIZE = 1
+    client.force_login(principal)
+
+    pages = [client.get(URL, {"page": n}) for n in (1, 2, 3)]
+
+    shown = [row for page in pages for row in page.context["rows"]]
+    assert [len(page.context["rows"]) for page in pages] == [1, 1, 1]
+    assert {row.teacher: row for row in shown} == rows_by_teacher  # each page's own figures
+    assert "第 1 / 3 页" in pages[0].content.decode() and "page=2" in pages[0].content.decode()
+
+
+def test_the_page_costs_a_fixed_number_of_queries(
+    client, principal, rows_by_teacher, django_assert_num_queries
+):
+    client.force_login(principal)
+
+    # session, user, term, the teachers (heads, staff ids, the page's), the counts (9),
+    # settings, notifications
+    with django_assert_num_queries(16):
+        assert client.get(URL).status_code == 200
