@@ -516,6 +516,7 @@ def write_staff_template(out) -> None:
         Role.CLASS_TEACHER: _("本班学生的档案；请在“任班主任班级”填写班级"),
         Role.PAIR_TEACHER: _("结对帮扶的孩子"),
         Role.COUNSELLOR: _("心理辅导记录"),
+        Role.MORAL_LEAD: _("德育主任：学校活动、生日会，不看心理辅导"),
     }
     for role in Role:
         choices.append([str(role.label), str(notes[role])])

@@ -226,7 +226,8 @@ def _pickable(user: User) -> QuerySet[Pupil]:
 def pupils_matching(*, user: User, query: str) -> QuerySet[Pupil]:
     """At most PICKER_MATCHES children the user may write for whose name, pinyin or initials
     hold the query, their own first. One query."""
-    return _pickable(user).filter(pupil_name_q(query))[:PICKER_MATCHES]
+    # A NUL byte cannot be sent to PostgreSQL at all: it matches no name anyway.
+    return _pickable(user).filter(pupil_name_q(query.replace("\x00", "")))[:PICKER_MATCHES]
 
 
 def pupils_to_pick(*, user: User, chosen: list[str], query: str = "") -> QuerySet[Pupil]:
