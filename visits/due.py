@@ -54,6 +54,8 @@ class DueItem:
     wanted: int = 1
     overdue: bool = False
     watch: bool = False  # a 五必访 (its label names what was noticed about the child)
+    url: str = ""  # where the work is recorded, when not the care-record form
+    action: str = ""  # the button's words with ``url`` (记录 otherwise)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Reads of care records: who may write what, who reads counselling, what is open."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +114,18 @@ def open_watch_events(*, user: User) -> QuerySet[WatchEvent]:
     )
 
 
+# Higher apps (events, plans …) add their own due items to 我的待办 without visits importing
+# them: each registers, in its AppConfig.ready(), a function (user, today) -> [DueItem] that
+# runs a fixed number of queries.
+WorkProvider = Callable[[User, datetime.date], list[due.DueItem]]
+WORK_PROVIDERS: list[WorkProvider] = []
+
+
+def register_work_provider(provider: WorkProvider) -> None:
+    if provider not in WORK_PROVIDERS:
+        WORK_PROVIDERS.append(provider)
+
+
 def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
     """我的待办 of a teacher: their own children's care still due, open 五必访, this week's
     records; a counsellor's follow-ups of their counselling. A fixed number of queries."""
@@ -123,7 +136,10 @@ def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
         settings=CareSettings.for_school(user.school),
         today=today,
     )
-    for item in counselling_follow_ups(user=user, today=today):
+    extra = counselling_follow_ups(user=user, today=today)
+    for provider in WORK_PROVIDERS:
+        extra.extend(provider(user, today))
+    for item in extra:
         (work.overdue if item.overdue else work.due).append(item)
     for items in (work.overdue, work.due):
         items.sort(key=lambda item: item.due_on)
