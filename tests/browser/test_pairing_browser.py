@@ -19,6 +19,7 @@ def test_the_principal_pairs_an_unpaired_child_with_the_suggested_teacher(
     sign_in(page, principal.username)
 
     page.get_by_role("button", name="菜单").click()
+    page.get_by_role("button", name="关爱工作").click()
     link = page.get_by_role("link", name="结对帮扶")
     expect(link).to_be_visible()  # the menu has finished opening
     with page.expect_navigation():

@@ -24,6 +24,7 @@ def test_the_principal_edits_the_problems_generates_the_pdf_and_downloads_it(
     page = context.new_page()
     sign_in(page, principal.username)
 
+    page.get_by_role("button", name="学校管理").click()
     with page.expect_navigation():
         page.get_by_role("link", name="工作总结").click()
     with page.expect_navigation():
