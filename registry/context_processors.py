@@ -26,6 +26,9 @@ def navigation(request: HttpRequest) -> dict:
     items.append(("rooms:room_list", _("留守儿童之家")))
     if user.organises_events or user.has_role(Role.CLASS_TEACHER):
         items.append(("events:event_list", _("学校活动")))
+    # The school's calendar and work plan: every staff member reads them.
+    if user.school_id is not None:
+        items.append(("plans:calendar", _("校历")))
     if user.leads_care:
         items.append(("reports:dashboard", _("工作概况")))
         items.append(("pairing:board", _("结对帮扶")))
