@@ -21,6 +21,7 @@ from events.selectors import events_in
 from plans import pattern
 from plans.models import EVENT_KINDS, KIND_LABELS, PlanItem, Task, WorkPlan, months_of
 from registry.models import CensusRound, Role, Term, User
+from rooms.models import Opening
 from visits.due import DueItem
 
 
@@ -228,6 +229,7 @@ class Day:
     in_month: bool
     rows: list[ItemRow] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    rooms: list[str] = field(default_factory=list)  # the rooms open that day
 
 
 @dataclass
@@ -250,8 +252,8 @@ def parse_month(value: str | None, today: datetime.date) -> datetime.date:
 
 
 def calendar_month(*, user: User, month: datetime.date, today: datetime.date) -> CalendarMonth:
-    """The school's month: planned items (held, due, 未落实), and the events held. Five
-    queries, however many items and events."""
+    """The school's month: planned items (held, due, 未落实), the events held and the rooms'
+    openings. Six queries, however many items, events and openings."""
     period = month_of(month)
     school_id = user.school_id
     events = _events_for(school_id, period)
@@ -274,12 +276,22 @@ def calendar_month(*, user: User, month: datetime.date, today: datetime.date) ->
     for event in events:
         if event.pk not in held_by:
             days[event.occurred_on].events.append(event)
+    openings = (
+        Opening.objects.filter(
+            slot__room__school_id=school_id, opened_on__range=(period.start, period.end)
+        )
+        .values_list("opened_on", "slot__room__name")
+        .distinct()
+        .order_by("opened_on", "slot__room__name")
+    )
+    for day, room in openings:
+        days[day].rooms.append(room)
     ordered = [days[day] for day in sorted(days)]
     return CalendarMonth(
         month=period,
         weeks=[ordered[start : start + 7] for start in range(0, len(ordered), 7)],
         undated=undated,
-        days=[day for day in ordered if day.in_month and (day.rows or day.events)],
+        days=[day for day in ordered if day.in_month and (day.rows or day.events or day.rooms)],
         previous=(period.start - datetime.timedelta(days=1)).replace(day=1),
         following=period.end + datetime.timedelta(days=1),
         term=Term.objects.containing(school_id, period.start)

@@ -261,6 +261,23 @@ def test_the_calendar_shows_the_months_items_and_events(
     assert "期中家长会" in earlier and 'data-status="missed"' in earlier
 
 
+def test_the_calendar_shows_the_days_a_room_was_open(client, admin_user, class_teacher):
+    from rooms import services as rooms_services
+
+    today = timezone.localdate()
+    room = rooms_services.room_save(actor=admin_user, name="亲情聊天室", kind="chat")
+    slot = rooms_services.slot_create(
+        actor=admin_user, room=room, weekday=today.weekday(), starts_at=datetime.time(15),
+        ends_at=datetime.time(16), on_duty=[class_teacher],
+    )  # fmt: skip
+    rooms_services.opening_record(actor=class_teacher, slot=slot, day=today)
+    client.force_login(class_teacher)
+
+    page = client.get(reverse("plans:calendar")).content.decode()
+
+    assert "亲情聊天室开放" in page
+
+
 def _calendar_queries(client, django_assert_num_queries, expected):
     with django_assert_num_queries(expected):
         assert client.get(reverse("plans:calendar")).status_code == 200
@@ -272,13 +289,14 @@ def test_the_calendar_takes_the_same_queries_however_many_items_and_events(
     client.force_login(principal)
     add_item(this_month, "census", "普查", on_date=this_month)
     _event(moral_lead, "safety", this_month)
-    # session, user; events, items, census rounds; the term; unread notifications (menu)
-    _calendar_queries(client, django_assert_num_queries, 7)
+    # session, user; events, items, census rounds, room openings; the term; unread
+    # notifications (the menu)
+    _calendar_queries(client, django_assert_num_queries, 8)
     for day in range(3):
         add_item(this_month, "safety", f"安全{day}", on_date=this_month)
         add_item(this_month, "aid_check", f"检查{day}")
         _event(moral_lead, "symposium", this_month)
-    _calendar_queries(client, django_assert_num_queries, 7)
+    _calendar_queries(client, django_assert_num_queries, 8)
 
 
 def test_the_plan_page_takes_the_same_queries_however_many_items(
@@ -322,9 +340,7 @@ def test_the_responsible_person_finds_this_months_items_in_the_work_list(
     aid = next(item for item in items if "减免" in item.label)
     assert aid.url == reverse("plans:item_done", args=[aid_pk(class_teacher)])
     assert any(i.label == "工作计划：减免检查" for i in work_of(user=class_teacher).due)
-    assert [i.label for i in selectors.due_plan_items(other_teacher, today)] == [
-        "工作计划：座谈会"
-    ]
+    assert [i.label for i in selectors.due_plan_items(other_teacher, today)] == ["工作计划：座谈会"]
 
 
 def aid_pk(user):
