@@ -220,6 +220,23 @@ def plan_view(*, plan: WorkPlan, today: datetime.date) -> PlanView:
     )
 
 
+def missed_of_term(*, school_id: int, today: datetime.date) -> tuple[WorkPlan | None, list]:
+    """The current term's plan and its items 未落实 (their month over, not held), for the
+    principal's dashboard. Four queries with a plan."""
+    plan = (
+        WorkPlan.objects.filter(
+            school_id=school_id, term__start_date__lte=today, term__end_date__gte=today
+        )
+        .select_related("term")
+        .first()
+    )
+    if plan is None:
+        return None, []
+    items = list(_items({"plan": plan}).live().filter(month__lt=today.replace(day=1)))
+    rows = item_rows(items, school_id=school_id, today=today)
+    return plan, [row for row in rows if row.status == Status.MISSED]
+
+
 # The calendar ------------------------------------------------------------------------------
 
 

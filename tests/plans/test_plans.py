@@ -146,6 +146,21 @@ def test_an_event_of_the_items_kind_in_its_month_holds_it_and_an_unheld_one_is_m
     assert "未落实 1 项" in page
 
 
+def test_the_principals_dashboard_names_the_items_not_held(
+    client, principal, plan, add_item, last_month, this_month
+):
+    add_item(last_month, "mental_health", "心理健康教育课")
+    add_item(this_month, "safety", "冬季安全教育")  # its month is not over
+    client.force_login(principal)
+
+    page = client.get(reverse("reports:dashboard")).content.decode()
+
+    alert = page.split("data-plan-missed")[1].split("</div>")[0]
+    assert "工作计划 1 项未落实" in alert and "心理健康教育课" in alert
+    assert "冬季安全教育" not in alert
+    assert reverse("plans:plan_detail", args=[plan.pk]) in alert
+
+
 def test_a_voided_event_holds_nothing(principal, moral_lead, plan, add_item, last_month):
     item = add_item(last_month, "symposium", "座谈会")
     event = _event(moral_lead, "symposium", last_month)
