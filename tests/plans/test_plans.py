@@ -419,3 +419,26 @@ def test_the_summarys_next_steps_are_drafted_from_the_next_terms_plan(principal,
     assert "做到底数清" in before  # the usual wording without a plan
     assert drafted.startswith(f"下学期按《{plan.title}》逐月落实以下工作：")
     assert f"1、{selectors.month_label(first.month)}：{first.title}" in drafted
+
+
+def test_the_demo_school_has_this_terms_plan_mostly_held_and_a_draft_for_the_next(db):
+    from demo.school import seed_demo
+
+    result = seed_demo(pupils=200, seed=3, replace=False)
+    today = timezone.localdate()
+    term = Term.objects.current(result.school.pk, today)
+    plan = term.work_plans.get()
+
+    view = selectors.plan_view(plan=plan, today=today)
+
+    past = [row for m in view.months for row in m.rows if row.item.period.end < today]
+    if past:  # the demo seeded on the first days of a term has no past month yet
+        assert view.missed <= 2 and view.held >= len(past) - 2
+    teacher = result.school.staff.get(username="teacher")
+    if today <= term.end_date:
+        assert selectors.due_plan_items(teacher, today)
+    following = Term.objects.filter(
+        school_year__school=result.school, start_date__gt=term.end_date
+    ).first()
+    if following is not None:
+        assert following.work_plans.get().items.exists()
