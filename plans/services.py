@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans import pattern
-from plans.models import PlanItem, WorkPlan
+from plans.models import PlanItem, WorkPlan, months_of
 from plans.selectors import can_edit_plans, can_mark_done, draft_items, staff_of
 from registry.models import AccessLog, Term, User
 from registry.services import log_access
@@ -88,6 +88,8 @@ def item_save(
         setattr(item, name, value)
     if item.month:
         item.month = item.month.replace(day=1)
+        if item.month not in months_of(plan.term):
+            raise ValidationError({"month": _("月份须在本学期内。")})
     _check_responsible(actor, item)
     item.full_clean()
     item.save()

@@ -442,3 +442,92 @@ def test_the_demo_school_has_this_terms_plan_mostly_held_and_a_draft_for_the_nex
     ).first()
     if following is not None:
         assert following.work_plans.get().items.exists()
+
+
+def test_an_item_outside_the_term_is_refused(principal, plan, plan_term):
+    after = (plan_term.end_date + datetime.timedelta(days=62)).replace(day=1)
+
+    with pytest.raises(ValidationError) as caught:
+        services.item_save(
+            actor=principal, plan=plan, month=after, kind="safety", title="安全教育",
+            responsible=principal,
+        )  # fmt: skip
+
+    assert "month" in caught.value.message_dict
+
+
+def test_the_moral_lead_moves_an_item_to_another_month_and_another_teacher(
+    client, moral_lead, class_teacher, add_item, this_month, last_month
+):
+    item = add_item(last_month, "mental_health", "心理健康教育课")
+    client.force_login(moral_lead)
+
+    response = client.post(
+        reverse("plans:item_edit", args=[item.pk]),
+        {"month": this_month.isoformat(), "kind": "mental_health", "title": "心理健康教育课",
+         "responsible": class_teacher.pk, "produces": "教案、照片"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.month, item.responsible, item.produces) == (
+        this_month,
+        class_teacher,
+        "教案、照片",
+    )
+    assert [i.label for i in selectors.due_plan_items(class_teacher, timezone.localdate())] == [
+        "工作计划：心理健康教育课"
+    ]
+
+
+def test_another_schools_plan_is_not_found(client, plan):
+    from registry.models import Role, School, User
+
+    elsewhere = School.objects.create(name="别的学校")
+    stranger = User.objects.create(
+        username="stranger", school=elsewhere, roles=[Role.PRINCIPAL], password="x"
+    )
+    item = plan.items.create(
+        month=plan.term.start_date.replace(day=1), kind="task", title="其他",
+        responsible=plan.author,
+    )  # fmt: skip
+    client.force_login(stranger)
+
+    for url in (
+        reverse("plans:plan_detail", args=[plan.pk]),
+        reverse("plans:plan_pdf", args=[plan.pk]),
+        reverse("plans:item_done", args=[item.pk]),
+        reverse("plans:item_edit", args=[item.pk]),
+    ):
+        assert client.get(url).status_code == 404
+    assert "其他" not in client.get(reverse("plans:calendar")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "takes"),
+    [
+        ("get", "plans:plan_draft", "term"),
+        ("post", "plans:calendar", None),
+        ("post", "plans:plan_detail", "plan"),
+        ("post", "plans:plan_pdf", "plan"),
+        ("put", "plans:item_done", "item"),
+    ],
+)
+def test_a_request_with_the_wrong_method_is_refused(
+    client, principal, plan, add_item, this_month, method, name, takes
+):
+    item = add_item(this_month, "task", "其他")
+    args = {"term": [plan.term_id], "plan": [plan.pk], "item": [item.pk], None: []}[takes]
+    client.force_login(principal)
+
+    assert getattr(client, method)(reverse(name, args=args)).status_code == 405
+
+
+def test_printing_the_plan_is_logged(client, principal, plan):
+    from registry.models import AccessLog
+
+    client.force_login(principal)
+    client.get(reverse("plans:plan_pdf", args=[plan.pk]))
+
+    log = AccessLog.objects.filter(actor=principal, action=AccessLog.Action.PDF).get()
+    assert plan.title in log.detail
