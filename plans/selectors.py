@@ -142,7 +142,8 @@ def item_rows(
 ) -> list[ItemRow]:
     """Each item with whether it was held. An event-kind item takes the first event of its kind
     in its days not already taken by an earlier item; a census also counts a round opened in
-    its month. Two queries (none for the events when given)."""
+    its month. Two queries at most: the events (none when given), the census rounds (only
+    with a census item)."""
     if not items:
         return []
     span = Period(min(item.month for item in items), max(item.period.end for item in items))
@@ -203,7 +204,8 @@ class PlanView:
 
 
 def plan_view(*, plan: WorkPlan, today: datetime.date) -> PlanView:
-    """The plan month by month with each item's status; voided items apart. Three queries."""
+    """The plan month by month with each item's status; voided items apart. Three queries at
+    most."""
     rows = item_rows(list(_items({"plan": plan})), school_id=plan.school_id, today=today)
     live = [row for row in rows if row.status != Status.VOIDED]
     months = [
@@ -270,7 +272,7 @@ def parse_month(value: str | None, today: datetime.date) -> datetime.date:
 
 def calendar_month(*, user: User, month: datetime.date, today: datetime.date) -> CalendarMonth:
     """The school's month: planned items (held, due, 未落实), the events held and the rooms'
-    openings. Six queries, however many items, events and openings."""
+    openings. Six queries at most, however many items, events and openings."""
     period = month_of(month)
     school_id = user.school_id
     events = _events_for(school_id, period)
@@ -321,7 +323,8 @@ def calendar_month(*, user: User, month: datetime.date, today: datetime.date) ->
 
 def due_plan_items(user: User, today: datetime.date) -> list[DueItem]:
     """The person's planned items of this month not yet held, for 我的待办: an event to record
-    (the events form, filled in) or a task to mark done. One query, three with items."""
+    (the events form, filled in) or a task to mark done. One query, at most three with
+    items, however many."""
     if not reads_plans(user):
         return []
     month = today.replace(day=1)
