@@ -274,6 +274,18 @@ def test_the_calendar_shows_the_months_items_and_events(
 
     assert "心理健康教育课" in page and "生日会" in page and "期中家长会" not in page
     assert "期中家长会" in earlier and 'data-status="missed"' in earlier
+    assert "data-mine" not in page  # the class teacher answers for none of them
+
+
+def test_the_responsible_person_finds_a_button_on_the_calendar(
+    client, class_teacher, add_item, this_month
+):
+    item = add_item(this_month, "aid_check", "减免检查", class_teacher)
+    client.force_login(class_teacher)
+
+    page = client.get(reverse("plans:calendar")).content.decode()
+
+    assert reverse("plans:item_done", args=[item.pk]) in page
 
 
 def test_the_calendar_shows_the_days_a_room_was_open(client, admin_user, class_teacher):
