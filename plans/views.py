@@ -111,9 +111,11 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _item_form(request: HttpRequest, plan: WorkPlan, item: PlanItem | None) -> PlanItemForm:
     months = [(m.isoformat(), selectors.month_label(m)) for m in months_of(plan.term)]
+    this_month = timezone.localdate().replace(day=1).isoformat()
     return PlanItemForm(
         request.POST or None,
         instance=item,
+        initial={"month": this_month, "responsible": request.user.pk},
         months=months,
         staff=selectors.staff_of(request.user.school_id),
     )
