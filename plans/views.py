@@ -115,7 +115,7 @@ def _item_form(request: HttpRequest, plan: WorkPlan, item: PlanItem | None) -> P
     return PlanItemForm(
         request.POST or None,
         instance=item,
-        initial={"month": this_month, "responsible": request.user.pk},
+        initial=None if item else {"month": this_month, "responsible": request.user.pk},
         months=months,
         staff=selectors.staff_of(request.user.school_id),
     )

@@ -492,6 +492,18 @@ def test_the_moral_lead_moves_an_item_to_another_month_and_another_teacher(
     ]
 
 
+def test_the_edit_form_shows_the_items_own_month_and_responsible(
+    client, moral_lead, class_teacher, add_item, last_month
+):
+    item = add_item(last_month, "mental_health", "心理健康教育课", class_teacher)
+    client.force_login(moral_lead)
+
+    form = client.get(reverse("plans:item_edit", args=[item.pk])).context["form"]
+
+    assert form.initial["month"] == last_month.isoformat()
+    assert form.initial["responsible"] == class_teacher.pk
+
+
 def test_another_schools_plan_is_not_found(client, plan):
     from registry.models import Role, School, User
 
