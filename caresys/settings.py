@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "visits",
     "rooms",
     "events",
+    "plans",
     "reports",
     "reminders",
     "demo",

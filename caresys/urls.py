@@ -24,6 +24,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("rooms/", include("rooms.urls")),
     path("events/", include("events.urls")),
+    path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("reminders.urls")),
     path("admin/", admin.site.urls),

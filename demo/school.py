@@ -12,10 +12,12 @@ from caresys.lib.identity import id_check_digit
 from caresys.lib.pinyin import name_pinyin
 from demo.events import DEYU, seed_events
 from demo.pairs import seed_pairs
+from demo.plans import seed_plans
 from demo.records import seed_records
 from demo.rooms import seed_rooms
 from events.models import Event
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+from plans.models import PlanItem, WorkPlan
 from registry.models import (
     CATEGORY_FIELDS,
     AccessLog,
@@ -174,6 +176,8 @@ def _wipe_demo() -> None:
     CareRecordRevision.objects.filter(record__school__in=demo).delete()
     CareRecord.pupils.through.objects.filter(carerecord__school__in=demo).delete()
     CareRecord.objects.filter(school__in=demo).delete()
+    PlanItem.objects.filter(plan__school__in=demo).delete()
+    WorkPlan.objects.filter(school__in=demo).delete()
     Event.pupils.through.objects.filter(event__school__in=demo).delete()
     Event.objects.filter(school__in=demo).delete()
     CareSettings.objects.filter(school__in=demo).delete()
@@ -242,6 +246,7 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
     seed_rooms(school=school, rng=random.Random(seed + 5))
     events_rng = random.Random(seed + 17)
     seed_events(school=school, rng=events_rng, password=password, phone=_mobile(events_rng))
+    seed_plans(school=school, rng=random.Random(seed + 19))
     return DemoResult(
         school=school,
         pupils=pupils,

@@ -30,7 +30,9 @@ def nav_groups(user) -> list[NavGroup]:
     """The menu of a signed-in user: groups with at least one entry, in the bar's order."""
     leads = user.leads_care
     alone = NavGroup(items=[("home", _("首页"))])
-    if {Role.ADMIN, Role.CLASS_TEACHER, Role.PAIR_TEACHER, Role.COUNSELLOR} & set(user.roles):
+    # The principal and the 德育主任 have the school's event quotas and planned items to do.
+    answers = {Role.ADMIN, Role.CLASS_TEACHER, Role.PAIR_TEACHER, Role.COUNSELLOR}
+    if (answers | {Role.PRINCIPAL, Role.MORAL_LEAD}) & set(user.roles):
         alone.items.append(("visits:work_list", _("我的待办")))
     if leads:
         alone.items.append(("reports:dashboard", _("工作概况")))
@@ -56,6 +58,9 @@ def nav_groups(user) -> list[NavGroup]:
     if user.organises_events or user.has_role(Role.CLASS_TEACHER):
         care.items.append(("events:event_list", _("学校活动")))
     care.items.append(("rooms:room_list", _("留守儿童之家")))
+    # The school's calendar and work plan: every staff member reads them.
+    if user.school_id is not None:
+        care.items.append(("plans:calendar", _("校历")))
     manage = NavGroup(_("学校管理"))
     if leads:
         care.items.append(("pairing:board", _("结对帮扶")))

@@ -24,6 +24,7 @@ from events.models import Event
 from events.selectors import KindReach, attendees_of, events_in, reach_by_kind
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
+from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
     Pupil,
@@ -452,7 +453,8 @@ PLANS = gettext_lazy(
 
 
 def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
-    """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data."""
+    """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data, 五、下步
+    工作打算 from the next term's plan when there is one (one query)."""
     problems = numbers.problems or [_("暂未发现突出问题。")]
     return {
         "title": _("%(term)s关爱留守儿童工作总结") % {"term": term},
@@ -471,7 +473,7 @@ def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
             "家校联系更加紧密，留守儿童在学校感受到了温暖。"
         ),
         "problems": "\n".join(f"{index}、{text}" for index, text in enumerate(problems, 1)),
-        "plans": str(PLANS),
+        "plans": next_term_plan_text(term=term) or str(PLANS),
     }
 
 

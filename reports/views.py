@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.http import paginate, role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
+from plans.selectors import missed_of_term
 from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
 from reports import exports, growth, selectors, services
@@ -30,9 +31,13 @@ from visits.due import answering_teacher_ids, answering_teachers
 @role_required(*CARE_LEADS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The school's care work live: who is cared for, what was done, what is overdue."""
-    board = selectors.dashboard(school=request.user.school, today=timezone.localdate())
+    today = timezone.localdate()
+    board = selectors.dashboard(school=request.user.school, today=today)
     numbers = board.numbers
+    plan, missed = missed_of_term(school_id=request.user.school_id, today=today)
     context = {
+        "plan": plan,
+        "plan_missed": missed,
         "board": board,
         "n": numbers,
         "grade_chart": grade_chart(numbers),

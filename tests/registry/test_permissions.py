@@ -33,6 +33,13 @@ from tests.pairing.access_rules import (
     USE_URLS,
     VERSION_URLS,
 )
+from tests.plans.access_rules import (
+    ITEM_URLS,
+    PLAN_TERM_URLS,
+    PLAN_URLS,
+    PLANS_EXPECTED,
+    PLANS_POST_DATA,
+)
 
 # url name: {role: status}. "class_teacher" heads the pupil's class, "other_class_teacher" heads
 # another class of the same school; the pupil is paired with the pair teacher.
@@ -112,7 +119,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "reminders:notifications_read_all": dict.fromkeys(ROLES, 302) | {"anonymous": LOGIN},
     "reminders:channels": EVERYONE_SIGNED_IN,
     "reminders:settings": ADMIN_ONLY,
-} | PAIRING_EXPECTED | EVENTS_EXPECTED
+} | PAIRING_EXPECTED | EVENTS_EXPECTED | PLANS_EXPECTED
 
 # Views that only answer POST, with what a real form would send.
 POST_DATA = {
@@ -128,7 +135,7 @@ POST_DATA = {
     "registry:census_confirm": {},
     "reminders:notification_open": {},
     "reminders:notifications_read_all": {},
-} | PAIRING_POST_DATA | EVENTS_POST_DATA
+} | PAIRING_POST_DATA | EVENTS_POST_DATA | PLANS_POST_DATA
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
 CENSUS_URLS = {
@@ -231,6 +238,7 @@ def record(class_teacher, pupil, roster_upload, admin_user, census):
         place="教室", led_by=class_teacher, content="防溺水",
     )  # fmt: skip
     talk.version = _summary_version(class_teacher.school, admin_user)
+    talk.plan_item = _plan_item(talk.version.report.term, admin_user, class_teacher)
     talk.census = census
     talk.room_visit = _room_use(admin_user, class_teacher, pupil)
     talk.notification = Notification.objects.create(
@@ -291,6 +299,19 @@ def _summary_version(school, admin_user):
     return version
 
 
+def _plan_item(term, admin_user, class_teacher):
+    from plans import services as plans_services
+    from plans.models import WorkPlan
+
+    plan = WorkPlan.objects.create(
+        school=admin_user.school, term=term, title="计划", author=admin_user
+    )
+    return plans_services.item_save(
+        actor=admin_user, plan=plan, month=term.start_date, kind="aid_check",
+        title="减免落实情况检查", responsible=class_teacher,
+    )  # fmt: skip
+
+
 def _room_object(name: str, use):
     if name in ROOM_URLS:
         return use.opening.slot.room
@@ -333,6 +354,12 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": record.pk})
     if name in EVENT_URLS:
         return reverse(name, kwargs={"pk": record.event.pk})
+    if name in PLAN_URLS:
+        return reverse(name, kwargs={"pk": record.plan_item.plan_id})
+    if name in ITEM_URLS:
+        return reverse(name, kwargs={"pk": record.plan_item.pk})
+    if name in PLAN_TERM_URLS:
+        return reverse(name, kwargs={"pk": record.plan_item.plan.term_id})
     target = school_class if name in CLASS_URLS else pupil
     return reverse(name, kwargs={"pk": target.pk})
 
