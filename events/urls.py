@@ -10,4 +10,7 @@ urlpatterns = [
     path("birthdays/", views.birthday_list, name="birthday_list"),
     path("<int:pk>/", views.event_detail, name="event_detail"),
     path("<int:pk>/void/", views.event_void, name="event_void"),
+    path("<int:pk>/photos/", views.photo_add, name="photo_add"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
+    path("<int:pk>/photos/<int:photo_pk>/void/", views.photo_void, name="photo_void"),
 ]
