@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.forms import DATE_INPUT, MultipleFileField
-from events.models import Event
+from events.models import Event, EventQuota
 from registry.models import Pupil, SchoolClass, User
 
 
@@ -73,3 +73,30 @@ class EventVoidForm(forms.Form):
 
 class PhotoVoidForm(forms.Form):
     void_reason = forms.CharField(label=_("作废原因"), max_length=200)
+
+
+class QuotasForm(forms.Form):
+    """Per kind of event: how many a term, and whether for the whole school or each class."""
+
+    def __init__(self, *args, rules: dict[str, tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds = []
+        for kind, label in Event.Kind.choices:
+            count, per = rules.get(kind, (0, EventQuota.Per.CLASS))
+            self.fields[f"{kind}_count"] = forms.IntegerField(
+                label=_("%(kind)s每学期次数") % {"kind": label},
+                min_value=0,
+                max_value=20,
+                initial=count,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 20}),
+            )
+            self.fields[f"{kind}_per"] = forms.ChoiceField(
+                label=_("%(kind)s计算范围") % {"kind": label},
+                choices=EventQuota.Per.choices,
+                initial=per,
+            )
+            self.kinds.append((label, self[f"{kind}_count"], self[f"{kind}_per"]))
+
+    def rules(self) -> dict[str, tuple[int, str]]:
+        data = self.cleaned_data
+        return {kind: (data[f"{kind}_count"], data[f"{kind}_per"]) for kind in Event.Kind.values}

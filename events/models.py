@@ -4,6 +4,7 @@ with who attended. Recorded once by whoever ran it; never deleted: voided with a
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -167,3 +168,40 @@ class EventPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class EventQuota(models.Model):
+    """How many events of a kind the school wants a term, for the whole school or for each
+    class (座谈会 1 a school, 家长会 2 a class …). A school without rows uses DEFAULT_QUOTAS."""
+
+    class Per(models.TextChoices):
+        SCHOOL = "school", _("全校")
+        CLASS = "class", _("每班")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="event_quotas", verbose_name=_("学校")
+    )
+    kind = models.CharField(_("活动类型"), max_length=20, choices=Event.Kind.choices)
+    per_term = models.PositiveSmallIntegerField(
+        _("每学期次数"), default=0, validators=[MaxValueValidator(20)]
+    )
+    per = models.CharField(_("计算范围"), max_length=10, choices=Per.choices, default=Per.CLASS)
+
+    class Meta:
+        verbose_name = _("活动次数要求")
+        verbose_name_plural = _("活动次数要求")
+        ordering = ["school", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind"], name="event_quota_one_a_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.per_term}"
+
+
+# What a school that has set nothing is asked for: the schools' documents hold a 座谈会 each
+# term for the school and 家长会 twice a term in each class (see ../shared/DOMAIN.md).
+DEFAULT_QUOTAS = {
+    Event.Kind.SYMPOSIUM: (1, EventQuota.Per.SCHOOL),
+    Event.Kind.PARENT_MEETING: (2, EventQuota.Per.CLASS),
+}

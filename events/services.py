@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from events.models import Event, EventPhoto
+from events.models import Event, EventPhoto, EventQuota
 from events.selectors import (
     can_change_event,
     can_record_events,
@@ -250,3 +250,21 @@ def event_photo_void(
         request=request,
     )
     return photo
+
+
+@transaction.atomic
+def event_quotas_set(*, actor: User, rules: dict[str, tuple[int, str]]) -> list[EventQuota]:
+    """Set how many events of each kind the school wants a term, and for whom (school or
+    class); what is due follows at once (nothing is stored)."""
+    if not actor.organises_events:
+        raise PermissionDenied
+    quotas = []
+    for kind, (count, per) in rules.items():
+        quota = EventQuota.objects.filter(school_id=actor.school_id, kind=kind).first()
+        quota = quota or EventQuota(school_id=actor.school_id, kind=kind)
+        quota.per_term, quota.per = count, per
+        quota.full_clean()
+        quota.save()
+        quotas.append(quota)
+    log_access(actor=actor, action=AccessLog.Action.RECORD, detail=_("修改活动次数要求"))
+    return quotas

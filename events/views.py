@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, row_ids
-from events import selectors, services
-from events.forms import EventForm, EventPhotosForm, EventVoidForm, PhotoVoidForm
+from events import quotas, selectors, services
+from events.forms import EventForm, EventPhotosForm, EventVoidForm, PhotoVoidForm, QuotasForm
 from events.models import Event
 from registry import services as registry_services
 from registry.models import AccessLog, User
@@ -256,3 +256,20 @@ def birthday_list(request: HttpRequest) -> HttpResponse:
         "party": party.urlencode(),
     }
     return render(request, "events/birthday_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quota_settings(request: HttpRequest) -> HttpResponse:
+    """活动次数要求: per kind, how many a term and whether per school or per class."""
+    if not request.user.organises_events:
+        raise PermissionDenied
+    rules = {
+        rule.kind: (rule.per_term, rule.per) for rule in quotas.school_rules(request.user.school_id)
+    }
+    form = QuotasForm(request.POST or None, rules=rules)
+    if form.is_valid():
+        services.event_quotas_set(actor=request.user, rules=form.rules())
+        messages.success(request, _("活动次数要求已保存。"))
+        return redirect("events:quota_settings")
+    return render(request, "events/quota_settings.html", {"form": form})

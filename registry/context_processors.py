@@ -19,7 +19,9 @@ def navigation(request: HttpRequest) -> dict:
     ]
     if user.has_role(Role.PAIR_TEACHER) or user.has_role(Role.CLASS_TEACHER):
         items.append(("pairing:my_children", _("我的结对儿童")))
-    if {Role.ADMIN, Role.CLASS_TEACHER, Role.PAIR_TEACHER, Role.COUNSELLOR} & set(user.roles):
+    # The principal and the 德育主任 have the school's event quotas (and plans) to do.
+    answers = {Role.ADMIN, Role.CLASS_TEACHER, Role.PAIR_TEACHER, Role.COUNSELLOR}
+    if (answers | {Role.PRINCIPAL, Role.MORAL_LEAD}) & set(user.roles):
         items.append(("visits:work_list", _("我的待办")))
     items.append(("visits:record_list", _("关爱记录")))
     items.append(("visits:emergency_list", _("突发事件")))

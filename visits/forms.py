@@ -113,8 +113,6 @@ class CareSettingsForm(forms.ModelForm):
             "guardian_calls_per_month",
             "home_visits_per_term",
             "teacher_visits_per_month",
-            "symposia_per_term",
-            "parent_meetings_per_term",
             "watch_due_days",
             "phone_visits_answer_watch",
             "no_contact_days",

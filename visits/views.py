@@ -362,10 +362,12 @@ def class_overview(request: HttpRequest, pk: int) -> HttpResponse:
     and term, last contact, open 五必访, pairs."""
     school_class = selectors.get_class_for_overview(request.user, pk)
     settings = CareSettings.for_school(request.user.school)
+    today = timezone.localdate()
+    meetings = selectors.class_quotas(school_class=school_class, today=today)
     context = {
         "school_class": school_class,
         "overview": due.class_overview(
-            school_class=school_class, settings=settings, today=timezone.localdate()
+            school_class=school_class, settings=settings, today=today, meetings=meetings
         ),
         "settings": settings,
     }

@@ -18,7 +18,16 @@ READERS_OF_THE_EVENT = RECORDERS | {
     "counsellor": 404,
 }
 
+# Those who set the school's event quotas: the organisers.
+ORGANISERS = dict.fromkeys(ROLES, 403) | {
+    "admin": 200,
+    "principal": 200,
+    "moral_lead": 200,
+    "anonymous": LOGIN,
+}
+
 EVENTS_EXPECTED: dict[str, dict[str, int | str]] = {
+    "events:quota_settings": ORGANISERS,
     "events:event_list": RECORDERS,
     "events:event_create": RECORDERS,
     "events:birthday_list": RECORDERS,
