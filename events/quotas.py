@@ -73,15 +73,15 @@ class QuotaStatus:
 
 
 def quota_status(
-    *, school_id: int, term: Period, classes: list[SchoolClass], rules: list[Rule] | None = None
+    *, school_id: int, period: Period, classes: list[SchoolClass], rules: list[Rule] | None = None
 ) -> QuotaStatus:
-    """The school's quotas and those of each of ``classes`` in the term, held against wanted.
-    Two queries (three without ``rules``), whatever the number of classes."""
+    """The school's quotas and those of each of ``classes`` in the term ``period``, held against
+    wanted. Two queries (three without ``rules``), whatever the number of classes."""
     rules = school_rules(school_id) if rules is None else rules
     if not rules:
         return QuotaStatus([], {school_class.pk: [] for school_class in classes})
     kinds = [rule.kind for rule in rules]
-    in_term = {"occurred_on__gte": term.start, "occurred_on__lte": term.end}
+    in_term = {"occurred_on__gte": period.start, "occurred_on__lte": period.end}
     events = list(
         Event.objects.live()
         .filter(school_id=school_id, kind__in=kinds, **in_term)
@@ -158,7 +158,7 @@ def work_items(user: User, today: datetime.date) -> list[DueItem]:
         )
     if not organiser and not classes:
         return []
-    status = quota_status(school_id=user.school_id, term=term, classes=classes)
+    status = quota_status(school_id=user.school_id, period=term, classes=classes)
     items = []
     if organiser:
         for count in status.school:
@@ -179,7 +179,7 @@ def class_items(school_class: SchoolClass, today: datetime.date) -> list[DueItem
     term = term_of(school_class.school_id, today)
     if term is None:
         return []
-    status = quota_status(school_id=school_class.school_id, term=term, classes=[school_class])
+    status = quota_status(school_id=school_class.school_id, period=term, classes=[school_class])
     return [
         _item(count, term, count.rule.label, school_class=school_class.pk)
         for count in status.classes[school_class.pk]

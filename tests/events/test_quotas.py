@@ -76,7 +76,7 @@ def test_a_class_counts_its_own_its_grades_and_the_schools_events_and_old_record
     )
 
     status = quotas.quota_status(
-        school_id=school.pk, term=term.period, classes=[school_class, other_class]
+        school_id=school.pk, period=term.period, classes=[school_class, other_class]
     )
 
     ours = {count.rule.kind: count.done for count in status.classes[school_class.pk]}
