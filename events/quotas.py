@@ -184,3 +184,42 @@ def class_items(school_class: SchoolClass, today: datetime.date) -> list[DueItem
         _item(count, term, count.rule.label, school_class=school_class.pk)
         for count in status.classes[school_class.pk]
     ]
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """A quota across the school: a per-school one held against wanted, a per-class one as the
+    classes that met it against all the active classes."""
+
+    kind: str
+    label: str
+    per: str
+    done: int
+    wanted: int
+    per_term: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.wanted
+
+
+def school_overview(*, school_id: int, period: Period) -> list[QuotaLine]:
+    """Every quota of the school in the term (the dashboard). Four queries."""
+    classes = list(SchoolClass.objects.filter(school_id=school_id, is_active=True).only("grade"))
+    rules = school_rules(school_id)
+    status = quota_status(school_id=school_id, period=period, classes=classes, rules=rules)
+    lines = []
+    for rule in rules:
+        if rule.per == EventQuota.Per.SCHOOL:
+            count = next(count for count in status.school if count.rule == rule)
+            done, wanted = count.done, count.wanted
+        else:
+            counts = [
+                count
+                for school_class in classes
+                for count in status.classes[school_class.pk]
+                if count.rule == rule
+            ]
+            done, wanted = sum(1 for count in counts if count.met), len(counts)
+        lines.append(QuotaLine(rule.kind, rule.label, rule.per, done, wanted, rule.per_term))
+    return lines

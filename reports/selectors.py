@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from caresys.lib.periods import Period, month_of
 from events.models import Event
-from events.quotas import quota_status
+from events.quotas import QuotaLine, quota_status, school_overview
 from events.selectors import KindReach, attendees_of, events_in, reach_by_kind
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
@@ -59,6 +59,7 @@ from reports.numbers import (
     Safety,
     TermNumbers,
 )
+from rooms.selectors import RoomsTerm, rooms_in
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
 from visits.selectors import idle_pairs
@@ -555,6 +556,8 @@ class Dashboard:
     open_emergencies: list[Emergency]
     events: list[KindReach]  # the term's events by kind, and the children each kind reached
     event_children: int  # children who joined any of them
+    event_quotas: list[QuotaLine]  # the school's event quotas this term (none outside a term)
+    rooms: RoomsTerm  # the 留守儿童之家 and 亲情聊天室 in the period
 
 
 def dashboard(*, school: School, today: datetime.date) -> Dashboard:
@@ -610,6 +613,8 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         event_children=Pupil.objects.filter(
             pk__in=attendees_of(events_in(school_id=school.pk, period=period))
         ).count(),
+        event_quotas=[] if term is None else school_overview(school_id=school.pk, period=period),
+        rooms=rooms_in(school_id=school.pk, period=period, today=today),
     )
 
 
