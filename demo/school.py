@@ -14,7 +14,7 @@ from demo.events import DEYU, seed_events
 from demo.pairs import seed_pairs
 from demo.records import seed_records
 from demo.rooms import seed_rooms
-from events.models import Event
+from events.models import Event, EventPhoto, EventQuota
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from registry.models import (
     CATEGORY_FIELDS,
@@ -174,6 +174,11 @@ def _wipe_demo() -> None:
     CareRecordRevision.objects.filter(record__school__in=demo).delete()
     CareRecord.pupils.through.objects.filter(carerecord__school__in=demo).delete()
     CareRecord.objects.filter(school__in=demo).delete()
+    for photo in EventPhoto.objects.filter(event__school__in=demo):
+        photo.file.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        photo.delete()
+    EventQuota.objects.filter(school__in=demo).delete()
     Event.pupils.through.objects.filter(event__school__in=demo).delete()
     Event.objects.filter(school__in=demo).delete()
     CareSettings.objects.filter(school__in=demo).delete()

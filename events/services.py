@@ -138,7 +138,7 @@ PHOTOS_PER_EVENT = 12
 THUMBNAIL_SIDE = 480
 
 
-def _thumbnail(content: ContentFile) -> ContentFile:
+def thumbnail_of(content: ContentFile) -> ContentFile:
     """A small JPEG of a photo already checked and re-encoded by reencoded_photo."""
     content.seek(0)
     with Image.open(content) as image:
@@ -188,7 +188,7 @@ def event_photos_add(
                 {"photos": _("“%(name)s”不是照片（JPG、PNG）。") % {"name": upload.name}}
             )
         content = reencoded_photo(upload, content_type)
-        prepared.append((upload.name[-200:], content_type, content, _thumbnail(content)))
+        prepared.append((upload.name[-200:], content_type, content, thumbnail_of(content)))
     photos: list[EventPhoto] = []
     try:
         for name, content_type, content, thumbnail in prepared:
