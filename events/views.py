@@ -108,6 +108,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _event_page(request: HttpRequest, event: Event, photos_form: EventPhotosForm) -> HttpResponse:
     """The event's page (its reading logged), with the photos form as given."""
+    photos_form.fields["photos"].label = _("添加照片")  # under the heading 活动照片
     pupils = list(selectors.attendance_of(user=request.user, event=event))
     registry_services.log_access(
         actor=request.user,
