@@ -158,3 +158,11 @@ def test_the_event_page_keeps_its_queries_as_photos_grow(
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert len(response.context["photos"]) == 3
+
+
+def test_photos_are_added_by_post_only(client, class_teacher, lesson):
+    client.force_login(class_teacher)
+
+    response = client.get(reverse("events:photo_add", args=[lesson.pk]))
+
+    assert response.status_code == 405

@@ -165,3 +165,12 @@ def test_the_dashboard_shows_the_terms_openings_missed_and_calls(
     assert (rooms.calls, rooms.videos, rooms.minutes, rooms.children) == (1, 1, 17, 1)
     page = response.content.decode()
     assert "未按计划开放 2 次" in page and reverse("rooms:missed") in page
+
+
+def test_a_slot_is_not_stopped_by_a_delete_request(client, principal, slot):
+    client.force_login(principal)
+
+    response = client.delete(reverse("rooms:slot_stop", args=[slot.pk]))
+
+    assert response.status_code == 405
+    assert Slot.objects.filter(pk=slot.pk, stopped_from=None).exists()
