@@ -199,6 +199,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
     context = {
         "work": selectors.work_of(user=request.user),
         "today": timezone.localdate(),
+        # The principal and the 德育主任 come here for the school's work, not to write records.
+        "writes_records": bool(set(request.user.roles) - {Role.PRINCIPAL, Role.MORAL_LEAD}),
     }
     return render(request, "visits/work_list.html", context)
 

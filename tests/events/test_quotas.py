@@ -180,3 +180,15 @@ def test_the_care_settings_quotas_become_event_quotas_per_class(transactional_db
 
 def test_no_quota_is_due_in_the_holidays(principal, school, rules):
     assert quotas.work_items(principal, timezone.localdate() + datetime.timedelta(days=400)) == []
+
+
+def test_the_principals_work_list_offers_to_record_the_event_not_a_care_record(
+    client, principal, class_teacher, term, rules
+):
+    client.force_login(principal)
+    theirs = client.get(reverse("visits:work_list")).content.decode()
+    client.force_login(class_teacher)
+    teachers = client.get(reverse("visits:work_list")).content.decode()
+
+    assert "登记活动" in theirs and "记录关爱" not in theirs
+    assert "记录关爱" in teachers
