@@ -3,12 +3,17 @@
 stream of their own, so adding them changes none of the other demo data."""
 
 import datetime
+import io
 import random
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from demo.records import _day, _months, _term_start
-from events.models import Event
+from events.models import Event, EventPhoto, EventQuota
+from events.selectors import without_photo_consent
+from events.services import thumbnail_of
 from registry.models import Pupil, Role, School, User
 
 DEYU = ("deyu", "德育主任")
@@ -66,4 +71,65 @@ def seed_events(*, school: School, rng: random.Random, password: str, phone: str
         [Through(event_id=event.pk, pupil_id=pk) for event, ids in events for pk in ids],
         batch_size=5000,
     )
+    _quotas(school)
+    photographed = [event for event, _ids in events if event.kind in PHOTOGRAPHED][:3]
+    for event in photographed:
+        for n in range(rng.randint(1, 2)):
+            _photo(event, lead, rng, n)
     return len(events)
+
+
+# How a school following its documents sets its quotas (座谈会 once a term for the school, 家长会
+# twice in each class, …): some met by the demo's events, some not yet, so the work lists and
+# the dashboard show both.
+QUOTAS = {
+    Event.Kind.SYMPOSIUM: (1, EventQuota.Per.SCHOOL),
+    Event.Kind.PARENT_MEETING: (2, EventQuota.Per.CLASS),
+    Event.Kind.SAFETY: (1, EventQuota.Per.CLASS),
+    Event.Kind.MENTAL_HEALTH: (1, EventQuota.Per.CLASS),
+    Event.Kind.PARENT_SCHOOL: (1, EventQuota.Per.SCHOOL),
+}
+PHOTOGRAPHED = (Event.Kind.PARENT_MEETING, Event.Kind.CARE_ACTIVITY, Event.Kind.SAFETY)
+
+
+def _quotas(school: School) -> None:
+    EventQuota.objects.bulk_create(
+        [
+            EventQuota(school=school, kind=kind, per_term=n, per=per)
+            for kind, (n, per) in QUOTAS.items()
+        ]
+    )
+
+
+def _picture(rng: random.Random) -> bytes:
+    """A small JPEG drawn here (no download): sky, a field, a banner and balloons, no faces."""
+    image = Image.new("RGB", (640, 480), (rng.randint(150, 190), 205, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 640, 480), fill=(90, rng.randint(150, 180), 80))
+    draw.rectangle((120, 60, 520, 120), fill=(200, 40, 40))
+    for _n in range(8):
+        x, y = rng.randint(20, 600), rng.randint(140, 280)
+        colour = (rng.randint(120, 255), rng.randint(60, 220), rng.randint(60, 220))
+        draw.ellipse((x, y, x + 34, y + 44), fill=colour)
+        draw.line((x + 17, y + 44, x + 17, y + 110), fill=(80, 80, 80), width=2)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _photo(event: Event, lead: User, rng: random.Random, n: int) -> EventPhoto:
+    """A photo as the 德育主任 would add it: where children at the event have no photo consent,
+    she confirmed they are not in it."""
+    content = _picture(rng)
+    photo = EventPhoto(
+        event=event,
+        original_name=f"IMG_{event.occurred_on:%Y%m%d}_{n + 1:02d}.jpg",
+        content_type="image/jpeg",
+        size=len(content),
+        confirmed_absent=without_photo_consent(event.pupils.all()).exists(),
+        uploaded_by=lead,
+    )
+    photo.file.save(photo.original_name, ContentFile(content), save=False)
+    photo.thumbnail.save(photo.original_name, thumbnail_of(ContentFile(content)), save=False)
+    photo.save()
+    return photo

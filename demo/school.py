@@ -15,7 +15,7 @@ from demo.pairs import seed_pairs
 from demo.plans import seed_plans
 from demo.records import seed_records
 from demo.rooms import seed_rooms
-from events.models import Event
+from events.models import Event, EventPhoto, EventQuota
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from plans.models import PlanItem, WorkPlan
 from registry.models import (
@@ -178,6 +178,11 @@ def _wipe_demo() -> None:
     CareRecord.objects.filter(school__in=demo).delete()
     PlanItem.objects.filter(plan__school__in=demo).delete()
     WorkPlan.objects.filter(school__in=demo).delete()
+    for photo in EventPhoto.objects.filter(event__school__in=demo):
+        photo.file.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        photo.delete()
+    EventQuota.objects.filter(school__in=demo).delete()
     Event.pupils.through.objects.filter(event__school__in=demo).delete()
     Event.objects.filter(school__in=demo).delete()
     CareSettings.objects.filter(school__in=demo).delete()

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caresys.lib.forms import DATE_INPUT
-from events.models import Event
+from caresys.lib.forms import DATE_INPUT, MultipleFileField
+from events.models import Event, EventQuota
 from registry.models import Pupil, SchoolClass, User
 
 
@@ -18,7 +18,20 @@ class _StaffField(forms.ModelChoiceField):
         return user.full_name or user.username
 
 
-class EventForm(forms.ModelForm):
+class EventPhotosForm(forms.Form):
+    """Photos of an event, and the uploader's word that children without consent are not in
+    them (asked only when the event has such children)."""
+
+    photos = MultipleFileField(
+        accept="image/jpeg,image/png",
+        label=_("活动照片"),
+        required=False,
+        help_text=_("可选。JPG 或 PNG，每张不超过 10 MB，每次活动最多 12 张。"),
+    )
+    photos_confirmed = forms.BooleanField(label=_("照片中没有以上儿童"), required=False)
+
+
+class EventForm(EventPhotosForm, forms.ModelForm):
     """An event; its children are those of its class, grade or the school, all ticked at first."""
 
     school_class = forms.ModelChoiceField(
@@ -32,7 +45,7 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = [
             "kind", "name", "occurred_on", "grade", "school_class", "place", "led_by", "content",
-            "pupils", "guardians", "guardian_names",
+            "pupils", "guardians", "guardian_names", "photos", "photos_confirmed",
         ]  # fmt: skip
         widgets = {
             "occurred_on": DATE_INPUT,
@@ -56,3 +69,34 @@ class EventForm(forms.ModelForm):
 
 class EventVoidForm(forms.Form):
     void_reason = forms.CharField(label=_("作废原因"), max_length=200)
+
+
+class PhotoVoidForm(forms.Form):
+    void_reason = forms.CharField(label=_("作废原因"), max_length=200)
+
+
+class QuotasForm(forms.Form):
+    """Per kind of event: how many a term, and whether for the whole school or each class."""
+
+    def __init__(self, *args, rules: dict[str, tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds = []
+        for kind, label in Event.Kind.choices:
+            count, per = rules.get(kind, (0, EventQuota.Per.CLASS))
+            self.fields[f"{kind}_count"] = forms.IntegerField(
+                label=_("%(kind)s每学期次数") % {"kind": label},
+                min_value=0,
+                max_value=20,
+                initial=count,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 20}),
+            )
+            self.fields[f"{kind}_per"] = forms.ChoiceField(
+                label=_("%(kind)s计算范围") % {"kind": label},
+                choices=EventQuota.Per.choices,
+                initial=per,
+            )
+            self.kinds.append((label, self[f"{kind}_count"], self[f"{kind}_per"]))
+
+    def rules(self) -> dict[str, tuple[int, str]]:
+        data = self.cleaned_data
+        return {kind: (data[f"{kind}_count"], data[f"{kind}_per"]) for kind in Event.Kind.values}

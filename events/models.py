@@ -1,7 +1,10 @@
 """The school's own care work held for many children at once (座谈会, 家长会, 六一, 生日会 …),
 with who attended. Recorded once by whoever ran it; never deleted: voided with a reason."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -107,3 +110,98 @@ class Event(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.OTHER and not self.name.strip():
             raise ValidationError({"name": _("类型为“其他”时请填写活动名称。")})
+
+
+def _photo_path(photo: "EventPhoto", filename: str) -> str:
+    """A random name under the school's folder (the uploaded name stays in the row only)."""
+    ending = {"image/jpeg": ".jpg", "image/png": ".png"}.get(photo.content_type, "")
+    return f"event-photos/{photo.event.school_id}/{uuid.uuid4().hex}{ending}"
+
+
+class EventPhotoQuerySet(models.QuerySet):
+    def live(self) -> "EventPhotoQuerySet":
+        return self.filter(voided_at=None)
+
+
+class EventPhoto(models.Model):
+    """A photo of an event (存在做完事无印证资料的现象), served only to those who read the event.
+    Never deleted: voided with a reason, and then no longer shown or served."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="photos", verbose_name=_("活动")
+    )
+    file = models.FileField(_("照片"), upload_to=_photo_path, max_length=200)
+    # A small copy for the event's page, so a phone does not load every full photo.
+    thumbnail = models.FileField(_("缩略图"), upload_to=_photo_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件格式"), max_length=40)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    # Children at the event whose guardians have not consented to photos: the uploader ticked
+    # that none of them is in the photo (names in the access log row of the upload).
+    confirmed_absent = models.BooleanField(_("已确认照片中没有未同意的儿童"), default=False)
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("作废人"),
+        null=True,
+        blank=True,
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    objects = EventPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voided_at=None) | ~Q(void_reason=""), name="event_photo_void_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventQuota(models.Model):
+    """How many events of a kind the school wants a term, for the whole school or for each
+    class (座谈会 1 a school, 家长会 2 a class …). A school without rows uses DEFAULT_QUOTAS."""
+
+    class Per(models.TextChoices):
+        SCHOOL = "school", _("全校")
+        CLASS = "class", _("每班")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="event_quotas", verbose_name=_("学校")
+    )
+    kind = models.CharField(_("活动类型"), max_length=20, choices=Event.Kind.choices)
+    per_term = models.PositiveSmallIntegerField(
+        _("每学期次数"), default=0, validators=[MaxValueValidator(20)]
+    )
+    per = models.CharField(_("计算范围"), max_length=10, choices=Per.choices, default=Per.CLASS)
+
+    class Meta:
+        verbose_name = _("活动次数要求")
+        verbose_name_plural = _("活动次数要求")
+        ordering = ["school", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind"], name="event_quota_one_a_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.per_term}"
+
+
+# What a school that has set nothing is asked for: the schools' documents hold a 座谈会 each
+# term for the school and 家长会 twice a term in each class (see ../shared/DOMAIN.md).
+DEFAULT_QUOTAS = {
+    Event.Kind.SYMPOSIUM: (1, EventQuota.Per.SCHOOL),
+    Event.Kind.PARENT_MEETING: (2, EventQuota.Per.CLASS),
+}

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from caresys.lib.periods import Period
-from events.models import Event
-from registry.models import Pupil, Role, SchoolClass, User
+from events.models import Event, EventPhoto
+from registry.models import Consent, Pupil, Role, SchoolClass, User
 
 
 def can_record_events(user: User) -> bool:
@@ -70,8 +70,23 @@ def get_event_for_user(user: User, pk: int) -> Event:
         raise Http404 from None
 
 
-def can_void_event(user: User, event: Event) -> bool:
+def can_change_event(user: User, event: Event) -> bool:
+    """Who may void an event or add and void its photos: an organiser, or its author."""
     return user.organises_events or event.author_id == user.pk
+
+
+def photo_for_user(user: User, event_pk: int, pk: int) -> EventPhoto:
+    """A photo (not voided) of an event the person reads, or 404."""
+    event = get_event_for_user(user, event_pk)
+    try:
+        return event.photos.live().select_related("event").get(pk=pk)
+    except EventPhoto.DoesNotExist:
+        raise Http404 from None
+
+
+def without_photo_consent(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """The children among those whose guardians have not consented to photos (or withdrew)."""
+    return pupils.without_consent(Consent.Purpose.PHOTOS).select_related("school_class")
 
 
 def attendance_of(*, user: User, event: Event) -> QuerySet[Pupil]:

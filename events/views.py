@@ -3,16 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, row_ids
-from events import selectors, services
-from events.forms import EventForm, EventVoidForm
+from events import quotas, selectors, services
+from events.forms import EventForm, EventPhotosForm, EventVoidForm, PhotoVoidForm, QuotasForm
 from events.models import Event
 from registry import services as registry_services
 from registry.models import AccessLog, User
@@ -71,6 +71,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     }
     form = EventForm(
         None if listing else request.POST,
+        None if listing else request.FILES,
         initial=initial,
         classes=selectors.classes_for_events(user=user),
         staff=User.objects.filter(school_id=user.school_id, is_active=True).order_by("pk"),
@@ -90,13 +91,24 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 request, _("已登记活动，参加的儿童%(n)d人。") % {"n": event.pupils.count()}
             )
             return redirect("events:event_detail", pk=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "children": children})
+    context = {
+        "form": form,
+        "children": children,
+        "no_photo_consent": list(selectors.without_photo_consent(children)),
+    }
+    return render(request, "events/event_form.html", context)
 
 
 @require_GET
 @login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_event_for_user(request.user, pk)
+    return _event_page(request, event, EventPhotosForm())
+
+
+def _event_page(request: HttpRequest, event: Event, photos_form: EventPhotosForm) -> HttpResponse:
+    """The event's page (its reading logged), with the photos form as given."""
+    photos_form.fields["photos"].label = _("添加照片")  # under the heading 活动照片
     pupils = list(selectors.attendance_of(user=request.user, event=event))
     registry_services.log_access(
         actor=request.user,
@@ -109,17 +121,19 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "event": event,
         "pupils": pupils,
         "total": event.pupils.count(),
-        "can_void": event.voided_at is None and selectors.can_void_event(request.user, event),
+        "can_void": event.voided_at is None and selectors.can_change_event(request.user, event),
+        "photos": list(event.photos.all()),
+        "photos_form": photos_form,
     }
+    if context["can_void"]:
+        context["no_photo_consent"] = list(selectors.without_photo_consent(event.pupils.all()))
     return render(request, "events/event_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def event_void(request: HttpRequest, pk: int) -> HttpResponse:
-    event = selectors.get_event_for_user(request.user, pk)
-    if not selectors.can_void_event(request.user, event):
-        raise PermissionDenied
+    event = _event_to_change(request, pk)
     form = EventVoidForm(request.POST or None)
     if form.is_valid():
         try:
@@ -135,6 +149,85 @@ def event_void(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("活动已作废。"))
             return redirect("events:event_detail", pk=event.pk)
     return render(request, "events/event_void.html", {"form": form, "event": event})
+
+
+def _event_to_change(request: HttpRequest, pk: int) -> Event:
+    event = selectors.get_event_for_user(request.user, pk)
+    if not selectors.can_change_event(request.user, event):
+        raise PermissionDenied
+    return event
+
+
+@require_POST
+@login_required
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Photos added later; refused ones come back beside the file field on the event's page."""
+    event = _event_to_change(request, pk)
+    form = EventPhotosForm(request.POST, request.FILES)
+    if form.is_valid() and not form.cleaned_data["photos"]:
+        form.add_error("photos", _("请选择要上传的照片。"))
+    if form.is_valid():
+        try:
+            services.event_photos_add(
+                actor=request.user,
+                event=event,
+                uploads=form.cleaned_data["photos"],
+                confirmed=form.cleaned_data["photos_confirmed"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("照片已上传。"))
+            return redirect("events:event_detail", pk=event.pk)
+    return _event_page(request, event, form)
+
+
+@require_GET
+@login_required
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo, to those who read the event. Opening the full photo is logged; the thumbnails
+    are part of the event's page, whose reading is logged already."""
+    item = selectors.photo_for_user(request.user, pk, photo_pk)
+    thumbnail = "thumb" in request.GET
+    if not thumbnail:
+        registry_services.log_access(
+            actor=request.user,
+            action=AccessLog.Action.READ,
+            pupils=item.event.pupils.all(),
+            detail=_("查看活动照片：%(name)s") % {"name": item.original_name},
+            request=request,
+        )
+    response = FileResponse(
+        (item.thumbnail if thumbnail else item.file).open("rb"),
+        content_type="image/jpeg" if thumbnail else item.content_type,
+        filename=item.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def photo_void(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    event = _event_to_change(request, pk)
+    item = get_object_or_404(event.photos.live(), pk=photo_pk)
+    form = PhotoVoidForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.event_photo_void(
+                actor=request.user,
+                photo=item,
+                reason=form.cleaned_data["void_reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("照片已作废。"))
+            return redirect("events:event_detail", pk=event.pk)
+    context = {"form": form, "event": event, "photo": item}
+    return render(request, "events/photo_void.html", context)
 
 
 @require_GET
@@ -164,3 +257,20 @@ def birthday_list(request: HttpRequest) -> HttpResponse:
         "party": party.urlencode(),
     }
     return render(request, "events/birthday_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quota_settings(request: HttpRequest) -> HttpResponse:
+    """活动次数要求: per kind, how many a term and whether per school or per class."""
+    if not request.user.organises_events:
+        raise PermissionDenied
+    rules = {
+        rule.kind: (rule.per_term, rule.per) for rule in quotas.school_rules(request.user.school_id)
+    }
+    form = QuotasForm(request.POST or None, rules=rules)
+    if form.is_valid():
+        services.event_quotas_set(actor=request.user, rules=form.rules())
+        messages.success(request, _("活动次数要求已保存。"))
+        return redirect("events:quota_settings")
+    return render(request, "events/quota_settings.html", {"form": form})

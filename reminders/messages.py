@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from caresys.lib.periods import Period
 from registry.models import Role, School, Term, User
 from reminders.models import Notification, ReminderSettings
 from reports.selectors import teacher_table
+from rooms.selectors import rooms_in
 from visits import due
 from visits.models import CareSettings, Emergency, WatchEvent
 from visits.selectors import high_risk_alerts, work_of
@@ -114,7 +116,8 @@ def _listed(pairs: list[tuple[str, int]]) -> str:
 
 def digest(*, school: School, today: datetime.date) -> Message:
     """The principal's weekly digest: overdue 五必访 by class and by teacher, open 五必访 and
-    emergencies, children not contacted for the school's no_contact_days. Counts only."""
+    emergencies, children not contacted for the school's no_contact_days, the rooms' openings
+    missed in the last seven days. Counts only."""
     settings = CareSettings.for_school(school)
     report = due.compliance(school_id=school.pk, settings=settings, today=today)
     term = Term.objects.current(school.pk, today)
@@ -126,6 +129,8 @@ def digest(*, school: School, today: datetime.date) -> Message:
     emergencies = Emergency.objects.filter(school=school, closed_at=None).count()
     by_class = [(row.label, row.overdue_events) for row in report.classes]
     by_teacher = [(str(row.teacher), row.overdue) for row in teachers]
+    week = Period(today - datetime.timedelta(days=7), today - datetime.timedelta(days=1))
+    missed = rooms_in(school_id=school.pk, period=week, today=today).missed
     lines = [
         _("逾期未访的五必访：%(n)d 项。") % {"n": overdue},
         _("　按班级：%(list)s") % {"list": _listed(by_class)},
@@ -139,6 +144,12 @@ def digest(*, school: School, today: datetime.date) -> Message:
             "list": _listed([(c.label, c.no_contact) for c in report.classes]),
         },
     ]
+    if missed:
+        # The only thing here not on the compliance page: where to find it.
+        lines.append(
+            _("过去7天活动室未按计划开放：%(n)d 次（留守儿童之家 → 未按计划开放）。")
+            % {"n": missed}
+        )
     year, week, _day = today.isocalendar()
     return Message(
         kind=Notification.Kind.DIGEST,

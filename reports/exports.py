@@ -44,6 +44,9 @@ class TeacherTableExport(Export):
             (_("本学期家访学生"), 12),
             (_("应家访学生"), 11),
             (_("五必访逾期"), 11),
+            (_("主持活动"), 9),
+            (_("班级活动"), 9),
+            (_("应开展班级活动"), 14),
         ]
 
     def rows(self) -> Iterator[list[Any]]:
@@ -63,4 +66,7 @@ def _row(index: int, row: TeacherRow) -> list:
         row.visited,
         row.wanted_visits,
         row.overdue,
+        row.events_led,
+        row.quota_events,
+        row.quota_wanted,
     ]

@@ -1,5 +1,6 @@
-"""A child's growth archive (成长档案): the archive, the contact card, the pairs and every care
-record in order of date, for one PDF. Counselling content only for those who read it."""
+"""A child's growth archive (成长档案): the archive, the contact card, the pairs, every care
+record and the school's events the child joined in order of date, for one PDF. Counselling
+content only for those who read it."""
 
 import datetime
 from collections import Counter
@@ -9,6 +10,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from events.models import Event
+from events.selectors import events_of_pupil
 from pairing.models import Pair, PairCheck
 from pairing.selectors import contact_card_for
 from registry.models import LeftBehindPeriod, Pupil, User
@@ -26,6 +29,7 @@ class GrowthArchive:
     pairs: list[Pair]  # oldest first, each with .plan (or none) and .checks_in_order
     records: list[CareRecord]  # oldest first, not voided, with .others and .attachment_count
     kinds: list[tuple[str, int]]  # (kind label, records), most first
+    events: list[Event]  # the school's events the child joined, oldest first, not voided
     voided: int
     reads_counselling: bool
     watch_events: list
@@ -85,6 +89,11 @@ def growth_archive(user: User, pk: int) -> GrowthArchive:
         pairs=pairs,
         records=records,
         kinds=kinds.most_common(),
+        events=list(
+            events_of_pupil(pupil)
+            .select_related("school_class", "led_by")
+            .order_by("occurred_on", "pk")
+        ),
         voided=len(every) - len(records),
         reads_counselling=user.reads_counselling,
         watch_events=list(

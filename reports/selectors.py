@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from caresys.lib.periods import Period, month_of
 from events.models import Event
+from events.quotas import QuotaLine, quota_status, school_overview
 from events.selectors import KindReach, attendees_of, events_in, reach_by_kind
 from pairing.models import Pair, PairCheck, PairingSettings
 from pairing.selectors import coverage
@@ -59,6 +60,7 @@ from reports.numbers import (
     Safety,
     TermNumbers,
 )
+from rooms.selectors import RoomsTerm, rooms_in
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
 from visits.selectors import idle_pairs
@@ -556,6 +558,8 @@ class Dashboard:
     open_emergencies: list[Emergency]
     events: list[KindReach]  # the term's events by kind, and the children each kind reached
     event_children: int  # children who joined any of them
+    event_quotas: list[QuotaLine]  # the school's event quotas this term (none outside a term)
+    rooms: RoomsTerm  # the 留守儿童之家 and 亲情聊天室 in the period
 
 
 def dashboard(*, school: School, today: datetime.date) -> Dashboard:
@@ -611,6 +615,8 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         event_children=Pupil.objects.filter(
             pk__in=attendees_of(events_in(school_id=school.pk, period=period))
         ).count(),
+        event_quotas=[] if term is None else school_overview(school_id=school.pk, period=period),
+        rooms=rooms_in(school_id=school.pk, period=period, today=today),
     )
 
 
@@ -637,10 +643,19 @@ class TeacherRow:
     visited: int  # children visited at home this term
     wanted_visits: int
     overdue: int  # overdue 五必访 of the teacher's class and paired children
+    events_led: int = 0  # the term's events the teacher led (主持)
+    # The term's events their classes' quotas ask for: held (at most the number wanted, kind by
+    # kind, so that a third parents' meeting does not make up for no safety lesson) and wanted.
+    quota_events: int = 0
+    quota_wanted: int = 0
 
     @property
     def visits_met(self) -> bool:
         return self.visited >= self.wanted_visits
+
+    @property
+    def quotas_met(self) -> bool:
+        return self.quota_events >= self.quota_wanted
 
     @property
     def total(self) -> int:
@@ -726,8 +741,9 @@ def teacher_table(
 ) -> list[TeacherRow]:
     """Per teacher who answers for children (or of `teachers`, a page of them): pairs, the
     term's records by kind, children visited at home against the school's monthly number,
-    overdue 五必访. A fixed number of queries, whatever the school's size; with `teachers`,
-    the database counts for those teachers only."""
+    overdue 五必访, the events they led and their classes' event quotas held against wanted.
+    A fixed number of queries, whatever the school's size; with `teachers`, the database
+    counts for those teachers only."""
     ids = None if teachers is None else [teacher.pk for teacher in teachers]
     if ids is None:
         records = _records(school.pk, period)
@@ -782,11 +798,23 @@ def teacher_table(
         .order_by()
     ):
         overdue[teacher] = overdue.get(teacher, 0) + n
-    classes: dict[int, list[str]] = {}
-    for head, grade, number in SchoolClass.objects.filter(
+    classes: dict[int, list[SchoolClass]] = {}
+    for pk, head, grade, number in SchoolClass.objects.filter(
         _among("head_teacher", ids), school=school, is_active=True
-    ).values_list("head_teacher", "grade", "number"):
-        classes.setdefault(head, []).append(SchoolClass(grade=grade, number=number).name)
+    ).values_list("pk", "head_teacher", "grade", "number"):
+        classes.setdefault(head, []).append(SchoolClass(pk=pk, grade=grade, number=number))
+    led = dict(
+        events_in(school_id=school.pk, period=period)
+        .filter(_among("led_by", ids))
+        .values_list("led_by")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    quotas = quota_status(
+        school_id=school.pk,
+        period=period,
+        classes=[school_class for headed in classes.values() for school_class in headed],
+    ).classes
     settings = CareSettings.for_school(school)
     wanted = settings.teacher_visits_per_month * _months_so_far(period, today)
     # Never more than the teacher's class and pairs need: the children they visited and those
@@ -800,10 +828,17 @@ def teacher_table(
     rows = []
     for teacher in answering_teachers(school.pk) if teachers is None else teachers:
         kinds = by_kind.get(teacher.pk, {})
+        counts = [
+            count
+            for school_class in classes.get(teacher.pk, [])
+            for count in quotas[school_class.pk]
+        ]
         rows.append(
             TeacherRow(
                 teacher=teacher,
-                classes="、".join(classes.get(teacher.pk, [])),
+                classes="、".join(
+                    school_class.name for school_class in classes.get(teacher.pk, [])
+                ),
                 pairs=pairs.get(teacher.pk, 0),
                 records={kind: kinds.get(kind, 0) for kind in TABLE_KINDS},
                 other_records=sum(n for kind, n in kinds.items() if kind not in TABLE_KINDS),
@@ -817,6 +852,9 @@ def teacher_table(
                     )
                 ),
                 overdue=overdue.get(teacher.pk, 0),
+                events_led=led.get(teacher.pk, 0),
+                quota_events=sum(min(count.done, count.wanted) for count in counts),
+                quota_wanted=sum(count.wanted for count in counts),
             )
         )
     return rows

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.forms import DATE_INPUT
 from registry.models import User
 from rooms.models import Room, Slot, Use
 
@@ -32,6 +33,17 @@ class SlotForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         staff = User.objects.filter(school_id=school_id, is_active=True)
         self.fields["on_duty"].queryset = staff.order_by("full_name", "username")
+
+
+class SlotStopForm(forms.ModelForm):
+    class Meta:
+        model = Slot
+        fields = ["stopped_from"]
+        widgets = {"stopped_from": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stopped_from"].required = True
 
 
 class UseForm(forms.Form):

@@ -69,6 +69,13 @@ class Slot(models.Model):
     )
     # A slot is planned from the day it was set, not back to the room's set-up.
     starts_on = models.DateField(_("开始日期"), default=timezone.localdate)
+    # Ended rather than deleted: its openings stay, and it is planned no more from that day.
+    stopped_from = models.DateField(
+        _("停用日期"),
+        null=True,
+        blank=True,
+        help_text=_("从这一天起不再开放；已登记的开放记录保留。"),
+    )
 
     class Meta:
         verbose_name = _("开放时间")
@@ -83,6 +90,17 @@ class Slot(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("结束时间要晚于开始时间。")})
+
+    def planned_days(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
+        """The days from first to last the slot was planned: not before the room and the slot
+        were set up, nor from the day it was stopped. Needs the room (select_related)."""
+        first = max(first, self.room.created_on, self.starts_on)
+        if self.stopped_from is not None:
+            last = min(last, self.stopped_from - datetime.timedelta(days=1))
+        return self.dates_between(first, last)
+
+    def is_stopped_on(self, day: datetime.date) -> bool:
+        return self.stopped_from is not None and day >= self.stopped_from
 
     def dates_between(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
         """The days of this slot from first to last, both included."""

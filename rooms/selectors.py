@@ -4,7 +4,7 @@ a room's log by month."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -42,6 +42,13 @@ def get_room_for_user(user: User, pk: int) -> Room:
     return get_object_or_404(Room, pk=pk, school_id=user.school_id)
 
 
+def get_slot_to_manage(user: User, pk: int) -> Slot:
+    """A slot of the user's school, to change or stop (the view checks the role)."""
+    return get_object_or_404(
+        Slot.objects.select_related("room"), pk=pk, room__school_id=user.school_id
+    )
+
+
 def get_slot_for_user(user: User, pk: int) -> Slot:
     """A slot the user may open (others: 404)."""
     slot = get_object_or_404(Slot.objects.select_related("room"), pk=pk)
@@ -76,7 +83,9 @@ def today_of(*, user: User, today: datetime.date | None = None) -> list[TodaySlo
     """Today's slots of the rooms the user is on duty in (every room's for the registrar and
     principal), each with its opening if recorded. Two queries."""
     today = today or timezone.localdate()
-    slots = Slot.objects.filter(room__school_id=user.school_id, weekday=today.weekday())
+    slots = Slot.objects.filter(room__school_id=user.school_id, weekday=today.weekday()).exclude(
+        stopped_from__lte=today
+    )
     if not user.leads_care:
         slots = slots.filter(on_duty=user)
     slots = slots.select_related("room").order_by("starts_at", "pk")
@@ -122,7 +131,7 @@ def missed_openings(*, user: User, today: datetime.date | None = None) -> list[M
     missed = [
         Missed(slot, day, user.leads_care or user in slot.on_duty.all())
         for slot in slots
-        for day in slot.dates_between(max(first, slot.room.created_on, slot.starts_on), last)
+        for day in slot.planned_days(first, last)
         if (slot.pk, day) not in opened
     ]
     return sorted(missed, key=lambda row: (row.day, row.slot.starts_at), reverse=True)
@@ -136,4 +145,56 @@ def room_log(room: Room, month: Period) -> QuerySet[Opening]:
         .select_related("slot", "opened_by")
         .prefetch_related(Prefetch("uses", queryset=uses))
         .order_by("-opened_on", "-pk")
+    )
+
+
+@dataclass
+class RoomsTerm:
+    """The rooms in a period: openings held against planned, missed, and the calls made."""
+
+    rooms: int
+    planned: int  # planned openings up to today (today's included)
+    planned_term: int  # planned in the whole period
+    held: int
+    missed: int  # planned days before today with no opening
+    calls: int
+    videos: int
+    minutes: int
+    children: int
+
+
+def rooms_in(*, school_id: int, period: Period, today: datetime.date) -> RoomsTerm:
+    """The school's rooms in the period (the dashboard). Three queries."""
+    slots = list(Slot.objects.filter(room__school_id=school_id).select_related("room"))
+    opened = set(
+        Opening.objects.filter(
+            slot__room__school_id=school_id, opened_on__range=(period.start, period.end)
+        ).values_list("slot_id", "opened_on")
+    )
+    so_far = min(today, period.end)
+    planned = [(slot.pk, day) for slot in slots for day in slot.planned_days(period.start, so_far)]
+    uses = (
+        Use.objects.filter(
+            opening__slot__room__school_id=school_id,
+            opening__opened_on__range=(period.start, period.end),
+            record__voided_at=None,
+        )
+        .order_by()
+        .aggregate(
+            calls=Count("pk", filter=Q(mode=Use.Mode.CALL)),
+            videos=Count("pk", filter=Q(mode=Use.Mode.VIDEO)),
+            minutes=Sum("minutes"),
+            children=Count("pupil", distinct=True),
+        )
+    )
+    return RoomsTerm(
+        rooms=len({slot.room_id for slot in slots}),
+        planned=len(planned),
+        planned_term=sum(len(slot.planned_days(period.start, period.end)) for slot in slots),
+        held=len(opened),
+        missed=sum(1 for slot_pk, day in planned if day < today and (slot_pk, day) not in opened),
+        calls=uses["calls"],
+        videos=uses["videos"],
+        minutes=uses["minutes"] or 0,
+        children=uses["children"],
     )

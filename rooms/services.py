@@ -58,13 +58,74 @@ def slot_create(
     """Add a weekly opening time with its teachers on duty (of the room's school)."""
     if not actor.leads_care or room.school_id != actor.school_id:
         raise PermissionDenied
-    if any(teacher.school_id != room.school_id for teacher in on_duty):
-        raise ValidationError({"on_duty": _("值班教师须是本校教职工。")})
+    _check_duty(room, on_duty)
     slot = Slot(room=room, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
     slot.full_clean()
     slot.save()
     slot.on_duty.set(on_duty)
     _log_change(actor, _("新增开放时间：%(slot)s") % {"slot": slot}, request)
+    return slot
+
+
+def _check_duty(room: Room, on_duty: list[User]) -> None:
+    if any(teacher.school_id != room.school_id for teacher in on_duty):
+        raise ValidationError({"on_duty": _("值班教师须是本校教职工。")})
+
+
+@transaction.atomic
+def slot_update(
+    *,
+    actor: User,
+    slot: Slot,
+    weekday: int,
+    starts_at: datetime.time,
+    ends_at: datetime.time,
+    on_duty: list[User],
+    request: HttpRequest | None = None,
+) -> Slot:
+    """Change a slot's times and teachers on duty. A new weekday for a slot already planned
+    on past days stops it from today and starts a new slot today, so the days it was planned
+    (and its openings) stay as they were; the new slot is returned."""
+    if not actor.leads_care or slot.room.school_id != actor.school_id:
+        raise PermissionDenied
+    # As saved (a bound form has already set the new values on the object it was given).
+    slot = Slot.objects.select_for_update().select_related("room").get(pk=slot.pk)
+    if slot.stopped_from is not None:
+        raise ValidationError(_("这个开放时间已停用，不能再修改。"))
+    _check_duty(slot.room, on_duty)
+    today = timezone.localdate()
+    if weekday != slot.weekday and slot.starts_on < today:
+        slot.stopped_from = today
+        slot.save(update_fields=["stopped_from"])
+        slot = Slot(room=slot.room, weekday=weekday, starts_on=today)
+    slot.weekday, slot.starts_at, slot.ends_at = weekday, starts_at, ends_at
+    slot.full_clean()
+    slot.save()
+    slot.on_duty.set(on_duty)
+    _log_change(actor, _("修改开放时间：%(slot)s") % {"slot": slot}, request)
+    return slot
+
+
+@transaction.atomic
+def slot_stop(
+    *, actor: User, slot: Slot, stopped_from: datetime.date, request: HttpRequest | None = None
+) -> Slot:
+    """Stop a slot from a day: it is planned no more from then; its openings stay."""
+    if not actor.leads_care or slot.room.school_id != actor.school_id:
+        raise PermissionDenied
+    slot = Slot.objects.select_for_update().select_related("room").get(pk=slot.pk)
+    if stopped_from <= slot.starts_on:
+        raise ValidationError(
+            {"stopped_from": _("停用日期要晚于开始日期（%(day)s）。") % {"day": slot.starts_on}}
+        )
+    slot.stopped_from = stopped_from
+    slot.full_clean()
+    slot.save(update_fields=["stopped_from"])
+    _log_change(
+        actor,
+        _("停用开放时间：%(slot)s，自%(day)s起") % {"slot": slot, "day": stopped_from},
+        request,
+    )
     return slot
 
 
@@ -78,6 +139,8 @@ def opening_record(
         raise PermissionDenied
     if day > timezone.localdate() or day.weekday() != slot.weekday:
         raise ValidationError({"opened_on": _("这一天不是这个开放时间。")})
+    if slot.is_stopped_on(day):
+        raise ValidationError({"opened_on": _("这个开放时间已停用。")})
     existing = Opening.objects.filter(slot=slot, opened_on=day).first()
     if existing is not None:
         return existing

@@ -18,7 +18,7 @@ from caresys.lib.periods import month_of
 from registry import services as registry_services
 from registry.models import CARE_LEADS, AccessLog
 from rooms import selectors, services
-from rooms.forms import RoomForm, SlotForm, UseForm, VoidForm
+from rooms.forms import RoomForm, SlotForm, SlotStopForm, UseForm, VoidForm
 from visits.selectors import pupils_matching
 
 
@@ -69,6 +69,75 @@ def slot_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已添加开放时间：%(slot)s。") % {"slot": slot})
             return redirect("rooms:room_list")
     return render(request, "rooms/slot_form.html", {"form": form, "room": room})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CARE_LEADS)
+def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    room = selectors.get_room_for_user(request.user, pk)
+    form = RoomForm(request.POST or None, instance=room)
+    if form.is_valid():
+        try:
+            services.room_save(actor=request.user, room=room, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存%(name)s。") % {"name": room.name})
+            return redirect("rooms:room_list")
+    return render(request, "rooms/room_form.html", {"form": form, "room": room})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CARE_LEADS)
+def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a slot's weekday, times or teachers on duty (a new weekday starts a new slot)."""
+    slot = selectors.get_slot_to_manage(request.user, pk)
+    form = SlotForm(
+        request.POST or None,
+        instance=slot,
+        school_id=request.user.school_id,
+        initial={"on_duty": list(slot.on_duty.all())},
+    )
+    if form.is_valid():
+        data = form.cleaned_data | {"on_duty": list(form.cleaned_data["on_duty"])}
+        try:
+            changed = services.slot_update(actor=request.user, slot=slot, request=request, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if changed.pk != slot.pk:
+                messages.success(
+                    request, _("星期已改：原开放时间自今天起停用，已登记的开放记录保留。")
+                )
+            else:
+                messages.success(request, _("已保存开放时间：%(slot)s。") % {"slot": changed})
+            return redirect("rooms:room_list")
+    context = {"form": form, "room": slot.room, "slot": slot}
+    return render(request, "rooms/slot_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CARE_LEADS)
+def slot_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    """停用 a slot from a day; its openings stay."""
+    slot = selectors.get_slot_to_manage(request.user, pk)
+    form = SlotStopForm(
+        request.POST or None, instance=slot, initial={"stopped_from": timezone.localdate()}
+    )
+    if form.is_valid():
+        try:
+            services.slot_stop(
+                actor=request.user,
+                slot=slot,
+                stopped_from=form.cleaned_data["stopped_from"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已停用开放时间：%(slot)s。") % {"slot": slot})
+            return redirect("rooms:room_list")
+    return render(request, "rooms/slot_stop.html", {"form": form, "slot": slot})
 
 
 @require_GET

@@ -129,7 +129,7 @@ def work_list(
             watch=True,
         )
         (result.overdue if item.overdue else result.due).append(item)
-    result.due.extend(_teacher_quotas(user, settings, month, term, not_visited))
+    result.due.extend(_teacher_quotas(user, settings, month, not_visited))
     week_start = today - datetime.timedelta(days=today.weekday())
     result.done = list(
         CareRecord.objects.live()
@@ -345,16 +345,19 @@ class ChildCare:
 @dataclass
 class ClassOverview:
     children: list[ChildCare]
-    meetings: list[DueItem]  # the class's symposia and parents' meetings this term
+    meetings: list[DueItem]  # the class's event quotas this term (symposia, parents' meetings …)
     met: dict[str, int]  # quota key: children who met it in the current period
     month: Period
     term: Period | None
     quotas: tuple[Quota, ...] = QUOTAS
 
 
-def class_overview(*, school_class, settings: CareSettings, today: datetime.date) -> ClassOverview:
+def class_overview(
+    *, school_class, settings: CareSettings, today: datetime.date, meetings: list[DueItem] = ()
+) -> ClassOverview:
     """Each child of the class in care (关爱对象) with this month's and term's care, last contact,
-    open 五必访 and pair teachers; the class's meetings this term. Four queries."""
+    open 五必访 and pair teachers; with ``meetings``, the class's events this term as a higher
+    app counts them (selectors.class_quotas). Four queries."""
     school_id = school_class.school_id
     month, term = month_of(today), term_of(school_id, today)
     periods = quota_periods(month, term)
@@ -391,53 +394,20 @@ def class_overview(*, school_class, settings: CareSettings, today: datetime.date
                 pair_teachers=[str(pair.teacher) for pair in child.teacher_pairs],
             )
         )
-    return ClassOverview(rows, _meetings_due(school_class, settings, term), met, month, term)
-
-
-MEETINGS = (
-    ("symposia_per_term", CareRecord.Kind.SYMPOSIUM, _("座谈会")),
-    ("parent_meetings_per_term", CareRecord.Kind.PARENT_MEETING, _("家长会")),
-)
-
-
-def _meetings_due(school_class, settings: CareSettings, term: Period | None) -> list[DueItem]:
-    """Symposia and parents' meetings the class holds each term: held so far and wanted.
-    One query (none in the holidays)."""
-    if term is None:
-        return []
-    held = dict(
-        CareRecord.objects.live()
-        .filter(
-            pupils__school_class=school_class,
-            kind__in=[kind for _key, kind, _label in MEETINGS],
-            occurred_on__gte=term.start,
-            occurred_on__lte=term.end,
-        )
-        .values_list("kind")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
-    )
-    return [
-        DueItem(None, kind, str(label), term.end, held.get(kind, 0), getattr(settings, key))
-        for key, kind, label in MEETINGS
-        if getattr(settings, key)
-    ]
+    return ClassOverview(rows, list(meetings), met, month, term)
 
 
 def _teacher_quotas(
-    user: User, settings: CareSettings, month: Period, term: Period | None, not_visited: int
+    user: User, settings: CareSettings, month: Period, not_visited: int
 ) -> list[DueItem]:
-    """The teacher's own quotas not yet met: children visited at home this month (never more
-    than the children of their class and pairs who still need this term's visit), and each
-    headed class's symposia and parents' meetings this term. One query, plus one a class."""
+    """The teacher's own quota not yet met: children visited at home this month (never more
+    than the children of their class and pairs who still need this term's visit). The class's
+    events (symposia, parents' meetings) come from the events app's work provider. Two
+    queries at most."""
     items = []
-    classes = list(user.headed_classes.filter(is_active=True).order_by("grade", "number", "pk"))
-    for school_class in classes:
-        for item in _meetings_due(school_class, settings, term):
-            if item.done < item.wanted:
-                item.label = f"{school_class} {item.label}"
-                items.append(item)
-    if settings.teacher_visits_per_month and (classes or user.has_role(Role.PAIR_TEACHER)):
+    if settings.teacher_visits_per_month and (
+        user.has_role(Role.PAIR_TEACHER) or user.headed_classes.filter(is_active=True).exists()
+    ):
         visited = (
             Pupil.objects.filter(
                 live_records("care_records__"),

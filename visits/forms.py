@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caresys.lib.forms import DATE_INPUT
+from caresys.lib.forms import DATE_INPUT, MultipleFileField
 from registry.models import Pupil, SchoolClass, User
 from visits.models import (
     CareRecord,
@@ -52,25 +52,13 @@ class _PupilPickerField(_PupilsField):
         self.widget.choices = self.choices
 
 
-class _MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class _FilesField(forms.FileField):
-    """Several files in one input (Django's documented recipe); an empty list when none."""
-
-    widget = _MultipleFileInput(
-        attrs={"accept": "image/jpeg,image/png,application/pdf", "class": "form-control"}
-    )
-
-    def clean(self, data, initial=None) -> list:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(_FilesField, self).clean(item, initial) for item in files]
+ATTACHMENT_TYPES = "image/jpeg,image/png,application/pdf"
 
 
 class CareRecordForm(forms.ModelForm):
     pupils = _PupilPickerField(label=_("儿童"), queryset=Pupil.objects.none())
-    files = _FilesField(
+    files = MultipleFileField(
+        accept=ATTACHMENT_TYPES,
         label=_("照片或扫描件"),
         required=False,
         help_text=_("可选。JPG、PNG 或 PDF，每个不超过 10 MB，最多 6 个。"),
@@ -125,8 +113,6 @@ class CareSettingsForm(forms.ModelForm):
             "guardian_calls_per_month",
             "home_visits_per_term",
             "teacher_visits_per_month",
-            "symposia_per_term",
-            "parent_meetings_per_term",
             "watch_due_days",
             "phone_visits_answer_watch",
             "no_contact_days",
@@ -140,7 +126,8 @@ class AttachmentsForm(forms.Form):
         initial="photo",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    files = _FilesField(
+    files = MultipleFileField(
+        accept=ATTACHMENT_TYPES,
         label=_("照片或扫描件"),
         required=False,
         help_text=_("JPG、PNG 或 PDF，每个不超过 10 MB，每条记录最多 6 个。"),

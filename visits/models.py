@@ -42,12 +42,6 @@ class CareSettings(SchoolSettings):
     teacher_visits_per_month = models.PositiveSmallIntegerField(
         _("每名教师每月家访学生数"), default=5, validators=[MaxValueValidator(50)]
     )
-    symposia_per_term = models.PositiveSmallIntegerField(
-        _("每学期座谈会次数"), default=1, validators=[MaxValueValidator(20)]
-    )
-    parent_meetings_per_term = models.PositiveSmallIntegerField(
-        _("每学期家长会次数"), default=2, validators=[MaxValueValidator(20)]
-    )
     watch_due_days = models.PositiveSmallIntegerField(
         _("五必访：几天内必访"),
         default=3,

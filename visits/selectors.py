@@ -126,6 +126,22 @@ def register_work_provider(provider: WorkProvider) -> None:
         WORK_PROVIDERS.append(provider)
 
 
+# The same for a class's own term quotas on its overview (the events app counts the class's
+# symposia and parents' meetings): a function (school_class, today) -> [DueItem], done or not.
+ClassQuotaProvider = Callable[[SchoolClass, datetime.date], list[due.DueItem]]
+CLASS_QUOTA_PROVIDERS: list[ClassQuotaProvider] = []
+
+
+def register_class_quota_provider(provider: ClassQuotaProvider) -> None:
+    if provider not in CLASS_QUOTA_PROVIDERS:
+        CLASS_QUOTA_PROVIDERS.append(provider)
+
+
+def class_quotas(*, school_class: SchoolClass, today: datetime.date) -> list[due.DueItem]:
+    """The class's term quotas that higher apps count, met or not, for its overview."""
+    return [item for provider in CLASS_QUOTA_PROVIDERS for item in provider(school_class, today)]
+
+
 def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
     """我的待办 of a teacher: their own children's care still due, open 五必访, this week's
     records; a counsellor's follow-ups of their counselling. A fixed number of queries."""

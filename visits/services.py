@@ -243,7 +243,7 @@ _SIGNATURES = (
 )
 
 
-def _sniffed_type(upload: UploadedFile) -> str:
+def sniffed_type(upload: UploadedFile) -> str:
     """The file's real format from its first bytes (the name and the browser's word are not
     trusted), or a ValidationError."""
     if upload.size > ATTACHMENT_MAX_BYTES:
@@ -271,7 +271,7 @@ def _too_many_pixels(upload: UploadedFile) -> ValidationError:
     )
 
 
-def _reencoded_photo(upload: UploadedFile, content_type: str) -> ContentFile:
+def reencoded_photo(upload: UploadedFile, content_type: str) -> ContentFile:
     """Decode the photo (a file that only looks like one is refused), turn it upright, scale it
     down and save it again without its EXIF data, which holds where it was taken."""
     try:
@@ -322,7 +322,7 @@ def attachments_add(
         raise ValidationError(_("每条记录最多 %(n)d 个附件。") % {"n": ATTACHMENTS_PER_RECORD})
     prepared = []
     for upload in uploads:
-        content_type = _sniffed_type(upload)
+        content_type = sniffed_type(upload)
         is_image = content_type.startswith("image/")
         # A PDF is a scanned page, never a photo of the child, whatever the form defaulted to.
         upload_kind = (
@@ -330,7 +330,7 @@ def attachments_add(
             if kind == RecordAttachment.Kind.PHOTO and not is_image
             else kind
         )
-        content = _reencoded_photo(upload, content_type) if is_image else ContentFile(upload.read())
+        content = reencoded_photo(upload, content_type) if is_image else ContentFile(upload.read())
         prepared.append((upload.name[-200:], content_type, content, upload_kind))
     if any(upload_kind == RecordAttachment.Kind.PHOTO for *_rest, upload_kind in prepared):
         _check_photo_consent(record)

@@ -199,6 +199,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
     context = {
         "work": selectors.work_of(user=request.user),
         "today": timezone.localdate(),
+        # The principal and the 德育主任 come here for the school's work, not to write records.
+        "writes_records": bool(set(request.user.roles) - {Role.PRINCIPAL, Role.MORAL_LEAD}),
     }
     return render(request, "visits/work_list.html", context)
 
@@ -362,10 +364,12 @@ def class_overview(request: HttpRequest, pk: int) -> HttpResponse:
     and term, last contact, open 五必访, pairs."""
     school_class = selectors.get_class_for_overview(request.user, pk)
     settings = CareSettings.for_school(request.user.school)
+    today = timezone.localdate()
+    meetings = selectors.class_quotas(school_class=school_class, today=today)
     context = {
         "school_class": school_class,
         "overview": due.class_overview(
-            school_class=school_class, settings=settings, today=timezone.localdate()
+            school_class=school_class, settings=settings, today=today, meetings=meetings
         ),
         "settings": settings,
     }

@@ -7,6 +7,24 @@ from django.core.exceptions import ValidationError
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe); an empty list when none."""
+
+    def __init__(self, *, accept: str, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": accept, "class": "form-control"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's errors beside the fields they concern (the rest above the form)."""
     if hasattr(error, "error_dict"):

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import Event
+from events.models import Event, EventPhoto
+from events.quotas import school_overview
 from reports.selectors import term_numbers
 from tests.factories import SchoolClassFactory, make_pupil
 from visits import services as visits_services
@@ -194,7 +195,9 @@ def test_the_event_list_keeps_its_queries_as_events_grow(
         client.get(reverse("events:event_list"))
 
 
-def test_the_demo_school_has_a_term_of_events_so_the_summary_shows_no_zeros_for_them(db):
+def test_the_demo_school_has_a_term_of_events_so_the_summary_shows_no_zeros_for_them(
+    db, media_root
+):
     from demo.school import seed_demo
     from registry.models import Term
 
@@ -206,3 +209,10 @@ def test_the_demo_school_has_a_term_of_events_so_the_summary_shows_no_zeros_for_
     assert kinds["parent_meeting"].records >= 2
     assert kinds["symposium"].records >= 1
     assert kinds["activity"].children > 0
+    # Photos of some events, and quotas as a school would set them: some met, some not yet.
+    photos = EventPhoto.objects.filter(event__school=result.school)
+    assert photos.exists() and all(photo.file.size and photo.thumbnail.size for photo in photos)
+    lines = {line.kind: line for line in school_overview(school_id=result.school.pk,
+                                                          period=term.period)}  # fmt: skip
+    assert lines["symposium"].per == "school" and lines["parent_meeting"].per == "class"
+    assert not lines["mental_health"].met

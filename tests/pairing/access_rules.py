@@ -111,6 +111,10 @@ PAIRING_EXPECTED: dict[str, dict[str, int | str]] = {
     "rooms:room_list": EVERYONE_SIGNED_IN,
     "rooms:room_create": MANAGERS,
     "rooms:slot_create": MANAGERS,
+    # Changing a room or a slot, and stopping a slot: those who set them up.
+    "rooms:room_edit": MANAGERS,
+    "rooms:slot_edit": MANAGERS,
+    "rooms:slot_stop": MANAGERS,
     "rooms:room_log": MANAGERS,
     "rooms:missed": MANAGERS,
     "rooms:today": EVERYONE_SIGNED_IN,
@@ -167,8 +171,8 @@ EMERGENCY_URLS = {
 }
 DROPOUT_URLS = {"visits:dropout_detail"}
 # URLs whose pk is the matrix's room's, its slot's, its opening's and its use's.
-ROOM_URLS = {"rooms:slot_create", "rooms:room_log"}
-SLOT_URLS = {"rooms:opening_create"}
+ROOM_URLS = {"rooms:slot_create", "rooms:room_log", "rooms:room_edit"}
+SLOT_URLS = {"rooms:opening_create", "rooms:slot_edit", "rooms:slot_stop"}
 OPENING_URLS = {"rooms:opening"}
 USE_URLS = {"rooms:use_void"}
 # URLs whose pk is a term's, and a generated summary version's.

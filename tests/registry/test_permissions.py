@@ -10,7 +10,12 @@ from django.utils import timezone
 from pairing import services as pairing_services
 from registry.spreadsheets import importing
 from reminders.models import Notification
-from tests.events.access_rules import EVENT_URLS, EVENTS_EXPECTED, EVENTS_POST_DATA
+from tests.events.access_rules import (
+    EVENT_PHOTO_URLS,
+    EVENT_URLS,
+    EVENTS_EXPECTED,
+    EVENTS_POST_DATA,
+)
 from tests.factories import consent_to
 from tests.pairing.access_rules import (
     ADMIN_ONLY,
@@ -43,99 +48,115 @@ from tests.plans.access_rules import (
 
 # url name: {role: status}. "class_teacher" heads the pupil's class, "other_class_teacher" heads
 # another class of the same school; the pupil is paired with the pair teacher.
-EXPECTED: dict[str, dict[str, int | str]] = {
-    "home": EVERYONE_SIGNED_IN,
-    "login": dict.fromkeys(ROLES, 200),
-    "logout": dict.fromkeys(ROLES, 302),
-    "password_change": EVERYONE_SIGNED_IN,
-    "password_change_done": EVERYONE_SIGNED_IN,
-    "set_language": dict.fromkeys(ROLES, 302),
-    "registry:pupil_list": EVERYONE_SIGNED_IN,
-    "registry:pupil_create": {
-        "admin": 200,
-        "principal": 403,
-        "class_teacher": 200,
-        "other_class_teacher": 200,
-        "pair_teacher": 403,
-        "counsellor": 403,
-        "moral_lead": 403,
-        "anonymous": LOGIN,
-    },
-    "registry:pupil_detail": READERS_OF_THE_PUPIL,
-    "registry:pupil_edit": READERS_OF_THE_PUPIL
-    | {"principal": 403, "counsellor": 403, "pair_teacher": 403},
-    "registry:pupil_history": READERS_OF_THE_PUPIL,
-    # A guardian's consent is recorded by those who edit the archive (as pupil_edit).
-    "registry:pupil_consent": READERS_OF_THE_PUPIL
-    | {"principal": 403, "counsellor": 403, "pair_teacher": 403},
-    "registry:pupil_reveal": READERS_OF_THE_PUPIL,
-    "registry:contact_card": READERS_OF_THE_PUPIL,
-    "registry:contact_card_pdf": READERS_OF_THE_PUPIL,
-    "registry:class_list": EVERYONE_SIGNED_IN,
-    # A class's cards are its head teacher's; a pair teacher prints their child's own card.
-    "registry:class_cards_pdf": READERS_OF_THE_PUPIL | {"pair_teacher": 404},
-    "registry:access_log": dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN},
-    "registry:access_log_xlsx": ADMIN_ONLY,
-    # Spreadsheets hold what the person reads: the pair teacher gets an empty one.
-    "registry:archive_export": EVERYONE_SIGNED_IN,
-    "registry:archive_export_unmasked": dict.fromkeys(ROLES, 403)
-    | {"admin": 200, "anonymous": LOGIN},
-    "registry:register_xlsx": EVERYONE_SIGNED_IN,
-    # The list handed to volunteers or the village committee: those who run the care work.
-    "registry:sharing_xlsx": MANAGERS,
-    "registry:statistics_xlsx": EVERYONE_SIGNED_IN,
-    "registry:statistics": EVERYONE_SIGNED_IN,
-    # The roster import writes any archive of the school: the administrator's alone.
-    "registry:roster_import": ADMIN_ONLY,
-    "registry:roster_template": ADMIN_ONLY,
-    "registry:roster_import_preview": ADMIN_ONLY,
-    "registry:roster_import_confirm": ADMIN_ONLY,
-    # Sign-in pauses of the school's accounts: the registrar's (lifting one sends them back).
-    "registry:signin_pause_list": ADMIN_ONLY,
-    "registry:signin_pause_lift": ADMIN_ONLY | {"admin": 302},
-    # An upload not yet confirmed has no progress: its preview is shown instead.
-    "registry:roster_import_progress": ADMIN_ONLY | {"admin": 302},
-    # Census rounds: the registrar runs them, the principal reads progress and outcome; the
-    # matrix's round is open (opening another is refused on the page, closing it too while
-    # classes have not confirmed). A class's page is its head teacher's.
-    "registry:census_list": MANAGERS,
-    "registry:census_open": ADMIN_ONLY,
-    "registry:census_progress": MANAGERS,
-    "registry:census_remind": ADMIN_ONLY | {"admin": 302},
-    "registry:census_close": ADMIN_ONLY,
-    "registry:census_outcome": MANAGERS,
-    "registry:census_outcome_xlsx": MANAGERS,
-    "registry:census_class": READERS_OF_THE_PUPIL
-    | {"pair_teacher": 403, "counsellor": 403, "moral_lead": 403},
-    "registry:census_confirm": READERS_OF_THE_PUPIL
-    | {"admin": 302, "class_teacher": 302, "principal": 403, "pair_teacher": 403,
-       "counsellor": 403, "moral_lead": 403},
-    # 通知: everyone's own list and channels; the matrix's notification is the class
-    # teacher's (opening it goes to its page), nobody else's (404); the school's robot is the
-    # registrar's to set.
-    "reminders:notification_list": EVERYONE_SIGNED_IN,
-    "reminders:notification_open": dict.fromkeys(ROLES, 404)
-    | {"class_teacher": 302, "anonymous": LOGIN},
-    "reminders:notifications_read_all": dict.fromkeys(ROLES, 302) | {"anonymous": LOGIN},
-    "reminders:channels": EVERYONE_SIGNED_IN,
-    "reminders:settings": ADMIN_ONLY,
-} | PAIRING_EXPECTED | EVENTS_EXPECTED | PLANS_EXPECTED
+EXPECTED: dict[str, dict[str, int | str]] = (
+    {
+        "home": EVERYONE_SIGNED_IN,
+        "login": dict.fromkeys(ROLES, 200),
+        "logout": dict.fromkeys(ROLES, 302),
+        "password_change": EVERYONE_SIGNED_IN,
+        "password_change_done": EVERYONE_SIGNED_IN,
+        "set_language": dict.fromkeys(ROLES, 302),
+        "registry:pupil_list": EVERYONE_SIGNED_IN,
+        "registry:pupil_create": {
+            "admin": 200,
+            "principal": 403,
+            "class_teacher": 200,
+            "other_class_teacher": 200,
+            "pair_teacher": 403,
+            "counsellor": 403,
+            "moral_lead": 403,
+            "anonymous": LOGIN,
+        },
+        "registry:pupil_detail": READERS_OF_THE_PUPIL,
+        "registry:pupil_edit": READERS_OF_THE_PUPIL
+        | {"principal": 403, "counsellor": 403, "pair_teacher": 403},
+        "registry:pupil_history": READERS_OF_THE_PUPIL,
+        # A guardian's consent is recorded by those who edit the archive (as pupil_edit).
+        "registry:pupil_consent": READERS_OF_THE_PUPIL
+        | {"principal": 403, "counsellor": 403, "pair_teacher": 403},
+        "registry:pupil_reveal": READERS_OF_THE_PUPIL,
+        "registry:contact_card": READERS_OF_THE_PUPIL,
+        "registry:contact_card_pdf": READERS_OF_THE_PUPIL,
+        "registry:class_list": EVERYONE_SIGNED_IN,
+        # A class's cards are its head teacher's; a pair teacher prints their child's own card.
+        "registry:class_cards_pdf": READERS_OF_THE_PUPIL | {"pair_teacher": 404},
+        "registry:access_log": dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN},
+        "registry:access_log_xlsx": ADMIN_ONLY,
+        # Spreadsheets hold what the person reads: the pair teacher gets an empty one.
+        "registry:archive_export": EVERYONE_SIGNED_IN,
+        "registry:archive_export_unmasked": dict.fromkeys(ROLES, 403)
+        | {"admin": 200, "anonymous": LOGIN},
+        "registry:register_xlsx": EVERYONE_SIGNED_IN,
+        # The list handed to volunteers or the village committee: those who run the care work.
+        "registry:sharing_xlsx": MANAGERS,
+        "registry:statistics_xlsx": EVERYONE_SIGNED_IN,
+        "registry:statistics": EVERYONE_SIGNED_IN,
+        # The roster import writes any archive of the school: the administrator's alone.
+        "registry:roster_import": ADMIN_ONLY,
+        "registry:roster_template": ADMIN_ONLY,
+        "registry:roster_import_preview": ADMIN_ONLY,
+        "registry:roster_import_confirm": ADMIN_ONLY,
+        # Sign-in pauses of the school's accounts: the registrar's (lifting one sends them back).
+        "registry:signin_pause_list": ADMIN_ONLY,
+        "registry:signin_pause_lift": ADMIN_ONLY | {"admin": 302},
+        # An upload not yet confirmed has no progress: its preview is shown instead.
+        "registry:roster_import_progress": ADMIN_ONLY | {"admin": 302},
+        # Census rounds: the registrar runs them, the principal reads progress and outcome; the
+        # matrix's round is open (opening another is refused on the page, closing it too while
+        # classes have not confirmed). A class's page is its head teacher's.
+        "registry:census_list": MANAGERS,
+        "registry:census_open": ADMIN_ONLY,
+        "registry:census_progress": MANAGERS,
+        "registry:census_remind": ADMIN_ONLY | {"admin": 302},
+        "registry:census_close": ADMIN_ONLY,
+        "registry:census_outcome": MANAGERS,
+        "registry:census_outcome_xlsx": MANAGERS,
+        "registry:census_class": READERS_OF_THE_PUPIL
+        | {"pair_teacher": 403, "counsellor": 403, "moral_lead": 403},
+        "registry:census_confirm": READERS_OF_THE_PUPIL
+        | {
+            "admin": 302,
+            "class_teacher": 302,
+            "principal": 403,
+            "pair_teacher": 403,
+            "counsellor": 403,
+            "moral_lead": 403,
+        },
+        # 通知: everyone's own list and channels; the matrix's notification is the class
+        # teacher's (opening it goes to its page), nobody else's (404); the school's robot is the
+        # registrar's to set.
+        "reminders:notification_list": EVERYONE_SIGNED_IN,
+        "reminders:notification_open": dict.fromkeys(ROLES, 404)
+        | {"class_teacher": 302, "anonymous": LOGIN},
+        "reminders:notifications_read_all": dict.fromkeys(ROLES, 302) | {"anonymous": LOGIN},
+        "reminders:channels": EVERYONE_SIGNED_IN,
+        "reminders:settings": ADMIN_ONLY,
+    }
+    | PAIRING_EXPECTED
+    | EVENTS_EXPECTED
+    | PLANS_EXPECTED
+)
 
 # Views that only answer POST, with what a real form would send.
-POST_DATA = {
-    "logout": {},
-    "set_language": {"language": "en", "next": "/"},
-    "registry:pupil_reveal": {"field": "guardian.phone"},
-    # Without the preview's fingerprint the administrator is shown the preview again.
-    "registry:roster_import_confirm": {},
-    "registry:signin_pause_lift": {},
-    "registry:census_open": {"name": "再开一轮", "closes_on": "2099-01-01"},
-    "registry:census_remind": {},
-    "registry:census_close": {},
-    "registry:census_confirm": {},
-    "reminders:notification_open": {},
-    "reminders:notifications_read_all": {},
-} | PAIRING_POST_DATA | EVENTS_POST_DATA | PLANS_POST_DATA
+POST_DATA = (
+    {
+        "logout": {},
+        "set_language": {"language": "en", "next": "/"},
+        "registry:pupil_reveal": {"field": "guardian.phone"},
+        # Without the preview's fingerprint the administrator is shown the preview again.
+        "registry:roster_import_confirm": {},
+        "registry:signin_pause_lift": {},
+        "registry:census_open": {"name": "再开一轮", "closes_on": "2099-01-01"},
+        "registry:census_remind": {},
+        "registry:census_close": {},
+        "registry:census_confirm": {},
+        "reminders:notification_open": {},
+        "reminders:notifications_read_all": {},
+    }
+    | PAIRING_POST_DATA
+    | EVENTS_POST_DATA
+    | PLANS_POST_DATA
+)
 # The object whose pk a URL takes; every other URL with a pk takes the pupil's.
 CLASS_URLS = {"registry:class_cards_pdf", "visits:class_overview"}
 CENSUS_URLS = {
@@ -201,9 +222,7 @@ def census(admin_user, pupil, other_class):
     """An open census round, with the matrix's pupil's class and another."""
     from registry import services
 
-    return services.census_round_open(
-        actor=admin_user, name="摸底", closes_on=timezone.localdate()
-    )
+    return services.census_round_open(actor=admin_user, name="摸底", closes_on=timezone.localdate())
 
 
 @pytest.fixture
@@ -235,7 +254,7 @@ def record(class_teacher, pupil, roster_upload, admin_user, census):
     )
     talk.event = events_services.event_create(
         actor=class_teacher, kind="safety", school_class=pupil.school_class,
-        place="教室", led_by=class_teacher, content="防溺水",
+        place="教室", led_by=class_teacher, content="防溺水", photos=[png_upload()],
     )  # fmt: skip
     talk.version = _summary_version(class_teacher.school, admin_user)
     talk.plan_item = _plan_item(talk.version.report.term, admin_user, class_teacher)
@@ -354,6 +373,9 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": record.pk})
     if name in EVENT_URLS:
         return reverse(name, kwargs={"pk": record.event.pk})
+    if name in EVENT_PHOTO_URLS:
+        photo = record.event.photos.get()
+        return reverse(name, kwargs={"pk": record.event.pk, "photo_pk": photo.pk})
     if name in PLAN_URLS:
         return reverse(name, kwargs={"pk": record.plan_item.plan_id})
     if name in ITEM_URLS:

@@ -273,3 +273,25 @@ def test_a_counsellor_is_reminded_of_a_follow_up_that_is_overdue(counsellor, pup
     send()
 
     assert Notification.objects.filter(recipient=counsellor, kind="work_due").exists()
+
+
+def test_the_digest_counts_the_rooms_openings_missed_last_week(
+    school, admin_user, principal, class_teacher, principal_on
+):
+    from rooms import services as rooms_services
+    from rooms.models import Room, Slot
+
+    today = timezone.localdate()
+    room = rooms_services.room_save(actor=admin_user, name="亲情聊天室", kind="chat")
+    Room.objects.filter(pk=room.pk).update(created_on=today - datetime.timedelta(days=30))
+    slot = rooms_services.slot_create(
+        actor=admin_user, room=room, weekday=(today.weekday() + 3) % 7,
+        starts_at=datetime.time(15), ends_at=datetime.time(16), on_duty=[class_teacher],
+    )  # fmt: skip
+    Slot.objects.filter(pk=slot.pk).update(starts_on=today - datetime.timedelta(days=30))
+    principal_on(today.weekday())
+
+    send("--today", today.isoformat())
+
+    digest = Notification.objects.get(recipient=principal)
+    assert "未按计划开放：1 次" in digest.body

@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from events import services as events_services
+from rooms import services as rooms_services
 from tests.factories import make_pupil
 from visits import services as visits_services
 
@@ -56,14 +58,35 @@ def test_an_open_emergency_and_an_overdue_must_visit_stand_out(
 
 
 def test_the_dashboard_costs_the_same_queries_for_a_bigger_school(
-    client, principal, admin_user, class_teacher, school_class, known_school
-):
+    client, django_assert_num_queries, principal, admin_user, class_teacher, school_class,
+    known_school,
+):  # fmt: skip
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("reports:dashboard")).status_code == 200
         return len(captured)
 
+    def more_rooms_and_events(child, weekday) -> None:
+        slot = rooms_services.slot_create(
+            actor=admin_user, room=room, weekday=weekday, starts_at=datetime.time(15),
+            ends_at=datetime.time(16), on_duty=[class_teacher],
+        )  # fmt: skip
+        day = today - datetime.timedelta(days=(today.weekday() - weekday) % 7 or 7)
+        opening = rooms_services.opening_record(actor=admin_user, slot=slot, day=day)
+        rooms_services.use_record(
+            actor=admin_user, opening=opening, pupil=child, mode="call", with_whom="father",
+            minutes=5,
+        )  # fmt: skip
+        for kind in ("symposium", "parent_meeting", "safety"):
+            events_services.event_create(
+                actor=admin_user, kind=kind, place="礼堂", led_by=admin_user, content="活动"
+            )
+
     client.force_login(principal)
+    today = timezone.localdate()
+    room = rooms_services.room_save(actor=admin_user, name="亲情聊天室", kind="chat")
+    first = make_pupil(actor=admin_user, school_class=school_class, name="王小乙")
+    more_rooms_and_events(first, today.weekday())
     one = queries()
     for day in range(10, 16):
         child = make_pupil(actor=admin_user, school_class=school_class, name="王小甲",
@@ -71,6 +94,12 @@ def test_the_dashboard_costs_the_same_queries_for_a_bigger_school(
         visits_services.record_create(
             actor=class_teacher, pupils=[child], kind="talk", content="谈心"
         )
+    more_rooms_and_events(child, (today.weekday() + 1) % 7)
+
+    # The event quotas (classes, rules, events, records) and the rooms (slots, openings, uses)
+    # are seven of them, whatever the number of classes, events, rooms and calls.
+    with django_assert_num_queries(43):
+        client.get(reverse("reports:dashboard"))
     assert queries() == one
 
 

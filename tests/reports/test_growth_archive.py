@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from events import services as events_services
 from pairing import services as pairing_services
 from registry.models import AccessLog
 from tests.factories import make_pupil
@@ -137,6 +138,10 @@ def test_a_longer_story_costs_the_same_queries(
     client.force_login(principal)
     one = queries()
     for days in range(3, 8):
+        events_services.event_create(
+            actor=class_teacher, kind="safety", school_class=story.school_class, place="教室",
+            led_by=class_teacher, content="安全教育", occurred_on=_ago(days),
+        )  # fmt: skip
         visits_services.record_create(
             actor=class_teacher, pupils=[story, classmate], kind="talk", content="谈心",
             occurred_on=_ago(days),
@@ -146,7 +151,7 @@ def test_a_longer_story_costs_the_same_queries(
         )
     reader = PdfReader(io.BytesIO(client.get(
         reverse("reports:growth_archive", args=[story.pk])).content))  # fmt: skip
-    assert "共有关爱记录8条" in text_of(reader)
+    assert "共有关爱记录8条" in text_of(reader) and "参加学校活动5次" in text_of(reader)
     assert queries() == one
 
 
@@ -160,3 +165,27 @@ def test_the_running_header_shows_a_name_with_quotes_and_backslashes_as_typed(
 
     assert f"{name}的成长档案" in header
     assert "u0022" not in header and "&quot;" not in header
+
+
+def test_the_archive_lists_the_events_the_child_joined_by_date_but_not_voided_ones(
+    client, principal, moral_lead, class_teacher, pupil
+):
+    for day, kind, content in (
+        (_ago(3), "safety", "防溺水"),
+        (_ago(40), "parent_meeting", "家长会"),
+    ):
+        events_services.event_create(
+            actor=moral_lead, kind=kind, place="礼堂", led_by=class_teacher, content=content,
+            occurred_on=day,
+        )  # fmt: skip
+    wrong = events_services.event_create(
+        actor=moral_lead, kind="birthday", place="会议室", led_by=moral_lead, content="生日会",
+        pupils=[pupil],
+    )  # fmt: skip
+    events_services.event_void(actor=moral_lead, event=wrong, reason="记错了")
+
+    text = text_of(growth_pdf(client, principal, pupil))
+
+    assert "参加学校活动2次" in text
+    assert text.index("家长会") < text.index("安全教育")
+    assert "生日会" not in text

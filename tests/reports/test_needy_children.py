@@ -39,8 +39,7 @@ def work_of(teacher) -> due.WorkList:
     from registry.selectors import own_children
 
     settings = CareSettings.for_school(teacher.school)
-    settings.teacher_visits_per_month = settings.symposia_per_term = 0
-    settings.parent_meetings_per_term = 0
+    settings.teacher_visits_per_month = 0
     return due.work_list(
         user=teacher, pupils=own_children(user=teacher), settings=settings,
         today=timezone.localdate(),

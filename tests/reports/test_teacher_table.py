@@ -203,6 +203,35 @@ def test_the_page_costs_a_fixed_number_of_queries(
     client.force_login(principal)
 
     # session, user, term, the teachers (heads, staff ids, the page's), the counts (9),
-    # settings, notifications
-    with django_assert_num_queries(16):
+    # settings, notifications; the events led, and the event quotas (rules, events, records)
+    with django_assert_num_queries(20):
         assert client.get(URL).status_code == 200
+
+
+def test_each_teacher_has_the_events_they_led_and_their_classs_event_quotas(
+    client, principal, moral_lead, class_teacher, other_teacher, school_class, other_class, pupil,
+    term,
+):  # fmt: skip
+    from events import services as events_services
+
+    events_services.event_quotas_set(
+        actor=moral_lead,
+        rules={"symposium": (1, "school"), "parent_meeting": (2, "class"), "safety": (1, "class")},
+    )
+    for kind, times in (("parent_meeting", 3), ("safety", 0)):
+        for _n in range(times):
+            events_services.event_create(
+                actor=class_teacher, kind=kind, school_class=school_class, place="教室",
+                led_by=class_teacher, content="活动",
+            )  # fmt: skip
+    client.force_login(principal)
+
+    response = client.get(URL)
+
+    rows = {row.teacher: row for row in response.context["rows"]}
+    head = rows[class_teacher]
+    # Three parents' meetings meet their quota of two but make up for no safety lesson.
+    assert (head.events_led, head.quota_events, head.quota_wanted) == (3, 2, 3)
+    assert not head.quotas_met
+    assert (rows[other_teacher].events_led, rows[other_teacher].quota_wanted) == (0, 3)
+    assert "2 / 3" in response.content.decode()

@@ -40,11 +40,7 @@ def listed(work: due.WorkList, which: str) -> list[tuple[str, str, datetime.date
 
 
 # The teacher's and the class's own quotas, off unless a test is about them.
-NO_OWN_QUOTAS = {
-    "teacher_visits_per_month": 0,
-    "symposia_per_term": 0,
-    "parent_meetings_per_term": 0,
-}
+NO_OWN_QUOTAS = {"teacher_visits_per_month": 0}
 
 
 def work_on(teacher, day: datetime.date, **quotas) -> due.WorkList:
@@ -147,7 +143,7 @@ def test_a_watch_event_is_due_then_overdue_until_answered(class_teacher, pupil, 
     assert work_on(class_teacher, D(2026, 3, 14)).overdue == []
 
 
-def test_a_class_teacher_has_the_class_meetings_and_the_month_visits_due_until_done(
+def test_a_class_teacher_has_the_month_visits_due_until_done(
     admin_user, class_teacher, pupil, terms
 ):
     own = {
@@ -156,32 +152,23 @@ def test_a_class_teacher_has_the_class_meetings_and_the_month_visits_due_until_d
         "guardian_calls_per_month": 0,
         "home_visits_per_term": 1,
         "teacher_visits_per_month": 2,
-        "symposia_per_term": 1,
-        "parent_meetings_per_term": 2,
     }
     brother = make_pupil(actor=admin_user, school_class=pupil.school_class, name="王小刚")
     record(class_teacher, pupil, "home_visit", D(2026, 3, 3))
     record(class_teacher, pupil, "home_visit", D(2026, 3, 9))  # the same child: counts once
-    record(class_teacher, pupil, "parent_meeting", D(2026, 3, 6))
 
     before = work_on(class_teacher, D(2026, 3, 20), **own)
-    services.record_create(
-        actor=class_teacher, pupils=[pupil, brother], kind="symposium", content="座谈会",
-        occurred_on=D(2026, 3, 12),
-    )  # fmt: skip
     record(class_teacher, brother, "home_visit", D(2026, 3, 12))
     after = work_on(class_teacher, D(2026, 3, 20), **own)
 
     def own_items(work):
         return [item for item in work.due if item.pupil is None]
 
+    # The class's symposia and parents' meetings are the events app's (tests/events/test_quotas).
     assert [(item.label, item.done, item.wanted, item.due_on) for item in own_items(before)] == [
         ("本月家访学生数", 1, 2, D(2026, 3, 31)),
-        ("三年级(1)班 家长会", 1, 2, D(2026, 7, 10)),
-        ("三年级(1)班 座谈会", 0, 1, D(2026, 7, 10)),
     ]
-    assert [(item.label, item.done) for item in own_items(after)] == [("三年级(1)班 家长会", 1)]
-    assert after.due == own_items(after)  # both children visited this term
+    assert after.due == []  # both children visited this term
 
 
 def test_the_work_list_page_costs_the_same_queries_for_a_whole_class(
@@ -213,8 +200,6 @@ def test_the_administrator_changes_a_quota_and_the_list_follows(
         "guardian_calls_per_month": 1,
         "home_visits_per_term": 1,
         "teacher_visits_per_month": 5,
-        "symposia_per_term": 1,
-        "parent_meetings_per_term": 2,
         "watch_due_days": 3,
         "no_contact_days": 30,
     }
@@ -389,8 +374,7 @@ def test_a_teachers_home_page_leads_with_what_is_due_and_clears_by_doing_it(
 ):
     CareSettings.objects.create(
         school=school, talks_per_month=1, family_calls_per_month=0, guardian_calls_per_month=0,
-        home_visits_per_term=0, teacher_visits_per_month=0, symposia_per_term=0,
-        parent_meetings_per_term=0,
+        home_visits_per_term=0, teacher_visits_per_month=0,
     )  # fmt: skip
     client.force_login(class_teacher)
 

@@ -66,10 +66,11 @@ def _files(media: Path) -> set[str]:
     return {str(path.relative_to(media)) for path in media.rglob("*") if path.is_file()}
 
 
-def _attachment_names(env: dict) -> set[str]:
+def _referenced_names(env: dict) -> set[str]:
+    """Every file a row points to: the records' attachments and the demo's event photos."""
     code = (
-        "import django; django.setup(); from visits.models import RecordAttachment; "
-        "print('\\n'.join(RecordAttachment.objects.values_list('file', flat=True)))"
+        "import django; django.setup(); from caresys.lib.files import referenced_files; "
+        "print('\\n'.join(referenced_files()))"
     )
     return set(_run(env, sys.executable, "-c", code).stdout.split())
 
@@ -83,8 +84,9 @@ def test_a_record_save_killed_midway_leaves_no_file_after_the_daily_purge(tmp_pa
     killed = _run(env, sys.executable, "-c", SAVE_AND_DIE)
     assert killed.returncode == 137, killed.stderr
 
-    kept = _attachment_names(env)
-    assert len(kept) == 1, "only the complete record's photo has a row"
+    kept = _referenced_names(env)
+    attachments = {name for name in kept if name.startswith("attachments/")}
+    assert len(attachments) == 1, "only the complete record's photo has a row"
     written = _files(media)
     orphans = written - kept
     assert len(orphans) == 4, "the killed save wrote four photos before it died"

@@ -1,0 +1,225 @@
+"""Event quotas: how many 座谈会, 家长会, 安全教育 … the school wants a term, for the whole school
+or each class, and how many were held. Counted each time it is asked, never stored.
+
+A class's count: the term's live events of the kind held for the class, for its grade or for
+the whole school, plus the care records of that kind (written before events existed) about
+its children. The school's count: all the term's live events of the kind, plus such records.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from caresys.lib.periods import Period
+from events.models import DEFAULT_QUOTAS, Event, EventQuota
+from registry.models import Role, SchoolClass, User
+from visits.due import DueItem, term_of
+from visits.models import CareRecord
+
+# The care-record kind that counted the same work before events were recorded.
+RECORD_KINDS = {
+    Event.Kind.SYMPOSIUM: CareRecord.Kind.SYMPOSIUM,
+    Event.Kind.PARENT_MEETING: CareRecord.Kind.PARENT_MEETING,
+    Event.Kind.CARE_ACTIVITY: CareRecord.Kind.ACTIVITY,
+}
+KIND_ORDER = {value: n for n, value in enumerate(Event.Kind.values)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    per_term: int
+    per: str
+
+    @property
+    def label(self) -> str:
+        return str(Event.Kind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class QuotaCount:
+    rule: Rule
+    done: int
+
+    @property
+    def wanted(self) -> int:
+        return self.rule.per_term
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.wanted
+
+
+def school_rules(school_id: int) -> list[Rule]:
+    """The school's quotas asking for at least one event a term (the defaults if it has set
+    none), in the order of the kinds. One query."""
+    rows = EventQuota.objects.filter(school_id=school_id).values_list("kind", "per_term", "per")
+    found = {kind: (per_term, per) for kind, per_term, per in rows}
+    if not found:
+        found = {kind: (n, str(per)) for kind, (n, per) in DEFAULT_QUOTAS.items()}
+    return sorted(
+        (Rule(kind, n, per) for kind, (n, per) in found.items() if n),
+        key=lambda rule: KIND_ORDER.get(rule.kind, len(KIND_ORDER)),
+    )
+
+
+@dataclass
+class QuotaStatus:
+    school: list[QuotaCount]  # the per-school quotas
+    classes: dict[int, list[QuotaCount]]  # class pk: its per-class quotas
+
+
+def quota_status(
+    *, school_id: int, period: Period, classes: list[SchoolClass], rules: list[Rule] | None = None
+) -> QuotaStatus:
+    """The school's quotas and those of each of ``classes`` in the term ``period``, held against
+    wanted. Two queries (three without ``rules``), whatever the number of classes."""
+    rules = school_rules(school_id) if rules is None else rules
+    if not rules:
+        return QuotaStatus([], {school_class.pk: [] for school_class in classes})
+    kinds = [rule.kind for rule in rules]
+    in_term = {"occurred_on__gte": period.start, "occurred_on__lte": period.end}
+    events = list(
+        Event.objects.live()
+        .filter(school_id=school_id, kind__in=kinds, **in_term)
+        .values_list("kind", "grade", "school_class_id")
+    )
+    record_kinds = {RECORD_KINDS[kind]: kind for kind in kinds if kind in RECORD_KINDS}
+    records: dict[str, dict[int | None, set[int]]] = {kind: {} for kind in kinds}
+    if record_kinds:
+        rows = (
+            CareRecord.objects.live()
+            .filter(school_id=school_id, kind__in=list(record_kinds), **in_term)
+            .values_list("pk", "kind", "pupils__school_class")
+            .distinct()
+        )
+        for pk, kind, class_pk in rows:
+            records[record_kinds[kind]].setdefault(class_pk, set()).add(pk)
+
+    def held_by_school(kind: str) -> int:
+        done = sum(1 for event_kind, _grade, _class in events if event_kind == kind)
+        return done + len(set().union(*records[kind].values()))
+
+    def held_by_class(kind: str, school_class: SchoolClass) -> int:
+        done = sum(
+            1
+            for event_kind, grade, class_pk in events
+            if event_kind == kind
+            and (
+                class_pk == school_class.pk
+                or (class_pk is None and grade in (None, school_class.grade))
+            )
+        )
+        return done + len(records[kind].get(school_class.pk, ()))
+
+    return QuotaStatus(
+        school=[
+            QuotaCount(rule, held_by_school(rule.kind))
+            for rule in rules
+            if rule.per == EventQuota.Per.SCHOOL
+        ],
+        classes={
+            school_class.pk: [
+                QuotaCount(rule, held_by_class(rule.kind, school_class))
+                for rule in rules
+                if rule.per == EventQuota.Per.CLASS
+            ]
+            for school_class in classes
+        },
+    )
+
+
+def _item(count: QuotaCount, term: Period, label: str, **query) -> DueItem:
+    url = f"{reverse('events:event_create')}?{urlencode({'kind': count.rule.kind, **query})}"
+    return DueItem(
+        None, count.rule.kind, label, term.end, count.done, count.wanted,
+        url=url, action=_("登记活动"),
+    )  # fmt: skip
+
+
+def work_items(user: User, today: datetime.date) -> list[DueItem]:
+    """我的待办's event quotas not yet met this term: the school's to the principal and the
+    德育主任, a class's to its head teacher. A fixed number of queries (none for others)."""
+    organiser = user.has_any_role({Role.PRINCIPAL, Role.MORAL_LEAD})
+    if user.school_id is None or not (organiser or user.has_role(Role.CLASS_TEACHER)):
+        return []
+    term = term_of(user.school_id, today)
+    if term is None:
+        return []
+    classes = []
+    if user.has_role(Role.CLASS_TEACHER):
+        classes = list(
+            SchoolClass.objects.filter(
+                school_id=user.school_id, head_teacher=user, is_active=True
+            ).order_by("grade", "number", "pk")
+        )
+    if not organiser and not classes:
+        return []
+    status = quota_status(school_id=user.school_id, period=term, classes=classes)
+    items = []
+    if organiser:
+        for count in status.school:
+            if not count.met:
+                label = _("全校%(kind)s") % {"kind": count.rule.label}
+                items.append(_item(count, term, label))
+    for school_class in classes:
+        for count in status.classes[school_class.pk]:
+            if not count.met:
+                label = f"{school_class.name} {count.rule.label}"
+                items.append(_item(count, term, label, school_class=school_class.pk))
+    return items
+
+
+def class_items(school_class: SchoolClass, today: datetime.date) -> list[DueItem]:
+    """The class's event quotas this term, met or not (its overview). Three queries, plus the
+    term's."""
+    term = term_of(school_class.school_id, today)
+    if term is None:
+        return []
+    status = quota_status(school_id=school_class.school_id, period=term, classes=[school_class])
+    return [
+        _item(count, term, count.rule.label, school_class=school_class.pk)
+        for count in status.classes[school_class.pk]
+    ]
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """A quota across the school: a per-school one held against wanted, a per-class one as the
+    classes that met it against all the active classes."""
+
+    kind: str
+    label: str
+    per: str
+    done: int
+    wanted: int
+    per_term: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.wanted
+
+
+def school_overview(*, school_id: int, period: Period) -> list[QuotaLine]:
+    """Every quota of the school in the term (the dashboard). Four queries."""
+    classes = list(SchoolClass.objects.filter(school_id=school_id, is_active=True).only("grade"))
+    rules = school_rules(school_id)
+    status = quota_status(school_id=school_id, period=period, classes=classes, rules=rules)
+    lines = []
+    for rule in rules:
+        if rule.per == EventQuota.Per.SCHOOL:
+            count = next(count for count in status.school if count.rule == rule)
+            done, wanted = count.done, count.wanted
+        else:
+            counts = [
+                count
+                for school_class in classes
+                for count in status.classes[school_class.pk]
+                if count.rule == rule
+            ]
+            done, wanted = sum(1 for count in counts if count.met), len(counts)
+        lines.append(QuotaLine(rule.kind, rule.label, rule.per, done, wanted, rule.per_term))
+    return lines
