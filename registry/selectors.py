@@ -54,6 +54,7 @@ from registry.models import (
     Role,
     RosterUpload,
     SchoolClass,
+    SchoolYear,
     User,
     census_change,
     census_status_now,
@@ -349,6 +350,15 @@ def archive_rate(
         "complete": complete,
         "rate": round(100 * complete / total, 1) if total else None,
     }
+
+
+def promotions_since(*, school_id: int, day: datetime.date) -> int:
+    """How many year-end promotions the classes still running have had since the day: the
+    school years begun after it, up to today (classes move up a grade when a year begins; the
+    register keeps no dated history of a class's grade). One query."""
+    return SchoolYear.objects.filter(
+        school_id=school_id, start_date__gt=day, start_date__lte=timezone.localdate()
+    ).count()
 
 
 def archive_counts(*, pupils: QuerySet[Pupil], on: datetime.date) -> dict[str, int]:
@@ -817,10 +827,12 @@ def ledger_statistics(
     user: User | None = None,
     pupils: QuerySet[Pupil] | None = None,
     on: datetime.date | None = None,
+    grades_back: int = 0,
 ) -> LedgerStatistics:
     """The enrolled pupils in scope (or among `pupils`), counted by class in one aggregate
     query, with totals; with `on`, the pupils at school that day, by their status then
-    (Pupil.objects.on_day)."""
+    (Pupil.objects.on_day), and each class still running read `grades_back` grades lower
+    (the year-end promotions since: promotions_since)."""
     scoped = pupils if pupils is not None else pupils_visible_to(user=user)
     if on is None:
         scoped, conditions = (
@@ -835,13 +847,18 @@ def ledger_statistics(
                 for column in COUNTED_COLUMNS
             },
         )
-    grouped = (
-        scoped.values("school_class", "school_class__grade", "school_class__number")
+    grouped = list(
+        scoped.values(
+            "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
+        )
         .annotate(
             **{f"n_{key}": Count("pk", filter=condition) for key, condition in conditions.items()}
         )
         .order_by()
     )
+    for row in grouped:
+        if grades_back and row["school_class__is_active"]:
+            row["school_class__grade"] = max(row["school_class__grade"] - grades_back, 1)
     ordered = sorted(
         grouped,
         key=lambda row: (

@@ -12,13 +12,14 @@ def _joined(parts: list[str]) -> str:
 
 
 def _guides_uneven(numbers: TermNumbers) -> str | None:
-    """四导 given unevenly: every guide with fewer than a tenth of the term's records is named,
-    against those that have more."""
-    care = numbers.care
-    if not care.records:
+    """四导 given unevenly: every guide with fewer than a tenth of the records of the most
+    given one is named, against those that have more."""
+    guides = numbers.care.guides
+    most = max((row.records for row in guides), default=0)
+    if not most:
         return None
-    weak = [row for row in care.guides if row.records < care.records / 10]
-    strong = [row for row in care.guides if row not in weak]
+    weak = [row for row in guides if row.records < most / 10]
+    strong = [row for row in guides if row not in weak]
     if not weak or not strong:
         return None
     weak_text = "、".join(

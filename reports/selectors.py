@@ -40,6 +40,7 @@ from registry.selectors import (
     census_outcome,
     last_closed_census,
     ledger_statistics,
+    promotions_since,
 )
 from reports import compare, drafting
 from reports.document import document_html
@@ -116,10 +117,17 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
 
 def _basic(school_id: int, day: datetime.date, dropped_out: int) -> Basic:
     """一、基本情况 on the day: the registry's statistics (the same columns as 统计表), per
-    grade; classes are those with pupils that day. 义务教育阶段辍学 is the left-behind
+    grade (a past school year's classes a grade lower for each promotion since); classes are
+    those with pupils that day. 义务教育阶段辍学 is the left-behind
     children out of school that day by the dropout watch (`dropped_out`), its one source,
     not the archive's flag."""
-    statistics = ledger_statistics(pupils=Pupil.objects.filter(school_id=school_id), on=day)
+    statistics = ledger_statistics(
+        pupils=Pupil.objects.filter(school_id=school_id),
+        on=day,
+        grades_back=promotions_since(school_id=school_id, day=day)
+        if day < timezone.localdate()
+        else 0,
+    )
     totals = statistics.totals.counts | {"is_dropout": dropped_out}
     grade_names = dict(SchoolClass._meta.get_field("grade").choices)
     grades: dict[int, Counter[str]] = {}

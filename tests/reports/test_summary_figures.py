@@ -90,9 +90,14 @@ def test_a_past_terms_summary_prints_that_terms_figures_not_todays(
     assert past.as_of == PAST_END and now.as_of == timezone.localdate()
     assert (past.basic.pupils, past.basic.away, past.basic.both, past.basic.single) == (4, 3, 2, 1)
     assert (now.basic.pupils, now.basic.away, now.basic.both, now.basic.single) == (4, 2, 1, 1)
+    # A school year has begun since: the classes were a grade lower then.
     assert [(g.name, g.pupils, g.away) for g in past.basic.grades] == [
-        ("三年级", 2, 2),
-        ("四年级", 2, 1),
+        ("二年级", 2, 2),
+        ("三年级", 2, 1),
+    ]
+    assert [(g.name, g.pupils, g.away) for g in now.basic.grades] == [
+        ("三年级", 3, 2),
+        ("四年级", 1, 0),
     ]
     assert (past.pairing.teacher_pairs, past.pairing.covered, past.pairing.coverage) == (1, 1, 33.3)
     assert (now.pairing.teacher_pairs, now.pairing.covered, now.pairing.coverage) == (1, 1, 50.0)
