@@ -116,9 +116,9 @@ def problems_text(numbers: TermNumbers) -> str:
 
 
 def _change(now: float | None, before: float | None, unit: str) -> str:
-    """ ", 比上学期提高3.5个百分点" and the like; empty when either is unknown or nothing rose."""
-    if now is None or before is None or now <= before:
-        return ""
+    """ "，比上学期（49.0%）有所提高" and the like; empty unless it rose from something."""
+    if not before or now is None or now <= before:
+        return ""  # nothing to compare with (or nothing recorded then), or nothing rose
     return _("，比上学期（%(before)s%(unit)s）有所提高") % {"before": before, "unit": unit}
 
 

@@ -115,7 +115,7 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(school_id: int, day: datetime.date, dropped_out: int) -> Basic:
+def _basic(school_id: int, day: datetime.date, dropped_out: int, grades_back: int) -> Basic:
     """一、基本情况 on the day: the registry's statistics (the same columns as 统计表), per
     grade (a past school year's classes a grade lower for each promotion since); classes are
     those with pupils that day. 义务教育阶段辍学 is the left-behind
@@ -124,9 +124,7 @@ def _basic(school_id: int, day: datetime.date, dropped_out: int) -> Basic:
     statistics = ledger_statistics(
         pupils=Pupil.objects.filter(school_id=school_id),
         on=day,
-        grades_back=promotions_since(school_id=school_id, day=day)
-        if day < timezone.localdate()
-        else 0,
+        grades_back=grades_back,
     )
     totals = statistics.totals.counts | {"is_dropout": dropped_out}
     grade_names = dict(SchoolClass._meta.get_field("grade").choices)
@@ -365,7 +363,8 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
     """安全和应急, and the dropout watch (控辍保学), the one source of the summary's dropouts:
     the term's emergencies and cases, those still open on the day, and the children out of
     school that day (a case of 已辍学 still open, or 已劝返复学 after the day). A case's status
-    has no dated history of its own; a case closed after the day was open on it. Three
+    has no dated history of its own; a case closed after the day was open on it. Pupils
+    marked 辍学 in their archive with no case are counted while the term runs. Three
     queries; with the Safety, the number of left-behind children among those out of school."""
     start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time.max))
@@ -406,39 +405,48 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
             ),
         )
     )
-    watched = DropoutCase.objects.filter(pupil=OuterRef("pk"), opened_on__lte=day)
+    # The archive's flag has no dated history: whether it lacks a case is a check of today.
     flagged_unwatched = (
         Pupil.objects.filter(school_id=school_id, is_dropout=True)
-        .on_day(day)
-        .exclude(Exists(watched))
+        .enrolled()
+        .exclude(Exists(DropoutCase.objects.filter(pupil=OuterRef("pk"))))
         .count()
+        if day >= timezone.localdate()
+        else None
     )
     left_behind_out = cases.pop("left_behind_out")
     return Safety(**emergencies, **cases, flagged_unwatched=flagged_unwatched), left_behind_out
 
 
 def _classes_below_quota(
-    school_id: int, period: Period, day: datetime.date
+    school_id: int, period: Period, day: datetime.date, grades_back: int
 ) -> list[ClassBelowQuota]:
-    """Classes where fewer than all left-behind children had a home visit this term."""
+    """Classes where fewer than all left-behind children had a home visit this term, named as
+    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
     visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
         _children(school_id, day)
         .exclude(school_class=None)
-        .values("school_class", "school_class__grade", "school_class__number")
+        .values(
+            "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
+        )
         .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
-        .order_by("school_class__grade", "school_class__number")
+        .order_by()
     )
+    below = []
+    for row in rows:
+        if row["visited"] < row["children"]:
+            grade = row["school_class__grade"]
+            if row["school_class__is_active"]:
+                grade = max(grade - grades_back, 1)
+            below.append((grade, row["school_class__number"], row))
     return [
         ClassBelowQuota(
-            label=SchoolClass(
-                grade=row["school_class__grade"], number=row["school_class__number"]
-            ).name,
+            label=SchoolClass(grade=grade, number=number).name,
             children=row["children"],
             visited=row["visited"],
         )
-        for row in rows
-        if row["visited"] < row["children"]
+        for grade, number, row in sorted(below, key=lambda item: item[:2])
     ]
 
 
@@ -471,18 +479,19 @@ def term_numbers(*, school: School, period: Period, compare: bool = True) -> Ter
     Pupil.objects.on_day and Pair.objects.on_day for what has a history and what is read as
     it stands now). With `compare`, the last term's headline figures beside them."""
     day = min(period.end, timezone.localdate())
+    back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
-        basic=_basic(school.pk, day, dropped_out=left_behind_out),
+        basic=_basic(school.pk, day, dropped_out=left_behind_out, grades_back=back),
         archives=_archives(school.pk, day),
         pairing=_pairing(school, period, day),
         care=_care(school.pk, period, day),
         safety=safety,
-        classes_below_quota=_classes_below_quota(school.pk, period, day),
+        classes_below_quota=_classes_below_quota(school.pk, period, day, grades_back=back),
         problems=[],
         census=_census(school.pk, period),
         needy=_needy(school, period, day),
