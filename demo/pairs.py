@@ -65,6 +65,9 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
     ]
     pairs += _buddies(school, wanted, admin, rng, today)
     pairs += _volunteers(school, wanted, admin, rng, today)
+    for pair in pairs:
+        # No pair before the child's archive: a first-year child is paired this September.
+        pair.started_on = max(pair.started_on, timezone.localdate(pair.pupil.created_at))
     Pair.objects.bulk_create(pairs, batch_size=2000)
     teacher_pairs = [pair for pair in pairs if pair.kind == Pair.Kind.TEACHER]
     HelpPlan.objects.bulk_create(
