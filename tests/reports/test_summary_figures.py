@@ -5,6 +5,8 @@ last term beside them, and 资助 by programme."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pairing.models import Pair, PairCheck
@@ -234,3 +236,20 @@ def test_the_drafted_problems_are_grouped_and_name_every_guide_left_behind(princ
     guides = next(line for line in problems.splitlines() if "四导" in line)
     assert "学习上辅导0条" in guides and "行为上引导0条" in guides
     assert len(problems.splitlines()) == len(numbers.problems) <= 4
+
+
+def test_a_past_terms_figures_cost_the_same_queries_for_more_children(
+    principal, admin_user, school_class, history, past_term
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            term_numbers(school=principal.school, period=past_term.period)
+        return len(captured)
+
+    before = queries()
+    for day in range(10, 14):
+        child = make_pupil(actor=admin_user, school_class=school_class, name="王小甲",
+                           birth_date=datetime.date(2016, 5, day))  # fmt: skip
+        backdate(child, ("both", datetime.date(2024, 6, 1), None))
+
+    assert queries() == before
