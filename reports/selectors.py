@@ -283,9 +283,8 @@ def _care(school_id: int, period: Period, day: datetime.date) -> Care:
 
 def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
     """Pairs and coverage on the day as the pairing board counts them (today: a teacher still
-    at work; a past day: the pairs running then, Pair.objects.on_day). The school's checks
-    (by its leadership) apart from the pair teachers' own. Idleness is a judgement of today:
-    a term that has ended reports none."""
+    at work; a past day: the pairs running then, Pair.objects.on_day), idle ones as they were
+    that day. The school's checks (by its leadership) apart from the pair teachers' own."""
     school_coverage, _per_class = coverage(school, children=_children(school.pk, day), on=day)
     teacher_pairs = Q(
         pk__in=Pair.objects.teacher_on_day(day),
@@ -302,7 +301,6 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
         )
     )
     checks = check_counts(school=school, period=period)
-    ended = day < timezone.localdate()
     return Pairing(
         **counts,
         covered=school_coverage.paired,
@@ -313,13 +311,11 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
         checks=checks.by_school + checks.by_teachers,
         school_checks=checks.by_school,
         own_checks=checks.by_teachers,
-        idle=(
-            0
-            if ended
-            else idle_pairs(
-                Pair.objects.filter(school=school), PairingSettings.for_school(school)
-            ).count()
-        ),
+        idle=idle_pairs(
+            Pair.objects.filter(school=school),
+            PairingSettings.for_school(school),
+            on=day if day < timezone.localdate() else None,
+        ).count(),
     )
 
 

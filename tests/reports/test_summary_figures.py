@@ -103,6 +103,8 @@ def test_a_past_terms_summary_prints_that_terms_figures_not_todays(
     ]
     assert (past.pairing.teacher_pairs, past.pairing.covered, past.pairing.coverage) == (1, 1, 33.3)
     assert (now.pairing.teacher_pairs, now.pairing.covered, now.pairing.coverage) == (1, 1, 50.0)
+    # 王小明's pair had nothing recorded all that term; 孙丽's began today.
+    assert (past.pairing.idle, now.pairing.idle) == (1, 0)
     assert (past.archives.total, past.archives.filing_rate) == (3, 100.0)
     html = document_html(numbers=past, texts={"title": "总结"})
     assert "数据截至2025年1月20日" in html
@@ -246,6 +248,7 @@ def test_a_past_terms_figures_cost_the_same_queries_for_more_children(
             term_numbers(school=principal.school, period=past_term.period)
         return len(captured)
 
+    queries()  # the school's settings are read once, then kept
     before = queries()
     for day in range(10, 14):
         child = make_pupil(actor=admin_user, school_class=school_class, name="王小甲",
