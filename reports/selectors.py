@@ -469,11 +469,11 @@ CENSUS_FIGURES = (
 )
 
 
-def term_numbers(*, school: School, period: Period, compare: bool = True) -> TermNumbers:
+def term_numbers(*, school: School, period: Period, with_previous: bool = True) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), as of the term's
     end, or today while it runs (数据截至), from the histories the data keeps (see
     Pupil.objects.on_day and Pair.objects.on_day for what has a history and what is read as
-    it stands now). With `compare`, the last term's headline figures beside them."""
+    it stands now). With `with_previous`, the last term's headline figures beside them."""
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day)
@@ -492,7 +492,7 @@ def term_numbers(*, school: School, period: Period, compare: bool = True) -> Ter
         census=_census(school.pk, period),
         needy=_needy(school, period, day),
         as_of=day,
-        previous=_previous(school, period) if compare else None,
+        previous=_previous(school, period) if with_previous else None,
     )
     return replace(numbers, problems=drafting.problem_sentences(numbers))
 
@@ -512,7 +512,7 @@ def _previous(school: School, period: Period) -> Headline | None:
     term = Term.objects.previous(school.pk, period.start)
     if term is None:
         return None
-    return term_numbers(school=school, period=term.period, compare=False).headline
+    return term_numbers(school=school, period=term.period, with_previous=False).headline
 
 
 PLANS = gettext_lazy(
@@ -633,7 +633,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = Period(today - datetime.timedelta(days=120), today, _("最近120天"))
     else:
         period = term.period
-    numbers = term_numbers(school=school, period=period, compare=False)
+    numbers = term_numbers(school=school, period=period, with_previous=False)
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
         spans.append(month_of(day))
