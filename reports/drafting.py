@@ -68,7 +68,10 @@ def _visits(numbers: TermNumbers) -> str | None:
         return _("家访还没有全覆盖：本学期尚有%(n)d名留守儿童没有家访。") % {
             "n": numbers.care.not_visited
         }
-    listed = "、".join(f"{row.label}{row.children - row.visited}人" for row in below[:6])
+    listed = "、".join(
+        _("%(label)s%(n)s人") % {"label": row.label, "n": row.children - row.visited}
+        for row in below[:6]
+    )
     return _(
         "家访还没有全覆盖：本学期尚有%(n)d名留守儿童没有家访，分布在%(classes)d个班"
         "（%(listed)s%(more)s）。"

@@ -64,7 +64,7 @@ from reports.numbers import (
 )
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
-from visits.selectors import idle_pairs
+from visits.selectors import idle_pairs, marked_dropout_unwatched
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
@@ -403,10 +403,7 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
     )
     # The archive's flag has no dated history: whether it lacks a case is a check of today.
     flagged_unwatched = (
-        Pupil.objects.filter(school_id=school_id, is_dropout=True)
-        .enrolled()
-        .exclude(Exists(DropoutCase.objects.filter(pupil=OuterRef("pk"))))
-        .count()
+        marked_dropout_unwatched(Pupil.objects.filter(school_id=school_id)).count()
         if day >= timezone.localdate()
         else None
     )

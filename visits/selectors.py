@@ -492,6 +492,16 @@ def dropout_cases_visible_to(*, user: User) -> QuerySet[DropoutCase]:
     )
 
 
+def marked_dropout_unwatched(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """Pupils at school whose archive marks them 辍学 with no case in the dropout watch: a
+    dropout needs a case, and the summary counts dropouts from the watch alone."""
+    return (
+        pupils.enrolled()
+        .filter(is_dropout=True)
+        .exclude(Exists(DropoutCase.objects.filter(pupil=OuterRef("pk"))))
+    )
+
+
 def get_dropout_case_for_user(user: User, pk: int) -> DropoutCase:
     try:
         return dropout_cases_visible_to(user=user).get(pk=pk)
