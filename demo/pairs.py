@@ -65,6 +65,9 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
     ]
     pairs += _buddies(school, wanted, admin, rng, today)
     pairs += _volunteers(school, wanted, admin, rng, today)
+    for pair in pairs:
+        # No pair before the child's archive: a first-year child is paired this September.
+        pair.started_on = max(pair.started_on, timezone.localdate(pair.pupil.created_at))
     Pair.objects.bulk_create(pairs, batch_size=2000)
     teacher_pairs = [pair for pair in pairs if pair.kind == Pair.Kind.TEACHER]
     HelpPlan.objects.bulk_create(
@@ -82,6 +85,7 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
         batch_size=2000,
     )
     PairCheck.objects.bulk_create(_checks(teacher_pairs, rng, today), batch_size=2000)
+    PairCheck.objects.bulk_create(_leadership_checks(school, teacher_pairs, today))
     return len(pairs)
 
 
@@ -161,6 +165,27 @@ def _volunteers(school, children, admin, rng, today) -> list[Pair]:
             created_by=admin,
         )
         for index, child in enumerate(priority[: 2 * len(volunteers)])
+    ]
+
+
+def _leadership_checks(school: School, pairs: list[Pair], today: datetime.date) -> list[PairCheck]:
+    """The principal's and the 德育主任's spot checks: one pair in ten, once each, this month
+    (their own random source, so the rest of the demo stays as the seed made it)."""
+    leaders = [
+        user
+        for user in User.objects.filter(school=school).order_by("pk")
+        if user.has_role(Role.PRINCIPAL) or user.has_role(Role.MORAL_LEAD)
+    ]
+    rng = random.Random(len(pairs))
+    return [
+        PairCheck(
+            pair=pair,
+            checked_on=max(pair.started_on, today - datetime.timedelta(days=rng.randint(0, 25))),
+            progress=rng.choice(PROGRESS),
+            checked_by=rng.choice(leaders),
+        )
+        for pair in pairs
+        if leaders and rng.random() < 0.1
     ]
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from caresys.lib.periods import month_of
 from pairing.models import Pair
 from registry.models import Pupil, Role, School, User
-from visits.models import CareRecord, WatchEvent
+from visits.models import CareRecord, DropoutAction, DropoutCase, WatchEvent
 
 TALKS = (
     "谈学习和在校生活，孩子说想念在外打工的妈妈，鼓励他每周给妈妈打电话。",
@@ -106,7 +106,36 @@ def seed_records(*, school: School, rng: random.Random) -> int:
         batch_size=5000,
     )
     _watch_events(school, children, rng, today)
+    _dropout_cases(school, term_start, today)
     return len(records)
+
+
+def _dropout_cases(school: School, term_start: datetime.date, today: datetime.date) -> None:
+    """The children the archive marks 辍学 are followed by the dropout watch (控辍保学), as the
+    summary counts them: a case each, opened in the term's first week and reported."""
+    opened = min(term_start + datetime.timedelta(days=7), today)
+    for child in (
+        Pupil.objects.enrolled()
+        .filter(school=school, is_dropout=True)
+        .select_related("school_class")
+    ):
+        teacher_id = child.school_class.head_teacher_id
+        case = DropoutCase.objects.create(
+            school=school,
+            pupil=child,
+            status=DropoutCase.Status.DROPPED_OUT,
+            opened_on=opened,
+            reason="开学后一周未到校，家访核实已随父母外出。",
+            opened_by_id=teacher_id,
+        )
+        DropoutAction.objects.create(
+            case=case,
+            kind=DropoutAction.Kind.REPORT,
+            done_on=opened,
+            note="已报告中心学校和村委会，联系在外父母劝返。",
+            status_after=DropoutCase.Status.DROPPED_OUT,
+            actor_id=teacher_id,
+        )
 
 
 def _term_start(today: datetime.date) -> datetime.date:

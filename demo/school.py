@@ -536,6 +536,9 @@ def _pupil_row(school, school_class, grade, names, rng, year_start, used_ids):
         lacks_guardian=away and rng.random() < 0.015,
         is_unsupported=away and rng.random() < 0.008,
         is_dropout=away and rng.random() < 0.004,
+        # The archive dates from the child's first September at the school: a past term's
+        # summary counts the children at school then (Pupil.objects.on_day).
+        created_at=timezone.make_aware(datetime.datetime(year_start - grade + 1, 9, 1, 8)),
     )
     if pupil.is_orphan:
         pupil.left_behind = status = LeftBehind.BOTH

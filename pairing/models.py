@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.identity import validate_phone
-from registry.models import Pupil, School, SchoolSettings, User
+from registry.models import Pupil, Role, School, SchoolSettings, User
 
 
 class PairingSettings(SchoolSettings):
@@ -96,6 +96,21 @@ class PairQuerySet(models.QuerySet):
         leaving flow and the board's orphaned pairs look at the pairs of a teacher gone.
         """
         return self.teachers().active().filter(teacher__is_active=True)
+
+    def on_day(self, day: datetime.date) -> "PairQuerySet":
+        """Pairs that were running on the day: begun by then and not ended before it. Today
+        or later: active() (pairs not ended)."""
+        if day >= timezone.localdate():
+            return self.active()
+        return self.filter(Q(ended_on=None) | Q(ended_on__gt=day), started_on__lte=day)
+
+    def teacher_on_day(self, day: datetime.date) -> "PairQuerySet":
+        """Teacher pairs that looked after a child on the day; today, active_teacher(). A
+        teacher's leaving has no date of its own (the leaving flow ends their pairs), so a past
+        day counts the pairs running then."""
+        if day >= timezone.localdate():
+            return self.active_teacher()
+        return self.teachers().on_day(day)
 
 
 class Pair(models.Model):
@@ -257,6 +272,11 @@ class HelpPlan(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+# Those whose checks of a pair are the school's (学校检查): its leadership. A check by anyone
+# else, or by the pair's own teacher whatever their role, is the pair teacher's own (自查).
+SCHOOL_CHECKERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.MORAL_LEAD})
 
 
 class PairCheck(models.Model):

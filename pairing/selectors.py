@@ -1,15 +1,34 @@
 """Reads of the pairing app: scoped pairs, the board (coverage, loads, suggestions) and activity."""
 
+import datetime
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+from caresys.lib.periods import Period
+from pairing.models import (
+    SCHOOL_CHECKERS,
+    HelpPlan,
+    Pair,
+    PairCheck,
+    PairingSettings,
+    Volunteer,
+)
 from registry.models import (
     ENROLLED_PUPILS,
     GRADE_NAMES,
@@ -40,8 +59,9 @@ def paired_with(user: User) -> Q:
     return Q(Exists(Pair.objects.active_teacher().filter(pupil=OuterRef("pk"), teacher=user)))
 
 
-def _has_teacher_pair() -> Exists:
-    return Exists(Pair.objects.active_teacher().filter(pupil=OuterRef("pk")))
+def _has_teacher_pair(on: datetime.date | None = None) -> Exists:
+    pairs = Pair.objects.active_teacher() if on is None else Pair.objects.teacher_on_day(on)
+    return Exists(pairs.filter(pupil=OuterRef("pk")))
 
 
 def _has_buddy() -> Exists:
@@ -206,17 +226,18 @@ def unpaired_children(school: School, settings: PairingSettings | None = None) -
 
 
 def coverage(
-    school: School, *, children: QuerySet[Pupil] | None = None
+    school: School, *, children: QuerySet[Pupil] | None = None, on: datetime.date | None = None
 ) -> tuple[Coverage, list[Coverage]]:
     """The school's 关爱对象 (or the `children` given, e.g. the left-behind alone) with an
-    active teacher pair, for the school and each class.
+    active teacher pair (with `on`, a teacher pair running that day), for the school and each
+    class.
 
     Two queries: the counts by class, then the classes.
     """
     if children is None:
         children = Pupil.objects.in_care_enrolled(school)
     rows = (
-        children.annotate(has_teacher=_has_teacher_pair())
+        children.annotate(has_teacher=_has_teacher_pair(on))
         .values("school_class")
         .annotate(children=Count("pk"), paired=Count("pk", filter=Q(has_teacher=True)))
         .order_by()
@@ -508,3 +529,31 @@ def register_part(
     pairs = register_pairs(user=user, with_ended=with_ended, pupils=children)
     grade_shown = next(entry for entry in grades.values() if shown in entry.parts)
     return Register(list(grades.values()), shown, pairs, grade=grade_shown)
+
+
+class CheckCounts(NamedTuple):
+    by_school: int  # by the leadership (SCHOOL_CHECKERS): the school's checks of its pairs
+    by_teachers: int  # the pair teachers' own
+
+
+def check_counts(*, school: School, period: Period) -> CheckCounts:
+    """The period's checks of the school's pairs, the school's apart from the pair teachers'
+    own. One query."""
+    rows = (
+        PairCheck.objects.filter(
+            pair__school=school, checked_on__gte=period.start, checked_on__lte=period.end
+        )
+        .values_list(
+            "checked_by__roles",
+            ExpressionWrapper(Q(checked_by=F("pair__teacher")), output_field=BooleanField()),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_school = by_teachers = 0
+    for roles, own, n in rows:
+        if not own and not SCHOOL_CHECKERS.isdisjoint(roles or []):
+            by_school += n
+        else:
+            by_teachers += n
+    return CheckCounts(by_school, by_teachers)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -367,6 +367,25 @@ LEFT_BEHIND = ~Q(left_behind=LeftBehind.NONE)
 # 单亲留守 (one parent away), as the statistics count it.
 ONE_PARENT_AWAY = Q(left_behind__in=LeftBehind.one_parent_statuses())
 
+
+def status_read_from(condition: Q, field: str) -> Q:
+    """The condition with the left-behind status read from `field` (the status on a day that
+    PupilQuerySet.on_day annotates) instead of the current one: one spelling of each rule."""
+    children = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            children.append(status_read_from(child, field))
+            continue
+        lookup, value = child
+        if lookup == "left_behind" or lookup.startswith("left_behind__"):
+            lookup = field + lookup[len("left_behind") :]
+        children.append((lookup, value))
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
+# Left-behind on the day PupilQuerySet.on_day was given.
+LEFT_BEHIND_ON_DAY = status_read_from(LEFT_BEHIND, "left_behind_on")
+
 # The categories schools must keep separately; each is a boolean column so that a pupil can be
 # in several at once and the statistics table is one aggregate query.
 CATEGORY_FIELDS = (
@@ -435,6 +454,39 @@ class PupilQuerySet(models.QuerySet):
 
     def without_consent(self, purpose: str) -> "PupilQuerySet":
         return self.exclude(consent_in_force(purpose))
+
+    def on_day(self, day: datetime.date) -> "PupilQuerySet":
+        """Pupils at school on the day, each with `left_behind_on`, their left-behind status
+        that day (read rules through status_read_from). Today or later: the enrolled pupils
+        and their current status.
+
+        For a past day, from the history the register keeps: a pupil counts whose archive was
+        created by that day (the register has no enrolment date; its archive stands for it) and
+        who had not left by then (left_on); the status is that of the LeftBehindPeriod covering
+        the day. Where the history does not reach back (no period covers the day, e.g. a pupil
+        recorded before periods were kept) the current status stands for it. Class, gender,
+        categories and guardianship have no dated history: they are read as they are now.
+        """
+        if day >= timezone.localdate():
+            return self.enrolled().annotate(left_behind_on=F("left_behind"))
+        next_day = timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+        )
+        covering = Q(left_behind_periods__started_on__lte=day) & (
+            Q(left_behind_periods__ended_on=None) | Q(left_behind_periods__ended_on__gte=day)
+        )
+        return (
+            self.filter(Q(status=Pupil.Status.ENROLLED) | Q(left_on__gt=day))
+            .filter(created_at__lt=next_day)
+            .annotate(
+                period_on_day=FilteredRelation("left_behind_periods", condition=covering),
+                left_behind_on=Coalesce("period_on_day__status", "left_behind"),
+            )
+        )
+
+    def left_behind_on_day(self, day: datetime.date) -> "PupilQuerySet":
+        """The left-behind children at school on the day (see on_day)."""
+        return self.on_day(day).filter(LEFT_BEHIND_ON_DAY)
 
     def leavers_past(self, day: datetime.date) -> "PupilQuerySet":
         """Pupils no longer at school who left before that day and are not yet scrubbed."""

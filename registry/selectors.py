@@ -54,10 +54,12 @@ from registry.models import (
     Role,
     RosterUpload,
     SchoolClass,
+    SchoolYear,
     User,
     census_change,
     census_status_now,
     in_care,
+    status_read_from,
 )
 
 # --- scope -----------------------------------------------------------------------------------
@@ -347,6 +349,39 @@ def archive_rate(
         "total": total,
         "complete": complete,
         "rate": round(100 * complete / total, 1) if total else None,
+    }
+
+
+def promotions_since(*, school_id: int, day: datetime.date) -> int:
+    """How many year-end promotions the classes still running have had since the day: the
+    school years begun after it, up to today (classes move up a grade when a year begins; the
+    register keeps no dated history of a class's grade). One query."""
+    return SchoolYear.objects.filter(
+        school_id=school_id, start_date__gt=day, start_date__lte=timezone.localdate()
+    ).count()
+
+
+def archive_counts(*, pupils: QuerySet[Pupil], on: datetime.date) -> dict[str, int]:
+    """The left-behind children among `pupils` at school on the day (Pupil.objects.on_day):
+    how many (total), how many had an archive by then (archived: 建档率 is archived ÷ total)
+    and how many archives are complete (完整率 is complete ÷ archived). Completeness has no
+    dated history: it is read as the archives stand now. One query."""
+    incomplete = Q()
+    for item in ARCHIVE_ITEMS:
+        incomplete |= item.missing
+    next_day = timezone.make_aware(
+        datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    archived = Q(created_at__lt=next_day)
+    counts = pupils.left_behind_on_day(on).aggregate(
+        total=Count("pk"),
+        archived=Count("pk", filter=archived),
+        incomplete=Count("pk", filter=archived & incomplete),
+    )
+    return {
+        "total": counts["total"],
+        "archived": counts["archived"],
+        "complete": counts["archived"] - counts["incomplete"],
     }
 
 
@@ -788,22 +823,42 @@ class LedgerStatistics:
 
 
 def ledger_statistics(
-    *, user: User | None = None, pupils: QuerySet[Pupil] | None = None
+    *,
+    user: User | None = None,
+    pupils: QuerySet[Pupil] | None = None,
+    on: datetime.date | None = None,
+    grades_back: int = 0,
 ) -> LedgerStatistics:
     """The enrolled pupils in scope (or among `pupils`), counted by class in one aggregate
-    query, with totals."""
-    grouped = (
-        (pupils if pupils is not None else pupils_visible_to(user=user))
-        .filter(status=Pupil.Status.ENROLLED)
-        .values("school_class", "school_class__grade", "school_class__number")
-        .annotate(
-            **{
-                f"n_{column.key}": Count("pk", filter=column.condition)
+    query, with totals; with `on`, the pupils at school that day, by their status then
+    (Pupil.objects.on_day), and each class still running read `grades_back` grades lower
+    (the year-end promotions since: promotions_since)."""
+    scoped = pupils if pupils is not None else pupils_visible_to(user=user)
+    if on is None:
+        scoped, conditions = (
+            scoped.filter(status=Pupil.Status.ENROLLED),
+            {column.key: column.condition for column in COUNTED_COLUMNS},
+        )
+    else:
+        scoped, conditions = (
+            scoped.on_day(on),
+            {
+                column.key: status_read_from(column.condition, "left_behind_on")
                 for column in COUNTED_COLUMNS
-            }
+            },
+        )
+    grouped = list(
+        scoped.values(
+            "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
+        )
+        .annotate(
+            **{f"n_{key}": Count("pk", filter=condition) for key, condition in conditions.items()}
         )
         .order_by()
     )
+    for row in grouped:
+        if grades_back and row["school_class__is_active"]:
+            row["school_class__grade"] = max(row["school_class__grade"] - grades_back, 1)
     ordered = sorted(
         grouped,
         key=lambda row: (

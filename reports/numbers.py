@@ -49,11 +49,22 @@ class Basic:
 
 @dataclass(frozen=True)
 class Archives:
-    """建档率: left-behind children whose archive is complete."""
+    """建档率 (left-behind children with an archive ÷ left-behind children) and 完整率
+    (complete archives ÷ archives), as the schools define them."""
 
-    total: int
-    complete: int
-    rate: float | None
+    total: int  # left-behind children
+    complete: int  # of their archives, the complete ones
+    rate: float | None  # 完整率, in % (versions stored before printed it as 建档率)
+    archived: int | None = None  # with an archive; None in versions stored before: all of them
+
+    @property
+    def filed(self) -> int:
+        return self.total if self.archived is None else self.archived
+
+    @property
+    def filing_rate(self) -> float | None:
+        """建档率, in %."""
+        return round(100 * self.filed / self.total, 1) if self.total else None
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,10 @@ class Pairing:
     covered: int  # left-behind children with a teacher pair
     coverage: float | None
     formed_in_term: int
-    checks: int
+    checks: int  # every check of a pair in the term
     idle: int  # pairs with no care for too long
+    school_checks: int | None = None  # by the leadership (None in versions stored before)
+    own_checks: int | None = None  # by the pair teachers themselves
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,16 @@ class GuideCount:
 
 
 @dataclass(frozen=True)
+class Programme:
+    """资助 of one programme (两免一补, 生活补助, 社会捐助 …) in the term: each child once."""
+
+    label: str
+    children: int
+    records: int
+    amount: Decimal  # 元, as the records wrote it
+
+
+@dataclass(frozen=True)
 class Care:
     """二、主要工作措施: what was done in the term."""
 
@@ -101,6 +124,7 @@ class Care:
     not_visited_names: list[str]
     watch_events: int
     watch_answered: int
+    programmes: list[Programme] | None = None  # None in versions stored before
 
     @property
     def by_kind(self) -> dict[str, KindCount]:
@@ -112,9 +136,14 @@ class Safety:
     emergencies: int
     emergencies_closed: int
     emergencies_open: int  # whenever they happened
-    dropout_cases: int
+    dropout_cases: int  # children watched (控辍保学) in the term
     dropout_returned: int
     dropout_open: int
+    # Out of school on the day the figures are counted, by the dropout watch: the one source of
+    # 义务教育阶段辍学 (None in versions stored before).
+    dropped_out: int | None = None
+    # Pupils at school whose archive is marked 辍学 with no case in the watch, to be checked.
+    flagged_unwatched: int | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +182,35 @@ class Needy:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """The figures a term is compared with the last by (三、取得的成绩)."""
+
+    term: str
+    away: int
+    coverage: float | None  # left-behind children with a teacher pair, in %
+    visited: int  # left-behind children visited at home in the term
+    visited_share: float | None  # of the left-behind children, in %
+    visits_per_child: float | None  # home visits per left-behind child
+    family_calls: int
+    called: int  # children who talked with their parents away (亲情电话)
+    emergencies: int
+    dropped_out: int | None
+
+
+# The figures added after versions were first stored: (section, key), None for the top level.
+ADDED_FIGURES = (
+    ("archives", "archived"),
+    ("pairing", "school_checks"),
+    ("pairing", "own_checks"),
+    ("care", "programmes"),
+    ("safety", "dropped_out"),
+    ("safety", "flagged_unwatched"),
+    (None, "as_of"),
+    (None, "previous"),
+)
+
+
+@dataclass(frozen=True)
 class TermNumbers:
     school: str
     term: str
@@ -167,12 +225,41 @@ class TermNumbers:
     problems: list[str]  # 四、存在的问题, drafted from the numbers
     census: Census | None = None  # versions stored before census rounds have none
     needy: Needy | None = None  # None: the school cares for the left-behind only
+    as_of: datetime.date | None = None  # 数据截至: the term's end, or the day it was counted
+    previous: Headline | None = None  # the last term's figures, where there is one
+
+    @property
+    def headline(self) -> Headline:
+        basic, kinds = self.basic, self.care.by_kind
+        visits, calls = kinds["home_visit"], kinds["family_call"]
+        return Headline(
+            term=self.term,
+            away=basic.away,
+            coverage=self.pairing.coverage,
+            visited=visits.children,
+            visited_share=round(100 * visits.children / basic.away, 1) if basic.away else None,
+            visits_per_child=round(visits.records / basic.away, 2) if basic.away else None,
+            family_calls=calls.records,
+            called=calls.children,
+            emergencies=self.safety.emergencies,
+            dropped_out=self.safety.dropped_out,
+        )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["term_start"] = self.term_start.isoformat()
         data["term_end"] = self.term_end.isoformat()
         data["care"]["assistance_amount"] = str(self.care.assistance_amount)
+        for row in data["care"]["programmes"] or []:
+            row["amount"] = str(row["amount"])
+        if self.as_of is not None:
+            data["as_of"] = self.as_of.isoformat()
+        # A figure versions stored before did not have stays out while it is None, so those
+        # versions keep their shape.
+        for section, key in ADDED_FIGURES:
+            part = data if section is None else data[section]
+            if part[key] is None:
+                del part[key]
         if self.census is None:
             del data["census"]  # the shape of every version stored before census rounds
         else:
@@ -205,6 +292,14 @@ class TermNumbers:
                     "kinds": [KindCount(**row) for row in care["kinds"]],
                     "guides": [GuideCount(**row) for row in care["guides"]],
                     "assistance_amount": Decimal(care["assistance_amount"]),
+                    "programmes": (
+                        None
+                        if care.get("programmes") is None
+                        else [
+                            Programme(**row | {"amount": Decimal(row["amount"])})
+                            for row in care["programmes"]
+                        ]
+                    ),
                 }
             ),
             safety=Safety(**data["safety"]),
@@ -226,4 +321,6 @@ class TermNumbers:
                 if data.get("needy")
                 else None
             ),
+            as_of=datetime.date.fromisoformat(data["as_of"]) if data.get("as_of") else None,
+            previous=Headline(**data["previous"]) if data.get("previous") else None,
         )

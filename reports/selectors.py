@@ -8,7 +8,7 @@ out again exactly as printed and compared with a later one.
 import datetime
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +23,8 @@ from caresys.lib.periods import Period, month_of
 from events.models import Event
 from events.quotas import QuotaLine, quota_status, school_overview
 from events.selectors import KindReach, attendees_of, events_in, reach_by_kind
-from pairing.models import Pair, PairCheck, PairingSettings
-from pairing.selectors import coverage
+from pairing.models import Pair, PairingSettings
+from pairing.selectors import check_counts, coverage
 from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
@@ -34,15 +34,17 @@ from registry.models import (
     Term,
     User,
     needy_not_left_behind,
+    status_read_from,
 )
 from registry.selectors import (
     COUNTED_COLUMNS,
-    archive_rate,
+    archive_counts,
     census_outcome,
     last_closed_census,
     ledger_statistics,
+    promotions_since,
 )
-from reports import compare
+from reports import compare, drafting
 from reports.document import document_html
 from reports.models import TermReport, TermReportVersion
 from reports.numbers import (
@@ -54,25 +56,28 @@ from reports.numbers import (
     Counted,
     Grade,
     GuideCount,
+    Headline,
     KindCount,
     Needy,
     Pairing,
+    Programme,
     Safety,
     TermNumbers,
 )
 from rooms.selectors import RoomsTerm, rooms_in
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
-from visits.selectors import idle_pairs
+from visits.selectors import idle_pairs, marked_dropout_unwatched
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
 )
 
 
-def _children(school_id: int) -> QuerySet[Pupil]:
-    """The left-behind children the summary's figures count (the care work is for in_care)."""
-    return Pupil.objects.filter(school_id=school_id).left_behind_enrolled()
+def _children(school_id: int, day: datetime.date) -> QuerySet[Pupil]:
+    """The left-behind children the summary's figures count, at school on the day (the care
+    work is for in_care)."""
+    return Pupil.objects.filter(school_id=school_id).left_behind_on_day(day)
 
 
 def pct(part: int, whole: int) -> float | None:
@@ -105,10 +110,6 @@ def get_version_for_user(user: User, pk: int) -> TermReportVersion:
         raise Http404 from exc
 
 
-def _enrolled(school_id: int) -> QuerySet[Pupil]:
-    return Pupil.objects.filter(school_id=school_id).enrolled()
-
-
 def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     return [
         Counted(key=column.key, label=str(column.label), n=totals[column.key])
@@ -117,10 +118,18 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(school_id: int) -> Basic:
-    """一、基本情况: the registry's statistics (the same columns as 统计表), per grade."""
-    statistics = ledger_statistics(pupils=_enrolled(school_id))
-    totals = statistics.totals.counts
+def _basic(school_id: int, day: datetime.date, dropped_out: int, grades_back: int) -> Basic:
+    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表), per
+    grade (a past school year's classes a grade lower for each promotion since); classes are
+    those with pupils that day. 义务教育阶段辍学 is the left-behind
+    children out of school that day by the dropout watch (`dropped_out`), its one source,
+    not the archive's flag."""
+    statistics = ledger_statistics(
+        pupils=Pupil.objects.filter(school_id=school_id),
+        on=day,
+        grades_back=grades_back,
+    )
+    totals = statistics.totals.counts | {"is_dropout": dropped_out}
     grade_names = dict(SchoolClass._meta.get_field("grade").choices)
     grades: dict[int, Counter[str]] = {}
     for row in statistics.rows:
@@ -131,14 +140,14 @@ def _basic(school_id: int) -> Basic:
                 grade[key] += row.counts[key]
     return Basic(
         pupils=totals["pupils"],
-        classes=SchoolClass.objects.filter(school_id=school_id, is_active=True).count(),
+        classes=sum(1 for row in statistics.rows if row.grade is not None),
         away=totals["away"],
         share=pct(totals["away"], totals["pupils"]),
         boys=totals["boys"],
         girls=totals["girls"],
         both=totals["both"],
         single=totals["single"],
-        boarding=_children(school_id).filter(is_boarding=True).count(),
+        boarding=_children(school_id, day).filter(is_boarding=True).count(),
         categories=_counted(totals, _("类别")),
         guardianship=_counted(totals, _("监护类型")),
         grades=[
@@ -195,8 +204,37 @@ def _with_events(
         row["children"] = reached
 
 
-def _care(school_id: int, period: Period) -> Care:
-    """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities."""
+def _programmes(records: QuerySet[CareRecord]) -> list[Programme]:
+    """资助 by programme: each child once in a programme, the amounts as the records wrote
+    them (a record's amount once, whatever number of children it names). Two queries."""
+    assistance = records.filter(kind=CareRecord.Kind.ASSISTANCE)
+    totals = {
+        row["programme"].strip(): row
+        for row in assistance.values("programme")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    }
+    children = dict(
+        CareRecord.pupils.through.objects.filter(carerecord__in=assistance)
+        .values_list("carerecord__programme")
+        .annotate(n=Count("pupil", distinct=True))
+        .order_by()
+    )
+    rows = [
+        Programme(
+            label=programme or _("其他资助"),
+            children=children.get(programme, 0),
+            records=row["n"],
+            amount=(row["amount"] or Decimal(0)).quantize(Decimal("0.01")),
+        )
+        for programme, row in totals.items()
+    ]
+    return sorted(rows, key=lambda row: (not row.label, -row.amount, row.label))
+
+
+def _care(school_id: int, period: Period, day: datetime.date) -> Care:
+    """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities; the
+    children not visited are those left-behind on the day."""
     records = _records(school_id, period)
     by_kind = {
         row["kind"]: row
@@ -222,7 +260,7 @@ def _care(school_id: int, period: Period) -> Care:
     )
     # A child counts as visited this term when a home visit (not a call) reached them.
     visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
-    not_visited = _children(school_id).exclude(pk__in=visited)
+    not_visited = _children(school_id, day).exclude(pk__in=visited)
     watch = WatchEvent.objects.filter(
         school_id=school_id, noticed_on__gte=period.start, noticed_on__lte=period.end
     ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
@@ -242,15 +280,21 @@ def _care(school_id: int, period: Period) -> Care:
         ),
         watch_events=watch["noticed"],
         watch_answered=watch["answered"],
+        programmes=_programmes(records),
     )
 
 
-def _pairing(school: School, period: Period) -> Pairing:
-    """Pairs and coverage as the pairing board counts them (a teacher still at work)."""
-    school_coverage, _per_class = coverage(school, children=_children(school.pk))
-    teacher_pairs = Q(pk__in=Pair.objects.active_teacher(), pupil__status=Pupil.Status.ENROLLED)
+def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
+    """Pairs and coverage on the day as the pairing board counts them (today: a teacher still
+    at work; a past day: the pairs running then, Pair.objects.on_day), idle ones as they were
+    that day. The school's checks (by its leadership) apart from the pair teachers' own."""
+    school_coverage, _per_class = coverage(school, children=_children(school.pk, day), on=day)
+    teacher_pairs = Q(
+        pk__in=Pair.objects.teacher_on_day(day),
+        pupil__in=Pupil.objects.filter(school=school).on_day(day).values("pk"),
+    )
     counts = (
-        Pair.objects.active()
+        Pair.objects.on_day(day)
         .filter(school=school)
         .aggregate(
             teacher_pairs=Count("pk", filter=teacher_pairs),
@@ -259,7 +303,7 @@ def _pairing(school: School, period: Period) -> Pairing:
             volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
         )
     )
-    settings = PairingSettings.for_school(school)
+    checks = check_counts(school=school, period=period)
     return Pairing(
         **counts,
         covered=school_coverage.paired,
@@ -267,19 +311,28 @@ def _pairing(school: School, period: Period) -> Pairing:
         formed_in_term=Pair.objects.filter(
             school=school, started_on__gte=period.start, started_on__lte=period.end
         ).count(),
-        checks=PairCheck.objects.filter(
-            pair__school=school, checked_on__gte=period.start, checked_on__lte=period.end
+        checks=checks.by_school + checks.by_teachers,
+        school_checks=checks.by_school,
+        own_checks=checks.by_teachers,
+        idle=idle_pairs(
+            Pair.objects.filter(school=school),
+            PairingSettings.for_school(school),
+            on=day if day < timezone.localdate() else None,
         ).count(),
-        idle=idle_pairs(Pair.objects.filter(school=school), settings).count(),
     )
 
 
-def _needy(school: School, period: Period) -> Needy | None:
-    """困境儿童（非留守）, their own group: how many, by chosen category, paired, visited at home
-    and talked with in the term. None, and no query, while the school chose no category."""
+def _needy(school: School, period: Period, day: datetime.date) -> Needy | None:
+    """困境儿童（非留守）, their own group at school on the day: how many, by chosen category,
+    paired, visited at home and talked with in the term. None, and no query, while the school
+    chose no category."""
     if not school.care_categories:
         return None
-    children = Pupil.objects.filter(needy_not_left_behind(school), school=school).enrolled()
+    children = (
+        Pupil.objects.filter(school=school)
+        .on_day(day)
+        .filter(status_read_from(needy_not_left_behind(school), "left_behind_on"))
+    )
     chosen = [field for field in CATEGORY_FIELDS if field in school.care_categories]
     records = _records(school.pk, period)
     visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
@@ -290,7 +343,7 @@ def _needy(school: School, period: Period) -> Needy | None:
         talked=Count("pk", filter=Q(pk__in=talked)),
         **{field: Count("pk", filter=Q(**{field: True})) for field in chosen},
     )
-    covered, _per_class = coverage(school, children=children)
+    covered, _per_class = coverage(school, children=children, on=day)
     return Needy(
         children=counts["children"],
         categories=[
@@ -305,95 +358,91 @@ def _needy(school: School, period: Period) -> Needy | None:
     )
 
 
-def _safety(school_id: int, period: Period) -> Safety:
+def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety, int]:
+    """安全和应急, and the dropout watch (控辍保学), the one source of the summary's dropouts:
+    the term's emergencies and cases, those still open on the day, and the children out of
+    school that day (a case of 已辍学 still open, or 已劝返复学 after the day). A case's status
+    has no dated history of its own; a case closed after the day was open on it. Pupils
+    marked 辍学 in their archive with no case are counted while the term runs. Three
+    queries; with the Safety, the number of left-behind children among those out of school."""
     start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time.max))
+    day_end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
     in_term = Q(occurred_at__gte=start, occurred_at__lte=end)
     emergencies = Emergency.objects.filter(school_id=school_id).aggregate(
         emergencies=Count("pk", filter=in_term),
-        emergencies_closed=Count("pk", filter=in_term & Q(closed_at__isnull=False)),
-        emergencies_open=Count("pk", filter=Q(closed_at=None)),
+        emergencies_closed=Count("pk", filter=in_term & Q(closed_at__lte=day_end)),
+        emergencies_open=Count(
+            "pk",
+            filter=Q(occurred_at__lte=day_end) & (Q(closed_at=None) | Q(closed_at__gt=day_end)),
+        ),
+    )
+    out_of_school = Q(opened_on__lte=day) & (
+        Q(status=DropoutCase.Status.DROPPED_OUT, closed_on=None)
+        | Q(status=DropoutCase.Status.RETURNED, closed_on__gt=day)
     )
     cases = (
         DropoutCase.objects.filter(school_id=school_id, opened_on__lte=period.end)
         .filter(Q(closed_on=None) | Q(closed_on__gte=period.start))
         .aggregate(
-            dropout_cases=Count("pk"),
-            dropout_returned=Count("pk", filter=Q(status=DropoutCase.Status.RETURNED)),
-            dropout_open=Count("pk", filter=Q(status__in=DropoutCase.OPEN)),
+            dropout_cases=Count("pupil", distinct=True),
+            dropout_returned=Count(
+                "pupil",
+                distinct=True,
+                filter=Q(status=DropoutCase.Status.RETURNED, closed_on__lte=day),
+            ),
+            dropout_open=Count(
+                "pupil",
+                distinct=True,
+                filter=Q(status__in=DropoutCase.OPEN) | Q(closed_on__gt=day),
+            ),
+            dropped_out=Count("pupil", distinct=True, filter=out_of_school),
+            left_behind_out=Count(
+                "pupil",
+                distinct=True,
+                filter=out_of_school & Q(pupil__in=_children(school_id, day).values("pk")),
+            ),
         )
     )
-    return Safety(**emergencies, **cases)
+    # The archive's flag has no dated history: whether it lacks a case is a check of today.
+    flagged_unwatched = (
+        marked_dropout_unwatched(Pupil.objects.filter(school_id=school_id)).count()
+        if day >= timezone.localdate()
+        else None
+    )
+    left_behind_out = cases.pop("left_behind_out")
+    return Safety(**emergencies, **cases, flagged_unwatched=flagged_unwatched), left_behind_out
 
 
-def _problems(
-    *,
-    basic: Basic,
-    archives: Archives,
-    pairing: Pairing,
-    care: Care,
-    safety: Safety,
-    below: list[ClassBelowQuota],
-    needy: Needy | None = None,
-) -> list[str]:
-    """四、存在的问题, a draft from the data: what the figures say is not yet done."""
-    problems = []
-    if care.not_visited:
-        problems.append(_("本学期还有%(n)d名留守儿童没有家访。") % {"n": care.not_visited})
-    fewest = min(care.guides, key=lambda row: row.records)
-    if care.records and fewest.records < care.records / 10:
-        problems.append(
-            _("“四导”不均衡：%(label)s的记录只有%(n)d条，少于全部记录的十分之一。")
-            % {"label": fewest.label, "n": fewest.records}
-        )
-    if archives.total and archives.complete < archives.total:
-        problems.append(
-            _("%(n)d名留守儿童的档案还不完整，建档率%(rate)s%%。")
-            % {"n": archives.total - archives.complete, "rate": archives.rate}
-        )
-    uncovered = basic.away - pairing.covered
-    if uncovered > 0:
-        problems.append(_("%(n)d名留守儿童还没有结对帮扶教师。") % {"n": uncovered})
-    if needy is not None and needy.paired < needy.children:
-        problems.append(
-            _("%(n)d名困境儿童（非留守）还没有结对帮扶教师。")
-            % {"n": needy.children - needy.paired}
-        )
-    if pairing.idle:
-        problems.append(
-            _("%(n)d个结对长期没有帮扶记录，存在流于形式的风险。") % {"n": pairing.idle}
-        )
-    if safety.emergencies_open:
-        problems.append(_("还有%(n)d起突发事件尚未处置完毕。") % {"n": safety.emergencies_open})
-    if below:
-        listed = "、".join(f"{row.label}{row.visited}/{row.children}" for row in below[:8])
-        problems.append(
-            _("%(n)d个班的留守儿童本学期没有全部家访（%(listed)s%(more)s）。")
-            % {"n": len(below), "listed": listed, "more": _("等") if len(below) > 8 else ""}
-        )
-    return problems
-
-
-def _classes_below_quota(school_id: int, period: Period) -> list[ClassBelowQuota]:
-    """Classes where fewer than all left-behind children had a home visit this term."""
+def _classes_below_quota(
+    school_id: int, period: Period, day: datetime.date, grades_back: int
+) -> list[ClassBelowQuota]:
+    """Classes where fewer than all left-behind children had a home visit this term, named as
+    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
     visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
     rows = (
-        _children(school_id)
+        _children(school_id, day)
         .exclude(school_class=None)
-        .values("school_class", "school_class__grade", "school_class__number")
+        .values(
+            "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
+        )
         .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
-        .order_by("school_class__grade", "school_class__number")
+        .order_by()
     )
+    below = []
+    for row in rows:
+        if row["visited"] < row["children"]:
+            grade = row["school_class__grade"]
+            if row["school_class__is_active"]:
+                grade = max(grade - grades_back, 1)
+            below.append((grade, row["school_class__number"], row))
     return [
         ClassBelowQuota(
-            label=SchoolClass(
-                grade=row["school_class__grade"], number=row["school_class__number"]
-            ).name,
+            label=SchoolClass(grade=grade, number=number).name,
             children=row["children"],
             visited=row["visited"],
         )
-        for row in rows
-        if row["visited"] < row["children"]
+        for grade, number, row in sorted(below, key=lambda item: item[:2])
     ]
 
 
@@ -420,29 +469,50 @@ CENSUS_FIGURES = (
 )
 
 
-def term_numbers(*, school: School, period: Period) -> TermNumbers:
-    """Every number the term summary prints for the term (or any period), from the data as it
-    stands now."""
-    parts = {
-        "basic": _basic(school.pk),
-        "archives": Archives(**archive_rate(pupils=_enrolled(school.pk))),
-        "pairing": _pairing(school, period),
-        "care": _care(school.pk, period),
-        "safety": _safety(school.pk, period),
-    }
-    below = _classes_below_quota(school.pk, period)
-    needy = _needy(school, period)
-    return TermNumbers(
-        census=_census(school.pk, period),
-        needy=needy,
+def term_numbers(*, school: School, period: Period, with_previous: bool = True) -> TermNumbers:
+    """Every number the term summary prints for the term (or any period), as of the term's
+    end, or today while it runs (数据截至), from the histories the data keeps (see
+    Pupil.objects.on_day and Pair.objects.on_day for what has a history and what is read as
+    it stands now). With `with_previous`, the last term's headline figures beside them."""
+    day = min(period.end, timezone.localdate())
+    back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
+    safety, left_behind_out = _safety(school.pk, period, day)
+    numbers = TermNumbers(
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
-        classes_below_quota=below,
-        problems=_problems(**parts, below=below, needy=needy),
-        **parts,
+        basic=_basic(school.pk, day, dropped_out=left_behind_out, grades_back=back),
+        archives=_archives(school.pk, day),
+        pairing=_pairing(school, period, day),
+        care=_care(school.pk, period, day),
+        safety=safety,
+        classes_below_quota=_classes_below_quota(school.pk, period, day, grades_back=back),
+        problems=[],
+        census=_census(school.pk, period),
+        needy=_needy(school, period, day),
+        as_of=day,
+        previous=_previous(school, period) if with_previous else None,
     )
+    return replace(numbers, problems=drafting.problem_sentences(numbers))
+
+
+def _archives(school_id: int, day: datetime.date) -> Archives:
+    counts = archive_counts(pupils=Pupil.objects.filter(school_id=school_id), on=day)
+    return Archives(
+        total=counts["total"],
+        archived=counts["archived"],
+        complete=counts["complete"],
+        rate=pct(counts["complete"], counts["archived"]),
+    )
+
+
+def _previous(school: School, period: Period) -> Headline | None:
+    """The last term's headline figures, counted as of its end; None before the first term."""
+    term = Term.objects.previous(school.pk, period.start)
+    if term is None:
+        return None
+    return term_numbers(school=school, period=term.period, with_previous=False).headline
 
 
 PLANS = gettext_lazy(
@@ -455,9 +525,9 @@ PLANS = gettext_lazy(
 
 
 def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
-    """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data, 五、下步
-    工作打算 from the next term's plan when there is one (one query)."""
-    problems = numbers.problems or [_("暂未发现突出问题。")]
+    """The paragraphs a new summary starts with; 三、取得的成绩 and 四、存在的问题 are drafted
+    from the data (reports/drafting.py), 五、下步工作打算 from the next term's plan when there is
+    one (one query)."""
     return {
         "title": _("%(term)s关爱留守儿童工作总结") % {"term": term},
         "preamble": _(
@@ -470,11 +540,8 @@ def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
             "把关爱留守儿童工作纳入学校工作计划。"
         ),
         "measures_note": "",
-        "achievements": _(
-            "通过全校教师的共同努力，留守儿童的学习、生活和心理状况得到持续关注，"
-            "家校联系更加紧密，留守儿童在学校感受到了温暖。"
-        ),
-        "problems": "\n".join(f"{index}、{text}" for index, text in enumerate(problems, 1)),
+        "achievements": drafting.achievements_text(numbers),
+        "problems": drafting.problems_text(numbers),
         "plans": next_term_plan_text(term=term) or str(PLANS),
     }
 
@@ -569,7 +636,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = Period(today - datetime.timedelta(days=120), today, _("最近120天"))
     else:
         period = term.period
-    numbers = term_numbers(school=school, period=period)
+    numbers = term_numbers(school=school, period=period, with_previous=False)
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
         spans.append(month_of(day))
@@ -589,7 +656,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    away = _children(school.pk)
+    away = _children(school.pk, today)
     records = CareRecord.objects.live().filter(school=school)
     contacted = children_of(records.filter(occurred_on__gte=cutoff))
     month = month_of(today)

@@ -418,30 +418,39 @@ def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None =
     )
 
 
-def idle_pairs(pairs: QuerySet[Pair], settings: PairingSettings) -> QuerySet[Pair]:
-    """The pairs is_idle flags, chosen by the database (a school has thousands of pairs).
+def idle_pairs(
+    pairs: QuerySet[Pair], settings: PairingSettings, on: datetime.date | None = None
+) -> QuerySet[Pair]:
+    """The pairs is_idle flags, chosen by the database (a school has thousands of pairs); with
+    `on`, those that were idle on that day (running then, nothing in the idle days before it).
 
     Decided from the checks and records since the cutoff, which the date index finds, not
     from each pair's whole history: a pair is idle when it has none of those and either had
     activity before or is older than the cutoff, which is what is_idle decides.
     """
-    cutoff = timezone.localdate() - datetime.timedelta(days=settings.idle_days)
+    day = on or timezone.localdate()
+    cutoff = day - datetime.timedelta(days=settings.idle_days)
+    until = Q() if on is None else Q(carerecord__occurred_on__lte=on)
     # From the school's records since the cutoff (its date index) to their children's pairs
     # with the record's author: not from each pair to its teacher's thousands of records.
     recorded_since = CareRecord.pupils.through.objects.filter(
+        until,
         live_records("carerecord__"),
         carerecord__school_id=settings.school_id,
         carerecord__occurred_on__gte=cutoff,
         pupil__pairs__kind=Pair.Kind.TEACHER,
         pupil__pairs__teacher=F("carerecord__author"),
     ).values("pupil__pairs")
-    checked_since = PairCheck.objects.filter(checked_on__gte=cutoff).values("pair_id")
-    ever = Exists(PairCheck.objects.filter(pair=OuterRef("pk"))) | Exists(
-        CareRecord.objects.live().filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
+    checks = PairCheck.objects.all() if on is None else PairCheck.objects.filter(checked_on__lte=on)
+    records = CareRecord.objects.live()
+    if on is not None:
+        records = records.filter(occurred_on__lte=on)
+    checked_since = checks.filter(checked_on__gte=cutoff).values("pair_id")
+    ever = Exists(checks.filter(pair=OuterRef("pk"))) | Exists(
+        records.filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
     )
     return (
-        pairs.teachers()
-        .active()
+        (pairs.teachers().active() if on is None else pairs.teachers().on_day(on))
         .exclude(pk__in=recorded_since)
         .exclude(pk__in=checked_since)
         .filter(Q(started_on__lt=cutoff) | ever)
@@ -496,6 +505,16 @@ def dropout_cases_visible_to(*, user: User) -> QuerySet[DropoutCase]:
         )
         .select_related("pupil", "pupil__school_class", "opened_by")
         .order_by(*OPEN_CASES_FIRST)
+    )
+
+
+def marked_dropout_unwatched(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """Pupils at school whose archive marks them 辍学 with no case in the dropout watch: a
+    dropout needs a case, and the summary counts dropouts from the watch alone."""
+    return (
+        pupils.enrolled()
+        .filter(is_dropout=True)
+        .exclude(Exists(DropoutCase.objects.filter(pupil=OuterRef("pk"))))
     )
 
 

@@ -13,7 +13,7 @@ from caresys.lib.forms import add_service_errors
 from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
 from registry import services as registry_services
 from registry.models import CARE_LEADS, AccessLog, Role
-from registry.selectors import class_choices_for, get_pupil_for_user
+from registry.selectors import class_choices_for, get_pupil_for_user, pupils_visible_to
 from visits import due, selectors, services
 from visits.forms import (
     AttachmentsForm,
@@ -523,7 +523,9 @@ def emergency_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dropout_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.dropout_cases_visible_to(user=request.user))
-    return render(request, "visits/dropout_list.html", {"page": page})
+    unwatched = selectors.marked_dropout_unwatched(pupils_visible_to(user=request.user))
+    context = {"page": page, "unwatched": unwatched.select_related("school_class")[:50]}
+    return render(request, "visits/dropout_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
