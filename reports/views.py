@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -22,6 +23,7 @@ from reports import exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import grade_chart, kind_chart
 from reports.forms import TermReportForm
+from reports.models import TermReport
 from reports.selectors import TeacherRow
 from visits.due import answering_teacher_ids, answering_teachers
 
@@ -65,11 +67,21 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("已保存。预览已按新的文字更新。"))
         return redirect("reports:term_report_edit", pk=term.pk)
+    return _edit_page(request, term=term, report=report, form=form)
+
+
+def _edit_page(
+    request: HttpRequest, *, term: Term, report: TermReport, form: TermReportForm
+) -> HttpResponse:
+    versions = list(selectors.versions_of(report))
+    new = request.GET.get("new", "")
     context = {
         "term": term,
         "report": report,
         "form": form,
-        "versions": selectors.versions_of(report),
+        "versions": versions,
+        # Just generated (?new=its pk): its PDF's link at the top of the page.
+        "new_version": next((v for v in versions if str(v.pk) == new), None),
     }
     return render(request, "reports/term_report_edit.html", context)
 
@@ -89,14 +101,20 @@ def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*CARE_LEADS)
 def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print a new version. The edit page's form posts here too: what is typed is saved first,
+    so an edit made without 保存文字 is printed, never lost."""
     term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
+    if any(name in request.POST for name in TermReport.TEXT_FIELDS):
+        form = TermReportForm(request.POST, instance=report)
+        if not form.is_valid():
+            return _edit_page(request, term=term, report=report, form=form)
+        services.term_report_update(
+            actor=request.user, report=report, request=request, **form.cleaned_data
+        )
     version = services.term_report_generate(actor=request.user, report=report, request=request)
-    messages.success(
-        request,
-        _("已生成第%(n)d版（%(pages)d页）。") % {"n": version.number, "pages": version.pages},
-    )
-    return redirect("reports:term_report_edit", pk=term.pk)
+    url = reverse("reports:term_report_edit", args=[term.pk])
+    return redirect(f"{url}?{urlencode({'new': version.pk})}#version-{version.pk}")
 
 
 @require_GET

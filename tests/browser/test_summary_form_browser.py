@@ -1,0 +1,42 @@
+"""The term summary's form in a real browser: what the principal typed is printed even when
+she presses 生成PDF without 保存文字, and the new PDF is one click away."""
+
+import io
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from reports.models import TermReportVersion
+from tests.browser.conftest import TIMEOUT_MS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_edit_typed_without_saving_survives_generating_the_pdf(
+    browser, live_server, sign_in, screenshot, principal, known_school, media_root
+):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    sign_in(page, principal.username)
+    page.goto(f"/reports/terms/{known_school.pk}/")
+
+    page.get_by_label("三、取得的成绩").fill("本学期全校无一名留守儿童辍学，家校联系更紧密。")
+    with page.expect_navigation():
+        page.get_by_role("button", name="生成PDF").click()
+
+    notice = page.locator("[data-new-version]")
+    expect(notice).to_contain_text("已生成第1版")
+    expect(page.get_by_label("三、取得的成绩")).to_have_value(
+        "本学期全校无一名留守儿童辍学，家校联系更紧密。"
+    )
+    screenshot(page, "term_summary_generated")
+    pdf = context.request.get(notice.get_by_role("link", name="查看PDF").get_attribute("href"))
+    body = pdf.body()
+    context.close()
+
+    reader = PdfReader(io.BytesIO(body))
+    text = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
+    assert "本学期全校无一名留守儿童辍学，家校联系更紧密。" in text
+    assert TermReportVersion.objects.get().texts["achievements"].startswith("本学期全校无一名")
