@@ -455,7 +455,8 @@ def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
     """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data."""
     problems = numbers.problems or [_("暂未发现突出问题。")]
     return {
-        "title": _("%(term)s关爱留守儿童工作总结") % {"term": term},
+        "title": _("%(school)s%(term)s关爱留守儿童工作总结")
+        % {"school": numbers.school, "term": term},
         "preamble": _(
             "为了给留守儿童营造健康成长的良好环境，本学期我校认真落实关爱留守儿童的各项制度，"
             "现将%(term)s关爱留守儿童工作总结如下。"

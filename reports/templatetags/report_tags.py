@@ -5,6 +5,8 @@ import re
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from caresys.lib import written
+
 register = template.Library()
 
 # Inside a <style> element nothing is HTML-decoded, so HTML escaping would print "&quot;", and
@@ -18,3 +20,21 @@ def css_string(value: object) -> SafeString:
     """The value as the inside of a double-quoted CSS string, e.g. in `content: "…"`."""
     text = str(value).replace("\x00", "\ufffd")  # CSS forbids the escape \0
     return mark_safe(_CSS_STRING_UNSAFE.sub(lambda match: f"\\{ord(match[0]):x} ", text))
+
+
+@register.filter
+def cn_date(value: object) -> str:
+    """2026年11月30日: the date as an official document writes it."""
+    return written.chinese_date(value)  # type: ignore[arg-type]
+
+
+@register.filter
+def class_names(value: object) -> str:
+    """Class names with full-width brackets: 一年级（1）班."""
+    return written.full_width_brackets(str(value))
+
+
+@register.filter
+def yuan(value: object) -> str:
+    """Money in prose: 1.5万元, 500元."""
+    return written.yuan_in_prose(value)  # type: ignore[arg-type]
