@@ -492,7 +492,7 @@ def report_texts(report: TermReport) -> dict[str, str]:
         name: (value.isoformat() if name == "signed_on" else value)
         for name in TermReport.TEXT_FIELDS
         if (value := getattr(report, name)) is not None
-    }
+    } | {"sections": dict(report.sections or {})}
 
 
 def document_now(*, school: School, term: Term) -> str:

@@ -19,11 +19,12 @@ from caresys.lib.http import paginate, role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
 from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
-from reports import exports, growth, selectors, services
+from reports import drafts, exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import grade_chart, kind_chart
 from reports.forms import TermReportForm
 from reports.models import TermReport
+from reports.numbers import TermNumbers
 from reports.selectors import TeacherRow
 from visits.due import answering_teacher_ids, answering_teachers
 
@@ -57,21 +58,46 @@ def term_report_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(*CARE_LEADS)
 def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The summary's paragraphs beside a preview of the whole document, and its versions."""
+    """The summary's paragraphs beside a preview of the whole document, and its versions.
+    恢复草稿 (redraft=<section>) saves what is typed and drafts that section anew from data."""
     term = selectors.get_term_for_user(request.user, pk)
-    report = selectors.term_report_of(school=request.user.school, term=term)
-    form = TermReportForm(request.POST or None, instance=report)
+    numbers = selectors.term_numbers(school=request.user.school, period=term.period)
+    drafted = drafts.draft_sections(numbers)
+    report = selectors.term_report_of(school=request.user.school, term=term, numbers=numbers)
+    form = TermReportForm(request.POST or None, instance=report, drafts=drafted)
     if form.is_valid():
-        services.term_report_update(
-            actor=request.user, report=report, request=request, **form.cleaned_data
-        )
+        texts, redraft = form.texts(), request.POST.get("redraft", "")
+        if redraft in drafts.HEADINGS:
+            texts["sections"][redraft] = drafted[redraft]
+        services.term_report_update(actor=request.user, report=report, request=request, **texts)
+        if redraft in drafts.HEADINGS:
+            messages.success(
+                request,
+                _("已按当前数据重新起草“%(s)s”，其余文字已保存。")
+                % {"s": drafts.HEADINGS[redraft]},
+            )
+            url = reverse("reports:term_report_edit", args=[term.pk])
+            return redirect(f"{url}#id_section_{redraft}")
         messages.success(request, _("已保存。预览已按新的文字更新。"))
         return redirect("reports:term_report_edit", pk=term.pk)
-    return _edit_page(request, term=term, report=report, form=form)
+    return _edit_page(request, term=term, report=report, form=form, numbers=numbers)
+
+
+def _changed_numbers(report: TermReport, numbers: TermNumbers) -> list[drafts.ChangedNumber]:
+    """The numbers in the saved sections that are not the data's (as a fresh draft has them)."""
+    return drafts.changed_numbers(
+        drafts.sections_of(report.sections, numbers), drafts.draft_sections(numbers)
+    )
 
 
 def _edit_page(
-    request: HttpRequest, *, term: Term, report: TermReport, form: TermReportForm
+    request: HttpRequest,
+    *,
+    term: Term,
+    report: TermReport,
+    form: TermReportForm,
+    numbers: TermNumbers,
+    confirm: bool = False,
 ) -> HttpResponse:
     versions = list(selectors.versions_of(report))
     new = request.GET.get("new", "")
@@ -82,6 +108,9 @@ def _edit_page(
         "versions": versions,
         # Just generated (?new=its pk): its PDF's link at the top of the page.
         "new_version": next((v for v in versions if str(v.pk) == new), None),
+        "section_fields": {f"section_{key}" for key in drafts.HEADINGS},
+        "changed": _changed_numbers(report, numbers),
+        "confirm": confirm,  # 生成PDF was pressed with numbers that are not the data's
     }
     return render(request, "reports/term_report_edit.html", context)
 
@@ -102,16 +131,22 @@ def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
     """Print a new version. The edit page's form posts here too: what is typed is saved first,
-    so an edit made without 保存文字 is printed, never lost."""
+    so an edit made without 保存文字 is printed, never lost; a number typed that is not the
+    data's is shown first, and printed only when the principal confirms (confirm=1)."""
     term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
     if any(name in request.POST for name in TermReport.TEXT_FIELDS):
-        form = TermReportForm(request.POST, instance=report)
+        numbers = selectors.term_numbers(school=request.user.school, period=term.period)
+        form = TermReportForm(request.POST, instance=report, drafts=drafts.draft_sections(numbers))
         if not form.is_valid():
-            return _edit_page(request, term=term, report=report, form=form)
+            return _edit_page(request, term=term, report=report, form=form, numbers=numbers)
         services.term_report_update(
-            actor=request.user, report=report, request=request, **form.cleaned_data
+            actor=request.user, report=report, request=request, **form.texts()
         )
+        if "confirm" not in request.POST and _changed_numbers(report, numbers):
+            return _edit_page(
+                request, term=term, report=report, form=form, numbers=numbers, confirm=True
+            )
     version = services.term_report_generate(actor=request.user, report=report, request=request)
     url = reverse("reports:term_report_edit", args=[term.pk])
     return redirect(f"{url}?{urlencode({'new': version.pk})}#version-{version.pk}")

@@ -10,6 +10,8 @@ from pypdf import PdfReader
 
 from caresys.lib.written import chinese_date, full_width_brackets, yuan_in_prose
 from reports import services
+from reports.drafts import changed_numbers
+from reports.models import TermReport, TermReportVersion
 from tests.registry.test_pdf import text_of
 from visits import services as visits_services
 
@@ -127,3 +129,112 @@ def test_every_font_in_the_pdf_is_an_embedded_chinese_sc_face_and_none_is_jp_or_
         "Noto-Sans-CJK-SC",
         "AR-PL-UKai-CN",
     }
+
+
+def test_no_sentence_about_a_measure_with_nothing_to_report(principal, known_school):
+    # This term: a home visit, a talk and an assistance; no pair, meeting, activity, diary,
+    # counselling, call, incident or dropout.
+    text, _reader = generate(principal, known_school)
+
+    measures = text.split("二、主要工作措施")[1].split("三、取得的成绩")[0]
+    for nothing in ("座谈会", "家长会", "关爱活动", "成长日记", "心理辅导", "亲情电话", "结对"):
+        assert nothing not in measures, nothing
+    assert "0次" not in text and "0起" not in text
+    assert "本学期未发生突发事件。" in text  # where its absence matters, said in words
+    # The headings are numbered over the measures printed, without gaps.
+    assert "（一）加强领导，健全机制" in text and "（二）建立档案和联系卡" in text
+    assert "（三）谈心和家访" in text and "（四）安全和应急" in text
+    assert "（五）资助帮扶" in text and "（六）" not in text
+
+
+def test_the_signature_is_not_left_alone_on_the_last_page(principal, known_school):
+    _text, reader = generate(principal, known_school)
+
+    last = reader.pages[-1].extract_text().replace("\n", "")
+    assert "青山镇中心小学" in last and "常抓不懈" in last
+
+
+TALKS = "本学期教师与留守儿童谈心1次，涉及2人。家访1次，家访留守儿童1人，尚有2人未家访。"
+
+
+def form_data(client, url) -> dict:
+    form = client.get(url).context["form"]
+    return {name: form[name].value() or "" for name in form.fields}
+
+
+def test_the_measures_are_textareas_prefilled_with_the_draft_from_the_data(
+    client, principal, known_school
+):
+    client.force_login(principal)
+
+    page = client.get(reverse("reports:term_report_edit", args=[known_school.pk]))
+
+    form = page.context["form"]
+    assert form["section_talks"].value() == TALKS
+    assert form["section_meetings"].value() == ""  # nothing to report: nothing drafted
+    assert form["section_safety"].value() == "本学期未发生突发事件。"
+    assert "恢复草稿" in page.content.decode()
+
+
+def test_a_changed_number_is_flagged_before_generating_and_printed_when_confirmed(
+    client, principal, known_school
+):
+    client.force_login(principal)
+    edit = reverse("reports:term_report_edit", args=[known_school.pk])
+    generate_url = reverse("reports:term_report_generate", args=[known_school.pk])
+    data = form_data(client, edit) | {"section_talks": TALKS.replace("谈心1次", "谈心5次")}
+
+    page = client.post(generate_url, data)
+
+    assert page.status_code == 200 and not TermReportVersion.objects.exists()
+    warning = page.content.decode()
+    assert "本学期教师与留守儿童谈心5次，涉及2人。" in warning and "填写的是5，数据为1" in warning
+    assert "仍按所填文字生成PDF" in warning
+    # Saved all the same, and flagged again whenever the page is opened.
+    assert "填写的是5，数据为1" in client.get(edit).content.decode()
+
+    response = client.post(generate_url, data | {"confirm": "1"})
+
+    version = TermReportVersion.objects.get()
+    assert response.status_code == 302 and f"new={version.pk}" in response["Location"]
+    assert version.texts["sections"]["talks"].startswith("本学期教师与留守儿童谈心5次")
+
+
+def test_an_emptied_measure_is_left_out_and_redrafting_brings_it_back(
+    client, principal, known_school
+):
+    client.force_login(principal)
+    edit = reverse("reports:term_report_edit", args=[known_school.pk])
+    preview = reverse("reports:term_report_preview", args=[known_school.pk])
+    data = form_data(client, edit)
+
+    client.post(edit, data | {"section_talks": "", "preamble": "改过的开头语。"})
+
+    text = client.get(preview).content.decode()
+    assert "谈心和家访" not in text and "（三）安全和应急" in text
+
+    response = client.post(edit, data | {"preamble": "又改过的开头语。", "redraft": "talks"})
+
+    assert response["Location"].endswith("#id_section_talks")
+    report = TermReport.objects.get()
+    assert report.sections["talks"] == TALKS and report.preamble == "又改过的开头语。"
+    assert "（三）谈心和家访" in client.get(preview).content.decode()
+
+
+def test_only_numbers_that_differ_from_the_data_at_the_same_place_are_flagged():
+    drafted = {
+        "talks": TALKS,
+        "assistance": "资助留守儿童3人，发放资助4次，金额合计1.5万元。",
+    }
+    typed = {
+        "talks": "本学期教师与留守儿童谈心1次，涉及2人。家访1次，家访留守儿童3人。另外我们走访了7户。",
+        "assistance": "资助留守儿童3人，发放资助4次，金额合计2万元。",
+    }
+
+    changed = changed_numbers(typed, drafted)
+
+    assert [(c.section, c.typed, c.data) for c in changed] == [
+        ("talks", "3", "1"),
+        ("assistance", "2", "1.5"),
+    ]
+    assert changed[0].sentence == "家访1次，家访留守儿童3人。"

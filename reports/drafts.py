@@ -1,0 +1,283 @@
+"""二、主要工作措施 drafted from the data as texts the principal keeps, changes or drops: a
+measure with nothing to report is left out of the draft, or says so where its absence matters
+(本学期未发生突发事件). The numbers the principal typed are checked against a fresh draft."""
+
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from caresys.lib.written import yuan_in_prose
+from reports.numbers import TermNumbers
+
+# The measures after （一）加强领导，健全机制 (the leading group, its own field), in the order of
+# the schools' own summaries. Headings are numbered when printed, over the sections kept.
+SECTIONS = (
+    ("archives", gettext_lazy("建立档案和联系卡")),
+    ("pairing", gettext_lazy("结对帮扶")),
+    ("talks", gettext_lazy("谈心和家访")),
+    ("calls", gettext_lazy("亲情电话")),
+    ("meetings", gettext_lazy("座谈会和家长会")),
+    ("mind", gettext_lazy("心理关爱")),
+    ("safety", gettext_lazy("安全和应急")),
+    ("assistance", gettext_lazy("资助帮扶")),
+    ("activities", gettext_lazy("关爱活动")),
+)
+HEADINGS = dict(SECTIONS)
+NUMERALS = "一二三四五六七八九十"
+
+
+def numbered(index: int) -> str:
+    """（一）…（十）, then （十一）…: the headings' order numbers, from 1."""
+    if index <= 10:
+        return NUMERALS[index - 1]
+    tens, ones = divmod(index, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def _joined(parts: list[str], end: str = "。") -> str:
+    """Clauses joined by "，" into a sentence; "" when there is none."""
+    return "，".join(parts) + end if parts else ""
+
+
+def _archives(n: TermNumbers) -> str:
+    a = n.archives
+    if not a.total:
+        return ""
+    return _(
+        "为留守儿童建立档案和联系卡%(total)d份，其中信息完整%(complete)d份，建档率%(rate)s%%。"
+    ) % {
+        "total": a.total,
+        "complete": a.complete,
+        "rate": a.rate,
+    }
+
+
+def _pairing(n: TermNumbers) -> str:
+    p = n.pairing
+    text = ""
+    if p.teacher_pairs:
+        text = _(
+            "%(teachers)d名教师担任代理家长，与留守儿童结成帮扶对子%(pairs)d对，"
+            "覆盖留守儿童%(covered)d人，覆盖率%(coverage)s%%"
+        ) % {
+            "teachers": p.teachers,
+            "pairs": p.teacher_pairs,
+            "covered": p.covered,
+            "coverage": p.coverage,
+        }
+        if p.formed_in_term:
+            text += _("；本学期新结对%(n)d对") % {"n": p.formed_in_term}
+        text += "。"
+    others = []
+    if p.buddies:
+        others.append(_("手拉手好朋友%(n)d对") % {"n": p.buddies})
+    if p.volunteers:
+        others.append(_("社会志愿者结对%(n)d对") % {"n": p.volunteers})
+    if others:
+        text += (_("另有") if text else _("结成")) + "、".join(others) + "。"
+    if p.checks:
+        text += _("学校对结对帮扶检查%(n)d次。") % {"n": p.checks}
+    return text
+
+
+def _talks(n: TermNumbers) -> str:
+    kinds, care = n.care.by_kind, n.care
+    talk, visit = kinds.get("talk"), kinds.get("home_visit")
+    text = ""
+    if talk and talk.records:
+        text += _("本学期教师与留守儿童谈心%(n)d次，涉及%(children)d人。") % {
+            "n": talk.records,
+            "children": talk.children,
+        }
+    if visit and visit.records:
+        text += _("家访%(n)d次，家访留守儿童%(children)d人") % {
+            "n": visit.records,
+            "children": visit.children,
+        }
+        if care.not_visited:
+            text += _("，尚有%(n)d人未家访") % {"n": care.not_visited}
+        text += "。"
+    if care.watch_events:
+        text += _("登记“五必访”%(n)d次") % {"n": care.watch_events}
+        if care.watch_answered == care.watch_events:
+            text += _("，均已回应。")
+        elif care.watch_answered:
+            text += _("，已回应%(n)d次。") % {"n": care.watch_answered}
+        else:
+            text += "。"
+    return text
+
+
+def _calls(n: TermNumbers) -> str:
+    kinds = n.care.by_kind
+    call, phone = kinds.get("family_call"), kinds.get("phone_visit")
+    parts = []
+    if call and call.records:
+        parts.append(
+            _("组织留守儿童与在外父母通亲情电话%(n)d次，涉及%(children)d人")
+            % {"n": call.records, "children": call.children}
+        )
+    if phone and phone.records:
+        parts.append(_("教师电话家访%(n)d次") % {"n": phone.records})
+    return _joined(["；".join(parts)] if parts else [])
+
+
+def _meetings(n: TermNumbers) -> str:
+    kinds = n.care.by_kind
+    symposium, meeting = kinds.get("symposium"), kinds.get("parent_meeting")
+    parts = []
+    if symposium and symposium.records:
+        parts.append(_("召开帮扶教师、留守儿童和监护人座谈会%(n)d次") % {"n": symposium.records})
+    if meeting and meeting.records:
+        parts.append(_("召开家长会%(n)d次") % {"n": meeting.records})
+    return _joined(parts)
+
+
+def _mind(n: TermNumbers) -> str:
+    kinds = n.care.by_kind
+    counselling, diary, tutoring = (
+        kinds.get("counselling"),
+        kinds.get("diary"),
+        kinds.get("tutoring"),
+    )
+    parts = []
+    if counselling and counselling.records:
+        parts.append(
+            _("心理老师开展个别心理辅导%(n)d次，涉及%(children)d人")
+            % {"n": counselling.records, "children": counselling.children}
+        )
+    if diary and diary.records:
+        parts.append(_("教师记录成长日记%(n)d篇") % {"n": diary.records})
+    if tutoring and tutoring.records:
+        parts.append(_("学习辅导%(n)d次") % {"n": tutoring.records})
+    return _joined(["；".join(parts)] if parts else [])
+
+
+def _safety(n: TermNumbers) -> str:
+    s = n.safety
+    if s.emergencies:
+        text = _(
+            "按“班主任和校长立即处置、第一时间联系在外父母、报告教育办和当地政府”三步"
+            "处置突发事件%(n)d起，已处置完毕%(closed)d起。"
+        ) % {"n": s.emergencies, "closed": s.emergencies_closed}
+    else:
+        # Its absence matters: the education office reads it as the term's safety record.
+        text = _("本学期未发生突发事件。")
+    if s.dropout_cases:
+        text += _("控辍保学监控%(n)d人，劝返复学%(returned)d人，仍在跟进%(open)d人。") % {
+            "n": s.dropout_cases,
+            "returned": s.dropout_returned,
+            "open": s.dropout_open,
+        }
+    return text
+
+
+def _assistance(n: TermNumbers) -> str:
+    care = n.care
+    if not care.assistance_people:
+        return ""
+    records = care.by_kind.get("assistance")
+    return _("资助留守儿童%(people)d人，发放资助%(records)d次，金额合计%(amount)s。") % {
+        "people": care.assistance_people,
+        "records": records.records if records else 0,
+        "amount": yuan_in_prose(care.assistance_amount),
+    }
+
+
+def _activities(n: TermNumbers) -> str:
+    activity = n.care.by_kind.get("activity")
+    if not activity or not activity.records:
+        return ""
+    return _("开展关爱活动%(n)d次，参加的留守儿童%(children)d人。") % {
+        "n": activity.records,
+        "children": activity.children,
+    }
+
+
+DRAFTERS = {
+    "archives": _archives,
+    "pairing": _pairing,
+    "talks": _talks,
+    "calls": _calls,
+    "meetings": _meetings,
+    "mind": _mind,
+    "safety": _safety,
+    "assistance": _assistance,
+    "activities": _activities,
+}
+
+
+def draft_sections(numbers: TermNumbers) -> dict[str, str]:
+    """Each measure's paragraph from the data; "" for a measure with nothing to report."""
+    return {key: DRAFTERS[key](numbers) for key, _heading in SECTIONS}
+
+
+def sections_of(saved: dict[str, str] | None, numbers: TermNumbers) -> dict[str, str]:
+    """The sections as printed: the principal's text where she has one (an emptied section
+    stays out), the draft for a section never saved (a summary older than the sections)."""
+    return draft_sections(numbers) | {
+        key: text for key, text in (saved or {}).items() if key in HEADINGS
+    }
+
+
+# A number as the documents write it: 175, 93.7, 1.5 (万元).
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SENTENCE_END = re.compile(r"(?<=[。；！？\n])")
+CONTEXTS = (8, 5, 3, 2)
+
+
+@dataclass(frozen=True)
+class ChangedNumber:
+    """A number in the principal's text that is not the data's: the sentence, what she typed,
+    and the data's figure in the same place of the draft."""
+
+    section: str
+    sentence: str
+    typed: str
+    data: str
+
+
+def _numbers_in(text: str) -> list[tuple[str, str, str]]:
+    """(text before, the number, its unit) for each number, before-text cut at a sentence."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        before = re.split(r"[。；！？\n]", text[: match.start()])[-1]
+        found.append((before, match[0], text[match.end() : match.end() + 1]))
+    return found
+
+
+def _figure_in_draft(draft: str, before: str, unit: str) -> str | None:
+    """The draft's number after the same words (the longest context found once), or None."""
+    for size in CONTEXTS:
+        context = re.sub(r"\d+(?:\.\d+)?", "", before)[-size:]
+        if len(context) < min(size, 2):
+            continue
+        hits = [
+            number
+            for draft_before, number, draft_unit in _numbers_in(draft)
+            if re.sub(r"\d+(?:\.\d+)?", "", draft_before).endswith(context) and draft_unit == unit
+        ]
+        if len(set(hits)) == 1:
+            return hits[0]
+        if len(set(hits)) > 1:
+            return None  # these words lead to several figures: not a check we can make
+    return None
+
+
+def changed_numbers(texts: dict[str, str], drafts: dict[str, str]) -> list[ChangedNumber]:
+    """Numbers in the principal's texts that differ from the data's figure at the same place
+    of the fresh draft (same words before, same unit after). A sentence she wrote herself, with
+    no counterpart in the draft, is not checked."""
+    changed = []
+    for key, text in texts.items():
+        draft = drafts.get(key, "")
+        if not text or not draft:
+            continue
+        for sentence in filter(str.strip, _SENTENCE_END.split(text)):
+            for before, typed, unit in _numbers_in(sentence):
+                data = _figure_in_draft(draft, before, unit)
+                if data is not None and data != typed:
+                    changed.append(ChangedNumber(key, sentence.strip(), typed, data))
+    return changed
