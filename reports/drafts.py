@@ -281,3 +281,165 @@ def changed_numbers(texts: dict[str, str], drafts: dict[str, str]) -> list[Chang
                 if data is not None and data != typed:
                     changed.append(ChangedNumber(key, sentence.strip(), typed, data))
     return changed
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The names the leading group is drafted from, by role."""
+
+    principals: list[str]
+    moral_leads: list[str]
+    counsellors: list[str]
+
+
+def draft_leading_group(staff: Staff) -> str:
+    """（一）加强领导: the leading group named from the staff, the principal as 组长."""
+    members = []
+    if staff.principals:
+        members.append(_("校长%(names)s任组长") % {"names": "、".join(staff.principals)})
+    if staff.moral_leads:
+        members.append(_("德育主任%(names)s任副组长") % {"names": "、".join(staff.moral_leads)})
+    if staff.counsellors:
+        members.append(
+            _("心理老师%(names)s和各班班主任为成员") % {"names": "、".join(staff.counsellors)}
+        )
+    else:
+        members.append(_("各班班主任为成员"))
+    return _(
+        "学校成立了关爱留守儿童工作领导小组，%(members)s，明确分工，责任到人，"
+        "把关爱留守儿童工作纳入学校工作计划和教师考核。"
+    ) % {"members": "，".join(members)}
+
+
+def _change(now: float | None, before: float | None, unit: str) -> str:
+    """ "，比上学期提高2.5个百分点" / "增加3人"; "" without a last term or a change."""
+    if now is None or before is None or now == before:
+        return ""
+    difference = round(abs(now - before), 1)
+    shown = f"{difference:g}"
+    if unit == "%":
+        verb = _("提高") if now > before else _("降低")
+        return _("，比上学期%(verb)s%(d)s个百分点") % {"verb": verb, "d": shown}
+    verb = _("增加") if now > before else _("减少")
+    return _("，比上学期%(verb)s%(d)s%(unit)s") % {"verb": verb, "d": shown, "unit": unit}
+
+
+def _children_reached(n: TermNumbers, kind: str) -> int:
+    row = n.care.by_kind.get(kind)
+    return row.children if row else 0
+
+
+def draft_achievements(numbers: TermNumbers, previous: TermNumbers | None = None) -> str:
+    """三、取得的成绩 as a principal writes it: what the data shows was achieved, compared with
+    the last term where there is one; one numbered line each."""
+    n, p = numbers, previous
+    lines = []
+    if n.pairing.teacher_pairs and n.pairing.coverage is not None:
+        lines.append(
+            _("结对帮扶覆盖面扩大。%(covered)d名留守儿童有了帮扶教师，覆盖率%(coverage)s%%")
+            % {"covered": n.pairing.covered, "coverage": n.pairing.coverage}
+            + _change(n.pairing.coverage, p.pairing.coverage if p else None, "%")
+            + "。"
+        )
+    visited = _children_reached(n, "home_visit")
+    if visited:
+        lines.append(
+            _("家校联系更加紧密。教师家访留守儿童%(n)d人") % {"n": visited}
+            + _change(visited, _children_reached(p, "home_visit") if p else None, _("人"))
+            + (
+                _("，与在外父母通亲情电话%(calls)d次")
+                % {"calls": n.care.by_kind["family_call"].records}
+                if "family_call" in n.care.by_kind and n.care.by_kind["family_call"].records
+                else ""
+            )
+            + "。"
+        )
+    talked = _children_reached(n, "talk")
+    if talked:
+        lines.append(
+            _("留守儿童的心理和学习得到持续关注。教师与%(n)d名留守儿童谈心") % {"n": talked}
+            + _change(talked, _children_reached(p, "talk") if p else None, _("人"))
+            + "。"
+        )
+    safe = []
+    if not n.safety.emergencies:
+        safe.append(_("本学期未发生涉及留守儿童的突发事件"))
+    if not n.safety.dropout_open:
+        if n.safety.dropout_returned:
+            safe.append(_("劝返复学%(n)d人") % {"n": n.safety.dropout_returned})
+        elif not n.safety.dropout_cases:
+            safe.append(_("没有留守儿童失学辍学"))
+    if safe:
+        lines.append(_("安全和控辍保学工作平稳。") + "，".join(safe) + "。")
+    if not lines:
+        return _("通过全校教师的共同努力，留守儿童的学习、生活和心理状况得到持续关注。")
+    return "\n".join(f"{index}、{line}" for index, line in enumerate(lines, 1))
+
+
+def draft_problems(numbers: TermNumbers) -> str:
+    """四、存在的问题 as a principal writes it: a few sentences about the work, each with its
+    number, not one line per shortfall."""
+    n = numbers
+    lines = []
+    if n.care.not_visited:
+        text = _("家访还不到位。本学期还有%(n)d名留守儿童没有家访") % {"n": n.care.not_visited}
+        if n.classes_below_quota:
+            text += _("，分布在%(k)d个班（%(classes)s）") % {
+                "k": len(n.classes_below_quota),
+                "classes": "、".join(row.label for row in n.classes_below_quota[:6])
+                + (_("等") if len(n.classes_below_quota) > 6 else ""),
+            }
+        lines.append(text + "。")
+    pairing = []
+    uncovered = n.basic.away - n.pairing.covered
+    if uncovered > 0:
+        pairing.append(_("%(n)d名留守儿童还没有帮扶教师") % {"n": uncovered})
+    if n.pairing.idle:
+        pairing.append(_("%(n)d个对子长时间没有帮扶记录") % {"n": n.pairing.idle})
+    if pairing:
+        lines.append(_("结对帮扶还有空档，") + "，".join(pairing) + "。")
+    if n.care.records:
+        weak = [g for g in n.care.guides if g.records < n.care.records / 10]
+        if weak:
+            listed = "、".join(
+                _("%(label)s%(n)d条") % {"label": g.label, "n": g.records} for g in weak
+            )
+            lines.append(_("“四导”还不均衡，%(listed)s，明显偏少。") % {"listed": listed})
+    if n.archives.total and n.archives.complete < n.archives.total:
+        lines.append(
+            _("档案还不够完整，%(n)d份档案信息不全，需补全。")
+            % {"n": n.archives.total - n.archives.complete}
+        )
+    open_items = []
+    if n.care.watch_events > n.care.watch_answered:
+        open_items.append(
+            _("“五必访”还有%(n)d次未回应") % {"n": n.care.watch_events - n.care.watch_answered}
+        )
+    if n.safety.emergencies_open:
+        open_items.append(_("%(n)d起突发事件尚未处置完毕") % {"n": n.safety.emergencies_open})
+    if n.safety.dropout_open:
+        open_items.append(_("%(n)d名学生仍在劝返") % {"n": n.safety.dropout_open})
+    if open_items:
+        lines.append(_("个别事项还没有办结：") + "，".join(open_items) + "。")
+    if not lines:
+        return _("暂未发现突出问题。")
+    return "\n".join(f"{index}、{line}" for index, line in enumerate(lines, 1))
+
+
+def draft_closing() -> str:
+    return _(
+        "关爱留守儿童是一项长期的工作。我校将继续在上级部门的指导下，"
+        "把这项工作做细做实，让每一名留守儿童都能在关爱中健康快乐地成长。"
+    )
+
+
+def draft_texts(
+    *, numbers: TermNumbers, previous: TermNumbers | None, staff: Staff
+) -> dict[str, str]:
+    """The paragraphs drafted from the data that 恢复草稿 can bring back."""
+    return {
+        "leading_group": draft_leading_group(staff),
+        "achievements": draft_achievements(numbers, previous),
+        "problems": draft_problems(numbers),
+        "closing": draft_closing(),
+    }

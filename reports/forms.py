@@ -23,6 +23,7 @@ class TermReportForm(forms.ModelForm):
             "achievements": forms.Textarea(attrs={"rows": 4}),
             "problems": forms.Textarea(attrs={"rows": 6}),
             "plans": forms.Textarea(attrs={"rows": 6}),
+            "closing": forms.Textarea(attrs={"rows": 3}),
             "signed_on": DATE_INPUT,
         }
 

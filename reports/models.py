@@ -30,6 +30,7 @@ class TermReport(models.Model):
     achievements = models.TextField(_("三、取得的成绩"), blank=True)
     problems = models.TextField(_("四、存在的问题"), blank=True)
     plans = models.TextField(_("五、下步工作打算"), blank=True)
+    closing = models.TextField(_("结束语"), blank=True)
     signed_on = models.DateField(_("落款日期"), default=timezone.localdate)
     updated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
@@ -44,6 +45,7 @@ class TermReport(models.Model):
         "achievements",
         "problems",
         "plans",
+        "closing",
         "signed_on",
     )
 

@@ -27,6 +27,7 @@ from pairing.selectors import coverage
 from registry.models import (
     CATEGORY_FIELDS,
     Pupil,
+    Role,
     School,
     SchoolClass,
     Term,
@@ -40,7 +41,7 @@ from registry.selectors import (
     last_closed_census,
     ledger_statistics,
 )
-from reports import compare
+from reports import compare, drafts
 from reports.document import document_html
 from reports.models import TermReport, TermReportVersion
 from reports.numbers import (
@@ -451,9 +452,8 @@ PLANS = gettext_lazy(
 )
 
 
-def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
-    """The paragraphs a new summary starts with; 四、存在的问题 is drafted from the data."""
-    problems = numbers.problems or [_("暂未发现突出问题。")]
+def default_texts(*, school: School, term: Term, numbers: TermNumbers) -> dict[str, Any]:
+    """The paragraphs a new summary starts with, drafted from the data (reports.drafts)."""
     return {
         "title": _("%(school)s%(term)s关爱留守儿童工作总结")
         % {"school": numbers.school, "term": term},
@@ -462,18 +462,33 @@ def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
             "现将%(term)s关爱留守儿童工作总结如下。"
         )
         % {"term": term},
-        "leading_group": _(
-            "学校成立了以校长为组长的关爱留守儿童工作领导小组，明确分工，责任到人，"
-            "把关爱留守儿童工作纳入学校工作计划。"
-        ),
         "measures_note": "",
-        "achievements": _(
-            "通过全校教师的共同努力，留守儿童的学习、生活和心理状况得到持续关注，"
-            "家校联系更加紧密，留守儿童在学校感受到了温暖。"
-        ),
-        "problems": "\n".join(f"{index}、{text}" for index, text in enumerate(problems, 1)),
         "plans": str(PLANS),
+        **text_drafts(school=school, term=term, numbers=numbers),
     }
+
+
+def text_drafts(*, school: School, term: Term, numbers: TermNumbers) -> dict[str, str]:
+    """领导小组 from the staff, 三、取得的成绩 (beside the last term's figures), 四、存在的问题
+    and the closing paragraph, drafted from the data."""
+    previous_term = Term.objects.previous(school.pk, term.start_date)
+    previous = term_numbers(school=school, period=previous_term.period) if previous_term else None
+    staff = list(
+        User.objects.filter(school=school, is_active=True).only("full_name", "username", "roles")
+    )
+
+    def named(role: str) -> list[str]:
+        return [str(user) for user in staff if role in user.roles]
+
+    return drafts.draft_texts(
+        numbers=numbers,
+        previous=previous,
+        staff=drafts.Staff(
+            principals=named(Role.PRINCIPAL),
+            moral_leads=named(Role.MORAL_LEAD),
+            counsellors=named(Role.COUNSELLOR),
+        ),
+    )
 
 
 def term_report_of(*, school: School, term: Term, numbers: TermNumbers | None = None) -> TermReport:
@@ -482,7 +497,9 @@ def term_report_of(*, school: School, term: Term, numbers: TermNumbers | None = 
     report = TermReport.objects.filter(school=school, term=term).first()
     if report is None:
         numbers = numbers or term_numbers(school=school, period=term.period)
-        report = TermReport(school=school, term=term, **default_texts(term=term, numbers=numbers))
+        report = TermReport(
+            school=school, term=term, **default_texts(school=school, term=term, numbers=numbers)
+        )
     return report
 
 

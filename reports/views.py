@@ -22,7 +22,7 @@ from registry.services import log_access
 from reports import drafts, exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import grade_chart, kind_chart
-from reports.forms import TermReportForm
+from reports.forms import SECTION_PREFIX, TermReportForm
 from reports.models import TermReport
 from reports.numbers import TermNumbers
 from reports.selectors import TeacherRow
@@ -59,7 +59,7 @@ def term_report_list(request: HttpRequest) -> HttpResponse:
 @role_required(*CARE_LEADS)
 def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary's paragraphs beside a preview of the whole document, and its versions.
-    恢复草稿 (redraft=<section>) saves what is typed and drafts that section anew from data."""
+    恢复草稿 (redraft=<field>) saves what is typed and drafts that field anew from the data."""
     term = selectors.get_term_for_user(request.user, pk)
     numbers = selectors.term_numbers(school=request.user.school, period=term.period)
     drafted = drafts.draft_sections(numbers)
@@ -67,27 +67,46 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TermReportForm(request.POST or None, instance=report, drafts=drafted)
     if form.is_valid():
         texts, redraft = form.texts(), request.POST.get("redraft", "")
-        if redraft in drafts.HEADINGS:
-            texts["sections"][redraft] = drafted[redraft]
+        key = redraft.removeprefix(SECTION_PREFIX)
+        if redraft.startswith(SECTION_PREFIX) and key in drafts.HEADINGS:
+            texts["sections"][key] = drafted[key]
+        elif redraft in TEXT_DRAFTS:
+            school = request.user.school
+            texts[redraft] = selectors.text_drafts(school=school, term=term, numbers=numbers)[
+                redraft
+            ]
+        else:
+            redraft = ""
         services.term_report_update(actor=request.user, report=report, request=request, **texts)
-        if redraft in drafts.HEADINGS:
+        if redraft:
             messages.success(
                 request,
                 _("已按当前数据重新起草“%(s)s”，其余文字已保存。")
-                % {"s": drafts.HEADINGS[redraft]},
+                % {"s": form.fields[redraft].label},
             )
             url = reverse("reports:term_report_edit", args=[term.pk])
-            return redirect(f"{url}#id_section_{redraft}")
+            return redirect(f"{url}#id_{redraft}")
         messages.success(request, _("已保存。预览已按新的文字更新。"))
         return redirect("reports:term_report_edit", pk=term.pk)
     return _edit_page(request, term=term, report=report, form=form, numbers=numbers)
 
 
+# The paragraphs besides the measures that are drafted from the data (reports.drafts).
+TEXT_DRAFTS = ("leading_group", "achievements", "problems", "closing")
+
+
 def _changed_numbers(report: TermReport, numbers: TermNumbers) -> list[drafts.ChangedNumber]:
-    """The numbers in the saved sections that are not the data's (as a fresh draft has them)."""
-    return drafts.changed_numbers(
-        drafts.sections_of(report.sections, numbers), drafts.draft_sections(numbers)
-    )
+    """The numbers in the saved measures, achievements and problems that are not the data's
+    (as a fresh draft has them; the comparison with the last term is not checked)."""
+    typed = drafts.sections_of(report.sections, numbers) | {
+        "achievements": report.achievements,
+        "problems": report.problems,
+    }
+    drafted = drafts.draft_sections(numbers) | {
+        "achievements": drafts.draft_achievements(numbers),
+        "problems": drafts.draft_problems(numbers),
+    }
+    return drafts.changed_numbers(typed, drafted)
 
 
 def _edit_page(
@@ -108,7 +127,8 @@ def _edit_page(
         "versions": versions,
         # Just generated (?new=its pk): its PDF's link at the top of the page.
         "new_version": next((v for v in versions if str(v.pk) == new), None),
-        "section_fields": {f"section_{key}" for key in drafts.HEADINGS},
+        # The fields 恢复草稿 re-drafts from the data.
+        "redraftable": {SECTION_PREFIX + key for key in drafts.HEADINGS} | set(TEXT_DRAFTS),
         "changed": _changed_numbers(report, numbers),
         "confirm": confirm,  # 生成PDF was pressed with numbers that are not the data's
     }

@@ -2,6 +2,7 @@
 Chinese dates, full-width brackets in class names, 万元 in prose, the schools' words for the
 left-behind categories, no empty rows, and every font an embedded SC (Chinese) face."""
 
+import dataclasses
 import datetime
 import io
 
@@ -151,7 +152,7 @@ def test_the_signature_is_not_left_alone_on_the_last_page(principal, known_schoo
     _text, reader = generate(principal, known_school)
 
     last = reader.pages[-1].extract_text().replace("\n", "")
-    assert "青山镇中心小学" in last and "常抓不懈" in last
+    assert "青山镇中心小学" in last and "健康快乐地成长" in last  # the closing paragraph
 
 
 TALKS = "本学期教师与留守儿童谈心1次，涉及2人。家访1次，家访留守儿童1人，尚有2人未家访。"
@@ -213,7 +214,9 @@ def test_an_emptied_measure_is_left_out_and_redrafting_brings_it_back(
     text = client.get(preview).content.decode()
     assert "谈心和家访" not in text and "（三）安全和应急" in text
 
-    response = client.post(edit, data | {"preamble": "又改过的开头语。", "redraft": "talks"})
+    response = client.post(
+        edit, data | {"preamble": "又改过的开头语。", "redraft": "section_talks"}
+    )
 
     assert response["Location"].endswith("#id_section_talks")
     report = TermReport.objects.get()
@@ -227,7 +230,8 @@ def test_only_numbers_that_differ_from_the_data_at_the_same_place_are_flagged():
         "assistance": "资助留守儿童3人，发放资助4次，金额合计1.5万元。",
     }
     typed = {
-        "talks": "本学期教师与留守儿童谈心1次，涉及2人。家访1次，家访留守儿童3人。另外我们走访了7户。",
+        "talks": TALKS.split("尚有")[0].replace("留守儿童1人，", "留守儿童3人。")
+        + "另外我们走访了7户。",
         "assistance": "资助留守儿童3人，发放资助4次，金额合计2万元。",
     }
 
@@ -238,3 +242,45 @@ def test_only_numbers_that_differ_from_the_data_at_the_same_place_are_flagged():
         ("assistance", "2", "1.5"),
     ]
     assert changed[0].sentence == "家访1次，家访留守儿童3人。"
+
+
+def test_the_leading_group_is_named_from_the_staff_and_the_problems_read_as_a_principal_writes(
+    client, principal, known_school
+):
+    principal.full_name = "张校长"
+    principal.save()
+    client.force_login(principal)
+
+    form = client.get(reverse("reports:term_report_edit", args=[known_school.pk])).context["form"]
+
+    assert "校长张校长任组长" in form["leading_group"].value()
+    problems = form["problems"].value().splitlines()
+    assert problems[0] == (
+        "1、家访还不到位。本学期还有2名留守儿童没有家访，分布在2个班（三年级(1)班、四年级(2)班）。"
+    )
+    # Every 导 that is short is named in one sentence, 行为上引导 too.
+    assert any("学习上辅导0条" in line and "行为上引导0条" in line for line in problems)
+    assert form["closing"].value().startswith("关爱留守儿童是一项长期的工作")
+
+
+def test_the_achievements_compare_with_the_last_term(principal, known_school):
+    from reports.drafts import draft_achievements
+    from reports.selectors import term_numbers
+
+    numbers = term_numbers(school=principal.school, period=known_school.period)
+    before = dataclasses.replace(
+        numbers,
+        care=dataclasses.replace(
+            numbers.care,
+            kinds=[
+                dataclasses.replace(row, children=0) if row.kind == "home_visit" else row
+                for row in numbers.care.kinds
+            ],
+        ),
+    )
+
+    text = draft_achievements(numbers, before)
+
+    assert "教师家访留守儿童1人，比上学期增加1人。" in text
+    assert "本学期未发生涉及留守儿童的突发事件" in text
+    assert "0人" not in text and "0次" not in text

@@ -174,7 +174,7 @@ def test_opening_the_summary_creates_nothing_until_the_principal_saves(
 
     assert not TermReport.objects.exists()
     form = response.context["form"]
-    assert form["problems"].value().startswith("1、本学期还有2名留守儿童没有家访。")
+    assert form["problems"].value().startswith("1、家访还不到位。本学期还有2名留守儿童没有家访")
     assert list(response.context["versions"]) == []
     data = {name: form[name].value() for name in form.fields}
     client.post(url, data | {"plans": "多家访。"})
