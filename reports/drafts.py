@@ -336,7 +336,7 @@ def draft_achievements(numbers: TermNumbers, previous: TermNumbers | None = None
     lines = []
     if n.pairing.teacher_pairs and n.pairing.coverage is not None:
         lines.append(
-            _("结对帮扶覆盖面扩大。%(covered)d名留守儿童有了帮扶教师，覆盖率%(coverage)s%%")
+            _("结对帮扶落实到人。%(covered)d名留守儿童有了帮扶教师，覆盖率%(coverage)s%%")
             % {"covered": n.pairing.covered, "coverage": n.pairing.coverage}
             + _change(n.pairing.coverage, p.pairing.coverage if p else None, "%")
             + "。"

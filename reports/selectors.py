@@ -464,6 +464,8 @@ def default_texts(*, school: School, term: Term, numbers: TermNumbers) -> dict[s
         % {"term": term},
         "measures_note": "",
         "plans": str(PLANS),
+        # Written at the term's end: a past term's summary is not dated today.
+        "signed_on": min(timezone.localdate(), term.end_date),
         **text_drafts(school=school, term=term, numbers=numbers),
     }
 

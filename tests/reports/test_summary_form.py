@@ -284,3 +284,25 @@ def test_the_achievements_compare_with_the_last_term(principal, known_school):
     assert "教师家访留守儿童1人，比上学期增加1人。" in text
     assert "本学期未发生涉及留守儿童的突发事件" in text
     assert "0人" not in text and "0次" not in text
+
+
+def test_a_past_terms_summary_is_dated_at_the_terms_end(principal, known_school):
+    from registry.models import SchoolYear, Term
+    from reports.selectors import term_report_of
+
+    year = SchoolYear.objects.create(
+        school=principal.school,
+        name="2025—2026学年",
+        start_date=datetime.date(2025, 9, 1),
+        end_date=datetime.date(2026, 7, 15),
+    )
+    past = Term.objects.create(
+        school_year=year,
+        number=2,
+        start_date=datetime.date(2026, 2, 20),
+        end_date=datetime.date(2026, 7, 10),
+    )
+
+    report = term_report_of(school=principal.school, term=past)
+
+    assert report.signed_on == datetime.date(2026, 7, 10)
