@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reports import drafts
@@ -49,8 +50,9 @@ def measures(numbers: TermNumbers, texts: dict) -> list[Measure]:
         for key, heading, text in kept
         if (lines := [line.strip() for line in text.splitlines() if line.strip()])
     ]
+    chinese = (get_language() or "zh").startswith("zh")
     return [
-        Measure(drafts.numbered(index), key, heading, lines)
+        Measure(f"（{drafts.numbered(index)}）" if chinese else f"({index}) ", key, heading, lines)
         for index, (key, heading, lines) in enumerate(printed, 1)
     ]
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.forms import DATE_INPUT
 from reports.drafts import SECTIONS
@@ -37,6 +38,7 @@ class TermReportForm(forms.ModelForm):
                 required=False,
                 strip=True,
                 initial=saved.get(key, drafts[key]),
+                help_text=_("按数据起草，可改可删；留空则不打印这一节。"),
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         # The measures in the order they print: after the leading group, before the others.

@@ -1,9 +1,12 @@
 """Filters for printed documents."""
 
+import datetime
 import re
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from caresys.lib import written
 
@@ -24,8 +27,13 @@ def css_string(value: object) -> SafeString:
 
 @register.filter
 def cn_date(value: object) -> str:
-    """2026年11月30日: the date as an official document writes it."""
-    return written.chinese_date(value)  # type: ignore[arg-type]
+    """2026年11月30日: the date as an official document writes it (in English, 30 November
+    2026)."""
+    if (get_language() or "zh").startswith("zh"):
+        return written.chinese_date(value)  # type: ignore[arg-type]
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return date_format(value, "j F Y") if value else ""
 
 
 @register.filter
