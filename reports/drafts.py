@@ -36,11 +36,6 @@ def numbered(index: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def _joined(parts: list[str], end: str = "。") -> str:
-    """Clauses joined by "，" into a sentence; "" when there is none."""
-    return "，".join(parts) + end if parts else ""
-
-
 def _archives(n: TermNumbers) -> str:
     a = n.archives
     if not a.total:
@@ -110,49 +105,48 @@ def _talks(n: TermNumbers) -> str:
     return text
 
 
-def _calls(n: TermNumbers) -> str:
+def _kinds_said(n: TermNumbers, clauses: list[tuple[str, str]], joiner: str = "；") -> str:
+    """A sentence of one clause per kind of record that has any: (kind, text with %(n)d for
+    its records and %(children)d for the children reached); "" when none has any."""
     kinds = n.care.by_kind
-    call, phone = kinds.get("family_call"), kinds.get("phone_visit")
-    parts = []
-    if call and call.records:
-        parts.append(
-            _("组织留守儿童与在外父母通亲情电话%(n)d次，涉及%(children)d人")
-            % {"n": call.records, "children": call.children}
-        )
-    if phone and phone.records:
-        parts.append(_("教师电话家访%(n)d次") % {"n": phone.records})
-    return _joined(["；".join(parts)] if parts else [])
+    parts = [
+        text % {"n": row.records, "children": row.children}
+        for kind, text in clauses
+        if (row := kinds.get(kind)) and row.records
+    ]
+    return joiner.join(parts) + "。" if parts else ""
+
+
+def _calls(n: TermNumbers) -> str:
+    return _kinds_said(
+        n,
+        [
+            ("family_call", _("组织留守儿童与在外父母通亲情电话%(n)d次，涉及%(children)d人")),
+            ("phone_visit", _("教师电话家访%(n)d次")),
+        ],
+    )
 
 
 def _meetings(n: TermNumbers) -> str:
-    kinds = n.care.by_kind
-    symposium, meeting = kinds.get("symposium"), kinds.get("parent_meeting")
-    parts = []
-    if symposium and symposium.records:
-        parts.append(_("召开帮扶教师、留守儿童和监护人座谈会%(n)d次") % {"n": symposium.records})
-    if meeting and meeting.records:
-        parts.append(_("召开家长会%(n)d次") % {"n": meeting.records})
-    return _joined(parts)
+    return _kinds_said(
+        n,
+        [
+            ("symposium", _("召开帮扶教师、留守儿童和监护人座谈会%(n)d次")),
+            ("parent_meeting", _("召开家长会%(n)d次")),
+        ],
+        joiner="，",
+    )
 
 
 def _mind(n: TermNumbers) -> str:
-    kinds = n.care.by_kind
-    counselling, diary, tutoring = (
-        kinds.get("counselling"),
-        kinds.get("diary"),
-        kinds.get("tutoring"),
+    return _kinds_said(
+        n,
+        [
+            ("counselling", _("心理老师开展个别心理辅导%(n)d次，涉及%(children)d人")),
+            ("diary", _("教师记录成长日记%(n)d篇")),
+            ("tutoring", _("学习辅导%(n)d次")),
+        ],
     )
-    parts = []
-    if counselling and counselling.records:
-        parts.append(
-            _("心理老师开展个别心理辅导%(n)d次，涉及%(children)d人")
-            % {"n": counselling.records, "children": counselling.children}
-        )
-    if diary and diary.records:
-        parts.append(_("教师记录成长日记%(n)d篇") % {"n": diary.records})
-    if tutoring and tutoring.records:
-        parts.append(_("学习辅导%(n)d次") % {"n": tutoring.records})
-    return _joined(["；".join(parts)] if parts else [])
 
 
 def _safety(n: TermNumbers) -> str:
@@ -342,16 +336,12 @@ def draft_achievements(numbers: TermNumbers, previous: TermNumbers | None = None
             + "。"
         )
     visited = _children_reached(n, "home_visit")
+    calls = n.care.by_kind["family_call"].records if "family_call" in n.care.by_kind else 0
     if visited:
         lines.append(
             _("家校联系更加紧密。教师家访留守儿童%(n)d人") % {"n": visited}
             + _change(visited, _children_reached(p, "home_visit") if p else None, _("人"))
-            + (
-                _("，与在外父母通亲情电话%(calls)d次")
-                % {"calls": n.care.by_kind["family_call"].records}
-                if "family_call" in n.care.by_kind and n.care.by_kind["family_call"].records
-                else ""
-            )
+            + (_("，与在外父母通亲情电话%(calls)d次") % {"calls": calls} if calls else "")
             + "。"
         )
     talked = _children_reached(n, "talk")
@@ -394,6 +384,11 @@ def draft_problems(numbers: TermNumbers) -> str:
     uncovered = n.basic.away - n.pairing.covered
     if uncovered > 0:
         pairing.append(_("%(n)d名留守儿童还没有帮扶教师") % {"n": uncovered})
+    if n.needy is not None and n.needy.paired < n.needy.children:
+        pairing.append(
+            _("%(n)d名困境儿童（非留守）还没有结对帮扶教师")
+            % {"n": n.needy.children - n.needy.paired}
+        )
     if n.pairing.idle:
         pairing.append(_("%(n)d个对子长时间没有帮扶记录") % {"n": n.pairing.idle})
     if pairing:

@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from reports.models import TermReportVersion
@@ -14,14 +14,20 @@ from tests.browser.conftest import TIMEOUT_MS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_edit_typed_without_saving_survives_generating_the_pdf(
-    browser, live_server, sign_in, screenshot, principal, known_school, media_root
-):
+def open_summary(browser, live_server, sign_in, principal, term) -> tuple[BrowserContext, Page]:
+    """The principal's summary of the term open in a desktop browser."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     sign_in(page, principal.username)
-    page.goto(f"/reports/terms/{known_school.pk}/")
+    page.goto(f"/reports/terms/{term.pk}/")
+    return context, page
+
+
+def test_an_edit_typed_without_saving_survives_generating_the_pdf(
+    browser, live_server, sign_in, screenshot, principal, known_school, media_root
+):
+    context, page = open_summary(browser, live_server, sign_in, principal, known_school)
 
     page.get_by_label("三、取得的成绩").fill("本学期全校无一名留守儿童辍学，家校联系更紧密。")
     with page.expect_navigation():
@@ -46,11 +52,7 @@ def test_an_edit_typed_without_saving_survives_generating_the_pdf(
 def test_a_changed_number_is_shown_before_generating_and_the_principal_may_still_generate(
     browser, live_server, sign_in, screenshot, principal, known_school, media_root
 ):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    sign_in(page, principal.username)
-    page.goto(f"/reports/terms/{known_school.pk}/")
+    context, page = open_summary(browser, live_server, sign_in, principal, known_school)
     talks = page.get_by_label("谈心和家访")
     expect(talks).to_have_value(re.compile("^本学期教师与留守儿童谈心1次"))
     expect(page.get_by_label("座谈会和家长会")).to_have_value("")  # nothing to report
@@ -78,11 +80,7 @@ def test_a_changed_number_is_shown_before_generating_and_the_principal_may_still
 def test_redrafting_a_section_brings_back_the_data_and_keeps_the_rest(
     browser, live_server, sign_in, principal, known_school, media_root
 ):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    sign_in(page, principal.username)
-    page.goto(f"/reports/terms/{known_school.pk}/")
+    context, page = open_summary(browser, live_server, sign_in, principal, known_school)
     talks = page.get_by_label("谈心和家访")
     drafted = talks.input_value()
 
