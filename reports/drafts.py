@@ -323,10 +323,17 @@ def _children_reached(n: TermNumbers, kind: str) -> int:
     return row.children if row else 0
 
 
+def _flagged_dropouts(n: TermNumbers) -> int:
+    """Left-behind children flagged 义务教育阶段辍学 in 一、基本情况 (never claim none then)."""
+    return sum(row.n for row in n.basic.categories if row.key == "is_dropout")
+
+
 def draft_achievements(numbers: TermNumbers, previous: TermNumbers | None = None) -> str:
     """三、取得的成绩 as a principal writes it: what the data shows was achieved, compared with
     the last term where there is one; one numbered line each."""
-    n, p = numbers, previous
+    n = numbers
+    # A last term without a single record is no basis (the school was not using the system).
+    p = previous if previous is not None and previous.care.records else None
     lines = []
     if n.pairing.teacher_pairs and n.pairing.coverage is not None:
         lines.append(
@@ -357,7 +364,7 @@ def draft_achievements(numbers: TermNumbers, previous: TermNumbers | None = None
     if not n.safety.dropout_open:
         if n.safety.dropout_returned:
             safe.append(_("劝返复学%(n)d人") % {"n": n.safety.dropout_returned})
-        elif not n.safety.dropout_cases:
+        elif not n.safety.dropout_cases and not _flagged_dropouts(n):
             safe.append(_("没有留守儿童失学辍学"))
     if safe:
         lines.append(_("安全和控辍保学工作平稳。") + "，".join(safe) + "。")

@@ -306,3 +306,17 @@ def test_a_past_terms_summary_is_dated_at_the_terms_end(principal, known_school)
     report = term_report_of(school=principal.school, term=past)
 
     assert report.signed_on == datetime.date(2026, 7, 10)
+
+
+def test_no_dropout_is_claimed_while_a_left_behind_child_is_flagged_as_one(
+    principal, admin_user, known_school, pupil
+):
+    from registry.models import Pupil
+    from reports.drafts import draft_achievements
+    from reports.selectors import term_numbers
+
+    before = draft_achievements(term_numbers(school=principal.school, period=known_school.period))
+    Pupil.objects.filter(pk=pupil.pk).update(is_dropout=True)
+    after = draft_achievements(term_numbers(school=principal.school, period=known_school.period))
+
+    assert "没有留守儿童失学辍学" in before and "辍学" not in after
