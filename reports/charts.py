@@ -8,6 +8,8 @@ LABEL_WIDTH = 84
 VALUE_WIDTH = 110
 BAR_HEIGHT = 16
 GAP = 6
+# Named with its SC suffix: a bare "sans-serif" gave the JP face and DejaVu for digits.
+FONT = "Noto Sans CJK SC"
 
 
 def bar_chart(
@@ -21,7 +23,7 @@ def bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" font-size="11">',
+        f'aria-label="{escape(title)}" font-size="11" font-family="{FONT}">',
         f'<text x="0" y="14" font-weight="bold" font-size="12">{escape(title)}</text>',
     ]
     for index, (label, value, text) in enumerate(rows):

@@ -1,9 +1,13 @@
 """The term summary as one HTML document, for the browser preview and the PDF alike."""
 
+from dataclasses import dataclass
+
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from reports import drafts
 from reports.charts import bar_chart
 from reports.numbers import TermNumbers
 
@@ -27,6 +31,32 @@ def kind_chart(numbers: TermNumbers) -> SafeString:
     )
 
 
+@dataclass(frozen=True)
+class Measure:
+    numeral: str  # （一）, over the measures printed
+    key: str
+    heading: str
+    lines: list[str]
+
+
+def measures(numbers: TermNumbers, texts: dict) -> list[Measure]:
+    """二、主要工作措施 as printed: the leading group, then each section the principal kept
+    (a version stored before the sections prints them as drafted from its numbers)."""
+    kept = [("leading_group", _("加强领导，健全机制"), texts.get("leading_group", ""))]
+    sections = drafts.sections_of(texts.get("sections"), numbers)
+    kept += [(key, str(heading), sections[key]) for key, heading in drafts.SECTIONS]
+    printed = [
+        (key, heading, lines)
+        for key, heading, text in kept
+        if (lines := [line.strip() for line in text.splitlines() if line.strip()])
+    ]
+    chinese = (get_language() or "zh").startswith("zh")
+    return [
+        Measure(f"（{drafts.numbered(index)}）" if chinese else f"({index}) ", key, heading, lines)
+        for index, (key, heading, lines) in enumerate(printed, 1)
+    ]
+
+
 def document_context(numbers: TermNumbers, texts: dict) -> dict:
     categories = [
         _("%(label)s%(n)s人") % {"label": row.label, "n": row.n}
@@ -39,6 +69,7 @@ def document_context(numbers: TermNumbers, texts: dict) -> dict:
         if row.n
     ]
     return {
+        "measures": measures(numbers, texts),
         "categories": categories,
         "needy_categories": needy_categories,
         "n": numbers,

@@ -22,10 +22,15 @@ class TermReport(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     preamble = models.TextField(_("开头语"))
     leading_group = models.TextField(_("领导小组"), blank=True)
+    # 二、主要工作措施 after the leading group, drafted from the data (reports.drafts), each the
+    # principal's to keep, change or empty (an empty one is left out); a key never saved prints
+    # its draft.
+    sections = models.JSONField(_("工作措施各节"), default=dict, blank=True)
     measures_note = models.TextField(_("其他工作措施"), blank=True)
     achievements = models.TextField(_("三、取得的成绩"), blank=True)
     problems = models.TextField(_("四、存在的问题"), blank=True)
     plans = models.TextField(_("五、下步工作打算"), blank=True)
+    closing = models.TextField(_("结束语"), blank=True)
     signed_on = models.DateField(_("落款日期"), default=timezone.localdate)
     updated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
@@ -40,6 +45,7 @@ class TermReport(models.Model):
         "achievements",
         "problems",
         "plans",
+        "closing",
         "signed_on",
     )
 

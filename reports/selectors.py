@@ -29,6 +29,7 @@ from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
     Pupil,
+    Role,
     School,
     SchoolClass,
     Term,
@@ -44,7 +45,7 @@ from registry.selectors import (
     ledger_statistics,
     promotions_since,
 )
-from reports import compare, drafting
+from reports import compare, drafts
 from reports.document import document_html
 from reports.models import TermReport, TermReportVersion
 from reports.numbers import (
@@ -494,7 +495,7 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
         as_of=day,
         previous=_previous(school, period) if with_previous else None,
     )
-    return replace(numbers, problems=drafting.problem_sentences(numbers))
+    return replace(numbers, problems=drafts.problem_lines(numbers))
 
 
 def _archives(school_id: int, day: datetime.date) -> Archives:
@@ -524,26 +525,43 @@ PLANS = gettext_lazy(
 )
 
 
-def default_texts(*, term: Term, numbers: TermNumbers) -> dict[str, Any]:
-    """The paragraphs a new summary starts with; 三、取得的成绩 and 四、存在的问题 are drafted
-    from the data (reports/drafting.py), 五、下步工作打算 from the next term's plan when there is
-    one (one query)."""
+def default_texts(*, school: School, term: Term, numbers: TermNumbers) -> dict[str, Any]:
+    """The paragraphs a new summary starts with, drafted from the data (reports.drafts); 五、下步
+    工作打算 from the next term's plan when there is one (one query)."""
     return {
-        "title": _("%(term)s关爱留守儿童工作总结") % {"term": term},
+        "title": _("%(school)s%(term)s关爱留守儿童工作总结")
+        % {"school": numbers.school, "term": term},
         "preamble": _(
             "为了给留守儿童营造健康成长的良好环境，本学期我校认真落实关爱留守儿童的各项制度，"
             "现将%(term)s关爱留守儿童工作总结如下。"
         )
         % {"term": term},
-        "leading_group": _(
-            "学校成立了以校长为组长的关爱留守儿童工作领导小组，明确分工，责任到人，"
-            "把关爱留守儿童工作纳入学校工作计划。"
-        ),
         "measures_note": "",
-        "achievements": drafting.achievements_text(numbers),
-        "problems": drafting.problems_text(numbers),
         "plans": next_term_plan_text(term=term) or str(PLANS),
+        # Written at the term's end: a past term's summary is not dated today.
+        "signed_on": min(timezone.localdate(), term.end_date),
+        **text_drafts(school=school, term=term, numbers=numbers),
     }
+
+
+def text_drafts(*, school: School, term: Term, numbers: TermNumbers) -> dict[str, str]:
+    """领导小组 from the staff, 三、取得的成绩 (beside the last term's figures the numbers
+    carry), 四、存在的问题 and the closing paragraph, drafted from the data. One query."""
+    staff = list(
+        User.objects.filter(school=school, is_active=True).only("full_name", "username", "roles")
+    )
+
+    def named(role: str) -> list[str]:
+        return [str(user) for user in staff if role in user.roles]
+
+    return drafts.draft_texts(
+        numbers=numbers,
+        staff=drafts.Staff(
+            principals=named(Role.PRINCIPAL),
+            moral_leads=named(Role.MORAL_LEAD),
+            counsellors=named(Role.COUNSELLOR),
+        ),
+    )
 
 
 def term_report_of(*, school: School, term: Term, numbers: TermNumbers | None = None) -> TermReport:
@@ -552,7 +570,9 @@ def term_report_of(*, school: School, term: Term, numbers: TermNumbers | None = 
     report = TermReport.objects.filter(school=school, term=term).first()
     if report is None:
         numbers = numbers or term_numbers(school=school, period=term.period)
-        report = TermReport(school=school, term=term, **default_texts(term=term, numbers=numbers))
+        report = TermReport(
+            school=school, term=term, **default_texts(school=school, term=term, numbers=numbers)
+        )
     return report
 
 
@@ -562,7 +582,7 @@ def report_texts(report: TermReport) -> dict[str, str]:
         name: (value.isoformat() if name == "signed_on" else value)
         for name in TermReport.TEXT_FIELDS
         if (value := getattr(report, name)) is not None
-    }
+    } | {"sections": dict(report.sections or {})}
 
 
 def document_now(*, school: School, term: Term) -> str:

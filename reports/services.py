@@ -15,6 +15,7 @@ from caresys.lib.pdf import html_to_pdf_pages
 from registry.models import AccessLog, Term, User
 from registry.services import log_access
 from reports.document import document_html
+from reports.drafts import sections_of
 from reports.models import TermReport, TermReportVersion
 from reports.selectors import report_texts, term_numbers, term_report_of
 
@@ -36,7 +37,7 @@ def term_report_update(
 ) -> TermReport:
     """Save the principal's paragraphs; an unsaved summary (term_report_of) is created."""
     for name, value in texts.items():
-        if name not in TermReport.TEXT_FIELDS:
+        if name not in (*TermReport.TEXT_FIELDS, "sections"):
             raise TypeError(f"term_report_update() got an unexpected field {name!r}")
         setattr(report, name, value)
     report.updated_by = actor
@@ -59,7 +60,10 @@ def term_report_generate(
     """Print the summary from the data as it stands and keep the PDF with its numbers."""
     report = TermReport.objects.select_for_update().get(pk=report.pk)
     numbers = term_numbers(school=report.school, period=report.term.period)
+    # The sections as printed: a section never saved is kept as its draft, so the version
+    # holds every sentence it printed.
     texts = report_texts(report)
+    texts["sections"] = sections_of(texts["sections"], numbers)
     pdf, pages = html_to_pdf_pages(document_html(numbers=numbers, texts=texts))
     number = (report.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     version = TermReportVersion(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -19,10 +20,12 @@ from caresys.lib.pdf import html_to_pdf, pdf_response
 from plans.selectors import missed_of_term
 from registry.models import CARE_LEADS, AccessLog, Term
 from registry.services import log_access
-from reports import exports, growth, selectors, services
+from reports import drafts, exports, growth, selectors, services
 from reports.charts import bar_chart
 from reports.document import grade_chart, kind_chart
-from reports.forms import TermReportForm
+from reports.forms import SECTION_PREFIX, TermReportForm
+from reports.models import TermReport
+from reports.numbers import TermNumbers
 from reports.selectors import TeacherRow
 from visits.due import answering_teacher_ids, answering_teachers
 
@@ -60,21 +63,79 @@ def term_report_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(*CARE_LEADS)
 def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The summary's paragraphs beside a preview of the whole document, and its versions."""
+    """The summary's paragraphs beside a preview of the whole document, and its versions.
+    恢复草稿 (redraft=<field>) saves what is typed and drafts that field anew from the data."""
     term = selectors.get_term_for_user(request.user, pk)
-    report = selectors.term_report_of(school=request.user.school, term=term)
-    form = TermReportForm(request.POST or None, instance=report)
+    numbers = selectors.term_numbers(school=request.user.school, period=term.period)
+    drafted = drafts.draft_sections(numbers)
+    report = selectors.term_report_of(school=request.user.school, term=term, numbers=numbers)
+    form = TermReportForm(request.POST or None, instance=report, drafts=drafted)
     if form.is_valid():
-        services.term_report_update(
-            actor=request.user, report=report, request=request, **form.cleaned_data
-        )
+        texts, redraft = form.texts(), request.POST.get("redraft", "")
+        key = redraft.removeprefix(SECTION_PREFIX)
+        if redraft.startswith(SECTION_PREFIX) and key in drafts.HEADINGS:
+            texts["sections"][key] = drafted[key]
+        elif redraft in TEXT_DRAFTS:
+            school = request.user.school
+            texts[redraft] = selectors.text_drafts(school=school, term=term, numbers=numbers)[
+                redraft
+            ]
+        else:
+            redraft = ""
+        services.term_report_update(actor=request.user, report=report, request=request, **texts)
+        if redraft:
+            messages.success(
+                request,
+                _("已按当前数据重新起草“%(s)s”，其余文字已保存。")
+                % {"s": form.fields[redraft].label},
+            )
+            url = reverse("reports:term_report_edit", args=[term.pk])
+            return redirect(f"{url}#id_{redraft}")
         messages.success(request, _("已保存。预览已按新的文字更新。"))
         return redirect("reports:term_report_edit", pk=term.pk)
+    return _edit_page(request, term=term, report=report, form=form, numbers=numbers)
+
+
+# The paragraphs besides the measures that are drafted from the data (reports.drafts).
+TEXT_DRAFTS = ("leading_group", "achievements", "problems", "closing")
+
+
+def _changed_numbers(report: TermReport, numbers: TermNumbers) -> list[drafts.ChangedNumber]:
+    """The numbers in the saved measures, achievements and problems that are not the data's
+    (as a fresh draft has them; the comparison with the last term is not checked)."""
+    typed = drafts.sections_of(report.sections, numbers) | {
+        "achievements": report.achievements,
+        "problems": report.problems,
+    }
+    drafted = drafts.draft_sections(numbers) | {
+        "achievements": drafts.draft_achievements(numbers),
+        "problems": drafts.draft_problems(numbers),
+    }
+    return drafts.changed_numbers(typed, drafted)
+
+
+def _edit_page(
+    request: HttpRequest,
+    *,
+    term: Term,
+    report: TermReport,
+    form: TermReportForm,
+    numbers: TermNumbers,
+    confirm: bool = False,
+) -> HttpResponse:
+    versions = list(selectors.versions_of(report))
+    new = request.GET.get("new", "")
     context = {
         "term": term,
         "report": report,
         "form": form,
-        "versions": selectors.versions_of(report),
+        "versions": versions,
+        # Just generated (?new=its pk): its PDF's link at the top of the page.
+        "new_version": next((v for v in versions if str(v.pk) == new), None),
+        # The fields 恢复草稿 re-drafts from the data.
+        "redraftable": {SECTION_PREFIX + key for key in drafts.HEADINGS} | set(TEXT_DRAFTS),
+        "changed": _changed_numbers(report, numbers),
+        "confirm": confirm,  # 生成PDF was pressed with numbers that are not the data's
     }
     return render(request, "reports/term_report_edit.html", context)
 
@@ -94,14 +155,26 @@ def term_report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*CARE_LEADS)
 def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print a new version. The edit page's form posts here too: what is typed is saved first,
+    so an edit made without 保存文字 is printed, never lost; a number typed that is not the
+    data's is shown first, and printed only when the principal confirms (confirm=1)."""
     term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
+    if any(name in request.POST for name in TermReport.TEXT_FIELDS):
+        numbers = selectors.term_numbers(school=request.user.school, period=term.period)
+        form = TermReportForm(request.POST, instance=report, drafts=drafts.draft_sections(numbers))
+        if not form.is_valid():
+            return _edit_page(request, term=term, report=report, form=form, numbers=numbers)
+        services.term_report_update(
+            actor=request.user, report=report, request=request, **form.texts()
+        )
+        if "confirm" not in request.POST and _changed_numbers(report, numbers):
+            return _edit_page(
+                request, term=term, report=report, form=form, numbers=numbers, confirm=True
+            )
     version = services.term_report_generate(actor=request.user, report=report, request=request)
-    messages.success(
-        request,
-        _("已生成第%(n)d版（%(pages)d页）。") % {"n": version.number, "pages": version.pages},
-    )
-    return redirect("reports:term_report_edit", pk=term.pk)
+    url = reverse("reports:term_report_edit", args=[term.pk])
+    return redirect(f"{url}?{urlencode({'new': version.pk})}#version-{version.pk}")
 
 
 @require_GET

@@ -4,9 +4,12 @@
 set -euo pipefail
 
 # WeasyPrint: pango, and harfbuzz's subsetter (without it a CJK font takes ~6 s per PDF);
-# a CJK font, without which Chinese prints as empty boxes. pg_dump and pg_restore, which
-# `manage.py backup` and `restore` run when the database is PostgreSQL (a few MB).
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk postgresql-client)
+# a CJK font, without which Chinese prints as empty boxes (fonts-noto-cjk: the Serif SC face
+# of the summary's body and the Sans SC of its headings and charts); a 楷体 face (AR PL UKai CN)
+# for the summary's second-level headings, as official documents set them. pg_dump and
+# pg_restore, which `manage.py backup` and `restore` run when the database is PostgreSQL (a few MB).
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-arphic-ukai
+  postgresql-client)
 if [ "${1:-run}" = "test" ]; then
   # Browser tests drive Debian's Chromium; PDF pages are looked at through poppler; the roster
   # import is tested with an .xlsx that LibreOffice Calc wrote.

@@ -31,7 +31,7 @@ def test_the_principal_edits_the_problems_generates_the_pdf_and_downloads_it(
         page.get_by_role("link", name=str(known_school)).click()
     problems = page.get_by_label("四、存在的问题")
     # The draft from the data: two of the three left-behind children had no home visit.
-    expect(problems).to_have_value(re.compile("^1、本学期还有2名留守儿童没有家访。"))
+    expect(problems).to_have_value(re.compile("^1、家访还不到位。本学期还有2名留守儿童没有家访"))
     problems.fill("1、本学期还有2名留守儿童没有家访。\n2、座谈会次数偏少，下学期每月一次。")
     with page.expect_navigation():
         page.get_by_role("button", name="保存文字").click()

@@ -71,9 +71,7 @@ def test_the_access_helpers_find_the_schools_own_term_and_version(principal, kno
         get_version_for_user(principal, version.pk + 1)
 
 
-def test_the_access_helpers_refuse_those_who_do_not_lead_the_care_work(
-    class_teacher, known_school
-):
+def test_the_access_helpers_refuse_those_who_do_not_lead_the_care_work(class_teacher, known_school):
     with pytest.raises(PermissionDenied):
         get_term_for_user(class_teacher, known_school.pk)
     with pytest.raises(PermissionDenied):

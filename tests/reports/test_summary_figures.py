@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pairing.models import Pair, PairCheck
 from registry.models import LeftBehindPeriod, Pupil, SchoolYear, Term
-from reports import drafting
+from reports import drafts
 from reports.document import document_html
 from reports.selectors import default_texts, term_numbers
 from tests.factories import make_pupil
@@ -116,9 +116,9 @@ def test_the_current_summary_compares_with_the_last_term(principal, history, ter
 
     assert numbers.previous is not None
     assert (numbers.previous.away, numbers.previous.coverage) == (3, 33.3)
-    text = drafting.achievements_text(numbers)
-    assert "结对帮扶覆盖留守儿童1人，覆盖率50.0%，比上学期（33.3%）有所提高" in text
-    assert "本学期未发生突发事件" in text and "没有学生辍学" in text
+    text = drafts.draft_achievements(numbers)
+    assert "1名留守儿童有了帮扶教师，覆盖率50.0%，比上学期提高16.7个百分点" in text
+    assert "本学期未发生涉及留守儿童的突发事件" in text and "没有留守儿童失学辍学" in text
 
 
 def test_a_version_keeps_the_day_its_figures_were_counted_and_the_last_term(
