@@ -385,7 +385,7 @@ def draft_achievements(numbers: TermNumbers) -> str:
     if not n.safety.dropout_open:
         if n.safety.dropout_returned:
             safe.append(_("劝返复学%(n)d人") % {"n": n.safety.dropout_returned})
-        elif not n.safety.dropout_cases and not _dropped_out(n):
+        elif not (n.safety.dropout_cases or _dropped_out(n) or n.safety.flagged_unwatched):
             safe.append(_("没有留守儿童失学辍学"))
     if safe:
         lines.append(_("安全和控辍保学工作平稳。") + "，".join(safe) + "。")

@@ -268,20 +268,12 @@ def test_the_achievements_compare_with_the_last_term(principal, known_school):
     from reports.selectors import term_numbers
 
     numbers = term_numbers(school=principal.school, period=known_school.period)
-    before = dataclasses.replace(
-        numbers,
-        care=dataclasses.replace(
-            numbers.care,
-            kinds=[
-                dataclasses.replace(row, children=0) if row.kind == "home_visit" else row
-                for row in numbers.care.kinds
-            ],
-        ),
-    )
+    # The last term: nobody visited at home, but the school was using it (a pair covered).
+    last = dataclasses.replace(numbers.headline, visited=0, coverage=10.0)
 
-    text = draft_achievements(numbers, before)
+    text = draft_achievements(dataclasses.replace(numbers, previous=last))
 
-    assert "教师家访留守儿童1人，比上学期增加1人。" in text
+    assert "教师家访留守儿童1人，比上学期增加1人" in text
     assert "本学期未发生涉及留守儿童的突发事件" in text
     assert "0人" not in text and "0次" not in text
 
