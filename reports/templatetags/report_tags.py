@@ -5,6 +5,7 @@ import re
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -46,3 +47,20 @@ def class_names(value: object) -> str:
 def yuan(value: object) -> str:
     """Money in prose: 1.5万元, 500元."""
     return written.yuan_in_prose(value)  # type: ignore[arg-type]
+
+
+# Where a long document title is broken in two, as 公文 titles are: before what the document is
+# about, so the school and term stand on the first line and the subject on the second.
+TITLE_SUBJECTS = ("关爱留守儿童",)
+
+
+@register.filter
+def title_lines(value: object) -> SafeString:
+    """The title escaped, with a line break before its subject when it is longer than a line
+    holds (about 18 characters at the title's size)."""
+    text = str(value)
+    for subject in TITLE_SUBJECTS:
+        at = text.find(subject)
+        if len(text) > 18 and at > 0:
+            return format_html("{}<br>{}", text[:at], text[at:])
+    return format_html("{}", text)
