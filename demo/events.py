@@ -51,13 +51,40 @@ def seed_events(*, school: School, rng: random.Random, password: str, phone: str
         rng.sample(children, min(len(children), 30)), guardians=18)  # fmt: skip
     add(Event.Kind.SAFETY, at(0.5), "操场", "防溺水、交通安全和防拐骗安全教育。", children)
     grade = rng.choice(sorted({child.school_class.grade for child in children} or {1}))
-    add(Event.Kind.CARE_ACTIVITY, at(0.6), "学校操场",
-        "“快乐六一”游园活动：为留守儿童准备文具和礼物，老师陪孩子做游戏。",
+    # The term's festival: 六一 in spring, 中秋 in autumn.
+    festival = (
+        "“快乐六一”游园活动：为留守儿童准备文具和礼物，老师陪孩子做游戏。"
+        if start.month < 8
+        else "“情满中秋”关爱活动：和留守儿童一起做月饼，给远方的父母打视频电话。"
+    )
+    add(Event.Kind.CARE_ACTIVITY, at(0.6), "学校操场", festival,
         [child for child in children if child.school_class.grade == grade],
         grade=grade)  # fmt: skip
     add(Event.Kind.PARENT_MEETING, at(0.85), "学校礼堂",
         "期中家长会：反馈学习情况，指导监护人做好假期安全和亲情沟通。", children,
         led_by=principal or lead, guardians=int(len(children) * 0.6))  # fmt: skip
+    # The counsellor's 心理健康教育课, class by class from the third grade up; a few classes still
+    # to have theirs.
+    counsellor = next((user for user in staff if user.has_role(Role.COUNSELLOR)), lead)
+    classes = sorted(
+        {child.school_class for child in children if child.school_class.grade >= 3},
+        key=lambda school_class: (school_class.grade, school_class.number),
+    )
+    for school_class in classes:
+        if rng.random() < 0.8:
+            lesson = Event(
+                school=school,
+                kind=Event.Kind.MENTAL_HEALTH,
+                occurred_on=_day(rng, at(0.7), today),
+                place=f"{school_class}教室",
+                content="心理健康教育课：认识情绪，学会向老师和同学倾诉。",
+                led_by=counsellor,
+                author=counsellor,
+                school_class=school_class,
+                created_at=timezone.now(),
+            )
+            came = [child.pk for child in children if child.school_class == school_class]
+            events.append((lesson, came))
     for period in _months(start, today):
         born = [child for child in children
                 if child.birth_date and child.birth_date.month == period.start.month]  # fmt: skip

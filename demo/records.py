@@ -37,6 +37,13 @@ DONE = {
     CareRecord.Kind.FAMILY_CALL: 0.9,
     CareRecord.Kind.PHONE_VISIT: 0.85,
 }
+# Records teachers write for some children some months, as the schools' 成长日记 and 辅导.
+SOMETIMES = (
+    (CareRecord.Kind.DIARY, 0.08, ("记录孩子本月的变化：上课更专心了，愿意和同学一起玩。",
+                                   "孩子说想妈妈，周末给妈妈打了电话，情绪好多了。")),
+    (CareRecord.Kind.TUTORING, 0.12, ("课后辅导数学作业，讲解分数的加减。",
+                                      "辅导语文阅读，陪孩子读完一篇课文。")),
+)  # fmt: skip
 HOME_VISITED = 0.92
 BEHIND = 0.4
 TEACHERS_BEHIND = 0.15
@@ -72,8 +79,13 @@ def seed_records(*, school: School, rng: random.Random) -> int:
                 if rng.random() < share * pace.get(author, 1.0):
                     day = _day(rng, period.start, last)
                     text = rng.choice(TALKS if kind == CareRecord.Kind.TALK else CALLS)
-                    guides = {"guides_mind": True} if kind == CareRecord.Kind.TALK else {}
+                    guides = _guides(rng) if kind == CareRecord.Kind.TALK else {}
                     add(kind, author, [child], day, text, **guides)
+            # Now and then a 成长日记 or a lesson helped after school (学习辅导).
+            for kind, share, texts in SOMETIMES:
+                if rng.random() < share * pace.get(author, 1.0):
+                    add(kind, author, [child], _day(rng, period.start, last), rng.choice(texts),
+                        guides_study=kind == CareRecord.Kind.TUTORING)  # fmt: skip
     for child in children:
         # A paired child's 代理家长 visits the family; otherwise the class teacher does.
         author = pair_teacher.get(child.pk) or child.school_class.head_teacher_id
@@ -86,6 +98,7 @@ def seed_records(*, school: School, rng: random.Random) -> int:
                 rng.choice(VISITS),
                 met_with=CareRecord.MetWith.GUARDIAN,
                 guides_life=True,
+                guides_behaviour=rng.random() < 0.3,
             )
         if child.is_hardship and rng.random() < 0.6:
             add(CareRecord.Kind.ASSISTANCE, child.school_class.head_teacher_id, [child],
@@ -136,6 +149,15 @@ def _dropout_cases(school: School, term_start: datetime.date, today: datetime.da
             status_after=DropoutCase.Status.DROPPED_OUT,
             actor_id=teacher_id,
         )
+
+
+def _guides(rng: random.Random) -> dict[str, bool]:
+    """A talk's 四导: always the mind, often study, sometimes behaviour."""
+    return {
+        "guides_mind": True,
+        "guides_study": rng.random() < 0.35,
+        "guides_behaviour": rng.random() < 0.2,
+    }
 
 
 def _term_start(today: datetime.date) -> datetime.date:

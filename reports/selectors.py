@@ -309,9 +309,10 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
         **counts,
         covered=school_coverage.paired,
         coverage=pct(school_coverage.paired, school_coverage.children),
-        formed_in_term=Pair.objects.filter(
-            school=school, started_on__gte=period.start, started_on__lte=period.end
-        ).count(),
+        # Teacher pairs, as the sentence it sits in counts them (buddies and volunteers apart).
+        formed_in_term=Pair.objects.teachers()
+        .filter(school=school, started_on__gte=period.start, started_on__lte=period.end)
+        .count(),
         checks=checks.by_school + checks.by_teachers,
         school_checks=checks.by_school,
         own_checks=checks.by_teachers,
