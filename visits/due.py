@@ -58,11 +58,26 @@ class DueItem:
     action: str = ""  # the button's words with ``url`` (记录 otherwise)
 
 
+@dataclass(frozen=True)
+class DoneItem:
+    """Work done this week that is not a care record (an event held …), from a higher app."""
+
+    day: datetime.date
+    label: str
+    detail: str
+    url: str
+
+
 @dataclass
 class WorkList:
     overdue: list[DueItem] = field(default_factory=list)
     due: list[DueItem] = field(default_factory=list)
     done: list[CareRecord] = field(default_factory=list)
+    done_elsewhere: list[DoneItem] = field(default_factory=list)
+
+    @property
+    def done_count(self) -> int:
+        return len(self.done) + len(self.done_elsewhere)
 
 
 def _counted(kind: str, period: Period) -> Q:

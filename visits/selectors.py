@@ -126,6 +126,17 @@ def register_work_provider(provider: WorkProvider) -> None:
         WORK_PROVIDERS.append(provider)
 
 
+# And what the user did this week that is not a care record (the events they recorded): a
+# function (user, week_start, today) -> [DoneItem], one query.
+DoneProvider = Callable[[User, datetime.date, datetime.date], list[due.DoneItem]]
+DONE_PROVIDERS: list[DoneProvider] = []
+
+
+def register_done_provider(provider: DoneProvider) -> None:
+    if provider not in DONE_PROVIDERS:
+        DONE_PROVIDERS.append(provider)
+
+
 # The same for a class's own term quotas on its overview (the events app counts the class's
 # symposia and parents' meetings): a function (school_class, today) -> [DueItem], done or not.
 ClassQuotaProvider = Callable[[SchoolClass, datetime.date], list[due.DueItem]]
@@ -159,6 +170,10 @@ def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
         (work.overdue if item.overdue else work.due).append(item)
     for items in (work.overdue, work.due):
         items.sort(key=lambda item: item.due_on)
+    week_start = today - datetime.timedelta(days=today.weekday())
+    for done_provider in DONE_PROVIDERS:
+        work.done_elsewhere.extend(done_provider(user, week_start, today))
+    work.done_elsewhere.sort(key=lambda item: item.day, reverse=True)
     return work
 
 

@@ -157,7 +157,7 @@ def test_the_work_list_costs_the_same_queries_with_more_classes_and_events(
 
     # The event quotas add five: the term, the rules, the classes, the events, the records; the
     # work plan's provider one (the person's items due this month).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         client.get(reverse("visits:work_list"))
     assert queries() == one
 
@@ -193,3 +193,20 @@ def test_the_principals_work_list_offers_to_record_the_event_not_a_care_record(
 
     assert "登记活动" in theirs and "记录关爱" not in theirs
     assert "记录关爱" in teachers
+
+
+def test_an_event_held_clears_the_moral_leads_item_and_shows_as_done_this_week(
+    client, moral_lead, pupil, term, rules
+):
+    assert [item.label for item in work_of(user=moral_lead).due] == ["全校座谈会"]
+
+    event = hold(moral_lead, "symposium")
+
+    work = work_of(user=moral_lead)
+    assert work.due == []
+    assert [(item.label, item.url) for item in work.done_elsewhere] == [
+        ("座谈会", reverse("events:event_detail", args=[event.pk]))
+    ]
+    client.force_login(moral_lead)
+    page = client.get(reverse("visits:work_list")).content.decode()
+    assert "本周已完成（1）" in page and "全校 · 参加儿童" in page
