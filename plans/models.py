@@ -8,7 +8,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.periods import Period, month_of
@@ -126,6 +128,18 @@ class PlanItem(models.Model):
     @property
     def is_event(self) -> bool:
         return self.kind in EVENT_KINDS
+
+    def hold_url(self, today: datetime.date) -> str:
+        """Where the item is done: the event form filled in with its kind, day and what it is
+        (an event), or its 落实 page (a task)."""
+        if not self.is_event:
+            return reverse("plans:item_done", args=[self.pk])
+        query = {
+            "kind": self.kind,
+            "occurred_on": (self.on_date or today).isoformat(),
+            "content": self.title,
+        }
+        return f"{reverse('events:event_create')}?{urlencode(query)}"
 
     @property
     def period(self) -> Period:

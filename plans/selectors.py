@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -113,6 +111,10 @@ class ItemRow:
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
+
+    @property
+    def hold_url(self) -> str:
+        return self.item.hold_url(timezone.localdate())
 
     @property
     def kind_label(self) -> str:
@@ -339,12 +341,8 @@ def due_plan_items(user: User, today: datetime.date) -> list[DueItem]:
         if row.status not in (Status.DUE, Status.PLANNED):
             continue
         item = row.item
-        if item.is_event:
-            query = {"kind": item.kind, "occurred_on": (item.on_date or today).isoformat()}
-            url = f"{reverse('events:event_create')}?{urlencode(query)}"
-            action = _("登记活动")
-        else:
-            url, action = reverse("plans:item_done", args=[item.pk]), _("落实")
+        url = item.hold_url(today)
+        action = _("登记活动") if item.is_event else _("落实")
         found.append(
             DueItem(
                 pupil=None,
