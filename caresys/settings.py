@@ -161,6 +161,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# 9月5日 where a day is written with its month (caresys/formats).
+FORMAT_MODULE_PATH = ["caresys.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
