@@ -2,6 +2,7 @@
 (to_json) and lays its document out again from that JSON (from_json), so both keep the shape
 that versions have always been stored in."""
 
+import dataclasses
 import datetime
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -237,6 +238,8 @@ class TypicalCase:
     content: str
     problems: str
     measures: str
+    # The term's care of the child, kind by kind: ("家访", 2), ("谈心", 5) …
+    care: list[tuple[str, int]] = dataclasses.field(default_factory=list)
 
 
 # The figures added after versions were first stored: (section, key), None for the top level.
@@ -383,7 +386,10 @@ class TermNumbers:
             case=(
                 TypicalCase(
                     **data["case"]
-                    | {"occurred_on": datetime.date.fromisoformat(data["case"]["occurred_on"])}
+                    | {
+                        "occurred_on": datetime.date.fromisoformat(data["case"]["occurred_on"]),
+                        "care": [tuple(row) for row in data["case"].get("care", [])],
+                    }
                 )
                 if data.get("case")
                 else None

@@ -517,7 +517,7 @@ def summary_numbers(
         numbers,
         inspection=_inspection(school, period, day),
         safety_education=_safety_education(school.pk, period, day),
-        case=typical_case(report) if report is not None else None,
+        case=typical_case(report, period) if report is not None else None,
     )
 
 
@@ -567,6 +567,13 @@ AWAY = {
     LeftBehind.FATHER: gettext_lazy("父亲在外务工"),
     LeftBehind.MOTHER: gettext_lazy("母亲在外务工"),
     LeftBehind.ONE: gettext_lazy("父母一方在外务工"),
+}
+CARED_BY = {
+    Pupil.Guardianship.GRANDPARENTS: gettext_lazy("由祖父母照顾"),
+    Pupil.Guardianship.RELATIVES: gettext_lazy("寄住在亲戚家"),
+    Pupil.Guardianship.SINGLE_PARENT: gettext_lazy("由父亲或母亲一人照顾"),
+    Pupil.Guardianship.ENTRUSTED: gettext_lazy("委托他人照顾"),
+    Pupil.Guardianship.NONE: gettext_lazy("无人照顾"),
 }
 # Phone and ID numbers a teacher may have typed into a record: never in the summary.
 LONG_NUMBER = re.compile(r"\d[\d\s-]{5,}\d[Xx]?")
@@ -650,10 +657,10 @@ def case_child(record: CareRecord) -> Pupil | None:
     return record.pupils.select_related("school_class").order_by("pk").first()
 
 
-def typical_case(report: TermReport) -> TypicalCase | None:
+def typical_case(report: TermReport, period: Period) -> TypicalCase | None:
     """The chosen record as the summary tells it: the child named as chosen, situation and
-    grade, no ID or phone numbers, no address; None when none is chosen (or it was voided).
-    Two queries."""
+    grade, no ID or phone numbers, no address, and the term's care of the child; None when
+    none is chosen (or it was voided). Four queries."""
     if report.case_record_id is None:
         return None
     record = CareRecord.objects.filter(pk=report.case_record_id, voided_at=None).first()
@@ -671,8 +678,19 @@ def typical_case(report: TermReport) -> TypicalCase | None:
         return text
 
     situation = [str(AWAY[pupil.left_behind])] if pupil.left_behind in AWAY else []
-    if pupil.guardianship_type:
-        situation.append(str(pupil.get_guardianship_type_display()))
+    if pupil.guardianship_type in CARED_BY:
+        situation.append(str(CARED_BY[pupil.guardianship_type]))
+    kinds = dict(CareRecord.Kind.choices)
+    # Counselling stays confidential: not even how often, in a document about one child.
+    care = [
+        (str(kinds[kind]), n)
+        for kind, n in CareRecord.objects.live()
+        .filter(pupils=pupil, occurred_on__gte=period.start, occurred_on__lte=period.end)
+        .exclude(kind=CareRecord.Kind.COUNSELLING)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kind")
+    ]
     return TypicalCase(
         record=record.pk,
         name=name,
@@ -684,6 +702,7 @@ def typical_case(report: TermReport) -> TypicalCase | None:
         content=told(record.content),
         problems=told(record.problems),
         measures=told(record.measures),
+        care=care,
     )
 
 

@@ -65,7 +65,7 @@ def term_report_update(
         setattr(report, name, value)
     report.sections = dict(report.sections or {})
     if case_changed:
-        report.sections["case"] = drafts.draft_case(typical_case(report))
+        report.sections["case"] = drafts.draft_case(typical_case(report, report.term.period))
     child = case_child(report.case_record) if report.case_record_id else None
     if child is not None and report.case_naming != TermReport.Naming.FULL:
         report.sections["case"] = report.sections.get("case", "").replace(

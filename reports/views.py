@@ -197,7 +197,7 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
         services.term_report_update(
             actor=request.user, report=report, request=request, **form.texts()
         )
-        numbers = replace(numbers, case=selectors.typical_case(report))  # as just chosen
+        numbers = replace(numbers, case=selectors.typical_case(report, term.period))  # as chosen
         if "confirm" not in request.POST and _changed_numbers(report, numbers):
             return _edit_page(
                 request, term=term, report=report, form=form, numbers=numbers, confirm=True
