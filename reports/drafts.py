@@ -275,7 +275,7 @@ def draft_case(c: TypicalCase | None) -> str:
         if part:
             text += part.rstrip("。；;.") + "。"
     if c.care:
-        text += _("本学期教师共对其%(care)s，持续跟踪关爱。") % {
+        text += _("本学期共为其开展%(care)s，持续跟踪关爱。") % {
             "care": "、".join(_("%(kind)s%(n)d次") % {"kind": kind, "n": n} for kind, n in c.care)
         }
     return text

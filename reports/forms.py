@@ -63,7 +63,7 @@ class TermReportForm(forms.ModelForm):
                 strip=True,
                 initial=saved.get(key, drafts[key]),
                 help_text=_("按数据起草，可改可删；留空则不打印这一节。"),
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=forms.Textarea(attrs={"rows": 6 if key == "case" else 3}),
             )
         # The measures in the order they print: after the leading group, before the others;
         # the case's choice just before its text.

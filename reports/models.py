@@ -47,7 +47,7 @@ class TermReport(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("典型案例"),
+        verbose_name=_("选作典型案例的记录"),
     )
     case_naming = models.CharField(
         _("案例中儿童的称呼"), max_length=8, choices=Naming.choices, default=Naming.SURNAME

@@ -156,7 +156,7 @@ def test_the_chosen_case_is_told_with_the_name_masked_as_chosen(
     case = text.split("典型案例", 1)[1].split("三、取得的成绩")[0]
     assert report.case_record == record
     assert "三年级学生王某某，男，父母均在外务工" in case
-    assert "本学期教师共对其家访2次、谈心1次" in case  # the term's care of the child
+    assert "本学期共为其开展家访2次、谈心1次" in case  # the term's care of the child
     assert "跟着奶奶生活" in case and "班主任每周辅导两次" in case
     assert "王小明" not in case and "小明" not in case.replace("王某某", "")
     assert "13812341234" not in case and "（略）" in case
