@@ -32,12 +32,12 @@ def seed_events(*, school: School, rng: random.Random, password: str, phone: str
     start = _term_start(today)
     events: list[tuple[Event, list[int]]] = []
 
-    def add(kind, day, place, content, attending, led_by=lead, grade=None, guardians=0):
+    def add(kind, day, place, content, attending, led_by=lead, grade=None, guardians=0, letters=0):
         came = [child.pk for child in attending if rng.random() < 0.93]
         event = Event(
             school=school, kind=kind, occurred_on=day, place=place, content=content,
             led_by=led_by, author=lead, grade=grade, guardians=guardians,
-            created_at=timezone.now(),
+            letters_signed=letters, created_at=timezone.now(),
         )  # fmt: skip
         events.append((event, came))
 
@@ -45,7 +45,10 @@ def seed_events(*, school: School, rng: random.Random, password: str, phone: str
     at = lambda share: start + datetime.timedelta(days=int(span * share))  # noqa: E731
     add(Event.Kind.PARENT_MEETING, at(0.15), "学校礼堂",
         "开学家长会：通报留守儿童关爱制度，发放联系卡，签订监护责任书。", children,
-        led_by=principal or lead, guardians=int(len(children) * 0.7))  # fmt: skip
+        led_by=principal or lead, guardians=int(len(children) * 0.7),
+        # Most guardians who came signed; a few took the letter home (no random draw: the
+        # demo's stream stays as it was).
+        letters=int(len(children) * 0.66))  # fmt: skip
     add(Event.Kind.SYMPOSIUM, at(0.4), "会议室",
         "帮扶教师、留守儿童和监护人座谈会：交流孩子在校在家的情况，听取监护人意见。",
         rng.sample(children, min(len(children), 30)), guardians=18)  # fmt: skip

@@ -45,14 +45,18 @@ class EventForm(EventPhotosForm, forms.ModelForm):
         model = Event
         fields = [
             "kind", "name", "occurred_on", "grade", "school_class", "place", "led_by", "content",
-            "pupils", "guardians", "guardian_names", "photos", "photos_confirmed",
+            "pupils", "guardians", "guardian_names", "letters_signed", "photos", "photos_confirmed",
         ]  # fmt: skip
         widgets = {
             "occurred_on": DATE_INPUT,
             "content": forms.Textarea(attrs={"rows": 3}),
             "guardians": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "letters_signed": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
         }
-        help_texts = {"guardian_names": _("可不填；多人用顿号分开。")}
+        help_texts = {
+            "guardian_names": _("可不填；多人用顿号分开。"),
+            "letters_signed": _("家长会、安全教育、家长学校上与监护人签订的安全/监护责任书份数。"),
+        }
 
     def __init__(self, *args, classes, staff, children, whole_school: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -60,11 +64,15 @@ class EventForm(EventPhotosForm, forms.ModelForm):
         self.fields["led_by"].queryset = staff
         self.fields["pupils"].queryset = children
         self.fields["grade"].help_text = _("不选年级和班级即为全校活动。")
+        self.fields["letters_signed"].required = False  # empty: none signed
         if not whole_school:
             # A class teacher holds events for their own class.
             del self.fields["grade"]
             self.fields["school_class"].required = True
             self.fields["school_class"].empty_label = None
+
+    def clean_letters_signed(self) -> int:
+        return self.cleaned_data.get("letters_signed") or 0
 
 
 class EventVoidForm(forms.Form):

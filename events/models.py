@@ -64,6 +64,9 @@ class Event(models.Model):
     )
     guardians = models.PositiveSmallIntegerField(_("到会家长/监护人人数"), default=0)
     guardian_names = models.CharField(_("到会家长/监护人姓名"), max_length=300, blank=True)
+    # 安全/监护责任书 signed with guardians at the event (家长会, 安全教育, 家长学校): the term
+    # summary's 安全教育和责任书.
+    letters_signed = models.PositiveSmallIntegerField(_("签订责任书份数"), default=0)
     author = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="recorded_events", verbose_name=_("记录人")
     )
@@ -72,6 +75,9 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     objects = EventQuerySet.as_manager()
+
+    # The kinds at which guardians sign 安全/监护责任书 (letters_signed).
+    LETTER_KINDS = (Kind.PARENT_MEETING, Kind.SAFETY, Kind.PARENT_SCHOOL)
 
     class Meta:
         verbose_name = _("学校活动")
@@ -110,6 +116,10 @@ class Event(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.OTHER and not self.name.strip():
             raise ValidationError({"name": _("类型为“其他”时请填写活动名称。")})
+        if self.letters_signed and self.kind not in self.LETTER_KINDS:
+            raise ValidationError(
+                {"letters_signed": _("只有家长会、安全教育和家长学校登记签订的责任书。")}
+            )
 
 
 def _photo_path(photo: "EventPhoto", filename: str) -> str:

@@ -38,6 +38,7 @@ EVENT_FIELDS = (
     "content",
     "guardians",
     "guardian_names",
+    "letters_signed",
 )
 
 

@@ -61,7 +61,15 @@ def event_create(request: HttpRequest) -> HttpResponse:
     named = row_ids(values.getlist("pupil"))
     initial = {
         name: values.get(name)
-        for name in ("kind", "name", "occurred_on", "place", "content", "guardians")
+        for name in (
+            "kind",
+            "name",
+            "occurred_on",
+            "place",
+            "content",
+            "guardians",
+            "letters_signed",
+        )
         if values.get(name)
     }
     initial = {"occurred_on": timezone.localdate(), "led_by": user.pk, **initial} | {

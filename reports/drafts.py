@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caresys.lib.written import yuan_in_prose
-from reports.numbers import TermNumbers
+from reports.numbers import TermNumbers, TypicalCase
 
 # The measures after （一）加强领导，健全机制 (the leading group, its own field), in the order of
 # the schools' own summaries. Headings are numbered when printed, over the sections kept.
@@ -21,8 +21,11 @@ SECTIONS = (
     ("meetings", gettext_lazy("座谈会和家长会")),
     ("mind", gettext_lazy("心理关爱")),
     ("safety", gettext_lazy("安全和应急")),
+    ("safety_education", gettext_lazy("安全教育和责任书")),
     ("assistance", gettext_lazy("资助帮扶")),
     ("activities", gettext_lazy("关爱活动")),
+    ("inspection", gettext_lazy("检查考核")),
+    ("case", gettext_lazy("典型案例")),
 )
 HEADINGS = dict(SECTIONS)
 NUMERALS = "一二三四五六七八九十"
@@ -208,6 +211,76 @@ def _activities(n: TermNumbers) -> str:
     }
 
 
+def _safety_education(n: TermNumbers) -> str:
+    e = n.safety_education
+    if e is None or not (e.lessons or e.letters):
+        return ""
+    parts = []
+    if e.lessons:
+        text = _("开展安全教育%(n)d次") % {"n": e.lessons}
+        if e.children:
+            text += _("，覆盖留守儿童%(children)d人") % {"children": e.children}
+        parts.append(text)
+    if e.letters:
+        parts.append(_("与监护人签订安全责任书%(n)d份") % {"n": e.letters})
+    return "；".join(parts) + "。"
+
+
+def _inspection(n: TermNumbers) -> str:
+    """From the teachers' work table: the number of teachers who did not do all that was
+    wanted, never their names (the summary goes to the education office)."""
+    i = n.inspection
+    if i is None or not i.teachers:
+        return ""
+    text = _("学校每月检查教师关爱记录，对照家访和班级活动任务逐人考核。")
+    if not i.short:
+        text += _("本学期%(n)d名教师全部完成家访和班级活动任务") % {"n": i.teachers}
+    elif not i.complete:
+        text += _("本学期%(n)d名教师均未全部完成家访和班级活动任务") % {"n": i.teachers}
+    else:
+        text += _(
+            "本学期%(complete)d名教师全部完成家访和班级活动任务，%(short)d名教师未全部完成"
+        ) % {"complete": i.complete, "short": i.short}
+        reasons = []
+        if i.visits_short:
+            reasons.append(_("家访未达要求%(n)d人") % {"n": i.visits_short})
+        if i.quotas_short:
+            reasons.append(_("班级活动未达要求%(n)d人") % {"n": i.quotas_short})
+        if reasons:
+            text += "（" + "，".join(reasons) + "）"
+    return text + _("，考核结果纳入教师考核。")
+
+
+def _case(n: TermNumbers) -> str:
+    return draft_case(n.case)
+
+
+def draft_case(c: TypicalCase | None) -> str:
+    """The chosen record told as a case: the child's situation, what was done, the result."""
+    if c is None:
+        return ""
+    who = "".join(filter(None, [c.grade, _("学生"), c.name]))
+    text = who
+    if c.gender:
+        text += _("，%(g)s") % {"g": c.gender}
+    if c.situation:
+        text += "，" + c.situation
+    text += "。"
+    text += _("%(month)d月%(day)d日，教师对其进行%(kind)s。") % {
+        "month": c.occurred_on.month,
+        "day": c.occurred_on.day,
+        "kind": c.kind,
+    }
+    for part in (c.content, c.problems, c.measures):
+        if part:
+            text += part.rstrip("。；;.") + "。"
+    if c.care:
+        text += _("本学期共为其开展%(care)s，持续跟踪关爱。") % {
+            "care": "、".join(_("%(kind)s%(n)d次") % {"kind": kind, "n": n} for kind, n in c.care)
+        }
+    return text
+
+
 DRAFTERS = {
     "archives": _archives,
     "pairing": _pairing,
@@ -218,6 +291,9 @@ DRAFTERS = {
     "safety": _safety,
     "assistance": _assistance,
     "activities": _activities,
+    "safety_education": _safety_education,
+    "inspection": _inspection,
+    "case": _case,
 }
 
 

@@ -8,10 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import School, Term, User
 from reports.numbers import TermNumbers
+from visits.models import CareRecord
 
 
 class TermReport(models.Model):
     """The paragraphs around the numbers, written by the principal (defaults when new)."""
+
+    class Naming(models.TextChoices):
+        """How the typical case names its child."""
+
+        SURNAME = "surname", _("姓+某某（如王某某）")
+        ALIAS = "alias", _("化名")
+        FULL = "full", _("全名")
 
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="term_reports", verbose_name=_("学校")
@@ -31,6 +39,20 @@ class TermReport(models.Model):
     problems = models.TextField(_("四、存在的问题"), blank=True)
     plans = models.TextField(_("五、下步工作打算"), blank=True)
     closing = models.TextField(_("结束语"), blank=True)
+    # 典型案例: one care record of the term the principal chose (the section "case" is drafted
+    # from it), and how its child is named in the document.
+    case_record = models.ForeignKey(
+        CareRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("选作典型案例的记录"),
+    )
+    case_naming = models.CharField(
+        _("案例中儿童的称呼"), max_length=8, choices=Naming.choices, default=Naming.SURNAME
+    )
+    case_alias = models.CharField(_("化名"), max_length=20, blank=True)
     signed_on = models.DateField(_("落款日期"), default=timezone.localdate)
     updated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
@@ -48,6 +70,7 @@ class TermReport(models.Model):
         "closing",
         "signed_on",
     )
+    CASE_FIELDS = ("case_record", "case_naming", "case_alias")
 
     class Meta:
         verbose_name = _("学期工作总结")

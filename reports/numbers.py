@@ -2,6 +2,7 @@
 (to_json) and lays its document out again from that JSON (from_json), so both keep the shape
 that versions have always been stored in."""
 
+import dataclasses
 import datetime
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -197,6 +198,50 @@ class Headline:
     dropped_out: int | None
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """检查考核: the teachers of the work table (reports.selectors.teacher_table), as of the
+    term's end, and those who did all that was wanted of them (home visits, event quotas)."""
+
+    teachers: int
+    complete: int
+    visits_short: int  # visited fewer children at home than wanted
+    quotas_short: int  # their classes held fewer of the events the quotas ask for
+
+    @property
+    def short(self) -> int:
+        return self.teachers - self.complete
+
+
+@dataclass(frozen=True)
+class SafetyEducation:
+    """安全教育 events of the term, the left-behind children they reached, and the 安全/监护
+    责任书 signed with guardians at the term's events (Event.letters_signed)."""
+
+    lessons: int
+    children: int
+    letters: int
+
+
+@dataclass(frozen=True)
+class TypicalCase:
+    """典型案例: the care record the principal chose, as the summary may tell it: the child
+    by the name she chose to show, no ID numbers, phones or addresses."""
+
+    record: int  # the CareRecord's pk (the case text is redrafted from it)
+    name: str  # as shown: 全名, 王某某 or an alias
+    gender: str
+    grade: str
+    situation: str  # 父母均在外务工，由祖父母监护
+    kind: str
+    occurred_on: datetime.date
+    content: str
+    problems: str
+    measures: str
+    # The term's care of the child, kind by kind: ("家访", 2), ("谈心", 5) …
+    care: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+
+
 # The figures added after versions were first stored: (section, key), None for the top level.
 ADDED_FIGURES = (
     ("archives", "archived"),
@@ -207,6 +252,9 @@ ADDED_FIGURES = (
     ("safety", "flagged_unwatched"),
     (None, "as_of"),
     (None, "previous"),
+    (None, "inspection"),
+    (None, "safety_education"),
+    (None, "case"),
 )
 
 
@@ -227,6 +275,10 @@ class TermNumbers:
     needy: Needy | None = None  # None: the school cares for the left-behind only
     as_of: datetime.date | None = None  # 数据截至: the term's end, or the day it was counted
     previous: Headline | None = None  # the last term's figures, where there is one
+    # The summary's own (selectors.summary_numbers), not the dashboard's: None elsewhere.
+    inspection: Inspection | None = None
+    safety_education: SafetyEducation | None = None
+    case: TypicalCase | None = None
 
     @property
     def headline(self) -> Headline:
@@ -254,6 +306,8 @@ class TermNumbers:
             row["amount"] = str(row["amount"])
         if self.as_of is not None:
             data["as_of"] = self.as_of.isoformat()
+        if self.case is not None:
+            data["case"]["occurred_on"] = self.case.occurred_on.isoformat()
         # A figure versions stored before did not have stays out while it is None, so those
         # versions keep their shape.
         for section, key in ADDED_FIGURES:
@@ -323,4 +377,21 @@ class TermNumbers:
             ),
             as_of=datetime.date.fromisoformat(data["as_of"]) if data.get("as_of") else None,
             previous=Headline(**data["previous"]) if data.get("previous") else None,
+            inspection=Inspection(**data["inspection"]) if data.get("inspection") else None,
+            safety_education=(
+                SafetyEducation(**data["safety_education"])
+                if data.get("safety_education")
+                else None
+            ),
+            case=(
+                TypicalCase(
+                    **data["case"]
+                    | {
+                        "occurred_on": datetime.date.fromisoformat(data["case"]["occurred_on"]),
+                        "care": [tuple(row) for row in data["case"].get("care", [])],
+                    }
+                )
+                if data.get("case")
+                else None
+            ),
         )

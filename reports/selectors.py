@@ -7,13 +7,15 @@ out again exactly as printed and compared with a later one.
 
 import datetime
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +30,8 @@ from pairing.selectors import check_counts, coverage
 from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
+    GRADE_NAMES,
+    LeftBehind,
     Pupil,
     Role,
     School,
@@ -58,17 +62,20 @@ from reports.numbers import (
     Grade,
     GuideCount,
     Headline,
+    Inspection,
     KindCount,
     Needy,
     Pairing,
     Programme,
     Safety,
+    SafetyEducation,
     TermNumbers,
+    TypicalCase,
 )
 from rooms.selectors import RoomsTerm, rooms_in
 from visits.due import answering_teachers
 from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
-from visits.selectors import idle_pairs, marked_dropout_unwatched
+from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
@@ -499,6 +506,206 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
     return replace(numbers, problems=drafts.problem_lines(numbers))
 
 
+def summary_numbers(
+    numbers: TermNumbers, *, school: School, period: Period, report: TermReport | None
+) -> TermNumbers:
+    """The term's numbers with the figures only the summary prints (not the dashboard's):
+    检查考核 from the teachers' work table, 安全教育 and the 责任书 signed, and the typical
+    case the report chose. A fixed number of queries, whatever the school's size."""
+    day = numbers.as_of or min(period.end, timezone.localdate())
+    return replace(
+        numbers,
+        inspection=_inspection(school, period, day),
+        safety_education=_safety_education(school.pk, period, day),
+        case=typical_case(report, period) if report is not None else None,
+    )
+
+
+def _inspection(school: School, period: Period, day: datetime.date) -> Inspection:
+    """检查考核: counted from the same rows as the teachers' work table, as of the day."""
+    rows = teacher_table(school=school, period=period, today=day)
+    return Inspection(
+        teachers=len(rows),
+        complete=sum(1 for row in rows if row.visits_met and row.quotas_met),
+        visits_short=sum(1 for row in rows if not row.visits_met),
+        quotas_short=sum(1 for row in rows if not row.quotas_met),
+    )
+
+
+def _safety_education(school_id: int, period: Period, day: datetime.date) -> SafetyEducation:
+    """The term's 安全教育 events, the left-behind children at them, and the 责任书 signed at
+    the term's events (to the day). Two queries."""
+    events = events_in(school_id=school_id, period=Period(period.start, day, ""))
+    counts = events.aggregate(
+        lessons=Count("pk", filter=Q(kind=Event.Kind.SAFETY)),
+        letters=Sum("letters_signed", filter=Q(kind__in=Event.LETTER_KINDS), default=0),
+    )
+    children = (
+        _children(school_id, day)
+        .filter(pk__in=attendees_of(events.filter(kind=Event.Kind.SAFETY)))
+        .count()
+        if counts["lessons"]
+        else 0
+    )
+    return SafetyEducation(lessons=counts["lessons"], children=children, letters=counts["letters"])
+
+
+# --- the typical case (典型案例) ------------------------------------------------------------
+
+# The records a case is told from: what a teacher did with a child, at some length.
+CASE_KINDS = (
+    CareRecord.Kind.HOME_VISIT,
+    CareRecord.Kind.TALK,
+    CareRecord.Kind.PHONE_VISIT,
+    CareRecord.Kind.TUTORING,
+    CareRecord.Kind.DIARY,
+    CareRecord.Kind.COUNSELLING,  # for those who read counselling only
+)
+CASE_CHOICES = 30
+AWAY = {
+    LeftBehind.BOTH: gettext_lazy("父母均在外务工"),
+    LeftBehind.FATHER: gettext_lazy("父亲在外务工"),
+    LeftBehind.MOTHER: gettext_lazy("母亲在外务工"),
+    LeftBehind.ONE: gettext_lazy("父母一方在外务工"),
+}
+CARED_BY = {
+    Pupil.Guardianship.GRANDPARENTS: gettext_lazy("由祖父母照顾"),
+    Pupil.Guardianship.RELATIVES: gettext_lazy("寄住在亲戚家"),
+    Pupil.Guardianship.SINGLE_PARENT: gettext_lazy("由父亲或母亲一人照顾"),
+    Pupil.Guardianship.ENTRUSTED: gettext_lazy("委托他人照顾"),
+    Pupil.Guardianship.NONE: gettext_lazy("无人照顾"),
+}
+# Phone and ID numbers a teacher may have typed into a record: never in the summary.
+LONG_NUMBER = re.compile(r"\d[\d\s-]{5,}\d[Xx]?")
+
+
+def case_candidates(*, user: User, period: Period, query: str = "") -> QuerySet[CareRecord]:
+    """The records of the term a typical case may be chosen from: those the user reads
+    (visits.selectors: about a child they read; counselling only for its readers), live, of
+    the kinds in CASE_KINDS; with `query`, about a child whose name contains it. Those with
+    the most written first."""
+    kinds = [k for k in CASE_KINDS if k != CareRecord.Kind.COUNSELLING or user.reads_counselling]
+    records = (
+        records_visible_to(user=user)
+        .live()
+        .filter(kind__in=kinds, occurred_on__gte=period.start, occurred_on__lte=period.end)
+    )
+    if query.strip():
+        records = records.filter(
+            Exists(
+                CareRecord.pupils.through.objects.filter(
+                    carerecord=OuterRef("pk"), pupil__name__contains=query.strip()
+                )
+            )
+        )
+    written = Length("content") + Length("problems") + Length("measures")
+    return records.alias(written=written).order_by("-written", "-occurred_on", "-pk")
+
+
+def case_choices(
+    *, user: User, period: Period, query: str = "", chosen: int | None = None
+) -> list[tuple[int, str]]:
+    """The picker's list: the first CASE_CHOICES candidates (and the chosen record), each as
+    "11月3日 家访 王小明（三年级）：its first words". Two queries."""
+    records = list(
+        case_candidates(user=user, period=period, query=query)
+        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("school_class")))
+        .select_related(None)
+        .only("pk", "kind", "occurred_on", "content")[:CASE_CHOICES]
+    )
+    if chosen and all(record.pk != chosen for record in records):
+        records += list(
+            case_candidates(user=user, period=period)
+            .filter(pk=chosen)
+            .prefetch_related(
+                Prefetch("pupils", queryset=Pupil.objects.select_related("school_class"))
+            )
+        )
+    choices = []
+    for record in records:
+        children = "、".join(
+            f"{pupil.name}（{pupil.school_class.name}）" if pupil.school_class else pupil.name
+            for pupil in record.pupils.all()
+        )
+        choices.append(
+            (
+                record.pk,
+                _("%(month)d月%(day)d日 %(kind)s %(children)s：%(words)s")
+                % {
+                    "month": record.occurred_on.month,
+                    "day": record.occurred_on.day,
+                    "kind": record.get_kind_display(),
+                    "children": children,
+                    "words": record.content[:24] + ("…" if len(record.content) > 24 else ""),
+                },
+            )
+        )
+    return choices
+
+
+def shown_name(report: TermReport, name: str) -> str:
+    """The child's name as the principal chose to show it: 全名, 王某某, or her alias."""
+    if report.case_naming == TermReport.Naming.FULL:
+        return name
+    if report.case_naming == TermReport.Naming.ALIAS and report.case_alias.strip():
+        return report.case_alias.strip()
+    return name[:1] + _("某某")
+
+
+def case_child(record: CareRecord) -> Pupil | None:
+    """The child a case is about: the record's first (one query)."""
+    return record.pupils.select_related("school_class").order_by("pk").first()
+
+
+def typical_case(report: TermReport, period: Period) -> TypicalCase | None:
+    """The chosen record as the summary tells it: the child named as chosen, situation and
+    grade, no ID or phone numbers, no address, and the term's care of the child; None when
+    none is chosen (or it was voided). Four queries."""
+    if report.case_record_id is None:
+        return None
+    record = CareRecord.objects.filter(pk=report.case_record_id, voided_at=None).first()
+    pupil = record and case_child(record)
+    if pupil is None:
+        return None
+    name = shown_name(report, pupil.name)
+
+    def told(text: str) -> str:
+        text = LONG_NUMBER.sub(_("（略）"), text.strip())
+        if name != pupil.name:
+            # The full name first, then a given name of two characters as teachers write it.
+            for said in (pupil.name, pupil.name[1:]) if len(pupil.name) > 2 else (pupil.name,):
+                text = text.replace(said, name)
+        return text
+
+    situation = [str(AWAY[pupil.left_behind])] if pupil.left_behind in AWAY else []
+    if pupil.guardianship_type in CARED_BY:
+        situation.append(str(CARED_BY[pupil.guardianship_type]))
+    kinds = dict(CareRecord.Kind.choices)
+    # Counselling stays confidential: not even how often, in a document about one child.
+    care = [
+        (str(kinds[kind]), n)
+        for kind, n in CareRecord.objects.live()
+        .filter(pupils=pupil, occurred_on__gte=period.start, occurred_on__lte=period.end)
+        .exclude(kind=CareRecord.Kind.COUNSELLING)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kind")
+    ]
+    return TypicalCase(
+        record=record.pk,
+        name=name,
+        gender=str(pupil.get_gender_display()) if pupil.gender else "",
+        grade=str(GRADE_NAMES.get(pupil.school_class.grade, "")) if pupil.school_class else "",
+        situation="，".join(situation),
+        kind=str(record.get_kind_display()),
+        occurred_on=record.occurred_on,
+        content=told(record.content),
+        problems=told(record.problems),
+        measures=told(record.measures),
+        care=care,
+    )
+
+
 def _archives(school_id: int, day: datetime.date) -> Archives:
     counts = archive_counts(pupils=Pupil.objects.filter(school_id=school_id), on=day)
     return Archives(
@@ -590,6 +797,7 @@ def document_now(*, school: School, term: Term) -> str:
     """The summary's document from the data and the paragraphs as they stand now."""
     numbers = term_numbers(school=school, period=term.period)
     report = term_report_of(school=school, term=term, numbers=numbers)
+    numbers = summary_numbers(numbers, school=school, period=term.period, report=report)
     return document_html(numbers=numbers, texts=report_texts(report))
 
 

@@ -1,6 +1,7 @@
 """The principal's reports: the term summary, edited around its numbers, previewed, printed
 and kept version by version."""
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -67,9 +68,12 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     恢复草稿 (redraft=<field>) saves what is typed and drafts that field anew from the data."""
     term = selectors.get_term_for_user(request.user, pk)
     numbers = selectors.term_numbers(school=request.user.school, period=term.period)
-    drafted = drafts.draft_sections(numbers)
     report = selectors.term_report_of(school=request.user.school, term=term, numbers=numbers)
-    form = TermReportForm(request.POST or None, instance=report, drafts=drafted)
+    numbers = selectors.summary_numbers(
+        numbers, school=request.user.school, period=term.period, report=report
+    )
+    drafted = drafts.draft_sections(numbers)
+    form = _form(request, term=term, report=report, drafted=drafted)
     if form.is_valid():
         texts, redraft = form.texts(), request.POST.get("redraft", "")
         key = redraft.removeprefix(SECTION_PREFIX)
@@ -94,6 +98,25 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已保存。预览已按新的文字更新。"))
         return redirect("reports:term_report_edit", pk=term.pk)
     return _edit_page(request, term=term, report=report, form=form, numbers=numbers)
+
+
+def _form(
+    request: HttpRequest, *, term: Term, report: TermReport, drafted: dict[str, str]
+) -> TermReportForm:
+    """The texts' form, its typical case chosen among the records the user reads (the list
+    searched by a child's name with ?case_q=)."""
+    return TermReportForm(
+        request.POST or None,
+        instance=report,
+        drafts=drafted,
+        cases=selectors.case_candidates(user=request.user, period=term.period),
+        case_choices=selectors.case_choices(
+            user=request.user,
+            period=term.period,
+            query=request.GET.get("case_q", ""),
+            chosen=report.case_record_id,
+        ),
+    )
 
 
 # The paragraphs besides the measures that are drafted from the data (reports.drafts).
@@ -136,6 +159,7 @@ def _edit_page(
         "redraftable": {SECTION_PREFIX + key for key in drafts.HEADINGS} | set(TEXT_DRAFTS),
         "changed": _changed_numbers(report, numbers),
         "confirm": confirm,  # 生成PDF was pressed with numbers that are not the data's
+        "case_q": request.GET.get("case_q", ""),
     }
     return render(request, "reports/term_report_edit.html", context)
 
@@ -161,13 +185,19 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
     term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
     if any(name in request.POST for name in TermReport.TEXT_FIELDS):
-        numbers = selectors.term_numbers(school=request.user.school, period=term.period)
-        form = TermReportForm(request.POST, instance=report, drafts=drafts.draft_sections(numbers))
+        numbers = selectors.summary_numbers(
+            selectors.term_numbers(school=request.user.school, period=term.period),
+            school=request.user.school,
+            period=term.period,
+            report=report,
+        )
+        form = _form(request, term=term, report=report, drafted=drafts.draft_sections(numbers))
         if not form.is_valid():
             return _edit_page(request, term=term, report=report, form=form, numbers=numbers)
         services.term_report_update(
             actor=request.user, report=report, request=request, **form.texts()
         )
+        numbers = replace(numbers, case=selectors.typical_case(report, term.period))  # as chosen
         if "confirm" not in request.POST and _changed_numbers(report, numbers):
             return _edit_page(
                 request, term=term, report=report, form=form, numbers=numbers, confirm=True

@@ -145,7 +145,7 @@ def test_no_sentence_about_a_measure_with_nothing_to_report(principal, known_sch
     # The headings are numbered over the measures printed, without gaps.
     assert "（一）加强领导，健全机制" in text and "（二）建立档案和联系卡" in text
     assert "（三）谈心和家访" in text and "（四）安全和应急" in text
-    assert "（五）资助帮扶" in text and "（六）" not in text
+    assert "（五）资助帮扶" in text and "（六）检查考核" in text and "（七）" not in text
 
 
 def test_the_signature_is_not_left_alone_on_the_last_page(principal, known_school):
