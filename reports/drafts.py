@@ -400,8 +400,9 @@ def draft_leading_group(staff: Staff) -> str:
 
 
 def _change(now: float | None, before: float | None, unit: str) -> str:
-    """ "，比上学期提高2.5个百分点" / "增加3人"; "" without a last term or a change."""
-    if now is None or before is None or now == before:
+    """ "，比上学期提高2.5个百分点" / "增加3人"; "" without a last term, a change, or a figure
+    to compare with (nothing recorded then is no basis: "增加169人" from none says nothing)."""
+    if now is None or not before or now == before:
         return ""
     difference = round(abs(now - before), 1)
     shown = f"{difference:g}"

@@ -268,12 +268,16 @@ def test_the_achievements_compare_with_the_last_term(principal, known_school):
     from reports.selectors import term_numbers
 
     numbers = term_numbers(school=principal.school, period=known_school.period)
-    # The last term: nobody visited at home, but the school was using it (a pair covered).
-    last = dataclasses.replace(numbers.headline, visited=0, coverage=10.0)
 
-    text = draft_achievements(dataclasses.replace(numbers, previous=last))
+    def drafted(**last) -> str:
+        previous = dataclasses.replace(numbers.headline, **last)
+        return draft_achievements(dataclasses.replace(numbers, previous=previous))
 
-    assert "教师家访留守儿童1人，比上学期增加1人" in text
+    text = drafted(visited=3)  # three children visited at home last term, one now
+
+    assert "教师家访留守儿童1人，比上学期减少2人" in text
+    # Nobody visited last term: no basis for "增加1人".
+    assert "比上学期" not in drafted(visited=0, family_calls=5)
     assert "本学期未发生涉及留守儿童的突发事件" in text
     assert "0人" not in text and "0次" not in text
 
