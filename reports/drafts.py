@@ -171,11 +171,12 @@ def _safety(n: TermNumbers) -> str:
         # Its absence matters: the education office reads it as the term's safety record.
         text = _("本学期未发生突发事件。")
     if s.dropout_cases:
-        text += _("控辍保学监控%(n)d人，劝返复学%(returned)d人，仍在跟进%(open)d人。") % {
-            "n": s.dropout_cases,
-            "returned": s.dropout_returned,
-            "open": s.dropout_open,
-        }
+        parts = [_("控辍保学监控%(n)d人") % {"n": s.dropout_cases}]
+        if s.dropout_returned:
+            parts.append(_("劝返复学%(n)d人") % {"n": s.dropout_returned})
+        if s.dropout_open:
+            parts.append(_("仍在跟进%(n)d人") % {"n": s.dropout_open})
+        text += "，".join(parts) + "。"
         if s.dropped_out is not None:
             text += _("截至统计日，辍学未返校%(n)d人。") % {"n": s.dropped_out}
     return text
