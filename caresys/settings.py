@@ -106,7 +106,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend plus `PRAGMA optimize` as each connection closes (statistics).
+            "ENGINE": "caresys.lib.sqlite",
             "NAME": SQLITE_PATH,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",

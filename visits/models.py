@@ -211,6 +211,9 @@ class CareRecord(models.Model):
             models.Index(fields=["school", "-occurred_on", "-id"], name="record_newest"),
             # The principal's high-risk alerts: a school's records of a risk level.
             models.Index(fields=["school", "risk_level"], name="record_risk"),
+            # A teacher's records since a day: whether a pair is idle (per pair, from its
+            # teacher's few recent records, with or without the planner's statistics).
+            models.Index(fields=["author", "occurred_on"], name="record_author_date"),
         ]
 
     def __str__(self) -> str:

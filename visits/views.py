@@ -241,11 +241,13 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
     filters = valid_filters(form)
     records = selectors.record_list(user=request.user, filters=filters)
+    page = paginate(request, records)
+    selectors.name_visible_pupils(page, user=request.user)
     context = {
         "form": form,
         "author": filters.get("author"),
         "without_author": query_without_page(request, "author"),
-        "page": paginate(request, records),
+        "page": page,
         "query": query_without_page(request),
         "reads_counselling": request.user.reads_counselling,
     }
