@@ -104,3 +104,25 @@ def test_the_records_page_finds_its_children_from_the_pages_records(
     assert links.startswith("SEARCH visits_carerecord_pupils USING COVERING INDEX")
     [children] = plans_of(queries, '"registry_pupil"."id" IN')
     assert children.startswith("SEARCH registry_pupil USING INTEGER PRIMARY KEY")
+
+
+def test_a_connection_to_a_database_without_statistics_leaves_them_when_it_closes(
+    tmp_path, django_db_blocker
+):
+    from caresys.lib.sqlite.base import DatabaseWrapper
+
+    with django_db_blocker.unblock():  # a database of its own, outside the test's
+        scratch = DatabaseWrapper({**connection.settings_dict, "NAME": tmp_path / "school.sqlite3"})
+        with scratch.cursor() as cursor:
+            cursor.execute("CREATE TABLE record (id INTEGER PRIMARY KEY, day TEXT)")
+            cursor.execute("CREATE INDEX record_day ON record (day)")
+            cursor.executemany(
+                "INSERT INTO record (day) VALUES (%s)", [(f"2026-{n}",) for n in range(99)]
+            )
+            cursor.execute("SELECT count(*) FROM record WHERE day > '2026-5'")
+        scratch.close()
+
+        with scratch.cursor() as cursor:
+            cursor.execute("SELECT tbl, idx FROM sqlite_stat1")
+            assert cursor.fetchall() == [("record", "record_day")]
+        scratch.close()
