@@ -221,12 +221,15 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 def compliance(request: HttpRequest) -> HttpResponse:
     """The principal's view: quotas met by class and by teacher; children with no contact."""
     settings = CareSettings.for_school(request.user.school)
-    context = {
-        "report": due.compliance(
-            school_id=request.user.school_id, settings=settings, today=timezone.localdate()
-        ),
-        "settings": settings,
-    }
+    # A page of teachers at a time: a large school has a thousand.
+    page = paginate(request, due.answering_teacher_ids(request.user.school_id))
+    report = due.compliance(
+        school_id=request.user.school_id,
+        settings=settings,
+        today=timezone.localdate(),
+        teacher_ids=list(page),
+    )
+    context = {"report": report, "settings": settings, "page": page}
     return render(request, "visits/compliance.html", context)
 
 
