@@ -12,7 +12,9 @@ Prints `name: value` lines: requests, throughput (requests/s), p50/p95/p99 (ms),
 (anything but the expected status, or no answer), the writes the server accepted and the
 records the database holds from this run (they must be equal). Environment: LOAD_PUPILS,
 LOAD_USERS, LOAD_SECONDS, LOAD_REQUESTS; WEB_CONCURRENCY and GUNICORN_THREADS reach gunicorn;
-LOAD_DATABASE=path runs on a copy of an already seeded SQLite database instead of seeding.
+LOAD_DATABASE=path runs on a copy of an already seeded SQLite database instead of seeding;
+with DATABASE_URL, on that PostgreSQL database (seeded if it has no school; the run's records
+stay in it).
 """
 
 import http.client
@@ -232,13 +234,24 @@ def run(workdir: Path) -> None:
     from django.db import connections
 
     reuse = os.environ.get("LOAD_DATABASE")
-    if reuse:
+    from registry.models import School
+
+    if os.environ.get("DATABASE_URL"):
+        # PostgreSQL: the database given, seeded only if it has no school yet (the run's
+        # records stay in it, told apart by their marker).
+        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+        if not School.objects.exists():
+            from bench.bench_visits import add_open_events, top_up
+
+            call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
+            top_up(School.objects.get(), random.Random(SEED))
+            add_open_events(School.objects.get(), random.Random(SEED))
+    elif reuse:
         log(f"copying {reuse}")
         shutil.copyfile(reuse, os.environ["SQLITE_PATH"])
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
     else:
         from bench.bench_visits import add_open_events, top_up
-        from registry.models import School
 
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
         log(f"seeding a demo school of {PUPILS} pupils (seed {SEED})")
@@ -249,9 +262,7 @@ def run(workdir: Path) -> None:
     connections.close_all()
 
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    if os.environ.get("DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    env = dict(os.environ)  # the same database (DATABASE_URL or SQLITE_PATH) as above
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
