@@ -161,6 +161,13 @@ class ClassCompliance:
     def share(self, key: str) -> float | None:
         return round(100 * self.quotas[key] / self.children, 1) if self.children else None
 
+    @property
+    def cells(self) -> list[tuple[int | None, bool]]:
+        """(met, short of the class) per quota in QUOTAS order: the table's cells, worked out
+        here rather than by a lookup filter per cell (a large school has 400 classes)."""
+        met = [self.quotas[quota.key] for quota in QUOTAS]
+        return [(n, n is not None and n < self.children) for n in met]
+
 
 @dataclass
 class TeacherCompliance:
