@@ -107,8 +107,13 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend plus `PRAGMA optimize` as each connection closes (statistics).
+            "ENGINE": "caresys.lib.sqlite",
             "NAME": SQLITE_PATH,
+            # Each gunicorn thread keeps its connection for a minute: no opening, PRAGMAs and
+            # optimize (on close) a request.
+            "CONN_MAX_AGE": envint("CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -56,7 +56,7 @@ def can_manage_pairs(user: User) -> bool:
 
 def paired_with(user: User) -> Q:
     """The scope grant of pairing: a pair teacher reads the children of their active pairs."""
-    return Q(Exists(Pair.objects.active_teacher().filter(pupil=OuterRef("pk"), teacher=user)))
+    return Q(pk__in=Pair.objects.active_teacher().filter(teacher=user).values("pupil_id"))
 
 
 def _has_teacher_pair(on: datetime.date | None = None) -> Exists:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresys.lib.forms import add_service_errors
-from caresys.lib.http import role_required, row_ids
+from caresys.lib.http import paginate, role_required, row_ids
 from pairing import exports, selectors, services
 from pairing.forms import (
     HelpPlanForm,
@@ -41,8 +41,15 @@ def board(request: HttpRequest) -> HttpResponse:
     context = {
         "board": board,
         "meets_target": board.school.meets(board.settings.coverage_target),
+        # Long lists in parts: the first UNPAIRED_LISTED children (全部确认 takes every
+        # suggestion), the teachers' loads a page at a time (a large school has a thousand).
+        "unpaired_listed": board.unpaired[:UNPAIRED_LISTED],
+        "loads": paginate(request, board.loads),
     }
     return render(request, "pairing/board.html", context)
+
+
+UNPAIRED_LISTED = 100
 
 
 def _proposals(request: HttpRequest) -> list[tuple[Pupil, User]]:

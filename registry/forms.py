@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
-from caresys.lib.forms import DATE_INPUT
+from caresys.lib.forms import DATE_INPUT, QuickSelect
 from caresys.lib.identity import (
     id_birth_date,
     id_gender,
@@ -193,7 +193,11 @@ class PupilFilterForm(forms.Form):
     )
     grade = forms.TypedChoiceField(label=_("年级"), required=False, coerce=int, empty_value=None)
     school_class = forms.ModelChoiceField(
-        label=_("班级"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("全部")
+        label=_("班级"),
+        queryset=SchoolClass.objects.none(),
+        required=False,
+        empty_label=_("全部"),
+        widget=QuickSelect,  # a large school has hundreds of classes
     )
     left_behind = forms.ChoiceField(
         label=_("留守情况"), required=False, choices=[("", _("全部学生")), *LEFT_BEHIND_FILTERS]

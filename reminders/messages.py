@@ -140,7 +140,7 @@ def digest(*, school: School, today: datetime.date) -> Message:
         _("超过%(days)d天没有任何联系记录的留守儿童：%(n)d 名（%(list)s）。")
         % {
             "days": settings.no_contact_days,
-            "n": len(report.no_contact),
+            "n": report.no_contact_count,
             "list": _listed([(c.label, c.no_contact) for c in report.classes]),
         },
     ]

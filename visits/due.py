@@ -115,8 +115,11 @@ def work_list(
     fixed number of queries."""
     month, term = month_of(today), term_of(user.school_id, today)
     periods = quota_periods(month, term)
+    # The children's keys first: counted from a scope filter, PostgreSQL guessed thousands of
+    # children for a teacher's fifty and joined every record of the school.
+    keys = list(pupils.filter(in_care(user.school)).values_list("pk", flat=True))
     children = _with_counts(
-        pupils.filter(in_care(user.school)).select_related("school_class"), periods
+        Pupil.objects.filter(pk__in=keys).select_related("school_class"), periods
     ).order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
     result = WorkList()
     for child in children:
@@ -173,6 +176,13 @@ class ClassCompliance:
     def share(self, key: str) -> float | None:
         return round(100 * self.quotas[key] / self.children, 1) if self.children else None
 
+    @property
+    def cells(self) -> list[tuple[int | None, bool]]:
+        """(met, short of the class) per quota in QUOTAS order: the table's cells, worked out
+        here rather than by a lookup filter per cell (a large school has 400 classes)."""
+        met = [self.quotas[quota.key] for quota in QUOTAS]
+        return [(n, n is not None and n < self.children) for n in met]
+
 
 @dataclass
 class TeacherCompliance:
@@ -186,10 +196,15 @@ class TeacherCompliance:
 class Compliance:
     classes: list[ClassCompliance]
     teachers: list[TeacherCompliance]
-    no_contact: list[Pupil]
+    no_contact: list[Pupil]  # the first NO_CONTACT_LISTED, in class order
     month: Period
     term: Period | None
     quotas: tuple[Quota, ...] = QUOTAS
+    no_contact_count: int = 0  # all of them
+
+
+# The children with no contact the compliance page names; the counts by class cover them all.
+NO_CONTACT_LISTED = 200
 
 
 def _last_contact() -> Max:
@@ -210,95 +225,101 @@ def _open_events(**conditions) -> Coalesce:
     return Coalesce(Subquery(events), 0)
 
 
-def _period_counts(
-    school_id: int, periods: dict[str, tuple[Period | None, Period | None]]
-) -> dict[tuple[int, str], int]:
-    """(child, kind): the records of each quota's kind in its current period. One query that
-    starts from the records of those kinds and dates (index record_kind_date), not from the
-    children's whole history."""
-    wanted = Q(pk__in=[])
-    for quota in QUOTAS:
-        period = periods[quota.key][0]
-        if period is not None:
-            wanted |= Q(kind=quota.kind, occurred_on__gte=period.start, occurred_on__lte=period.end)
-    rows = (
-        CareRecord.objects.live()
-        .filter(wanted, school_id=school_id)
-        .values_list("pupils", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
+def _met(school_id: int, kind: str, period: Period, wanted: int) -> QuerySet:
+    """The children with at least `wanted` records of the kind in the period: one grouped
+    subquery from the records of that kind and dates (index record_kind_date)."""
+    links = CareRecord.pupils.through.objects.filter(
+        live_records("carerecord__"),
+        carerecord__school_id=school_id,
+        carerecord__kind=kind,
+        carerecord__occurred_on__gte=period.start,
+        carerecord__occurred_on__lte=period.end,
     )
-    return {(pupil, kind): n for pupil, kind, n in rows}
+    return (
+        links.values("pupil_id").annotate(n=Count("carerecord_id")).filter(n__gte=wanted)
+    ).values("pupil_id")
 
 
-def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) -> Compliance:
+def compliance(
+    *,
+    school_id: int,
+    settings: CareSettings,
+    today: datetime.date,
+    teacher_ids: list[int] | None = None,
+) -> Compliance:
     """Compliance with the quotas by class and by teacher, and the 关爱对象 with no contact for
-    `no_contact_days`. A fixed number of queries, whatever the school's size."""
+    `no_contact_days` (the first NO_CONTACT_LISTED named). Counted by the database, class by
+    class (no child is built but those named): a fixed number of queries, whatever the
+    school's size. The teachers are `teacher_ids` (a page of answering_teacher_ids), or all."""
     month, term = month_of(today), term_of(school_id, today)
-    periods = {quota.key: (month if quota.monthly else term, None) for quota in QUOTAS}
+    periods = {quota.key: month if quota.monthly else term for quota in QUOTAS}
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    children = list(
-        Pupil.objects.in_care_enrolled(settings.school)
-        .only("pk", "name", "name_pinyin", "left_behind", "school_class")
-        .select_related("school_class")
-        .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
-    )
-    counts = _period_counts(school_id, periods)
-    contacted = set(
-        CareRecord.objects.live()
-        .filter(school_id=school_id, occurred_on__gte=cutoff)
-        .values_list("pupils", flat=True)
-        .distinct()
+    children = Pupil.objects.in_care_enrolled(settings.school).order_by()
+    contacted = CareRecord.pupils.through.objects.filter(
+        live_records("carerecord__"),
+        carerecord__school_id=school_id,
+        carerecord__occurred_on__gte=cutoff,
+    ).values("pupil_id")
+    counts = {
+        f"met_{quota.key}": Count(
+            "pk",
+            # A quota of none is met by every child, with records or without.
+            filter=Q(pk__in=_met(school_id, quota.kind, periods[quota.key], wanted))
+            if (wanted := quota.count(settings))
+            else None,
+        )
+        for quota in QUOTAS
+        if periods[quota.key] is not None
+    }
+    rows = (
+        children.values("school_class")
+        .annotate(n=Count("pk"), no_contact=Count("pk", filter=~Q(pk__in=contacted)), **counts)
+        .order_by()
     )
     overdue = dict(
-        WatchEvent.objects.filter(school_id=school_id, answered_by=None, due_on__lt=today)
-        .values_list("pupil")
+        WatchEvent.objects.filter(
+            school_id=school_id, answered_by=None, due_on__lt=today, pupil__in=children
+        )
+        .values_list("pupil__school_class")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    by_class: dict[int | None, ClassCompliance] = {}
-    no_contact = []
-    for child in children:
-        row = by_class.setdefault(
-            child.school_class_id,
-            ClassCompliance(
-                str(child.school_class or _("未分班")),
-                0,
-                dict.fromkeys(q.key for q in QUOTAS),
-                0,
-                0,
-            ),
+    by_pk = {row["school_class"]: row for row in rows}
+    classes = SchoolClass.objects.filter(pk__in=[pk for pk in by_pk if pk is not None])
+    labelled = [(school_class.pk, str(school_class)) for school_class in classes]  # in order
+    if None in by_pk:
+        labelled.append((None, str(_("未分班"))))
+    report_classes = []
+    for pk, label in labelled:
+        row = by_pk[pk]
+        met = {
+            quota.key: row[f"met_{quota.key}"] if periods[quota.key] is not None else None
+            for quota in QUOTAS
+        }
+        report_classes.append(
+            ClassCompliance(label, row["n"], met, overdue.get(pk, 0), row["no_contact"])
         )
-        row.children += 1
-        for quota in QUOTAS:
-            if periods[quota.key][0] is not None:
-                met = counts.get((child.pk, quota.kind), 0) >= quota.count(settings)
-                row.quotas[quota.key] = (row.quotas[quota.key] or 0) + met
-        row.overdue_events += overdue.get(child.pk, 0)
-        if child.pk not in contacted:
-            row.no_contact += 1
-            no_contact.append(child)
+    no_contact = list(
+        children.exclude(pk__in=contacted)
+        .only("pk", "name", "name_pinyin", "left_behind", "school_class")
+        .select_related("school_class")
+        .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")[
+            :NO_CONTACT_LISTED
+        ]
+    )
+    staff = answering_teachers(school_id, among=teacher_ids)
+    this_month = CareRecord.objects.live().filter(
+        school_id=school_id, occurred_on__gte=month.start, occurred_on__lte=month.end
+    )
+    if teacher_ids is not None:
+        this_month = this_month.filter(author__in=teacher_ids)
     per_teacher: dict[int, dict[str, int]] = {}
     for author, kind, count in (
-        CareRecord.objects.live()
-        .filter(
-            school_id=school_id,
-            occurred_on__gte=month.start,
-            occurred_on__lte=month.end,
-        )
-        .values_list("author", "kind")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
+        this_month.values_list("author", "kind").annotate(n=Count("pk", distinct=True)).order_by()
     ):
         per_teacher.setdefault(author, {})[kind] = count
     visited = dict(
-        CareRecord.objects.live()
-        .filter(
-            school_id=school_id,
-            kind=CareRecord.Kind.HOME_VISIT,
-            occurred_on__gte=month.start,
-            occurred_on__lte=month.end,
-        )
+        this_month.filter(kind=CareRecord.Kind.HOME_VISIT)
         .values_list("author")
         .annotate(n=Count("pupils", distinct=True))
         .order_by()
@@ -308,9 +329,16 @@ def compliance(*, school_id: int, settings: CareSettings, today: datetime.date) 
             teacher, per_teacher.get(teacher.pk, {}), visited.get(teacher.pk, 0),
             settings.teacher_visits_per_month,
         )
-        for teacher in answering_teachers(school_id)
+        for teacher in staff
     ]  # fmt: skip
-    return Compliance(list(by_class.values()), teachers, no_contact, month, term)
+    return Compliance(
+        report_classes,
+        teachers,
+        no_contact,
+        month,
+        term,
+        no_contact_count=sum(row.no_contact for row in report_classes),
+    )
 
 
 def answering_teachers(school_id: int, *, among: list[int] | None = None) -> list[User]:

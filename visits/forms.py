@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caresys.lib.forms import DATE_INPUT, MultipleFileField
+from caresys.lib.forms import DATE_INPUT, MultipleFileField, QuickSelect
 from registry.models import Pupil, SchoolClass, User
 from visits.models import (
     CareRecord,
@@ -254,7 +254,11 @@ class RecordFilterForm(forms.Form):
         label=_("类型"), required=False, choices=[("", _("全部")), *CareRecord.Kind.choices]
     )
     school_class = forms.ModelChoiceField(
-        label=_("班级"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("全部")
+        label=_("班级"),
+        queryset=SchoolClass.objects.none(),
+        required=False,
+        empty_label=_("全部"),
+        widget=QuickSelect,
     )
     start = forms.DateField(label=_("从"), required=False, widget=DATE_INPUT)
     end = forms.DateField(label=_("到"), required=False, widget=DATE_INPUT)

@@ -203,8 +203,18 @@ class CareRecord(models.Model):
             models.Index(fields=["school", "kind", "occurred_on"], name="record_kind_date"),
             # The records page: a school's newest records first.
             models.Index(fields=["school", "-occurred_on", "-id"], name="record_newest"),
+            # The same for the records that are not void: the records page and its count
+            # (how many pages) read the index alone, not 200,000 rows for their voided_at.
+            models.Index(
+                fields=["school", "-occurred_on", "-id"],
+                condition=Q(voided_at=None),
+                name="record_live_newest",
+            ),
             # The principal's high-risk alerts: a school's records of a risk level.
             models.Index(fields=["school", "risk_level"], name="record_risk"),
+            # A teacher's records since a day: whether a pair is idle (per pair, from its
+            # teacher's few recent records, with or without the planner's statistics).
+            models.Index(fields=["author", "occurred_on"], name="record_author_date"),
         ]
 
     def __str__(self) -> str:

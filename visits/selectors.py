@@ -12,7 +12,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -439,35 +438,29 @@ def idle_pairs(
     """The pairs is_idle flags, chosen by the database (a school has thousands of pairs); with
     `on`, those that were idle on that day (running then, nothing in the idle days before it).
 
-    Decided from the checks and records since the cutoff, which the date index finds, not
-    from each pair's whole history: a pair is idle when it has none of those and either had
-    activity before or is older than the cutoff, which is what is_idle decides.
+    Decided from the checks and records since the cutoff, not from each pair's whole history:
+    a pair is idle when it has none of those and either had activity before or is older than
+    the cutoff, which is what is_idle decides. Each pair looks up its teacher's records since
+    the cutoff (index record_author_date, a handful a teacher) and its checks since then
+    (paircheck_by_pair): the same plan with or without SQLite's statistics, where a join from
+    the school's recent records flipped to walking every pair's history once ANALYZE ran.
     """
     day = on or timezone.localdate()
     cutoff = day - datetime.timedelta(days=settings.idle_days)
-    until = Q() if on is None else Q(carerecord__occurred_on__lte=on)
-    # From the school's records since the cutoff (its date index) to their children's pairs
-    # with the record's author: not from each pair to its teacher's thousands of records.
-    recorded_since = CareRecord.pupils.through.objects.filter(
-        until,
-        live_records("carerecord__"),
-        carerecord__school_id=settings.school_id,
-        carerecord__occurred_on__gte=cutoff,
-        pupil__pairs__kind=Pair.Kind.TEACHER,
-        pupil__pairs__teacher=F("carerecord__author"),
-    ).values("pupil__pairs")
     checks = PairCheck.objects.all() if on is None else PairCheck.objects.filter(checked_on__lte=on)
     records = CareRecord.objects.live()
     if on is not None:
         records = records.filter(occurred_on__lte=on)
-    checked_since = checks.filter(checked_on__gte=cutoff).values("pair_id")
+    recorded_since = records.filter(
+        author=OuterRef("teacher"), occurred_on__gte=cutoff, pupils=OuterRef("pupil")
+    )
+    checked_since = checks.filter(pair=OuterRef("pk"), checked_on__gte=cutoff)
     ever = Exists(checks.filter(pair=OuterRef("pk"))) | Exists(
         records.filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
     )
     return (
         (pairs.teachers().active() if on is None else pairs.teachers().on_day(on))
-        .exclude(pk__in=recorded_since)
-        .exclude(pk__in=checked_since)
+        .filter(~Exists(recorded_since), ~Exists(checked_since))
         .filter(Q(started_on__lt=cutoff) | ever)
     )
 
@@ -572,13 +565,26 @@ def record_list(*, user: User, filters: dict) -> QuerySet[CareRecord]:
     if not filters.get("voided"):
         records = records.live()
     attachments = RecordAttachment.objects.filter(record=OuterRef("pk"))
-    return records.annotate(has_attachments=Exists(attachments)).prefetch_related(
-        Prefetch(
-            "pupils",
-            queryset=pupils_visible_to(user=user).order_by("name_pinyin", "pk"),
-            to_attr="visible_pupils",
-        )
-    )
+    return records.annotate(has_attachments=Exists(attachments))
+
+
+def name_visible_pupils(records, *, user: User) -> None:
+    """Set each record's visible_pupils (the children of record_list's page the user reads,
+    by name) in two queries: the page's links, then those children by primary key. One query
+    joining both let SQLite, without statistics, start from every pupil of the school."""
+    records = list(records)
+    links = CareRecord.pupils.through.objects.filter(carerecord__in=[r.pk for r in records])
+    links = list(links.values_list("carerecord_id", "pupil_id"))
+    children = pupils_visible_to(user=user).select_related(None).only("name", "name_pinyin")
+    by_pk = children.filter(pk__in={pupil for _record, pupil in links}).in_bulk()
+    for record in records:
+        record.visible_pupils = []
+    pages = {record.pk: record for record in records}
+    for record, pupil in links:
+        if pupil in by_pk:
+            pages[record].visible_pupils.append(by_pk[pupil])
+    for record in records:
+        record.visible_pupils.sort(key=lambda pupil: (pupil.name_pinyin, pupil.pk))
 
 
 def pupils_for_emergency(*, user: User) -> QuerySet[Pupil]:

@@ -223,12 +223,15 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 def compliance(request: HttpRequest) -> HttpResponse:
     """The principal's view: quotas met by class and by teacher; children with no contact."""
     settings = CareSettings.for_school(request.user.school)
-    context = {
-        "report": due.compliance(
-            school_id=request.user.school_id, settings=settings, today=timezone.localdate()
-        ),
-        "settings": settings,
-    }
+    # A page of teachers at a time: a large school has a thousand.
+    page = paginate(request, due.answering_teacher_ids(request.user.school_id))
+    report = due.compliance(
+        school_id=request.user.school_id,
+        settings=settings,
+        today=timezone.localdate(),
+        teacher_ids=list(page),
+    )
+    context = {"report": report, "settings": settings, "page": page}
     return render(request, "visits/compliance.html", context)
 
 
@@ -243,11 +246,13 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
     filters = valid_filters(form)
     records = selectors.record_list(user=request.user, filters=filters)
+    page = paginate(request, records)
+    selectors.name_visible_pupils(page, user=request.user)
     context = {
         "form": form,
         "author": filters.get("author"),
         "without_author": query_without_page(request, "author"),
-        "page": paginate(request, records),
+        "page": page,
         "query": query_without_page(request),
         "reads_counselling": request.user.reads_counselling,
     }

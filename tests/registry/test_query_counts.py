@@ -41,7 +41,8 @@ def rows_in(response, marker: str) -> int:
     return response.content.decode().count(marker)
 
 
-@pytest.mark.parametrize(("role", "expected"), [("class_teacher", 10), ("principal", 9)])
+# The missing-item counts of the page are one query by its keys (+1 since issue 19).
+@pytest.mark.parametrize(("role", "expected"), [("class_teacher", 11), ("principal", 10)])
 def test_the_pupil_list_uses_as_many_queries_for_fifty_pupils_as_for_one(
     client,
     django_assert_num_queries,

@@ -8,8 +8,7 @@ from caresys.lib.env import envbool, envint
 
 # The embedded default: no DATABASE_URL, so settings.py configures SQLite itself.
 DEFAULT_SQLITE = (
-    not settings.DATABASE_URL
-    and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    not settings.DATABASE_URL and settings.DATABASES["default"]["ENGINE"] == "caresys.lib.sqlite"
 )
 
 

@@ -234,6 +234,7 @@ def test_the_principal_sees_quotas_met_by_class_and_by_teacher(
     assert rows["四年级(2)班"].quotas["talks_per_month"] == 0
     assert (rows["四年级(2)班"].overdue_events, rows["四年级(2)班"].no_contact) == (1, 1)
     assert [pupil.name for pupil in report.no_contact] == ["李小红"]
+    assert report.no_contact_count == 1
     teacher = next(row for row in report.teachers if row.teacher == class_teacher)
     assert (teacher.records, teacher.visited_children) == ({"talk": 1, "home_visit": 1}, 1)
 

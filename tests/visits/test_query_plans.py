@@ -1,0 +1,130 @@
+"""Query plans that must not flip when SQLite's statistics appear: each key query is explained
+without statistics (a fresh install) and with those of a school of 20,000 pupils and 200,000
+records (what ANALYZE wrote there), and must use its index either way."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pairing.models import Pair, PairingSettings
+from visits.selectors import idle_pairs
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's planner and its sqlite_stat1 table"
+)
+
+# sqlite_stat1 rows after ANALYZE on the demo school seeded with 20,000 pupils and topped up to
+# 200,000 care records (bench/bench_visits.py).
+LARGE_SCHOOL = [
+    ("pairing_pair", "pair_active_by_teacher", "5709 5709 5709 5"),
+    ("pairing_pair", "pair_unique_active_teacher", "3563 1 1"),
+    ("pairing_pair", "pairing_pair_pupil_id_3499bb1c", "5709 2"),
+    ("pairing_pair", "pairing_pair_school_id_b617f170", "5709 5709"),
+    ("pairing_pair", "pairing_pair_teacher_id_438ae863", "5709 5"),
+    ("pairing_paircheck", "paircheck_by_pair", "6299 3 1"),
+    ("pairing_paircheck", "pairing_paircheck_pair_id_40f53ec2", "6299 3"),
+    ("registry_parent", "registry_parent_pupil_id_5c4ff554", "40000 2"),
+    ("registry_pupil", "pupil_list_filter", "20000 20000 20000 5000"),
+    ("registry_pupil", "registry_pupil_name_initials_eb0e737c", "20000 6"),
+    ("registry_pupil", "registry_pupil_name_pinyin_653b5837", "20000 2"),
+    ("registry_pupil", "registry_pupil_school_class_id_7ef2141e", "20000 46"),
+    ("registry_pupil", "registry_pupil_school_id_8673d599", "20000 20000"),
+    ("visits_carerecord", "record_author_date", "200000 155 2"),
+    ("visits_carerecord", "record_kind_date", "200000 200000 25000 60"),
+    ("visits_carerecord", "record_newest", "200000 200000 370 1"),
+    ("visits_carerecord", "record_risk", "200000 200000 50000"),
+    ("visits_carerecord", "visits_carerecord_author_id_a73c864a", "200000 155"),
+    ("visits_carerecord", "visits_carerecord_school_id_6867c704", "200000 200000"),
+    ("visits_carerecord_pupils", "visits_carerecord_pupils_carerecord_id_c979e51c", "220663 2"),
+    (
+        "visits_carerecord_pupils",
+        "visits_carerecord_pupils_carerecord_id_pupil_id_41524c92_uniq",
+        "220663 2 1",
+    ),
+    ("visits_carerecord_pupils", "visits_carerecord_pupils_pupil_id_03d54301", "220663 58"),
+]
+
+
+@pytest.fixture(params=["without statistics", "with a large school's statistics"])
+def statistics(request, db):
+    """The planner's statistics for this test: none, or LARGE_SCHOOL's (indexes whose names
+    differ on this database are left without)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # creates sqlite_stat1
+        cursor.execute("DELETE FROM sqlite_stat1")
+        if request.param != "without statistics":
+            cursor.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", LARGE_SCHOOL)
+        cursor.execute("ANALYZE sqlite_schema")  # reloads the statistics
+    yield request.param
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_stat1")
+        cursor.execute("ANALYZE sqlite_schema")
+
+
+def plan(sql: str, params=()) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+def plans_of(queries: CaptureQueriesContext, containing: str) -> list[str]:
+    """The plans of the captured SELECTs whose SQL contains the words given."""
+    return [
+        plan(query["sql"])
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and containing in query["sql"]
+    ]
+
+
+def test_the_idle_pairs_count_looks_up_each_teachers_recent_records_by_index(statistics, school):
+    query = idle_pairs(Pair.objects.filter(school=school), PairingSettings.for_school(school))
+    sql, params = query.query.sql_with_params()
+
+    explained = plan(sql, params)
+
+    assert "USING INDEX record_author_date (author_id=? AND occurred_on>?)" in explained
+    assert "paircheck_by_pair (pair_id=? AND checked_on>?)" in explained
+    assert "SCAN" not in explained.replace("SCAN pairing_pair", "")  # no table walked
+    assert "AUTOMATIC" not in explained
+
+
+def test_the_records_page_finds_its_children_from_the_pages_records(
+    statistics, client, principal, class_teacher, pupil
+):
+    from visits import services
+
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="谈心")
+    client.force_login(principal)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("visits:record_list")).status_code == 200
+
+    [links] = plans_of(queries, 'FROM "visits_carerecord_pupils" WHERE')
+    assert links.startswith("SEARCH visits_carerecord_pupils USING COVERING INDEX")
+    [children] = plans_of(queries, '"registry_pupil"."id" IN')
+    assert children.startswith("SEARCH registry_pupil USING INTEGER PRIMARY KEY")
+    [count] = plans_of(queries, 'SELECT COUNT(*) AS "__count" FROM "visits_carerecord"')
+    assert "INDEX record_live_newest (school_id=?)" in count
+
+
+def test_a_connection_to_a_database_without_statistics_leaves_them_when_it_closes(
+    tmp_path, django_db_blocker
+):
+    from caresys.lib.sqlite.base import DatabaseWrapper
+
+    with django_db_blocker.unblock():  # a database of its own, outside the test's
+        scratch = DatabaseWrapper({**connection.settings_dict, "NAME": tmp_path / "school.sqlite3"})
+        with scratch.cursor() as cursor:
+            cursor.execute("CREATE TABLE record (id INTEGER PRIMARY KEY, day TEXT)")
+            cursor.execute("CREATE INDEX record_day ON record (day)")
+            cursor.executemany(
+                "INSERT INTO record (day) VALUES (%s)", [(f"2026-{n}",) for n in range(99)]
+            )
+            cursor.execute("SELECT count(*) FROM record WHERE day > '2026-5'")
+        scratch.close()
+
+        with scratch.cursor() as cursor:
+            cursor.execute("SELECT tbl, idx FROM sqlite_stat1")
+            assert cursor.fetchall() == [("record", "record_day")]
+        scratch.close()
