@@ -18,6 +18,7 @@ from reports import drafts
 from reports.document import document_html
 from reports.drafts import sections_of
 from reports.models import TermReport, TermReportVersion
+from reports.numbers import TermNumbers
 from reports.selectors import (
     case_child,
     report_texts,
@@ -95,16 +96,23 @@ def term_report_update(
 
 @transaction.atomic
 def term_report_generate(
-    *, actor: User, report: TermReport, request: HttpRequest | None = None
+    *,
+    actor: User,
+    report: TermReport,
+    request: HttpRequest | None = None,
+    numbers: TermNumbers | None = None,
 ) -> TermReportVersion:
-    """Print the summary from the data as it stands and keep the PDF with its numbers."""
+    """Print the summary from the data as it stands and keep the PDF with its numbers: those
+    given when the caller has just counted them for this report (the edit page checked the
+    principal's numbers against them), else counted here."""
     report = TermReport.objects.select_for_update().get(pk=report.pk)
-    numbers = summary_numbers(
-        term_numbers(school=report.school, period=report.term.period),
-        school=report.school,
-        period=report.term.period,
-        report=report,
-    )
+    if numbers is None:
+        numbers = summary_numbers(
+            term_numbers(school=report.school, period=report.term.period),
+            school=report.school,
+            period=report.term.period,
+            report=report,
+        )
     # The sections as printed: a section never saved is kept as its draft, so the version
     # holds every sentence it printed.
     texts = report_texts(report)

@@ -184,6 +184,7 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
     data's is shown first, and printed only when the principal confirms (confirm=1)."""
     term = selectors.get_term_for_user(request.user, pk)
     report = services.term_report_get_or_create(actor=request.user, term=term)
+    numbers = None  # counted by the service unless the texts posted here were checked first
     if any(name in request.POST for name in TermReport.TEXT_FIELDS):
         numbers = selectors.summary_numbers(
             selectors.term_numbers(school=request.user.school, period=term.period),
@@ -202,7 +203,9 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
             return _edit_page(
                 request, term=term, report=report, form=form, numbers=numbers, confirm=True
             )
-    version = services.term_report_generate(actor=request.user, report=report, request=request)
+    version = services.term_report_generate(
+        actor=request.user, report=report, request=request, numbers=numbers
+    )
     url = reverse("reports:term_report_edit", args=[term.pk])
     return redirect(f"{url}?{urlencode({'new': version.pk})}#version-{version.pk}")
 
