@@ -1195,6 +1195,7 @@ def census_class_return(*, census: CensusRound, school_class: SchoolClass) -> Ce
     )
     return found or CensusClassReturn(round=census, school_class=school_class)
 
+
 def schools_visible_to(*, user: User) -> QuerySet[School]:
     """The schools a county reader reads: every school for the bureau and the installation's
     registrar, their township's for a 中心学校 reader, none for anyone else (a school's own
