@@ -59,7 +59,9 @@ def paired_with(user: User) -> Q:
     return Q(pk__in=Pair.objects.active_teacher().filter(teacher=user).values("pupil_id"))
 
 
-def _has_teacher_pair(on: datetime.date | None = None) -> Exists:
+def has_teacher_pair(on: datetime.date | None = None) -> Exists:
+    """The pupil (OuterRef "pk") has a live teacher pair (with `on`, one running that day): the
+    one spelling behind coverage here and across schools (county)."""
     pairs = Pair.objects.active_teacher() if on is None else Pair.objects.teacher_on_day(on)
     return Exists(pairs.filter(pupil=OuterRef("pk")))
 
@@ -217,7 +219,7 @@ def unpaired_children(school: School, settings: PairingSettings | None = None) -
     """The school's 关爱对象 without an active teacher pair (and without a buddy, when the school
     requires one), priority children first."""
     children = Pupil.objects.in_care_enrolled(school).annotate(
-        has_teacher=_has_teacher_pair(), has_buddy=_has_buddy()
+        has_teacher=has_teacher_pair(), has_buddy=_has_buddy()
     )
     missing = Q(has_teacher=False)
     if settings is not None and settings.buddy_required:
@@ -237,7 +239,7 @@ def coverage(
     if children is None:
         children = Pupil.objects.in_care_enrolled(school)
     rows = (
-        children.annotate(has_teacher=_has_teacher_pair(on))
+        children.annotate(has_teacher=has_teacher_pair(on))
         .values("school_class")
         .annotate(children=Count("pk"), paired=Count("pk", filter=Q(has_teacher=True)))
         .order_by()

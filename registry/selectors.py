@@ -380,14 +380,20 @@ def promotions_since(*, school_id: int, day: datetime.date) -> int:
     ).count()
 
 
+def archive_incomplete() -> Q:
+    """A pupil whose archive lacks any required item (ARCHIVE_ITEMS), as a filter."""
+    incomplete = Q()
+    for item in ARCHIVE_ITEMS:
+        incomplete |= item.missing
+    return incomplete
+
+
 def archive_counts(*, pupils: QuerySet[Pupil], on: datetime.date) -> dict[str, int]:
     """The left-behind children among `pupils` at school on the day (Pupil.objects.on_day):
     how many (total), how many had an archive by then (archived: 建档率 is archived ÷ total)
     and how many archives are complete (完整率 is complete ÷ archived). Completeness has no
     dated history: it is read as the archives stand now. One query."""
-    incomplete = Q()
-    for item in ARCHIVE_ITEMS:
-        incomplete |= item.missing
+    incomplete = archive_incomplete()
     next_day = timezone.make_aware(
         datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
     )

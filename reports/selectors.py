@@ -74,7 +74,14 @@ from reports.numbers import (
 )
 from rooms.selectors import RoomsTerm, rooms_in
 from visits.due import answering_teachers
-from visits.models import CareRecord, CareSettings, DropoutCase, Emergency, WatchEvent
+from visits.models import (
+    CareRecord,
+    CareSettings,
+    DropoutCase,
+    Emergency,
+    WatchEvent,
+    out_of_school,
+)
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
 
 GUIDES = tuple(
@@ -386,10 +393,7 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
             filter=Q(occurred_at__lte=day_end) & (Q(closed_at=None) | Q(closed_at__gt=day_end)),
         ),
     )
-    out_of_school = Q(opened_on__lte=day) & (
-        Q(status=DropoutCase.Status.DROPPED_OUT, closed_on=None)
-        | Q(status=DropoutCase.Status.RETURNED, closed_on__gt=day)
-    )
+    out = out_of_school(day)
     cases = (
         DropoutCase.objects.filter(school_id=school_id, opened_on__lte=period.end)
         .filter(Q(closed_on=None) | Q(closed_on__gte=period.start))
@@ -405,11 +409,11 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
                 distinct=True,
                 filter=Q(status__in=DropoutCase.OPEN) | Q(closed_on__gt=day),
             ),
-            dropped_out=Count("pupil", distinct=True, filter=out_of_school),
+            dropped_out=Count("pupil", distinct=True, filter=out),
             left_behind_out=Count(
                 "pupil",
                 distinct=True,
-                filter=out_of_school & Q(pupil__in=_children(school_id, day).values("pk")),
+                filter=out & Q(pupil__in=_children(school_id, day).values("pk")),
             ),
         )
     )
@@ -898,9 +902,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         numbers=numbers,
         period=period,
         months=months,
-        overdue_events=WatchEvent.objects.filter(
-            school=school, answered_by=None, due_on__lt=today
-        ).count(),
+        overdue_events=WatchEvent.objects.filter(school=school).overdue(today).count(),
         no_contact=away.exclude(pk__in=contacted).count(),
         no_contact_days=settings.no_contact_days,
         talks_met=away.filter(pk__in=talked).count(),

@@ -277,9 +277,8 @@ def compliance(
         .order_by()
     )
     overdue = dict(
-        WatchEvent.objects.filter(
-            school_id=school_id, answered_by=None, due_on__lt=today, pupil__in=children
-        )
+        WatchEvent.objects.filter(school_id=school_id, pupil__in=children)
+        .overdue(today)
         .values_list("pupil__school_class")
         .annotate(n=Count("pk"))
         .order_by()

@@ -11,7 +11,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -365,6 +365,22 @@ class CareRecordRevision(models.Model):
         return self.summary
 
 
+def watch_overdue(day: datetime.date) -> Q:
+    """五必访 still unanswered after their due date (逾期), as a filter: the dashboard's, the
+    compliance page's and the county's one rule."""
+    return Q(answered_by=None, due_on__lt=day)
+
+
+def watch_late(day: datetime.date) -> Q:
+    """五必访 not done 按时: overdue, or answered by a record dated after the due date."""
+    return watch_overdue(day) | Q(answered_by__occurred_on__gt=F("due_on"))
+
+
+class WatchEventQuerySet(models.QuerySet):
+    def overdue(self, day: datetime.date) -> "WatchEventQuerySet":
+        return self.filter(watch_overdue(day))
+
+
 class WatchEvent(models.Model):
     """五必访: something noticed about a child that makes a home visit or talk due."""
 
@@ -397,6 +413,8 @@ class WatchEvent(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = WatchEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("五必访")
@@ -585,6 +603,16 @@ class EmergencyStep(models.Model):
             errors["receipt"] = _("请填写回执号；没有回执的，在说明中写明报告方式和接报人。")
         if errors:
             raise ValidationError(errors)
+
+
+def out_of_school(day: datetime.date) -> Q:
+    """DropoutCase rows of children out of school on the day (辍学): a case of 已辍学 still open,
+    or 已劝返复学 after the day. A case's status has no dated history; one closed after the day
+    was open on it. The summary's and the county's one rule."""
+    return Q(opened_on__lte=day) & (
+        Q(status=DropoutCase.Status.DROPPED_OUT, closed_on=None)
+        | Q(status=DropoutCase.Status.RETURNED, closed_on__gt=day)
+    )
 
 
 class DropoutCase(models.Model):
