@@ -30,7 +30,11 @@ def nav_groups(user) -> list[NavGroup]:
     """The menu of a signed-in user: groups with at least one entry, in the bar's order."""
     leads = user.leads_care
     # The county's pages (their app sits above this one; named, not imported).
-    county = NavGroup(items=[("county:home", _("各校概况"))] if user.reads_county else [])
+    county = NavGroup(
+        items=[("county:dashboard", _("各校概况")), ("county:appraisal", _("评比"))]
+        if user.reads_county
+        else []
+    )
     if user.school_id is None:
         return [county] if county.items else []
     alone = NavGroup(items=[("home", _("首页"))])

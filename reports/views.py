@@ -1,7 +1,9 @@
 """The principal's reports: the term summary, edited around its numbers, previewed, printed
 and kept version by version."""
 
+import datetime
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresys.lib.http import paginate, role_required
 from caresys.lib.pdf import html_to_pdf, pdf_response
 from plans.selectors import missed_of_term
-from registry.models import CARE_LEADS, AccessLog, Term
+from registry.models import CARE_LEADS, AccessLog, School, Term
 from registry.services import log_access
 from reports import drafts, exports, growth, selectors, services
 from reports.charts import bar_chart
@@ -35,11 +37,17 @@ from visits.due import answering_teacher_ids, answering_teachers
 @role_required(*CARE_LEADS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The school's care work live: who is cared for, what was done, what is overdue."""
-    today = timezone.localdate()
-    board = selectors.dashboard(school=request.user.school, today=today)
+    context = dashboard_context(school=request.user.school, today=timezone.localdate())
+    return render(request, "reports/dashboard.html", context)
+
+
+def dashboard_context(*, school: School, today: datetime.date) -> dict[str, Any]:
+    """What templates/reports/_dashboard.html shows of the school: its principal's page, and a
+    county reader's read-only view of it."""
+    board = selectors.dashboard(school=school, today=today)
     numbers = board.numbers
-    plan, missed = missed_of_term(school_id=request.user.school_id, today=today)
-    context = {
+    plan, missed = missed_of_term(school_id=school.pk, today=today)
+    return {
         "plan": plan,
         "plan_missed": missed,
         "board": board,
@@ -51,7 +59,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "kind_chart": kind_chart(numbers),
     }
-    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET

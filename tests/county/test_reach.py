@@ -48,7 +48,7 @@ def test_someone_with_no_school_is_sent_to_the_county_and_refused_the_schools_pa
         "plans:calendar",
     ):
         assert client.get(reverse(name)).status_code == 403, name
-    page = client.get(reverse("county:home"))
+    page = client.get(reverse("county:home"), follow=True)
     assert page.status_code == 200
     assert "石门乡中心小学" in page.content.decode()
 

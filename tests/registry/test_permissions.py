@@ -52,7 +52,17 @@ EXPECTED: dict[str, dict[str, int | str]] = (
     {
         "home": EVERYONE_SIGNED_IN,
         # The county's pages: no role of a school reaches them (tests/county for their own).
-        "county:home": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        **dict.fromkeys(
+            (
+                "county:home",
+                "county:dashboard",
+                "county:school",
+                "county:appraisal",
+                "county:appraisal_xlsx",
+                "county:appraisal_weights",
+            ),
+            dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        ),
         "login": dict.fromkeys(ROLES, 200),
         "logout": dict.fromkeys(ROLES, 302),
         "password_change": EVERYONE_SIGNED_IN,

@@ -1,0 +1,50 @@
+"""The county's pages in a real browser, at a desk and on a phone: the bureau reads the schools
+side by side, opens one school's read-only page from a number, and reads the 评比."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from registry.models import Role
+from tests.browser.accessibility import axe_findings, blocking, serve_axe
+from tests.browser.conftest import PHONE, TIMEOUT_MS
+from tests.county.test_dashboard import build_school
+from tests.factories import TownshipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/work/shots/county-dash")
+
+
+def test_the_bureau_reads_the_schools_side_by_side_and_the_appraisal(browser, live_server, sign_in):
+    baishui, shimen = TownshipFactory(name="白水镇"), TownshipFactory(name="石门乡")
+    build_school(baishui, "白水镇中心小学", left_behind=4, others=3)
+    build_school(baishui, "白水镇龙潭村小", left_behind=2, needy=1, care_categories=["is_disabled"])
+    build_school(baishui, "白水镇杉木教学点", left_behind=0, others=2)
+    build_school(shimen, "石门乡中心小学", left_behind=3, others=5)
+    UserFactory(username="bureau", school=None, roles=[Role.BUREAU], full_name="县教育局")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    for label, viewport in (("desk", {"width": 1280, "height": 900}), ("phone", PHONE)):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        serve_axe(page)
+        sign_in(page, "bureau")
+
+        expect(page.locator("[data-county-board]")).to_contain_text("白水镇小计（3所）")
+        expect(page.locator("[data-total]")).to_contain_text("合计（4所）")
+        assert blocking(axe_findings(page, "county:dashboard")) == []
+        page.screenshot(path=str(SHOTS / f"dashboard-{label}.png"), full_page=True)
+
+        with page.expect_navigation():
+            page.locator("[data-school] a").filter(has_text="石门乡中心小学").first.click()
+        expect(page.locator("[data-read-only]")).to_contain_text("只读")
+        page.screenshot(path=str(SHOTS / f"school-{label}.png"), full_page=True)
+
+        page.goto("/county/appraisal/")
+        expect(page.locator("[data-appraisal] tbody tr")).to_have_count(4)
+        assert blocking(axe_findings(page, "county:appraisal")) == []
+        page.screenshot(path=str(SHOTS / f"appraisal-{label}.png"), full_page=True)
+        context.close()
