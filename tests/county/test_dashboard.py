@@ -256,26 +256,28 @@ def test_the_appraisal_export_has_a_title_the_headers_in_order_and_the_ranked_ro
 
 
 @pytest.mark.parametrize("name", ["county:dashboard", "county:appraisal", "county:appraisal_xlsx"])
-def test_the_county_pages_cost_the_same_queries_for_2_and_20_schools(client, bureau, name):
+def test_the_county_pages_cost_the_same_queries_for_2_and_20_schools(
+    client, bureau, django_assert_num_queries, name
+):
     township = TownshipFactory(name="白水镇")
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(reverse(name))
-            assert response.status_code == 200
-            if name.endswith("xlsx"):
-                b"".join(response.streaming_content)
-        return len(captured)
+    def get() -> None:
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        if name.endswith("xlsx"):
+            b"".join(response.streaming_content)
 
     client.force_login(bureau)
     build_school(township, "一小")
     build_school(TownshipFactory(name="石门乡"), "二小", care_categories=["is_orphan"])
-    two = queries()
+    with CaptureQueriesContext(connection) as two:
+        get()
     for i in range(18):
         categories = [["is_disabled"], ["is_orphan"], []][i % 3]
         build_school(township, f"村小{i}", left_behind=i % 4, care_categories=categories)
 
-    assert queries() == two
+    with django_assert_num_queries(len(two)):
+        get()
 
 
 def test_the_county_board_is_counted_in_nine_queries(county, bureau, django_assert_num_queries):
@@ -285,3 +287,23 @@ def test_the_county_board_is_counted_in_nine_queries(county, bureau, django_asse
         board = selectors.county_board(user=bureau)
     with django_assert_num_queries(1):  # the weights
         selectors.appraisal(board=board)
+
+
+def test_the_county_pages_refuse_a_post_and_the_weights_refuse_all_zero(client, county, bureau):
+    client.force_login(bureau)
+    school, _principal = county["central"]
+
+    for url in (
+        reverse("county:dashboard"),
+        reverse("county:school", args=[school.pk]),
+        reverse("county:appraisal"),
+        reverse("county:appraisal_xlsx"),
+    ):
+        assert client.post(url).status_code == 405, url
+    response = client.post(
+        reverse("county:appraisal_weights"), dict.fromkeys(AppraisalMeasure.Key.values, 0)
+    )
+
+    assert response.status_code == 200
+    assert "至少给一项指标设置大于0的权重" in response.content.decode()
+    assert not AppraisalMeasure.objects.exists()
