@@ -264,18 +264,19 @@ def county_board(*, user: User, today: datetime.date | None = None) -> CountyBoa
             complete=Count("pk", filter=archived & ~archive_incomplete()),
         )
     )
-    # This term's care: each record once per child in care it reached.
-    reached = CareRecord.pupils.through.objects.filter(
-        live_records("carerecord__"),
-        _in_term(rows, "occurred_on", prefix="carerecord__"),
-        pupil__in=children.filter(in_care).values("pk"),
+    # This term's care: each record once per child in care it reached. From the children to
+    # their records: filtering the records' links by "child IN (the children)" made SQLite
+    # probe the link index once per record and child.
+    reached = children.filter(in_care).filter(
+        live_records("care_records__"), _in_term(rows, "occurred_on", prefix="care_records__")
     )
     put(
         _grouped(
             reached,
-            key="carerecord__school_id",
-            contacts=Count("pk"),
-            home_visits=Count("pk", filter=Q(carerecord__kind=CareRecord.Kind.HOME_VISIT)),
+            contacts=Count("care_records"),
+            home_visits=Count(
+                "care_records", filter=Q(care_records__kind=CareRecord.Kind.HOME_VISIT)
+            ),
         )
     )
     put(
