@@ -47,4 +47,12 @@ def test_the_bureau_reads_the_schools_side_by_side_and_the_appraisal(browser, li
         expect(page.locator("[data-appraisal] tbody tr")).to_have_count(4)
         assert blocking(axe_findings(page, "county:appraisal")) == []
         page.screenshot(path=str(SHOTS / f"appraisal-{label}.png"), full_page=True)
+        if label == "desk":
+            with page.expect_navigation():
+                page.get_by_role("link", name="指标和权重").click()
+            page.get_by_label("辍学（每千名学生）").fill("0")
+            page.screenshot(path=str(SHOTS / "weights-desk.png"), full_page=True)
+            with page.expect_navigation():
+                page.get_by_role("button", name="保存权重").click()
+            expect(page.locator("[data-appraisal] thead")).not_to_contain_text("辍学")
         context.close()
