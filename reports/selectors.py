@@ -297,9 +297,11 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
     at work; a past day: the pairs running then, Pair.objects.on_day), idle ones as they were
     that day. The school's checks (by its leadership) apart from the pair teachers' own."""
     school_coverage, _per_class = coverage(school, children=_children(school.pk, day), on=day)
+    # Each of the school's pairs looked up by its keys: an IN list would first gather every
+    # pupil of the school (20,000 at the largest), twice.
     teacher_pairs = Q(
-        pk__in=Pair.objects.teacher_on_day(day),
-        pupil__in=Pupil.objects.filter(school=school).on_day(day).values("pk"),
+        Exists(Pair.objects.teacher_on_day(day).filter(pk=OuterRef("pk"))),
+        Exists(Pupil.objects.filter(school=school).on_day(day).filter(pk=OuterRef("pupil"))),
     )
     counts = (
         Pair.objects.on_day(day)
