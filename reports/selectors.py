@@ -896,6 +896,11 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
             kind=CareRecord.Kind.TALK, occurred_on__gte=month.start, occurred_on__lte=month.end
         )
     )
+    # Both from one walk of the left-behind children.
+    reached = away.aggregate(
+        no_contact=Count("pk", filter=~Q(pk__in=contacted)),
+        talks_met=Count("pk", filter=Q(pk__in=talked)),
+    )
     return Dashboard(
         numbers=numbers,
         period=period,
@@ -903,9 +908,9 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         overdue_events=WatchEvent.objects.filter(
             school=school, answered_by=None, due_on__lt=today
         ).count(),
-        no_contact=away.exclude(pk__in=contacted).count(),
+        no_contact=reached["no_contact"],
         no_contact_days=settings.no_contact_days,
-        talks_met=away.filter(pk__in=talked).count(),
+        talks_met=reached["talks_met"],
         open_emergencies=list(
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),
