@@ -42,7 +42,7 @@ def main() -> None:
         for _ in range(REQUESTS):
             seen = []
 
-            def wrapper(execute, sql, params, many, context):
+            def wrapper(execute, sql, params, many, context, seen=seen):
                 start = time.perf_counter()
                 try:
                     return execute(sql, params, many, context)
@@ -61,8 +61,10 @@ def main() -> None:
         print(f"{index:3d} {medians[index]:8.2f} ms  {' '.join(sqls[index].split())[:150]}")
     total = statistics.median(totals)
     in_queries = sum(medians.values())
-    print(f"queries: {len(medians)}, in queries {in_queries:.1f} ms, request {total:.1f} ms, "
-          f"outside queries {total - in_queries:.1f} ms")
+    print(
+        f"queries: {len(medians)}, in queries {in_queries:.1f} ms, request {total:.1f} ms, "
+        f"outside queries {total - in_queries:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

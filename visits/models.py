@@ -216,12 +216,18 @@ class CareRecord(models.Model):
             # names, the partial index's condition included.
             models.Index(
                 fields=[
-                    "school", "occurred_on", "kind", "voided_at",
-                    "guides_mind", "guides_life", "guides_study", "guides_behaviour",
+                    "school",
+                    "occurred_on",
+                    "kind",
+                    "voided_at",
+                    "guides_mind",
+                    "guides_life",
+                    "guides_study",
+                    "guides_behaviour",
                 ],
                 condition=Q(voided_at=None),
                 name="record_live_figures",
-            ),  # fmt: skip
+            ),
             # The principal's high-risk alerts: a school's records of a risk level.
             models.Index(fields=["school", "risk_level"], name="record_risk"),
             # A teacher's records since a day: whether a pair is idle (per pair, from its
