@@ -96,6 +96,9 @@ def quota_status(
             .filter(school_id=school_id, kind__in=list(record_kinds), **in_term)
             .values_list("pk", "kind", "pupils__school_class")
             .distinct()
+            # Unordered, so the kind index finds the few records of these kinds: ordered by
+            # date, SQLite walked the term's records newest first to avoid a sort.
+            .order_by()
         )
         for pk, kind, class_pk in rows:
             records[record_kinds[kind]].setdefault(class_pk, set()).add(pk)

@@ -240,9 +240,11 @@ def _programmes(records: QuerySet[CareRecord]) -> list[Programme]:
     return sorted(rows, key=lambda row: (not row.label, -row.amount, row.label))
 
 
-def _care(school_id: int, period: Period, day: datetime.date) -> Care:
+def _care(
+    school_id: int, period: Period, day: datetime.date, visits_by_class: list[dict]
+) -> Care:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities; the
-    children not visited are those left-behind on the day."""
+    children not visited are those left-behind on the day (counted by _visits_by_class)."""
     records = _records(school_id, period)
     by_kind = {
         row["kind"]: row
@@ -280,7 +282,7 @@ def _care(school_id: int, period: Period, day: datetime.date) -> Care:
         ],
         assistance_people=assistance["people"],
         assistance_amount=(assistance["amount"] or Decimal(0)).quantize(Decimal("0.01")),
-        not_visited=not_visited.count(),
+        not_visited=sum(row["children"] - row["visited"] for row in visits_by_class),
         not_visited_names=list(
             not_visited.order_by(
                 "school_class__grade", "school_class__number", "name_pinyin"
@@ -425,24 +427,27 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
     return Safety(**emergencies, **cases, flagged_unwatched=flagged_unwatched), left_behind_out
 
 
-def _classes_below_quota(
-    school_id: int, period: Period, day: datetime.date, grades_back: int
-) -> list[ClassBelowQuota]:
-    """Classes where fewer than all left-behind children had a home visit this term, named as
-    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
+def _visits_by_class(school_id: int, period: Period, day: datetime.date) -> list[dict]:
+    """Per class (and those in none), the left-behind children on the day and how many of them
+    had a home visit in the term: one walk of the children for 未家访 and the classes below
+    quota."""
     visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
-    rows = (
+    return list(
         _children(school_id, day)
-        .exclude(school_class=None)
         .values(
             "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
         )
         .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
         .order_by()
     )
+
+
+def _classes_below_quota(visits_by_class: list[dict], grades_back: int) -> list[ClassBelowQuota]:
+    """Classes where fewer than all left-behind children had a home visit this term, named as
+    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
     below = []
-    for row in rows:
-        if row["visited"] < row["children"]:
+    for row in visits_by_class:
+        if row["school_class"] is not None and row["visited"] < row["children"]:
             grade = row["school_class__grade"]
             if row["school_class__is_active"]:
                 grade = max(grade - grades_back, 1)
@@ -488,6 +493,7 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day)
+    visits_by_class = _visits_by_class(school.pk, period, day)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
@@ -496,9 +502,9 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
         basic=_basic(school.pk, day, dropped_out=left_behind_out, grades_back=back),
         archives=_archives(school.pk, day),
         pairing=_pairing(school, period, day),
-        care=_care(school.pk, period, day),
+        care=_care(school.pk, period, day, visits_by_class),
         safety=safety,
-        classes_below_quota=_classes_below_quota(school.pk, period, day, grades_back=back),
+        classes_below_quota=_classes_below_quota(visits_by_class, grades_back=back),
         problems=[],
         census=_census(school.pk, period),
         needy=_needy(school, period, day),
