@@ -14,8 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Length
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -240,9 +250,7 @@ def _programmes(records: QuerySet[CareRecord]) -> list[Programme]:
     return sorted(rows, key=lambda row: (not row.label, -row.amount, row.label))
 
 
-def _care(
-    school_id: int, period: Period, day: datetime.date, visits_by_class: list[dict]
-) -> Care:
+def _care(school_id: int, period: Period, day: datetime.date, visits_by_class: list[dict]) -> Care:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities; the
     children not visited are those left-behind on the day (counted by _visits_by_class)."""
     records = _records(school_id, period)
@@ -878,17 +886,28 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     while day <= today:
         spans.append(month_of(day))
         day = spans[-1].end + datetime.timedelta(days=1)
-    # One pass over the date index with a count per month: truncating each record's date
-    # (TruncMonth) is a Python function call per row in SQLite.
+    # A count of each month's range of the index (record_live_figures), in one query: one
+    # pass with a conditional count per month tests every row against every month, and
+    # truncating each record's date (TruncMonth) is a Python function call per row in SQLite.
     by_month = (
-        CareRecord.objects.live()
-        .filter(school=school, occurred_on__gte=spans[0].start)
-        .aggregate(
+        School.objects.filter(pk=school.pk)
+        .values(
             **{
-                f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
+                f"m{index}": Coalesce(
+                    Subquery(
+                        CareRecord.objects.live()
+                        .filter(school=OuterRef("pk"), occurred_on__range=(span.start, span.end))
+                        .order_by()
+                        .values("school")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
                 for index, span in enumerate(spans)
             }
         )
+        .get()
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = CareSettings.for_school(school)
