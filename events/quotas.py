@@ -7,6 +7,7 @@ its children. The school's count: all the term's live events of the kind, plus s
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -95,23 +96,35 @@ def quota_status(
             .filter(school_id=school_id, kind__in=list(record_kinds), **in_term)
             .values_list("pk", "kind", "pupils__school_class")
             .distinct()
+            # Unordered, so the kind index finds the few records of these kinds: ordered by
+            # date, SQLite walked the term's records newest first to avoid a sort.
+            .order_by()
         )
         for pk, kind, class_pk in rows:
             records[record_kinds[kind]].setdefault(class_pk, set()).add(pk)
+
+    # Each event counted once, by where it was held: a walk of the term's events per class
+    # is classes × events (444 × 2,000 at 20,000 pupils, a quarter of a second in Python).
+    for_class: Counter = Counter()
+    for_grade: Counter = Counter()
+    for_school: Counter = Counter()
+    for event_kind, grade, class_pk in events:
+        if class_pk is not None:
+            for_class[event_kind, class_pk] += 1
+        elif grade is not None:
+            for_grade[event_kind, grade] += 1
+        else:
+            for_school[event_kind] += 1
 
     def held_by_school(kind: str) -> int:
         done = sum(1 for event_kind, _grade, _class in events if event_kind == kind)
         return done + len(set().union(*records[kind].values()))
 
     def held_by_class(kind: str, school_class: SchoolClass) -> int:
-        done = sum(
-            1
-            for event_kind, grade, class_pk in events
-            if event_kind == kind
-            and (
-                class_pk == school_class.pk
-                or (class_pk is None and grade in (None, school_class.grade))
-            )
+        done = (
+            for_class[kind, school_class.pk]
+            + for_grade[kind, school_class.grade]
+            + for_school[kind]
         )
         return done + len(records[kind].get(school_class.pk, ()))
 

@@ -14,8 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Length
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -247,9 +257,9 @@ def _programmes(records: QuerySet[CareRecord]) -> list[Programme]:
     return sorted(rows, key=lambda row: (not row.label, -row.amount, row.label))
 
 
-def _care(school_id: int, period: Period, day: datetime.date) -> Care:
+def _care(school_id: int, period: Period, day: datetime.date, visits_by_class: list[dict]) -> Care:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities; the
-    children not visited are those left-behind on the day."""
+    children not visited are those left-behind on the day (counted by _visits_by_class)."""
     records = _records(school_id, period)
     by_kind = {
         row["kind"]: row
@@ -287,7 +297,7 @@ def _care(school_id: int, period: Period, day: datetime.date) -> Care:
         ],
         assistance_people=assistance["people"],
         assistance_amount=(assistance["amount"] or Decimal(0)).quantize(Decimal("0.01")),
-        not_visited=not_visited.count(),
+        not_visited=sum(row["children"] - row["visited"] for row in visits_by_class),
         not_visited_names=list(
             not_visited.order_by(
                 "school_class__grade", "school_class__number", "name_pinyin"
@@ -304,9 +314,11 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
     at work; a past day: the pairs running then, Pair.objects.on_day), idle ones as they were
     that day. The school's checks (by its leadership) apart from the pair teachers' own."""
     school_coverage, _per_class = coverage(school, children=_children(school.pk, day), on=day)
+    # Each of the school's pairs looked up by its keys: an IN list would first gather every
+    # pupil of the school (20,000 at the largest), twice.
     teacher_pairs = Q(
-        pk__in=Pair.objects.teacher_on_day(day),
-        pupil__in=Pupil.objects.filter(school=school).on_day(day).values("pk"),
+        Exists(Pair.objects.teacher_on_day(day).filter(pk=OuterRef("pk"))),
+        Exists(Pupil.objects.filter(school=school).on_day(day).filter(pk=OuterRef("pupil"))),
     )
     counts = (
         Pair.objects.on_day(day)
@@ -427,24 +439,27 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
     return Safety(**emergencies, **cases, flagged_unwatched=flagged_unwatched), left_behind_out
 
 
-def _classes_below_quota(
-    school_id: int, period: Period, day: datetime.date, grades_back: int
-) -> list[ClassBelowQuota]:
-    """Classes where fewer than all left-behind children had a home visit this term, named as
-    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
+def _visits_by_class(school_id: int, period: Period, day: datetime.date) -> list[dict]:
+    """Per class (and those in none), the left-behind children on the day and how many of them
+    had a home visit in the term: one walk of the children for 未家访 and the classes below
+    quota."""
     visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
-    rows = (
+    return list(
         _children(school_id, day)
-        .exclude(school_class=None)
         .values(
             "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
         )
         .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
         .order_by()
     )
+
+
+def _classes_below_quota(visits_by_class: list[dict], grades_back: int) -> list[ClassBelowQuota]:
+    """Classes where fewer than all left-behind children had a home visit this term, named as
+    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
     below = []
-    for row in rows:
-        if row["visited"] < row["children"]:
+    for row in visits_by_class:
+        if row["school_class"] is not None and row["visited"] < row["children"]:
             grade = row["school_class__grade"]
             if row["school_class__is_active"]:
                 grade = max(grade - grades_back, 1)
@@ -490,6 +505,7 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day)
+    visits_by_class = _visits_by_class(school.pk, period, day)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
@@ -498,9 +514,9 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
         basic=_basic(school.pk, day, dropped_out=left_behind_out, grades_back=back),
         archives=_archives(school.pk, day),
         pairing=_pairing(school, period, day),
-        care=_care(school.pk, period, day),
+        care=_care(school.pk, period, day, visits_by_class),
         safety=safety,
-        classes_below_quota=_classes_below_quota(school.pk, period, day, grades_back=back),
+        classes_below_quota=_classes_below_quota(visits_by_class, grades_back=back),
         problems=[],
         census=_census(school.pk, period),
         needy=_needy(school, period, day),
@@ -874,17 +890,28 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     while day <= today:
         spans.append(month_of(day))
         day = spans[-1].end + datetime.timedelta(days=1)
-    # One pass over the date index with a count per month: truncating each record's date
-    # (TruncMonth) is a Python function call per row in SQLite.
+    # A count of each month's range of the index (record_live_figures), in one query: one
+    # pass with a conditional count per month tests every row against every month, and
+    # truncating each record's date (TruncMonth) is a Python function call per row in SQLite.
     by_month = (
-        CareRecord.objects.live()
-        .filter(school=school, occurred_on__gte=spans[0].start)
-        .aggregate(
+        School.objects.filter(pk=school.pk)
+        .values(
             **{
-                f"m{index}": Count("pk", filter=Q(occurred_on__range=(span.start, span.end)))
+                f"m{index}": Coalesce(
+                    Subquery(
+                        CareRecord.objects.live()
+                        .filter(school=OuterRef("pk"), occurred_on__range=(span.start, span.end))
+                        .order_by()
+                        .values("school")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
                 for index, span in enumerate(spans)
             }
         )
+        .get()
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = CareSettings.for_school(school)
@@ -898,14 +925,19 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
             kind=CareRecord.Kind.TALK, occurred_on__gte=month.start, occurred_on__lte=month.end
         )
     )
+    # Both from one walk of the left-behind children.
+    reached = away.aggregate(
+        no_contact=Count("pk", filter=~Q(pk__in=contacted)),
+        talks_met=Count("pk", filter=Q(pk__in=talked)),
+    )
     return Dashboard(
         numbers=numbers,
         period=period,
         months=months,
         overdue_events=WatchEvent.objects.filter(school=school).overdue(today).count(),
-        no_contact=away.exclude(pk__in=contacted).count(),
+        no_contact=reached["no_contact"],
         no_contact_days=settings.no_contact_days,
-        talks_met=away.filter(pk__in=talked).count(),
+        talks_met=reached["talks_met"],
         open_emergencies=list(
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),

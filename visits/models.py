@@ -210,6 +210,24 @@ class CareRecord(models.Model):
                 condition=Q(voided_at=None),
                 name="record_live_newest",
             ),
+            # The dashboard's and the summary's figures of a period (records by month, by kind,
+            # 四导): read from this index alone, not the term's rows. voided_at is a column
+            # too, as SQLite reads an index alone only when it holds every column the query
+            # names, the partial index's condition included.
+            models.Index(
+                fields=[
+                    "school",
+                    "occurred_on",
+                    "kind",
+                    "voided_at",
+                    "guides_mind",
+                    "guides_life",
+                    "guides_study",
+                    "guides_behaviour",
+                ],
+                condition=Q(voided_at=None),
+                name="record_live_figures",
+            ),
             # The principal's high-risk alerts: a school's records of a risk level.
             models.Index(fields=["school", "risk_level"], name="record_risk"),
             # A teacher's records since a day: whether a pair is idle (per pair, from its

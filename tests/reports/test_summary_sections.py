@@ -253,4 +253,4 @@ def test_the_edit_pages_queries_do_not_grow_with_the_terms_records(
 
 # The texts, the numbers as of the term's end, the teachers' work table (检查考核), the safety
 # events, the chosen case and the list of records to choose from: whatever the records.
-EDIT_PAGE_QUERIES = 52
+EDIT_PAGE_QUERIES = 51
