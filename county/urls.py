@@ -5,4 +5,7 @@ from county import views
 app_name = "county"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("rollup/", views.rollup_list, name="rollup_list"),
+    path("rollup/<int:pk>/", views.rollup_edit, name="rollup_edit"),
+    path("rollup/versions/<int:pk>/", views.rollup_version, name="rollup_version"),
 ]

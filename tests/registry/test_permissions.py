@@ -53,6 +53,9 @@ EXPECTED: dict[str, dict[str, int | str]] = (
         "home": EVERYONE_SIGNED_IN,
         # The county's pages: no role of a school reaches them (tests/county for their own).
         "county:home": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:rollup_list": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:rollup_edit": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:rollup_version": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "login": dict.fromkeys(ROLES, 200),
         "logout": dict.fromkeys(ROLES, 302),
         "password_change": EVERYONE_SIGNED_IN,
