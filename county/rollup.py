@@ -319,11 +319,16 @@ class TermAcross:
     report: RollupReport | None
 
 
-def terms_across(*, user: User, township: Township | None) -> list[TermAcross]:
-    """The terms the scope's schools have, newest first, each with its roll-up if written.
-    Two queries."""
+def terms_across(
+    *, user: User, township: Township | None, today: datetime.date
+) -> list[TermAcross]:
+    """The terms the scope's schools have begun by `today`, newest first, each with its
+    roll-up if written. Two queries."""
     terms = (
-        Term.objects.filter(school_year__school__in=schools_in(user=user, township=township))
+        Term.objects.filter(
+            school_year__school__in=schools_in(user=user, township=township),
+            start_date__lte=today,
+        )
         .values("school_year__name", "number")
         .annotate(
             schools=Count("school_year__school", distinct=True),
@@ -410,4 +415,9 @@ def report_texts(report: RollupReport) -> dict[str, str]:
 
 def document_html(*, rollup: Rollup, texts: dict[str, Any]) -> str:
     """The roll-up as one HTML document, in the term summary's 公文 layout."""
-    return render_to_string("county/rollup_document.html", {"r": rollup, "t": texts})
+    # A township's few schools: each table kept on one page; a county's runs on from page to
+    # page, its header repeated.
+    tables = "data schools short" if len(rollup.rows) <= 15 else "data schools"
+    return render_to_string(
+        "county/rollup_document.html", {"r": rollup, "t": texts, "tables": tables}
+    )

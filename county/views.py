@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,7 +30,9 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
     """The terms the scope's schools have, each with its roll-up; 编写 (POST) opens one."""
     township = rollup.scope_of(request.user)
     if request.method == "POST":
-        terms = rollup.terms_across(user=request.user, township=township)
+        terms = rollup.terms_across(
+            user=request.user, township=township, today=timezone.localdate()
+        )
         year, number = request.POST.get("year", ""), request.POST.get("number", "")
         if not number.isdigit() or (year, int(number)) not in {(t.year, t.number) for t in terms}:
             raise Http404
@@ -39,7 +42,9 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
         return redirect("county:rollup_edit", pk=report.pk)
     context = {
         "scope": rollup.scope_name(township),
-        "terms": rollup.terms_across(user=request.user, township=township),
+        "terms": rollup.terms_across(
+            user=request.user, township=township, today=timezone.localdate()
+        ),
     }
     return render(request, "county/rollup_list.html", context)
 
@@ -51,7 +56,6 @@ def rollup_edit(request: HttpRequest, pk: int) -> HttpResponse:
     生成PDF saves what is typed and prints a new version."""
     report = rollup.get_rollup_for_user(request.user, pk)
     schools = list(rollup.schools_in(user=request.user, township=report.township))
-    figures = rollup.rollup_numbers(schools=schools, report=report)
     form = RollupReportForm(request.POST or None, instance=report)
     if form.is_valid():
         services.rollup_report_update(
@@ -60,6 +64,8 @@ def rollup_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if "generate" not in request.POST:
             messages.success(request, _("已保存。"))
             return redirect("county:rollup_edit", pk=report.pk)
+        # Counted once per page: each school's term_numbers, about 0.5 s at 1,000 pupils.
+        figures = rollup.rollup_numbers(schools=schools, report=report)
         version = services.rollup_report_generate(
             actor=request.user, report=report, rollup=figures, schools=schools, request=request
         )
@@ -70,6 +76,7 @@ def rollup_edit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, action=AccessLog.Action.READ, schools=schools,
             detail=_("查看汇总总结：%(t)s") % {"t": report}, request=request,
         )  # fmt: skip
+    figures = rollup.rollup_numbers(schools=schools, report=report)
     context = {"report": report, "form": form, "r": figures, "versions": report.versions.all()}
     return render(request, "county/rollup_edit.html", context)
 

@@ -272,3 +272,18 @@ def test_the_list_of_terms_costs_the_same_for_more_schools(
     with django_assert_num_queries(5):
         page = client.get(reverse("county:rollup_list"))
     assert "6 所学校已建该学期" in page.content.decode()
+
+
+def test_a_term_not_yet_begun_is_not_offered(client, county, bureau):
+    term = county["term"]
+    Term.objects.create(
+        school_year=term.school_year,
+        number=2,
+        start_date=term.end_date + datetime.timedelta(days=20),
+        end_date=term.end_date + datetime.timedelta(days=150),
+    )
+    client.force_login(bureau)
+
+    page = client.get(reverse("county:rollup_list")).content.decode()
+
+    assert "2026—2027学年第一学期" in page and "2026—2027学年第二学期" not in page
