@@ -18,7 +18,12 @@ from registry.selectors import schools_visible_to
 def home(request: HttpRequest) -> HttpResponse:
     """The schools the person reads, side by side."""
     schools = schools_visible_to(user=request.user).order_by("township__name", "name", "pk")
-    return render(request, "county/home.html", {"schools": schools})
+    user = request.user
+    context = {
+        "schools": schools,
+        "writes_rollup": user.has_role(Role.BUREAU) or user.has_role(Role.TOWNSHIP),
+    }
+    return render(request, "county/home.html", context)
 
 
 # --- the roll-up term summary ----------------------------------------------------------------

@@ -9,11 +9,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
 from county.models import RollupReport, RollupVersion
-from county.rollup import Figures, add_up, figures_of, rollup_numbers, schools_in
+from county.rollup import Figures, Rollup, add_up, figures_of, rollup_numbers, schools_in
 from county.services import rollup_report_get_or_create
 from registry.models import AccessLog, Role, SchoolYear, Term
 from reports.numbers import Counted
@@ -207,6 +209,9 @@ def test_the_bureau_opens_edits_and_prints_the_countys_rollup(client, county, bu
     # Noto CJK SC, and the 楷体 (AR PL UKai CN) of the as-of line, as the school's summary.
     assert all(re.search("CJK|UKai", str(font["/BaseFont"])) for font in fonts)
     assert version.numbers["total"]["pupils"] == 10 and version.texts["issuer"] == "某某县教育局"
+    assert Rollup.from_json(version.numbers).total.away == 6  # kept as printed
+    printed = AccessLog.objects.filter(actor=bureau, action=AccessLog.Action.PDF)
+    assert set(county["schools"]) <= {log.school for log in printed}  # each school's own log
 
 
 def test_each_school_read_from_above_shows_in_its_own_log(client, county, bureau):
@@ -287,3 +292,33 @@ def test_a_term_not_yet_begun_is_not_offered(client, county, bureau):
     page = client.get(reverse("county:rollup_list")).content.decode()
 
     assert "2026—2027学年第一学期" in page and "2026—2027学年第二学期" not in page
+
+
+def test_the_edit_page_grows_by_one_schools_term_numbers_a_school(client, county, bureau):
+    """Each school's figures are its own summary's count (term_numbers, a fixed number of
+    queries a school); nothing else on the page grows with the schools."""
+    report = _report(bureau, None)
+    client.force_login(bureau)
+    url = reverse("county:rollup_edit", args=[report.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as three:
+        client.get(url)
+    school = _school_with_children(
+        "石门乡新村小", county["shimen"], county["term"], left_behind=["both"]
+    )
+    with CaptureQueriesContext(connection) as one:
+        term_numbers(school=school, period=county["term"].period, with_previous=False)
+    with CaptureQueriesContext(connection) as four:
+        client.get(url)
+
+    assert len(four) - len(three) == len(one)
+
+
+def test_the_rollup_is_reached_from_the_bar_or_from_the_schools_page(
+    client, county, bureau, township_reader
+):
+    client.force_login(bureau)
+    assert reverse("county:rollup_list") in client.get(reverse("county:home")).content.decode()
+    client.force_login(township_reader)  # staff of the 中心学校: their bar holds the school's
+    page = client.get(reverse("county:home")).content.decode()
+    assert page.count(reverse("county:rollup_list")) == 1
