@@ -197,6 +197,15 @@ class SchoolRow:
 
 
 @dataclass(frozen=True)
+class Line:
+    """A row of the roll-up's tables: a school's, a township's 小计, or the 合计."""
+
+    label: str
+    figures: Figures | None  # None: the school has no such term
+    kind: str  # "school", "subtotal" or "total"
+
+
+@dataclass(frozen=True)
 class Rollup:
     """A township's or the county's term: each school's row, and their sum."""
 
@@ -215,6 +224,20 @@ class Rollup:
     def missing(self) -> list[SchoolRow]:
         """The schools with no such term: listed, not counted."""
         return [row for row in self.rows if row.figures is None]
+
+    @property
+    def lines(self) -> list[Line]:
+        """The tables' rows: each school's; after each township's schools its 小计 when the
+        roll-up spans townships (the county's); last the 合计."""
+        lines, townships = [], list(dict.fromkeys(row.township for row in self.rows))
+        for township in townships:
+            rows = [row for row in self.rows if row.township == township]
+            lines += [Line(row.school, row.figures, "school") for row in rows]
+            if len(townships) > 1:
+                label = _("%(t)s小计") % {"t": township} if township else _("其他学校小计")
+                counted = [row.figures for row in rows if row.figures is not None]
+                lines.append(Line(label, add_up(counted), "subtotal"))
+        return [*lines, Line(_("合计"), self.total, "total")]
 
     def to_json(self) -> dict[str, Any]:
         return {

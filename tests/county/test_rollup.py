@@ -15,7 +15,16 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from county.models import RollupReport, RollupVersion
-from county.rollup import Figures, Rollup, add_up, figures_of, rollup_numbers, schools_in
+from county.rollup import (
+    Figures,
+    Rollup,
+    SchoolRow,
+    add_up,
+    figures_of,
+    rollup_numbers,
+    rollup_of,
+    schools_in,
+)
 from county.services import rollup_report_get_or_create
 from registry.models import AccessLog, Role, SchoolYear, Term
 from reports.numbers import Counted
@@ -322,3 +331,25 @@ def test_the_rollup_is_reached_from_the_bar_or_from_the_schools_page(
     client.force_login(township_reader)  # staff of the 中心学校: their bar holds the school's
     page = client.get(reverse("county:home")).content.decode()
     assert page.count(reverse("county:rollup_list")) == 1
+
+
+def test_the_countys_tables_give_each_township_its_subtotal_and_the_total_is_their_sum():
+    def row(school, township, pupils):
+        return SchoolRow(school, township, "村小", _figures(pupils=pupils, away=pupils // 10))
+
+    rollup = rollup_of(
+        scope="全县", year=YEAR, number=1, term="2026—2027学年第一学期",
+        rows=[row("白水镇中心学校", "白水镇", 500), row("白水镇龙潭村小", "白水镇", 60),
+              SchoolRow("白水镇石桥教学点", "白水镇", "教学点", None),
+              row("石门乡中心小学", "石门乡", 300)],
+    )  # fmt: skip
+
+    lines = [(line.label, line.figures.pupils if line.figures else None) for line in rollup.lines]
+    assert lines == [
+        ("白水镇中心学校", 500), ("白水镇龙潭村小", 60), ("白水镇石桥教学点", None),
+        ("白水镇小计", 560), ("石门乡中心小学", 300), ("石门乡小计", 300), ("合计", 860),
+    ]  # fmt: skip
+    subtotals = [line.figures for line in rollup.lines if line.kind == "subtotal"]
+    assert add_up(subtotals) == rollup.total
+    township = rollup_of(scope="白水镇", year=YEAR, number=1, term="", rows=rollup.rows[:3])
+    assert [line.kind for line in township.lines] == ["school", "school", "school", "total"]
