@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Term, Township, User
+from registry.models import School, Term, Township, User
 
 
 class RollupReport(models.Model):
@@ -89,3 +89,30 @@ class RollupVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
+
+
+class SchoolTermFigures(models.Model):
+    """A school's term figures as its term summary counts them (county.rollup.Figures as JSON),
+    kept so that a roll-up reads one row a school instead of counting each school again
+    (county.services.count_school_term; nightly by `manage.py count_term_figures`)."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="term_figures", verbose_name=_("学校")
+    )
+    term = models.OneToOneField(
+        Term, on_delete=models.PROTECT, related_name="figures", verbose_name=_("学期")
+    )
+    figures = models.JSONField(_("数据"))
+    as_of = models.DateField(_("数据截至"), help_text=_("学期结束日，学期进行中则为统计当天。"))
+    counted_at = models.DateTimeField(_("统计时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("学校学期数据")
+        verbose_name_plural = _("学校学期数据")
+        ordering = ["school", "term", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "term"], name="school_term_figures_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.term_id}"

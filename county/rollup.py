@@ -1,5 +1,6 @@
 """The roll-up of a township's or the county's term: each school's figures as its own term
-summary counts them (reports.selectors.term_numbers, as of the term's end), and their sums.
+summary counts them (reports.selectors.term_numbers, as of the term's end), kept one row a
+school (county.models.SchoolTermFigures, counted nightly and on 重新统计), and their sums.
 
 Only counts are added up: a child, a teacher, a pair or a record belongs to one school, so the
 schools' counts add without counting anyone twice. Rates are never averaged; each is computed
@@ -13,16 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from county.models import RollupReport, RollupVersion
+from county.models import RollupReport, RollupVersion, SchoolTermFigures
 from registry.models import Role, School, Term, Township, User
 from registry.selectors import schools_visible_to
 from reports.numbers import Counted, TermNumbers
-from reports.selectors import pct, term_numbers
+from reports.selectors import pct
 
 
 @dataclass(frozen=True)
@@ -186,14 +188,33 @@ def add_up(rows: Sequence[Figures]) -> Figures:
     )
 
 
+# A school's row: its kept figures, none kept yet, or the school has no such term.
+COUNTED, UNCOUNTED, NO_TERM = "counted", "uncounted", "no_term"
+
+
 @dataclass(frozen=True)
 class SchoolRow:
-    """One school of the roll-up: its figures, or None when it has no such term (未建该学期)."""
+    """One school of the roll-up: its kept figures (county.models.SchoolTermFigures), or None
+    when they are not counted yet (未统计) or the school has no such term (未建该学期).
+    Dates as ISO strings, so that a version keeps the row as JSON."""
 
     school: str
     township: str
     kind: str
     figures: Figures | None
+    state: str = COUNTED
+    as_of: str | None = None  # the day counted as of
+    counted_at: str | None = None  # when counted
+    term_end: str | None = None
+    stale: bool = False  # counted before its term ended, which has ended since
+
+    @property
+    def counted_time(self) -> datetime.datetime | None:
+        return datetime.datetime.fromisoformat(self.counted_at) if self.counted_at else None
+
+    @property
+    def as_of_date(self) -> datetime.date | None:
+        return datetime.date.fromisoformat(self.as_of) if self.as_of else None
 
 
 @dataclass(frozen=True)
@@ -201,8 +222,9 @@ class Line:
     """A row of the roll-up's tables: a school's, a township's 小计, or the 合计."""
 
     label: str
-    figures: Figures | None  # None: the school has no such term
+    figures: Figures | None  # None: the school's are not counted or it has no such term
     kind: str  # "school", "subtotal" or "total"
+    state: str = COUNTED  # a school's: why it has no figures
 
 
 @dataclass(frozen=True)
@@ -223,7 +245,28 @@ class Rollup:
     @property
     def missing(self) -> list[SchoolRow]:
         """The schools with no such term: listed, not counted."""
-        return [row for row in self.rows if row.figures is None]
+        return [row for row in self.rows if row.state == NO_TERM]
+
+    @property
+    def uncounted(self) -> list[SchoolRow]:
+        """The schools with the term whose figures are not counted yet (未统计): listed, not
+        summed."""
+        return [row for row in self.rows if row.state == UNCOUNTED]
+
+    @property
+    def stale(self) -> list[SchoolRow]:
+        """The schools whose figures were counted before the term ended (需重新统计)."""
+        return [row for row in self.rows if row.stale]
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        """数据截至: the last day the schools' figures are counted as of."""
+        return max((row.as_of_date for row in self.counted if row.as_of_date), default=None)
+
+    @property
+    def at_term_end(self) -> bool:
+        """Every school's figures are as of its own term's end."""
+        return all(row.as_of is not None and row.as_of == row.term_end for row in self.counted)
 
     @property
     def lines(self) -> list[Line]:
@@ -232,7 +275,7 @@ class Rollup:
         lines, townships = [], list(dict.fromkeys(row.township for row in self.rows))
         for township in townships:
             rows = [row for row in self.rows if row.township == township]
-            lines += [Line(row.school, row.figures, "school") for row in rows]
+            lines += [Line(row.school, row.figures, "school", row.state) for row in rows]
             if len(townships) > 1:
                 label = _("%(t)s小计") % {"t": township} if township else _("其他学校小计")
                 counted = [row.figures for row in rows if row.figures is not None]
@@ -259,7 +302,8 @@ class Rollup:
             | {
                 "rows": [
                     SchoolRow(
-                        **row
+                        **{"state": COUNTED if row["figures"] else NO_TERM}
+                        | row
                         | {"figures": Figures.from_json(row["figures"]) if row["figures"] else None}
                     )
                     for row in data["rows"]
@@ -301,7 +345,7 @@ def schools_in(*, user: User, township: Township | None) -> QuerySet[School]:
     schools = schools_visible_to(user=user)
     if township is not None:
         schools = schools.filter(township=township)
-    return schools.order_by("township__name", "name", "pk")
+    return schools.select_related("township").order_by("township__name", "name", "pk")
 
 
 def get_rollup_for_user(user: User, pk: int) -> RollupReport:
@@ -380,33 +424,49 @@ def terms_across(
     ]
 
 
-def rollup_numbers(*, schools: list[School], report: RollupReport) -> Rollup:
-    """Each school's figures for the report's term (`schools`: schools_in its scope), as its
-    own term summary counts them (as of the term's end), and their sums. term_numbers' queries
-    once per school that has the term: a kept-figures store may come later if a county's
-    roll-up is too slow."""
+def rollup_numbers(
+    *, schools: list[School], report: RollupReport, today: datetime.date | None = None
+) -> Rollup:
+    """Each school's kept figures for the report's term (`schools`: schools_in its scope, with
+    their township) and their sums. One query, whatever the number of schools: the figures are
+    counted beforehand (county.services.count_school_term)."""
+    today = today or timezone.localdate()
     terms = {
         term.school_year.school_id: term
         for term in Term.objects.filter(
             school_year__school__in=[school.pk for school in schools],
             school_year__name=report.year,
             number=report.number,
-        ).select_related("school_year")
+        ).select_related("school_year", "figures")
     }
     rows = []
     for school in schools:
         term = terms.get(school.pk)
-        numbers = (
-            term_numbers(school=school, period=term.period, with_previous=False) if term else None
-        )
-        rows.append(
-            SchoolRow(
-                school=school.name,
-                township=school.township.name if school.township else "",
-                kind=school.get_kind_display(),
-                figures=figures_of(numbers) if numbers else None,
+        kept: SchoolTermFigures | None = getattr(term, "figures", None) if term else None
+        place = {
+            "school": school.name,
+            "township": school.township.name if school.township else "",
+            "kind": school.get_kind_display(),
+        }
+        if term is None:
+            rows.append(SchoolRow(**place, figures=None, state=NO_TERM))
+        elif kept is None:
+            rows.append(
+                SchoolRow(
+                    **place, figures=None, state=UNCOUNTED, term_end=term.end_date.isoformat()
+                )
             )
-        )
+        else:
+            rows.append(
+                SchoolRow(
+                    **place,
+                    figures=Figures.from_json(kept.figures),
+                    as_of=kept.as_of.isoformat(),
+                    counted_at=timezone.localtime(kept.counted_at).isoformat(),
+                    term_end=term.end_date.isoformat(),
+                    stale=kept.as_of < term.end_date < today,
+                )
+            )
     return rollup_of(
         scope=scope_name(report.township),
         year=report.year,
@@ -414,6 +474,28 @@ def rollup_numbers(*, schools: list[School], report: RollupReport) -> Rollup:
         term=report.year + str(report.get_number_display()),
         rows=rows,
     )
+
+
+def terms_to_count(
+    *,
+    today: datetime.date,
+    year: str | None = None,
+    number: int | None = None,
+    school: School | None = None,
+) -> QuerySet[Term]:
+    """The terms whose figures `count_term_figures` counts: with year and number, that term at
+    every school (or `school`); else those running today, and those ended whose figures are
+    missing or were counted before the end. With their school."""
+    terms = Term.objects.select_related("school_year__school", "figures")
+    if school is not None:
+        terms = terms.filter(school_year__school=school)
+    if year is not None or number is not None:
+        terms = terms.filter(school_year__name=year, number=number)
+    else:
+        terms = terms.filter(start_date__lte=today).filter(
+            Q(end_date__gte=today) | Q(figures__isnull=True) | Q(figures__as_of__lt=F("end_date"))
+        )
+    return terms.order_by("school_year__school__name", "start_date", "pk")
 
 
 def default_texts(*, township: Township | None, year: str, number: int) -> dict[str, str]:

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caresys.lib.pdf import html_to_pdf_pages
-from county.models import RollupReport, RollupVersion
-from county.rollup import Rollup, default_texts, document_html, report_texts
-from registry.models import AccessLog, School, Township, User
+from county.models import RollupReport, RollupVersion, SchoolTermFigures
+from county.rollup import Rollup, default_texts, document_html, figures_of, report_texts
+from registry.models import AccessLog, School, Term, Township, User
 from registry.services import client_ip
+from reports.selectors import term_numbers
 
 
 def log_schools_read(
@@ -144,3 +145,58 @@ def rollup_report_generate(
         version.pdf.delete(save=False)
         raise
     return version
+
+
+# --- the kept figures ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def count_school_term(*, school: School, term: Term) -> SchoolTermFigures:
+    """Count the school's term as its term summary does (as of the term's end, or today while
+    it runs) and keep the figures. No audit row: nothing is shown to anyone here, and each
+    read of the kept figures is logged where it is read (the roll-up's pages)."""
+    if term.school_year.school_id != school.pk:
+        raise ValueError(f"term {term.pk} is not a term of school {school.pk}")
+    numbers = term_numbers(school=school, period=term.period, with_previous=False)
+    kept, _created = SchoolTermFigures.objects.update_or_create(
+        school=school,
+        term=term,
+        defaults={
+            "figures": figures_of(numbers).to_json(),
+            "as_of": numbers.as_of,
+            "counted_at": timezone.now(),
+        },
+    )
+    return kept
+
+
+@transaction.atomic
+def rollup_recount(
+    *,
+    actor: User,
+    report: RollupReport,
+    schools: list[School],
+    request: HttpRequest | None = None,
+) -> int:
+    """Queue a recount of the report's term at `schools` (those of its scope) for the worker
+    (county.tasks); the number of schools queued."""
+    from county.tasks import count_terms  # the task module imports this one
+
+    term_ids = list(
+        Term.objects.filter(
+            school_year__school__in=[school.pk for school in schools],
+            school_year__name=report.year,
+            number=report.number,
+        ).values_list("pk", flat=True)
+    )
+    if term_ids:
+        # The queue is a table of this database: the task is queued with the log row, or not.
+        count_terms.enqueue(term_ids=term_ids)
+    _log_own(
+        actor=actor,
+        action=AccessLog.Action.UPDATE,
+        detail=_("重新统计汇总总结的数据：%(t)s（%(n)d所学校）")
+        % {"t": report, "n": len(term_ids)},
+        request=request,
+    )
+    return len(term_ids)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("rollup/", views.rollup_list, name="rollup_list"),
     path("rollup/<int:pk>/", views.rollup_edit, name="rollup_edit"),
+    path("rollup/<int:pk>/recount/", views.rollup_recount, name="rollup_recount"),
     path("rollup/versions/<int:pk>/", views.rollup_version, name="rollup_version"),
 ]
