@@ -82,7 +82,8 @@ def rollup_edit(request: HttpRequest, pk: int) -> HttpResponse:
             detail=_("查看汇总总结：%(t)s") % {"t": report}, request=request,
         )  # fmt: skip
     figures = rollup.rollup_numbers(schools=schools, report=report)
-    context = {"report": report, "form": form, "r": figures, "versions": report.versions.all()}
+    versions = report.versions.select_related("created_by")
+    context = {"report": report, "form": form, "r": figures, "versions": versions}
     return render(request, "county/rollup_edit.html", context)
 
 
