@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from county.models import RollupVersion, SchoolTermFigures
@@ -44,7 +45,7 @@ def test_the_kept_figures_equal_a_fresh_count_of_each_school(county):
         term = _term_of(school)
         fresh = figures_of(term_numbers(school=school, period=term.period, with_previous=False))
         assert Figures.from_json(kept[school.pk].figures) == fresh, school.name
-        assert kept[school.pk].as_of == datetime.date.today() <= term.end_date  # term runs
+        assert kept[school.pk].as_of == timezone.localdate() <= term.end_date  # term runs
 
 
 def test_the_command_counts_again_and_counts_one_school_or_one_term(county):
@@ -57,7 +58,7 @@ def test_the_command_counts_again_and_counts_one_school_or_one_term(county):
 
     assert "已统计 1 个学校学期" in out
     row.refresh_from_db()
-    assert row.figures["pupils"] == 3 and row.as_of == datetime.date.today()
+    assert row.figures["pupils"] == 3 and row.as_of == timezone.localdate()
     assert SchoolTermFigures.objects.count() == 3  # kept once a school and term
     assert "已统计 0 个学校学期" in _count("--year", "1999学年", "--number", "1")
 
@@ -68,7 +69,7 @@ def test_a_term_that_ended_after_it_was_counted_is_marked_stale_and_counted_agai
     _count()
     longtan = county["schools"][1]
     term = _term_of(longtan)  # ended yesterday, counted ten days before
-    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     Term.objects.filter(pk=term.pk).update(end_date=yesterday)
     SchoolTermFigures.objects.filter(term=term).update(as_of=yesterday - datetime.timedelta(days=9))
     report = _report(bureau, None)
