@@ -36,6 +36,7 @@ bench: sysdeps-test install
 	$(PY) bench/run.py
 	$(PY) bench/bench_visits.py
 	$(PY) bench/bench_reports.py
+	$(PY) bench/bench_rollup.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_import_load.py

@@ -10,4 +10,8 @@ urlpatterns = [
     path("appraisal/", views.appraisal, name="appraisal"),
     path("appraisal/xlsx/", views.appraisal_xlsx, name="appraisal_xlsx"),
     path("appraisal/weights/", views.appraisal_weights, name="appraisal_weights"),
+    path("rollup/", views.rollup_list, name="rollup_list"),
+    path("rollup/<int:pk>/", views.rollup_edit, name="rollup_edit"),
+    path("rollup/<int:pk>/recount/", views.rollup_recount, name="rollup_recount"),
+    path("rollup/versions/<int:pk>/", views.rollup_version, name="rollup_version"),
 ]

@@ -35,6 +35,11 @@ def nav_groups(user) -> list[NavGroup]:
         if user.reads_county
         else []
     )
+    # A county reader with no school has room on the bar for the roll-up; the staff of a
+    # 中心学校 reach it from 各校概况 (their bar is full with the school's menus).
+    rollup_writer = user.has_role(Role.BUREAU) or user.has_role(Role.TOWNSHIP)
+    if rollup_writer and user.school_id is None:
+        county.items.append(("county:rollup_list", _("汇总总结")))
     if user.school_id is None:
         return [county] if county.items else []
     alone = NavGroup(items=[("home", _("首页"))])

@@ -63,6 +63,11 @@ EXPECTED: dict[str, dict[str, int | str]] = (
             ),
             dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         ),
+        "county:home": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:rollup_list": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:rollup_edit": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:rollup_version": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:rollup_recount": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "login": dict.fromkeys(ROLES, 200),
         "logout": dict.fromkeys(ROLES, 302),
         "password_change": EVERYONE_SIGNED_IN,
@@ -164,6 +169,7 @@ POST_DATA = (
         "registry:census_confirm": {},
         "reminders:notification_open": {},
         "reminders:notifications_read_all": {},
+        "county:rollup_recount": {},
     }
     | PAIRING_POST_DATA
     | EVENTS_POST_DATA
