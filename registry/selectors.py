@@ -172,7 +172,10 @@ def sees_full_id_number(user: User) -> bool:
 
 
 # 学籍号 is usually "G" + the ID number, so it is masked like one.
-ID_KEYS = frozenset({"pupil.id_number", "pupil.student_number"})
+ID_KEYS = frozenset(
+    {"pupil.id_number", "pupil.student_number"}
+    | {f"{part}.id_number" for part in ("father", "mother", "guardian")}
+)
 
 
 def shown_value(user: User, pupil: Pupil, key: str, value: str) -> tuple[str, bool]:

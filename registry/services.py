@@ -27,6 +27,7 @@ from registry.models import (
     CensusClassReturn,
     CensusEntry,
     CensusRound,
+    ChoiceListField,
     Consent,
     Guardian,
     LeftBehindPeriod,
@@ -66,6 +67,19 @@ PUPIL_FIELDS = (
     "is_disabled",
     "is_orphan",
     "is_priority",
+    "ethnicity",
+    "hukou_place",
+    "hukou_type",
+    "hukou_registered",
+    "disability",
+    "disability_grade",
+    "illness",
+    "schooling",
+    "family_income",
+    "assistance",
+    "guardianship_assessment",
+    "committee_contact",
+    "committee_phone",
 )
 PARENT_FIELDS = (
     "name",
@@ -76,6 +90,9 @@ PARENT_FIELDS = (
     "work_unit_phone",
     "away_since",
     "contact_frequency",
+    "id_number",
+    "birth_date",
+    "cannot_guard",
 )
 GUARDIAN_FIELDS = (
     "name",
@@ -87,12 +104,15 @@ GUARDIAN_FIELDS = (
     "birth_year",
     "education",
     "letter_signed_on",
+    "id_number",
+    "birth_date",
 )
 # History keys whose values are masked like the live ones.
 SENSITIVE_KEYS = frozenset(
     {"pupil.id_number", "pupil.student_number"}
     | {f"{part}.{field}" for part in ("father", "mother") for field in ("phone", "work_unit_phone")}
     | {"guardian.phone"}
+    | {f"{part}.id_number" for part in ("father", "mother", "guardian")}
 )
 
 ArchiveData = Mapping[str, Mapping[str, Any]]
@@ -182,7 +202,10 @@ def signin_pause_lift(*, actor: User, user: User, request: HttpRequest | None = 
 
 # The numbers that identify a child for life; a phone is revealed to be called, as often as
 # the work needs.
-IDENTITY_NUMBERS = frozenset({"pupil.id_number", "pupil.student_number"})
+IDENTITY_NUMBERS = frozenset(
+    {"pupil.id_number", "pupil.student_number"}
+    | {f"{part}.id_number" for part in ("father", "mother", "guardian")}
+)
 
 
 def reveal_allowed(*, actor: User, field: str) -> bool:
@@ -234,8 +257,10 @@ def display_value(instance: models.Model, field_name: str) -> str:
     """The value as a person reads it: choice labels, 是/否, dates, names of related rows."""
     field = instance._meta.get_field(field_name)
     value = getattr(instance, field.attname)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return ""
+    if isinstance(field, ChoiceListField):
+        return "、".join(field.labels(value))
     if field.choices or isinstance(field, models.BooleanField):
         return _label(field, value)
     if isinstance(field, models.ForeignKey):

@@ -175,17 +175,22 @@ def _archive_forms(request: HttpRequest, pupil: Pupil, classes) -> dict:
     data = request.POST if request.method == "POST" else None
     parents = {parent.relation: parent for parent in pupil.parents.all()} if pupil.pk else {}
     guardian = Guardian.objects.filter(pupil=pupil).first() if pupil.pk else None
+    hide = not selectors.sees_full_id_number(request.user)
     return {
         "pupil": PupilForm(
             data,
             instance=pupil,
             classes=classes,
-            hide_ids=not selectors.sees_full_id_number(request.user),
+            hide_ids=hide,
             prefix="pupil",
         ),
-        "father": ParentForm(data, instance=parents.get(Parent.Relation.FATHER), prefix="father"),
-        "mother": ParentForm(data, instance=parents.get(Parent.Relation.MOTHER), prefix="mother"),
-        "guardian": GuardianForm(data, instance=guardian, prefix="guardian"),
+        "father": ParentForm(
+            data, instance=parents.get(Parent.Relation.FATHER), hide_ids=hide, prefix="father"
+        ),
+        "mother": ParentForm(
+            data, instance=parents.get(Parent.Relation.MOTHER), hide_ids=hide, prefix="mother"
+        ),
+        "guardian": GuardianForm(data, instance=guardian, hide_ids=hide, prefix="guardian"),
     }
 
 
