@@ -30,7 +30,7 @@ from registry.models import (
     User,
 )
 from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
-from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
+from registry.services import GUARDIAN_FIELDS, NATIONAL_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
 from registry.spreadsheets import planning, reading
 
 
@@ -74,6 +74,12 @@ class PupilForm(forms.ModelForm):
                 self.fields[name].help_text = _(
                     "为保护隐私不显示完整号码。如需更正，请输入完整的新号码；留空则保持不变。"
                 )
+
+    def basic_fields(self) -> list:
+        return [field for field in self.visible_fields() if field.name not in NATIONAL_FIELDS]
+
+    def national_fields(self) -> list:
+        return [self[name] for name in NATIONAL_FIELDS]
 
     def _post_clean(self) -> None:
         super()._post_clean()

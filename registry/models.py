@@ -15,6 +15,7 @@ from caresys.lib.identity import (
     id_birth_date,
     id_gender,
     normalize_id_number,
+    validate_adult_id_number,
     validate_id_number,
     validate_phone,
 )
@@ -360,6 +361,13 @@ class LeftBehind(models.TextChoices):
     def one_parent_statuses(cls) -> list[str]:
         """单亲留守: one parent away, whichever it is, known or not."""
         return [cls.FATHER, cls.MOTHER, cls.ONE]
+
+    @classmethod
+    def xueji_code(cls, status: str) -> str:
+        """The 学籍 field 是否留守儿童: 0 非留守, 1 单亲留守, 2 双亲留守."""
+        if status == cls.BOTH:
+            return "2"
+        return "1" if status in cls.one_parent_statuses() else "0"
 
 
 # A pupil left behind (one or both parents away), as a filter: the one spelling of the rule.
@@ -818,6 +826,10 @@ class Pupil(models.Model):
         return self.left_behind in (LeftBehind.BOTH, LeftBehind.MOTHER)
 
     @property
+    def assistance_labels(self) -> list[str]:
+        return self._meta.get_field("assistance").labels(self.assistance)
+
+    @property
     def away_parent_to_confirm(self) -> bool:
         """One parent is away and the archive does not yet say which."""
         return self.left_behind == LeftBehind.ONE
@@ -889,9 +901,9 @@ ENROLLED_PUPILS = Q(pupils__status=Pupil.Status.ENROLLED, pupils__pending_import
 
 
 def birth_date_from(number: str) -> datetime.date | None:
-    """The birth date a valid ID number encodes, else None."""
+    """The birth date a parent's or guardian's valid ID number encodes, else None."""
     try:
-        validate_id_number(number)
+        validate_adult_id_number(number)
     except ValidationError:
         return None
     return id_birth_date(number)
@@ -937,7 +949,7 @@ class Parent(models.Model):
         _("与孩子联系"), max_length=8, choices=ContactFrequency.choices, blank=True
     )
     id_number = models.CharField(
-        _("身份证号"), max_length=18, blank=True, validators=[validate_id_number]
+        _("身份证号"), max_length=18, blank=True, validators=[validate_adult_id_number]
     )
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     # The civil-affairs definition counts a child whose one parent is away and the other cannot
@@ -992,7 +1004,7 @@ class Guardian(models.Model):
     )
     letter_signed_on = models.DateField(_("责任书签订日期"), null=True, blank=True)
     id_number = models.CharField(
-        _("身份证号"), max_length=18, blank=True, validators=[validate_id_number]
+        _("身份证号"), max_length=18, blank=True, validators=[validate_adult_id_number]
     )
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
 

@@ -81,6 +81,9 @@ PUPIL_FIELDS = (
     "committee_contact",
     "committee_phone",
 )
+# The pupil's fields the civil-affairs register asks beyond the school's archive (a section of
+# their own on the form and the archive page).
+NATIONAL_FIELDS = PUPIL_FIELDS[PUPIL_FIELDS.index("ethnicity") :]
 PARENT_FIELDS = (
     "name",
     "phone",

@@ -23,6 +23,7 @@ from caresys.lib.identity import (
     mask_phone,
     normalize_id_number,
     normalize_phone,
+    validate_adult_id_number,
     validate_id_number,
     validate_phone,
 )
@@ -519,7 +520,7 @@ def _parse_id(column: Column, value: Any) -> str:
     if not number:
         return number
     try:
-        validate_id_number(number)
+        (validate_id_number if column.part == "pupil" else validate_adult_id_number)(number)
     except ValidationError:
         # Excel keeps 15 significant digits: 18 digits stored as a number come back ending in
         # 000 (one such number in eleven still has a valid check digit; see planning).
@@ -605,7 +606,7 @@ def _choice_index(column: Column) -> dict[str, str]:
         index |= {stored: stored for stored, _label in choices}
         if column.key == "pupil.ethnicity":  # 汉 for 汉族, 土家 for 土家族
             index |= {label[:-1]: stored for label, stored in list(index.items())
-                      if label.endswith("族") and len(label) > 2}  # fmt: skip
+                      if label.endswith("族") and len(label) >= 2}  # fmt: skip
         _CHOICE_INDEXES[key] = index | column.choice_aliases
     return _CHOICE_INDEXES[key]
 
