@@ -1222,10 +1222,21 @@ def consent_withdraw(
 # gender, status, left-behind status and periods, categories, guardianship, dates) stays.
 SCRUBBED_FIELDS = {
     "pupil": ("id_number", "student_number", "birth_date", "village", "address", "health",
-              "character", "interests"),
-    "parent": ("name", "phone", "work_unit", "work_unit_address", "work_unit_phone"),
-    "guardian": ("name", "phone", "address", "health"),
+              "character", "interests", "ethnicity", "hukou_place", "disability",
+              "disability_grade", "illness", "assistance", "committee_contact",
+              "committee_phone"),
+    "parent": ("name", "phone", "work_unit", "work_unit_address", "work_unit_phone",
+               "id_number", "birth_date"),
+    "guardian": ("name", "phone", "address", "health", "id_number", "birth_date"),
 }  # fmt: skip
+
+
+def _cleared(model: type[models.Model], part: str) -> dict[str, Any]:
+    """The part's personal fields as a scrubbed archive holds them: empty, no date, no list."""
+    empty = {models.DateField: None, ChoiceListField: []}
+    return {
+        name: empty.get(type(model._meta.get_field(name)), "") for name in SCRUBBED_FIELDS[part]
+    }
 # History keys whose old and new values are personal: scrubbed with the live ones.
 _SCRUBBED_KEYS = frozenset(
     {"pupil.name", *(f"pupil.{field}" for field in SCRUBBED_FIELDS["pupil"])}
@@ -1270,14 +1281,14 @@ def pupil_scrub(*, pupil: Pupil) -> bool:
     now = timezone.now()
     pupil.name = str(SCRUBBED)
     pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
-    for field in SCRUBBED_FIELDS["pupil"]:
-        setattr(pupil, field, None if field == "birth_date" else "")
+    for field, value in _cleared(Pupil, "pupil").items():
+        setattr(pupil, field, value)
     pupil.scrubbed_at = now
     pupil.updated_at = now
     pupil.full_clean()
     pupil.save()
-    Parent.objects.filter(pupil=pupil).update(**dict.fromkeys(SCRUBBED_FIELDS["parent"], ""))
-    Guardian.objects.filter(pupil=pupil).update(**dict.fromkeys(SCRUBBED_FIELDS["guardian"], ""))
+    Parent.objects.filter(pupil=pupil).update(**_cleared(Parent, "parent"))
+    Guardian.objects.filter(pupil=pupil).update(**_cleared(Guardian, "guardian"))
     Consent.objects.filter(pupil=pupil).update(given_by=str(SCRUBBED), note="")
     LeftBehindPeriod.objects.filter(pupil=pupil).update(note="")
     for revision in ArchiveRevision.objects.filter(pupil=pupil):

@@ -452,3 +452,31 @@ def test_services_keep_the_birth_year_of_a_guardian_without_a_birth_date(admin_u
     services.archive_update(actor=admin_user, pupil=pupil, data={"guardian": {"birth_year": 1961}})
 
     assert Guardian.objects.get(pupil=pupil).birth_year == 1961
+
+
+def test_scrubbing_a_leaver_clears_the_national_fields_and_the_parents_numbers(
+    admin_user, school_class
+):
+    leaver = make_pupil(
+        actor=admin_user, school_class=school_class, ethnicity="13", illness="癫痫",
+        disability="mental", disability_grade="2", assistance=["dibao"], hukou_type="rural",
+        hukou_place="青山镇", committee_contact="李主任", committee_phone="13912345678",
+    )  # fmt: skip
+    set_parent(leaver, "father", id_number=FATHER_ID, birth_date=datetime.date(1988, 4, 2))
+    Guardian.objects.filter(pupil=leaver).update(
+        id_number=GUARDIAN_ID, birth_date=datetime.date(1958, 11, 3)
+    )
+    services.pupil_status_change(actor=admin_user, pupil=leaver, status=Pupil.Status.LEFT)
+
+    assert services.pupil_scrub(pupil=leaver)
+
+    leaver.refresh_from_db()
+    assert (leaver.ethnicity, leaver.illness, leaver.disability, leaver.assistance) == (
+        "", "", "", []
+    )  # fmt: skip
+    assert (leaver.hukou_place, leaver.committee_contact, leaver.committee_phone) == ("", "", "")
+    assert leaver.hukou_type == "rural"  # what is counted stays
+    father = Parent.objects.get(pupil=leaver, relation="father")
+    assert (father.id_number, father.birth_date) == ("", None)
+    guardian = Guardian.objects.get(pupil=leaver)
+    assert (guardian.id_number, guardian.birth_date) == ("", None)
