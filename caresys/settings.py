@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "reminders",
+    "county",
     "demo",
 ]
 
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "caresys.lib.sessions.IdleTimeoutMiddleware",
     "registry.middleware.RefusedAccessLogMiddleware",
     "registry.middleware.PasswordChangeRequiredMiddleware",
+    "registry.middleware.SchoolPagesNeedASchoolMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

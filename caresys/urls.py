@@ -27,5 +27,6 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("reminders.urls")),
+    path("county/", include("county.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,10 @@ class NavGroup:
 def nav_groups(user) -> list[NavGroup]:
     """The menu of a signed-in user: groups with at least one entry, in the bar's order."""
     leads = user.leads_care
+    # The county's pages (their app sits above this one; named, not imported).
+    county = NavGroup(items=[("county:home", _("各校概况"))] if user.reads_county else [])
+    if user.school_id is None:
+        return [county] if county.items else []
     alone = NavGroup(items=[("home", _("首页"))])
     # The principal and the 德育主任 have the school's event quotas and planned items to do.
     answers = {Role.ADMIN, Role.CLASS_TEACHER, Role.PAIR_TEACHER, Role.COUNSELLOR}
@@ -72,7 +76,7 @@ def nav_groups(user) -> list[NavGroup]:
         ]
     if user.has_role(Role.ADMIN):
         manage.items += [("registry:access_log", _("访问日志")), ("admin:index", _("系统设置"))]
-    return [group for group in (alone, pupils, care, manage) if group.items]
+    return [group for group in (alone, pupils, care, manage, county) if group.items]
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import resolve
@@ -54,3 +55,32 @@ class PasswordChangeRequiredMiddleware:
             if name not in OPEN_WHILE_CHANGING:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+# What a person with no school (the bureau's and the township's readers, the installation's
+# registrar) may open besides the county's pages: there is no school for the rest to show.
+OPEN_WITHOUT_SCHOOL = frozenset(
+    {"home", "login", "logout", "password_change", "password_change_done", "set_language"}
+)
+
+
+class SchoolPagesNeedASchoolMiddleware:
+    """A school's pages read `request.user.school`; someone who belongs to no school gets 403
+    from them (their home page is the county's), never a page built on no school."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> None:
+        user = request.user
+        if not user.is_authenticated or user.school_id is not None:
+            return
+        match = request.resolver_match
+        if match is None or match.view_name in OPEN_WITHOUT_SCHOOL:
+            return
+        if match.namespace == "county":
+            return
+        raise PermissionDenied

@@ -50,8 +50,45 @@ class SchoolSettings(models.Model):
             return cls(school=school)
 
 
+class Township(models.Model):
+    """A township's schools under their 中心学校 (学区): the central school runs its 村小 and
+    教学点 and reports for all of them. One installation holds a county's townships."""
+
+    name = models.CharField(_("乡镇（学区）"), max_length=60, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("乡镇（学区）")
+        verbose_name_plural = _("乡镇（学区）")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class School(models.Model):
+    class Kind(models.TextChoices):
+        CENTRAL = "central", _("中心学校")
+        PRIMARY = "primary", _("完全小学")
+        VILLAGE = "village", _("村小")
+        TEACHING_POINT = "point", _("教学点")
+        JUNIOR = "junior", _("初级中学")
+        NINE_YEAR = "nine_year", _("九年一贯制学校")
+
     name = models.CharField(_("学校名称"), max_length=100)
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("所属乡镇（学区）"),
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(
+        _("学校类型"), max_length=10, choices=Kind.choices, default=Kind.PRIMARY
+    )
+    # 学校标识码: the ten digits the 学籍 system knows the school by (its exports carry it).
+    code = models.CharField(_("学校标识码"), max_length=10, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     # Set only by seed_demo, which refuses to touch a database holding any other school.
@@ -196,6 +233,12 @@ class Role(models.TextChoices):
     # 德育主任: runs the school's events (座谈会, 家长会, 六一 …); reads the events and the names
     # and classes of the children in care, not their archives nor counselling.
     MORAL_LEAD = "moral_lead", _("德育主任")
+    # Above the schools, reading only: the 中心学校's staff read their township's schools, the
+    # education bureau's every school; neither edits a school's children.
+    TOWNSHIP = "township", _("中心学校（学区）")
+    BUREAU = "bureau", _("教育局")
+    # The installation's registrar: creates schools and their first administrators.
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
 
 
 # Those who run the school's care work: they pair children, read the dashboard and the term
@@ -207,6 +250,8 @@ WHOLE_SCHOOL_READERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR})
 COUNSELLING_READERS = frozenset({Role.COUNSELLOR, Role.PRINCIPAL})
 # Those who record and read the events of the whole school (a class teacher: their class's).
 EVENT_ORGANISERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.MORAL_LEAD})
+# Those who read across schools (the county's pages), each within their reach.
+COUNTY_READERS = frozenset({Role.TOWNSHIP, Role.BUREAU, Role.SYSTEM_ADMIN})
 
 
 def validate_roles(value: object) -> None:
@@ -223,6 +268,15 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
         verbose_name=_("学校"),
+        null=True,
+        blank=True,
+    )
+    # The township a 中心学校 reader reads (Role.TOWNSHIP); their own school, if any, is `school`.
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("所属乡镇（学区）"),
         null=True,
         blank=True,
     )
@@ -267,6 +321,11 @@ class User(AbstractUser):
     @property
     def organises_events(self) -> bool:
         return self.has_any_role(EVENT_ORGANISERS)
+
+    @property
+    def reads_county(self) -> bool:
+        """Reads the county's pages (its township's schools or all of them)."""
+        return self.has_any_role(COUNTY_READERS)
 
     def role_labels(self) -> list[str]:
         return [str(Role(role).label) for role in self.roles if role in Role.values]

@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -53,6 +54,7 @@ from registry.models import (
     Pupil,
     Role,
     RosterUpload,
+    School,
     SchoolClass,
     SchoolYear,
     User,
@@ -1197,6 +1199,24 @@ def census_class_return(*, census: CensusRound, school_class: SchoolClass) -> Ce
         .first()
     )
     return found or CensusClassReturn(round=census, school_class=school_class)
+
+
+def schools_visible_to(*, user: User) -> QuerySet[School]:
+    """The schools a county reader reads: every school for the bureau and the installation's
+    registrar, their township's for a 中心学校 reader, none for anyone else (a school's own
+    staff read their school through its own pages)."""
+    if not user.is_authenticated:
+        return School.objects.none()
+    if user.has_role(Role.BUREAU) or user.has_role(Role.SYSTEM_ADMIN):
+        return School.objects.select_related("township")
+    if user.has_role(Role.TOWNSHIP) and user.township_id is not None:
+        return School.objects.filter(township_id=user.township_id).select_related("township")
+    return School.objects.none()
+
+
+def get_school_for_county_reader(user: User, pk: int) -> School:
+    """A school the county reader may read, else 404 (its existence is not revealed)."""
+    return get_object_or_404(schools_visible_to(user=user), pk=pk)
 
 
 # --- the two definitions (口径) of a left-behind child ----------------------------------------

@@ -57,6 +57,12 @@ from visits import selectors as visits_selectors
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if user.school_id is None:
+        # The bureau's and the townships' readers and the installation's registrar belong to
+        # no school: their home is the county's view (its app sits above this one).
+        if user.reads_county:
+            return redirect("county:home")
+        raise PermissionDenied
     pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
     context = {
         "counts": selectors.headline_counts(pupils),

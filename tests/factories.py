@@ -7,7 +7,7 @@ import factory
 
 from caresys.lib.identity import id_check_digit
 from registry import services
-from registry.models import Consent, Guardian, Pupil, Role, School, SchoolClass, User
+from registry.models import Consent, Guardian, Pupil, Role, School, SchoolClass, Township, User
 
 _sequence = itertools.count(1)
 
@@ -17,6 +17,13 @@ def make_id_number(birth: datetime.date, gender: str = "M", area: str = "430524"
     serial = (next(_sequence) % 499) * 2 + (1 if gender == "M" else 0)
     first17 = f"{area}{birth:%Y%m%d}{serial:03d}"
     return first17 + id_check_digit(first17)
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Township
+
+    name = factory.Sequence(lambda n: f"测试镇{n}")
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):

@@ -51,6 +51,8 @@ from tests.plans.access_rules import (
 EXPECTED: dict[str, dict[str, int | str]] = (
     {
         "home": EVERYONE_SIGNED_IN,
+        # The county's pages: no role of a school reaches them (tests/county for their own).
+        "county:home": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "login": dict.fromkeys(ROLES, 200),
         "logout": dict.fromkeys(ROLES, 302),
         "password_change": EVERYONE_SIGNED_IN,

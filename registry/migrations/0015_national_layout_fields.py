@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0013_care_categories'),
+        ('registry', '0014_township_and_county_roles'),
     ]
 
     operations = [
