@@ -11,6 +11,7 @@ from django.utils import timezone
 from caresys.lib.identity import id_check_digit
 from caresys.lib.pinyin import name_pinyin
 from demo.events import DEYU, seed_events
+from demo.national import seed_national_fields
 from demo.pairs import seed_pairs
 from demo.plans import seed_plans
 from demo.records import seed_records
@@ -379,6 +380,7 @@ def _pupils(school, classes, count, names, rng, year_start, admin, needy_rng) ->
         rows.append(_pupil_row(school, school_class, grade, names, rng, year_start, used_ids))
     _every_category_present(rows, rng)
     _needy_not_left_behind(rows, needy_rng)
+    seed_national_fields(rows, seed=str(year_start))
     Pupil.objects.bulk_create([row[0] for row in rows], batch_size=2000)
     parents, guardians, periods, revisions = [], [], [], []
     now = timezone.now()

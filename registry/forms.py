@@ -30,7 +30,7 @@ from registry.models import (
     User,
 )
 from registry.selectors import CATEGORY_CHOICES, LEFT_BEHIND_FILTERS
-from registry.services import GUARDIAN_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
+from registry.services import GUARDIAN_FIELDS, NATIONAL_FIELDS, PARENT_FIELDS, PUPIL_FIELDS
 from registry.spreadsheets import planning, reading
 
 
@@ -58,6 +58,8 @@ class PupilForm(forms.ModelForm):
         self.fields["school_class"].queryset = classes
         self.fields["school_class"].required = True
         self.fields["gender"].choices = Pupil.Gender.choices
+        # 就学情况 is 在校 for a pupil at school unless someone says otherwise.
+        self.fields["schooling"].required = False
         # Editors who may not read a full ID number can still correct it without seeing it.
         self.hide_ids = hide_ids
         self.kept_ids: dict[str, str] = {}
@@ -73,6 +75,12 @@ class PupilForm(forms.ModelForm):
                     "为保护隐私不显示完整号码。如需更正，请输入完整的新号码；留空则保持不变。"
                 )
 
+    def basic_fields(self) -> list:
+        return [field for field in self.visible_fields() if field.name not in NATIONAL_FIELDS]
+
+    def national_fields(self) -> list:
+        return [self[name] for name in NATIONAL_FIELDS]
+
     def _post_clean(self) -> None:
         super()._post_clean()
         if not self.hide_ids:
@@ -86,6 +94,12 @@ class PupilForm(forms.ModelForm):
     def clean_id_number(self) -> str:
         number = normalize_id_number(_halfwidth(self.cleaned_data.get("id_number", "")))
         return number or self.kept_ids.get("id_number", "")
+
+    def clean_committee_phone(self) -> str:
+        return _clean_phone(self, "committee_phone")
+
+    def clean_schooling(self) -> str:
+        return self.cleaned_data.get("schooling") or Pupil.Schooling.IN_SCHOOL
 
     def clean_student_number(self) -> str:
         number = _halfwidth(self.cleaned_data.get("student_number", "")).strip()
@@ -105,6 +119,24 @@ class PupilForm(forms.ModelForm):
         return {field: self.cleaned_data[field] for field in PUPIL_FIELDS}
 
 
+def _hide_id_number(form: forms.ModelForm) -> None:
+    """Like the pupil's: an editor who may not read a parent's or guardian's full ID number can
+    correct it without seeing it (the current number is kept when the field is left empty)."""
+    current = form.instance.id_number
+    if current:
+        form.kept_id = current
+        form.initial["id_number"] = ""
+        form.fields["id_number"].widget.attrs["placeholder"] = mask_id_number(current)
+        form.fields["id_number"].help_text = _(
+            "为保护隐私不显示完整号码。如需更正，请输入完整的新号码；留空则保持不变。"
+        )
+
+
+def _clean_id_number(form: forms.ModelForm) -> str:
+    number = normalize_id_number(_halfwidth(form.cleaned_data.get("id_number", "")))
+    return number or getattr(form, "kept_id", "")
+
+
 def _clean_phone(form: forms.Form, name: str) -> str:
     """Phones arrive with spaces and full-width digits; store them plainly."""
     return normalize_phone(_halfwidth(form.cleaned_data.get(name, "")))
@@ -114,7 +146,16 @@ class ParentForm(forms.ModelForm):
     class Meta:
         model = Parent
         fields = PARENT_FIELDS
-        widgets = {"away_since": DATE_INPUT}
+        widgets = {"away_since": DATE_INPUT, "birth_date": DATE_INPUT}
+        labels = {"cannot_guard": _("另一方外出时，该家长无监护能力")}
+
+    def __init__(self, *args, hide_ids: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if hide_ids:
+            _hide_id_number(self)
+
+    def clean_id_number(self) -> str:
+        return _clean_id_number(self)
 
     def clean_phone(self) -> str:
         return _clean_phone(self, "phone")
@@ -130,7 +171,16 @@ class GuardianForm(forms.ModelForm):
     class Meta:
         model = Guardian
         fields = GUARDIAN_FIELDS
-        widgets = {"letter_signed_on": DATE_INPUT}
+        widgets = {"letter_signed_on": DATE_INPUT, "birth_date": DATE_INPUT}
+        help_texts = {"birth_year": _("填写出生日期或身份证号后按其自动填写。")}
+
+    def __init__(self, *args, hide_ids: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if hide_ids:
+            _hide_id_number(self)
+
+    def clean_id_number(self) -> str:
+        return _clean_id_number(self)
 
     def clean_phone(self) -> str:
         return _clean_phone(self, "phone")
@@ -270,6 +320,9 @@ REVEALABLE = {
     "mother.phone",
     "mother.work_unit_phone",
     "guardian.phone",
+    "father.id_number",
+    "mother.id_number",
+    "guardian.id_number",
 }
 
 

@@ -15,6 +15,7 @@ from caresys.lib.identity import (
     id_birth_date,
     id_gender,
     normalize_id_number,
+    validate_adult_id_number,
     validate_id_number,
     validate_phone,
 )
@@ -420,6 +421,13 @@ class LeftBehind(models.TextChoices):
         """单亲留守: one parent away, whichever it is, known or not."""
         return [cls.FATHER, cls.MOTHER, cls.ONE]
 
+    @classmethod
+    def xueji_code(cls, status: str) -> str:
+        """The 学籍 field 是否留守儿童: 0 非留守, 1 单亲留守, 2 双亲留守."""
+        if status == cls.BOTH:
+            return "2"
+        return "1" if status in cls.one_parent_statuses() else "0"
+
 
 # A pupil left behind (one or both parents away), as a filter: the one spelling of the rule.
 LEFT_BEHIND = ~Q(left_behind=LeftBehind.NONE)
@@ -483,6 +491,104 @@ def needy_not_left_behind(school: "School") -> Q:
     return in_difficulty(school) & ~LEFT_BEHIND
 
 
+# 民族 by the GB 3304 code the 学籍 system and the civil-affairs system both use.
+ETHNICITY_CHOICES = [
+    ("01", _("汉族")), ("02", _("蒙古族")), ("03", _("回族")), ("04", _("藏族")),
+    ("05", _("维吾尔族")), ("06", _("苗族")), ("07", _("彝族")), ("08", _("壮族")),
+    ("09", _("布依族")), ("10", _("朝鲜族")), ("11", _("满族")), ("12", _("侗族")),
+    ("13", _("瑶族")), ("14", _("白族")), ("15", _("土家族")), ("16", _("哈尼族")),
+    ("17", _("哈萨克族")), ("18", _("傣族")), ("19", _("黎族")), ("20", _("傈僳族")),
+    ("21", _("佤族")), ("22", _("畲族")), ("23", _("高山族")), ("24", _("拉祜族")),
+    ("25", _("水族")), ("26", _("东乡族")), ("27", _("纳西族")), ("28", _("景颇族")),
+    ("29", _("柯尔克孜族")), ("30", _("土族")), ("31", _("达斡尔族")), ("32", _("仫佬族")),
+    ("33", _("羌族")), ("34", _("布朗族")), ("35", _("撒拉族")), ("36", _("毛南族")),
+    ("37", _("仡佬族")), ("38", _("锡伯族")), ("39", _("阿昌族")), ("40", _("普米族")),
+    ("41", _("塔吉克族")), ("42", _("怒族")), ("43", _("乌孜别克族")), ("44", _("俄罗斯族")),
+    ("45", _("鄂温克族")), ("46", _("德昂族")), ("47", _("保安族")), ("48", _("裕固族")),
+    ("49", _("京族")), ("50", _("塔塔尔族")), ("51", _("独龙族")), ("52", _("鄂伦春族")),
+    ("53", _("赫哲族")), ("54", _("门巴族")), ("55", _("珞巴族")), ("56", _("基诺族")),
+]  # fmt: skip
+
+
+class Assistance(models.TextChoices):
+    """救助帮扶 the family receives, as the civil-affairs form lists them."""
+
+    DIBAO = "dibao", _("低保")
+    TEMPORARY = "temporary", _("临时救助")
+    MEDICAL = "medical", _("医疗救助")
+    HOUSING = "housing", _("住房救助")
+
+
+def validate_assistance(value: object) -> None:
+    if not isinstance(value, list) or any(item not in Assistance.values for item in value):
+        raise ValidationError(_("救助帮扶的取值无效。"), code="invalid_assistance")
+
+
+class ChoiceListField(models.JSONField):
+    """A few choices ticked at once, stored as a list of their values (救助帮扶)."""
+
+    def __init__(self, *args, item_choices=None, **kwargs) -> None:
+        self.item_choices = item_choices
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, kwargs  # the choices are code, not schema
+
+    def labels(self, value: list) -> list[str]:
+        names = dict(self.item_choices or [])
+        return [str(names.get(item, item)) for item in value or []]
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.TypedMultipleChoiceField(
+            label=self.verbose_name,
+            choices=self.item_choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=self.help_text,
+        )
+
+
+def civil_affairs_cutoff(day: datetime.date) -> datetime.date:
+    """Born on or before this day, a child is 16 or older on `day` (29 Feb: the 28th)."""
+    try:
+        return day.replace(year=day.year - 16)
+    except ValueError:
+        return day.replace(year=day.year - 16, day=28)
+
+
+def other_parent_cannot_guard() -> Q:
+    """One parent away and the other recorded as 无监护能力 (for 单亲外出（待确认）: either)."""
+
+    def flagged(relation: str | None) -> Exists:
+        parents = Parent.objects.filter(pupil=OuterRef("pk"), cannot_guard=True)
+        return Exists(parents.filter(relation=relation) if relation else parents)
+
+    return (
+        (Q(left_behind=LeftBehind.FATHER) & Q(flagged("mother")))
+        | (Q(left_behind=LeftBehind.MOTHER) & Q(flagged("father")))
+        | (Q(left_behind=LeftBehind.ONE) & Q(flagged(None)))
+    )
+
+
+def civil_affairs_situation() -> Q:
+    """The parents' part of the civil-affairs definition (民政 2016): both away, or one away and
+    the other 无监护能力."""
+    return Q(left_behind=LeftBehind.BOTH) | other_parent_cannot_guard()
+
+
+def civil_affairs_left_behind(day: datetime.date) -> Q:
+    """农村留守儿童 as civil affairs counts them on `day`: under 16, rural hukou, and the
+    parents' situation above. The one spelling of the rule (export, counts, tests)."""
+    return (
+        civil_affairs_situation()
+        & Q(birth_date__gt=civil_affairs_cutoff(day))
+        & Q(hukou_type=Pupil.Hukou.RURAL)
+    )
+
+
 # What someone who may not see whole ID numbers is told when the number they typed belongs to
 # another pupil: not whose it is, nor even that it is taken.
 NUMBER_FOR_THE_REGISTRAR = _("这个号码不能保存，请联系学籍管理员核对。")
@@ -498,6 +604,10 @@ class PupilQuerySet(models.QuerySet):
     def left_behind_enrolled(self) -> "PupilQuerySet":
         """Left-behind pupils still at school (the statistics; the care work is in_care)."""
         return self.enrolled().left_behind()
+
+    def civil_affairs(self, day: datetime.date) -> "PupilQuerySet":
+        """Enrolled pupils the civil-affairs register counts as 农村留守儿童 on the day."""
+        return self.enrolled().filter(civil_affairs_left_behind(day))
 
     def in_care(self, school: "School") -> "PupilQuerySet":
         """The school's 关爱对象 (see in_care()); the school's pupils only."""
@@ -579,6 +689,48 @@ class Pupil(models.Model):
         AVERAGE = "average", _("中等")
         POOR = "poor", _("较差")
 
+    class Hukou(models.TextChoices):
+        RURAL = "rural", _("农业户口")
+        NON_RURAL = "non_rural", _("非农业户口")
+        RESIDENT = "resident", _("居民户口")
+
+    class HukouRegistered(models.TextChoices):
+        YES = "yes", _("已登记")
+        NO = "no", _("未登记（无户口）")
+
+    class Disability(models.TextChoices):
+        VISION = "vision", _("视力残疾")
+        HEARING = "hearing", _("听力残疾")
+        SPEECH = "speech", _("言语残疾")
+        PHYSICAL = "physical", _("肢体残疾")
+        INTELLECTUAL = "intellectual", _("智力残疾")
+        MENTAL = "mental", _("精神残疾")
+        MULTIPLE = "multiple", _("多重残疾")
+
+    class DisabilityGrade(models.TextChoices):
+        FIRST = "1", _("一级")
+        SECOND = "2", _("二级")
+        THIRD = "3", _("三级")
+        FOURTH = "4", _("四级")
+
+    class Schooling(models.TextChoices):
+        IN_SCHOOL = "in_school", _("在校")
+        SUSPENDED = "suspended", _("休学")
+        DROPPED_OUT = "dropped_out", _("辍学")
+        NOT_ENROLLED = "not_enrolled", _("未入学")
+
+    class Income(models.TextChoices):
+        WAGES = "wages", _("务工收入")
+        FARMING = "farming", _("务农收入")
+        BUSINESS = "business", _("经营收入")
+        WELFARE = "welfare", _("低保等救助")
+        OTHER = "other", _("其他")
+
+    class Assessment(models.TextChoices):
+        GOOD = "good", _("较好")
+        FAIR = "fair", _("一般")
+        POOR = "poor", _("差")
+
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("在校")
         LEFT = "left", _("已离校")
@@ -630,6 +782,40 @@ class Pupil(models.Model):
     is_disabled = models.BooleanField(_("残障"), default=False)
     is_orphan = models.BooleanField(_("孤儿"), default=False)
     is_priority = models.BooleanField(_("重点帮扶对象"), default=False)
+    # What the civil-affairs register (民政, 2016 form) asks beyond the school's archive.
+    ethnicity = models.CharField(_("民族"), max_length=2, choices=ETHNICITY_CHOICES, blank=True)
+    hukou_place = models.CharField(_("户籍所在地"), max_length=100, blank=True)
+    hukou_type = models.CharField(_("户籍类型"), max_length=10, choices=Hukou.choices, blank=True)
+    hukou_registered = models.CharField(
+        _("是否登记户口"), max_length=3, choices=HukouRegistered.choices, blank=True
+    )
+    disability = models.CharField(
+        _("残疾类别"), max_length=12, choices=Disability.choices, blank=True
+    )
+    disability_grade = models.CharField(
+        _("残疾等级"), max_length=1, choices=DisabilityGrade.choices, blank=True
+    )
+    illness = models.CharField(_("患病情况"), max_length=100, blank=True)
+    schooling = models.CharField(
+        _("就学情况"), max_length=12, choices=Schooling.choices, default=Schooling.IN_SCHOOL
+    )
+    family_income = models.CharField(
+        _("家庭经济来源"), max_length=10, choices=Income.choices, blank=True
+    )
+    assistance = ChoiceListField(
+        _("救助帮扶"),
+        default=list,
+        blank=True,
+        validators=[validate_assistance],
+        item_choices=Assistance.choices,
+    )
+    guardianship_assessment = models.CharField(
+        _("监护情况评估"), max_length=4, choices=Assessment.choices, blank=True
+    )
+    committee_contact = models.CharField(_("村（居）委会联系人"), max_length=40, blank=True)
+    committee_phone = models.CharField(
+        _("村（居）委会联系电话"), max_length=30, blank=True, validators=[validate_phone]
+    )
     # The day the pupil left or graduated (None while at school): the retention time counts
     # from it (scrub_leavers).
     left_on = models.DateField(_("离校日期"), null=True, blank=True, editable=False)
@@ -699,6 +885,10 @@ class Pupil(models.Model):
         return self.left_behind in (LeftBehind.BOTH, LeftBehind.MOTHER)
 
     @property
+    def assistance_labels(self) -> list[str]:
+        return self._meta.get_field("assistance").labels(self.assistance)
+
+    @property
     def away_parent_to_confirm(self) -> bool:
         """One parent is away and the archive does not yet say which."""
         return self.left_behind == LeftBehind.ONE
@@ -737,6 +927,8 @@ class Pupil(models.Model):
         errors = self._duplicate_errors() | self._id_number_disagreements()
         if self.school_class_id and self.school_class.school_id != self.school_id:
             errors["school_class"] = _("该班级不属于本校。")
+        if self.disability_grade and not self.disability:
+            errors["disability_grade"] = _("填写残疾等级时请同时填写残疾类别。")
         if errors:
             raise ValidationError(errors)
 
@@ -767,6 +959,26 @@ class Pupil(models.Model):
 ENROLLED_PUPILS = Q(pupils__status=Pupil.Status.ENROLLED, pupils__pending_import=None)
 
 
+def birth_date_from(number: str) -> datetime.date | None:
+    """The birth date a parent's or guardian's valid ID number encodes, else None."""
+    try:
+        validate_adult_id_number(number)
+    except ValidationError:
+        return None
+    return id_birth_date(number)
+
+
+def id_birth_date_disagreement(number: str, birth_date: datetime.date | None) -> dict:
+    """A birth date that the (valid) ID number contradicts, as a form error."""
+    encoded = birth_date_from(number) if number else None
+    if encoded and birth_date and encoded != birth_date:
+        return {
+            "birth_date": _("出生日期与身份证号中的出生日期（%(date)s）不一致。")
+            % {"date": encoded.isoformat()}
+        }
+    return {}
+
+
 class Parent(models.Model):
     class Relation(models.TextChoices):
         FATHER = "father", _("父亲")
@@ -795,6 +1007,17 @@ class Parent(models.Model):
     contact_frequency = models.CharField(
         _("与孩子联系"), max_length=8, choices=ContactFrequency.choices, blank=True
     )
+    id_number = models.CharField(
+        _("身份证号"), max_length=18, blank=True, validators=[validate_adult_id_number]
+    )
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    # The civil-affairs definition counts a child whose one parent is away and the other cannot
+    # look after them (重病、重残、服刑 …) like one whose parents are both away.
+    cannot_guard = models.BooleanField(
+        _("无监护能力"),
+        default=False,
+        help_text=_("另一方外出务工时，该家长因重病、重残、服刑等无监护能力。"),
+    )
 
     class Meta:
         verbose_name = _("家长")
@@ -806,6 +1029,13 @@ class Parent(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.get_relation_display()
+
+    def clean(self) -> None:
+        self.id_number = normalize_id_number(self.id_number)
+        errors = id_birth_date_disagreement(self.id_number, self.birth_date)
+        if errors:
+            raise ValidationError(errors)
+        self.birth_date = self.birth_date or birth_date_from(self.id_number)
 
 
 class Guardian(models.Model):
@@ -832,6 +1062,10 @@ class Guardian(models.Model):
         _("文化程度"), max_length=10, choices=Education.choices, blank=True
     )
     letter_signed_on = models.DateField(_("责任书签订日期"), null=True, blank=True)
+    id_number = models.CharField(
+        _("身份证号"), max_length=18, blank=True, validators=[validate_adult_id_number]
+    )
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("监护人")
@@ -852,6 +1086,14 @@ class Guardian(models.Model):
         return timezone.localdate().year - self.birth_year if self.birth_year else None
 
     def clean(self) -> None:
+        self.id_number = normalize_id_number(self.id_number)
+        errors = id_birth_date_disagreement(self.id_number, self.birth_date)
+        if errors:
+            raise ValidationError(errors)
+        # A birth date (typed, or read from the ID number) decides the birth year.
+        self.birth_date = self.birth_date or birth_date_from(self.id_number)
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
         this_year = timezone.localdate().year
         if self.birth_year and not (this_year - 100 <= self.birth_year <= this_year - 14):
             raise ValidationError({"birth_year": _("出生年份不合理，请核对。")})

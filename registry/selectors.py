@@ -60,6 +60,8 @@ from registry.models import (
     User,
     census_change,
     census_status_now,
+    civil_affairs_cutoff,
+    civil_affairs_situation,
     in_care,
     status_read_from,
 )
@@ -174,7 +176,10 @@ def sees_full_id_number(user: User) -> bool:
 
 
 # 学籍号 is usually "G" + the ID number, so it is masked like one.
-ID_KEYS = frozenset({"pupil.id_number", "pupil.student_number"})
+ID_KEYS = frozenset(
+    {"pupil.id_number", "pupil.student_number"}
+    | {f"{part}.id_number" for part in ("father", "mother", "guardian")}
+)
 
 
 def shown_value(user: User, pupil: Pupil, key: str, value: str) -> tuple[str, bool]:
@@ -1218,3 +1223,85 @@ def schools_visible_to(*, user: User) -> QuerySet[School]:
 def get_school_for_county_reader(user: User, pk: int) -> School:
     """A school the county reader may read, else 404 (its existence is not revealed)."""
     return get_object_or_404(schools_visible_to(user=user), pk=pk)
+
+
+# --- the two definitions (口径) of a left-behind child ----------------------------------------
+
+
+class DefinitionGap(NamedTuple):
+    """Left-behind children the school counts and civil affairs does not, for one reason."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """The school's count (学籍: one or both parents away) beside the civil-affairs count (民政
+    2016: under 16, rural hukou, both away or the other 无监护能力), and the reasons between
+    them, each child under the first that applies: school − sum(gaps) = civil_affairs."""
+
+    day: datetime.date
+    school: int
+    civil_affairs: int
+    gaps: list[DefinitionGap]
+
+    @property
+    def adds_up(self) -> bool:
+        return self.school - sum(gap.count for gap in self.gaps) == self.civil_affairs
+
+
+# Why a left-behind child of the school is not one civil affairs counts, in the order checked.
+DEFINITION_GAPS = (
+    ("one_parent", _("单亲外出且另一方有监护能力")),
+    ("aged_16", _("年满16周岁")),
+    ("no_birth_date", _("出生日期未填")),
+    ("not_rural", _("非农业户口（含居民户口）")),
+    ("no_hukou_type", _("户籍类型未填")),
+)
+
+
+def left_behind_definitions(
+    *, pupils: QuerySet[Pupil], day: datetime.date | None = None
+) -> Definitions:
+    """Both counts and the gaps for the enrolled pupils among `pupils` (a school's, or several
+    schools'), in one aggregate query."""
+    day = day or timezone.localdate()
+    situation = civil_affairs_situation()
+    under_16 = Q(birth_date__gt=civil_affairs_cutoff(day))
+    counted = situation & under_16
+    conditions = {
+        "school": Q(),
+        "one_parent": ~situation,
+        "aged_16": situation & Q(birth_date__lte=civil_affairs_cutoff(day)),
+        "no_birth_date": situation & Q(birth_date=None),
+        "not_rural": counted & Q(hukou_type__in=[Pupil.Hukou.NON_RURAL, Pupil.Hukou.RESIDENT]),
+        "no_hukou_type": counted & Q(hukou_type=""),
+        "civil_affairs": counted & Q(hukou_type=Pupil.Hukou.RURAL),
+    }
+    counts = (
+        pupils.filter(status=Pupil.Status.ENROLLED)
+        .filter(LEFT_BEHIND)
+        .order_by()
+        .aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
+    )
+    return Definitions(
+        day=day,
+        school=counts["school"],
+        civil_affairs=counts["civil_affairs"],
+        gaps=[DefinitionGap(key, str(label), counts[key]) for key, label in DEFINITION_GAPS],
+    )
+
+
+def national_layout_rows(*, user: User) -> QuerySet[Pupil]:
+    """The enrolled pupils of the person's scope with what the national layouts print: class,
+    school, guardian and parents, in class order."""
+    parents = Prefetch("parents", to_attr="prefetched_parents")
+    return (
+        pupils_visible_to(user=user)
+        .filter(status=Pupil.Status.ENROLLED)
+        .select_related("school", "guardian")
+        .prefetch_related(parents)
+        .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
+    )

@@ -27,6 +27,7 @@ from registry.models import (
     CensusClassReturn,
     CensusEntry,
     CensusRound,
+    ChoiceListField,
     Consent,
     Guardian,
     LeftBehindPeriod,
@@ -66,7 +67,23 @@ PUPIL_FIELDS = (
     "is_disabled",
     "is_orphan",
     "is_priority",
+    "ethnicity",
+    "hukou_place",
+    "hukou_type",
+    "hukou_registered",
+    "disability",
+    "disability_grade",
+    "illness",
+    "schooling",
+    "family_income",
+    "assistance",
+    "guardianship_assessment",
+    "committee_contact",
+    "committee_phone",
 )
+# The pupil's fields the civil-affairs register asks beyond the school's archive (a section of
+# their own on the form and the archive page).
+NATIONAL_FIELDS = PUPIL_FIELDS[PUPIL_FIELDS.index("ethnicity") :]
 PARENT_FIELDS = (
     "name",
     "phone",
@@ -76,6 +93,9 @@ PARENT_FIELDS = (
     "work_unit_phone",
     "away_since",
     "contact_frequency",
+    "id_number",
+    "birth_date",
+    "cannot_guard",
 )
 GUARDIAN_FIELDS = (
     "name",
@@ -87,12 +107,15 @@ GUARDIAN_FIELDS = (
     "birth_year",
     "education",
     "letter_signed_on",
+    "id_number",
+    "birth_date",
 )
 # History keys whose values are masked like the live ones.
 SENSITIVE_KEYS = frozenset(
     {"pupil.id_number", "pupil.student_number"}
     | {f"{part}.{field}" for part in ("father", "mother") for field in ("phone", "work_unit_phone")}
     | {"guardian.phone"}
+    | {f"{part}.id_number" for part in ("father", "mother", "guardian")}
 )
 
 ArchiveData = Mapping[str, Mapping[str, Any]]
@@ -182,7 +205,10 @@ def signin_pause_lift(*, actor: User, user: User, request: HttpRequest | None = 
 
 # The numbers that identify a child for life; a phone is revealed to be called, as often as
 # the work needs.
-IDENTITY_NUMBERS = frozenset({"pupil.id_number", "pupil.student_number"})
+IDENTITY_NUMBERS = frozenset(
+    {"pupil.id_number", "pupil.student_number"}
+    | {f"{part}.id_number" for part in ("father", "mother", "guardian")}
+)
 
 
 def reveal_allowed(*, actor: User, field: str) -> bool:
@@ -234,8 +260,10 @@ def display_value(instance: models.Model, field_name: str) -> str:
     """The value as a person reads it: choice labels, 是/否, dates, names of related rows."""
     field = instance._meta.get_field(field_name)
     value = getattr(instance, field.attname)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return ""
+    if isinstance(field, ChoiceListField):
+        return "、".join(field.labels(value))
     if field.choices or isinstance(field, models.BooleanField):
         return _label(field, value)
     if isinstance(field, models.ForeignKey):
@@ -1194,10 +1222,21 @@ def consent_withdraw(
 # gender, status, left-behind status and periods, categories, guardianship, dates) stays.
 SCRUBBED_FIELDS = {
     "pupil": ("id_number", "student_number", "birth_date", "village", "address", "health",
-              "character", "interests"),
-    "parent": ("name", "phone", "work_unit", "work_unit_address", "work_unit_phone"),
-    "guardian": ("name", "phone", "address", "health"),
+              "character", "interests", "ethnicity", "hukou_place", "disability",
+              "disability_grade", "illness", "assistance", "committee_contact",
+              "committee_phone"),
+    "parent": ("name", "phone", "work_unit", "work_unit_address", "work_unit_phone",
+               "id_number", "birth_date"),
+    "guardian": ("name", "phone", "address", "health", "id_number", "birth_date"),
 }  # fmt: skip
+
+
+def _cleared(model: type[models.Model], part: str) -> dict[str, Any]:
+    """The part's personal fields as a scrubbed archive holds them: empty, no date, no list."""
+    empty = {models.DateField: None, ChoiceListField: []}
+    return {
+        name: empty.get(type(model._meta.get_field(name)), "") for name in SCRUBBED_FIELDS[part]
+    }
 # History keys whose old and new values are personal: scrubbed with the live ones.
 _SCRUBBED_KEYS = frozenset(
     {"pupil.name", *(f"pupil.{field}" for field in SCRUBBED_FIELDS["pupil"])}
@@ -1242,14 +1281,14 @@ def pupil_scrub(*, pupil: Pupil) -> bool:
     now = timezone.now()
     pupil.name = str(SCRUBBED)
     pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
-    for field in SCRUBBED_FIELDS["pupil"]:
-        setattr(pupil, field, None if field == "birth_date" else "")
+    for field, value in _cleared(Pupil, "pupil").items():
+        setattr(pupil, field, value)
     pupil.scrubbed_at = now
     pupil.updated_at = now
     pupil.full_clean()
     pupil.save()
-    Parent.objects.filter(pupil=pupil).update(**dict.fromkeys(SCRUBBED_FIELDS["parent"], ""))
-    Guardian.objects.filter(pupil=pupil).update(**dict.fromkeys(SCRUBBED_FIELDS["guardian"], ""))
+    Parent.objects.filter(pupil=pupil).update(**_cleared(Parent, "parent"))
+    Guardian.objects.filter(pupil=pupil).update(**_cleared(Guardian, "guardian"))
     Consent.objects.filter(pupil=pupil).update(given_by=str(SCRUBBED), note="")
     LeftBehindPeriod.objects.filter(pupil=pupil).update(note="")
     for revision in ArchiveRevision.objects.filter(pupil=pupil):

@@ -181,17 +181,22 @@ def _archive_forms(request: HttpRequest, pupil: Pupil, classes) -> dict:
     data = request.POST if request.method == "POST" else None
     parents = {parent.relation: parent for parent in pupil.parents.all()} if pupil.pk else {}
     guardian = Guardian.objects.filter(pupil=pupil).first() if pupil.pk else None
+    hide = not selectors.sees_full_id_number(request.user)
     return {
         "pupil": PupilForm(
             data,
             instance=pupil,
             classes=classes,
-            hide_ids=not selectors.sees_full_id_number(request.user),
+            hide_ids=hide,
             prefix="pupil",
         ),
-        "father": ParentForm(data, instance=parents.get(Parent.Relation.FATHER), prefix="father"),
-        "mother": ParentForm(data, instance=parents.get(Parent.Relation.MOTHER), prefix="mother"),
-        "guardian": GuardianForm(data, instance=guardian, prefix="guardian"),
+        "father": ParentForm(
+            data, instance=parents.get(Parent.Relation.FATHER), hide_ids=hide, prefix="father"
+        ),
+        "mother": ParentForm(
+            data, instance=parents.get(Parent.Relation.MOTHER), hide_ids=hide, prefix="mother"
+        ),
+        "guardian": GuardianForm(data, instance=guardian, hide_ids=hide, prefix="guardian"),
     }
 
 
@@ -533,6 +538,27 @@ def statistics_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def xueji_xlsx(request: HttpRequest) -> HttpResponse:
+    """The school's pupils in the 学籍 layout (是否留守儿童 0/1/2); whole numbers for the
+    registrar only."""
+    pupils = selectors.national_layout_rows(user=request.user)
+    masked = not selectors.sees_full_id_number(request.user)
+    return exports.XuejiExport(user=request.user, pupils=pupils, masked=masked).response(request)
+
+
+@require_GET
+@role_required(Role.ADMIN, Role.PRINCIPAL)
+def civil_affairs_xlsx(request: HttpRequest) -> HttpResponse:
+    """The civil-affairs 登记表 of the children its definition counts; whole numbers for the
+    registrar only."""
+    pupils = selectors.national_layout_rows(user=request.user)
+    masked = not selectors.sees_full_id_number(request.user)
+    export = exports.CivilAffairsExport(user=request.user, pupils=pupils, masked=masked)
+    return export.response(request)
+
+
+@require_GET
 @login_required
 def statistics(request: HttpRequest) -> HttpResponse:
     context = {
@@ -540,6 +566,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "groups": exports.statistics_groups(),
         "day": timezone.localdate(),
     }
+    if request.user.leads_care:  # the two 口径 side by side, for those who report them
+        pupils = selectors.pupils_visible_to(user=request.user)
+        context["definitions"] = selectors.left_behind_definitions(pupils=pupils)
     return render(request, "registry/statistics.html", context)
 
 

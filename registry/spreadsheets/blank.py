@@ -78,10 +78,16 @@ def _offer_list(sheet, values, letter: str, column: Column, position: int) -> No
         showErrorMessage=True,
         errorStyle="warning",
         errorTitle=column.header,
-        error=f"请从“{VALUES_SHEET}”表中选择：" + "、".join(words),
+        error=_offer_message(words),
     )
     sheet.add_data_validation(validation)
     validation.add(f"{letter}2:{letter}{FILLED_ROWS + 1}")
+
+
+def _offer_message(words: tuple[str, ...]) -> str:
+    """The drop-down's warning; Excel refuses a message over 255 characters (56 民族)."""
+    message = f"请从“{VALUES_SHEET}”表中选择：" + "、".join(words)
+    return message if len(message) <= 255 else f"请从“{VALUES_SHEET}”表中选择。"
 
 
 def write_roster_template(out: str | IO[bytes]) -> None:

@@ -23,10 +23,11 @@ from caresys.lib.identity import (
     mask_phone,
     normalize_id_number,
     normalize_phone,
+    validate_adult_id_number,
     validate_id_number,
     validate_phone,
 )
-from registry.models import Guardian, Parent, Pupil, SchoolClass
+from registry.models import ETHNICITY_CHOICES, Guardian, Parent, Pupil, SchoolClass
 
 # The model behind each part of an archive.
 PART_MODELS: dict[str, type[models.Model]] = {
@@ -35,8 +36,8 @@ PART_MODELS: dict[str, type[models.Model]] = {
     "mother": Parent,
     "guardian": Guardian,
 }
-TEXT, ID, PHONE, DATE, BOOL, CHOICE, CLASS, YEAR = (
-    "text", "id", "phone", "date", "bool", "choice", "class", "year"
+TEXT, ID, PHONE, DATE, BOOL, CHOICE, CLASS, YEAR, MULTI = (
+    "text", "id", "phone", "date", "bool", "choice", "class", "year", "multi"
 )  # fmt: skip
 
 
@@ -111,6 +112,27 @@ def _parent_columns(part: str, label: str) -> list[Column]:
             aliases=(f"{label}联系频率", f"{label}与孩子联系频率"),
             width=10,
         ),
+        Column(
+            f"{part}.id_number",
+            f"{label}身份证号",
+            ID,
+            aliases=(f"{label}身份证号码", f"{label}公民身份号码", f"{label}身份证"),
+            width=21,
+        ),
+        Column(
+            f"{part}.birth_date",
+            f"{label}出生日期",
+            DATE,
+            aliases=(f"{label}出生年月日",),
+            width=12,
+        ),
+        Column(
+            f"{part}.cannot_guard",
+            f"{label}无监护能力",
+            BOOL,
+            aliases=(f"{label}是否无监护能力",),
+            width=8,
+        ),
     ]
 
 
@@ -140,6 +162,9 @@ _LEFT_BEHIND_ALIASES = {
     "非留守儿童": "none",
 }
 _BOARDING_WORDS = {"寄宿": True, "住校": True, "走读": False}
+# 民族 as rosters write it: "汉族", the GB 3304 code "01" or "1", or "汉" (see _choice_index).
+_ETHNICITY_ALIASES = {str(int(code)): code for code, _label in ETHNICITY_CHOICES}
+_ASSISTANCE_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
 COLUMNS: tuple[Column, ...] = (
     Column("pupil.name", "姓名", aliases=("学生姓名", "儿童姓名"), width=10),
@@ -194,6 +219,117 @@ COLUMNS: tuple[Column, ...] = (
     Column("pupil.is_disabled", "残障", BOOL, aliases=("残疾",), width=6),
     Column("pupil.is_orphan", "孤儿", BOOL, width=6),
     Column("pupil.is_priority", "重点帮扶对象", BOOL, aliases=("重点帮扶",), width=8),
+    Column(
+        "pupil.ethnicity",
+        "民族",
+        CHOICE,
+        width=8,
+        choice_aliases=_ETHNICITY_ALIASES,
+        choice_hint=gettext_lazy("56个民族之一，如“汉族”“苗族”“土家族”"),
+    ),
+    Column("pupil.hukou_place", "户籍所在地", aliases=("户口所在地", "户籍地"), width=24),
+    Column(
+        "pupil.hukou_type",
+        "户籍类型",
+        CHOICE,
+        aliases=("户口性质", "户口类型", "户籍性质"),
+        width=10,
+        choice_aliases={
+            "农业": "rural",
+            "农村": "rural",
+            "非农业": "non_rural",
+            "城镇": "non_rural",
+            "居民": "resident",
+        },
+    ),
+    Column(
+        "pupil.hukou_registered",
+        "是否登记户口",
+        CHOICE,
+        aliases=("是否有户口", "户口登记"),
+        width=8,
+        choice_aliases={"是": "yes", "有": "yes", "否": "no", "无": "no", "无户口": "no"},
+        choice_hint=gettext_lazy("是、否（或已登记、未登记）"),
+        offered=("是", "否"),
+    ),
+    Column(
+        "pupil.disability",
+        "残疾类别",
+        CHOICE,
+        aliases=("残疾类型",),
+        width=10,
+        choice_aliases={
+            "视力": "vision",
+            "听力": "hearing",
+            "言语": "speech",
+            "肢体": "physical",
+            "智力": "intellectual",
+            "精神": "mental",
+            "多重": "multiple",
+            "无": "",
+        },
+    ),
+    Column(
+        "pupil.disability_grade",
+        "残疾等级",
+        CHOICE,
+        width=8,
+        choice_aliases={"1级": "1", "2级": "2", "3级": "3", "4级": "4", "无": ""},
+    ),
+    Column("pupil.illness", "患病情况", aliases=("疾病情况", "患病"), width=14),
+    Column(
+        "pupil.schooling",
+        "就学情况",
+        CHOICE,
+        aliases=("就学状态",),
+        width=8,
+        choice_aliases={"在读": "in_school", "在学": "in_school", "失学": "dropped_out"},
+    ),
+    Column(
+        "pupil.family_income",
+        "家庭经济来源",
+        CHOICE,
+        aliases=("家庭主要经济来源", "经济来源"),
+        width=12,
+        choice_aliases={
+            "务工": "wages",
+            "打工": "wages",
+            "务农": "farming",
+            "种地": "farming",
+            "经营": "business",
+            "低保": "welfare",
+            "救助": "welfare",
+        },
+    ),
+    Column(
+        "pupil.assistance",
+        "救助帮扶",
+        MULTI,
+        aliases=("享受救助", "救助帮扶情况", "享受救助情况"),
+        width=20,
+        choice_hint=gettext_lazy("低保、临时救助、医疗救助、住房救助中的一项或几项，用顿号隔开"),
+    ),
+    Column(
+        "pupil.guardianship_assessment",
+        "监护情况评估",
+        CHOICE,
+        aliases=("监护评估", "监护状况评估"),
+        width=8,
+        choice_aliases={"好": "good", "良好": "good", "较差": "poor"},
+    ),
+    Column(
+        "pupil.committee_contact",
+        "村委会联系人",
+        aliases=("村（居）委会联系人", "村居委会联系人", "村干部"),
+        width=10,
+    ),
+    Column(
+        "pupil.committee_phone",
+        "村委会电话",
+        PHONE,
+        aliases=("村（居）委会联系电话", "村居委会联系电话", "村委会联系电话"),
+        width=14,
+    ),
     *_parent_columns("father", "父亲"),
     *_parent_columns("mother", "母亲"),
     Column("guardian.name", "监护人姓名", aliases=("监护人",), width=10),
@@ -215,6 +351,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("guardian.health", "监护人身体状况", aliases=("监护人健康状况",), width=10),
     Column("guardian.birth_year", "监护人出生年份", YEAR, width=10),
     Column("guardian.education", "监护人文化程度", CHOICE, width=10),
+    Column(
+        "guardian.id_number",
+        "监护人身份证号",
+        ID,
+        aliases=("监护人身份证号码", "委托监护人身份证号", "监护人公民身份号码"),
+        width=21,
+    ),
+    Column(
+        "guardian.birth_date",
+        "监护人出生日期",
+        DATE,
+        aliases=("委托监护人出生日期", "监护人出生年月日"),
+        width=12,
+    ),
     Column(
         "guardian.letter_signed_on",
         "责任书签订日期",
@@ -370,7 +520,7 @@ def _parse_id(column: Column, value: Any) -> str:
     if not number:
         return number
     try:
-        validate_id_number(number)
+        (validate_id_number if column.part == "pupil" else validate_adult_id_number)(number)
     except ValidationError:
         # Excel keeps 15 significant digits: 18 digits stored as a number come back ending in
         # 000 (one such number in eleven still has a valid check digit; see planning).
@@ -454,6 +604,9 @@ def _choice_index(column: Column) -> dict[str, str]:
         with translation.override(settings.LANGUAGE_CODE):
             index |= {str(label): stored for stored, label in choices}
         index |= {stored: stored for stored, _label in choices}
+        if column.key == "pupil.ethnicity":  # 汉 for 汉族, 土家 for 土家族
+            index |= {label[:-1]: stored for label, stored in list(index.items())
+                      if label.endswith("族") and len(label) >= 2}  # fmt: skip
         _CHOICE_INDEXES[key] = index | column.choice_aliases
     return _CHOICE_INDEXES[key]
 
@@ -465,6 +618,24 @@ def _raise_choice(text: str, column: Column) -> str:
     raise ValidationError(
         _("“%(value)s”不是可选的值，应为：%(labels)s。") % {"value": text, "labels": labels}
     )
+
+
+def _parse_multi(column: Column, value: Any) -> list[str]:
+    """低保、医疗救助 -> ["dibao", "medical"], in the choices' order; 无 or empty -> []."""
+    text = clean_text(value)
+    if text in ("", "无", "否"):
+        return []
+    field = column.model_field
+    index = {str(label): stored for stored, label in field.item_choices}
+    with translation.override(settings.LANGUAGE_CODE):
+        index |= {str(label): stored for stored, label in field.item_choices}
+    index |= {stored: stored for stored, _label in field.item_choices}
+    chosen = set()
+    for word in filter(None, _ASSISTANCE_SEPARATORS.split(text)):
+        if word not in index:
+            _raise_choice(word, column)
+        chosen.add(index[word])
+    return [stored for stored, _label in field.item_choices if stored in chosen]
 
 
 def _parse_year(column: Column, value: Any) -> int | None:
@@ -518,6 +689,7 @@ _PARSERS = {
     CHOICE: _parse_choice,
     CLASS: _parse_class,
     YEAR: _parse_year,
+    MULTI: _parse_multi,
 }
 
 # --- writing cells ---------------------------------------------------------------------------
@@ -528,8 +700,10 @@ def export_value(column: Column, instance: models.Model | None, *, masked: bool)
     if instance is None:
         return None
     value = getattr(instance, column.model_field.attname)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return None
+    if column.kind == MULTI:
+        return "、".join(column.model_field.labels(value))
     if column.kind == CLASS:
         return str(instance.school_class)
     if column.kind == BOOL:

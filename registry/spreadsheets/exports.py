@@ -19,7 +19,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from caresys.lib.identity import mask_phone
+from caresys.lib.identity import mask_id_number, mask_phone
 from caresys.lib.xlsx import (
     BOLD,
     BORDER,
@@ -41,6 +41,7 @@ from registry.models import (
     CensusRound,
     Consent,
     Guardian,
+    LeftBehind,
     Parent,
     Pupil,
     User,
@@ -565,3 +566,202 @@ class CensusOutcomeExport(Export):
                 _guardian_phone(self.user, pupil, guardian),
                 away_work_places(pupil, parts["father"], parts["mother"]),
             ]
+
+
+# --- the national layouts (学籍, 民政登记表) ---------------------------------------------------
+
+
+class NationalExport(Export):
+    """A table another system takes in: one header row, then a row per child; ID numbers and
+    phones whole only for those who may see them (masked: as an export shows them)."""
+
+    def __init__(self, *, user: User, pupils: QuerySet[Pupil], masked: bool) -> None:
+        super().__init__(user=user)
+        self.pupils = pupils
+        self.masked = masked
+
+    @property
+    def detail(self) -> str:
+        shown = _("已遮蔽") if self.masked else _("完整号码")
+        return _("导出%(name)s（%(shown)s）") % {"name": self.name, "shown": shown}
+
+    def id_number(self, value: str) -> str:
+        return mask_id_number(value) if self.masked and value else value
+
+    def phone(self, value: str) -> str:
+        return mask_phone(value) if self.masked and value else value
+
+    def write(self, out: Out) -> None:
+        columns = self.columns()
+        write_table(
+            out,
+            title=str(self.name),
+            columns=columns,
+            rows=self.rows(),
+            text_columns={i for i, (label, _w) in enumerate(columns) if label not in self.dates},
+            date_columns={i for i, (label, _w) in enumerate(columns) if label in self.dates},
+        )
+
+    @property
+    def dates(self) -> set[str]:
+        return {str(_("出生日期"))}
+
+
+class XuejiExport(NationalExport):
+    """The 学籍 layout: 是否留守儿童 as its code (0 非留守, 1 单亲留守, 2 双亲留守), every pupil."""
+
+    name = gettext_lazy("学籍留守儿童信息")
+    filename_format = gettext_lazy("学籍留守儿童信息-%(day)s.xlsx")
+
+    def columns(self) -> Columns:
+        return [
+            (_("学籍号"), 22),
+            (_("姓名"), 10),
+            (_("性别"), 6),
+            (_("出生日期"), 12),
+            (_("身份证号"), 21),
+            (_("民族"), 8),
+            (_("学校"), 20),
+            (_("班级"), 14),
+            (_("户口性质"), 10),
+            (_("户籍所在地"), 24),
+            (_("是否留守儿童"), 8),
+            (_("留守情况"), 12),
+        ]
+
+    def rows(self) -> Iterator[list[Any]]:
+        for pupil in self.pupils.iterator(chunk_size=CHUNK_SIZE):
+            self.pupil_ids.append(pupil.pk)
+            yield [
+                self.id_number(pupil.student_number),
+                pupil.name,
+                pupil.get_gender_display(),
+                pupil.birth_date,
+                self.id_number(pupil.id_number),
+                pupil.get_ethnicity_display(),
+                pupil.school.name,
+                str(pupil.school_class or ""),
+                pupil.get_hukou_type_display(),
+                pupil.hukou_place,
+                LeftBehind.xueji_code(pupil.left_behind),
+                pupil.get_left_behind_display(),
+            ]
+
+
+class CivilAffairsExport(NationalExport):
+    """The civil-affairs 登记表 (民政 2016): only the children its definition counts on the
+    export's day (Pupil.objects.civil_affairs), with the form's columns."""
+
+    name = gettext_lazy("农村留守儿童信息登记表")
+    filename_format = gettext_lazy("农村留守儿童信息登记表-%(day)s.xlsx")
+
+    def __init__(self, *, user: User, pupils: QuerySet[Pupil], masked: bool) -> None:
+        super().__init__(user=user, pupils=pupils, masked=masked)
+        self.pupils = pupils.civil_affairs(self.day)
+
+    @property
+    def dates(self) -> set[str]:
+        return {
+            str(_("出生日期")),
+            *(f"{role}{_('出生日期')}" for role in (_("父亲"), _("母亲"), _("监护人"))),
+        }
+
+    def columns(self) -> Columns:
+        parent_columns = []
+        for role in (_("父亲"), _("母亲")):
+            parent_columns += [
+                (f"{role}{_('姓名')}", 10),
+                (f"{role}{_('身份证号')}", 21),
+                (f"{role}{_('出生日期')}", 12),
+                (f"{role}{_('外出务工')}", 8),
+                (f"{role}{_('务工地')}", 16),
+                (f"{role}{_('联系电话')}", 14),
+                (f"{role}{_('无监护能力')}", 8),
+            ]
+        return [
+            (_("序号"), 6),
+            (_("姓名"), 10),
+            (_("性别"), 6),
+            (_("出生日期"), 12),
+            (_("身份证号"), 21),
+            (_("民族"), 8),
+            (_("户籍所在地"), 24),
+            (_("户籍类型"), 10),
+            (_("是否登记户口"), 8),
+            (_("残疾类别"), 10),
+            (_("残疾等级"), 8),
+            (_("患病情况"), 14),
+            (_("就学情况"), 8),
+            (_("就读学校"), 20),
+            (_("班级"), 14),
+            (_("留守类型"), 22),
+            *parent_columns,
+            (_("监护人姓名"), 10),
+            (_("与儿童关系"), 10),
+            (_("监护人身份证号"), 21),
+            (_("监护人出生日期"), 12),
+            (_("监护人联系电话"), 14),
+            (_("监护情况评估"), 8),
+            (_("家庭经济来源"), 12),
+            (_("救助帮扶"), 20),
+            (_("村（居）委会联系人"), 10),
+            (_("村（居）委会联系电话"), 14),
+        ]
+
+    def rows(self) -> Iterator[list[Any]]:
+        for number, pupil in enumerate(self.pupils.iterator(chunk_size=CHUNK_SIZE), 1):
+            self.pupil_ids.append(pupil.pk)
+            parts = archive_parts(pupil)
+            guardian = parts["guardian"]
+            away = {"father": pupil.father_away, "mother": pupil.mother_away}
+            parent_cells = []
+            for part in ("father", "mother"):
+                parent = parts[part]
+                parent_cells += [
+                    parent.name if parent else "",
+                    self.id_number(parent.id_number) if parent else "",
+                    parent.birth_date if parent else None,
+                    _("是")
+                    if away[part]
+                    else (_("待确认") if pupil.away_parent_to_confirm else _("否")),
+                    parent.work_place if parent else "",
+                    self.phone(parent.phone) if parent else "",
+                    _("是") if parent and parent.cannot_guard else _("否"),
+                ]
+            yield [
+                number,
+                pupil.name,
+                pupil.get_gender_display(),
+                pupil.birth_date,
+                self.id_number(pupil.id_number),
+                pupil.get_ethnicity_display(),
+                pupil.hukou_place,
+                pupil.get_hukou_type_display(),
+                pupil.get_hukou_registered_display(),
+                pupil.get_disability_display(),
+                pupil.get_disability_grade_display() if pupil.disability_grade else "",
+                pupil.illness,
+                pupil.get_schooling_display(),
+                pupil.school.name,
+                str(pupil.school_class or ""),
+                _civil_affairs_kind(pupil),
+                *parent_cells,
+                guardian.name if guardian else "",
+                guardian.relation if guardian else "",
+                self.id_number(guardian.id_number) if guardian else "",
+                guardian.birth_date if guardian else None,
+                self.phone(guardian.phone) if guardian else "",
+                pupil.get_guardianship_assessment_display(),
+                pupil.get_family_income_display(),
+                pgettext("punctuation", "、").join(pupil.assistance_labels),
+                pupil.committee_contact,
+                pupil.committee_phone,  # an office's phone, shown whole on the archive too
+            ]
+
+
+def _civil_affairs_kind(pupil: Pupil) -> str:
+    """Why civil affairs counts the child: both parents away, or one away and the other not
+    able to look after them."""
+    if pupil.left_behind == LeftBehind.BOTH:
+        return _("父母均外出务工")
+    return _("一方外出务工、另一方无监护能力")

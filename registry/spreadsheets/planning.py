@@ -453,6 +453,8 @@ class _Matcher:
 
 def _derive_from_id(row: _Row, pupil: Pupil | None) -> None:
     """Gender, and a birth date left blank, from a valid ID number (as the archive form does)."""
+    for part in ("father", "mother", "guardian"):
+        _adult_birth_from_id(part, row.data.get(part))
     pupil_data = row.data["pupil"]
     number = pupil_data.get("id_number")
     if not number:
@@ -461,6 +463,18 @@ def _derive_from_id(row: _Row, pupil: Pupil | None) -> None:
         pupil_data["gender"] = id_gender(number)
     if pupil_data.get("birth_date") is None and (pupil is None or row.birth_date_blank):
         pupil_data["birth_date"] = id_birth_date(number)
+
+
+def _adult_birth_from_id(part: str, data: dict | None) -> None:
+    """A parent's or guardian's birth date from their ID number when the roster gives none; a
+    guardian's birth year follows the birth date (as the archive form does)."""
+    if not data:
+        return
+    number = data.get("id_number")
+    if number and data.get("birth_date") is None:
+        data["birth_date"] = id_birth_date(number)
+    if part == "guardian" and data.get("birth_date"):
+        data["birth_year"] = data["birth_date"].year
 
 
 def _required_for_new(row: _Row, layout: Layout) -> None:
@@ -555,7 +569,7 @@ def _validation_errors(
                 disagreements = instance._id_number_disagreements()
                 if disagreements:
                     raise ValidationError(disagreements)
-            elif part == "guardian":
+            else:  # a parent's or guardian's birth date against their ID number
                 instance.clean()
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():

@@ -108,6 +108,9 @@ EXPECTED: dict[str, dict[str, int | str]] = (
         "registry:sharing_xlsx": MANAGERS,
         "registry:statistics_xlsx": EVERYONE_SIGNED_IN,
         "registry:statistics": EVERYONE_SIGNED_IN,
+        # The national layouts (学籍, 民政登记表): the school's whole list, for those who report it.
+        "registry:xueji_xlsx": MANAGERS,
+        "registry:civil_affairs_xlsx": MANAGERS,
         # The roster import writes any archive of the school: the administrator's alone.
         "registry:roster_import": ADMIN_ONLY,
         "registry:roster_template": ADMIN_ONLY,

@@ -50,6 +50,9 @@ def archive_post_data(client, pupil: Pupil) -> dict[str, str]:
                 if value:
                     data[bound.html_name] = "on"
                 continue
+            if isinstance(value, list):  # ticked boxes (救助帮扶): one value each
+                data[bound.html_name] = [str(item) for item in value]
+                continue
             if isinstance(value, datetime.date):
                 value = value.isoformat()
             data[bound.html_name] = "" if value is None else str(value)
