@@ -37,6 +37,7 @@ from registry.models import (
     SchoolClass,
     SchoolYear,
     Term,
+    Township,
     User,
     census_status_now,
 )
@@ -112,16 +113,20 @@ def log_access(
     pupil_ids: Iterable[int] = (),
     detail: str = "",
     request: HttpRequest | None = None,
+    school: School | None = None,
 ) -> int:
     """Write one access-log row per pupil (one row with no pupil when there are none).
 
-    An export passes the pks it wrote as pupil_ids: 20,000 Pupil objects would cost a second.
+    The rows belong to `school` (default: the actor's): a county reader's read of one school
+    shows on that school's log. An export passes the pks it wrote as pupil_ids: 20,000 Pupil
+    objects would cost a second.
     """
     now = timezone.now()
     ip = client_ip(request)
+    school_id = school.pk if school is not None else actor.school_id
     rows = [
         AccessLog(
-            school_id=actor.school_id,
+            school_id=school_id,
             actor=actor,
             at=now,
             action=action,
@@ -132,7 +137,7 @@ def log_access(
         for pk in [*(pupil.pk for pupil in pupils), *pupil_ids]
     ] or [
         AccessLog(
-            school_id=actor.school_id,
+            school_id=school_id,
             actor=actor,
             at=now,
             action=action,
@@ -714,13 +719,30 @@ def school_create(
     admin_username: str,
     admin_password: str,
     admin_full_name: str = "",
+    admin_phone: str = "",
+    admin_must_change_password: bool = False,
+    township: Township | None = None,
+    kind: str = School.Kind.PRIMARY,
+    code: str = "",
+    actor: User | None = None,
+    request: HttpRequest | None = None,
 ) -> School:
     """A school ready for its registrar: its details, a school year with two terms, its
-    classes ({grade: how many}) and the first administrator account. All or nothing."""
-    school = School(name=name.strip(), address=address.strip(), phone=phone.strip())
+    classes ({grade: how many}) and the first administrator account. All or nothing.
+
+    `actor` is the installation's registrar (None from manage.py); the creation is logged on
+    the new school's access log."""
+    school = School(
+        name=name.strip(), address=address.strip(), phone=phone.strip(), township=township,
+        kind=kind, code=code.strip(),
+    )  # fmt: skip
     _clean_all([school])
     if School.objects.filter(name=school.name).exists():
         raise ValidationError({"name": _("已有一所名为“%(name)s”的学校。") % {"name": school.name}})
+    if school.code and not re.fullmatch(r"\d{10}", school.code):
+        raise ValidationError({"code": _("学校标识码是10位数字。")})
+    if school.code and School.objects.filter(code=school.code).exists():
+        raise ValidationError({"code": _("已有学校使用这个学校标识码。")})
     school.save()
     school_year = SchoolYear(
         school=school,
@@ -752,7 +774,9 @@ def school_create(
         school=school,
         username=admin_username.strip(),
         full_name=admin_full_name.strip(),
+        phone=admin_phone.strip(),
         roles=[Role.ADMIN],
+        must_change_password=admin_must_change_password,
     )
     admin.set_password(admin_password)
     _clean_all([admin])
@@ -768,7 +792,62 @@ def school_create(
     ]
     _clean_all(new_classes)
     SchoolClass.objects.bulk_create(new_classes)
+    AccessLog.objects.create(
+        school=school, actor=actor, action=AccessLog.Action.ACCOUNT, ip_address=client_ip(request),
+        detail=(
+            _("建立学校“%(school)s”及管理员账号：%(name)s（%(username)s）")
+            % {"school": school.name, "name": admin.full_name, "username": admin.username}
+        )[:200],
+    )  # fmt: skip
     return school
+
+
+@transaction.atomic
+def township_create(*, actor: User | None, name: str) -> Township:
+    """A township (学区) the installation's registrar adds before its schools."""
+    township = Township(name=name.strip())
+    township.full_clean()
+    township.save()
+    AccessLog.objects.create(
+        actor=actor, action=AccessLog.Action.ACCOUNT,
+        detail=(_("新建乡镇（学区）：%(name)s") % {"name": township.name})[:200],
+    )  # fmt: skip
+    return township
+
+
+@transaction.atomic
+def county_reader_create(
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    role: str,
+    phone: str = "",
+    township: Township | None = None,
+    request: HttpRequest | None = None,
+) -> "Slip":
+    """An account for the education bureau (Role.BUREAU, every school) or a 中心学校 reader
+    (Role.TOWNSHIP, the township's schools), with no school: a one-time password to change at
+    the first sign-in. Returns the slip."""
+    if role not in (Role.BUREAU, Role.TOWNSHIP):
+        raise ValidationError({"role": _("只能新建教育局或中心学校（学区）的账号。")})
+    user = User(
+        username=username.strip(), full_name=full_name.strip(), phone=phone.strip(),
+        roles=[role], township=township if role == Role.TOWNSHIP else None,
+        must_change_password=True,
+    )  # fmt: skip
+    password = initial_password()
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    AccessLog.objects.create(
+        actor=actor, action=AccessLog.Action.ACCOUNT, ip_address=client_ip(request),
+        detail=(
+            _("新建%(role)s账号：%(name)s（%(username)s）")
+            % {"role": Role(role).label, "name": user.full_name, "username": user.username}
+        )[:200],
+    )  # fmt: skip
+    return Slip(user.full_name or user.username, user.username, password)
 
 
 # --- staff accounts --------------------------------------------------------------------------
