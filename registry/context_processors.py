@@ -31,6 +31,8 @@ def nav_groups(user) -> list[NavGroup]:
     leads = user.leads_care
     # The county's pages (their app sits above this one; named, not imported).
     county = NavGroup(items=[("county:home", _("各校概况"))] if user.reads_county else [])
+    if user.has_role(Role.SYSTEM_ADMIN):
+        county.items.append(("county:schools", _("学校与账号")))
     if user.school_id is None:
         return [county] if county.items else []
     alone = NavGroup(items=[("home", _("首页"))])

@@ -305,7 +305,9 @@ class User(AbstractUser):
         school_roles = roles - COUNTY_READERS
         if school_roles and self.school_id is None:
             errors["school"] = _("“%(roles)s”是学校的角色，须选择学校。") % {
-                "roles": "、".join(str(Role(r).label) for r in sorted(school_roles) if r in Role.values)
+                "roles": "、".join(
+                    str(Role(r).label) for r in sorted(school_roles) if r in Role.values
+                )
             }
         if Role.TOWNSHIP in roles:
             if self.township_id is None:

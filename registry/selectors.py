@@ -39,6 +39,7 @@ from registry import signin
 from registry.models import (
     CATEGORY_FIELDS,
     CENSUS_CHANGES,
+    COUNTY_READERS,
     ENROLLED_PUPILS,
     LEFT_BEHIND,
     ONE_PARENT_AWAY,
@@ -1212,3 +1213,15 @@ def schools_visible_to(*, user: User) -> QuerySet[School]:
 def get_school_for_county_reader(user: User, pk: int) -> School:
     """A school the county reader may read, else 404 (its existence is not revealed)."""
     return get_object_or_404(schools_visible_to(user=user), pk=pk)
+
+
+def county_readers() -> list[User]:
+    """The accounts of the bureau and the 中心学校 (学区) readers, for the installation's
+    registrar: those with no school or with a township, their roles checked in Python (a
+    JSON list's contents are not portably indexed)."""
+    candidates = (
+        User.objects.filter(Q(school__isnull=True) | Q(township__isnull=False))
+        .select_related("township", "school")
+        .order_by("username", "pk")
+    )
+    return [user for user in candidates if user.has_any_role(COUNTY_READERS)]

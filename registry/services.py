@@ -826,11 +826,12 @@ def county_reader_create(
     township: Township | None = None,
     request: HttpRequest | None = None,
 ) -> "Slip":
-    """An account for the education bureau (Role.BUREAU, every school) or a 中心学校 reader
-    (Role.TOWNSHIP, the township's schools), with no school: a one-time password to change at
-    the first sign-in. Returns the slip."""
-    if role not in (Role.BUREAU, Role.TOWNSHIP):
-        raise ValidationError({"role": _("只能新建教育局或中心学校（学区）的账号。")})
+    """An account for the education bureau (Role.BUREAU, every school), a 中心学校 reader
+    (Role.TOWNSHIP, the township's schools) or the installation's registrar
+    (Role.SYSTEM_ADMIN, from manage.py only), with no school: a one-time password to change
+    at the first sign-in. Returns the slip."""
+    if role not in (Role.BUREAU, Role.TOWNSHIP, Role.SYSTEM_ADMIN):
+        raise ValidationError({"role": _("只能新建教育局、中心学校（学区）或系统管理员的账号。")})
     user = User(
         username=username.strip(), full_name=full_name.strip(), phone=phone.strip(),
         roles=[role], township=township if role == Role.TOWNSHIP else None,

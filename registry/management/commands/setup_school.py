@@ -5,7 +5,6 @@ flags with --no-input."""
 import datetime
 import getpass
 import os
-import re
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -13,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from caresys.lib import grades as grade_text
 from caresys.lib.periods import Period, SchoolYearDates, school_year_starting, usual_school_year
 from registry import services
 from registry.models import GRADE_NAMES, School, Township
@@ -36,33 +36,17 @@ FIELD_LABELS = {
 
 
 def parse_grades(text: str) -> list[int]:
-    """'1-6', '1,2,3', '7-9', '1-6,7' → the grades, each 1 to 9."""
-    grades: set[int] = set()
-    for part in re.split(r"[,，、\s]+", text.strip()):
-        if not part:
-            continue
-        match = re.fullmatch(r"([1-9])(?:[-~—至到]([1-9]))?", part)
-        if not match:
-            raise CommandError(f"年级“{part}”无法识别，请写成 1-6 或 7-9 或 1,2,3。")
-        low, high = int(match[1]), int(match[2] or match[1])
-        if high < low:
-            raise CommandError(f"年级“{part}”前大后小，请写成 1-6。")
-        grades.update(range(low, high + 1))
-    if not grades:
-        raise CommandError("至少要有一个年级。")
-    return sorted(grades)
+    try:
+        return grade_text.parse_grades(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
-def parse_class_counts(text: str, grades: list[int]) -> dict[int, int]:
-    """'2' (every grade) or '2,2,3,2,2,2' (one per grade, in order) → {grade: classes}."""
-    counts = [part for part in re.split(r"[,，、\s]+", text.strip()) if part]
-    if not counts or not all(part.isdigit() and 0 < int(part) <= 40 for part in counts):
-        raise CommandError(f"班数“{text}”无法识别，请写一个 1 到 40 的数，或每个年级一个数。")
-    if len(counts) == 1:
-        counts *= len(grades)
-    if len(counts) != len(grades):
-        raise CommandError(f"写了 {len(counts)} 个班数，但有 {len(grades)} 个年级。")
-    return dict(zip(grades, map(int, counts), strict=True))
+def parse_class_counts(text: str, grade_list: list[int]) -> dict[int, int]:
+    try:
+        return grade_text.parse_class_counts(text, grade_list)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def parse_span(text: str) -> Period:
