@@ -251,6 +251,9 @@ COUNSELLING_READERS = frozenset({Role.COUNSELLOR, Role.PRINCIPAL})
 EVENT_ORGANISERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.MORAL_LEAD})
 # Those who read across schools (the county's pages), each within their reach.
 COUNTY_READERS = frozenset({Role.TOWNSHIP, Role.BUREAU, Role.SYSTEM_ADMIN})
+# The roles a school's registrar gives its staff; the county's are the installation
+# registrar's to give (a school's registrar granting 教育局 would read every school).
+SCHOOL_ROLES = tuple(role for role in Role if role not in COUNTY_READERS)
 
 
 def validate_roles(value: object) -> None:

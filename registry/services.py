@@ -20,6 +20,7 @@ from caresys.lib.passwords import initial_password
 from caresys.lib.periods import SchoolYearDates
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
+    COUNTY_READERS,
     NUMBER_FOR_THE_REGISTRAR,
     SCRUBBED,
     AccessLog,
@@ -648,6 +649,11 @@ def staff_account_check(*, actor: User, user: User, roles: list[str], is_active:
     a registrar's account, and a school always keeps one active registrar. Raises a
     ValidationError keyed by the field ("is_active" or "roles") that breaks the rule."""
     before = User.objects.select_for_update().get(pk=user.pk)
+    if set(roles) & COUNTY_READERS != set(before.roles) & COUNTY_READERS:
+        raise ValidationError(
+            {"roles": _("教育局、中心学校（学区）和系统管理员的角色由县里的系统管理员设置。")},
+            code="county_roles",
+        )
     if before.is_school_admin and not actor.is_school_admin:
         raise ValidationError(
             _("%(name)s是管理员，只有管理员可以修改其账号。") % {"name": before},
@@ -885,6 +891,10 @@ def staff_account_create(
     username from the pinyin of the name and a one-time password, to be changed at the first
     sign-in. Returns the slip with the password; None when with_password is False (a dry run:
     no password is made, and hashing one costs a third of a second)."""
+    if set(user.roles) & COUNTY_READERS:
+        raise ValidationError(
+            {"roles": _("教育局、中心学校（学区）和系统管理员的角色由县里的系统管理员设置。")}
+        )
     user.school_id = actor.school_id
     user.username = staff_username(full_name=user.full_name)
     user.must_change_password = with_password

@@ -315,3 +315,65 @@ def test_log_access_keeps_the_actors_school_by_default(db):
     services.log_access(actor=admin, action=AccessLog.Action.READ, detail="x")
 
     assert AccessLog.objects.get().school == school
+
+
+# --- a school's registrar cannot give the county's roles -------------------------------------
+
+
+def test_a_staff_list_cannot_give_a_county_role(admin_user):
+    import io as _io
+
+    from registry.resources import StaffResource, staff_dataset
+    from tests.registry.test_staff_import import _csv
+
+    rows = [["周敏", "13800000031", "系统管理员", ""], ["吴刚", "13800000032", "教育局", ""]]
+    result = StaffResource(actor=admin_user).import_data(
+        staff_dataset(_io.BytesIO(_csv(rows)), "教职工名册.csv"), dry_run=False
+    )
+
+    assert result.has_validation_errors() or result.has_errors()
+    assert not User.objects.filter(full_name__in=["周敏", "吴刚"]).exists()
+
+
+def test_the_settings_page_offers_only_the_schools_roles(client, admin_user, class_teacher):
+    client.force_login(admin_user)
+    url = reverse("admin:registry_user_change", args=[class_teacher.pk])
+
+    form = client.get(url).content.decode()
+    response = client.post(url, {
+        "username": class_teacher.username, "full_name": class_teacher.full_name,
+        "phone": "", "roles": [Role.CLASS_TEACHER, Role.BUREAU], "is_active": "on",
+    })  # fmt: skip
+
+    assert "班主任" in form and "教育局" not in form and "系统管理员" not in form
+    assert response.status_code == 200
+    class_teacher.refresh_from_db()
+    assert class_teacher.roles == [Role.CLASS_TEACHER]
+
+
+def test_the_settings_page_keeps_a_central_school_principals_township_role(
+    client, admin_user, baishui
+):
+    admin_user.school.township = baishui
+    admin_user.school.save()
+    principal = UserFactory(school=admin_user.school, township=baishui,
+                            roles=[Role.PRINCIPAL, Role.TOWNSHIP])  # fmt: skip
+    client.force_login(admin_user)
+
+    response = client.post(reverse("admin:registry_user_change", args=[principal.pk]), {
+        "username": principal.username, "full_name": "新名字", "phone": "",
+        "roles": [Role.PRINCIPAL], "is_active": "on",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    principal.refresh_from_db()
+    assert principal.full_name == "新名字"
+    assert set(principal.roles) == {Role.PRINCIPAL, Role.TOWNSHIP}
+
+
+def test_the_staff_service_refuses_a_county_role(admin_user, class_teacher):
+    class_teacher.roles = [Role.CLASS_TEACHER, Role.SYSTEM_ADMIN]
+
+    with pytest.raises(ValidationError) as refused:
+        services.staff_account_update(actor=admin_user, user=class_teacher)
+    assert "roles" in refused.value.message_dict
