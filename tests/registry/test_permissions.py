@@ -227,7 +227,11 @@ URL_NAMES = sorted(URL_PATTERNS)
 
 # From outside the pupil's school: the administrator and the principal of a second school of the
 # same township, a 教育局 reader and a 中心学校 reader of that township (neither with a school).
-OUTSIDE_ROLES = ("other_school_admin", "other_school_principal", "bureau", "township")
+# "central_principal" is the first school's principal who also reads the township (中心学校):
+# on the school's pages exactly a principal.
+OUTSIDE_ROLES = (
+    "other_school_admin", "other_school_principal", "bureau", "township", "central_principal",
+)  # fmt: skip
 MATRIX_ROLES = (*ROLES, *OUTSIDE_ROLES)
 # What someone with no school may open besides the county's pages (their home sends them on).
 WITHOUT_A_SCHOOL = {
@@ -273,6 +277,9 @@ def _from_outside(name: str, rule: dict[str, int | str]) -> dict[str, int | str]
         "other_school_principal": other("principal"),
         "bureau": county,
         "township": county,
+        "central_principal": COUNTY_READS.get(name, 403)
+        if name.startswith("county:")
+        else rule["principal"],
     } | OTHER_SCHOOL_EXCEPTIONS.get(name, {})
 
 
@@ -321,7 +328,7 @@ def second_school(school, admin_user):
 
 
 @pytest.fixture
-def matrix_users(users_by_role, second_school):
+def matrix_users(users_by_role, school, second_school):
     """Everyone of the matrix: the first school's roles and those from outside it."""
     return (
         users_by_role
@@ -333,6 +340,12 @@ def matrix_users(users_by_role, second_school):
                 username="township",
                 township=second_school.township,
                 roles=[Role.TOWNSHIP],
+            ),
+            "central_principal": UserFactory(
+                school=school,
+                username="central",
+                township=second_school.township,
+                roles=[Role.PRINCIPAL, Role.TOWNSHIP],
             ),
         }
     )
@@ -644,9 +657,9 @@ def test_a_second_schools_page_holds_nothing_of_the_first_schools_child(
     box), asked for the child's, class's and teacher's ids."""
     client.force_login(matrix_users[role])
     query = {
-        "q": pupil.name[1:], "case_q": pupil.name[1:], "pupil": pupil.pk, "teacher": pair.teacher_id,
-        "class": school_class.pk, "school_class": school_class.pk, "author": record.author_id,
-        "pupil_id": pupil.pk, "all": "1", "ended": "1",
+        "q": pupil.name[1:], "case_q": pupil.name[1:], "pupil": pupil.pk,
+        "teacher": pair.teacher_id, "class": school_class.pk, "school_class": school_class.pk,
+        "author": record.author_id, "pupil_id": pupil.pk, "all": "1", "ended": "1",
     }  # fmt: skip
 
     response = client.get(reverse(url_name), query)
