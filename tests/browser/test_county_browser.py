@@ -51,3 +51,7 @@ def test_the_registrar_creates_a_second_school_whose_administrator_sees_only_it(
     expect(admin.locator("main")).not_to_contain_text(pupil.name)
     answer = admin.goto(f"/registry/pupils/{pupil.pk}/")
     assert answer is not None and answer.status == 404
+
+    registrar.get_by_role("link", name="返回学校与账号").click()
+    expect(registrar.locator("main")).to_contain_text("白水镇龙潭村小")
+    screenshot(registrar, "county_schools")
