@@ -305,7 +305,7 @@ def test_a_county_readers_read_is_logged_on_the_school_and_shown_on_its_log(clie
     assert row.school == school
     client.force_login(admin)
     page = client.get(reverse("registry:access_log")).content.decode()
-    assert "学区周主任 <small class=\"text-muted\">（中心学校（学区））</small>" in page
+    assert '学区周主任 <small class="text-muted">（中心学校（学区））</small>' in page
 
 
 def test_log_access_keeps_the_actors_school_by_default(db):
@@ -377,3 +377,16 @@ def test_the_staff_service_refuses_a_county_role(admin_user, class_teacher):
     with pytest.raises(ValidationError) as refused:
         services.staff_account_update(actor=admin_user, user=class_teacher)
     assert "roles" in refused.value.message_dict
+
+
+def test_log_access_each_writes_its_rows_on_the_school_read(baishui, admin_user, pupil):
+    reader = UserFactory(school=None, roles=[Role.BUREAU])
+
+    services.log_access_each(
+        actor=reader, action=AccessLog.Action.READ, pupils=type(pupil).objects.all(),
+        school=admin_user.school,
+    )  # fmt: skip
+
+    assert list(AccessLog.objects.filter(actor=reader).values_list("school", "pupil")) == [
+        (admin_user.school_id, pupil.pk)
+    ]
