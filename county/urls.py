@@ -14,4 +14,9 @@ urlpatterns = [
     path("rollup/<int:pk>/", views.rollup_edit, name="rollup_edit"),
     path("rollup/<int:pk>/recount/", views.rollup_recount, name="rollup_recount"),
     path("rollup/versions/<int:pk>/", views.rollup_version, name="rollup_version"),
+    # The installation's registrar.
+    path("registrar/", views.schools, name="schools"),
+    path("registrar/schools/new/", views.school_create, name="school_create"),
+    path("registrar/townships/new/", views.township_create, name="township_create"),
+    path("registrar/readers/new/", views.reader_create, name="reader_create"),
 ]

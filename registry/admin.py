@@ -27,7 +27,16 @@ from caresys.admin_site import RegistrarInline, SchoolScopedAdmin, is_registrar
 from caresys.lib.periods import SchoolYearDates, school_year_starting, usual_school_year
 from registry import services
 from registry.forms import SchoolForm, StaffImportForm
-from registry.models import Role, School, SchoolClass, SchoolYear, TeachingAssignment, Term, User
+from registry.models import (
+    COUNTY_READERS,
+    SCHOOL_ROLES,
+    School,
+    SchoolClass,
+    SchoolYear,
+    TeachingAssignment,
+    Term,
+    User,
+)
 from registry.resources import FORMATS, StaffResource, slips_pdf
 
 # The blank staff list offered on the import page (built by scripts/staff_template.py).
@@ -111,9 +120,17 @@ class SchoolClassAdmin(SchoolScopedAdmin):
 
 
 class UserAdminForm(UserChangeForm):
+    # The school's roles; a county role the account holds (中心学校) is kept as it is.
     roles = forms.MultipleChoiceField(
-        label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("角色"),
+        choices=[(role.value, role.label) for role in SCHOOL_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
+
+    def clean_roles(self) -> list[str]:
+        kept = [role for role in self.instance.roles or [] if role in COUNTY_READERS]
+        return [*self.cleaned_data["roles"], *kept]
 
 
 def _slips_response(request: HttpRequest, slips: list[services.Slip]) -> HttpResponse:

@@ -252,6 +252,9 @@ COUNSELLING_READERS = frozenset({Role.COUNSELLOR, Role.PRINCIPAL})
 EVENT_ORGANISERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.MORAL_LEAD})
 # Those who read across schools (the county's pages), each within their reach.
 COUNTY_READERS = frozenset({Role.TOWNSHIP, Role.BUREAU, Role.SYSTEM_ADMIN})
+# The roles a school's registrar gives its staff; the county's are the installation
+# registrar's to give (a school's registrar granting 教育局 would read every school).
+SCHOOL_ROLES = tuple(role for role in Role if role not in COUNTY_READERS)
 
 
 def validate_roles(value: object) -> None:
@@ -295,6 +298,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        """A school's roles need the school; the 中心学校 reader's, the township it reads (and
+        their own school, if any, lies in it); the bureau's and the registrar's need neither.
+        Queries the school when a township reader has one."""
+        super().clean()
+        roles = set(self.roles or [])
+        errors = {}
+        school_roles = roles - COUNTY_READERS
+        if school_roles and self.school_id is None:
+            errors["school"] = _("“%(roles)s”是学校的角色，须选择学校。") % {
+                "roles": "、".join(
+                    str(Role(r).label) for r in sorted(school_roles) if r in Role.values
+                )
+            }
+        if Role.TOWNSHIP in roles:
+            if self.township_id is None:
+                errors["township"] = _("中心学校（学区）的角色须选择所属乡镇（学区）。")
+            elif self.school_id is not None and self.school.township_id != self.township_id:
+                errors["township"] = _("本人所在学校不属于这个乡镇（学区）。")
+        if errors:
+            raise ValidationError(errors)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles

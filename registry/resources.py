@@ -24,7 +24,7 @@ from caresys.lib.identity import normalize_phone
 from caresys.lib.pdf import render_pdf
 from caresys.lib.xlsx import FORMULA_PREFIXES, write_table
 from registry import services
-from registry.models import GRADE_NAMES, Role, School, SchoolClass, User
+from registry.models import GRADE_NAMES, SCHOOL_ROLES, Role, School, SchoolClass, User
 from registry.spreadsheets.columns import class_key, clean_text, halfwidth
 from registry.spreadsheets.reading import read_table
 
@@ -42,7 +42,8 @@ REQUIRED_HEADERS = (NAME, ROLES)
 ROW_NUMBER = "表格行号"
 # Marks the blank template's example rows, which are refused if left in.
 EXAMPLE_MARK = "示例"
-ROLE_WORDS = {str(role.label): role.value for role in Role}
+# The school's roles only: a staff list cannot give the county's (教育局, 系统管理员 …).
+ROLE_WORDS = {str(role.label): role.value for role in SCHOOL_ROLES}
 _ROLE_SEPARATORS = re.compile(r"[、，,/／;；\s]+")
 # Spaces are not a separator here: "三年级 (2)班" is one class.
 _CLASS_SEPARATORS = re.compile(r"[、，,/／;；]+")
@@ -518,7 +519,7 @@ def write_staff_template(out) -> None:
         Role.COUNSELLOR: _("心理辅导记录"),
         Role.MORAL_LEAD: _("德育主任：学校活动、生日会，不看心理辅导"),
     }
-    for role in Role:
+    for role in SCHOOL_ROLES:
         choices.append([str(role.label), str(notes[role])])
     choices.append([])
     choices.append([_("一人有几个角色时，用顿号、逗号或空格隔开，如：班主任、帮扶教师")])

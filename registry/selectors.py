@@ -39,6 +39,7 @@ from registry import signin
 from registry.models import (
     CATEGORY_FIELDS,
     CENSUS_CHANGES,
+    COUNTY_READERS,
     ENROLLED_PUPILS,
     LEFT_BEHIND,
     ONE_PARENT_AWAY,
@@ -1305,3 +1306,13 @@ def national_layout_rows(*, user: User) -> QuerySet[Pupil]:
         .prefetch_related(parents)
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")
     )
+def county_readers() -> list[User]:
+    """The accounts of the bureau and the 中心学校 (学区) readers, for the installation's
+    registrar: those with no school or with a township, their roles checked in Python (a
+    JSON list's contents are not portably indexed)."""
+    candidates = (
+        User.objects.filter(Q(school__isnull=True) | Q(township__isnull=False))
+        .select_related("township", "school")
+        .order_by("username", "pk")
+    )
+    return [user for user in candidates if user.has_any_role(COUNTY_READERS)]

@@ -20,6 +20,7 @@ from caresys.lib.passwords import initial_password
 from caresys.lib.periods import SchoolYearDates
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
+    COUNTY_READERS,
     NUMBER_FOR_THE_REGISTRAR,
     SCRUBBED,
     AccessLog,
@@ -38,6 +39,7 @@ from registry.models import (
     SchoolClass,
     SchoolYear,
     Term,
+    Township,
     User,
     census_status_now,
 )
@@ -135,16 +137,20 @@ def log_access(
     pupil_ids: Iterable[int] = (),
     detail: str = "",
     request: HttpRequest | None = None,
+    school: School | None = None,
 ) -> int:
     """Write one access-log row per pupil (one row with no pupil when there are none).
 
-    An export passes the pks it wrote as pupil_ids: 20,000 Pupil objects would cost a second.
+    The rows belong to `school` (default: the actor's): a county reader's read of one school
+    shows on that school's log. An export passes the pks it wrote as pupil_ids: 20,000 Pupil
+    objects would cost a second.
     """
     now = timezone.now()
     ip = client_ip(request)
+    school_id = school.pk if school is not None else actor.school_id
     rows = [
         AccessLog(
-            school_id=actor.school_id,
+            school_id=school_id,
             actor=actor,
             at=now,
             action=action,
@@ -155,7 +161,7 @@ def log_access(
         for pk in [*(pupil.pk for pupil in pupils), *pupil_ids]
     ] or [
         AccessLog(
-            school_id=actor.school_id,
+            school_id=school_id,
             actor=actor,
             at=now,
             action=action,
@@ -231,12 +237,13 @@ def log_access_each(
     pupils: QuerySet[Pupil],
     detail: str = "",
     request: HttpRequest | None = None,
+    school: School | None = None,
 ) -> int:
     """log_access for each pupil of a queryset, in one INSERT ... SELECT: a roster import's
     20,000 rows in a fraction of a second, where building as many AccessLog objects takes
-    seconds inside the transaction that publishes them."""
+    seconds inside the transaction that publishes them. `school` as for log_access."""
     values = {
-        "school": Value(actor.school_id),
+        "school": Value(school.pk if school is not None else actor.school_id),
         "actor": Value(actor.pk),
         "at": Value(timezone.now(), output_field=models.DateTimeField()),
         "action": Value(action),
@@ -671,6 +678,11 @@ def staff_account_check(*, actor: User, user: User, roles: list[str], is_active:
     a registrar's account, and a school always keeps one active registrar. Raises a
     ValidationError keyed by the field ("is_active" or "roles") that breaks the rule."""
     before = User.objects.select_for_update().get(pk=user.pk)
+    if set(roles) & COUNTY_READERS != set(before.roles) & COUNTY_READERS:
+        raise ValidationError(
+            {"roles": _("教育局、中心学校（学区）和系统管理员的角色由县里的系统管理员设置。")},
+            code="county_roles",
+        )
     if before.is_school_admin and not actor.is_school_admin:
         raise ValidationError(
             _("%(name)s是管理员，只有管理员可以修改其账号。") % {"name": before},
@@ -742,13 +754,30 @@ def school_create(
     admin_username: str,
     admin_password: str,
     admin_full_name: str = "",
+    admin_phone: str = "",
+    admin_must_change_password: bool = False,
+    township: Township | None = None,
+    kind: str = School.Kind.PRIMARY,
+    code: str = "",
+    actor: User | None = None,
+    request: HttpRequest | None = None,
 ) -> School:
     """A school ready for its registrar: its details, a school year with two terms, its
-    classes ({grade: how many}) and the first administrator account. All or nothing."""
-    school = School(name=name.strip(), address=address.strip(), phone=phone.strip())
+    classes ({grade: how many}) and the first administrator account. All or nothing.
+
+    `actor` is the installation's registrar (None from manage.py); the creation is logged on
+    the new school's access log."""
+    school = School(
+        name=name.strip(), address=address.strip(), phone=phone.strip(), township=township,
+        kind=kind, code=code.strip(),
+    )  # fmt: skip
     _clean_all([school])
     if School.objects.filter(name=school.name).exists():
         raise ValidationError({"name": _("已有一所名为“%(name)s”的学校。") % {"name": school.name}})
+    if school.code and not re.fullmatch(r"\d{10}", school.code):
+        raise ValidationError({"code": _("学校标识码是10位数字。")})
+    if school.code and School.objects.filter(code=school.code).exists():
+        raise ValidationError({"code": _("已有学校使用这个学校标识码。")})
     school.save()
     school_year = SchoolYear(
         school=school,
@@ -780,7 +809,9 @@ def school_create(
         school=school,
         username=admin_username.strip(),
         full_name=admin_full_name.strip(),
+        phone=admin_phone.strip(),
         roles=[Role.ADMIN],
+        must_change_password=admin_must_change_password,
     )
     admin.set_password(admin_password)
     _clean_all([admin])
@@ -796,7 +827,63 @@ def school_create(
     ]
     _clean_all(new_classes)
     SchoolClass.objects.bulk_create(new_classes)
+    AccessLog.objects.create(
+        school=school, actor=actor, action=AccessLog.Action.ACCOUNT, ip_address=client_ip(request),
+        detail=(
+            _("建立学校“%(school)s”及管理员账号：%(name)s（%(username)s）")
+            % {"school": school.name, "name": admin.full_name, "username": admin.username}
+        )[:200],
+    )  # fmt: skip
     return school
+
+
+@transaction.atomic
+def township_create(*, actor: User | None, name: str) -> Township:
+    """A township (学区) the installation's registrar adds before its schools."""
+    township = Township(name=name.strip())
+    township.full_clean()
+    township.save()
+    AccessLog.objects.create(
+        actor=actor, action=AccessLog.Action.ACCOUNT,
+        detail=(_("新建乡镇（学区）：%(name)s") % {"name": township.name})[:200],
+    )  # fmt: skip
+    return township
+
+
+@transaction.atomic
+def county_reader_create(
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    role: str,
+    phone: str = "",
+    township: Township | None = None,
+    request: HttpRequest | None = None,
+) -> "Slip":
+    """An account for the education bureau (Role.BUREAU, every school), a 中心学校 reader
+    (Role.TOWNSHIP, the township's schools) or the installation's registrar
+    (Role.SYSTEM_ADMIN, from manage.py only), with no school: a one-time password to change
+    at the first sign-in. Returns the slip."""
+    if role not in (Role.BUREAU, Role.TOWNSHIP, Role.SYSTEM_ADMIN):
+        raise ValidationError({"role": _("只能新建教育局、中心学校（学区）或系统管理员的账号。")})
+    user = User(
+        username=username.strip(), full_name=full_name.strip(), phone=phone.strip(),
+        roles=[role], township=township if role == Role.TOWNSHIP else None,
+        must_change_password=True,
+    )  # fmt: skip
+    password = initial_password()
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    AccessLog.objects.create(
+        actor=actor, action=AccessLog.Action.ACCOUNT, ip_address=client_ip(request),
+        detail=(
+            _("新建%(role)s账号：%(name)s（%(username)s）")
+            % {"role": Role(role).label, "name": user.full_name, "username": user.username}
+        )[:200],
+    )  # fmt: skip
+    return Slip(user.full_name or user.username, user.username, password)
 
 
 # --- staff accounts --------------------------------------------------------------------------
@@ -833,6 +920,10 @@ def staff_account_create(
     username from the pinyin of the name and a one-time password, to be changed at the first
     sign-in. Returns the slip with the password; None when with_password is False (a dry run:
     no password is made, and hashing one costs a third of a second)."""
+    if set(user.roles) & COUNTY_READERS:
+        raise ValidationError(
+            {"roles": _("教育局、中心学校（学区）和系统管理员的角色由县里的系统管理员设置。")}
+        )
     user.school_id = actor.school_id
     user.username = staff_username(full_name=user.full_name)
     user.must_change_password = with_password

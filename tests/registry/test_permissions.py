@@ -1,5 +1,7 @@
 """Every URL against every role: a view without an access rule here fails the suite."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from pairing import services as pairing_services
+from registry.models import Role, SchoolYear, Term
 from registry.spreadsheets import importing
 from reminders.models import Notification
 from tests.events.access_rules import (
@@ -16,7 +19,14 @@ from tests.events.access_rules import (
     EVENTS_EXPECTED,
     EVENTS_POST_DATA,
 )
-from tests.factories import consent_to
+from tests.factories import (
+    SchoolClassFactory,
+    SchoolFactory,
+    TownshipFactory,
+    UserFactory,
+    consent_to,
+    make_pupil,
+)
 from tests.pairing.access_rules import (
     ADMIN_ONLY,
     DROPOUT_URLS,
@@ -46,9 +56,10 @@ from tests.plans.access_rules import (
     PLANS_POST_DATA,
 )
 
-# url name: {role: status}. "class_teacher" heads the pupil's class, "other_class_teacher" heads
-# another class of the same school; the pupil is paired with the pair teacher.
-EXPECTED: dict[str, dict[str, int | str]] = (
+# url name: {role: status}, for the roles of the pupil's school. "class_teacher" heads the
+# pupil's class, "other_class_teacher" heads another class of the same school; the pupil is paired
+# with the pair teacher. The roles from outside the school are added below (OUTSIDE_ROLES).
+SCHOOL_EXPECTED: dict[str, dict[str, int | str]] = (
     {
         "home": EVERYONE_SIGNED_IN,
         # The county's pages: no role of a school reaches them (tests/county for their own).
@@ -68,6 +79,10 @@ EXPECTED: dict[str, dict[str, int | str]] = (
         "county:rollup_edit": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "county:rollup_version": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "county:rollup_recount": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:schools": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:school_create": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:township_create": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:reader_create": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "login": dict.fromkeys(ROLES, 200),
         "logout": dict.fromkeys(ROLES, 302),
         "password_change": EVERYONE_SIGNED_IN,
@@ -229,12 +244,147 @@ def _url_patterns(
 URL_PATTERNS = _url_patterns(get_resolver())
 URL_NAMES = sorted(URL_PATTERNS)
 
+# From outside the pupil's school: the administrator and the principal of a second school of the
+# same township, a 教育局 reader and a 中心学校 reader of that township (neither with a school).
+# "central_principal" is the first school's principal who also reads the township (中心学校):
+# on the school's pages exactly a principal.
+OUTSIDE_ROLES = (
+    "other_school_admin", "other_school_principal", "bureau", "township", "central_principal",
+)  # fmt: skip
+MATRIX_ROLES = (*ROLES, *OUTSIDE_ROLES)
+# What someone with no school may open besides the county's pages (their home sends them on).
+WITHOUT_A_SCHOOL = {
+    "home": 302, "login": 200, "logout": 302, "password_change": 200,
+    "password_change_done": 200, "set_language": 302,
+}  # fmt: skip
+# The county readers' pages (tests/county has their reach); the registrar's are not theirs.
+# (bureau, a township's reader with no school, a central school's principal with the township
+# role; both township readers read the second school's township, not the first school).
+_READERS = ("bureau", "township", "central_principal")
+COUNTY_READS: dict[str, dict[str, int]] = {
+    name: dict(zip(_READERS, answers, strict=True))
+    for name, answers in {
+        "county:home": (302, 302, 302),
+        "county:dashboard": (200, 200, 200),
+        "county:school": (200, 404, 404),  # the first school
+        "county:appraisal": (200, 200, 200),
+        "county:appraisal_xlsx": (200, 200, 200),
+        "county:appraisal_weights": (200, 403, 403),  # the bureau's weights
+        "county:rollup_list": (200, 200, 200),
+        # The matrix holds no roll-up: the pk names none.
+        "county:rollup_edit": (404, 404, 404),
+        "county:rollup_version": (404, 404, 404),
+        "county:rollup_recount": (404, 404, 404),
+    }.items()
+}
+# Where the second school's staff get something else than the rule below.
+# Pages that look the child or record up before asking whether the role may change it: the
+# second school's principal is told it does not exist (404), as anyone outside its scope.
+_LOOKED_UP_FIRST = (
+    "registry:pupil_edit", "registry:pupil_consent", "pairing:pupil_leave",
+    "visits:record_correct", "visits:record_void", "visits:attachment_add",
+)  # fmt: skip
+OTHER_SCHOOL_EXCEPTIONS: dict[str, dict[str, int]] = {
+    name: {"other_school_principal": 404} for name in _LOOKED_UP_FIRST
+} | {
+    # Their own school has no census round open: theirs opens (the first school's is untouched).
+    "registry:census_open": {"other_school_admin": 302},
+}
+
+
+def _takes_an_object(name: str) -> bool:
+    return "pk" in URL_PATTERNS[name].pattern.converters
+
+
+def _from_outside(name: str, rule: dict[str, int | str]) -> dict[str, int | str]:
+    """The outside roles' answers: the second school's staff get 404 for the first school's
+    objects (403 where their role is refused anyway) and their own school's page otherwise;
+    the county readers get 403 from every school page."""
+    reads = COUNTY_READS.get(name, {})
+    county = WITHOUT_A_SCHOOL.get(name, 403)
+
+    def other(own_role: str) -> int | str:
+        own = rule[own_role]
+        if name.startswith("county:"):
+            return 403
+        return 404 if _takes_an_object(name) and own != 403 else own
+
+    return {
+        "other_school_admin": other("admin"),
+        "other_school_principal": other("principal"),
+        "bureau": reads.get("bureau", county),
+        "township": reads.get("township", county),
+        "central_principal": reads.get("central_principal", 403)
+        if name.startswith("county:")
+        else rule["principal"],
+    } | OTHER_SCHOOL_EXCEPTIONS.get(name, {})
+
+
+EXPECTED = {
+    name: rule | _from_outside(name, rule)
+    for name, rule in SCHOOL_EXPECTED.items()
+    if name in URL_PATTERNS
+} | {name: rule for name, rule in SCHOOL_EXPECTED.items() if name not in URL_PATTERNS}
+
 
 @pytest.fixture
 def pair(admin_user, pair_teacher, pupil):
     """The matrix's pupil paired with the pair teacher."""
     return pairing_services.pair_create(
         actor=admin_user, pupil=pupil, kind="teacher", teacher=pair_teacher
+    )
+
+
+@pytest.fixture
+def second_school(school, admin_user):
+    """A second school of the first school's township, with its own class and child."""
+    school.township = TownshipFactory(name="青山镇")
+    school.save(update_fields=["township"])
+    other = SchoolFactory(name="青山镇石桥村小", township=school.township)
+    staff = {
+        "other_school_admin": UserFactory(school=other, username="admin2", roles=[Role.ADMIN]),
+        "other_school_principal": UserFactory(
+            school=other, username="principal2", roles=[Role.PRINCIPAL]
+        ),
+    }
+    head = UserFactory(school=other, username="teacher3", roles=[Role.CLASS_TEACHER])
+    school_class = SchoolClassFactory(school=other, grade=3, number=1, head_teacher=head)
+    other.pupil = make_pupil(
+        actor=staff["other_school_admin"], school_class=school_class, name="陈小东",
+        birth_date=datetime.date(2016, 5, 6),
+    )  # fmt: skip
+    today = timezone.localdate()
+    year = SchoolYear.objects.create(
+        school=other, name="学年", start_date=today, end_date=today + datetime.timedelta(days=300)
+    )
+    Term.objects.create(
+        school_year=year, number=1, start_date=today, end_date=today + datetime.timedelta(days=90)
+    )
+    other.staff_by_role = staff
+    return other
+
+
+@pytest.fixture
+def matrix_users(users_by_role, school, second_school):
+    """Everyone of the matrix: the first school's roles and those from outside it."""
+    return (
+        users_by_role
+        | second_school.staff_by_role
+        | {
+            "bureau": UserFactory(school=None, username="bureau", roles=[Role.BUREAU]),
+            "township": UserFactory(
+                school=None,
+                username="township",
+                township=second_school.township,
+                roles=[Role.TOWNSHIP],
+            ),
+            "central_principal": UserFactory(
+                school=school,
+                username="central",
+                township=second_school.township,
+                roles=[Role.PRINCIPAL, Role.TOWNSHIP],
+            ),
+        }
     )
 
 
@@ -366,6 +516,8 @@ def _url(name: str, pupil, school_class, upload=None, pair=None, record=None) ->
         return reverse(name, kwargs={"pk": record.pk, "attachment_pk": attachment.pk})
     if "pk" not in URL_PATTERNS[name].pattern.converters:
         return reverse(name)
+    if name == "county:school":
+        return reverse(name, kwargs={"pk": pupil.school_id})
     if name in TERM_URLS:
         return reverse(name, kwargs={"pk": record.version.report.term_id})
     if name in VERSION_URLS:
@@ -416,15 +568,15 @@ def test_every_access_rule_belongs_to_an_existing_url_pattern():
 
 
 def test_every_access_rule_covers_every_role():
-    incomplete = {name: rule for name, rule in EXPECTED.items() if set(rule) != set(ROLES)}
+    incomplete = {name: rule for name, rule in EXPECTED.items() if set(rule) != set(MATRIX_ROLES)}
     assert incomplete == {}
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", MATRIX_ROLES)
 @pytest.mark.parametrize("url_name", URL_NAMES)
 def test_each_role_gets_the_expected_answer_from_each_page(
     client,
-    users_by_role,
+    matrix_users,
     pupil,
     school_class,
     other_class,
@@ -438,7 +590,7 @@ def test_each_role_gets_the_expected_answer_from_each_page(
         pytest.fail(f"{url_name} has no access rule in EXPECTED")
     expected = EXPECTED[url_name][role]
     if role != "anonymous":
-        client.force_login(users_by_role[role])
+        client.force_login(matrix_users[role])
     url = _url(url_name, pupil, school_class, roster_upload, pair, record)
 
     if url_name in POST_DATA:
@@ -488,3 +640,116 @@ def test_a_request_with_the_wrong_http_method_is_refused_with_405(
     response = getattr(client, method)(_url(url_name, pupil, school_class, roster_upload))
 
     assert response.status_code == 405
+
+
+# --- two schools: nothing of the first school's child reaches the second school -------------
+
+# Every page without an object that the second school's staff open: lists, searches, exports,
+# PDFs, the dashboard (the views answering POST only are left out: they write).
+SCHOOL_WIDE_PAGES = [
+    name
+    for name in URL_NAMES
+    if not _takes_an_object(name)
+    and not name.startswith("county:")
+    and name not in POST_DATA
+    and name not in WITHOUT_A_SCHOOL
+]
+
+
+def _readable(response) -> str:
+    """The text a person would read in the answer: a page, a spreadsheet or a PDF."""
+    import io
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if content.startswith(b"%PDF"):
+        import pypdf
+
+        return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+    if content.startswith(b"PK"):
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    assert "text" in kind or "json" in kind or not content, kind
+    return content.decode()
+
+
+def _nothing_of(pupil, text: str) -> None:
+    assert pupil.name not in text
+    assert pupil.id_number not in text
+    assert pupil.student_number not in text
+
+
+@pytest.mark.parametrize("role", ["other_school_admin", "other_school_principal"])
+@pytest.mark.parametrize("url_name", SCHOOL_WIDE_PAGES)
+def test_a_second_schools_page_holds_nothing_of_the_first_schools_child(
+    client, matrix_users, pupil, school_class, pair, record, url_name, role
+):
+    """Searched by part of the child's name (the whole name would be echoed in the search
+    box), asked for the child's, class's and teacher's ids."""
+    client.force_login(matrix_users[role])
+    query = {
+        "q": pupil.name[1:], "case_q": pupil.name[1:], "pupil": pupil.pk,
+        "teacher": pair.teacher_id, "class": school_class.pk, "school_class": school_class.pk,
+        "author": record.author_id, "pupil_id": pupil.pk, "all": "1", "ended": "1",
+    }  # fmt: skip
+
+    response = client.get(reverse(url_name), query)
+
+    assert response.status_code in (200, 302, 403), response.status_code
+    if response.status_code == 200:
+        _nothing_of(pupil, _readable(response))
+
+
+def test_the_second_schools_lists_and_exports_hold_their_own_child(
+    client, matrix_users, second_school, pupil, record
+):
+    """The test above can fail: the same pages do show a child of the school asking."""
+    client.force_login(matrix_users["other_school_admin"])
+    own = second_school.pupil
+
+    for name in ("registry:pupil_list", "registry:archive_export", "registry:register_xlsx"):
+        assert own.name in _readable(client.get(reverse(name))), name
+    unmasked = client.post(reverse("registry:archive_export_unmasked"), {"reason": "核对"})
+    text = _readable(unmasked)
+    assert own.id_number in text
+    _nothing_of(pupil, text)
+
+
+@pytest.mark.parametrize("role", ["bureau", "township"])
+def test_the_county_readers_write_nothing_of_a_school(
+    client, matrix_users, pupil, roster_upload, pair, record, role
+):
+    """Every school page refuses a POST from the bureau and the 中心学校 readers."""
+    from registry.models import AccessLog, Pupil
+
+    client.force_login(matrix_users[role])
+    before = AccessLog.objects.exclude(actor=matrix_users[role]).count(), Pupil.objects.count()
+    for name in URL_NAMES:
+        if name.startswith("county:") or name in WITHOUT_A_SCHOOL:
+            continue
+        url = _url(name, pupil, pupil.school_class, roster_upload, pair, record)
+        assert client.post(url, POST_DATA.get(name, {})).status_code == 403, name
+    assert (AccessLog.objects.exclude(actor=matrix_users[role]).count(),
+            Pupil.objects.count()) == before  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["other_school_admin", "other_school_principal"])
+def test_the_second_schools_staff_change_nothing_of_the_first_schools_objects(
+    client, matrix_users, pupil, school_class, roster_upload, pair, record, role
+):
+    """Every URL naming an object of the first school refuses their POST."""
+    client.force_login(matrix_users[role])
+    for name in URL_NAMES:
+        if not _takes_an_object(name) or name.startswith("county:"):
+            continue
+        url = _url(name, pupil, school_class, roster_upload, pair, record)
+        status = client.post(url, POST_DATA.get(name, {})).status_code
+        assert status in (403, 404, 405), (name, status)

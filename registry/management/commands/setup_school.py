@@ -5,7 +5,6 @@ flags with --no-input."""
 import datetime
 import getpass
 import os
-import re
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -13,9 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from caresys.lib import grades as grade_text
 from caresys.lib.periods import Period, SchoolYearDates, school_year_starting, usual_school_year
 from registry import services
-from registry.models import GRADE_NAMES, School
+from registry.models import GRADE_NAMES, School, Township
 
 PASSWORD_VARIABLE = "CARESYS_ADMIN_PASSWORD"
 FIELD_LABELS = {
@@ -25,6 +25,9 @@ FIELD_LABELS = {
     "username": "管理员账号",
     "password": "管理员密码",
     "full_name": "管理员姓名",
+    "township": "所属乡镇（学区）",
+    "kind": "学校类型",
+    "code": "学校标识码",
     "terms": "学期",
     "start_date": "开始日期",
     "end_date": "结束日期",
@@ -33,33 +36,17 @@ FIELD_LABELS = {
 
 
 def parse_grades(text: str) -> list[int]:
-    """'1-6', '1,2,3', '7-9', '1-6,7' → the grades, each 1 to 9."""
-    grades: set[int] = set()
-    for part in re.split(r"[,，、\s]+", text.strip()):
-        if not part:
-            continue
-        match = re.fullmatch(r"([1-9])(?:[-~—至到]([1-9]))?", part)
-        if not match:
-            raise CommandError(f"年级“{part}”无法识别，请写成 1-6 或 7-9 或 1,2,3。")
-        low, high = int(match[1]), int(match[2] or match[1])
-        if high < low:
-            raise CommandError(f"年级“{part}”前大后小，请写成 1-6。")
-        grades.update(range(low, high + 1))
-    if not grades:
-        raise CommandError("至少要有一个年级。")
-    return sorted(grades)
+    try:
+        return grade_text.parse_grades(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
-def parse_class_counts(text: str, grades: list[int]) -> dict[int, int]:
-    """'2' (every grade) or '2,2,3,2,2,2' (one per grade, in order) → {grade: classes}."""
-    counts = [part for part in re.split(r"[,，、\s]+", text.strip()) if part]
-    if not counts or not all(part.isdigit() and 0 < int(part) <= 40 for part in counts):
-        raise CommandError(f"班数“{text}”无法识别，请写一个 1 到 40 的数，或每个年级一个数。")
-    if len(counts) == 1:
-        counts *= len(grades)
-    if len(counts) != len(grades):
-        raise CommandError(f"写了 {len(counts)} 个班数，但有 {len(grades)} 个年级。")
-    return dict(zip(grades, map(int, counts), strict=True))
+def parse_class_counts(text: str, grade_list: list[int]) -> dict[int, int]:
+    try:
+        return grade_text.parse_class_counts(text, grade_list)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def parse_span(text: str) -> Period:
@@ -81,6 +68,16 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="学校名称")
         parser.add_argument("--address", default="", help="地址")
         parser.add_argument("--phone", default="", help="电话")
+        parser.add_argument(
+            "--township", default="", help="所属乡镇（学区）的名称；没有则新建（一个县多所学校时）"
+        )
+        parser.add_argument(
+            "--kind",
+            default=School.Kind.PRIMARY,
+            choices=School.Kind.values,
+            help="学校类型：" + "、".join(f"{k}={v}" for k, v in School.Kind.choices),
+        )
+        parser.add_argument("--code", default="", help="学校标识码（10位数字）")
         parser.add_argument("--year", type=int, help="学年开始的年份（默认：当前或即将开始的学年）")
         parser.add_argument("--term1", help="第一学期 开始:结束，如 2026-09-01:2027-01-17")
         parser.add_argument("--term2", help="第二学期 开始:结束，如 2027-02-16:2027-07-05")
@@ -108,6 +105,15 @@ class Command(BaseCommand):
                 if remove_demo:
                     # The demo app removes its own school (it knows every table it filled).
                     call_command("seed_demo", remove=True, stdout=self.stdout)
+                township_name = answers.pop("township_name")
+                answers["township"] = (
+                    (
+                        Township.objects.filter(name=township_name.strip()).first()
+                        or services.township_create(actor=None, name=township_name)
+                    )
+                    if township_name.strip()
+                    else None
+                )
                 school = services.school_create(**answers)
         except ValidationError as exc:
             raise CommandError(_errors_text(exc)) from exc
@@ -136,6 +142,9 @@ class Command(BaseCommand):
             "admin_username": options["admin"],
             "admin_full_name": options["admin_name"],
             "admin_password": password,
+            "township_name": options["township"],
+            "kind": options["kind"],
+            "code": options["code"],
         }
 
     def _calendar(self, year: int | None, term1: str | None, term2: str | None) -> SchoolYearDates:
@@ -185,6 +194,9 @@ class Command(BaseCommand):
             "admin_username": username,
             "admin_full_name": full_name,
             "admin_password": password,
+            "township_name": options["township"],
+            "kind": options["kind"],
+            "code": options["code"],
         }
 
     def _prompt(self, label: str, default: str = "", *, required: bool = False) -> str:
