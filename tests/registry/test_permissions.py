@@ -259,14 +259,14 @@ WITHOUT_A_SCHOOL = {
 }  # fmt: skip
 # The county readers' pages (tests/county has their reach); the registrar's are not theirs.
 # (bureau, a township's reader with no school, a central school's principal with the township
-# role; both township readers read the second school's township, not the first school).
+# role; both read the township of the two schools, the first its central school).
 _READERS = ("bureau", "township", "central_principal")
 COUNTY_READS: dict[str, dict[str, int]] = {
     name: dict(zip(_READERS, answers, strict=True))
     for name, answers in {
         "county:home": (302, 302, 302),
         "county:dashboard": (200, 200, 200),
-        "county:school": (200, 404, 404),  # the first school
+        "county:school": (200, 200, 200),  # the first school, the central one of the township
         "county:appraisal": (200, 200, 200),
         "county:appraisal_xlsx": (200, 200, 200),
         "county:appraisal_weights": (200, 403, 403),  # the bureau's weights
