@@ -6,7 +6,7 @@ PostgreSQL server; prints `county_skipped: 1` otherwise). It works in the databa
 (default `countybench`) on that server, created if missing, and seeds it once: `seed_demo
 --schools 100 --pupils 100000`, then older care records (past terms) up to RECORDS. A marker
 table holds the parameters, so a later run with the same ones reuses the county (seeding takes
-the better part of an hour; measuring a few minutes).
+over an hour on a shared 2-core machine; measuring a few minutes).
 """
 
 import os
