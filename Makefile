@@ -42,6 +42,7 @@ bench: sysdeps-test install
 	$(PY) bench/bench_import_load.py
 	$(PY) bench/bench_slow_phone.py
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_county.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from caresys.lib.identity import id_check_digit
@@ -39,6 +40,7 @@ from registry.models import (
     SchoolYear,
     TeachingAssignment,
     Term,
+    Township,
     User,
 )
 from rooms.models import Opening, Room, Slot, Use
@@ -204,7 +206,18 @@ def _wipe_demo() -> None:
     Term.objects.filter(school_year__school__in=demo).delete()
     SchoolYear.objects.filter(school__in=demo).delete()
     User.objects.filter(school__in=demo).delete()
+    # A demo county's readers (seed_demo --schools) belong to no school: the 教育局 account and
+    # the readers of the demo schools' townships.
+    townships = list(
+        Township.objects.filter(schools__in=demo).distinct().values_list("pk", flat=True)
+    )
+    county_readers = User.objects.filter(school=None).filter(
+        Q(township__in=townships) | Q(username="bureau", roles=[Role.BUREAU])
+    )
+    AccessLog.objects.filter(actor__in=county_readers).delete()
+    county_readers.delete()
     demo.delete()
+    Township.objects.filter(pk__in=townships, schools=None).delete()
 
 
 @transaction.atomic
@@ -223,9 +236,6 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
         if not replace:
             raise DemoRefused("数据库中已有演示学校；如需重建请加 --replace。")
         _wipe_demo()
-    rng = random.Random(seed)
-    names = _Names(rng)
-    today = timezone.localdate()
     school = School.objects.create(
         name="青山镇中心小学",
         address="湖南省邵阳市隆回县青山镇学府路1号",
@@ -233,9 +243,19 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
         is_demo=True,
         care_categories=list(DEMO_CARE_CATEGORIES),
     )
+    return seed_school(
+        school=school, pupils=pupils, seed=seed, password=make_password(DEMO_PASSWORD)
+    )
+
+
+def seed_school(*, school: School, pupils: int, seed: int, password: str) -> DemoResult:
+    """Fill a new demo school: its terms, staff, classes, pupils, pairs, records and events.
+    The staff get the demo school's usernames (admin, principal, teacher …)."""
+    rng = random.Random(seed)
+    names = _Names(rng)
+    today = timezone.localdate()
     year_start = today.year if today.month >= 9 else today.year - 1
     _school_years(school, year_start)
-    password = make_password(DEMO_PASSWORD)
     staff = _staff(school, names, rng, password)
     classes = _classes(school, pupils, staff, names, rng, password)
     left_behind = _pupils(
