@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -419,3 +419,19 @@ def appraisal(*, board: CountyBoard, weights: dict[str, int] | None = None) -> l
             rank, previous = index, total
         ranked.append(AppraisalRow(rank=rank, row=row, scores=scores, total=total))
     return ranked
+
+
+def pupils_in_reach(*, user: User):
+    """The enrolled pupils of every school in the reader's reach, with what the national
+    layouts print, school by school in class order (the county's 学籍 and 民政 exports)."""
+    return (
+        Pupil.objects.filter(
+            school__in=schools_visible_to(user=user), status=Pupil.Status.ENROLLED
+        )
+        .select_related("school", "school_class", "guardian")
+        .prefetch_related(Prefetch("parents", to_attr="prefetched_parents"))
+        .order_by(
+            "school__name", "school_id", "school_class__grade", "school_class__number",
+            "name_pinyin", "pk",
+        )
+    )  # fmt: skip

@@ -8,6 +8,13 @@ urlpatterns = [
     path("schools/", views.dashboard, name="dashboard"),
     path("schools/<int:pk>/", views.school, name="school"),
     path("appraisal/", views.appraisal, name="appraisal"),
+    path("registers/", views.registers, name="registers"),
+    path("registers/xueji.xlsx", views.registers_xueji_xlsx, name="registers_xueji_xlsx"),
+    path(
+        "registers/civil-affairs.xlsx",
+        views.registers_civil_affairs_xlsx,
+        name="registers_civil_affairs_xlsx",
+    ),
     path("appraisal/xlsx/", views.appraisal_xlsx, name="appraisal_xlsx"),
     path("appraisal/weights/", views.appraisal_weights, name="appraisal_weights"),
     path("rollup/", views.rollup_list, name="rollup_list"),

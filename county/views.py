@@ -24,8 +24,14 @@ from county.forms import (
 from county.models import AppraisalMeasure
 from registry import services as registry_services
 from registry.models import COUNTY_READERS, AccessLog, Role, Township, User
-from registry.selectors import county_readers, get_school_for_county_reader, schools_visible_to
+from registry.selectors import (
+    county_readers,
+    get_school_for_county_reader,
+    left_behind_definitions,
+    schools_visible_to,
+)
 from registry.services import log_access
+from registry.spreadsheets.exports import CivilAffairsExport, XuejiExport
 from reports.views import dashboard_context
 
 
@@ -300,3 +306,33 @@ def _slip_page(request: HttpRequest, slip, *, school) -> HttpResponse:
     # The password is on this page only: no cache may keep it.
     add_never_cache_headers(response)
     return response
+
+
+# --- the national registers across schools ---------------------------------------------------
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.TOWNSHIP)
+def registers(request: HttpRequest) -> HttpResponse:
+    """The two definitions (学籍 and 民政) counted side by side for the schools in reach, with
+    the two layouts to download."""
+    definitions = left_behind_definitions(pupils=selectors.pupils_in_reach(user=request.user))
+    context = {"definitions": definitions, "reach": _reach(request.user)}
+    return render(request, "county/registers.html", context)
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.TOWNSHIP)
+def registers_xueji_xlsx(request: HttpRequest) -> HttpResponse:
+    """Every school's pupils in reach in the 学籍 layout; numbers masked (no county reader
+    sees a whole number), each school's log shows the export of its children."""
+    pupils = selectors.pupils_in_reach(user=request.user)
+    return XuejiExport(user=request.user, pupils=pupils, masked=True).response(request)
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.TOWNSHIP)
+def registers_civil_affairs_xlsx(request: HttpRequest) -> HttpResponse:
+    """The civil-affairs 登记表 of the schools in reach, as registers_xueji_xlsx."""
+    pupils = selectors.pupils_in_reach(user=request.user)
+    return CivilAffairsExport(user=request.user, pupils=pupils, masked=True).response(request)

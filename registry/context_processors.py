@@ -40,6 +40,7 @@ def nav_groups(user) -> list[NavGroup]:
     rollup_writer = user.has_role(Role.BUREAU) or user.has_role(Role.TOWNSHIP)
     if rollup_writer and user.school_id is None:
         county.items.append(("county:rollup_list", _("汇总总结")))
+        county.items.append(("county:registers", _("学籍与民政")))
     if user.has_role(Role.SYSTEM_ADMIN):
         county.items.append(("county:schools", _("学校与账号")))
     if user.school_id is None:

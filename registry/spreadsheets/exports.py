@@ -44,6 +44,7 @@ from registry.models import (
     LeftBehind,
     Parent,
     Pupil,
+    School,
     User,
 )
 from registry.selectors import (
@@ -85,6 +86,9 @@ class Export:
         self.day = day or timezone.localdate()
         # The children whose records the file holds, as rows() yields them: the log names each.
         self.pupil_ids: list[int] = []
+        # Each child's school, where a file holds several schools' children (a county reader's
+        # export): each school's log then shows the export of its children.
+        self.pupil_school: dict[int, int] = {}
 
     @property
     def filename(self) -> str:
@@ -122,13 +126,18 @@ class Export:
         detail = detail or self.detail
         if detail is None:
             return
-        log_access(
-            actor=self.user,
-            action=AccessLog.Action.EXPORT,
-            pupil_ids=list(dict.fromkeys(self.pupil_ids)),
-            detail=str(detail),
-            request=request,
-        )
+        by_school: dict[int | None, list[int]] = {}
+        for pk in dict.fromkeys(self.pupil_ids):
+            by_school.setdefault(self.pupil_school.get(pk, self.user.school_id), []).append(pk)
+        for school_id, pupil_ids in (by_school or {self.user.school_id: []}).items():
+            log_access(
+                actor=self.user,
+                action=AccessLog.Action.EXPORT,
+                pupil_ids=pupil_ids,
+                detail=str(detail),
+                request=request,
+                school=School(pk=school_id) if school_id is not None else None,
+            )
 
     def response(self, request: HttpRequest) -> FileResponse:
         return xlsx_response(lambda out: self.save(out, request=request), self.filename)
@@ -632,6 +641,7 @@ class XuejiExport(NationalExport):
     def rows(self) -> Iterator[list[Any]]:
         for pupil in self.pupils.iterator(chunk_size=CHUNK_SIZE):
             self.pupil_ids.append(pupil.pk)
+            self.pupil_school[pupil.pk] = pupil.school_id
             yield [
                 self.id_number(pupil.student_number),
                 pupil.name,
@@ -711,6 +721,7 @@ class CivilAffairsExport(NationalExport):
     def rows(self) -> Iterator[list[Any]]:
         for number, pupil in enumerate(self.pupils.iterator(chunk_size=CHUNK_SIZE), 1):
             self.pupil_ids.append(pupil.pk)
+            self.pupil_school[pupil.pk] = pupil.school_id
             parts = archive_parts(pupil)
             guardian = parts["guardian"]
             away = {"father": pupil.father_away, "mother": pupil.mother_away}

@@ -76,6 +76,9 @@ SCHOOL_EXPECTED: dict[str, dict[str, int | str]] = (
         ),
         "county:home": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "county:rollup_list": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:registers": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:registers_xueji_xlsx": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
+        "county:registers_civil_affairs_xlsx": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "county:rollup_edit": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "county:rollup_version": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
         "county:rollup_recount": dict.fromkeys(ROLES, 403) | {"anonymous": LOGIN},
@@ -271,6 +274,9 @@ COUNTY_READS: dict[str, dict[str, int]] = {
         "county:appraisal_xlsx": (200, 200, 200),
         "county:appraisal_weights": (200, 403, 403),  # the bureau's weights
         "county:rollup_list": (200, 200, 200),
+        "county:registers": (200, 200, 200),
+        "county:registers_xueji_xlsx": (200, 200, 200),
+        "county:registers_civil_affairs_xlsx": (200, 200, 200),
         # The matrix holds no roll-up: the pk names none.
         "county:rollup_edit": (404, 404, 404),
         "county:rollup_version": (404, 404, 404),
