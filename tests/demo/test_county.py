@@ -49,7 +49,8 @@ def test_the_county_readers_sign_in_and_reach_the_county_page_with_every_school(
     for username in ("bureau", "zx01"):
         client.logout()
         sign_in(client, username)
-        response = client.get(reverse("county:home"))
+        response = client.get(reverse("county:home"), follow=True)
+        assert response.redirect_chain == [(reverse("county:dashboard"), 302)]
         assert response.status_code == 200
         page = response.content.decode()
         assert all(school.name in page for school in School.objects.all())
