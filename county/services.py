@@ -23,22 +23,6 @@ from registry.services import client_ip, log_access
 from reports.selectors import term_numbers
 
 
-def school_read_log(
-    *, actor: User, school: School, detail: str, request: HttpRequest | None = None
-) -> AccessLog:
-    """A county reader read one school's page: the row carries that school, so the school's own
-    access log shows who from above read it. (log_access writes the actor's school; the `multi`
-    branch gives it a `school=` keyword, and this becomes a call to it.)"""
-    return AccessLog.objects.create(
-        school=school,
-        actor=actor,
-        at=timezone.now(),
-        action=AccessLog.Action.READ,
-        detail=detail[:200],
-        ip_address=client_ip(request),
-    )
-
-
 @transaction.atomic
 def appraisal_weights_set(
     *, actor: User, weights: dict[str, int], request: HttpRequest | None = None

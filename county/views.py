@@ -72,7 +72,13 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
     """A school's 工作概况 as its principal sees it, read-only; its own log shows the read."""
     found = get_school_for_county_reader(request.user, pk)
     context = dashboard_context(school=found, today=timezone.localdate())
-    services.school_read_log(actor=request.user, school=found, detail=request.path, request=request)
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.READ,
+        detail=request.path,
+        request=request,
+        school=found,
+    )
     return render(request, "county/school.html", context | {"school": found, "read_only": True})
 
 
