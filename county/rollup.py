@@ -18,11 +18,13 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from county.models import RollupReport, RollupVersion, SchoolTermFigures
 from registry.models import Role, School, Term, Township, User
 from registry.selectors import schools_visible_to
+from reports.drafts import numbered
 from reports.numbers import Counted, TermNumbers
 from reports.selectors import pct
 
@@ -518,11 +520,40 @@ def report_texts(report: RollupReport) -> dict[str, str]:
     return texts
 
 
+# The document's parts in print order. 一 and 二 always print (the figures and tables); 三 prints
+# when the writers wrote of problems or a school is left out of the sums; 四 when they wrote plans.
+PARTS = (
+    ("overview", gettext_lazy("总体情况")),
+    ("measures", gettext_lazy("主要做法")),
+    ("problems", gettext_lazy("存在问题")),
+    ("plans", gettext_lazy("下步打算")),
+)
+
+
+def headings(*, rollup: Rollup, texts: dict[str, Any]) -> dict[str, str]:
+    """{part: its numbered heading} for the parts printed: a part with nothing to print is left
+    out with its heading, and the rest numbered over those kept, as the school's summary numbers
+    its measures (reports.document.measures), so the 公文 reads 一、二、三 without a gap."""
+    printed = {
+        "overview": True,
+        "measures": True,
+        "problems": bool(texts.get("problems", "").strip() or rollup.uncounted or rollup.missing),
+        "plans": bool(texts.get("plans", "").strip()),
+    }
+    chinese = (get_language() or "zh").startswith("zh")
+    kept = [(key, heading) for key, heading in PARTS if printed[key]]
+    return {
+        key: (f"{numbered(index)}、" if chinese else f"{index}. ") + str(heading)
+        for index, (key, heading) in enumerate(kept, 1)
+    }
+
+
 def document_html(*, rollup: Rollup, texts: dict[str, Any]) -> str:
     """The roll-up as one HTML document, in the term summary's 公文 layout."""
     # A township's few schools: each table kept on one page; a county's runs on from page to
     # page, its header repeated.
     tables = "data schools short" if len(rollup.rows) <= 15 else "data schools"
     return render_to_string(
-        "county/rollup_document.html", {"r": rollup, "t": texts, "tables": tables}
+        "county/rollup_document.html",
+        {"r": rollup, "t": texts, "tables": tables, "h": headings(rollup=rollup, texts=texts)},
     )

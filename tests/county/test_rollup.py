@@ -19,6 +19,7 @@ from county.rollup import (
     Rollup,
     SchoolRow,
     add_up,
+    document_html,
     figures_of,
     rollup_numbers,
     rollup_of,
@@ -299,3 +300,39 @@ def test_the_countys_tables_give_each_township_its_subtotal_and_the_total_is_the
     assert add_up(subtotals) == rollup.total
     township = rollup_of(scope="白水镇", year=YEAR, number=1, term="", rows=rollup.rows[:3])
     assert [line.kind for line in township.lines] == ["school", "school", "school", "total"]
+
+
+def _headings(html: str) -> list[str]:
+    return re.findall(r"<h2>(.*?)</h2>", html)
+
+
+def test_a_part_with_nothing_to_print_is_left_out_and_the_rest_numbered_without_a_gap():
+    rows = [SchoolRow("白水镇中心学校", "白水镇", "中心学校", _figures(pupils=500, away=50))]
+    rollup = rollup_of(scope="白水镇", year=YEAR, number=1, term="第一学期", rows=rows)
+    texts = {"title": "总结", "issuer": "白水镇中心学校", "signed_on": "2027-01-20",
+             "overview": "", "measures": "", "problems": " \n", "plans": "加强家访。"}  # fmt: skip
+
+    html = document_html(rollup=rollup, texts=texts)
+
+    assert _headings(html) == ["一、总体情况", "二、主要做法", "三、下步打算"]
+    written = document_html(rollup=rollup, texts=texts | {"problems": "家访不够。"})
+    assert _headings(written) == ["一、总体情况", "二、主要做法", "三、存在问题", "四、下步打算"]
+    assert _headings(document_html(rollup=rollup, texts=texts | {"plans": ""})) == [
+        "一、总体情况",
+        "二、主要做法",
+    ]
+
+
+def test_a_school_left_out_of_the_sums_is_said_under_the_problems_though_none_written():
+    rows = [
+        SchoolRow("白水镇中心学校", "白水镇", "中心学校", _figures(pupils=500, away=50)),
+        SchoolRow("白水镇石桥教学点", "白水镇", "教学点", None, state="no_term"),
+    ]
+    rollup = rollup_of(scope="白水镇", year=YEAR, number=1, term="第一学期", rows=rows)
+    texts = {"title": "总结", "issuer": "白水镇中心学校", "signed_on": "2027-01-20",
+             "overview": "", "measures": "", "problems": "", "plans": ""}  # fmt: skip
+
+    html = document_html(rollup=rollup, texts=texts)
+
+    assert _headings(html)[-1] == "三、存在问题"
+    assert "未建该学期，未纳入本总结的统计：白水镇石桥教学点" in html
