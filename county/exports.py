@@ -63,20 +63,26 @@ class AppraisalExport(Export):
             (_("学校标识码"), 12),
             *measures,
             (_("综合得分"), 10),
+            (_("备注"), 24),
         ]
 
     def rows(self) -> Iterator[list[Any]]:
+        # What a school cannot have is a dash, as on the page, not an empty cell read as 0.
+        def shown(value: float | None) -> float | str:
+            return "—" if value is None else value
+
         for row in self.ranked:
             school = row.row.school
             values: list[Any] = []
             for key in self.keys:
                 scored = row.scores[key]
-                values += [scored.value, scored.score]
+                values += [shown(scored.value), shown(scored.score)]
             yield [
-                row.rank,
+                _("不参评") if row.excluded else row.rank,
                 str(school.township or ""),
                 school.name,
                 school.code,
                 *values,
-                row.total,
+                shown(row.total),
+                row.excluded or "",
             ]

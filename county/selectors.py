@@ -349,10 +349,11 @@ class Scored:
 
 @dataclass
 class AppraisalRow:
-    rank: int
+    rank: int | None  # None: 不参评
     row: SchoolRow
     scores: dict[str, Scored]
     total: float | None
+    excluded: str | None = None  # why the school is not appraised (不参评)
 
 
 def appraisal_weights() -> dict[str, int]:
@@ -388,22 +389,38 @@ def _normalised(key: str, value: float | None, values: list[float]) -> float | N
     return round(100 * value / worst_or_best, 1) if worst_or_best else 0.0
 
 
+def _not_appraised(figures: Figures) -> str | None:
+    """Why a school takes no part in the 评比, or None. The 评比 weighs the care of children in
+    care: a school with none has no care to weigh, and its 辍学 alone would rank it first (no
+    dropouts: 100) or set the scale the others are scored on."""
+    if not figures.pupils:
+        return _("没有在校学生")
+    if not figures.in_care:
+        return _("没有关爱对象（留守儿童、困境儿童）")
+    return None
+
+
 def appraisal(*, board: CountyBoard, weights: dict[str, int] | None = None) -> list[AppraisalRow]:
     """The schools ranked by Σ weight × score ÷ Σ weight over the measures that apply to them
     (a school with no 五必访 this term is not scored on 按时率), highest first; ties share a
-    rank. No query but the weights' (one) when they are not given."""
+    rank. A school with nothing to appraise is listed last, unranked, with the reason (不参评),
+    and its values set no measure's scale. No query but the weights' (one) when not given."""
     weights = weights if weights is not None else appraisal_weights()
     chosen = [key for key, weight in weights.items() if weight]
+    excluded = {row.school.pk: _not_appraised(row.figures) for row in board.rows}
+    taking_part = [row for row in board.rows if excluded[row.school.pk] is None]
     values = {
-        key: [v for row in board.rows if (v := _value(row.figures, key)) is not None]
+        key: [v for row in taking_part if (v := _value(row.figures, key)) is not None]
         for key in chosen
     }
     scored = []
     for row in board.rows:
+        reason = excluded[row.school.pk]
         scores = {}
         for key in chosen:
             value = _value(row.figures, key)
-            scores[key] = Scored(value, _normalised(key, value, values[key]))
+            score = None if reason else _normalised(key, value, values[key])
+            scores[key] = Scored(value, score)
         counted = [key for key in chosen if scores[key].score is not None]
         weight = sum(weights[key] for key in counted)
         total = (
@@ -411,10 +428,15 @@ def appraisal(*, board: CountyBoard, weights: dict[str, int] | None = None) -> l
             if weight
             else None
         )
-        scored.append((row, scores, total))
-    scored.sort(key=lambda item: (item[2] is None, -(item[2] or 0), item[0].school.name))
+        if total is None and reason is None:
+            reason = _("所选指标均无数据")
+        scored.append((row, scores, total, reason))
+    scored.sort(key=lambda item: (item[3] is not None, -(item[2] or 0), item[0].school.name))
     ranked, previous, rank = [], None, 0
-    for index, (row, scores, total) in enumerate(scored, 1):
+    for index, (row, scores, total, reason) in enumerate(scored, 1):
+        if reason is not None:
+            ranked.append(AppraisalRow(None, row, scores, None, excluded=reason))
+            continue
         if total != previous:
             rank, previous = index, total
         ranked.append(AppraisalRow(rank=rank, row=row, scores=scores, total=total))

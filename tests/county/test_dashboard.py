@@ -246,7 +246,7 @@ def test_the_appraisal_export_has_a_title_the_headers_in_order_and_the_ranked_ro
     assert "全县" in title and "2026—2027学年第一学期" in title
     assert timezone.localdate().isoformat() in title
     assert rows[2][:5] == ["名次", "乡镇（学区）", "学校", "学校标识码", "档案完整率"]
-    assert rows[2][-1] == "综合得分"
+    assert rows[2][-2:] == ["综合得分", "备注"]
     assert [row[2] for row in rows[3:]] == [
         row.row.school.name for row in client.get(reverse("county:appraisal")).context["ranked"]
     ]
@@ -307,3 +307,51 @@ def test_the_county_pages_refuse_a_post_and_the_weights_refuse_all_zero(client, 
     assert response.status_code == 200
     assert "至少给一项指标设置大于0的权重" in response.content.decode()
     assert not AppraisalMeasure.objects.exists()
+
+
+def test_a_school_with_no_children_in_care_is_not_appraised_and_listed_last_with_the_reason(
+    client, county, bureau
+):
+    baishui = county["townships"][0]
+    build_school(baishui, "白水镇柳林村小", left_behind=0, others=2)  # 1 dropout of 3 pupils
+    SchoolFactory(name="白水镇新建教学点", township=baishui)  # no pupils yet
+    client.force_login(bureau)
+
+    ranked = client.get(reverse("county:appraisal")).context["ranked"]
+
+    assert [(row.rank, row.row.school.name, row.excluded) for row in ranked[-2:]] == [
+        (None, "白水镇新建教学点", "没有在校学生"),
+        (None, "白水镇柳林村小", "没有关爱对象（留守儿童、困境儿童）"),
+    ]
+    willow = ranked[-1]
+    assert willow.total is None
+    assert willow.scores["visits"].value is None and willow.scores["visits"].score is None
+    assert willow.scores["coverage"].value is None
+    # Its 333‰ dropouts do not set the scale the schools in care are scored on.
+    scored = [row for row in ranked if row.excluded is None]
+    assert [row.row.school.name for row in scored] == [
+        "石门乡中心小学", "白水镇中心小学", "白水镇龙潭村小"
+    ]  # fmt: skip
+    # 1 dropout of 5 pupils at 龙潭 is the worst of those appraised: it scores 0, not 40.
+    assert min(row.scores["dropouts"].score for row in scored) == 0.0
+    page = client.get(reverse("county:appraisal")).content.decode()
+    assert "不参评" in page and "没有关爱对象（留守儿童、困境儿童）" in page
+
+
+def test_the_appraisal_export_shows_a_dash_for_what_a_school_cannot_have_and_the_reason(
+    client, county, bureau
+):
+    build_school(county["townships"][0], "白水镇柳林村小", left_behind=0, others=2)
+    client.force_login(bureau)
+
+    response = client.get(reverse("county:appraisal_xlsx"))
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header, last = rows[2], rows[-1]
+    assert header[-2:] == ["综合得分", "备注"]
+    assert last[0] == "不参评" and last[2] == "白水镇柳林村小"
+    assert last[header.index("生均家访")] == "—"
+    assert last[header.index("结对覆盖率")] == "—"
+    assert last[-2:] == ["—", "没有关爱对象（留守儿童、困境儿童）"]
+    assert rows[3][0] == 1 and rows[3][-1] is None
