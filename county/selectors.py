@@ -57,7 +57,7 @@ class Figures:
     pupils: int = 0  # 在校学生
     left_behind: int = 0  # 留守儿童
     needy: int = 0  # 困境儿童（非留守）: in care for a category the school chose
-    paired: int = 0  # children in care with a live teacher pair
+    paired: int = 0  # left-behind children with a live teacher pair (the summary's covered)
     archives: int = 0  # left-behind children's archives
     complete: int = 0  # of which complete
     contacts: int = 0  # this term's care records × the children in care each reached
@@ -83,7 +83,10 @@ class Figures:
 
     @property
     def coverage(self) -> float | None:
-        return pct(self.paired, self.in_care)
+        """结对覆盖率 over the left-behind children, as the school's own summary and 工作概况 count
+        it (reports.selectors._pairing) and the roll-up adds it up; the per-child measures are
+        over all children in care."""
+        return pct(self.paired, self.left_behind)
 
     @property
     def archive_rate(self) -> float | None:
@@ -259,7 +262,7 @@ def county_board(*, user: User, today: datetime.date | None = None) -> CountyBoa
             pupils=Count("pk"),
             left_behind=Count("pk", filter=LEFT_BEHIND_ON_DAY),
             needy=Count("pk", filter=needy),
-            paired=Count("pk", filter=in_care & Q(has_teacher=True)),
+            paired=Count("pk", filter=LEFT_BEHIND_ON_DAY & Q(has_teacher=True)),
             archives=Count("pk", filter=archived),
             complete=Count("pk", filter=archived & ~archive_incomplete()),
         )

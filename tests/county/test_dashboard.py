@@ -14,10 +14,11 @@ from openpyxl import load_workbook
 
 from county import selectors
 from county.models import AppraisalMeasure
+from county.rollup import figures_of
 from pairing import services as pairing_services
 from registry.models import AccessLog, Role, SchoolYear, Term
 from reports.models import TermReport, TermReportVersion
-from reports.selectors import dashboard
+from reports.selectors import dashboard, term_numbers
 from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
@@ -116,7 +117,8 @@ def test_each_schools_row_is_what_its_own_dashboard_shows(county, bureau):
         assert figures.left_behind == n.basic.away
         assert figures.share == n.basic.share
         assert figures.needy == needy
-        assert figures.paired == n.pairing.covered + (n.needy.paired if n.needy else 0)
+        # 结对覆盖率 on the summary's base, the left-behind: the same figure as its own page's.
+        assert (figures.paired, figures.coverage) == (n.pairing.covered, n.pairing.coverage)
         assert (figures.archives, figures.complete) == (n.archives.archived, n.archives.complete)
         assert figures.archive_rate == n.archives.rate
         assert figures.overdue == own.overdue_events
@@ -125,8 +127,9 @@ def test_each_schools_row_is_what_its_own_dashboard_shows(county, bureau):
         home_visits = next(k for k in n.care.kinds if k.kind == "home_visit")
         assert figures.home_visits == home_visits.children  # one visit per child here
     village = rows["白水镇龙潭村小"]
-    # 2 left-behind + 1 disabled in care; 1 paired; home visit 1, talk 2 → 3 contacts.
-    assert (village.in_care, village.paired, village.coverage) == (3, 1, 33.3)
+    # 2 left-behind + 1 disabled in care; 1 of the 2 left-behind paired; home visit 1, talk 2
+    # → 3 contacts over the 3 in care.
+    assert (village.in_care, village.paired, village.coverage) == (3, 1, 50.0)
     assert (village.contacts, village.contacts_per_child, village.visits_per_child) == (
         3,
         1.0,
@@ -224,11 +227,11 @@ def test_the_appraisal_ranks_by_the_bureaus_weights(client, county, bureau):
 
     assert response.status_code == 302
     ranked = client.get(reverse("county:appraisal")).context["ranked"]
-    # Coverage only: 石门 1/1 paired, 白水中心 1/3, 龙潭 1/3 (2 left-behind + 1 disabled).
+    # Coverage only, over the left-behind: 石门 1/1 paired, 龙潭 1/2, 白水中心 1/3.
     assert [(row.rank, row.row.school.name, row.total) for row in ranked] == [
         (1, "石门乡中心小学", 100.0),
-        (2, "白水镇中心小学", 33.3),
-        (2, "白水镇龙潭村小", 33.3),
+        (2, "白水镇龙潭村小", 50.0),
+        (3, "白水镇中心小学", 33.3),
     ]
     assert AccessLog.objects.filter(actor=bureau, detail__startswith="修改评比指标权重").exists()
 
@@ -329,9 +332,9 @@ def test_a_school_with_no_children_in_care_is_not_appraised_and_listed_last_with
     assert willow.scores["coverage"].value is None
     # Its 333‰ dropouts do not set the scale the schools in care are scored on.
     scored = [row for row in ranked if row.excluded is None]
-    assert [row.row.school.name for row in scored] == [
+    assert {row.row.school.name for row in scored} == {
         "石门乡中心小学", "白水镇中心小学", "白水镇龙潭村小"
-    ]  # fmt: skip
+    }  # fmt: skip
     # 1 dropout of 5 pupils at 龙潭 is the worst of those appraised: it scores 0, not 40.
     assert min(row.scores["dropouts"].score for row in scored) == 0.0
     page = client.get(reverse("county:appraisal")).content.decode()
@@ -355,3 +358,18 @@ def test_the_appraisal_export_shows_a_dash_for_what_a_school_cannot_have_and_the
     assert last[header.index("结对覆盖率")] == "—"
     assert last[-2:] == ["—", "没有关爱对象（留守儿童、困境儿童）"]
     assert rows[3][0] == 1 and rows[3][-1] is None
+
+
+def test_a_schools_pairing_coverage_is_the_same_on_the_dashboard_and_in_the_rollup(
+    client, county, bureau
+):
+    school, _principal = county["village"]  # 2 left-behind (1 paired) and 1 disabled in care
+    term = Term.objects.of_school(school.pk).get()
+    client.force_login(bureau)
+
+    response = client.get(reverse("county:dashboard"))
+
+    on_board = next(row.figures for row in response.context["board"].rows if row.school == school)
+    in_rollup = figures_of(term_numbers(school=school, period=term.period))
+    assert on_board.coverage == in_rollup.coverage == 50.0
+    assert "留守儿童结对覆盖率" in response.content.decode()
