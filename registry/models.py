@@ -949,13 +949,36 @@ class Pupil(models.Model):
     def clean(self) -> None:
         self.id_number = normalize_id_number(self.id_number)
         self.student_number = self.student_number.strip()
-        errors = self._duplicate_errors() | self._id_number_disagreements()
+        errors = (
+            self._duplicate_errors()
+            | self._id_number_disagreements()
+            | self._schooling_disagreements()
+        )
         if self.school_class_id and self.school_class.school_id != self.school_id:
             errors["school_class"] = _("该班级不属于本校。")
         if self.disability_grade and not self.disability:
             errors["disability_grade"] = _("填写残疾等级时请同时填写残疾类别。")
         if errors:
             raise ValidationError(errors)
+
+    def _schooling_disagreements(self) -> dict:
+        """就学情况 and the 辍学 category say one thing: choosing 就学情况 辍学 ticks the category
+        (so the statistics and the dropout watch find the child); the category ticked for a
+        child whose 就学情况 is 在校 is refused beside the tick, naming both. 休学 and 未入学
+        may go with the tick (a child of compulsory age kept out of school is 控辍 work too)."""
+        if self.schooling == self.Schooling.DROPPED_OUT:
+            self.is_dropout = True
+        elif self.is_dropout and self.schooling == self.Schooling.IN_SCHOOL:
+            return {
+                "is_dropout": ValidationError(
+                    _(
+                        "已勾选“义务教育阶段辍学”，但就学情况为“在校”：已辍学的请把就学情况改为"
+                        "“辍学”，仍在校的请取消勾选。"
+                    ),
+                    code="schooling",
+                )
+            }
+        return {}
 
     def _id_number_disagreements(self) -> dict:
         """Birth date and gender must agree with what the ID number encodes (GB 11643)."""

@@ -1031,6 +1031,9 @@ def archive_draft(
     changes = []
     for (part, prefix, instance, fields), before in zip(parts, befores, strict=True):
         _apply(instance, data.get(part, {}), fields)
+        if part == "pupil":
+            # What full_clean will do on saving (就学情况 辍学 ticks 辍学), shown in the preview.
+            instance._schooling_disagreements()
         changes += _changes(part, prefix, instance, before)
     return parts, changes
 

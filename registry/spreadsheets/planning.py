@@ -566,7 +566,9 @@ def _validation_errors(
                 errors.setdefault(f"{part}.{name}", []).extend(messages)
         try:
             if part == "pupil":
-                disagreements = instance._id_number_disagreements()
+                disagreements = (
+                    instance._id_number_disagreements() | instance._schooling_disagreements()
+                )
                 if disagreements:
                     raise ValidationError(disagreements)
             else:  # a parent's or guardian's birth date against their ID number

@@ -480,3 +480,85 @@ def test_scrubbing_a_leaver_clears_the_national_fields_and_the_parents_numbers(
     assert (father.id_number, father.birth_date) == ("", None)
     guardian = Guardian.objects.get(pupil=leaver)
     assert (guardian.id_number, guardian.birth_date) == ("", None)
+
+
+# --- 就学情况 and the 辍学 category ------------------------------------------------------------
+
+
+def test_choosing_schooling_dropped_out_ticks_the_dropout_category_in_the_history(
+    client, admin_user, pupil
+):
+    client.force_login(admin_user)
+    data = archive_post_data(client, pupil) | {"pupil-schooling": "dropped_out"}
+    data.pop("pupil-is_dropout", None)
+
+    response = client.post(reverse("registry:pupil_edit", args=[pupil.pk]), data)
+
+    assert response.status_code == 302
+    pupil.refresh_from_db()
+    assert (pupil.schooling, pupil.is_dropout) == ("dropped_out", True)
+    changes = {c["field"]: c["new"] for c in pupil.revisions.first().changes}
+    assert changes["义务教育阶段辍学"] == "是"
+
+
+def test_ticking_dropout_for_a_child_in_school_is_refused_beside_the_tick(
+    client, admin_user, pupil
+):
+    client.force_login(admin_user)
+    data = archive_post_data(client, pupil) | {
+        "pupil-is_dropout": "on",
+        "pupil-schooling": "in_school",
+    }
+
+    response = client.post(reverse("registry:pupil_edit", args=[pupil.pk]), data)
+
+    assert response.status_code == 200
+    [message] = response.context["forms"]["pupil"].errors["is_dropout"]
+    assert message.startswith("已勾选“义务教育阶段辍学”，但就学情况为“在校”")
+    assert message in response.content.decode()
+    pupil.refresh_from_db()
+    assert not pupil.is_dropout
+
+
+def test_a_roster_row_ticking_dropout_for_a_child_in_school_is_refused_on_its_row(
+    admin_user, tmp_path, school_class
+):
+    rows = [pupil_row(**{"义务教育阶段辍学": "是", "就学情况": "在校"})]
+    path = write_xlsx(tmp_path / "名册.xlsx", table_rows(rows, headers=list(rows[0])))
+
+    plan = by_number(plan_file(admin_user, path))
+
+    [row] = plan.values()
+    assert row.status == "error"
+    assert any(
+        error.startswith("义务教育阶段辍学：") and "就学情况为“在校”" in error
+        for error in row.errors
+    ), row.errors
+
+
+def test_a_roster_row_with_schooling_dropped_out_imports_as_a_dropout(
+    admin_user, tmp_path, school_class
+):
+    rows = [pupil_row(**{"就学情况": "辍学"})]
+    path = write_xlsx(tmp_path / "名册.xlsx", table_rows(rows, headers=list(rows[0])))
+
+    plan = plan_file(admin_user, path)
+    assert not plan.has_errors, [row.errors for row in plan.rows]
+    import_file(admin_user, path)
+
+    pupil = Pupil.objects.get(name="王小明")
+    assert (pupil.schooling, pupil.is_dropout) == ("dropped_out", True)
+
+
+def test_the_migration_says_dropped_out_for_a_dropout_given_in_school_by_default(pupil):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("registry.migrations.0016_dropout_schooling_agree")
+    Pupil.objects.filter(pk=pupil.pk).update(is_dropout=True, schooling="in_school")
+
+    migration.dropouts_out_of_school(apps, None)
+
+    pupil.refresh_from_db()
+    assert (pupil.is_dropout, pupil.schooling) == (True, "dropped_out")
