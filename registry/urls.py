@@ -28,6 +28,18 @@ urlpatterns = [
     path("statistics/export.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
     path("statistics/xueji.xlsx", views.xueji_xlsx, name="xueji_xlsx"),
     path("statistics/civil-affairs.xlsx", views.civil_affairs_xlsx, name="civil_affairs_xlsx"),
+    path(
+        "statistics/xueji-unmasked/",
+        views.national_export_unmasked,
+        {"layout": "xueji"},
+        name="xueji_unmasked",
+    ),
+    path(
+        "statistics/civil-affairs-unmasked/",
+        views.national_export_unmasked,
+        {"layout": "civil_affairs"},
+        name="civil_affairs_unmasked",
+    ),
     path("import/", views.roster_import, name="roster_import"),
     path("import/template.xlsx", views.roster_template, name="roster_template"),
     path("import/<int:pk>/", views.roster_import_preview, name="roster_import_preview"),

@@ -584,15 +584,23 @@ class NationalExport(Export):
     """A table another system takes in: one header row, then a row per child; ID numbers and
     phones whole only for those who may see them (masked: as an export shows them)."""
 
-    def __init__(self, *, user: User, pupils: QuerySet[Pupil], masked: bool) -> None:
+    def __init__(
+        self, *, user: User, pupils: QuerySet[Pupil], masked: bool, reason: str = ""
+    ) -> None:
         super().__init__(user=user)
         self.pupils = pupils
         self.masked = masked
+        self.reason = reason
 
     @property
     def detail(self) -> str:
-        shown = _("已遮蔽") if self.masked else _("完整号码")
-        return _("导出%(name)s（%(shown)s）") % {"name": self.name, "shown": shown}
+        """As ArchiveExport's: whole numbers are logged with the reason the administrator gave."""
+        if self.masked:
+            return _("导出%(name)s（已遮蔽）") % {"name": self.name}
+        return _("导出%(name)s（完整号码），理由：%(reason)s") % {
+            "name": self.name,
+            "reason": self.reason,
+        }
 
     def id_number(self, value: str) -> str:
         return mask_id_number(value) if self.masked and value else value
@@ -665,8 +673,10 @@ class CivilAffairsExport(NationalExport):
     name = gettext_lazy("农村留守儿童信息登记表")
     filename_format = gettext_lazy("农村留守儿童信息登记表-%(day)s.xlsx")
 
-    def __init__(self, *, user: User, pupils: QuerySet[Pupil], masked: bool) -> None:
-        super().__init__(user=user, pupils=pupils, masked=masked)
+    def __init__(
+        self, *, user: User, pupils: QuerySet[Pupil], masked: bool, reason: str = ""
+    ) -> None:
+        super().__init__(user=user, pupils=pupils, masked=masked, reason=reason)
         self.pupils = pupils.civil_affairs(self.day)
 
     @property

@@ -652,7 +652,15 @@ def test_the_class_list_links_the_register_and_the_statistics(client, class_teac
     assert REGISTER in html and STATISTICS in html and STATISTICS_XLSX in html
 
 
-@pytest.mark.parametrize("url", [STATISTICS, UNMASKED])
+@pytest.mark.parametrize(
+    "url",
+    [
+        STATISTICS,
+        UNMASKED,
+        reverse("registry:xueji_unmasked"),
+        reverse("registry:civil_affairs_unmasked"),
+    ],
+)
 def test_the_statistics_page_and_the_reason_form_are_english_in_english(
     client, settings, admin_user, census, url
 ):

@@ -318,7 +318,8 @@ def test_the_xueji_export_codes_each_pupil_0_1_or_2(client, admin_user, four_chi
     assert codes == {"甲": "2", "乙": "1", "丙": "1", "丁": "0"}
     first = as_dicts(rows)[0]
     assert first["民族"] == "汉族" and first["户口性质"] == "农业户口"
-    assert first["身份证号"] == four_children[first["姓名"]].id_number  # whole for the registrar
+    # Masked for the registrar too: the whole numbers ask for a reason (national_export_unmasked).
+    assert first["身份证号"] == mask_id_number(four_children[first["姓名"]].id_number)
 
 
 def test_the_principal_gets_the_xueji_export_with_numbers_masked(client, principal, four_children):
@@ -562,3 +563,41 @@ def test_the_migration_says_dropped_out_for_a_dropout_given_in_school_by_default
 
     pupil.refresh_from_db()
     assert (pupil.is_dropout, pupil.schooling) == (True, "dropped_out")
+
+
+# --- whole numbers, with a reason ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "sheet"),
+    [("xueji_unmasked", "学籍留守儿童信息"), ("civil_affairs_unmasked", "农村留守儿童信息登记表")],
+)
+def test_the_registrar_gets_whole_numbers_in_a_national_layout_only_with_a_reason_logged(
+    client, admin_user, four_children, name, sheet
+):
+    client.force_login(admin_user)
+    url = reverse(f"registry:{name}")
+
+    asked = client.get(url)
+    refused = client.post(url, {"reason": "  "})
+    response = client.post(url, {"reason": "报送民政局核对"})
+
+    assert asked.status_code == 200 and "导出理由" in asked.content.decode()
+    assert refused.status_code == 200
+    assert "请填写导出完整号码的理由。" in refused.content.decode()
+    rows = as_dicts(workbook_rows(response))
+    child = four_children["甲"]
+    assert next(row for row in rows if row["姓名"] == "甲")["身份证号"] == child.id_number
+    logs = AccessLog.objects.filter(actor=admin_user, action=AccessLog.Action.EXPORT)
+    assert {log.detail for log in logs} == {f"导出{sheet}（完整号码），理由：报送民政局核对"}
+    assert child.pk in {log.pupil_id for log in logs}
+
+
+def test_the_statistics_page_offers_whole_numbers_to_the_registrar_only(
+    client, admin_user, principal, four_children
+):
+    whole = reverse("registry:xueji_unmasked")
+    client.force_login(admin_user)
+    assert whole in client.get(STATISTICS).content.decode()
+    client.force_login(principal)
+    assert whole not in client.get(STATISTICS).content.decode()

@@ -129,6 +129,10 @@ SCHOOL_EXPECTED: dict[str, dict[str, int | str]] = (
         # The national layouts (学籍, 民政登记表): the school's whole list, for those who report it.
         "registry:xueji_xlsx": MANAGERS,
         "registry:civil_affairs_xlsx": MANAGERS,
+        # Their whole numbers: the administrator's, with a reason (the form asks it).
+        "registry:xueji_unmasked": dict.fromkeys(ROLES, 403) | {"admin": 200, "anonymous": LOGIN},
+        "registry:civil_affairs_unmasked": dict.fromkeys(ROLES, 403)
+        | {"admin": 200, "anonymous": LOGIN},
         # The roster import writes any archive of the school: the administrator's alone.
         "registry:roster_import": ADMIN_ONLY,
         "registry:roster_template": ADMIN_ONLY,
