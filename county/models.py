@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.documents import GeneratedVersion
 from registry.models import School, Term, Township, User
 
 
@@ -106,33 +107,20 @@ class RollupReport(models.Model):
         return self.title
 
 
-class RollupVersion(models.Model):
+class RollupVersion(GeneratedVersion):
     """A generated PDF with the figures and texts it printed; never changed afterwards."""
 
     report = models.ForeignKey(
         RollupReport, on_delete=models.PROTECT, related_name="versions", verbose_name=_("总结")
     )
-    number = models.PositiveIntegerField(_("版本"))
-    numbers = models.JSONField(_("数据"))
-    texts = models.JSONField(_("文字"))
     pdf = models.FileField(_("PDF"), upload_to="rollup_reports/", max_length=200)
-    pages = models.PositiveSmallIntegerField(_("页数"))
-    sha256 = models.CharField(_("校验值"), max_length=64)
-    created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("生成人")
-    )
-    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(GeneratedVersion.Meta):
         verbose_name = _("汇总总结版本")
         verbose_name_plural = _("汇总总结版本")
-        ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="rollup_version_once"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.report} v{self.number}"
 
 
 class SchoolTermFigures(models.Model):

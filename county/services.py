@@ -4,13 +4,10 @@ Writes of the roll-up summary: its texts, and generated versions that keep the P
 figures it printed. Every read of the schools' figures is logged in each school's own access
 log, so a school sees who from above read it."""
 
-import hashlib
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,21 +145,14 @@ def rollup_report_generate(
     report = RollupReport.objects.select_for_update().get(pk=report.pk)
     texts = report_texts(report)
     pdf, pages = html_to_pdf_pages(document_html(rollup=rollup, texts=texts))
-    number = (report.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-    version = RollupVersion(
-        report=report,
-        number=number,
-        numbers=rollup.to_json(),
-        texts=texts,
-        pages=pages,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        created_by=actor,
-    )
-    version.pdf.save(f"rollup-{report.pk}-v{number}.pdf", ContentFile(pdf), save=False)
+    version = RollupVersion.next_of(
+        report=report, pdf=pdf, pages=pages, numbers=rollup.to_json(), texts=texts,
+        actor=actor, filename=f"rollup-{report.pk}-v%(number)s.pdf",
+    )  # fmt: skip
     try:
         version.full_clean()
         version.save()
-        detail = _("生成汇总总结第%(n)d版：%(t)s") % {"n": number, "t": report}
+        detail = _("生成汇总总结第%(n)d版：%(t)s") % {"n": version.number, "t": report}
         _log_own(actor=actor, action=AccessLog.Action.PDF, detail=detail, request=request)
         log_schools_read(
             actor=actor, action=AccessLog.Action.PDF, schools=schools, detail=detail,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.documents import GeneratedVersion
 from registry.models import School, Term, User
 from reports.numbers import TermNumbers
 from visits.models import CareRecord
@@ -83,33 +84,20 @@ class TermReport(models.Model):
         return self.title
 
 
-class TermReportVersion(models.Model):
+class TermReportVersion(GeneratedVersion):
     """A generated PDF with the numbers and paragraphs it printed; never changed afterwards."""
 
     report = models.ForeignKey(
         TermReport, on_delete=models.PROTECT, related_name="versions", verbose_name=_("总结")
     )
-    number = models.PositiveIntegerField(_("版本"))
-    numbers = models.JSONField(_("数据"))
-    texts = models.JSONField(_("文字"))
     pdf = models.FileField(_("PDF"), upload_to="term_reports/", max_length=200)
-    pages = models.PositiveSmallIntegerField(_("页数"))
-    sha256 = models.CharField(_("校验值"), max_length=64)
-    created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("生成人")
-    )
-    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(GeneratedVersion.Meta):
         verbose_name = _("总结版本")
         verbose_name_plural = _("总结版本")
-        ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="term_report_version_once"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.report} v{self.number}"
 
     @property
     def printed_numbers(self) -> TermNumbers:

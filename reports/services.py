@@ -1,12 +1,9 @@
 """Writes of the term summary: the principal's paragraphs, and generated versions that keep
 the PDF with the numbers it printed."""
 
-import hashlib
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,19 +115,10 @@ def term_report_generate(
     texts = report_texts(report)
     texts["sections"] = sections_of(texts["sections"], numbers)
     pdf, pages = html_to_pdf_pages(document_html(numbers=numbers, texts=texts))
-    number = (report.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-    version = TermReportVersion(
-        report=report,
-        number=number,
-        numbers=numbers.to_json(),
-        texts=texts,
-        pages=pages,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        created_by=actor,
-    )
-    version.pdf.save(
-        f"{report.school_id}-{report.term_id}-v{number}.pdf", ContentFile(pdf), save=False
-    )
+    version = TermReportVersion.next_of(
+        report=report, pdf=pdf, pages=pages, numbers=numbers.to_json(), texts=texts,
+        actor=actor, filename=f"{report.school_id}-{report.term_id}-v%(number)s.pdf",
+    )  # fmt: skip
     try:
         version.full_clean()
         version.save()
@@ -139,7 +127,7 @@ def term_report_generate(
             actor=actor,
             action=AccessLog.Action.PDF,
             pupils=[child] if child else [],  # the typical case's child, printed
-            detail=_("生成工作总结第%(n)d版：%(t)s") % {"n": number, "t": report},
+            detail=_("生成工作总结第%(n)d版：%(t)s") % {"n": version.number, "t": report},
             request=request,
         )
     except BaseException:
