@@ -11,8 +11,9 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 
+from caresys.lib.periods import Period
 from registry.models import Term
 from visits.models import CareRecord, PupilTermTally, live_records
 
@@ -37,6 +38,26 @@ def term_of(school_id: int, day: datetime.date) -> Term | None:
     """The school's term containing the day, which tallies a record of that date (None in the
     holidays: not tallied). One query."""
     return Term.objects.containing(school_id, day)
+
+
+def term_with_period(school_id: int, period: Period) -> int | None:
+    """The pk of the school's term whose dates are exactly the period's, whose tallies then
+    hold every live record of the period (None: count from the records). One query."""
+    return (
+        Term.objects.filter(
+            school_year__school_id=school_id, start_date=period.start, end_date=period.end
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def tallied_children(school_id: int, term_id: int, kind: str) -> QuerySet:
+    """The ids of the children a live record of the kind named in the term, as a subquery
+    read from the tallies' index alone."""
+    return PupilTermTally.objects.filter(school_id=school_id, term_id=term_id, kind=kind).values(
+        "pupil_id"
+    )
 
 
 def tally_rows(
