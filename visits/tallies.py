@@ -156,12 +156,11 @@ def recount_school(school_id: int) -> int:
     terms = _terms([school_id])
     if not terms:
         return 0
-    pupil_ids = sorted(
-        set(
-            CareRecord.pupils.through.objects.filter(carerecord__school_id=school_id).values_list(
-                "pupil_id", flat=True
-            )
-        )
+    pupil_ids = list(
+        CareRecord.pupils.through.objects.filter(carerecord__school_id=school_id)
+        .values_list("pupil_id", flat=True)
+        .distinct()
+        .order_by("pupil_id")
     )
     kept = 0
     for start in range(0, len(pupil_ids), PUPILS_PER_BATCH):
