@@ -29,6 +29,7 @@ def top_up(school, rng: random.Random) -> int:
     from pairing.models import Pair
     from registry.models import LeftBehind, Pupil
     from visits.models import CareRecord
+    from visits.tallies import recount_school
 
     children = list(
         Pupil.objects.filter(school=school, status=Pupil.Status.ENROLLED)
@@ -74,6 +75,8 @@ def top_up(school, rng: random.Random) -> int:
         Through.objects.bulk_create(links, batch_size=BATCH)
         added += len(batch)
         log(f"{added} of {missing} records added")
+    # Written past the services: the dashboards' tallies are counted once, here.
+    recount_school(school.pk)
     return added
 
 

@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,6 +234,54 @@ def _grouped(queryset, key: str = "school_id", **counts) -> dict[int, dict]:
     return {row[key]: {name: row[f"n_{name}"] for name in counts} for row in rows.order_by()}
 
 
+def _care_reached(rows: list[SchoolRow], in_care: QuerySet[Pupil]) -> dict[int, dict]:
+    """This term's care: each live record once per child in care it reached, and the home
+    visits among them. A school's term from its tallies (PupilTermTally: Σ records over the
+    children's rows of the term); a school with no term yet from its records of the last 120
+    days. One query (a UNION when schools of both sorts are in reach)."""
+    term_ids = [row.term.pk for row in rows if row.term is not None]
+    untermed = [row for row in rows if row.term is None]
+    counted = []
+    if term_ids:
+        tallied = in_care.filter(tallies__term_id__in=term_ids)
+        counted.append(
+            tallied.values("school_id").annotate(
+                n_contacts=Sum("tallies__records"),
+                n_home_visits=Coalesce(
+                    Sum(
+                        "tallies__records",
+                        filter=Q(tallies__kind=CareRecord.Kind.HOME_VISIT),
+                    ),
+                    0,
+                ),
+            )
+        )
+    if untermed:
+        # From the children to their records: filtering the records' links by "child IN (the
+        # children)" made SQLite probe the link index once per record and child.
+        reached = in_care.filter(
+            live_records("care_records__"),
+            _in_term(untermed, "occurred_on", prefix="care_records__"),
+        )
+        counted.append(
+            reached.values("school_id").annotate(
+                n_contacts=Count("care_records"),
+                n_home_visits=Count(
+                    "care_records", filter=Q(care_records__kind=CareRecord.Kind.HOME_VISIT)
+                ),
+            )
+        )
+    if not counted:
+        return {}
+    query = counted[0].order_by()
+    if len(counted) > 1:
+        query = query.union(counted[1].order_by(), all=True)
+    return {
+        row["school_id"]: {"contacts": row["n_contacts"], "home_visits": row["n_home_visits"]}
+        for row in query
+    }
+
+
 def county_board(*, user: User, today: datetime.date | None = None) -> CountyBoard:
     """The schools in the user's reach side by side, by township, with subtotals and a total,
     and the schools whose term summary has not been generated. Nine queries, whatever the
@@ -267,21 +316,7 @@ def county_board(*, user: User, today: datetime.date | None = None) -> CountyBoa
             complete=Count("pk", filter=archived & ~archive_incomplete()),
         )
     )
-    # This term's care: each record once per child in care it reached. From the children to
-    # their records: filtering the records' links by "child IN (the children)" made SQLite
-    # probe the link index once per record and child.
-    reached = children.filter(in_care).filter(
-        live_records("care_records__"), _in_term(rows, "occurred_on", prefix="care_records__")
-    )
-    put(
-        _grouped(
-            reached,
-            contacts=Count("care_records"),
-            home_visits=Count(
-                "care_records", filter=Q(care_records__kind=CareRecord.Kind.HOME_VISIT)
-            ),
-        )
-    )
+    put(_care_reached(rows, children.filter(in_care)))
     put(
         _grouped(
             WatchEvent.objects.filter(school_id__in=ids),

@@ -75,6 +75,12 @@ class SchoolYearAdmin(SchoolScopedAdmin):
         obj.school = request.user.school
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            # In the admin's transaction: the records' terms may have moved.
+            services.school_calendar_changed(school_id=form.instance.school_id)
+
     def _proposal(self, request) -> SchoolYearDates:
         """The usual calendar of the year after the school's latest one (or of this year)."""
         latest = SchoolYear.objects.filter(school=request.user.school).order_by("-start_date")

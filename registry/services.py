@@ -1351,6 +1351,25 @@ def register_scrubber(scrubber: Scrubber) -> Scrubber:
     return scrubber
 
 
+# Apps above the registry keep figures per term (visits' tallies of care records): each
+# registers a listener from AppConfig.ready(), called with a school's pk inside the
+# transaction that changed the dates of its terms, to count them again.
+CalendarListener = Callable[[int], Any]
+_calendar_listeners: list[CalendarListener] = []
+
+
+def register_calendar_listener(listener: CalendarListener) -> CalendarListener:
+    if listener not in _calendar_listeners:
+        _calendar_listeners.append(listener)
+    return listener
+
+
+def school_calendar_changed(*, school_id: int) -> None:
+    """The school's term dates changed: what is counted per term follows."""
+    for listener in _calendar_listeners:
+        listener(school_id)
+
+
 def scrubbed_changes(changes: list[dict], keys: Callable[[str], bool]) -> list[dict]:
     """A history entry's changes with the values of personal fields cleared."""
     return [

@@ -89,10 +89,12 @@ from visits.models import (
     CareSettings,
     DropoutCase,
     Emergency,
+    PupilTermTally,
     WatchEvent,
     out_of_school,
 )
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
+from visits.tallies import tallied_children, term_with_period
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
@@ -201,6 +203,15 @@ def children_of(records: QuerySet[CareRecord]) -> QuerySet:
     return CareRecord.pupils.through.objects.filter(carerecord__in=records).values("pupil_id")
 
 
+def _reached(school_id: int, period: Period, term_id: int | None, kind: str) -> QuerySet:
+    """The ids of the children a live record of the kind reached in the period, as a subquery:
+    from the term's tallies (PupilTermTally) when the period is a term's (`term_id`, see
+    term_with_period), else from the period's records and their children."""
+    if term_id is not None:
+        return tallied_children(school_id, term_id, kind)
+    return children_of(_records(school_id, period).filter(kind=kind))
+
+
 # The school's events the summary counts with the care records of a kind: 座谈会, 家长会, and
 # 关爱活动 (a 生日会 is one). Records written the old way still count, so stored figures stand.
 EVENTS_COUNTED_AS = {
@@ -210,9 +221,7 @@ EVENTS_COUNTED_AS = {
 }
 
 
-def _with_events(
-    by_kind: dict, records: QuerySet[CareRecord], school_id: int, period: Period
-) -> None:
+def _with_events(by_kind: dict, school_id: int, period: Period, term_id: int | None) -> None:
     """Add the term's events to the kinds they count as: each event once, and each child once
     whether a record, an event or both reached them."""
     events = events_in(school_id=school_id, period=period)
@@ -221,7 +230,7 @@ def _with_events(
         if not any(held.get(event_kind) for event_kind in event_kinds):
             continue
         reached = Pupil.objects.filter(
-            Q(pk__in=children_of(records.filter(kind=kind)))
+            Q(pk__in=_reached(school_id, period, term_id, kind))
             | Q(pk__in=attendees_of(events.filter(kind__in=event_kinds)))
         ).count()
         row = by_kind.setdefault(kind, {"records": 0, "children": 0})
@@ -257,17 +266,42 @@ def _programmes(records: QuerySet[CareRecord]) -> list[Programme]:
     return sorted(rows, key=lambda row: (not row.label, -row.amount, row.label))
 
 
-def _care(school_id: int, period: Period, day: datetime.date, visits_by_class: list[dict]) -> Care:
-    """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities; the
-    children not visited are those left-behind on the day (counted by _visits_by_class)."""
-    records = _records(school_id, period)
-    by_kind = {
-        row["kind"]: row
-        for row in records.values("kind")
-        .annotate(records=Count("pk", distinct=True), children=Count("pupils", distinct=True))
+def _by_kind(records: QuerySet[CareRecord], school_id: int, term_id: int | None) -> dict:
+    """{kind: {"records": n, "children": n}} of the period's live records: each child once per
+    kind. With a term, the records from their index and the children from the term's tallies
+    (two queries, no walk of the records' children); else one query over both."""
+    if term_id is None:
+        return {
+            row["kind"]: row
+            for row in records.values("kind")
+            .annotate(records=Count("pk", distinct=True), children=Count("pupils", distinct=True))
+            .order_by()
+        }
+    children = dict(
+        PupilTermTally.objects.filter(school_id=school_id, term_id=term_id)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
         .order_by()
+    )
+    return {
+        kind: {"kind": kind, "records": n, "children": children.get(kind, 0)}
+        for kind, n in records.values_list("kind").annotate(n=Count("pk")).order_by()
     }
-    _with_events(by_kind, records, school_id, period)
+
+
+def _care(
+    school_id: int,
+    period: Period,
+    day: datetime.date,
+    visits_by_class: list[dict],
+    term_id: int | None = None,
+) -> Care:
+    """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities; the
+    children not visited are those left-behind on the day (counted by _visits_by_class).
+    The children each kind reached are the term's tallies when the period is `term_id`'s."""
+    records = _records(school_id, period)
+    by_kind = _by_kind(records, school_id, term_id)
+    _with_events(by_kind, school_id, period, term_id)
     kinds = [
         KindCount(
             kind=value,
@@ -280,11 +314,9 @@ def _care(school_id: int, period: Period, day: datetime.date, visits_by_class: l
     guides = records.aggregate(
         **{name: Count("pk", filter=Q(**{name: True})) for name, _label in GUIDES}
     )
-    assistance = records.filter(kind=CareRecord.Kind.ASSISTANCE).aggregate(
-        people=Count("pupils", distinct=True), amount=Sum("amount")
-    )
+    assistance = records.filter(kind=CareRecord.Kind.ASSISTANCE).aggregate(amount=Sum("amount"))
     # A child counts as visited this term when a home visit (not a call) reached them.
-    visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
+    visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
     not_visited = _children(school_id, day).exclude(pk__in=visited)
     watch = WatchEvent.objects.filter(
         school_id=school_id, noticed_on__gte=period.start, noticed_on__lte=period.end
@@ -295,7 +327,7 @@ def _care(school_id: int, period: Period, day: datetime.date, visits_by_class: l
         guides=[
             GuideCount(key=name, label=str(label), records=guides[name]) for name, label in GUIDES
         ],
-        assistance_people=assistance["people"],
+        assistance_people=by_kind.get(CareRecord.Kind.ASSISTANCE, {}).get("children", 0),
         assistance_amount=(assistance["amount"] or Decimal(0)).quantize(Decimal("0.01")),
         not_visited=sum(row["children"] - row["visited"] for row in visits_by_class),
         not_visited_names=list(
@@ -350,7 +382,9 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
     )
 
 
-def _needy(school: School, period: Period, day: datetime.date) -> Needy | None:
+def _needy(
+    school: School, period: Period, day: datetime.date, term_id: int | None = None
+) -> Needy | None:
     """困境儿童（非留守）, their own group at school on the day: how many, by chosen category,
     paired, visited at home and talked with in the term. None, and no query, while the school
     chose no category."""
@@ -362,9 +396,8 @@ def _needy(school: School, period: Period, day: datetime.date) -> Needy | None:
         .filter(status_read_from(needy_not_left_behind(school), "left_behind_on"))
     )
     chosen = [field for field in CATEGORY_FIELDS if field in school.care_categories]
-    records = _records(school.pk, period)
-    visited = children_of(records.filter(kind=CareRecord.Kind.HOME_VISIT))
-    talked = children_of(records.filter(kind=CareRecord.Kind.TALK))
+    visited = _reached(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT)
+    talked = _reached(school.pk, period, term_id, CareRecord.Kind.TALK)
     counts = children.aggregate(
         children=Count("pk"),
         visited=Count("pk", filter=Q(pk__in=visited)),
@@ -439,11 +472,13 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
     return Safety(**emergencies, **cases, flagged_unwatched=flagged_unwatched), left_behind_out
 
 
-def _visits_by_class(school_id: int, period: Period, day: datetime.date) -> list[dict]:
+def _visits_by_class(
+    school_id: int, period: Period, day: datetime.date, term_id: int | None = None
+) -> list[dict]:
     """Per class (and those in none), the left-behind children on the day and how many of them
     had a home visit in the term: one walk of the children for 未家访 and the classes below
     quota."""
-    visited = children_of(_records(school_id, period).filter(kind=CareRecord.Kind.HOME_VISIT))
+    visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
     return list(
         _children(school_id, day)
         .values(
@@ -505,7 +540,8 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day)
-    visits_by_class = _visits_by_class(school.pk, period, day)
+    term_id = term_with_period(school.pk, period)
+    visits_by_class = _visits_by_class(school.pk, period, day, term_id)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
@@ -514,12 +550,12 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
         basic=_basic(school.pk, day, dropped_out=left_behind_out, grades_back=back),
         archives=_archives(school.pk, day),
         pairing=_pairing(school, period, day),
-        care=_care(school.pk, period, day, visits_by_class),
+        care=_care(school.pk, period, day, visits_by_class, term_id),
         safety=safety,
         classes_below_quota=_classes_below_quota(visits_by_class, grades_back=back),
         problems=[],
         census=_census(school.pk, period),
-        needy=_needy(school, period, day),
+        needy=_needy(school, period, day, term_id),
         as_of=day,
         previous=_previous(school, period) if with_previous else None,
     )

@@ -7,7 +7,9 @@ class VisitsConfig(AppConfig):
     verbose_name = _("关爱记录")
 
     def ready(self) -> None:
-        from registry.services import register_scrubber
+        from registry.services import register_calendar_listener, register_scrubber
         from visits.services import pupils_scrub_records
+        from visits.tallies import recount_school
 
         register_scrubber(pupils_scrub_records)
+        register_calendar_listener(recount_school)

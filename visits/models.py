@@ -335,6 +335,46 @@ class CareRecord(models.Model):
         return self.kind == self.Kind.COUNSELLING and self.risk_level == self.RiskLevel.HIGH
 
 
+class PupilTermTally(models.Model):
+    """How many live records of a kind name a child in a term, and the latest one's date: the
+    dashboards' per-term figures read these rows instead of the term's records × their
+    children. Derived, not a child's data: kept by visits.tallies.retally in the transaction of
+    every write that changes them, rebuilt by `manage.py recount_tallies`; a row of 0 is
+    deleted, and rows go with their school, term or child (CASCADE)."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("学校")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("学期")
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("儿童")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=CareRecord.Kind.choices)
+    records = models.PositiveIntegerField(_("记录数"))
+    last_on = models.DateField(_("最近日期"))
+
+    class Meta:
+        verbose_name = _("学期关爱计数")
+        verbose_name_plural = _("学期关爱计数")
+        ordering = ["term", "pupil", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "pupil", "kind"], name="tally_once"),
+            models.CheckConstraint(condition=Q(records__gt=0), name="tally_records_positive"),
+        ]
+        indexes = [
+            # A school's children reached by a kind in a term (the dashboard's 家访 figures)
+            # and their records (the county's sums): read from this index alone.
+            models.Index(
+                fields=["school", "term", "kind", "pupil", "records"], name="tally_school_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term_id} {self.pupil_id} {self.kind}: {self.records}"
+
+
 class RiskAcknowledgement(models.Model):
     """The principal has seen a high-risk counselling record: its alert leaves their home page."""
 

@@ -37,6 +37,7 @@ from visits.selectors import (
     can_manage_dropout,
     can_write_record,
 )
+from visits.tallies import retally_record
 
 RECORD_FIELDS = CareRecord.FILLED_IN
 
@@ -79,6 +80,7 @@ def record_create(
     record.recorded_late = record.is_late_on(timezone.localdate())
     record.save()
     record.pupils.set(pupils)
+    retally_record(record, pupil_ids=[pupil.pk for pupil in pupils])
     if record.kind in CareSettings.for_school(actor.school).watch_answering_kinds():
         WatchEvent.objects.filter(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
@@ -108,6 +110,7 @@ def record_correct(
         raise ValidationError(_("已作废的记录不能修改。"))
     editable = [name for name in changes if name in RECORD_FIELDS and name != "kind"]
     before = {name: display_value(record, name) for name in editable}
+    was_on = record.occurred_on
     for name in editable:
         setattr(record, name, changes[name])
     record.full_clean()
@@ -127,6 +130,9 @@ def record_correct(
     record.recorded_late = record.is_late_on(timezone.localdate(record.created_at))
     record.updated_at = timezone.now()
     record.save()
+    if record.occurred_on != was_on:
+        # Its children (a correction cannot change them) may now count in another term.
+        retally_record(record, was_on)
     revision = CareRecordRevision.objects.create(
         record=record, actor=actor, summary=_("修改记录"), changes=diff
     )
@@ -155,6 +161,7 @@ def record_void(
     record.voided_at = timezone.now()
     record.void_reason = reason.strip()
     record.save(update_fields=["voided_at", "void_reason"])
+    retally_record(record)
     WatchEvent.objects.filter(answered_by=record).update(answered_by=None)
     CareRecordRevision.objects.create(
         record=record,

@@ -27,6 +27,7 @@ from county.rollup import (
 )
 from county.services import rollup_report_get_or_create
 from registry.models import AccessLog, Role, SchoolYear, Term
+from registry.services import school_calendar_changed
 from reports.numbers import Counted
 from reports.selectors import term_numbers
 from tests.factories import (
@@ -51,9 +52,12 @@ def _term_like(term: Term, school) -> Term:
         start_date=term.school_year.start_date,
         end_date=term.school_year.end_date,
     )
-    return Term.objects.create(
+    made = Term.objects.create(
         school_year=year, number=term.number, start_date=term.start_date, end_date=term.end_date
     )
+    # As the admin does when it saves a school year: the records written before count in it.
+    school_calendar_changed(school_id=school.pk)
+    return made
 
 
 def _school_with_children(name, township, term, *, left_behind, visits=0):

@@ -1,0 +1,228 @@
+"""The kept per-child, per-term tallies equal a fresh count from the records after every kind of
+write, void and correction (issues 19 and 20)."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from demo.school import seed_demo
+from registry.models import School, Term
+from registry.services import school_calendar_changed
+from rooms import services as rooms_services
+from rooms.models import Room
+from visits import services
+from visits.models import CareRecord, PupilTermTally
+from visits.tallies import tally_rows
+
+TODAY = timezone.localdate
+
+
+def kept(school: School) -> list[tuple]:
+    """The tallies as the table keeps them."""
+    return sorted(
+        PupilTermTally.objects.filter(school=school).values_list(
+            "school_id", "term_id", "pupil_id", "kind", "records", "last_on"
+        )
+    )
+
+
+def recounted(school: School) -> list[tuple]:
+    """The tallies counted afresh from the live records, into a list (the table untouched)."""
+    return sorted(tally_rows(school.pk))
+
+
+@pytest.fixture
+def last_term(term):
+    """The term before `term`, in the same school year."""
+    start = term.school_year.start_date
+    return Term.objects.create(
+        school_year=term.school_year,
+        number=2,
+        start_date=start,
+        end_date=term.start_date - datetime.timedelta(days=1),
+    )
+
+
+def record(actor, pupils, kind="talk", day=None, **fields) -> CareRecord:
+    return services.record_create(
+        actor=actor,
+        pupils=pupils,
+        kind=kind,
+        occurred_on=day or TODAY(),
+        content="谈了学习和想念父母的事",
+        **fields,
+    )
+
+
+def test_records_of_several_children_and_kinds_are_tallied_as_they_are_written(
+    admin_user, school, pupil, other_pupil, term
+):
+    record(admin_user, [pupil, other_pupil])
+    record(admin_user, [pupil], day=TODAY() - datetime.timedelta(days=2))
+    record(admin_user, [pupil], kind="home_visit")
+
+    assert kept(school) == recounted(school)
+    talks = PupilTermTally.objects.get(pupil=pupil, term=term, kind="talk")
+    assert (talks.records, talks.last_on) == (2, TODAY())
+    assert PupilTermTally.objects.filter(term=term).count() == 3
+
+
+def test_a_record_dated_in_the_holidays_is_not_tallied(admin_user, school, pupil, term):
+    record(admin_user, [pupil], day=term.start_date - datetime.timedelta(days=1))
+
+    assert kept(school) == recounted(school) == []
+
+
+def test_a_date_corrected_into_the_last_term_moves_the_record_between_terms(
+    admin_user, school, pupil, other_pupil, term, last_term
+):
+    visit = record(admin_user, [pupil, other_pupil], kind="home_visit")
+    record(admin_user, [pupil], kind="home_visit", day=TODAY() - datetime.timedelta(days=1))
+    moved_to = last_term.end_date - datetime.timedelta(days=3)
+
+    services.record_correct(actor=admin_user, record=visit, changes={"occurred_on": moved_to})
+
+    assert kept(school) == recounted(school)
+    assert set(PupilTermTally.objects.values_list("term", "pupil", "records", "last_on")) == {
+        (term.pk, pupil.pk, 1, TODAY() - datetime.timedelta(days=1)),
+        (last_term.pk, pupil.pk, 1, moved_to),
+        (last_term.pk, other_pupil.pk, 1, moved_to),
+    }
+
+
+def test_a_date_corrected_within_the_term_moves_the_latest_day(admin_user, school, pupil, term):
+    talk = record(admin_user, [pupil])
+    earlier = TODAY() - datetime.timedelta(days=5)
+
+    services.record_correct(actor=admin_user, record=talk, changes={"occurred_on": earlier})
+
+    assert kept(school) == recounted(school)
+    assert PupilTermTally.objects.get().last_on == earlier
+
+
+def test_a_correction_of_other_fields_leaves_the_tallies_as_counted(
+    admin_user, school, pupil, term
+):
+    talk = record(admin_user, [pupil])
+
+    services.record_correct(actor=admin_user, record=talk, changes={"content": "改正的内容"})
+
+    assert kept(school) == recounted(school)
+    assert PupilTermTally.objects.get().records == 1
+
+
+def test_a_voided_record_leaves_the_tallies_and_a_child_with_none_left_has_no_row(
+    admin_user, school, pupil, other_pupil, term
+):
+    both = record(admin_user, [pupil, other_pupil])
+    record(admin_user, [pupil])
+
+    services.record_void(actor=admin_user, record=both, reason="记错了孩子")
+
+    assert kept(school) == recounted(school)
+    assert list(PupilTermTally.objects.values_list("pupil", "records")) == [(pupil.pk, 1)]
+
+
+def test_scrubbing_a_leavers_records_keeps_what_is_counted(admin_user, school, pupil, term):
+    record(admin_user, [pupil], kind="home_visit")
+
+    services.pupils_scrub_records([pupil.pk])
+
+    assert kept(school) == recounted(school)
+    assert PupilTermTally.objects.get().records == 1
+
+
+def test_a_call_in_the_chat_room_is_tallied_and_untallied_when_voided(
+    admin_user, class_teacher, school, pupil, term
+):
+    room = rooms_services.room_save(
+        actor=admin_user, name="亲情聊天室", kind=Room.Kind.CHAT, place="二楼"
+    )
+    slot = rooms_services.slot_create(
+        actor=admin_user,
+        room=room,
+        weekday=TODAY().weekday(),
+        starts_at=datetime.time(15, 30),
+        ends_at=datetime.time(16, 30),
+        on_duty=[class_teacher],
+    )
+    opening = rooms_services.opening_record(actor=class_teacher, slot=slot, day=TODAY())
+    use = rooms_services.use_record(
+        actor=class_teacher, opening=opening, pupil=pupil, mode="call", with_whom="mother",
+        minutes=8,
+    )  # fmt: skip
+
+    assert kept(school) == recounted(school)
+    assert list(PupilTermTally.objects.values_list("kind", "records")) == [("family_call", 1)]
+
+    rooms_services.use_void(actor=class_teacher, use=use, reason="记错了孩子")
+
+    assert kept(school) == recounted(school) == []
+
+
+def test_changed_term_dates_count_the_records_in_their_new_terms(admin_user, school, pupil, term):
+    before = term.start_date - datetime.timedelta(days=5)
+    record(admin_user, [pupil], day=before)
+    record(admin_user, [pupil])
+    term.start_date = before - datetime.timedelta(days=1)
+    term.save()
+
+    school_calendar_changed(school_id=school.pk)
+
+    assert kept(school) == recounted(school)
+    assert PupilTermTally.objects.get().records == 2
+
+
+def test_term_dates_changed_in_the_admin_recount_the_schools_tallies(
+    client, admin_user, school, pupil, term
+):
+    before = term.start_date - datetime.timedelta(days=5)
+    record(admin_user, [pupil], day=before)
+    year = term.school_year
+    client.force_login(admin_user)
+    form = {
+        "name": year.name,
+        "start_date": year.start_date,
+        "end_date": year.end_date,
+        "terms-TOTAL_FORMS": 1,
+        "terms-INITIAL_FORMS": 1,
+        "terms-MIN_NUM_FORMS": 0,
+        "terms-MAX_NUM_FORMS": 1000,
+        "terms-0-id": term.pk,
+        "terms-0-school_year": year.pk,
+        "terms-0-number": term.number,
+        "terms-0-start_date": before - datetime.timedelta(days=1),
+        "terms-0-end_date": term.end_date,
+    }
+
+    response = client.post(f"/admin/registry/schoolyear/{year.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    term.refresh_from_db()
+    assert term.start_date == before - datetime.timedelta(days=1)
+    assert kept(school) == recounted(school)
+    assert PupilTermTally.objects.get().records == 1
+
+
+def test_the_seeded_demo_school_is_tallied(db):
+    result = seed_demo(pupils=120, seed=5)
+
+    tallies = kept(result.school)
+    assert tallies
+    assert tallies == recounted(result.school)
+
+
+def test_recount_tallies_rebuilds_the_table_from_the_records(
+    admin_user, school, pupil, other_pupil, term, capsys
+):
+    record(admin_user, [pupil, other_pupil])
+    record(admin_user, [pupil], kind="home_visit")
+    PupilTermTally.objects.all().delete()
+
+    call_command("recount_tallies")
+
+    assert kept(school) == recounted(school)
+    assert len(kept(school)) == 3
+    assert "已重新统计 3 行" in capsys.readouterr().out

@@ -1,0 +1,169 @@
+"""Per-child, per-term tallies of care records (PupilTermTally), kept current in the transaction
+of each write that changes which live records name which child on which date.
+
+A record counts in the term of its school that contains its date (Term.objects.containing);
+records dated outside every term are not tallied. `tally_rows` counts from the records;
+`retally` rewrites the rows of some children in some terms from it, `recount_school` every row
+of a school (for bulk writes, term date edits and `manage.py recount_tallies`).
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+
+from caresys.lib.periods import Period
+from registry.models import Term
+from visits.models import CareRecord, PupilTermTally, live_records
+
+# A term: (pk, school id, start, end).
+TermSpan = tuple[int, int, datetime.date, datetime.date]
+# A tally as stored: (school id, term id, pupil id, kind, records, last_on).
+TallyRow = tuple[int, int, int, str, int, datetime.date]
+
+PUPILS_PER_BATCH = 2000
+
+
+def _terms(school_ids: Iterable[int]) -> list[TermSpan]:
+    """The schools' terms, newest first as Term.objects.containing picks them. One query."""
+    return list(
+        Term.objects.filter(school_year__school_id__in=list(school_ids))
+        .order_by("-start_date", "pk")
+        .values_list("pk", "school_year__school_id", "start_date", "end_date")
+    )
+
+
+def term_of(school_id: int, day: datetime.date) -> Term | None:
+    """The school's term containing the day, which tallies a record of that date (None in the
+    holidays: not tallied). One query."""
+    return Term.objects.containing(school_id, day)
+
+
+def term_with_period(school_id: int, period: Period) -> int | None:
+    """The pk of the school's term whose dates are exactly the period's, whose tallies then
+    hold every live record of the period (None: count from the records). One query."""
+    return (
+        Term.objects.filter(
+            school_year__school_id=school_id, start_date=period.start, end_date=period.end
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def tallied_children(school_id: int, term_id: int, kind: str) -> QuerySet:
+    """The ids of the children a live record of the kind named in the term, as a subquery
+    read from the tallies' index alone."""
+    return PupilTermTally.objects.filter(school_id=school_id, term_id=term_id, kind=kind).values(
+        "pupil_id"
+    )
+
+
+def tally_rows(
+    school_id: int, pupil_ids: Iterable[int] | None = None, *, terms: list[TermSpan] | None = None
+) -> Iterator[TallyRow]:
+    """The tallies the school's live records make (of these children only, if given), counted
+    afresh: one grouped query over the records' links to their children."""
+    terms = _terms([school_id]) if terms is None else terms
+    terms = [term for term in terms if term[1] == school_id]
+    if not terms:
+        return
+    Link = CareRecord.pupils.through
+    in_a_term = Q()
+    for _pk, _school, start, end in terms:
+        in_a_term |= Q(carerecord__occurred_on__range=(start, end))
+    links = Link.objects.filter(
+        live_records("carerecord__"), in_a_term, carerecord__school_id=school_id
+    )
+    if pupil_ids is not None:
+        links = links.filter(pupil_id__in=list(pupil_ids))
+    rows = (
+        links.annotate(
+            term=Case(
+                *(
+                    When(carerecord__occurred_on__range=(start, end), then=Value(pk))
+                    for pk, _school, start, end in terms
+                ),
+                output_field=IntegerField(),
+            )
+        )
+        .values_list("term", "pupil_id", "carerecord__kind")
+        .annotate(records=Count("pk"), last_on=Max("carerecord__occurred_on"))
+        .order_by()
+    )
+    for term_id, pupil_id, kind, records, last_on in rows:
+        yield (school_id, term_id, pupil_id, kind, records, last_on)
+
+
+def _store(rows: Iterable[TallyRow]) -> int:
+    tallies = [
+        PupilTermTally(
+            school_id=school_id, term_id=term_id, pupil_id=pupil_id, kind=kind,
+            records=records, last_on=last_on,
+        )
+        for school_id, term_id, pupil_id, kind, records, last_on in rows
+    ]  # fmt: skip
+    PupilTermTally.objects.bulk_create(tallies, batch_size=2000)
+    return len(tallies)
+
+
+@transaction.atomic
+def retally(pupil_ids: Iterable[int], term_ids: Iterable[int]) -> None:
+    """Rewrite the tallies of these children in these terms from the live records. Five
+    queries at most."""
+    term_ids = set(term_ids)
+    school_ids = Term.objects.filter(pk__in=term_ids).values_list("school_year__school_id")
+    _rewrite(set(pupil_ids), term_ids, _terms({pk for (pk,) in school_ids}))
+
+
+def _rewrite(pupil_ids: set[int], term_ids: set[int], terms: list[TermSpan]) -> None:
+    if not pupil_ids or not term_ids:
+        return
+    PupilTermTally.objects.filter(pupil_id__in=pupil_ids, term_id__in=term_ids).delete()
+    _store(
+        row
+        for school_id in {term[1] for term in terms if term[0] in term_ids}
+        for row in tally_rows(school_id, pupil_ids, terms=terms)
+        if row[1] in term_ids
+    )
+
+
+def retally_record(
+    record: CareRecord, *days: datetime.date, pupil_ids: Iterable[int] | None = None
+) -> None:
+    """After a write of the record: rewrite its children's tallies in the term of its date
+    and of any date it had before (a correction may move it across terms). Four or five
+    queries (one in the holidays)."""
+    terms = _terms([record.school_id])
+    term_ids = set()
+    for day in {record.occurred_on, *days}:
+        # The first (newest) term containing the day, as Term.objects.containing picks it.
+        term_ids |= {next((pk for pk, _s, start, end in terms if start <= day <= end), None)}
+    term_ids.discard(None)
+    if not term_ids:
+        return
+    if pupil_ids is None:
+        pupil_ids = record.pupils.values_list("pk", flat=True)
+    _rewrite(set(pupil_ids), term_ids, terms)
+
+
+@transaction.atomic
+def recount_school(school_id: int) -> int:
+    """Rebuild every tally of the school from its live records, a batch of children at a
+    time (bounded memory); returns how many rows it keeps."""
+    PupilTermTally.objects.filter(school_id=school_id).delete()
+    terms = _terms([school_id])
+    if not terms:
+        return 0
+    pupil_ids = list(
+        CareRecord.pupils.through.objects.filter(carerecord__school_id=school_id)
+        .values_list("pupil_id", flat=True)
+        .distinct()
+        .order_by("pupil_id")
+    )
+    kept = 0
+    for start in range(0, len(pupil_ids), PUPILS_PER_BATCH):
+        batch = pupil_ids[start : start + PUPILS_PER_BATCH]
+        kept += _store(tally_rows(school_id, batch, terms=terms))
+    return kept
