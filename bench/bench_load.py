@@ -11,7 +11,8 @@ children), the rest the pages teachers and the principal open. Then stops the se
 Prints `name: value` lines: requests, throughput (requests/s), p50/p95/p99 (ms), errors
 (anything but the expected status, or no answer), the writes the server accepted and the
 records the database holds from this run (they must be equal). Environment: LOAD_PUPILS,
-LOAD_USERS, LOAD_SECONDS, LOAD_REQUESTS; WEB_CONCURRENCY and GUNICORN_THREADS reach gunicorn;
+LOAD_USERS, LOAD_SECONDS, LOAD_REQUESTS, LOAD_PORT (a fixed port instead of a free one, where
+a machine's ports are shared out); WEB_CONCURRENCY and GUNICORN_THREADS reach gunicorn;
 LOAD_DATABASE=path runs on a copy of an already seeded SQLite database instead of seeding;
 with DATABASE_URL, on that PostgreSQL database (seeded if it has no school; the run's records
 stay in it).
@@ -246,6 +247,11 @@ def run(workdir: Path) -> None:
             call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
             top_up(School.objects.get(), random.Random(SEED))
             add_open_events(School.objects.get(), random.Random(SEED))
+        # Statistics for the planner, as a server's autovacuum gathers them within a minute of
+        # a bulk load: a cluster run with autovacuum off (this machine's) has none for freshly
+        # loaded tables, and the pairing board's plans then took 39 s instead of 2.
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE")
     elif reuse:
         log(f"copying {reuse}")
         shutil.copyfile(reuse, os.environ["SQLITE_PATH"])
@@ -261,7 +267,7 @@ def run(workdir: Path) -> None:
     chosen = people()
     connections.close_all()
 
-    port = free_port()
+    port = int(os.environ.get("LOAD_PORT") or free_port())
     env = dict(os.environ)  # the same database (DATABASE_URL or SQLITE_PATH) as above
     env.update(
         DEBUG="0",

@@ -110,6 +110,24 @@ def test_the_records_page_finds_its_children_from_the_pages_records(
     assert "INDEX record_live_" in count
 
 
+def test_a_teachers_children_are_looked_up_by_key_not_found_by_walking_the_school(
+    statistics, class_teacher, pupil, other_pupil
+):
+    from registry.models import Pupil
+    from registry.selectors import pupils_visible_to
+
+    children = pupils_visible_to(user=class_teacher).filter(status=Pupil.Status.ENROLLED)
+    sql, params = children.query.sql_with_params()
+
+    explained = plan(sql, params)
+
+    assert list(children) == [pupil]
+    # The pupils by their ids; the ids from the teacher's classes' index and the pairs'.
+    assert explained.startswith("SEARCH registry_pupil USING INTEGER PRIMARY KEY")
+    assert "registry_pupil_school_class_id" in explained
+    assert "pupil_list_filter" not in explained and "SCAN" not in explained
+
+
 def test_a_connection_to_a_database_without_statistics_leaves_them_when_it_closes(
     tmp_path, django_db_blocker
 ):
