@@ -1,5 +1,7 @@
 """What every benchmark script shares: output lines, progress, and a throwaway database."""
 
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -9,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# Seeded SQLite databases kept between scripts and runs (seeded_school).
+CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "caresys-bench-cache"))
 
 
 def log(message: str) -> None:
@@ -37,3 +41,86 @@ def in_scratch_database(prefix: str, run: Callable[[Path], None]) -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     log(f"done in {time.perf_counter() - started:.0f} s; removed {workdir}")
+
+
+def seeded_school(
+    pupils: int, seed: int, steps: dict[str, Callable[[], object]] | None = None
+) -> dict[str, float]:
+    """Migrate the scratch database, fill it with `seed_demo --pupils N --seed S` and run the
+    steps after it; returns the seconds each took ("seed_demo" and each step's name). On SQLite
+    the result (database and media) is kept in BENCH_CACHE and copied by the next script that
+    asks for the same school and steps, until the code or the day changes: four scripts of
+    `make bench` seed the same 20,000 pupils, and two of them top up its records alike."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+    from django.utils import timezone
+
+    steps = steps or {}
+    call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+    if connections["default"].vendor != "sqlite":
+        return _seed(pupils, seed) | _run(steps)
+    database, media = Path(settings.DATABASES["default"]["NAME"]), Path(settings.MEDIA_ROOT)
+    prefix = "-".join(["school", str(pupils), str(seed), *steps]) + "-"
+    kept = CACHE / f"{prefix}{_code_key()}-{timezone.localdate():%Y%m%d}"
+    if (kept / "seconds.json").exists():
+        log(f"copying the demo school of {pupils} pupils (seed {seed}) from {kept}")
+        connections.close_all()
+        for wal in database.parent.glob(f"{database.name}-*"):  # WAL mode's -wal and -shm
+            wal.unlink()
+        shutil.copyfile(kept / "bench.sqlite3", database)
+        shutil.rmtree(media, ignore_errors=True)
+        shutil.copytree(kept / "media", media)
+        return json.loads((kept / "seconds.json").read_text())
+    if steps:  # on the plain school, seeded or copied
+        seconds = seeded_school(pupils, seed) | _run(steps)
+    else:
+        seconds = _seed(pupils, seed)
+    with connections["default"].cursor() as cursor:  # all of it in the one file
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connections.close_all()
+    for old in CACHE.glob(f"{prefix}*"):
+        shutil.rmtree(old, ignore_errors=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=prefix, dir=CACHE))
+    shutil.copyfile(database, scratch / "bench.sqlite3")
+    if media.exists():
+        shutil.copytree(media, scratch / "media")
+    else:
+        (scratch / "media").mkdir()
+    (scratch / "seconds.json").write_text(json.dumps(seconds))
+    scratch.rename(kept)
+    return seconds
+
+
+def _seed(pupils: int, seed: int) -> dict[str, float]:
+    from django.core.management import call_command
+
+    log(f"seeding a demo school of {pupils} pupils (seed {seed})")
+    start = time.perf_counter()
+    call_command("seed_demo", pupils=pupils, seed=seed, stdout=sys.stderr)
+    return {"seed_demo": time.perf_counter() - start}
+
+
+def _run(steps: dict[str, Callable[[], object]]) -> dict[str, float]:
+    seconds = {}
+    for name, step in steps.items():
+        start = time.perf_counter()
+        step()
+        seconds[name] = time.perf_counter() - start
+    return seconds
+
+
+def _code_key() -> str:
+    """A digest of the code a seeded database depends on (every Python file but the
+    tests'), so a change to the demo, a migration or a benchmark's steps seeds afresh."""
+    skipped = {"tests", "media", "staticfiles", "node_modules"}
+    paths = []
+    for folder, subfolders, files in os.walk(REPO):
+        subfolders[:] = [name for name in subfolders if name not in skipped and name[0] != "."]
+        paths += [Path(folder) / name for name in files if name.endswith(".py")]
+    digest = hashlib.sha1()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(REPO)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
