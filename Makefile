@@ -32,17 +32,21 @@ serve: sysdeps install
 test: sysdeps-test install
 	$(PY) -m pytest
 
+# The scripts share one seeded 20,000-pupil school on SQLite (bench/common.py, seeded_school);
+# the last line is the whole run's seconds.
 bench: sysdeps-test install
-	$(PY) bench/run.py
-	$(PY) bench/bench_visits.py
-	$(PY) bench/bench_reports.py
-	$(PY) bench/bench_rollup.py
-	$(PY) bench/bench_export.py
-	$(PY) bench/bench_import.py
-	$(PY) bench/bench_import_load.py
-	$(PY) bench/bench_slow_phone.py
-	$(PY) bench/bench_load.py
-	$(PY) bench/bench_county.py
+	start=$$(date +%s); \
+	$(PY) bench/run.py && \
+	$(PY) bench/bench_visits.py && \
+	$(PY) bench/bench_reports.py && \
+	$(PY) bench/bench_rollup.py && \
+	$(PY) bench/bench_export.py && \
+	$(PY) bench/bench_import.py && \
+	$(PY) bench/bench_import_load.py && \
+	$(PY) bench/bench_slow_phone.py && \
+	$(PY) bench/bench_load.py && \
+	$(PY) bench/bench_county.py && \
+	echo "bench_total_s: $$(( $$(date +%s) - start ))"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -5,8 +5,9 @@ pages and one school's busiest pages, each beside the minimal signed-in view (be
 PostgreSQL server; prints `county_skipped: 1` otherwise). It works in the database COUNTY_DATABASE
 (default `countybench`) on that server, created if missing, and seeds it once: `seed_demo
 --schools 100 --pupils 100000`, then older care records (past terms) up to RECORDS. A marker
-table holds the parameters, so a later run with the same ones reuses the county (seeding takes
-over an hour on a shared 2-core machine; measuring a few minutes).
+table holds the parameters, so a later run with the same ones reuses the county (seed_demo took
+8½ minutes on a shared 2-core machine, the older records and VACUUM ANALYZE more; measuring a
+few minutes).
 """
 
 import os

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, in_scratch_database, log
+from bench.common import emit, in_scratch_database, log, seeded_school
 
 PUPILS = 20_000
 SEED = 7
@@ -39,15 +39,11 @@ def peak_mb(work) -> float:
 
 def run(workdir: Path) -> None:
     import django
-    from django.core.management import call_command
     from django.test import override_settings
 
     django.setup()
     with override_settings(DEBUG=False):
-        log("migrating a fresh SQLite database")
-        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
-        log(f"seeding a demo school of {PUPILS} pupils (seed {SEED})")
-        call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
+        seeded_school(PUPILS, SEED)
         measure(workdir)
 
 

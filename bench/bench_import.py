@@ -18,7 +18,7 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, in_scratch_database, log
+from bench.common import emit, in_scratch_database, log, seeded_school
 
 ROWS = 5000
 SEED = 11
@@ -114,14 +114,10 @@ def write_roster(path: Path, rows: list[list[str]]) -> None:
 def school_and_roster(workdir: Path, rows: int):
     """A freshly migrated database with a 200-pupil demo school, its administrator, and an
     .xlsx roster of `rows` new pupils for it."""
-    from django.core.management import call_command
 
     from registry.models import Pupil, User
 
-    log("migrating a fresh SQLite database")
-    call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
-    log("seeding a demo school of 200 pupils (classes and staff)")
-    call_command("seed_demo", pupils=200, stdout=sys.stderr)
+    seeded_school(200, 2026)  # classes and staff
     admin = User.objects.get(username="admin")
     path = workdir / "roster.xlsx"
     log(f"writing {path.name}: {rows} new pupils")

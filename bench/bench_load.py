@@ -36,7 +36,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import REPO, emit, in_scratch_database, log
+from bench.common import REPO, emit, in_scratch_database, log, seeded_school
 
 PUPILS = int(os.environ.get("LOAD_PUPILS", 20_000))
 USERS = int(os.environ.get("LOAD_USERS", 20))
@@ -257,13 +257,9 @@ def run(workdir: Path) -> None:
         shutil.copyfile(reuse, os.environ["SQLITE_PATH"])
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
     else:
-        from bench.bench_visits import add_open_events, top_up
+        from bench.bench_visits import visits_steps
 
-        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
-        log(f"seeding a demo school of {PUPILS} pupils (seed {SEED})")
-        call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
-        top_up(School.objects.get(), random.Random(SEED))
-        add_open_events(School.objects.get(), random.Random(SEED))
+        seeded_school(PUPILS, SEED, steps=visits_steps())
     chosen = people()
     connections.close_all()
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, in_scratch_database, log
+from bench.common import emit, in_scratch_database, seeded_school
 
 SIZES = (1_000, 5_000)
 SEED = 7
@@ -22,7 +22,6 @@ RUNS = 5
 
 def run(pupils: int) -> None:
     import django
-    from django.core.management import call_command
 
     django.setup()
     from django.utils import timezone
@@ -32,9 +31,7 @@ def run(pupils: int) -> None:
     from reports import services
     from reports.document import document_html
 
-    call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
-    log(f"seeding a demo school of {pupils} pupils (seed {SEED})")
-    call_command("seed_demo", pupils=pupils, seed=SEED, stdout=sys.stderr)
+    seeded_school(pupils, SEED)
     school = School.objects.get()
     principal = next(u for u in User.objects.filter(school=school) if u.has_role(Role.PRINCIPAL))
     term = Term.objects.current(school.pk, timezone.localdate())

@@ -16,7 +16,7 @@ from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, in_scratch_database, log
+from bench.common import emit, in_scratch_database, log, migrated
 
 PUPILS = 1000
 SIZES = (1, 7)
@@ -38,7 +38,7 @@ def run(_workdir: Path) -> None:
     from registry.models import Role, School, Term, Township, User
     from reports.selectors import term_numbers
 
-    call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+    migrated()
     township = Township.objects.create(name="青山镇")
     bureau = User.objects.create(username="bureau", full_name="县教育局", roles=[Role.BUREAU])
     client = Client()

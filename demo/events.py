@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from demo.bulk import insert
 from demo.records import _day, _months, _term_start
 from events.models import Event, EventPhoto, EventQuota
 from events.selectors import without_photo_consent
@@ -95,11 +96,10 @@ def seed_events(*, school: School, rng: random.Random, password: str, phone: str
             add(Event.Kind.BIRTHDAY, _day(rng, period.start, min(period.end, today)),
                 "留守儿童之家", "集体生日会：为本月过生日的留守儿童送上蛋糕和祝福。",
                 born)  # fmt: skip
-    Event.objects.bulk_create([event for event, _ids in events])
+    insert(Event, [event for event, _ids in events])
     Through = Event.pupils.through
-    Through.objects.bulk_create(
-        [Through(event_id=event.pk, pupil_id=pk) for event, ids in events for pk in ids],
-        batch_size=5000,
+    insert(
+        Through, [Through(event_id=event.pk, pupil_id=pk) for event, ids in events for pk in ids]
     )
     _quotas(school)
     photographed = [event for event, _ids in events if event.kind in PHOTOGRAPHED][:3]

@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from demo.bulk import insert
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from pairing.selectors import suggest_pairs, teacher_loads, unpaired_children
 from registry.models import LeftBehind, Pupil, Role, School, SchoolClass, TeachingAssignment, User
@@ -68,9 +69,10 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
     for pair in pairs:
         # No pair before the child's archive: a first-year child is paired this September.
         pair.started_on = max(pair.started_on, timezone.localdate(pair.pupil.created_at))
-    Pair.objects.bulk_create(pairs, batch_size=2000)
+    insert(Pair, pairs)
     teacher_pairs = [pair for pair in pairs if pair.kind == Pair.Kind.TEACHER]
-    HelpPlan.objects.bulk_create(
+    insert(
+        HelpPlan,
         [
             HelpPlan(
                 pair=pair,
@@ -82,10 +84,9 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
             for pair in teacher_pairs
             if rng.random() < 0.9
         ],
-        batch_size=2000,
     )
-    PairCheck.objects.bulk_create(_checks(teacher_pairs, rng, today), batch_size=2000)
-    PairCheck.objects.bulk_create(_leadership_checks(school, teacher_pairs, today))
+    insert(PairCheck, _checks(teacher_pairs, rng, today))
+    insert(PairCheck, _leadership_checks(school, teacher_pairs, today))
     return len(pairs)
 
 

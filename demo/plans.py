@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from demo.bulk import insert
 from demo.records import _day
 from events.models import Event
 from plans import selectors, services
@@ -79,8 +80,8 @@ def _hold_the_past(plan, today, lead, rng, school) -> None:
         )  # fmt: skip
         came = [c.pk for c in children if c.school_class.grade == grade and rng.random() < 0.93]
         events.append((event, came))
-    Event.objects.bulk_create([event for event, _ids in events])
+    insert(Event, [event for event, _ids in events])
     Through = Event.pupils.through
-    Through.objects.bulk_create(
-        [Through(event_id=event.pk, pupil_id=pk) for event, ids in events for pk in ids]
+    insert(
+        Through, [Through(event_id=event.pk, pupil_id=pk) for event, ids in events for pk in ids]
     )

@@ -8,6 +8,7 @@ import random
 from django.utils import timezone
 
 from caresys.lib.periods import month_of
+from demo.bulk import insert
 from pairing.models import Pair
 from registry.models import Pupil, Role, School, User
 from visits.models import CareRecord, DropoutAction, DropoutCase, WatchEvent
@@ -112,11 +113,11 @@ def seed_records(*, school: School, rng: random.Random) -> int:
             add(CareRecord.Kind.COUNSELLING, counsellor.pk, [child], day, "个别心理辅导。",
                 presented=presented, risk_level=risk, plan="每周一次个别辅导，与班主任沟通。",
                 next_session_on=day + datetime.timedelta(days=7))  # fmt: skip
-    CareRecord.objects.bulk_create([record for record, _ids in records], batch_size=2000)
+    insert(CareRecord, [record for record, _ids in records])
     Through = CareRecord.pupils.through
-    Through.objects.bulk_create(
+    insert(
+        Through,
         [Through(carerecord_id=record.pk, pupil_id=pk) for record, ids in records for pk in ids],
-        batch_size=5000,
     )
     _watch_events(school, children, rng, today)
     _dropout_cases(school, term_start, today)
@@ -194,4 +195,4 @@ def _watch_events(school, children, rng, today) -> None:
                 recorded_by_id=child.school_class.head_teacher_id,
             )
         )  # fmt: skip
-    WatchEvent.objects.bulk_create(events)
+    insert(WatchEvent, events)

@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from demo.bulk import insert
 from demo.records import _term_start
 from registry.models import Pupil, Role, School, User
 from rooms.models import Opening, Room, Slot, Use
@@ -32,7 +33,8 @@ def seed_rooms(*, school: School, rng: random.Random) -> int:
         user for user in User.objects.filter(school=school) if user.has_role(Role.CLASS_TEACHER)
     ]
     children = list(Pupil.objects.in_care_enrolled(school))
-    uses = 0
+    openings: list[Opening] = []
+    uses: list[Use] = []
     for weekday in (1, 3):  # 周二、周四
         slot = Slot.objects.create(
             room=chat,
@@ -49,13 +51,21 @@ def seed_rooms(*, school: School, rng: random.Random) -> int:
         for day in slot.dates_between(start, today - datetime.timedelta(days=1)):
             if rng.random() > HELD:
                 continue
-            opening = Opening.objects.create(slot=slot, opened_on=day, opened_by=on_duty[0])
+            opening = Opening(slot=slot, opened_on=day, opened_by=on_duty[0])
+            openings.append(opening)
             for child in rng.sample(children, min(len(children), rng.randint(3, 7))):
-                uses += _use(opening, child, rng.choice(on_duty), rng)
-    return uses
+                uses.append(_use(opening, child, rng.choice(on_duty), rng))
+    # Written together, in the order drawn: each use's record before the use, as
+    # rooms.services writes them one by one.
+    insert(Opening, openings)
+    insert(CareRecord, [use.record for use in uses])
+    Through = CareRecord.pupils.through
+    insert(Through, [Through(carerecord_id=use.record.pk, pupil_id=use.pupil_id) for use in uses])
+    insert(Use, uses)
+    return len(uses)
 
 
-def _use(opening: Opening, child: Pupil, author: User, rng: random.Random) -> int:
+def _use(opening: Opening, child: Pupil, author: User, rng: random.Random) -> Use:
     whom = rng.choice(WHOM)
     use = Use(
         opening=opening,
@@ -65,7 +75,7 @@ def _use(opening: Opening, child: Pupil, author: User, rng: random.Random) -> in
         minutes=rng.randint(5, 15),
         author=author,
     )
-    use.record = CareRecord.objects.create(
+    use.record = CareRecord(
         school_id=child.school_id,
         kind=CareRecord.Kind.FAMILY_CALL,
         author=author,
@@ -74,6 +84,4 @@ def _use(opening: Opening, child: Pupil, author: User, rng: random.Random) -> in
         place="亲情聊天室",
         content=f"在亲情聊天室与{use.get_with_whom_display()}{use.get_mode_display()}{use.minutes}分钟。",
     )
-    use.record.pupils.set([child])
-    use.save()
-    return 1
+    return use

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from caresys.lib.identity import id_check_digit
 from caresys.lib.pinyin import name_pinyin
+from demo.bulk import insert
 from demo.events import DEYU, seed_events
 from demo.national import seed_national_fields
 from demo.pairs import seed_pairs
@@ -404,7 +405,7 @@ def _pupils(school, classes, count, names, rng, year_start, admin, needy_rng) ->
     _every_category_present(rows, rng)
     _needy_not_left_behind(rows, needy_rng)
     seed_national_fields(rows, seed=str(year_start))
-    Pupil.objects.bulk_create([row[0] for row in rows], batch_size=2000)
+    insert(Pupil, [row[0] for row in rows])
     parents, guardians, periods, revisions = [], [], [], []
     now = timezone.now()
     for pupil, family in rows:
@@ -416,11 +417,11 @@ def _pupils(school, classes, count, names, rng, year_start, admin, needy_rng) ->
         revisions.append(
             ArchiveRevision(pupil=pupil, actor=admin, at=now, summary="导入演示数据", changes=[])
         )
-    Parent.objects.bulk_create(parents, batch_size=2000)
-    Guardian.objects.bulk_create(guardians, batch_size=2000)
-    LeftBehindPeriod.objects.bulk_create(periods, batch_size=2000)
-    ArchiveRevision.objects.bulk_create(revisions, batch_size=2000)
-    Consent.objects.bulk_create(_consents(rows, admin, year_start), batch_size=2000)
+    insert(Parent, parents)
+    insert(Guardian, guardians)
+    insert(LeftBehindPeriod, periods)
+    insert(ArchiveRevision, revisions)
+    insert(Consent, _consents(rows, admin, year_start))
     return sum(1 for pupil, _family in rows if pupil.left_behind != LeftBehind.NONE)
 
 
