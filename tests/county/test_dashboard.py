@@ -219,6 +219,20 @@ def test_schools_without_a_generated_summary_are_listed_with_their_principal(cou
     assert [str(p) for p in missing["石门乡中心小学"].principals] == ["石门乡中心小学校长"]
 
 
+def test_only_principals_are_listed_for_a_missing_summary_whatever_their_other_roles(
+    county, bureau
+):
+    school, principal = county["shimen"]
+    UserFactory(school=school, roles=[Role.CLASS_TEACHER], full_name="石门班主任")
+    UserFactory(school=school, roles=[Role.PAIR_TEACHER, Role.PRINCIPAL], full_name="石门副校长")
+    UserFactory(school=school, roles=[Role.PRINCIPAL], full_name="已离职校长", is_active=False)
+
+    board = selectors.county_board(user=bureau)
+
+    missing = {item.school.name: item for item in board.missing_summaries}
+    assert [str(p) for p in missing[school.name].principals] == [str(principal), "石门副校长"]
+
+
 def test_the_appraisal_ranks_by_the_bureaus_weights(client, county, bureau):
     client.force_login(bureau)
     weights = {key: 0 for key in AppraisalMeasure.Key.values} | {"coverage": 1}
