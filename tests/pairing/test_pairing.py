@@ -546,3 +546,22 @@ def test_a_new_pair_is_idle_only_after_the_set_days(admin_user, school, pupil, p
         occurred_on=TODAY() - datetime.timedelta(days=45),
     )  # fmt: skip
     assert flagged_idle(recent, settings)
+
+
+def test_the_boards_coverage_names_the_children_it_counts(
+    client, principal, admin_user, school, school_class, teachers
+):
+    """Over the left-behind children by default; over the 关爱对象 when the school cares for a
+    difficulty category too (they are the children the board pairs)."""
+    away, orphan = children(admin_user, school_class, 2)
+    Pupil.objects.filter(pk=orphan.pk).update(left_behind="none", is_orphan=True)
+    teacher_pair(admin_user, away, teachers[0])
+    client.force_login(principal)
+
+    page = client.get(reverse("pairing:board")).content.decode()
+    assert "1 / 1 名留守儿童有帮扶教师" in page
+
+    school.care_categories = ["is_orphan"]
+    school.save(update_fields=["care_categories"])
+    page = client.get(reverse("pairing:board")).content.decode()
+    assert "1 / 2 名关爱对象有帮扶教师" in page
