@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from caresys.lib.hooks import Hooks
 from caresys.lib.identity import mask_id_number, mask_phone
 from caresys.lib.periods import Period
 from caresys.lib.pinyin import is_pinyin_query
@@ -74,13 +75,8 @@ from registry.models import (
 # teacher reads the children of their active pairs), so the one scope rule below knows of them
 # without the registry importing them.
 ScopeGrant = Callable[[User], Q]
-_scope_grants: list[ScopeGrant] = []
-
-
-def register_scope_grant(grant: ScopeGrant) -> ScopeGrant:
-    if grant not in _scope_grants:
-        _scope_grants.append(grant)
-    return grant
+_scope_grants: Hooks[ScopeGrant] = Hooks()
+register_scope_grant = _scope_grants.register
 
 
 def _own_q(user: User) -> Q:

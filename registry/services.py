@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caresys.lib.hooks import Hooks
 from caresys.lib.passwords import initial_password
 from caresys.lib.periods import SchoolYearDates
 from caresys.lib.pinyin import name_pinyin
@@ -1342,26 +1343,16 @@ _SCRUBBED_KEYS = frozenset(
 # pair plans): each registers a scrubber from AppConfig.ready(), called with the pupils'
 # pks inside the transaction that scrubs them, after they are marked scrubbed.
 Scrubber = Callable[[list[int]], None]
-_scrubbers: list[Scrubber] = []
-
-
-def register_scrubber(scrubber: Scrubber) -> Scrubber:
-    if scrubber not in _scrubbers:
-        _scrubbers.append(scrubber)
-    return scrubber
+_scrubbers: Hooks[Scrubber] = Hooks()
+register_scrubber = _scrubbers.register
 
 
 # Apps above the registry keep figures per term (visits' tallies of care records): each
 # registers a listener from AppConfig.ready(), called with a school's pk inside the
 # transaction that changed the dates of its terms, to count them again.
 CalendarListener = Callable[[int], Any]
-_calendar_listeners: list[CalendarListener] = []
-
-
-def register_calendar_listener(listener: CalendarListener) -> CalendarListener:
-    if listener not in _calendar_listeners:
-        _calendar_listeners.append(listener)
-    return listener
+_calendar_listeners: Hooks[CalendarListener] = Hooks()
+register_calendar_listener = _calendar_listeners.register
 
 
 def school_calendar_changed(*, school_id: int) -> None:

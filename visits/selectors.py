@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caresys.lib.hooks import Hooks
 from caresys.lib.http import row_ids
 from pairing.models import Pair, PairCheck, PairingSettings
 from registry.models import Pupil, Role, School, SchoolClass, User, in_care
@@ -117,34 +118,22 @@ def open_watch_events(*, user: User) -> QuerySet[WatchEvent]:
 # them: each registers, in its AppConfig.ready(), a function (user, today) -> [DueItem] that
 # runs a fixed number of queries.
 WorkProvider = Callable[[User, datetime.date], list[due.DueItem]]
-WORK_PROVIDERS: list[WorkProvider] = []
-
-
-def register_work_provider(provider: WorkProvider) -> None:
-    if provider not in WORK_PROVIDERS:
-        WORK_PROVIDERS.append(provider)
+WORK_PROVIDERS: Hooks[WorkProvider] = Hooks()
+register_work_provider = WORK_PROVIDERS.register
 
 
 # And what the user did this week that is not a care record (the events they recorded): a
 # function (user, week_start, today) -> [DoneItem], one query.
 DoneProvider = Callable[[User, datetime.date, datetime.date], list[due.DoneItem]]
-DONE_PROVIDERS: list[DoneProvider] = []
-
-
-def register_done_provider(provider: DoneProvider) -> None:
-    if provider not in DONE_PROVIDERS:
-        DONE_PROVIDERS.append(provider)
+DONE_PROVIDERS: Hooks[DoneProvider] = Hooks()
+register_done_provider = DONE_PROVIDERS.register
 
 
 # The same for a class's own term quotas on its overview (the events app counts the class's
 # symposia and parents' meetings): a function (school_class, today) -> [DueItem], done or not.
 ClassQuotaProvider = Callable[[SchoolClass, datetime.date], list[due.DueItem]]
-CLASS_QUOTA_PROVIDERS: list[ClassQuotaProvider] = []
-
-
-def register_class_quota_provider(provider: ClassQuotaProvider) -> None:
-    if provider not in CLASS_QUOTA_PROVIDERS:
-        CLASS_QUOTA_PROVIDERS.append(provider)
+CLASS_QUOTA_PROVIDERS: Hooks[ClassQuotaProvider] = Hooks()
+register_class_quota_provider = CLASS_QUOTA_PROVIDERS.register
 
 
 def class_quotas(*, school_class: SchoolClass, today: datetime.date) -> list[due.DueItem]:
