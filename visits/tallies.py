@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 
 from caresys.lib.periods import Period
-from registry.models import Term
+from registry.models import Pupil, Term
 from visits.models import CareRecord, PupilTermTally, live_records
 
 # A term: (pk, school id, start, end).
@@ -120,6 +120,17 @@ def retally(pupil_ids: Iterable[int], term_ids: Iterable[int]) -> None:
 def _rewrite(pupil_ids: set[int], term_ids: set[int], terms: list[TermSpan]) -> None:
     if not pupil_ids or not term_ids:
         return
+    # Two writes about one child at once (two teachers, one child) would each delete and
+    # insert its rows, and on PostgreSQL the second insert would meet the first's rows. The
+    # children's rows are locked first, in one order, so the second write waits and then
+    # counts the first's record too. (SQLite's IMMEDIATE transactions already serialise
+    # writers; there the lock is a plain read.)
+    list(
+        Pupil._base_manager.select_for_update()
+        .filter(pk__in=pupil_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     PupilTermTally.objects.filter(pupil_id__in=pupil_ids, term_id__in=term_ids).delete()
     _store(
         row

@@ -2,9 +2,12 @@
 write, void and correction (issues 19 and 20)."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from demo.school import seed_demo
@@ -226,3 +229,49 @@ def test_recount_tallies_rebuilds_the_table_from_the_records(
     assert kept(school) == recounted(school)
     assert len(kept(school)) == 3
     assert "已重新统计 3 行" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: SQLite's IMMEDIATE transactions let one writer in at a time",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_records_about_one_child_written_at_once_are_both_tallied(
+    admin_user, school, pupil, term
+):
+    """Two teachers write about one child at the same moment: the second write waits for the
+    first (the child's row is locked) and counts its record too, instead of meeting the
+    first's tally rows (a unique violation, a 500) or counting without them."""
+    record(admin_user, [pupil])
+    first_wrote = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                record(admin_user, [pupil])
+                first_wrote.wait(timeout=10)
+                time.sleep(0.5)  # the second write starts while this one is open
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            first_wrote.wait(timeout=10)
+            record(admin_user, [pupil])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert PupilTermTally.objects.get(pupil=pupil, term=term, kind="talk").records == 3
+    assert kept(school) == recounted(school)
