@@ -125,8 +125,14 @@ def seed_county(
             is_demo=True,
             care_categories=list(DEMO_CARE_CATEGORIES),
         )
+        # Only the 中心学校 is topped up to every category: two 辍学 and two orphans forced
+        # into a 35-pupil 教学点 made it the county's worst school on 评比.
         result = seed_school(
-            school=school, pupils=plan.pupils, seed=seed * 1000 + number, password=password
+            school=school,
+            pupils=plan.pupils,
+            seed=seed * 1000 + number,
+            password=password,
+            every_category=plan.kind == School.Kind.CENTRAL,
         )
         # The school's staff got the demo usernames (admin, principal, teacher …): the school's
         # number is appended before the next school takes the same names (principal002); the

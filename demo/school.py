@@ -250,9 +250,13 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
     )
 
 
-def seed_school(*, school: School, pupils: int, seed: int, password: str) -> DemoResult:
+def seed_school(
+    *, school: School, pupils: int, seed: int, password: str, every_category: bool = True
+) -> DemoResult:
     """Fill a new demo school: its terms, staff, classes, pupils, pairs, records and events.
-    The staff get the demo school's usernames (admin, principal, teacher …)."""
+    The staff get the demo school's usernames (admin, principal, teacher …). With
+    every_category, a few children of each category even if the draw gave none (the one demo
+    school shows every report's rows; a county's village schools keep their draw)."""
     rng = random.Random(seed)
     names = _Names(rng)
     today = timezone.localdate()
@@ -261,7 +265,15 @@ def seed_school(*, school: School, pupils: int, seed: int, password: str) -> Dem
     staff = _staff(school, names, rng, password)
     classes = _classes(school, pupils, staff, names, rng, password)
     left_behind = _pupils(
-        school, classes, pupils, names, rng, year_start, staff["admin"], random.Random(seed + 4)
+        school,
+        classes,
+        pupils,
+        names,
+        rng,
+        year_start,
+        staff["admin"],
+        random.Random(seed + 4),
+        at_least=2 if every_category else 0,
     )
     seed_pairs(
         school=school,
@@ -392,7 +404,7 @@ def _classes(school, pupils, staff, names, rng, password) -> list[SchoolClass]:
     return classes
 
 
-def _pupils(school, classes, count, names, rng, year_start, admin, needy_rng) -> int:
+def _pupils(school, classes, count, names, rng, year_start, admin, needy_rng, at_least) -> int:
     used_ids: set[str] = set()
     rows = []
     by_grade: dict[int, list[SchoolClass]] = {}
@@ -402,7 +414,7 @@ def _pupils(school, classes, count, names, rng, year_start, admin, needy_rng) ->
         grade = index % 6 + 1
         school_class = by_grade[grade][(index // 6) % len(by_grade[grade])]
         rows.append(_pupil_row(school, school_class, grade, names, rng, year_start, used_ids))
-    _every_category_present(rows, rng)
+    _every_category_present(rows, rng, at_least)
     _needy_not_left_behind(rows, needy_rng)
     seed_national_fields(rows, seed=str(year_start))
     insert(Pupil, [row[0] for row in rows])
@@ -456,7 +468,7 @@ def _consents(rows: list, admin: User, year_start: int) -> list[Consent]:
     return consents
 
 
-def _every_category_present(rows: list, rng: random.Random, at_least: int = 2) -> None:
+def _every_category_present(rows: list, rng: random.Random, at_least: int) -> None:
     """Even a small demo school has a few children in each category the reports count."""
     away = [(pupil, family) for pupil, family in rows if pupil.left_behind != LeftBehind.NONE]
     for field in CATEGORY_FIELDS:
