@@ -20,6 +20,7 @@ from demo.records import seed_records
 from demo.rooms import seed_rooms
 from events.models import Event, EventPhoto, EventQuota
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+from pairing.services import pupil_flags_recount
 from plans.models import PlanItem, WorkPlan
 from registry.models import (
     CATEGORY_FIELDS,
@@ -272,8 +273,10 @@ def seed_school(*, school: School, pupils: int, seed: int, password: str) -> Dem
     )
     seed_records(school=school, rng=random.Random(seed + 3))
     seed_rooms(school=school, rng=random.Random(seed + 5))
-    # Both wrote records in bulk, past the services: their tallies are counted once, here.
+    # Both wrote records in bulk, past the services: their tallies are counted once, here;
+    # and the pupils and pairs were too: their kept flags.
     recount_school(school.pk)
+    pupil_flags_recount(school_id=school.pk)
     events_rng = random.Random(seed + 17)
     seed_events(school=school, rng=events_rng, password=password, phone=_mobile(events_rng))
     seed_plans(school=school, rng=random.Random(seed + 19))
