@@ -2,12 +2,14 @@
 closes or reopens a pair teacher's account, the flag the county's dashboard counts is what
 has_teacher_pair says, counted afresh; the demo and `recount_flags` set both flags."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from county.selectors import county_board
 from pairing import services
@@ -138,6 +140,27 @@ def test_the_county_board_counts_a_closed_accounts_children_as_unpaired(
 
     [row] = county_board(user=bureau).rows
     assert row.figures.paired == 0
+
+
+def test_the_county_board_of_a_past_day_counts_the_pairs_running_then(
+    admin_user, pair_teacher, school, pupil
+):
+    """The flag is now's: a past day is counted from the pairs, as the school's summary does."""
+    today = timezone.localdate()
+    Pupil.objects.filter(pk=pupil.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    pair = services.pair_create(
+        actor=admin_user, pupil=pupil, kind="teacher", teacher=pair_teacher,
+        started_on=today - datetime.timedelta(days=20),
+    )  # fmt: skip
+    services.pair_end(actor=admin_user, pair=pair, reason=Pair.EndReason.OTHER)
+    bureau = UserFactory(school=None, roles=[Role.BUREAU])
+
+    [now] = county_board(user=bureau).rows
+    [before] = county_board(user=bureau, today=today - datetime.timedelta(days=1)).rows
+
+    assert (now.figures.paired, before.figures.paired) == (0, 1)
 
 
 # --- writes past the services: the demo, and the command that recounts -------------------------
