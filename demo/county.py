@@ -20,6 +20,7 @@ from demo.school import (
     check_database_is_demo_only,
     seed_school,
 )
+from pairing.services import pupil_flags_recount
 from registry.models import Role, School, Township, User
 
 BUREAU_USERNAME = "bureau"
@@ -126,8 +127,9 @@ def seed_county(
             care_categories=list(DEMO_CARE_CATEGORIES),
         )
         result = seed_school(
-            school=school, pupils=plan.pupils, seed=seed * 1000 + number, password=password
-        )
+            school=school, pupils=plan.pupils, seed=seed * 1000 + number, password=password,
+            flags=False,
+        )  # fmt: skip
         # The school's staff got the demo usernames (admin, principal, teacher …): the school's
         # number is appended before the next school takes the same names (principal002); the
         # first school gets the plain names back at the end.
@@ -144,6 +146,8 @@ def seed_county(
                 cursor.execute("ANALYZE")
         if progress:
             progress(f"{number}/{len(plans)} {plan.name}：{plan.pupils} 名学生")
+    # The pupils' kept flags, every school's at once (pupil_flags_recount says why).
+    pupil_flags_recount()
     first = User.objects.filter(school=made[0])
     first.update(username=Left("username", Length("username") - width))
     User.objects.bulk_create(_county_readers(townships, password, rng))

@@ -251,9 +251,12 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
     )
 
 
-def seed_school(*, school: School, pupils: int, seed: int, password: str) -> DemoResult:
+def seed_school(
+    *, school: School, pupils: int, seed: int, password: str, flags: bool = True
+) -> DemoResult:
     """Fill a new demo school: its terms, staff, classes, pupils, pairs, records and events.
-    The staff get the demo school's usernames (admin, principal, teacher …)."""
+    The staff get the demo school's usernames (admin, principal, teacher …). Without `flags`
+    the pupils' kept flags are left to the caller (a county sets all its schools' at once)."""
     rng = random.Random(seed)
     names = _Names(rng)
     today = timezone.localdate()
@@ -276,7 +279,8 @@ def seed_school(*, school: School, pupils: int, seed: int, password: str) -> Dem
     # Both wrote records in bulk, past the services: their tallies are counted once, here;
     # and the pupils and pairs were too: their kept flags.
     recount_school(school.pk)
-    pupil_flags_recount(school_id=school.pk)
+    if flags:
+        pupil_flags_recount(school_id=school.pk)
     events_rng = random.Random(seed + 17)
     seed_events(school=school, rng=events_rng, password=password, phone=_mobile(events_rng))
     seed_plans(school=school, rng=random.Random(seed + 19))

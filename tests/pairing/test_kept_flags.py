@@ -166,8 +166,9 @@ def test_the_county_board_of_a_past_day_counts_the_pairs_running_then(
 # --- writes past the services: the demo, and the command that recounts -------------------------
 
 
-def test_the_demo_school_keeps_both_flags_of_every_pupil():
-    call_command("seed_demo", pupils=120, seed=5, stdout=io.StringIO())
+@pytest.mark.parametrize("size", [{"pupils": 120}, {"schools": 2, "pupils": 120}])
+def test_the_demo_keeps_both_flags_of_every_pupil(size):
+    call_command("seed_demo", seed=5, stdout=io.StringIO(), stderr=io.StringIO(), **size)
 
     pupils = list(Pupil.objects.order_by("pk"))
     kept = list(Pupil.objects.order_by("pk").values_list("archive_complete", "teacher_paired"))
