@@ -3,8 +3,9 @@
 Every figure is counted for all the schools in the reader's reach at once, one grouped query
 per measure (`values("school_id").annotate(...)`), never school by school: the page costs the
 same queries for 2 schools as for 100. The rules are the schools' own (registry's LEFT_BEHIND
-and in_care, pairing's has_teacher_pair, visits' watch_overdue and out_of_school), so a
-school's row here shows what its own 工作概况 shows.
+and in_care, pairing's has_teacher_pair, visits' watch_overdue and out_of_school; today's
+pairing and archive completeness from the flags every write keeps, Pupil.teacher_paired and
+archive_complete), so a school's row here shows what its own 工作概况 shows.
 """
 
 import datetime
@@ -31,7 +32,7 @@ from registry.models import (
     needy_not_left_behind,
     status_read_from,
 )
-from registry.selectors import archive_incomplete, schools_visible_to
+from registry.selectors import schools_visible_to
 from reports.models import TermReport
 from reports.selectors import pct
 from visits.models import (
@@ -305,15 +306,23 @@ def county_board(*, user: User, today: datetime.date | None = None) -> CountyBoa
     )
     archived = LEFT_BEHIND_ON_DAY & Q(created_at__lt=next_day)
     children = Pupil.objects.filter(school_id__in=ids).on_day(today)
+    # From the flags every write keeps (Pupil.teacher_paired, archive_complete), not by testing
+    # each child's pairs and archive: a county's 100,000 children made this query most of the
+    # page. The pairing flag is today's; a past day counts the pairs running then. An
+    # archive's completeness has no dated history (archive_counts): the flag, whatever the day.
+    counted, paired = children, Q(teacher_paired=True)
+    if today < timezone.localdate():
+        counted = children.annotate(has_teacher=has_teacher_pair(today))
+        paired = Q(has_teacher=True)
     put(
         _grouped(
-            children.annotate(has_teacher=has_teacher_pair(today)),
+            counted,
             pupils=Count("pk"),
             left_behind=Count("pk", filter=LEFT_BEHIND_ON_DAY),
             needy=Count("pk", filter=needy),
-            paired=Count("pk", filter=LEFT_BEHIND_ON_DAY & Q(has_teacher=True)),
+            paired=Count("pk", filter=LEFT_BEHIND_ON_DAY & paired),
             archives=Count("pk", filter=archived),
-            complete=Count("pk", filter=archived & ~archive_incomplete()),
+            complete=Count("pk", filter=archived & Q(archive_complete=True)),
         )
     )
     put(_care_reached(rows, children.filter(in_care)))

@@ -20,6 +20,7 @@ from demo.school import (
     check_database_is_demo_only,
     seed_school,
 )
+from pairing.services import pupil_flags_recount
 from registry.models import Role, School, Township, User
 
 BUREAU_USERNAME = "bureau"
@@ -133,6 +134,7 @@ def seed_county(
             seed=seed * 1000 + number,
             password=password,
             every_category=plan.kind == School.Kind.CENTRAL,
+            flags=False,
         )
         # The school's staff got the demo usernames (admin, principal, teacher …): the school's
         # number is appended before the next school takes the same names (principal002); the
@@ -150,6 +152,8 @@ def seed_county(
                 cursor.execute("ANALYZE")
         if progress:
             progress(f"{number}/{len(plans)} {plan.name}：{plan.pupils} 名学生")
+    # The pupils' kept flags, every school's at once (pupil_flags_recount says why).
+    pupil_flags_recount()
     first = User.objects.filter(school=made[0])
     first.update(username=Left("username", Length("username") - width))
     User.objects.bulk_create(_county_readers(townships, password, rng))

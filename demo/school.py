@@ -20,6 +20,7 @@ from demo.records import seed_records
 from demo.rooms import seed_rooms
 from events.models import Event, EventPhoto, EventQuota
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+from pairing.services import pupil_flags_recount
 from plans.models import PlanItem, WorkPlan
 from registry.models import (
     CATEGORY_FIELDS,
@@ -251,12 +252,20 @@ def seed_demo(*, pupils: int = 1000, seed: int = 2026, replace: bool = False) ->
 
 
 def seed_school(
-    *, school: School, pupils: int, seed: int, password: str, every_category: bool = True
+    *,
+    school: School,
+    pupils: int,
+    seed: int,
+    password: str,
+    every_category: bool = True,
+    flags: bool = True,
 ) -> DemoResult:
     """Fill a new demo school: its terms, staff, classes, pupils, pairs, records and events.
     The staff get the demo school's usernames (admin, principal, teacher …). With
     every_category, a few children of each category even if the draw gave none (the one demo
-    school shows every report's rows; a county's village schools keep their draw)."""
+    school shows every report's rows; a county's village schools keep their draw). Without
+    `flags` the pupils' kept flags are left to the caller (a county sets all its schools' at
+    once)."""
     rng = random.Random(seed)
     names = _Names(rng)
     today = timezone.localdate()
@@ -284,8 +293,11 @@ def seed_school(
     )
     seed_records(school=school, rng=random.Random(seed + 3))
     seed_rooms(school=school, rng=random.Random(seed + 5))
-    # Both wrote records in bulk, past the services: their tallies are counted once, here.
+    # Both wrote records in bulk, past the services: their tallies are counted once, here;
+    # and the pupils and pairs were too: their kept flags.
     recount_school(school.pk)
+    if flags:
+        pupil_flags_recount(school_id=school.pk)
     events_rng = random.Random(seed + 17)
     seed_events(school=school, rng=events_rng, password=password, phone=_mobile(events_rng))
     seed_plans(school=school, rng=random.Random(seed + 19))

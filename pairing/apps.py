@@ -12,7 +12,8 @@ class PairingConfig(AppConfig):
 
         register_scope_grant(paired_with)
 
-        from pairing.services import pupils_scrub_plans
-        from registry.services import register_scrubber
+        from pairing.services import pupils_scrub_plans, teacher_account_changed
+        from registry.services import register_scrubber, register_staff_listener
 
         register_scrubber(pupils_scrub_plans)
+        register_staff_listener(teacher_account_changed)

@@ -8,13 +8,16 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
+from pairing.selectors import has_teacher_pair
 from registry.models import SCRUBBED, AccessLog, Pupil, Role, User
 from registry.services import (
+    archive_flags_refresh,
     classes_promote,
     log_access,
     pupil_status_change,
@@ -26,6 +29,38 @@ def _log(actor: User, pupil: Pupil, detail: str, request: HttpRequest | None) ->
     log_access(
         actor=actor, action=AccessLog.Action.PAIRING, pupils=[pupil], detail=detail, request=request
     )
+
+
+def teacher_paired_refresh(*, pupil_ids: Iterable[int] | QuerySet) -> None:
+    """Set the kept Pupil.teacher_paired of these pupils (pks, or a queryset of them) by the
+    rule itself (has_teacher_pair: an active teacher pair now): one UPDATE, in the transaction
+    of the write that called it, which every write of a teacher pair or of a pair teacher's
+    account does."""
+    Pupil.with_pending.filter(pk__in=pupil_ids).update(teacher_paired=has_teacher_pair())
+
+
+def teacher_account_changed(user_id: int) -> None:
+    """The registry closed or reopened an account (registry.services.staff_active_changed):
+    the children of the teacher's open pairs count as paired or not with it."""
+    teacher_paired_refresh(
+        pupil_ids=Pair.objects.teachers().active().filter(teacher_id=user_id).values("pupil_id")
+    )
+
+
+def pupil_flags_recount(*, school_id: int | None = None) -> int:
+    """Rebuild both kept flags (Pupil.archive_complete and teacher_paired) of the school's
+    pupils, or of every pupil, from their rules: after writes past the services (the demo, a
+    restore). Two UPDATEs; returns how many pupils. Every pupil at once rather than school by
+    school when all are wanted: PostgreSQL answers the guardian items of even one school by
+    hashing the whole guardian table, so a county of 100 schools took a minute, all at once
+    about two seconds."""
+    pupils = Pupil.with_pending.all()
+    if school_id is not None:
+        pupils = pupils.filter(school_id=school_id)
+    pupils = pupils.values("pk")
+    archive_flags_refresh(pupil_ids=pupils)
+    teacher_paired_refresh(pupil_ids=pupils)
+    return pupils.count()
 
 
 def teacher_load(teacher: User) -> int:
@@ -110,6 +145,8 @@ def pair_create(
     pair.full_clean(exclude=["school"])
     _check_partner(pair)
     pair.save()
+    if pair.kind == Pair.Kind.TEACHER:
+        teacher_paired_refresh(pupil_ids=[pupil.pk])
     HelpPlan.objects.create(pair=pair, updated_by=actor)
     if teacher is not None and not teacher.has_role(Role.PAIR_TEACHER):
         teacher.roles = [*teacher.roles, Role.PAIR_TEACHER]
@@ -161,6 +198,8 @@ def pair_end(
         raise ValidationError({"ended_on": _("结束日期不能晚于今天。")})
     pair.full_clean(exclude=["school"])
     pair.save(update_fields=["ended_on", "end_reason", "end_note"])
+    if pair.kind == Pair.Kind.TEACHER:
+        teacher_paired_refresh(pupil_ids=[pair.pupil_id])
     _log(
         actor,
         pair.pupil,

@@ -190,6 +190,10 @@ class UserAdmin(ImportExportMixin, SchoolScopedAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.school = request.user.school
         super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # Closing or reopening an account here, in the admin's transaction: what the apps
+            # above keep about it (a pair counts only with its teacher at work) follows.
+            services.staff_active_changed(user_id=obj.pk)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -849,6 +849,13 @@ class Pupil(models.Model):
     scrubbed_at = models.DateTimeField(_("个人信息清除时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+    # Kept figures, so that a county's dashboard counts 100,000 children by a column instead of
+    # testing each one's archive and pairs. Each is set in the transaction of every write that
+    # can change it, and `manage.py recount_flags` rebuilds both.
+    # Matches no item of registry.selectors.ARCHIVE_ITEMS (archive_flags_refresh).
+    archive_complete = models.BooleanField(_("档案完整"), default=False, editable=False)
+    # Has an active teacher pair now (pairing.services.teacher_paired_refresh).
+    teacher_paired = models.BooleanField(_("已结对"), default=False, editable=False)
     # Set while a roster import writes the pupil in batches, cleared when the import publishes.
     pending_import = models.ForeignKey(
         "RosterUpload",

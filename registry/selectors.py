@@ -357,17 +357,14 @@ def archive_rate(
     *, user: User | None = None, pupils: QuerySet[Pupil] | None = None
 ) -> dict[str, int | float | None]:
     """建档率: the share of enrolled left-behind children in scope (or among `pupils`) whose
-    archive is complete."""
-    incomplete = Q()
-    for item in ARCHIVE_ITEMS:
-        incomplete |= item.missing
+    archive is complete (now: the kept Pupil.archive_complete)."""
     counts = (
         (pupils if pupils is not None else pupils_visible_to(user=user))
         .filter(status=Pupil.Status.ENROLLED)
         .left_behind()
         .aggregate(
             total=Count("pk"),
-            incomplete=Coalesce(Count("pk", filter=incomplete), 0),
+            incomplete=Coalesce(Count("pk", filter=Q(archive_complete=False)), 0),
         )
     )
     total, incomplete_count = counts["total"], counts["incomplete"]

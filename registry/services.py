@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import Case, F, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -122,6 +122,18 @@ SENSITIVE_KEYS = frozenset(
 )
 
 ArchiveData = Mapping[str, Mapping[str, Any]]
+
+
+def archive_flags_refresh(*, pupil_ids: Iterable[int] | QuerySet) -> None:
+    """Set the kept Pupil.archive_complete of these pupils (pks, or a queryset of them) by the
+    rule itself (archive_incomplete): one UPDATE, in the transaction of the write that called
+    it, which every write of an archive's pupil, parent or guardian fields does."""
+    # Here, not at the top: the selectors import the sign-in module, which imports this one.
+    from registry.selectors import archive_incomplete
+
+    Pupil.with_pending.filter(pk__in=pupil_ids).update(
+        archive_complete=Case(When(archive_incomplete(), then=Value(False)), default=Value(True))
+    )
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -453,6 +465,7 @@ def pupil_create(
     )
     ArchiveRevision.objects.create(pupil=pupil, actor=actor, summary=_("新建档案"), changes=changes)
     log_access(actor=actor, action=AccessLog.Action.CREATE, pupils=[pupil], request=request)
+    archive_flags_refresh(pupil_ids=[pupil.pk])
     return pupil
 
 
@@ -508,6 +521,7 @@ def archive_update(
         )
     pupil.updated_at = timezone.now()
     pupil.save(update_fields=["updated_at"])
+    archive_flags_refresh(pupil_ids=[pupil.pk])
     [revision] = _record_edits(
         actor=actor, edits=[(pupil, changes)], summary=summary, request=request
     )
@@ -717,6 +731,7 @@ def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = N
     staff_account_check(actor=actor, user=user, roles=user.roles, is_active=False)
     user.is_active = False
     user.save(update_fields=["is_active"])
+    staff_active_changed(user_id=user.pk)
     # The log has no action of its own for accounts: one is closed when a teacher leaves, in
     # the flow that hands their paired children over, and is logged with it.
     log_access(
@@ -1361,6 +1376,21 @@ def school_calendar_changed(*, school_id: int) -> None:
         listener(school_id)
 
 
+# Apps above the registry keep figures that depend on whether a member of staff is at work
+# (pairing's teacher_paired: a pair counts only with its teacher's account active): each
+# registers a listener from AppConfig.ready(), called with the user's pk inside the
+# transaction that closed or reopened the account.
+StaffListener = Callable[[int], Any]
+_staff_listeners: Hooks[StaffListener] = Hooks()
+register_staff_listener = _staff_listeners.register
+
+
+def staff_active_changed(*, user_id: int) -> None:
+    """A member of staff's account was closed or reopened: what is kept about it follows."""
+    for listener in _staff_listeners:
+        listener(user_id)
+
+
 def scrubbed_changes(changes: list[dict], keys: Callable[[str], bool]) -> list[dict]:
     """A history entry's changes with the values of personal fields cleared."""
     return [
@@ -1393,6 +1423,7 @@ def pupil_scrub(*, pupil: Pupil) -> bool:
     pupil.save()
     Parent.objects.filter(pupil=pupil).update(**_cleared(Parent, "parent"))
     Guardian.objects.filter(pupil=pupil).update(**_cleared(Guardian, "guardian"))
+    archive_flags_refresh(pupil_ids=[pupil.pk])
     Consent.objects.filter(pupil=pupil).update(given_by=str(SCRUBBED), note="")
     LeftBehindPeriod.objects.filter(pupil=pupil).update(note="")
     for revision in ArchiveRevision.objects.filter(pupil=pupil):

@@ -38,6 +38,7 @@ from registry.services import (
     ArchiveData,
     ArchivePart,
     archive_draft,
+    archive_flags_refresh,
     archive_update,
     archive_values,
     log_access_each,
@@ -276,6 +277,7 @@ def _pupils_insert(*, actor: User, created: Drafted) -> None:
         ArchiveRevision(pupil=parts[0][2], actor=actor, summary=_("新建档案"), changes=changes)
         for _row, parts, changes in created
     )
+    archive_flags_refresh(pupil_ids=[pupil.pk for pupil in pupils])
 
 
 def _taken_numbers(school_id: int, rows: list[RowPlan]) -> list[str]:
