@@ -10,18 +10,21 @@ children), the rest the pages teachers and the principal open. Then stops the se
 
 Prints `name: value` lines: requests, throughput (requests/s), p50/p95/p99 (ms), errors
 (anything but the expected status, or no answer), the writes the server accepted and the
-records the database holds from this run (they must be equal). Environment: LOAD_PUPILS,
-LOAD_USERS, LOAD_SECONDS, LOAD_REQUESTS, LOAD_PORT (a fixed port instead of a free one, where
-a machine's ports are shared out); WEB_CONCURRENCY and GUNICORN_THREADS reach gunicorn;
-LOAD_DATABASE=path runs on a copy of an already seeded SQLite database instead of seeding;
-with DATABASE_URL, on that PostgreSQL database (seeded if it has no school; the run's records
-stay in it).
+records the database holds from this run (they must be equal), and the CPU seconds the client
+and the server (its workers' start included) spent: the client shares the server's cores, so
+the most this machine can answer is its cores over the server's CPU per request.
+Environment: LOAD_PUPILS, LOAD_USERS, LOAD_SECONDS, LOAD_REQUESTS, LOAD_PORT (a fixed port
+instead of a free one, where a machine's ports are shared out); WEB_CONCURRENCY and
+GUNICORN_THREADS reach gunicorn; LOAD_DATABASE=path runs on a copy of an already seeded SQLite
+database instead of seeding; with DATABASE_URL, on that PostgreSQL database (seeded if it has no
+school; the run's records stay in it).
 """
 
 import http.client
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -278,6 +281,7 @@ def run(workdir: Path) -> None:
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
         cwd=REPO, env=env, check=True,
     )  # fmt: skip
+    server_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
     server = start_server(env, port, workdir)
     try:
         log(f"gunicorn on 127.0.0.1:{port}; signing {len(chosen)} people in")
@@ -300,7 +304,7 @@ def run(workdir: Path) -> None:
             for p, b in zip(chosen, browsers, strict=True)
         ]
         log(f"{len(threads)} users for {DURATION:.0f} s or {MAX_REQUESTS} requests")
-        started = time.perf_counter()
+        started, client_cpu = time.perf_counter(), _cpu_seconds(resource.RUSAGE_SELF)
         for thread in threads:
             thread.start()
         while time.perf_counter() - started < DURATION and budget():
@@ -309,9 +313,11 @@ def run(workdir: Path) -> None:
         for thread in threads:
             thread.join(timeout=120)
         elapsed = time.perf_counter() - started
+        client_cpu = _cpu_seconds(resource.RUSAGE_SELF) - client_cpu
     finally:
         server.terminate()
         server.wait(timeout=60)
+    server_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - server_cpu
 
     from visits.models import CareRecord
 
@@ -329,6 +335,8 @@ def run(workdir: Path) -> None:
     emit("load_errors", len(tally.errors))
     emit("load_writes_accepted", tally.accepted)
     emit("load_writes_in_database", stored)
+    emit("load_client_cpu_s", client_cpu)
+    emit("load_server_cpu_s", server_cpu)
     for page, times in sorted(tally.by_page.items(), key=lambda item: -sum(item[1])):
         log(f"{page}: {len(times)} requests, median {statistics.median(times):.0f} ms")
     for error in tally.errors[:10]:
@@ -337,6 +345,11 @@ def run(workdir: Path) -> None:
         log((workdir / "gunicorn.log").read_text(errors="replace")[-3000:])
     if stored != tally.accepted:
         raise SystemExit(f"{tally.accepted} writes accepted but {stored} in the database")
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 
 from caresys.lib.periods import Period
 from registry.models import Pupil, Term
@@ -73,11 +73,17 @@ def tally_rows(
     in_a_term = Q()
     for _pk, _school, start, end in terms:
         in_a_term |= Q(carerecord__occurred_on__range=(start, end))
-    links = Link.objects.filter(
-        live_records("carerecord__"), in_a_term, carerecord__school_id=school_id
-    )
-    if pupil_ids is not None:
-        links = links.filter(pupil_id__in=list(pupil_ids))
+    links = Link.objects.filter(live_records("carerecord__"), in_a_term)
+    if pupil_ids is None:
+        links = links.filter(carerecord__school_id=school_id)
+    else:
+        # Some children: their links (the links' pupil index) lead to their records. The school
+        # is compared as an expression no index serves, or SQLite, with or without statistics,
+        # walks all the school's records by their index instead: ~150 ms at 200,000 records,
+        # inside every record's write transaction, where it holds SQLite's one write lock.
+        links = links.alias(record_school=F("carerecord__school_id") + 0).filter(
+            record_school=school_id, pupil_id__in=list(pupil_ids)
+        )
     rows = (
         links.annotate(
             term=Case(

@@ -32,6 +32,8 @@ LARGE_SCHOOL = [
     ("registry_pupil", "registry_pupil_school_id_8673d599", "20000 20000"),
     ("visits_carerecord", "record_author_date", "200000 155 2"),
     ("visits_carerecord", "record_kind_date", "200000 200000 25000 60"),
+    ("visits_carerecord", "record_live_figures", "198376 198376 367 60 60 58 57 54 50"),
+    ("visits_carerecord", "record_live_newest", "198376 198376 367 1"),
     ("visits_carerecord", "record_newest", "200000 200000 370 1"),
     ("visits_carerecord", "record_risk", "200000 200000 50000"),
     ("visits_carerecord", "visits_carerecord_author_id_a73c864a", "200000 155"),
@@ -148,3 +150,20 @@ def test_a_connection_to_a_database_without_statistics_leaves_them_when_it_close
             cursor.execute("SELECT tbl, idx FROM sqlite_stat1")
             assert cursor.fetchall() == [("record", "record_day")]
         scratch.close()
+
+
+def test_a_records_write_recounts_its_childs_tallies_from_the_childs_links(
+    statistics, class_teacher, pupil, term
+):
+    from visits import services
+
+    with CaptureQueriesContext(connection) as queries:
+        services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="谈心")
+
+    # Inside the write's transaction, which holds SQLite's one write lock: the child's links by
+    # their pupil index, each record by its key, never the school's records walked.
+    [tally] = plans_of(queries, 'COUNT("visits_carerecord_pupils"."id")')
+    assert tally.startswith("SEARCH visits_carerecord_pupils USING INDEX")
+    assert "(pupil_id=?)" in tally
+    assert "SEARCH visits_carerecord USING INTEGER PRIMARY KEY" in tally
+    assert "record_live_" not in tally and "SCAN" not in tally
