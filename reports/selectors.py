@@ -94,7 +94,7 @@ from visits.models import (
     out_of_school,
 )
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
-from visits.tallies import tallied_children, term_with_period
+from visits.tallies import reached_since, tallied_children, term_with_period
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
@@ -953,18 +953,14 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     away = _children(school.pk, today)
-    records = CareRecord.objects.live().filter(school=school)
-    contacted = children_of(records.filter(occurred_on__gte=cutoff))
-    month = month_of(today)
-    talked = children_of(
-        records.filter(
-            kind=CareRecord.Kind.TALK, occurred_on__gte=month.start, occurred_on__lte=month.end
-        )
+    # Both from one walk of the left-behind children, each child looked up in the term's
+    # tallies (this month's talks: none is dated after today, the month's end).
+    contacted = reached_since(school.pk, cutoff, term=term, today=today)
+    talked = reached_since(
+        school.pk, month_of(today).start, term=term, today=today, kind=CareRecord.Kind.TALK
     )
-    # Both from one walk of the left-behind children.
     reached = away.aggregate(
-        no_contact=Count("pk", filter=~Q(pk__in=contacted)),
-        talks_met=Count("pk", filter=Q(pk__in=talked)),
+        no_contact=Count("pk", filter=~contacted), talks_met=Count("pk", filter=talked)
     )
     return Dashboard(
         numbers=numbers,

@@ -17,6 +17,7 @@ from caresys.lib.periods import Period, month_of
 from pairing.models import Pair
 from registry.models import Pupil, Role, SchoolClass, Term, User, in_care
 from visits.models import CareRecord, CareSettings, WatchEvent, live_records
+from visits.tallies import reached_since
 
 
 def term_of(school_id: int, day: datetime.date) -> Period | None:
@@ -251,15 +252,14 @@ def compliance(
     `no_contact_days` (the first NO_CONTACT_LISTED named). Counted by the database, class by
     class (no child is built but those named): a fixed number of queries, whatever the
     school's size. The teachers are `teacher_ids` (a page of answering_teacher_ids), or all."""
-    month, term = month_of(today), term_of(school_id, today)
+    month, current = month_of(today), Term.objects.current(school_id, today)
+    # The current term is the one containing today unless it has ended (the holidays).
+    running = current if current and today <= current.end_date else None
+    term = running.period if running else term_of(school_id, today)
     periods = {quota.key: month if quota.monthly else term for quota in QUOTAS}
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     children = Pupil.objects.in_care_enrolled(settings.school).order_by()
-    contacted = CareRecord.pupils.through.objects.filter(
-        live_records("carerecord__"),
-        carerecord__school_id=school_id,
-        carerecord__occurred_on__gte=cutoff,
-    ).values("pupil_id")
+    contacted = reached_since(school_id, cutoff, term=current, today=today)
     counts = {
         f"met_{quota.key}": Count(
             "pk",
@@ -273,7 +273,7 @@ def compliance(
     }
     rows = (
         children.values("school_class")
-        .annotate(n=Count("pk"), no_contact=Count("pk", filter=~Q(pk__in=contacted)), **counts)
+        .annotate(n=Count("pk"), no_contact=Count("pk", filter=~contacted), **counts)
         .order_by()
     )
     overdue = dict(
@@ -299,7 +299,7 @@ def compliance(
             ClassCompliance(label, row["n"], met, overdue.get(pk, 0), row["no_contact"])
         )
     no_contact = list(
-        children.exclude(pk__in=contacted)
+        children.exclude(contacted)
         .only("pk", "name", "name_pinyin", "left_behind", "school_class")
         .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")[
