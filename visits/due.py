@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from caresys.lib.periods import Period, month_of
 from pairing.models import Pair
 from registry.models import Pupil, Role, SchoolClass, Term, User, in_care
-from visits.models import CareRecord, CareSettings, WatchEvent, live_records
+from visits.models import CareRecord, CareSettings, PupilTermTally, WatchEvent, live_records
 from visits.tallies import reached_since
 
 
@@ -226,9 +226,16 @@ def _open_events(**conditions) -> Coalesce:
     return Coalesce(Subquery(events), 0)
 
 
-def _met(school_id: int, kind: str, period: Period, wanted: int) -> QuerySet:
-    """The children with at least `wanted` records of the kind in the period: one grouped
+def _met(
+    school_id: int, kind: str, period: Period, wanted: int, *, tallied: Term | None = None
+) -> QuerySet:
+    """The children with at least `wanted` records of the kind in the period: from the tallies'
+    index when the period is `tallied`, the running term (see compliance); else one grouped
     subquery from the records of that kind and dates (index record_kind_date)."""
+    if tallied is not None:
+        return PupilTermTally.objects.filter(
+            school_id=school_id, term=tallied, kind=kind, records__gte=wanted
+        ).values("pupil_id")
     links = CareRecord.pupils.through.objects.filter(
         live_records("carerecord__"),
         carerecord__school_id=school_id,
@@ -253,7 +260,8 @@ def compliance(
     class (no child is built but those named): a fixed number of queries, whatever the
     school's size. The teachers are `teacher_ids` (a page of answering_teacher_ids), or all."""
     month, current = month_of(today), Term.objects.current(school_id, today)
-    # The current term is the one containing today unless it has ended (the holidays).
+    # The current term is the one containing today unless it has ended (the holidays); its
+    # tallies then hold every live record of it (reached_since).
     running = current if current and today <= current.end_date else None
     term = running.period if running else term_of(school_id, today)
     periods = {quota.key: month if quota.monthly else term for quota in QUOTAS}
@@ -264,7 +272,15 @@ def compliance(
         f"met_{quota.key}": Count(
             "pk",
             # A quota of none is met by every child, with records or without.
-            filter=Q(pk__in=_met(school_id, quota.kind, periods[quota.key], wanted))
+            filter=Q(
+                pk__in=_met(
+                    school_id,
+                    quota.kind,
+                    periods[quota.key],
+                    wanted,
+                    tallied=None if quota.monthly else running,
+                )
+            )
             if (wanted := quota.count(settings))
             else None,
         )
