@@ -145,12 +145,14 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(school_id: int, day: datetime.date, dropped_out: int, grades_back: int) -> Basic:
+def _basic(
+    school_id: int, day: datetime.date, dropped_out: int, grades_back: int, boarding: int
+) -> Basic:
     """一、基本情况 on the day: the registry's statistics (the same columns as 统计表), per
     grade (a past school year's classes a grade lower for each promotion since); classes are
     those with pupils that day. 义务教育阶段辍学 is the left-behind
     children out of school that day by the dropout watch (`dropped_out`), its one source,
-    not the archive's flag."""
+    not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
     statistics = ledger_statistics(
         pupils=Pupil.objects.filter(school_id=school_id),
         on=day,
@@ -174,7 +176,7 @@ def _basic(school_id: int, day: datetime.date, dropped_out: int, grades_back: in
         girls=totals["girls"],
         both=totals["both"],
         single=totals["single"],
-        boarding=_children(school_id, day).filter(is_boarding=True).count(),
+        boarding=boarding,
         categories=_counted(totals, _("类别")),
         guardianship=_counted(totals, _("监护类型")),
         grades=[
@@ -475,16 +477,20 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
 def _visits_by_class(
     school_id: int, period: Period, day: datetime.date, term_id: int | None = None
 ) -> list[dict]:
-    """Per class (and those in none), the left-behind children on the day and how many of them
-    had a home visit in the term: one walk of the children for 未家访 and the classes below
-    quota."""
+    """Per class (and those in none), the left-behind children on the day, how many of them
+    had a home visit in the term and how many board: one walk of the children for 未家访, the
+    classes below quota and the boarders."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
     return list(
         _children(school_id, day)
         .values(
             "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
         )
-        .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
+        .annotate(
+            children=Count("pk"),
+            visited=Count("pk", filter=Q(pk__in=visited)),
+            boarding=Count("pk", filter=Q(is_boarding=True)),
+        )
         .order_by()
     )
 
@@ -547,7 +553,13 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
         term=str(period),
         term_start=period.start,
         term_end=period.end,
-        basic=_basic(school.pk, day, dropped_out=left_behind_out, grades_back=back),
+        basic=_basic(
+            school.pk,
+            day,
+            dropped_out=left_behind_out,
+            grades_back=back,
+            boarding=sum(row["boarding"] for row in visits_by_class),
+        ),
         archives=_archives(school.pk, day),
         pairing=_pairing(school, period, day),
         care=_care(school.pk, period, day, visits_by_class, term_id),
