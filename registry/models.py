@@ -1,6 +1,7 @@
 """The school, its staff and classes, and the archive (档案) of every pupil."""
 
 import datetime
+import functools
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.identity import (
@@ -399,10 +401,17 @@ class SchoolClass(models.Model):
 
     @property
     def name(self) -> str:
-        return _("%(grade)s(%(number)d)班") % {
-            "grade": GRADE_NAMES.get(self.grade, self.grade),
-            "number": self.number,
-        }
+        return _class_name(get_language(), self.grade, self.number)
+
+
+@functools.lru_cache(maxsize=4096)
+def _class_name(language: str | None, grade: int, number: int) -> str:
+    """三年级(1)班 in the language: kept per language, since a large school's pages name its
+    400 classes several times a request, each name two translations."""
+    return gettext("%(grade)s(%(number)d)班") % {
+        "grade": GRADE_NAMES.get(grade, grade),
+        "number": number,
+    }
 
 
 class TeachingAssignment(models.Model):

@@ -94,7 +94,7 @@ from visits.models import (
     out_of_school,
 )
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
-from visits.tallies import tallied_children, term_with_period
+from visits.tallies import reached_since, tallied_children, term_with_period
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
@@ -145,12 +145,14 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(school_id: int, day: datetime.date, dropped_out: int, grades_back: int) -> Basic:
+def _basic(
+    school_id: int, day: datetime.date, dropped_out: int, grades_back: int, boarding: int
+) -> Basic:
     """一、基本情况 on the day: the registry's statistics (the same columns as 统计表), per
     grade (a past school year's classes a grade lower for each promotion since); classes are
     those with pupils that day. 义务教育阶段辍学 is the left-behind
     children out of school that day by the dropout watch (`dropped_out`), its one source,
-    not the archive's flag."""
+    not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
     statistics = ledger_statistics(
         pupils=Pupil.objects.filter(school_id=school_id),
         on=day,
@@ -174,7 +176,7 @@ def _basic(school_id: int, day: datetime.date, dropped_out: int, grades_back: in
         girls=totals["girls"],
         both=totals["both"],
         single=totals["single"],
-        boarding=_children(school_id, day).filter(is_boarding=True).count(),
+        boarding=boarding,
         categories=_counted(totals, _("类别")),
         guardianship=_counted(totals, _("监护类型")),
         grades=[
@@ -475,16 +477,20 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
 def _visits_by_class(
     school_id: int, period: Period, day: datetime.date, term_id: int | None = None
 ) -> list[dict]:
-    """Per class (and those in none), the left-behind children on the day and how many of them
-    had a home visit in the term: one walk of the children for 未家访 and the classes below
-    quota."""
+    """Per class (and those in none), the left-behind children on the day, how many of them
+    had a home visit in the term and how many board: one walk of the children for 未家访, the
+    classes below quota and the boarders."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
     return list(
         _children(school_id, day)
         .values(
             "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
         )
-        .annotate(children=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
+        .annotate(
+            children=Count("pk"),
+            visited=Count("pk", filter=Q(pk__in=visited)),
+            boarding=Count("pk", filter=Q(is_boarding=True)),
+        )
         .order_by()
     )
 
@@ -547,7 +553,13 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
         term=str(period),
         term_start=period.start,
         term_end=period.end,
-        basic=_basic(school.pk, day, dropped_out=left_behind_out, grades_back=back),
+        basic=_basic(
+            school.pk,
+            day,
+            dropped_out=left_behind_out,
+            grades_back=back,
+            boarding=sum(row["boarding"] for row in visits_by_class),
+        ),
         archives=_archives(school.pk, day),
         pairing=_pairing(school, period, day),
         care=_care(school.pk, period, day, visits_by_class, term_id),
@@ -953,18 +965,14 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     away = _children(school.pk, today)
-    records = CareRecord.objects.live().filter(school=school)
-    contacted = children_of(records.filter(occurred_on__gte=cutoff))
-    month = month_of(today)
-    talked = children_of(
-        records.filter(
-            kind=CareRecord.Kind.TALK, occurred_on__gte=month.start, occurred_on__lte=month.end
-        )
+    # Both from one walk of the left-behind children, each child looked up in the term's
+    # tallies (this month's talks: none is dated after today, the month's end).
+    contacted = reached_since(school.pk, cutoff, term=term, today=today)
+    talked = reached_since(
+        school.pk, month_of(today).start, term=term, today=today, kind=CareRecord.Kind.TALK
     )
-    # Both from one walk of the left-behind children.
     reached = away.aggregate(
-        no_contact=Count("pk", filter=~Q(pk__in=contacted)),
-        talks_met=Count("pk", filter=Q(pk__in=talked)),
+        no_contact=Count("pk", filter=~contacted), talks_met=Count("pk", filter=talked)
     )
     return Dashboard(
         numbers=numbers,

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from caresys.lib.periods import Period, month_of
 from pairing.models import Pair
 from registry.models import Pupil, Role, SchoolClass, Term, User, in_care
-from visits.models import CareRecord, CareSettings, WatchEvent, live_records
+from visits.models import CareRecord, CareSettings, PupilTermTally, WatchEvent, live_records
+from visits.tallies import reached_since
 
 
 def term_of(school_id: int, day: datetime.date) -> Period | None:
@@ -225,9 +226,16 @@ def _open_events(**conditions) -> Coalesce:
     return Coalesce(Subquery(events), 0)
 
 
-def _met(school_id: int, kind: str, period: Period, wanted: int) -> QuerySet:
-    """The children with at least `wanted` records of the kind in the period: one grouped
+def _met(
+    school_id: int, kind: str, period: Period, wanted: int, *, tallied: Term | None = None
+) -> QuerySet:
+    """The children with at least `wanted` records of the kind in the period: from the tallies'
+    index when the period is `tallied`, the running term (see compliance); else one grouped
     subquery from the records of that kind and dates (index record_kind_date)."""
+    if tallied is not None:
+        return PupilTermTally.objects.filter(
+            school_id=school_id, term=tallied, kind=kind, records__gte=wanted
+        ).values("pupil_id")
     links = CareRecord.pupils.through.objects.filter(
         live_records("carerecord__"),
         carerecord__school_id=school_id,
@@ -251,20 +259,28 @@ def compliance(
     `no_contact_days` (the first NO_CONTACT_LISTED named). Counted by the database, class by
     class (no child is built but those named): a fixed number of queries, whatever the
     school's size. The teachers are `teacher_ids` (a page of answering_teacher_ids), or all."""
-    month, term = month_of(today), term_of(school_id, today)
+    month, current = month_of(today), Term.objects.current(school_id, today)
+    # The current term is the one containing today unless it has ended (the holidays); its
+    # tallies then hold every live record of it (reached_since).
+    running = current if current and today <= current.end_date else None
+    term = running.period if running else term_of(school_id, today)
     periods = {quota.key: month if quota.monthly else term for quota in QUOTAS}
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
     children = Pupil.objects.in_care_enrolled(settings.school).order_by()
-    contacted = CareRecord.pupils.through.objects.filter(
-        live_records("carerecord__"),
-        carerecord__school_id=school_id,
-        carerecord__occurred_on__gte=cutoff,
-    ).values("pupil_id")
+    contacted = reached_since(school_id, cutoff, term=current, today=today)
     counts = {
         f"met_{quota.key}": Count(
             "pk",
             # A quota of none is met by every child, with records or without.
-            filter=Q(pk__in=_met(school_id, quota.kind, periods[quota.key], wanted))
+            filter=Q(
+                pk__in=_met(
+                    school_id,
+                    quota.kind,
+                    periods[quota.key],
+                    wanted,
+                    tallied=None if quota.monthly else running,
+                )
+            )
             if (wanted := quota.count(settings))
             else None,
         )
@@ -273,7 +289,7 @@ def compliance(
     }
     rows = (
         children.values("school_class")
-        .annotate(n=Count("pk"), no_contact=Count("pk", filter=~Q(pk__in=contacted)), **counts)
+        .annotate(n=Count("pk"), no_contact=Count("pk", filter=~contacted), **counts)
         .order_by()
     )
     overdue = dict(
@@ -299,7 +315,7 @@ def compliance(
             ClassCompliance(label, row["n"], met, overdue.get(pk, 0), row["no_contact"])
         )
     no_contact = list(
-        children.exclude(pk__in=contacted)
+        children.exclude(contacted)
         .only("pk", "name", "name_pinyin", "left_behind", "school_class")
         .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")[

@@ -262,6 +262,24 @@ def test_confirming_every_suggestion_covers_the_school(admin_user, school, schoo
     assert max(loads) <= 3 and sum(loads) == 5
 
 
+def test_the_board_offers_those_who_teach_or_hold_a_teachers_role_at_work(
+    school, school_class, class_teacher
+):
+    """Roles are found in the roles' text by the database: whole role names only."""
+    subject = UserFactory(school=school, full_name="任课老师", roles=[Role.COUNSELLOR])
+    TeachingAssignment.objects.create(school_class=school_class, teacher=subject, subject="语文")
+    UserFactory(school=school, full_name="帮扶老师", roles=[Role.PRINCIPAL, Role.PAIR_TEACHER])
+    UserFactory(school=school, full_name="兼班主任", roles=[Role.CLASS_TEACHER, Role.COUNSELLOR])
+    UserFactory(school=school, full_name="心理老师", roles=[Role.COUNSELLOR])
+    UserFactory(school=school, full_name="德育主任", roles=[Role.MORAL_LEAD])
+    UserFactory(school=school, full_name="已离职", roles=[Role.PAIR_TEACHER], is_active=False)
+    UserFactory(school=SchoolFactory(), full_name="外校老师", roles=[Role.CLASS_TEACHER])
+
+    offered = {str(entry.teacher) for entry in selectors.board(school, idle=[]).loads}
+
+    assert offered == {str(class_teacher), "任课老师", "帮扶老师", "兼班主任"}
+
+
 # --- scope and idle pairs --------------------------------------------------------------------
 
 

@@ -440,3 +440,14 @@ def test_the_growth_archive_pdf_is_english(request, english_school, role):
     assert "Growth archive of a left-behind child" in text and "Li Lei" in text
     assert "5. Care records" in text and "Page 1 of" in text
     assert not HAN.search(text), text
+
+
+def test_a_class_is_named_in_the_active_language_each_time():
+    """Class names are kept per language (registry.models._class_name), never across."""
+    school_class = SchoolClass(grade=3, number=1)
+    with translation.override("zh-hans"):
+        assert school_class.name == "三年级(1)班"
+    with translation.override("en"):
+        assert school_class.name == "Grade 3, Class 1"
+    with translation.override("zh-hans"):
+        assert str(school_class) == "三年级(1)班"

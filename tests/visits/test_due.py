@@ -239,6 +239,25 @@ def test_the_principal_sees_quotas_met_by_class_and_by_teacher(
     assert (teacher.records, teacher.visited_children) == ({"talk": 1, "home_visit": 1}, 1)
 
 
+def test_the_running_terms_home_visits_by_class_count_its_live_visits(
+    client, admin_user, principal, class_teacher, pupil, other_pupil, term
+):
+    """Read from the term's tallies: a voided visit and one before the term do not count."""
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="home_visit", content="x")
+    voided = services.record_create(
+        actor=admin_user, pupils=[other_pupil], kind="home_visit", content="x"
+    )
+    services.record_void(actor=admin_user, record=voided, reason="记错了孩子")
+    before = term.start_date - datetime.timedelta(days=1)
+    record(admin_user, other_pupil, "home_visit", before)
+    client.force_login(principal)
+
+    report = client.get(reverse("visits:compliance")).context["report"]
+
+    visited = {row.label: row.quotas["home_visits_per_term"] for row in report.classes}
+    assert visited == {"三年级(1)班": 1, "四年级(2)班": 0}
+
+
 def test_the_compliance_view_costs_the_same_queries_for_a_bigger_school(
     client, admin_user, principal, class_teacher, school_class, pupil, terms
 ):

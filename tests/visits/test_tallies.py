@@ -11,13 +11,13 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from demo.school import seed_demo
-from registry.models import School, Term
+from registry.models import Pupil, School, Term
 from registry.services import school_calendar_changed
 from rooms import services as rooms_services
 from rooms.models import Room
 from visits import services
 from visits.models import CareRecord, PupilTermTally
-from visits.tallies import tally_rows
+from visits.tallies import reached_since, tally_rows
 
 TODAY = timezone.localdate
 
@@ -126,6 +126,33 @@ def test_a_voided_record_leaves_the_tallies_and_a_child_with_none_left_has_no_ro
 
     assert kept(school) == recounted(school)
     assert list(PupilTermTally.objects.values_list("pupil", "records")) == [(pupil.pk, 1)]
+
+
+def test_the_children_reached_since_a_day_are_read_from_the_running_terms_tallies_alike(
+    admin_user, school, pupil, other_pupil, term
+):
+    """reached_since (the dashboard's and 关爱落实's no contact and talks this month) reads the
+    running term's tallies and finds the children the records name since the day."""
+    since = TODAY() - datetime.timedelta(days=10)
+    record(admin_user, [pupil], day=since)
+    record(admin_user, [other_pupil], kind="home_visit", day=since - datetime.timedelta(days=1))
+    voided = record(admin_user, [other_pupil])
+    services.record_void(actor=admin_user, record=voided, reason="记错了孩子")
+
+    def reached(kind: str | None, running: Term | None) -> set[str]:
+        condition = reached_since(school.pk, since, term=running, today=TODAY(), kind=kind)
+        tallied = "visits_pupiltermtally" in str(Pupil.objects.filter(condition).query)
+        assert tallied == (running is not None)
+        return set(Pupil.objects.filter(condition).values_list("name", flat=True))
+
+    for kind in (None, "talk", "home_visit"):
+        assert reached(kind, term) == reached(kind, None)
+    assert reached(None, term) == reached("talk", term) == {pupil.name}
+    assert reached("home_visit", term) == set()
+    # From before the term began (the holidays are not tallied), the records are read.
+    before = term.start_date - datetime.timedelta(days=1)
+    condition = reached_since(school.pk, before, term=term, today=TODAY())
+    assert "visits_pupiltermtally" not in str(Pupil.objects.filter(condition).query)
 
 
 def test_scrubbing_a_leavers_records_keeps_what_is_counted(admin_user, school, pupil, term):
