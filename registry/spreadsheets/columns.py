@@ -8,8 +8,9 @@ export and import share this list, an exported archive imports back with zero ch
 import datetime
 import decimal
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from django.conf import settings
@@ -721,6 +722,43 @@ def export_value(column: Column, instance: models.Model | None, *, masked: bool)
     if masked and column.sensitive:
         return masked_value(column, instance)
     return value
+
+
+def export_converters(
+    *, masked: bool, class_names: Mapping[int, str]
+) -> list[Callable[[Any], Any] | None]:
+    """For each of COLUMNS, what export_value makes of a stored value that is not blank (None:
+    the value itself), worked out once for a whole export; a class is named by class_names.
+
+    export_value looks the column's kind up and translates for every cell, which at 20,000
+    archives of 68 cells was a fifth of the export; tests hold the two to the same cells.
+    """
+    yes_no = {True: _("是"), False: _("否")}
+    converters: list[Callable[[Any], Any] | None] = []
+    for column in COLUMNS:
+        converter: Callable[[Any], Any] | None = None
+        if column.kind == MULTI:
+            converter = partial(_export_labels, column.model_field)
+        elif column.kind == CLASS:
+            converter = class_names.__getitem__
+        elif column.kind == BOOL:
+            converter = yes_no.__getitem__
+        elif column.kind == CHOICE:
+            labels = {value: str(label) for value, label in column.choice_labels.items()}
+            converter = partial(_export_choice, labels)
+        elif masked and column.sensitive:
+            converter = mask_phone if column.kind == PHONE else mask_id_number
+        converters.append(converter)
+    return converters
+
+
+def _export_labels(model_field: models.Field, value: list) -> str | None:
+    return "、".join(model_field.labels(value)) if value != [] else None
+
+
+def _export_choice(labels: dict[Any, str], value: Any) -> str:
+    label = labels.get(value)
+    return str(value) if label is None else label
 
 
 def is_text_column(column: Column) -> bool:

@@ -6,7 +6,8 @@ logged the same way.
 """
 
 import datetime
-from collections.abc import Callable, Collection, Iterator
+import itertools
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -45,6 +46,7 @@ from registry.models import (
     Parent,
     Pupil,
     School,
+    SchoolClass,
     User,
 )
 from registry.selectors import (
@@ -56,11 +58,9 @@ from registry.selectors import (
 )
 from registry.services import log_access
 from registry.spreadsheets.columns import (
-    BOOL,
-    CHOICE,
     COLUMNS,
     DATE,
-    export_value,
+    export_converters,
     is_text_column,
 )
 
@@ -209,10 +209,17 @@ class ArchiveExport(Export):
         return [(column.header, column.width) for column in COLUMNS]
 
     def rows(self) -> Iterator[list[Any]]:
-        values = _archive_values(self.masked)
-        for pupil in self.pupils.iterator(chunk_size=CHUNK_SIZE):
-            self.pupil_ids.append(pupil.pk)
-            yield values(archive_parts(pupil))
+        class_names: dict[int, str] = {}
+        converters = export_converters(masked=self.masked, class_names=class_names)
+        # export_value's cells from the stored values: blank is None, else converted if need be.
+        plan = list(zip(_RECORD_INDEX, converters, strict=True))
+        for pupil_id, record in _archive_records(self.pupils, class_names):
+            self.pupil_ids.append(pupil_id)
+            yield [
+                None if (value := record[index]) is None or value == "" else
+                value if convert is None else convert(value)
+                for index, convert in plan
+            ]  # fmt: skip
 
     def write(self, out: Out) -> None:
         """A plain table rather than a ledger: the archive is the export of 20,000 rows."""
@@ -245,29 +252,60 @@ def archive_parts(pupil: Pupil) -> dict[str, Pupil | Parent | Guardian | None]:
     }
 
 
-def _archive_values(masked: bool) -> Callable[[dict], list]:
-    """export_value for every column of an archive's parts.
+# The stored fields of each part of an archive that its columns read, and where each column's
+# value sits in a record of _archive_records: the pupil's, the guardian's, the father's and the
+# mother's fields one after another.
+_PART_FIELDS = {
+    part: list(dict.fromkeys(c.model_field.attname for c in COLUMNS if c.part == part))
+    for part in ("pupil", "guardian", "father", "mother")
+}
+_RECORD_FIELDS = [(part, name) for part, names in _PART_FIELDS.items() for name in names]
+_RECORD_INDEX = [_RECORD_FIELDS.index((c.part, c.model_field.attname)) for c in COLUMNS]
 
-    A yes/no or choice cell depends only on the stored value, and export_value translates it on
-    every call (half an export's time), so each is worked out once per value.
+
+def _archive_records(
+    pupils: QuerySet[Pupil], class_names: dict[int, str]
+) -> Iterator[tuple[int, tuple]]:
+    """Each pupil's id and archive as stored values (None for a part the pupil lacks), in the
+    queryset's order; class_names gets the name of each class met.
+
+    Plain values rather than model instances: building 120,000 instances, with every field of
+    each, was a fifth of the export of 20,000 archives. Parents in one query a chunk, as the
+    selector's prefetch did.
     """
-    columns = [(column, column.part, column.model_field.attname) for column in COLUMNS]
-    remembered: dict[tuple[str, Any], Any] = {}
-
-    def values(parts: dict) -> list:
-        row = []
-        for column, part, attname in columns:
-            instance = parts[part]
-            if instance is None or column.kind not in (BOOL, CHOICE):
-                row.append(export_value(column, instance, masked=masked))
-                continue
-            key = (column.key, getattr(instance, attname))
-            if key not in remembered:
-                remembered[key] = export_value(column, instance, masked=masked)
-            row.append(remembered[key])
-        return row
-
-    return values
+    class_field = _PART_FIELDS["pupil"].index("school_class_id") + 3
+    rows = (
+        pupils.prefetch_related(None)
+        .values_list(
+            "pk",
+            "school_class__grade",
+            "school_class__number",
+            *_PART_FIELDS["pupil"],
+            *(f"guardian__{name}" for name in _PART_FIELDS["guardian"]),
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    parent_fields = _PART_FIELDS["father"]  # the mother's are the same (_parent_columns)
+    no_parent = (None,) * len(parent_fields)
+    while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
+        parents = {
+            (row[0], row[1]): row[2:]
+            for row in Parent.objects.filter(pupil_id__in=[row[0] for row in chunk])
+            .order_by()
+            .values_list("pupil_id", "relation", *parent_fields)
+        }
+        for row in chunk:
+            pupil_id, class_id = row[0], row[class_field]
+            if class_id is not None and class_id not in class_names:
+                class_names[class_id] = str(SchoolClass(pk=class_id, grade=row[1], number=row[2]))
+            yield (
+                pupil_id,
+                (
+                    row[3:]
+                    + parents.get((pupil_id, Parent.Relation.FATHER), no_parent)
+                    + parents.get((pupil_id, Parent.Relation.MOTHER), no_parent)
+                ),
+            )
 
 
 # --- the register (留守儿童花名册) -------------------------------------------------------------

@@ -19,9 +19,22 @@ from django.urls import reverse
 from caresys.lib.identity import mask_id_number
 from caresys.lib.xlsx import XLSX_CONTENT_TYPE
 from registry import selectors
-from registry.models import AccessLog, LeftBehind, Pupil
-from registry.spreadsheets.columns import COLUMNS, COLUMNS_BY_KEY, export_value
-from registry.spreadsheets.exports import ArchiveExport
+from registry.models import AccessLog, Guardian, LeftBehind, Pupil
+from registry.spreadsheets import exports
+from registry.spreadsheets.columns import (
+    BOOL,
+    CHOICE,
+    CLASS,
+    COLUMNS,
+    COLUMNS_BY_KEY,
+    DATE,
+    ID,
+    MULTI,
+    PHONE,
+    YEAR,
+    export_value,
+)
+from registry.spreadsheets.exports import ArchiveExport, archive_parts
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 from tests.registry.test_english import han_in
 
@@ -105,6 +118,70 @@ def test_every_cell_is_the_column_specs_export_value(client, admin_user, pupil):
         if isinstance(value, datetime.datetime):
             value = value.date()
         assert value == expected, column.key
+
+
+def fill_every_column(pupil: Pupil) -> None:
+    """A value in every column of the archive, of the kind the column holds."""
+    values: dict[str, dict] = {"pupil": {}, "father": {}, "mother": {}, "guardian": {}}
+    for number, column in enumerate(COLUMNS):
+        field = column.model_field
+        if column.kind == CHOICE:
+            value = list(column.choice_labels)[-1]
+        elif column.kind == BOOL:
+            value = True
+        elif column.kind == DATE:
+            value = datetime.date(2020, 1, 1) + datetime.timedelta(days=number)
+        elif column.kind == YEAR:
+            value = 1960
+        elif column.kind == MULTI:
+            value = ["dibao", "medical"]
+        elif column.kind == ID:
+            value = "43010219800101" + f"{number:04d}"
+        elif column.kind == PHONE:
+            value = f"0739-8{number:06d}"
+        elif column.kind == CLASS:
+            continue
+        else:
+            value = f"{column.header}{number}"[: field.max_length]
+        values[column.part][field.attname] = value
+    Pupil.objects.filter(pk=pupil.pk).update(**values["pupil"])
+    Guardian.objects.filter(pupil=pupil).update(**values["guardian"])
+    for relation in ("father", "mother"):
+        pupil.parents.filter(relation=relation).update(**values[relation])
+
+
+@pytest.mark.parametrize("masked", [True, False])
+def test_each_row_holds_the_cells_export_value_gives_for_a_full_and_an_empty_archive(
+    admin_user, pupil, other_pupil, masked, monkeypatch
+):
+    """The export reads stored values rather than model instances; its cells stay the spec's."""
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 1)  # each child its own chunk of parents
+    fill_every_column(pupil)
+    other_pupil.parents.all().delete()  # a child with no parents, guardian or class on file
+    other_pupil.guardian.delete()
+    Pupil.objects.filter(pk=other_pupil.pk).update(school_class=None, assistance=[])
+    pupils = selectors.archive_export_rows(user=admin_user, filters={})
+    export = ArchiveExport(user=admin_user, pupils=pupils, masked=masked)
+
+    cells = list(export.rows())
+    rows = dict(zip(export.pupil_ids, cells, strict=True))
+
+    for archive in pupils:
+        parts = archive_parts(archive)
+        expected = [export_value(column, parts[column.part], masked=masked) for column in COLUMNS]
+        assert rows[archive.pk] == expected
+    assert None not in rows[pupil.pk]
+    assert rows[other_pupil.pk].count(None) > len(COLUMNS) // 2
+
+
+def test_the_export_takes_two_queries_the_pupils_and_their_parents(
+    django_assert_num_queries, admin_user, school_class, pupil, tmp_path
+):
+    add_pupils(admin_user, school_class, 29)
+    pupils = selectors.archive_export_rows(user=admin_user, filters={})
+
+    with django_assert_num_queries(2):
+        ArchiveExport(user=admin_user, pupils=pupils, masked=True).write(tmp_path / "out.xlsx")
 
 
 def test_the_header_row_is_frozen_bold_and_the_columns_readable(client, admin_user, pupil):
