@@ -1372,8 +1372,7 @@ register_calendar_listener = _calendar_listeners.register
 
 def school_calendar_changed(*, school_id: int) -> None:
     """The school's term dates changed: what is counted per term follows."""
-    for listener in _calendar_listeners:
-        listener(school_id)
+    _calendar_listeners.call(school_id)
 
 
 # Apps above the registry keep figures that depend on whether a member of staff is at work
@@ -1387,8 +1386,7 @@ register_staff_listener = _staff_listeners.register
 
 def staff_active_changed(*, user_id: int) -> None:
     """A member of staff's account was closed or reopened: what is kept about it follows."""
-    for listener in _staff_listeners:
-        listener(user_id)
+    _staff_listeners.call(user_id)
 
 
 def scrubbed_changes(changes: list[dict], keys: Callable[[str], bool]) -> list[dict]:
@@ -1429,8 +1427,7 @@ def pupil_scrub(*, pupil: Pupil) -> bool:
     for revision in ArchiveRevision.objects.filter(pupil=pupil):
         revision.changes = scrubbed_changes(revision.changes, _is_personal_key)
         revision.save(update_fields=["changes"])
-    for scrubber in _scrubbers:
-        scrubber([pupil.pk])
+    _scrubbers.call([pupil.pk])
     detail = _("按保存期限清除个人信息")
     ArchiveRevision.objects.create(pupil=pupil, actor=None, at=now, summary=detail, changes=[])
     AccessLog.objects.create(

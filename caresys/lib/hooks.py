@@ -3,7 +3,7 @@ without importing the apps above (the layer contract): the registry's scrubbers,
 and calendar listeners, visits' providers of due and done items."""
 
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Hook = TypeVar("Hook")
 
@@ -21,3 +21,8 @@ class Hooks(Generic[Hook]):
 
     def __iter__(self) -> Iterator[Hook]:
         return iter(self._hooks)
+
+    def call(self, *args: Any) -> None:
+        """Call every hook with the same arguments, in the order they were registered."""
+        for hook in self._hooks:
+            hook(*args)
