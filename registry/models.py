@@ -913,6 +913,24 @@ class Pupil(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Set only by UPDATE (archive_flags_refresh, teacher_paired_refresh).
+    KEPT_FIELDS = frozenset({"archive_complete", "teacher_paired"})
+
+    def save(self, **kwargs) -> None:
+        """A full save of a stored pupil leaves the kept flags alone: the instance may have been
+        loaded before another write set them, and would write the old values back."""
+        if (
+            not self._state.adding
+            and not kwargs.get("force_insert")
+            and kwargs.get("update_fields") is None
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.KEPT_FIELDS
+            ]
+        super().save(**kwargs)
+
     @property
     def is_left_behind(self) -> bool:
         return self.left_behind != LeftBehind.NONE

@@ -44,6 +44,19 @@ def test_a_child_paired_with_a_teacher_is_kept_paired(admin_user, pair_teacher, 
     assert paired(pupil)
 
 
+def test_saving_a_pupil_loaded_before_its_pair_does_not_undo_the_flag(
+    admin_user, pair_teacher, pupil
+):
+    loaded = Pupil.objects.get(pk=pupil.pk)
+    teacher_pair(admin_user, pupil, pair_teacher)
+
+    loaded.address = "青山镇新村3组"
+    loaded.save()
+
+    assert paired(pupil)
+    assert Pupil.objects.get(pk=pupil.pk).address == "青山镇新村3组"
+
+
 def test_a_buddy_is_not_a_teacher_pair(admin_user, pupil, other_pupil):
     services.pair_create(actor=admin_user, pupil=pupil, kind="buddy", buddy=other_pupil)
 
