@@ -29,6 +29,7 @@ from registry.models import (
     Term,
     Township,
     User,
+    holding_role,
     needy_not_left_behind,
     status_read_from,
 )
@@ -370,13 +371,12 @@ def _missing_summaries(rows: list[SchoolRow]) -> list[MissingSummary]:
         .distinct()
     )
     missing = [row for row in rows if row.term is None or row.term.pk not in generated]
-    # The principals only, found by the database: their roles are a JSON list, so the role
-    # with its quotes ("principal", not "central_principal") is looked for in its text. Loading
-    # every staff member of the missing schools to test has_role was a county's 6,900 rows.
+    # The principals only, found by the database: loading every staff member of the missing
+    # schools to test has_role was a county's 6,900 rows.
     staff = User.objects.filter(
+        holding_role(Role.PRINCIPAL),
         school_id__in=[row.school.pk for row in missing],
         is_active=True,
-        roles__icontains=f'"{Role.PRINCIPAL}"',
     ).only("school_id", "full_name", "username", "phone", "roles")
     principals: dict[int, list[User]] = defaultdict(list)
     for person in staff.order_by("pk"):

@@ -38,6 +38,7 @@ from registry.models import (
     SchoolClass,
     TeachingAssignment,
     User,
+    holding_role,
 )
 from registry.selectors import (
     ContactCard,
@@ -286,12 +287,9 @@ def _pairable_teachers(school_id: int) -> QuerySet[User]:
     teaches = Exists(TeachingAssignment.objects.filter(teacher=OuterRef("pk"))) | Exists(
         SchoolClass.objects.filter(head_teacher=OuterRef("pk"), is_active=True)
     )
-    # The roles are a JSON list: a role is its quoted name in the list's text. Tested by the
-    # database, not by building every staff member (a large school has a thousand) to send
-    # their ids back as a list.
-    holds_role = Q(roles__icontains=f'"{Role.CLASS_TEACHER}"') | Q(
-        roles__icontains=f'"{Role.PAIR_TEACHER}"'
-    )
+    # The roles tested by the database, not by building every staff member (a large school
+    # has a thousand) to send their ids back as a list.
+    holds_role = holding_role(Role.CLASS_TEACHER, Role.PAIR_TEACHER)
     return User.objects.filter(teaches | holds_role, school_id=school_id, is_active=True)
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import operator
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -263,6 +264,13 @@ def validate_roles(value: object) -> None:
 
     if not isinstance(value, list) or any(role not in Role.values for role in value):
         raise ValidationError(_("角色无效。"), code="invalid_roles")
+
+
+def holding_role(*roles: str) -> Q:
+    """Staff holding any of the roles, as a filter the database answers (User.has_role is the
+    same rule on one user): the roles are a JSON list, so a role is its name in quotes in the
+    list's text ("principal" does not match "central_principal")."""
+    return functools.reduce(operator.or_, (Q(roles__icontains=f'"{role}"') for role in roles))
 
 
 class User(AbstractUser):
