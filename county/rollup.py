@@ -550,10 +550,7 @@ def headings(*, rollup: Rollup, texts: dict[str, Any]) -> dict[str, str]:
 
 def document_html(*, rollup: Rollup, texts: dict[str, Any]) -> str:
     """The roll-up as one HTML document, in the term summary's 公文 layout."""
-    # A township's few schools: each table kept on one page; a county's runs on from page to
-    # page, its header repeated.
-    tables = "data schools short" if len(rollup.rows) <= 15 else "data schools"
     return render_to_string(
         "county/rollup_document.html",
-        {"r": rollup, "t": texts, "tables": tables, "h": headings(rollup=rollup, texts=texts)},
+        {"r": rollup, "t": texts, "h": headings(rollup=rollup, texts=texts)},
     )

@@ -4,6 +4,7 @@ PDF names every school and prints the totals in embedded SC fonts."""
 
 import datetime
 import io
+import itertools
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from caresys.lib.pdf import html_to_pdf_pages
 from county.models import RollupReport, RollupVersion
 from county.rollup import (
     Figures,
@@ -340,3 +342,51 @@ def test_a_school_left_out_of_the_sums_is_said_under_the_problems_though_none_wr
 
     assert _headings(html)[-1] == "三、存在问题"
     assert "未建该学期，未纳入本总结的统计：白水镇石桥教学点" in html
+
+
+def _printed_pages(schools: int, overview: int) -> list[str]:
+    """The text of each page of a roll-up of that many schools in two townships, its overview
+    that many sentences long."""
+    rows = [
+        SchoolRow(f"{town}第{i}小学", town, "村小", _figures(pupils=500 + i, away=50 + i))
+        for town in ("白水镇", "石门乡")
+        for i in range(1, schools // 2 + 1)
+    ]
+    rollup = rollup_of(scope="全县", year=YEAR, number=1, term="第一学期", rows=rows)
+    texts = {"title": "总结", "issuer": "县教育局", "signed_on": "2027-01-20",
+             "overview": "本学期各校开展关爱工作。" * overview, "measures": "一是建立档案。" * 40,
+             "problems": "", "plans": "加强家访。"}  # fmt: skip
+    pdf, _pages = html_to_pdf_pages(document_html(rollup=rollup, texts=texts))
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_a_townships_table_runs_on_under_its_caption_rather_than_leave_half_a_page_blank():
+    """Kept whole, a 12-school table whose caption fell in the lower half of page 1 moved to
+    page 2 and left that half blank (17 sentences of overview put it there); now its first
+    rows stay under the caption and the rest run on under the repeated header."""
+    pages = _printed_pages(12, overview=17)
+
+    start = next(number for number, text in enumerate(pages) if "表1" in text)
+    schools = [f"{town}第{i}小学" for town in ("白水镇", "石门乡") for i in range(1, 7)]
+    under_caption = sum(name in pages[start] for name in schools)
+    assert 3 <= under_caption < len(schools)
+    # 留守比例 heads table 1's columns only: on the next page it is the repeated header.
+    assert "留守比例" in pages[start + 1]
+
+
+def test_no_page_holds_a_tables_total_without_the_rows_before_it():
+    """Each table's 合计 with at least the two rows before it on its page. With 31 sentences
+    of overview, a 60-school county's tables 1 and 3 once broke just before their 合计, which
+    stood alone under the repeated header."""
+    pages = _printed_pages(60, overview=31)
+
+    lines = [text.splitlines() for text in pages]
+    rows_above = []
+    for page in lines:
+        for index, line in enumerate(page):
+            if line.startswith("合计"):
+                above = list(itertools.takewhile(
+                    lambda row: "小学" in row or "小计" in row, reversed(page[:index])
+                ))  # fmt: skip
+                rows_above.append(len(above))
+    assert len(rows_above) == 3 and min(rows_above) >= 2, rows_above
