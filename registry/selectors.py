@@ -393,26 +393,14 @@ def archive_incomplete() -> Q:
     return incomplete
 
 
-def archive_counts(*, pupils: QuerySet[Pupil], on: datetime.date) -> dict[str, int]:
-    """The left-behind children among `pupils` at school on the day (Pupil.objects.on_day):
-    how many (total), how many had an archive by then (archived: 建档率 is archived ÷ total)
-    and how many archives are complete (完整率 is complete ÷ archived). Completeness has no
-    dated history: it is read as the archives stand now. One query."""
-    incomplete = archive_incomplete()
+def archived_by(day: datetime.date) -> Q:
+    """The pupil's archive was created by the end of the day (建档: 建档率 is the left-behind
+    children archived ÷ those at school that day). Of those, the complete ones are the kept
+    Pupil.archive_complete: completeness has no dated history, it is read as it stands now."""
     next_day = timezone.make_aware(
-        datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
     )
-    archived = Q(created_at__lt=next_day)
-    counts = pupils.left_behind_on_day(on).aggregate(
-        total=Count("pk"),
-        archived=Count("pk", filter=archived),
-        incomplete=Count("pk", filter=archived & incomplete),
-    )
-    return {
-        "total": counts["total"],
-        "archived": counts["archived"],
-        "complete": counts["archived"] - counts["incomplete"],
-    }
+    return Q(created_at__lt=next_day)
 
 
 # --- the pupil list --------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from events.models import Event
 from events.quotas import QuotaLine, quota_status, school_overview
 from events.selectors import KindReach, attendees_of, events_in, reach_by_kind
 from pairing.models import Pair, PairingSettings
-from pairing.selectors import check_counts, coverage
+from pairing.selectors import check_counts, paired_on_day
 from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
@@ -53,7 +53,7 @@ from registry.models import (
 )
 from registry.selectors import (
     COUNTED_COLUMNS,
-    archive_counts,
+    archived_by,
     census_outcome,
     last_closed_census,
     ledger_statistics,
@@ -343,11 +343,15 @@ def _care(
     )
 
 
-def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
+def _pairing(
+    school: School, period: Period, day: datetime.date, visits_by_class: list[dict]
+) -> Pairing:
     """Pairs and coverage on the day as the pairing board counts them (today: a teacher still
     at work; a past day: the pairs running then, Pair.objects.on_day), idle ones as they were
-    that day. The school's checks (by its leadership) apart from the pair teachers' own."""
-    school_coverage, _per_class = coverage(school, children=_children(school.pk, day), on=day)
+    that day; the left-behind children paired counted by _visits_by_class. The school's
+    checks (by its leadership) apart from the pair teachers' own."""
+    children = sum(row["children"] for row in visits_by_class)
+    paired = sum(row["paired"] for row in visits_by_class)
     # Each of the school's pairs looked up by its keys: an IN list would first gather every
     # pupil of the school (20,000 at the largest), twice.
     teacher_pairs = Q(
@@ -367,8 +371,8 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
     checks = check_counts(school=school, period=period)
     return Pairing(
         **counts,
-        covered=school_coverage.paired,
-        coverage=pct(school_coverage.paired, school_coverage.children),
+        covered=paired,
+        coverage=pct(paired, children),
         # Teacher pairs, as the sentence it sits in counts them (buddies and volunteers apart).
         formed_in_term=Pair.objects.teachers()
         .filter(school=school, started_on__gte=period.start, started_on__lte=period.end)
@@ -404,9 +408,9 @@ def _needy(
         children=Count("pk"),
         visited=Count("pk", filter=Q(pk__in=visited)),
         talked=Count("pk", filter=Q(pk__in=talked)),
+        paired=Count("pk", filter=paired_on_day(day)),
         **{field: Count("pk", filter=Q(**{field: True})) for field in chosen},
     )
-    covered, _per_class = coverage(school, children=children, on=day)
     return Needy(
         children=counts["children"],
         categories=[
@@ -415,7 +419,7 @@ def _needy(
             )
             for field in chosen
         ],
-        paired=covered.paired,
+        paired=counts["paired"],
         visited=counts["visited"],
         talked=counts["talked"],
     )
@@ -478,9 +482,11 @@ def _visits_by_class(
     school_id: int, period: Period, day: datetime.date, term_id: int | None = None
 ) -> list[dict]:
     """Per class (and those in none), the left-behind children on the day, how many of them
-    had a home visit in the term and how many board: one walk of the children for 未家访, the
-    classes below quota and the boarders."""
+    had a home visit in the term, board, had a teacher pair that day (paired_on_day), had an
+    archive by then and a complete one (archived_by): one walk of the children for 未家访,
+    the classes below quota, the boarders, 结对覆盖率 and 档案完整率."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
+    archived = archived_by(day)
     return list(
         _children(school_id, day)
         .values(
@@ -490,6 +496,9 @@ def _visits_by_class(
             children=Count("pk"),
             visited=Count("pk", filter=Q(pk__in=visited)),
             boarding=Count("pk", filter=Q(is_boarding=True)),
+            paired=Count("pk", filter=paired_on_day(day)),
+            archived=Count("pk", filter=archived),
+            complete=Count("pk", filter=archived & Q(archive_complete=True)),
         )
         .order_by()
     )
@@ -560,8 +569,8 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
             grades_back=back,
             boarding=sum(row["boarding"] for row in visits_by_class),
         ),
-        archives=_archives(school.pk, day),
-        pairing=_pairing(school, period, day),
+        archives=_archives(visits_by_class),
+        pairing=_pairing(school, period, day, visits_by_class),
         care=_care(school.pk, period, day, visits_by_class, term_id),
         safety=safety,
         classes_below_quota=_classes_below_quota(visits_by_class, grades_back=back),
@@ -774,14 +783,12 @@ def typical_case(report: TermReport, period: Period) -> TypicalCase | None:
     )
 
 
-def _archives(school_id: int, day: datetime.date) -> Archives:
-    counts = archive_counts(pupils=Pupil.objects.filter(school_id=school_id), on=day)
-    return Archives(
-        total=counts["total"],
-        archived=counts["archived"],
-        complete=counts["complete"],
-        rate=pct(counts["complete"], counts["archived"]),
+def _archives(visits_by_class: list[dict]) -> Archives:
+    """建档率 and 完整率 of the left-behind children, as counted by _visits_by_class."""
+    total, archived, complete = (
+        sum(row[key] for row in visits_by_class) for key in ("children", "archived", "complete")
     )
+    return Archives(total=total, archived=archived, complete=complete, rate=pct(complete, archived))
 
 
 def _previous(school: School, period: Period) -> Headline | None:
