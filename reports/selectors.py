@@ -22,10 +22,9 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,7 +93,7 @@ from visits.models import (
     out_of_school,
 )
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
-from visits.tallies import reached_since, tallied_children, term_with_period
+from visits.tallies import day_counts, reached_since, tallied_children, term_with_period
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
@@ -268,10 +267,12 @@ def _programmes(records: QuerySet[CareRecord]) -> list[Programme]:
     return sorted(rows, key=lambda row: (not row.label, -row.amount, row.label))
 
 
-def _by_kind(records: QuerySet[CareRecord], school_id: int, term_id: int | None) -> dict:
+def _by_kind(
+    records: QuerySet[CareRecord], school_id: int, period: Period, term_id: int | None
+) -> dict:
     """{kind: {"records": n, "children": n}} of the period's live records: each child once per
-    kind. With a term, the records from their index and the children from the term's tallies
-    (two queries, no walk of the records' children); else one query over both."""
+    kind. With a term, the records from the school's day counts and the children from the
+    term's tallies (two queries, neither walks the term's records); else one query over both."""
     if term_id is None:
         return {
             row["kind"]: row
@@ -287,7 +288,10 @@ def _by_kind(records: QuerySet[CareRecord], school_id: int, term_id: int | None)
     )
     return {
         kind: {"kind": kind, "records": n, "children": children.get(kind, 0)}
-        for kind, n in records.values_list("kind").annotate(n=Count("pk")).order_by()
+        for kind, n in day_counts(school_id, period.start, period.end)
+        .values_list("kind")
+        .annotate(n=Sum("records"))
+        .order_by()
     }
 
 
@@ -302,7 +306,7 @@ def _care(
     children not visited are those left-behind on the day (counted by _visits_by_class).
     The children each kind reached are the term's tallies when the period is `term_id`'s."""
     records = _records(school_id, period)
-    by_kind = _by_kind(records, school_id, term_id)
+    by_kind = _by_kind(records, school_id, period, term_id)
     _with_events(by_kind, school_id, period, term_id)
     kinds = [
         KindCount(
@@ -313,8 +317,8 @@ def _care(
         )
         for value, label in CareRecord.Kind.choices
     ]
-    guides = records.aggregate(
-        **{name: Count("pk", filter=Q(**{name: True})) for name, _label in GUIDES}
+    guides = day_counts(school_id, period.start, period.end).aggregate(
+        **{name: Sum(name, default=0) for name, _label in GUIDES}
     )
     assistance = records.filter(kind=CareRecord.Kind.ASSISTANCE).aggregate(amount=Sum("amount"))
     # A child counts as visited this term when a home visit (not a call) reached them.
@@ -945,28 +949,12 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     while day <= today:
         spans.append(month_of(day))
         day = spans[-1].end + datetime.timedelta(days=1)
-    # A count of each month's range of the index (record_live_figures), in one query: one
-    # pass with a conditional count per month tests every row against every month, and
-    # truncating each record's date (TruncMonth) is a Python function call per row in SQLite.
-    by_month = (
-        School.objects.filter(pk=school.pk)
-        .values(
-            **{
-                f"m{index}": Coalesce(
-                    Subquery(
-                        CareRecord.objects.live()
-                        .filter(school=OuterRef("pk"), occurred_on__range=(span.start, span.end))
-                        .order_by()
-                        .values("school")
-                        .annotate(n=Count("pk"))
-                        .values("n")
-                    ),
-                    0,
-                )
-                for index, span in enumerate(spans)
-            }
-        )
-        .get()
+    # From the school's day counts: a few rows a day, not five months of records.
+    by_month = day_counts(school.pk, spans[0].start, spans[-1].end).aggregate(
+        **{
+            f"m{index}": Sum("records", filter=Q(day__range=(span.start, span.end)), default=0)
+            for index, span in enumerate(spans)
+        }
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = CareSettings.for_school(school)
