@@ -356,18 +356,21 @@ def _pairing(
     checks (by its leadership) apart from the pair teachers' own."""
     children = sum(row["children"] for row in visits_by_class)
     paired = sum(row["paired"] for row in visits_by_class)
-    # Each of the school's pairs looked up by its keys: an IN list would first gather every
-    # pupil of the school (20,000 at the largest), twice.
-    teacher_pairs = Q(
-        Exists(Pair.objects.teacher_on_day(day).filter(pk=OuterRef("pk"))),
-        Exists(Pupil.objects.filter(school=school).on_day(day).filter(pk=OuterRef("pupil"))),
+    # Each teacher pair's child looked up by its key, in the WHERE clause: an IN list would
+    # first gather every pupil of the school (20,000 at the largest), and the same test in
+    # each count's FILTER ran once a pair and a count (PostgreSQL: a subplan each time).
+    teacher_pairs = (
+        Pair.objects.teacher_on_day(day)
+        .filter(
+            Exists(Pupil.objects.filter(school=school).on_day(day).filter(pk=OuterRef("pupil"))),
+            school=school,
+        )
+        .aggregate(teacher_pairs=Count("pk"), teachers=Count("teacher", distinct=True))
     )
-    counts = (
+    counts = teacher_pairs | (
         Pair.objects.on_day(day)
-        .filter(school=school)
+        .filter(school=school, kind__in=(Pair.Kind.BUDDY, Pair.Kind.VOLUNTEER))
         .aggregate(
-            teacher_pairs=Count("pk", filter=teacher_pairs),
-            teachers=Count("teacher", filter=teacher_pairs, distinct=True),
             buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
             volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
         )
