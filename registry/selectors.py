@@ -64,6 +64,7 @@ from registry.models import (
     census_status_now,
     civil_affairs_cutoff,
     civil_affairs_situation,
+    class_name,
     in_care,
     status_read_from,
 )
@@ -888,9 +889,7 @@ def ledger_statistics(
     rows = [
         StatisticsRow(
             label=(
-                SchoolClass(
-                    grade=row["school_class__grade"], number=row["school_class__number"]
-                ).name
+                class_name(row["school_class__grade"], row["school_class__number"])
                 if row["school_class"]
                 else _("未分班")
             ),

@@ -47,6 +47,7 @@ from registry.models import (
     SchoolClass,
     Term,
     User,
+    class_name,
     needy_not_left_behind,
     status_read_from,
 )
@@ -523,7 +524,7 @@ def _classes_below_quota(visits_by_class: list[dict], grades_back: int) -> list[
             below.append((grade, row["school_class__number"], row))
     return [
         ClassBelowQuota(
-            label=SchoolClass(grade=grade, number=number).name,
+            label=class_name(grade, number),
             children=row["children"],
             visited=row["visited"],
         )
