@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     Count,
@@ -795,6 +796,7 @@ class StatisticsRow:
     counts: dict[str, int]
     kind: str = "class"  # "class", "grade" (a grade's subtotal) or "total"
     grade: int | None = None
+    also: dict[str, int] = field(default_factory=dict)  # ledger_statistics(also=...)
 
     @property
     def share(self) -> float | None:
@@ -846,11 +848,13 @@ def ledger_statistics(
     pupils: QuerySet[Pupil] | None = None,
     on: datetime.date | None = None,
     grades_back: int = 0,
+    also: dict[str, Aggregate] | None = None,
 ) -> LedgerStatistics:
     """The enrolled pupils in scope (or among `pupils`), counted by class in one aggregate
     query, with totals; with `on`, the pupils at school that day, by their status then
     (Pupil.objects.on_day), and each class still running read `grades_back` grades lower
-    (the year-end promotions since: promotions_since)."""
+    (the year-end promotions since: promotions_since). `also`: more aggregates of the same
+    walk, each class's in its row's `also` (the classes' rows only)."""
     scoped = pupils if pupils is not None else pupils_visible_to(user=user)
     if on is None:
         scoped, conditions = (
@@ -870,7 +874,8 @@ def ledger_statistics(
             "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
         )
         .annotate(
-            **{f"n_{key}": Count("pk", filter=condition) for key, condition in conditions.items()}
+            **{f"n_{key}": Count("pk", filter=condition) for key, condition in conditions.items()},
+            **{f"also_{key}": aggregate for key, aggregate in (also or {}).items()},
         )
         .order_by()
     )
@@ -895,6 +900,7 @@ def ledger_statistics(
             ),
             counts={column.key: row[f"n_{column.key}"] for column in COUNTED_COLUMNS},
             grade=row["school_class__grade"],
+            also={key: row[f"also_{key}"] for key in also or {}},
         )
         for row in ordered
     ]

@@ -40,6 +40,7 @@ from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
     GRADE_NAMES,
+    LEFT_BEHIND_ON_DAY,
     LeftBehind,
     Pupil,
     Role,
@@ -47,12 +48,12 @@ from registry.models import (
     SchoolClass,
     Term,
     User,
-    class_name,
     needy_not_left_behind,
     status_read_from,
 )
 from registry.selectors import (
     COUNTED_COLUMNS,
+    LedgerStatistics,
     archived_by,
     census_outcome,
     last_closed_census,
@@ -145,19 +146,12 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(
-    school_id: int, day: datetime.date, dropped_out: int, grades_back: int, boarding: int
-) -> Basic:
-    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表), per
-    grade (a past school year's classes a grade lower for each promotion since); classes are
-    those with pupils that day. 义务教育阶段辍学 is the left-behind
-    children out of school that day by the dropout watch (`dropped_out`), its one source,
-    not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
-    statistics = ledger_statistics(
-        pupils=Pupil.objects.filter(school_id=school_id),
-        on=day,
-        grades_back=grades_back,
-    )
+def _basic(statistics: LedgerStatistics, dropped_out: int, boarding: int) -> Basic:
+    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表, counted
+    by _visits_by_class), per grade (a past school year's classes a grade lower for each
+    promotion since); classes are those with pupils that day. 义务教育阶段辍学 is the
+    left-behind children out of school that day by the dropout watch (`dropped_out`), its one
+    source, not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
     totals = statistics.totals.counts | {"is_dropout": dropped_out}
     grade_names = dict(SchoolClass._meta.get_field("grade").choices)
     grades: dict[int, Counter[str]] = {}
@@ -487,48 +481,41 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
 
 
 def _visits_by_class(
-    school_id: int, period: Period, day: datetime.date, term_id: int | None = None
-) -> list[dict]:
-    """Per class (and those in none), the left-behind children on the day, how many of them
-    had a home visit in the term, board, had a teacher pair that day (paired_on_day), had an
-    archive by then and a complete one (archived_by): one walk of the children for 未家访,
-    the classes below quota, the boarders, 结对覆盖率 and 档案完整率."""
+    school_id: int, period: Period, day: datetime.date, term_id: int | None, grades_back: int
+) -> tuple[LedgerStatistics, list[dict]]:
+    """One walk of the pupils at school on the day, by class: the registry's statistics
+    (ledger_statistics, classes a grade lower for each promotion since) and, per class (and
+    those in none, grade None), the left-behind children, how many of them had a home visit
+    in the term, board, had a teacher pair that day (paired_on_day), had an archive by then
+    and a complete one (archived_by): for 基本情况, 未家访, the classes below quota, the
+    boarders, 结对覆盖率 and 档案完整率."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
-    archived = archived_by(day)
-    return list(
-        _children(school_id, day)
-        .values(
-            "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
-        )
-        .annotate(
-            children=Count("pk"),
-            visited=Count("pk", filter=Q(pk__in=visited)),
-            boarding=Count("pk", filter=Q(is_boarding=True)),
-            paired=Count("pk", filter=paired_on_day(day)),
-            archived=Count("pk", filter=archived),
-            complete=Count("pk", filter=archived & Q(archive_complete=True)),
-        )
-        .order_by()
+    archived = LEFT_BEHIND_ON_DAY & archived_by(day)
+    statistics = ledger_statistics(
+        pupils=Pupil.objects.filter(school_id=school_id),
+        on=day,
+        grades_back=grades_back,
+        also={
+            "children": Count("pk", filter=LEFT_BEHIND_ON_DAY),
+            "visited": Count("pk", filter=LEFT_BEHIND_ON_DAY & Q(pk__in=visited)),
+            "boarding": Count("pk", filter=LEFT_BEHIND_ON_DAY & Q(is_boarding=True)),
+            "paired": Count("pk", filter=LEFT_BEHIND_ON_DAY & paired_on_day(day)),
+            "archived": Count("pk", filter=archived),
+            "complete": Count("pk", filter=archived & Q(archive_complete=True)),
+        },
     )
+    return statistics, [
+        row.also | {"label": row.label, "grade": row.grade} for row in statistics.rows
+    ]
 
 
-def _classes_below_quota(visits_by_class: list[dict], grades_back: int) -> list[ClassBelowQuota]:
-    """Classes where fewer than all left-behind children had a home visit this term, named as
-    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
-    below = []
-    for row in visits_by_class:
-        if row["school_class"] is not None and row["visited"] < row["children"]:
-            grade = row["school_class__grade"]
-            if row["school_class__is_active"]:
-                grade = max(grade - grades_back, 1)
-            below.append((grade, row["school_class__number"], row))
+def _classes_below_quota(visits_by_class: list[dict]) -> list[ClassBelowQuota]:
+    """Classes where fewer than all left-behind children had a home visit this term, in grade
+    and class order, named as they were on the day (as in _basic)."""
     return [
-        ClassBelowQuota(
-            label=class_name(grade, number),
-            children=row["children"],
-            visited=row["visited"],
-        )
-        for grade, number, row in sorted(below, key=lambda item: item[:2])
+        ClassBelowQuota(label=row["label"], children=row["children"], visited=row["visited"])
+        for row in visits_by_class
+        if row["grade"] is not None and row["visited"] < row["children"]
     ]
 
 
@@ -564,24 +551,22 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day)
     term_id = term_with_period(school.pk, period)
-    visits_by_class = _visits_by_class(school.pk, period, day, term_id)
+    statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
         basic=_basic(
-            school.pk,
-            day,
+            statistics,
             dropped_out=left_behind_out,
-            grades_back=back,
             boarding=sum(row["boarding"] for row in visits_by_class),
         ),
         archives=_archives(visits_by_class),
         pairing=_pairing(school, period, day, visits_by_class),
         care=_care(school.pk, period, day, visits_by_class, term_id),
         safety=safety,
-        classes_below_quota=_classes_below_quota(visits_by_class, grades_back=back),
+        classes_below_quota=_classes_below_quota(visits_by_class),
         problems=[],
         census=_census(school.pk, period),
         needy=_needy(school, period, day, term_id),
