@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.periods import Period
@@ -65,6 +66,15 @@ def has_teacher_pair(on: datetime.date | None = None) -> Exists:
     one spelling behind coverage here and across schools (county)."""
     pairs = Pair.objects.active_teacher() if on is None else Pair.objects.teacher_on_day(on)
     return Exists(pairs.filter(pupil=OuterRef("pk")))
+
+
+def paired_on_day(day: datetime.date) -> Q:
+    """The pupil (a row of Pupil) had a teacher pair running on the day (has_teacher_pair):
+    today from the kept Pupil.teacher_paired, which every write of a pair or a pair teacher's
+    account sets by that rule, so a walk of the children tests a column, not their pairs."""
+    if day >= timezone.localdate():
+        return Q(teacher_paired=True)
+    return Q(has_teacher_pair(day))
 
 
 def _has_buddy() -> Exists:

@@ -409,7 +409,13 @@ class SchoolClass(models.Model):
 
     @property
     def name(self) -> str:
-        return _class_name(get_language(), self.grade, self.number)
+        return class_name(self.grade, self.number)
+
+
+def class_name(grade: int, number: int) -> str:
+    """三年级(1)班 in the active language, without building a SchoolClass: a large school's
+    tables name 400 classes from their grade and number alone."""
+    return _class_name(get_language(), grade, number)
 
 
 @functools.lru_cache(maxsize=4096)

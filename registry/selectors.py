@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     Count,
@@ -64,6 +65,7 @@ from registry.models import (
     census_status_now,
     civil_affairs_cutoff,
     civil_affairs_situation,
+    class_name,
     in_care,
     status_read_from,
 )
@@ -393,26 +395,14 @@ def archive_incomplete() -> Q:
     return incomplete
 
 
-def archive_counts(*, pupils: QuerySet[Pupil], on: datetime.date) -> dict[str, int]:
-    """The left-behind children among `pupils` at school on the day (Pupil.objects.on_day):
-    how many (total), how many had an archive by then (archived: 建档率 is archived ÷ total)
-    and how many archives are complete (完整率 is complete ÷ archived). Completeness has no
-    dated history: it is read as the archives stand now. One query."""
-    incomplete = archive_incomplete()
+def archived_by(day: datetime.date) -> Q:
+    """The pupil's archive was created by the end of the day (建档: 建档率 is the left-behind
+    children archived ÷ those at school that day). Of those, the complete ones are the kept
+    Pupil.archive_complete: completeness has no dated history, it is read as it stands now."""
     next_day = timezone.make_aware(
-        datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
     )
-    archived = Q(created_at__lt=next_day)
-    counts = pupils.left_behind_on_day(on).aggregate(
-        total=Count("pk"),
-        archived=Count("pk", filter=archived),
-        incomplete=Count("pk", filter=archived & incomplete),
-    )
-    return {
-        "total": counts["total"],
-        "archived": counts["archived"],
-        "complete": counts["archived"] - counts["incomplete"],
-    }
+    return Q(created_at__lt=next_day)
 
 
 # --- the pupil list --------------------------------------------------------------------------
@@ -806,6 +796,7 @@ class StatisticsRow:
     counts: dict[str, int]
     kind: str = "class"  # "class", "grade" (a grade's subtotal) or "total"
     grade: int | None = None
+    also: dict[str, int] = field(default_factory=dict)  # ledger_statistics(also=...)
 
     @property
     def share(self) -> float | None:
@@ -857,11 +848,13 @@ def ledger_statistics(
     pupils: QuerySet[Pupil] | None = None,
     on: datetime.date | None = None,
     grades_back: int = 0,
+    also: dict[str, Aggregate] | None = None,
 ) -> LedgerStatistics:
     """The enrolled pupils in scope (or among `pupils`), counted by class in one aggregate
     query, with totals; with `on`, the pupils at school that day, by their status then
     (Pupil.objects.on_day), and each class still running read `grades_back` grades lower
-    (the year-end promotions since: promotions_since)."""
+    (the year-end promotions since: promotions_since). `also`: more aggregates of the same
+    walk, each class's in its row's `also` (the classes' rows only)."""
     scoped = pupils if pupils is not None else pupils_visible_to(user=user)
     if on is None:
         scoped, conditions = (
@@ -881,7 +874,8 @@ def ledger_statistics(
             "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
         )
         .annotate(
-            **{f"n_{key}": Count("pk", filter=condition) for key, condition in conditions.items()}
+            **{f"n_{key}": Count("pk", filter=condition) for key, condition in conditions.items()},
+            **{f"also_{key}": aggregate for key, aggregate in (also or {}).items()},
         )
         .order_by()
     )
@@ -900,14 +894,13 @@ def ledger_statistics(
     rows = [
         StatisticsRow(
             label=(
-                SchoolClass(
-                    grade=row["school_class__grade"], number=row["school_class__number"]
-                ).name
+                class_name(row["school_class__grade"], row["school_class__number"])
                 if row["school_class"]
                 else _("未分班")
             ),
             counts={column.key: row[f"n_{column.key}"] for column in COUNTED_COLUMNS},
             grade=row["school_class__grade"],
+            also={key: row[f"also_{key}"] for key in also or {}},
         )
         for row in ordered
     ]

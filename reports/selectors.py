@@ -22,10 +22,9 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,11 +35,12 @@ from events.models import Event
 from events.quotas import QuotaLine, quota_status, school_overview
 from events.selectors import KindReach, attendees_of, events_in, reach_by_kind
 from pairing.models import Pair, PairingSettings
-from pairing.selectors import check_counts, coverage
+from pairing.selectors import check_counts, paired_on_day
 from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
     GRADE_NAMES,
+    LEFT_BEHIND_ON_DAY,
     LeftBehind,
     Pupil,
     Role,
@@ -53,7 +53,8 @@ from registry.models import (
 )
 from registry.selectors import (
     COUNTED_COLUMNS,
-    archive_counts,
+    LedgerStatistics,
+    archived_by,
     census_outcome,
     last_closed_census,
     ledger_statistics,
@@ -94,7 +95,7 @@ from visits.models import (
     out_of_school,
 )
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
-from visits.tallies import reached_since, tallied_children, term_with_period
+from visits.tallies import day_counts, reached_since, tallied_children, term_with_period
 
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
@@ -145,19 +146,12 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(
-    school_id: int, day: datetime.date, dropped_out: int, grades_back: int, boarding: int
-) -> Basic:
-    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表), per
-    grade (a past school year's classes a grade lower for each promotion since); classes are
-    those with pupils that day. 义务教育阶段辍学 is the left-behind
-    children out of school that day by the dropout watch (`dropped_out`), its one source,
-    not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
-    statistics = ledger_statistics(
-        pupils=Pupil.objects.filter(school_id=school_id),
-        on=day,
-        grades_back=grades_back,
-    )
+def _basic(statistics: LedgerStatistics, dropped_out: int, boarding: int) -> Basic:
+    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表, counted
+    by _visits_by_class), per grade (a past school year's classes a grade lower for each
+    promotion since); classes are those with pupils that day. 义务教育阶段辍学 is the
+    left-behind children out of school that day by the dropout watch (`dropped_out`), its one
+    source, not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
     totals = statistics.totals.counts | {"is_dropout": dropped_out}
     grade_names = dict(SchoolClass._meta.get_field("grade").choices)
     grades: dict[int, Counter[str]] = {}
@@ -268,10 +262,12 @@ def _programmes(records: QuerySet[CareRecord]) -> list[Programme]:
     return sorted(rows, key=lambda row: (not row.label, -row.amount, row.label))
 
 
-def _by_kind(records: QuerySet[CareRecord], school_id: int, term_id: int | None) -> dict:
+def _by_kind(
+    records: QuerySet[CareRecord], school_id: int, period: Period, term_id: int | None
+) -> dict:
     """{kind: {"records": n, "children": n}} of the period's live records: each child once per
-    kind. With a term, the records from their index and the children from the term's tallies
-    (two queries, no walk of the records' children); else one query over both."""
+    kind. With a term, the records from the school's day counts and the children from the
+    term's tallies (two queries, neither walks the term's records); else one query over both."""
     if term_id is None:
         return {
             row["kind"]: row
@@ -287,7 +283,10 @@ def _by_kind(records: QuerySet[CareRecord], school_id: int, term_id: int | None)
     )
     return {
         kind: {"kind": kind, "records": n, "children": children.get(kind, 0)}
-        for kind, n in records.values_list("kind").annotate(n=Count("pk")).order_by()
+        for kind, n in day_counts(school_id, period.start, period.end)
+        .values_list("kind")
+        .annotate(n=Sum("records"))
+        .order_by()
     }
 
 
@@ -302,7 +301,7 @@ def _care(
     children not visited are those left-behind on the day (counted by _visits_by_class).
     The children each kind reached are the term's tallies when the period is `term_id`'s."""
     records = _records(school_id, period)
-    by_kind = _by_kind(records, school_id, term_id)
+    by_kind = _by_kind(records, school_id, period, term_id)
     _with_events(by_kind, school_id, period, term_id)
     kinds = [
         KindCount(
@@ -313,8 +312,8 @@ def _care(
         )
         for value, label in CareRecord.Kind.choices
     ]
-    guides = records.aggregate(
-        **{name: Count("pk", filter=Q(**{name: True})) for name, _label in GUIDES}
+    guides = day_counts(school_id, period.start, period.end).aggregate(
+        **{name: Sum(name, default=0) for name, _label in GUIDES}
     )
     assistance = records.filter(kind=CareRecord.Kind.ASSISTANCE).aggregate(amount=Sum("amount"))
     # A child counts as visited this term when a home visit (not a call) reached them.
@@ -343,23 +342,30 @@ def _care(
     )
 
 
-def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
+def _pairing(
+    school: School, period: Period, day: datetime.date, visits_by_class: list[dict]
+) -> Pairing:
     """Pairs and coverage on the day as the pairing board counts them (today: a teacher still
     at work; a past day: the pairs running then, Pair.objects.on_day), idle ones as they were
-    that day. The school's checks (by its leadership) apart from the pair teachers' own."""
-    school_coverage, _per_class = coverage(school, children=_children(school.pk, day), on=day)
-    # Each of the school's pairs looked up by its keys: an IN list would first gather every
-    # pupil of the school (20,000 at the largest), twice.
-    teacher_pairs = Q(
-        Exists(Pair.objects.teacher_on_day(day).filter(pk=OuterRef("pk"))),
-        Exists(Pupil.objects.filter(school=school).on_day(day).filter(pk=OuterRef("pupil"))),
+    that day; the left-behind children paired counted by _visits_by_class. The school's
+    checks (by its leadership) apart from the pair teachers' own."""
+    children = sum(row["children"] for row in visits_by_class)
+    paired = sum(row["paired"] for row in visits_by_class)
+    # Each teacher pair's child looked up by its key, in the WHERE clause: an IN list would
+    # first gather every pupil of the school (20,000 at the largest), and the same test in
+    # each count's FILTER ran once a pair and a count (PostgreSQL: a subplan each time).
+    teacher_pairs = (
+        Pair.objects.teacher_on_day(day)
+        .filter(
+            Exists(Pupil.objects.filter(school=school).on_day(day).filter(pk=OuterRef("pupil"))),
+            school=school,
+        )
+        .aggregate(teacher_pairs=Count("pk"), teachers=Count("teacher", distinct=True))
     )
-    counts = (
+    counts = teacher_pairs | (
         Pair.objects.on_day(day)
-        .filter(school=school)
+        .filter(school=school, kind__in=(Pair.Kind.BUDDY, Pair.Kind.VOLUNTEER))
         .aggregate(
-            teacher_pairs=Count("pk", filter=teacher_pairs),
-            teachers=Count("teacher", filter=teacher_pairs, distinct=True),
             buddies=Count("pk", filter=Q(kind=Pair.Kind.BUDDY)),
             volunteers=Count("pk", filter=Q(kind=Pair.Kind.VOLUNTEER)),
         )
@@ -367,8 +373,8 @@ def _pairing(school: School, period: Period, day: datetime.date) -> Pairing:
     checks = check_counts(school=school, period=period)
     return Pairing(
         **counts,
-        covered=school_coverage.paired,
-        coverage=pct(school_coverage.paired, school_coverage.children),
+        covered=paired,
+        coverage=pct(paired, children),
         # Teacher pairs, as the sentence it sits in counts them (buddies and volunteers apart).
         formed_in_term=Pair.objects.teachers()
         .filter(school=school, started_on__gte=period.start, started_on__lte=period.end)
@@ -404,9 +410,9 @@ def _needy(
         children=Count("pk"),
         visited=Count("pk", filter=Q(pk__in=visited)),
         talked=Count("pk", filter=Q(pk__in=talked)),
+        paired=Count("pk", filter=paired_on_day(day)),
         **{field: Count("pk", filter=Q(**{field: True})) for field in chosen},
     )
-    covered, _per_class = coverage(school, children=children, on=day)
     return Needy(
         children=counts["children"],
         categories=[
@@ -415,7 +421,7 @@ def _needy(
             )
             for field in chosen
         ],
-        paired=covered.paired,
+        paired=counts["paired"],
         visited=counts["visited"],
         talked=counts["talked"],
     )
@@ -475,43 +481,41 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
 
 
 def _visits_by_class(
-    school_id: int, period: Period, day: datetime.date, term_id: int | None = None
-) -> list[dict]:
-    """Per class (and those in none), the left-behind children on the day, how many of them
-    had a home visit in the term and how many board: one walk of the children for 未家访, the
-    classes below quota and the boarders."""
+    school_id: int, period: Period, day: datetime.date, term_id: int | None, grades_back: int
+) -> tuple[LedgerStatistics, list[dict]]:
+    """One walk of the pupils at school on the day, by class: the registry's statistics
+    (ledger_statistics, classes a grade lower for each promotion since) and, per class (and
+    those in none, grade None), the left-behind children, how many of them had a home visit
+    in the term, board, had a teacher pair that day (paired_on_day), had an archive by then
+    and a complete one (archived_by): for 基本情况, 未家访, the classes below quota, the
+    boarders, 结对覆盖率 and 档案完整率."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
-    return list(
-        _children(school_id, day)
-        .values(
-            "school_class", "school_class__grade", "school_class__number", "school_class__is_active"
-        )
-        .annotate(
-            children=Count("pk"),
-            visited=Count("pk", filter=Q(pk__in=visited)),
-            boarding=Count("pk", filter=Q(is_boarding=True)),
-        )
-        .order_by()
+    archived = LEFT_BEHIND_ON_DAY & archived_by(day)
+    statistics = ledger_statistics(
+        pupils=Pupil.objects.filter(school_id=school_id),
+        on=day,
+        grades_back=grades_back,
+        also={
+            "children": Count("pk", filter=LEFT_BEHIND_ON_DAY),
+            "visited": Count("pk", filter=LEFT_BEHIND_ON_DAY & Q(pk__in=visited)),
+            "boarding": Count("pk", filter=LEFT_BEHIND_ON_DAY & Q(is_boarding=True)),
+            "paired": Count("pk", filter=LEFT_BEHIND_ON_DAY & paired_on_day(day)),
+            "archived": Count("pk", filter=archived),
+            "complete": Count("pk", filter=archived & Q(archive_complete=True)),
+        },
     )
+    return statistics, [
+        row.also | {"label": row.label, "grade": row.grade} for row in statistics.rows
+    ]
 
 
-def _classes_below_quota(visits_by_class: list[dict], grades_back: int) -> list[ClassBelowQuota]:
-    """Classes where fewer than all left-behind children had a home visit this term, named as
-    they were on the day (a class still running `grades_back` grades lower, as in _basic)."""
-    below = []
-    for row in visits_by_class:
-        if row["school_class"] is not None and row["visited"] < row["children"]:
-            grade = row["school_class__grade"]
-            if row["school_class__is_active"]:
-                grade = max(grade - grades_back, 1)
-            below.append((grade, row["school_class__number"], row))
+def _classes_below_quota(visits_by_class: list[dict]) -> list[ClassBelowQuota]:
+    """Classes where fewer than all left-behind children had a home visit this term, in grade
+    and class order, named as they were on the day (as in _basic)."""
     return [
-        ClassBelowQuota(
-            label=SchoolClass(grade=grade, number=number).name,
-            children=row["children"],
-            visited=row["visited"],
-        )
-        for grade, number, row in sorted(below, key=lambda item: item[:2])
+        ClassBelowQuota(label=row["label"], children=row["children"], visited=row["visited"])
+        for row in visits_by_class
+        if row["grade"] is not None and row["visited"] < row["children"]
     ]
 
 
@@ -547,24 +551,22 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day)
     term_id = term_with_period(school.pk, period)
-    visits_by_class = _visits_by_class(school.pk, period, day, term_id)
+    statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
         basic=_basic(
-            school.pk,
-            day,
+            statistics,
             dropped_out=left_behind_out,
-            grades_back=back,
             boarding=sum(row["boarding"] for row in visits_by_class),
         ),
-        archives=_archives(school.pk, day),
-        pairing=_pairing(school, period, day),
+        archives=_archives(visits_by_class),
+        pairing=_pairing(school, period, day, visits_by_class),
         care=_care(school.pk, period, day, visits_by_class, term_id),
         safety=safety,
-        classes_below_quota=_classes_below_quota(visits_by_class, grades_back=back),
+        classes_below_quota=_classes_below_quota(visits_by_class),
         problems=[],
         census=_census(school.pk, period),
         needy=_needy(school, period, day, term_id),
@@ -774,14 +776,12 @@ def typical_case(report: TermReport, period: Period) -> TypicalCase | None:
     )
 
 
-def _archives(school_id: int, day: datetime.date) -> Archives:
-    counts = archive_counts(pupils=Pupil.objects.filter(school_id=school_id), on=day)
-    return Archives(
-        total=counts["total"],
-        archived=counts["archived"],
-        complete=counts["complete"],
-        rate=pct(counts["complete"], counts["archived"]),
+def _archives(visits_by_class: list[dict]) -> Archives:
+    """建档率 and 完整率 of the left-behind children, as counted by _visits_by_class."""
+    total, archived, complete = (
+        sum(row[key] for row in visits_by_class) for key in ("children", "archived", "complete")
     )
+    return Archives(total=total, archived=archived, complete=complete, rate=pct(complete, archived))
 
 
 def _previous(school: School, period: Period) -> Headline | None:
@@ -938,28 +938,12 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
     while day <= today:
         spans.append(month_of(day))
         day = spans[-1].end + datetime.timedelta(days=1)
-    # A count of each month's range of the index (record_live_figures), in one query: one
-    # pass with a conditional count per month tests every row against every month, and
-    # truncating each record's date (TruncMonth) is a Python function call per row in SQLite.
-    by_month = (
-        School.objects.filter(pk=school.pk)
-        .values(
-            **{
-                f"m{index}": Coalesce(
-                    Subquery(
-                        CareRecord.objects.live()
-                        .filter(school=OuterRef("pk"), occurred_on__range=(span.start, span.end))
-                        .order_by()
-                        .values("school")
-                        .annotate(n=Count("pk"))
-                        .values("n")
-                    ),
-                    0,
-                )
-                for index, span in enumerate(spans)
-            }
-        )
-        .get()
+    # From the school's day counts: a few rows a day, not five months of records.
+    by_month = day_counts(school.pk, spans[0].start, spans[-1].end).aggregate(
+        **{
+            f"m{index}": Sum("records", filter=Q(day__range=(span.start, span.end)), default=0)
+            for index, span in enumerate(spans)
+        }
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
     settings = CareSettings.for_school(school)

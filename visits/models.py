@@ -375,6 +375,39 @@ class PupilTermTally(models.Model):
         return f"{self.term_id} {self.pupil_id} {self.kind}: {self.records}"
 
 
+class RecordDayCount(models.Model):
+    """How many live care records of a kind a school has for a day, and how many of them
+    served each of 四导: a period's figures (records by kind and by month, 四导) add up these
+    rows, a few thousand a term whatever the school's size, instead of reading the period's
+    records. Derived, not a record's data: kept by visits.tallies.count_day in the
+    transaction of every write of a record (create, correct, void), rebuilt with the tallies
+    by recount_school (`manage.py recount_tallies`); a row of 0 is deleted."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("学校")
+    )
+    day = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=20, choices=CareRecord.Kind.choices)
+    records = models.PositiveIntegerField(_("记录数"))
+    guides_mind = models.PositiveIntegerField(_("心理上疏导"), default=0)
+    guides_life = models.PositiveIntegerField(_("生活上指导"), default=0)
+    guides_study = models.PositiveIntegerField(_("学习上辅导"), default=0)
+    guides_behaviour = models.PositiveIntegerField(_("行为上引导"), default=0)
+
+    class Meta:
+        verbose_name = _("每日关爱记录数")
+        verbose_name_plural = _("每日关爱记录数")
+        ordering = ["school", "day", "kind", "pk"]
+        constraints = [
+            # Also the index a period's figures read: a school's days in a range.
+            models.UniqueConstraint(fields=["school", "day", "kind"], name="record_day_once"),
+            models.CheckConstraint(condition=Q(records__gt=0), name="record_day_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}: {self.records}"
+
+
 class RiskAcknowledgement(models.Model):
     """The principal has seen a high-risk counselling record: its alert leaves their home page."""
 

@@ -37,7 +37,7 @@ from visits.selectors import (
     can_manage_dropout,
     can_write_record,
 )
-from visits.tallies import retally_record
+from visits.tallies import count_day, day_key, retally_record
 
 RECORD_FIELDS = CareRecord.FILLED_IN
 
@@ -101,6 +101,7 @@ def _record_save(
     record.save()
     record.pupils.set(pupils)
     retally_record(record, pupil_ids=[pupil.pk for pupil in pupils])
+    count_day(record.school_id, day_key(record), 1)
     if record.kind in CareSettings.for_school(actor.school).watch_answering_kinds():
         WatchEvent.objects.filter(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
@@ -130,7 +131,7 @@ def record_correct(
         raise ValidationError(_("已作废的记录不能修改。"))
     editable = [name for name in changes if name in RECORD_FIELDS and name != "kind"]
     before = {name: display_value(record, name) for name in editable}
-    was_on = record.occurred_on
+    was_on, counted = record.occurred_on, day_key(record)
     for name in editable:
         setattr(record, name, changes[name])
     record.full_clean()
@@ -153,6 +154,9 @@ def record_correct(
     if record.occurred_on != was_on:
         # Its children (a correction cannot change them) may now count in another term.
         retally_record(record, was_on)
+    if day_key(record) != counted:  # another day, or another of 四导
+        count_day(record.school_id, counted, -1)
+        count_day(record.school_id, day_key(record), 1)
     revision = CareRecordRevision.objects.create(
         record=record, actor=actor, summary=_("修改记录"), changes=diff
     )
@@ -182,6 +186,7 @@ def record_void(
     record.void_reason = reason.strip()
     record.save(update_fields=["voided_at", "void_reason"])
     retally_record(record)
+    count_day(record.school_id, day_key(record), -1)
     WatchEvent.objects.filter(answered_by=record).update(answered_by=None)
     CareRecordRevision.objects.create(
         record=record,

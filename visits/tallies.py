@@ -1,5 +1,6 @@
 """Per-child, per-term tallies of care records (PupilTermTally), kept current in the transaction
-of each write that changes which live records name which child on which date.
+of each write that changes which live records name which child on which date; and per-school,
+per-day counts of the live records by kind (RecordDayCount), kept by count_day.
 
 A record counts in the term of its school that contains its date (Term.objects.containing);
 records dated outside every term are not tallied. `tally_rows` counts from the records;
@@ -10,7 +11,7 @@ of a school (for bulk writes, term date edits and `manage.py recount_tallies`).
 import datetime
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     Count,
@@ -27,7 +28,7 @@ from django.db.models import (
 
 from caresys.lib.periods import Period
 from registry.models import Pupil, Term
-from visits.models import CareRecord, PupilTermTally, live_records
+from visits.models import CareRecord, PupilTermTally, RecordDayCount, live_records
 
 # A term: (pk, school id, start, end).
 TermSpan = tuple[int, int, datetime.date, datetime.date]
@@ -204,10 +205,69 @@ def retally_record(
     _rewrite(set(pupil_ids), term_ids, terms)
 
 
+# What a live record adds to its school's RecordDayCount: (day, kind, each of 四导).
+DayKey = tuple[datetime.date, str, bool, bool, bool, bool]
+
+
+def day_key(record: CareRecord) -> DayKey:
+    """Where the record counts in its school's day counts while it is live."""
+    return (
+        record.occurred_on,
+        record.kind,
+        *(bool(getattr(record, name)) for name in CareRecord.GUIDE_FIELDS),
+    )  # type: ignore[return-value]
+
+
+def count_day(school_id: int, key: DayKey, change: int) -> None:
+    """Add a live record (change 1) to its school's count of the day and kind, or take one
+    away (-1: voided, or moved by a correction), in the transaction of the write. One or two
+    queries (three for the day's first record of the kind)."""
+    day, kind, *guides = key
+    where = {"school_id": school_id, "day": day, "kind": kind}
+    served = dict(zip(CareRecord.GUIDE_FIELDS, guides, strict=True))
+    added = {name: F(name) + change for name, yes in served.items() if yes}
+    rows = RecordDayCount.objects.filter(**where)
+    if change < 0 and rows.filter(records=-change).delete()[0]:
+        return  # the day's last record of the kind
+    if rows.update(records=F("records") + change, **added) or change < 0:
+        return
+    first = {name: int(yes) for name, yes in served.items()}
+    try:
+        # Two first records of a day at once (PostgreSQL): the second insert waits for the
+        # first, fails on record_day_once, and then adds to its row.
+        with transaction.atomic():
+            RecordDayCount.objects.create(**where, records=change, **first)
+    except IntegrityError:
+        RecordDayCount.objects.filter(**where).update(records=F("records") + change, **added)
+
+
+def day_counts(school_id: int, start: datetime.date, end: datetime.date) -> QuerySet:
+    """The school's day counts from `start` to `end`: a period's live records by kind, by
+    month, and 四导, summed from a few rows a day (the index of record_day_once)."""
+    return RecordDayCount.objects.filter(school_id=school_id, day__range=(start, end))
+
+
+def day_count_rows(school_id: int) -> list[RecordDayCount]:
+    """The school's day counts as its live records make them, counted afresh (one query)."""
+    return [
+        RecordDayCount(school_id=school_id, **row)
+        for row in CareRecord.objects.live()
+        .filter(school_id=school_id)
+        .values("kind", day=F("occurred_on"))
+        .annotate(
+            records=Count("pk"),
+            **{name: Count("pk", filter=Q(**{name: True})) for name in CareRecord.GUIDE_FIELDS},
+        )
+        .order_by()
+    ]
+
+
 @transaction.atomic
 def recount_school(school_id: int) -> int:
-    """Rebuild every tally of the school from its live records, a batch of children at a
-    time (bounded memory); returns how many rows it keeps."""
+    """Rebuild every tally and day count of the school from its live records, a batch of
+    children at a time (bounded memory); returns how many tallies it keeps."""
+    RecordDayCount.objects.filter(school_id=school_id).delete()
+    RecordDayCount.objects.bulk_create(day_count_rows(school_id), batch_size=2000)
     PupilTermTally.objects.filter(school_id=school_id).delete()
     terms = _terms([school_id])
     if not terms:

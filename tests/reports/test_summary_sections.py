@@ -254,5 +254,8 @@ def test_the_edit_pages_queries_do_not_grow_with_the_terms_records(
 # The texts, the numbers as of the term's end, the teachers' work table (检查考核), the safety
 # events, the chosen case and the list of records to choose from: whatever the records (the
 # children each kind reached from the term's tallies: the term and its tallies, two queries;
-# the boarders counted in the walk of the left-behind children by class).
-EDIT_PAGE_QUERIES = 52
+# the boarders, the children paired and the archives complete counted in the walk of the
+# left-behind children by class, from the kept flags: the archives' query and the coverage's
+# two gone; the day's teacher pairs a query apart from the buddies and volunteers; that walk
+# is the 统计表's walk of the pupils by class).
+EDIT_PAGE_QUERIES = 49

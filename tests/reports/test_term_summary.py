@@ -151,9 +151,11 @@ def test_pairing_coverage_counts_as_the_pairing_board_does(
 
     for child, teacher in ((pupil, pair_teacher), (other_pupil, other_teacher)):
         pairing_services.pair_create(actor=principal, pupil=child, kind="teacher", teacher=teacher)
-    # A teacher who has left no longer looks after 李小红.
+    # A teacher who has left no longer looks after 李小红 (her account closed as the staff
+    # pages close it, which sets her children's kept flags).
     other_teacher.is_active = False
     other_teacher.save()
+    pairing_services.teacher_account_changed(other_teacher.pk)
 
     pairing = term_numbers(school=principal.school, period=known_school.period).pairing
 

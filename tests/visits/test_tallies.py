@@ -1,5 +1,5 @@
-"""The kept per-child, per-term tallies equal a fresh count from the records after every kind of
-write, void and correction (issues 19 and 20)."""
+"""The kept per-child, per-term tallies and per-school, per-day counts equal a fresh count from
+the records after every kind of write, void and correction (issues 19 and 20)."""
 
 import datetime
 import threading
@@ -16,24 +16,27 @@ from registry.services import school_calendar_changed
 from rooms import services as rooms_services
 from rooms.models import Room
 from visits import services
-from visits.models import CareRecord, PupilTermTally
-from visits.tallies import reached_since, tally_rows
+from visits.models import CareRecord, PupilTermTally, RecordDayCount
+from visits.tallies import day_count_rows, reached_since, tally_rows
 
 TODAY = timezone.localdate
+DAY_FIGURES = ("day", "kind", "records", *CareRecord.GUIDE_FIELDS)
 
 
 def kept(school: School) -> list[tuple]:
-    """The tallies as the table keeps them."""
-    return sorted(
-        PupilTermTally.objects.filter(school=school).values_list(
-            "school_id", "term_id", "pupil_id", "kind", "records", "last_on"
-        )
+    """The tallies, then the day counts (RecordDayCount), as the tables keep them."""
+    tallies = PupilTermTally.objects.filter(school=school).values_list(
+        "school_id", "term_id", "pupil_id", "kind", "records", "last_on"
     )
+    days = RecordDayCount.objects.filter(school=school).values_list(*DAY_FIGURES)
+    return sorted(tallies) + sorted(days)
 
 
 def recounted(school: School) -> list[tuple]:
-    """The tallies counted afresh from the live records, into a list (the table untouched)."""
-    return sorted(tally_rows(school.pk))
+    """The tallies, then the day counts, counted afresh from the live records, into a list
+    (the tables untouched)."""
+    days = (tuple(getattr(row, name) for name in DAY_FIGURES) for row in day_count_rows(school.pk))
+    return sorted(tally_rows(school.pk)) + sorted(days)
 
 
 @pytest.fixture
@@ -72,10 +75,33 @@ def test_records_of_several_children_and_kinds_are_tallied_as_they_are_written(
     assert PupilTermTally.objects.filter(term=term).count() == 3
 
 
-def test_a_record_dated_in_the_holidays_is_not_tallied(admin_user, school, pupil, term):
+def test_a_record_dated_in_the_holidays_is_not_tallied_but_counted_in_its_day(
+    admin_user, school, pupil, term
+):
     record(admin_user, [pupil], day=term.start_date - datetime.timedelta(days=1))
 
-    assert kept(school) == recounted(school) == []
+    assert kept(school) == recounted(school)
+    assert not PupilTermTally.objects.exists() and RecordDayCount.objects.get().records == 1
+
+
+def test_the_day_counts_count_each_of_the_four_guides_and_follow_their_correction(
+    admin_user, school, pupil, other_pupil, term
+):
+    record(admin_user, [pupil, other_pupil], guides_mind=True)
+    talk = record(admin_user, [pupil], guides_mind=True, guides_study=True)
+    record(admin_user, [pupil], kind="home_visit", guides_life=True)
+
+    assert kept(school) == recounted(school)
+    talks = RecordDayCount.objects.get(kind="talk")
+    assert (talks.records, talks.guides_mind, talks.guides_study, talks.guides_life) == (2, 2, 1, 0)
+
+    services.record_correct(
+        actor=admin_user, record=talk, changes={"guides_study": False, "guides_behaviour": True}
+    )
+
+    assert kept(school) == recounted(school)
+    talks.refresh_from_db()
+    assert (talks.records, talks.guides_study, talks.guides_behaviour) == (2, 0, 1)
 
 
 def test_a_date_corrected_into_the_last_term_moves_the_record_between_terms(
@@ -250,11 +276,12 @@ def test_recount_tallies_rebuilds_the_table_from_the_records(
     record(admin_user, [pupil, other_pupil])
     record(admin_user, [pupil], kind="home_visit")
     PupilTermTally.objects.all().delete()
+    RecordDayCount.objects.all().delete()
 
     call_command("recount_tallies")
 
     assert kept(school) == recounted(school)
-    assert len(kept(school)) == 3
+    assert PupilTermTally.objects.count() == 3 and RecordDayCount.objects.count() == 2
     assert "已重新统计 3 行" in capsys.readouterr().out
 
 

@@ -6,9 +6,9 @@ from visits.tallies import recount_school
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the per-child, per-term tallies of care records from the live records, one "
-        "school at a time (they are kept current by every write; run after restoring data or "
-        "if in doubt). 重新统计每名儿童每学期的关爱记录数。"
+        "Rebuild the per-child, per-term tallies and the per-day counts of care records from "
+        "the live records, one school at a time (they are kept current by every write; run "
+        "after restoring data or if in doubt). 重新统计每名儿童每学期、每所学校每天的关爱记录数。"
     )
 
     def add_arguments(self, parser) -> None:
