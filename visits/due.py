@@ -377,8 +377,10 @@ def _first_classes(rows: list[ClassCompliance], classes: list[SchoolClass], want
         last = key
     # An OR with the children in no class only when there are some: it turned SQLite away
     # from the class index.
-    return Q(school_class__in=chosen) | Q(school_class=None) if unclassed else Q(
-        school_class__in=chosen
+    return (
+        Q(school_class__in=chosen) | Q(school_class=None)
+        if unclassed
+        else Q(school_class__in=chosen)
     )
 
 
