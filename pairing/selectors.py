@@ -280,6 +280,7 @@ def teacher_loads(school_id: int, settings: PairingSettings) -> list[TeacherLoad
     """Every teacher who can be paired, with their active pairs, lightest load first (1 query)."""
     teachers = (
         _pairable_teachers(school_id)
+        .only("full_name", "username")  # their names: a large school has a thousand
         .annotate(
             # These teachers are at work, so their open teacher pairs are active_teacher() ones.
             load=Count("pairs", filter=Q(pairs__kind=Pair.Kind.TEACHER, pairs__ended_on=None))

@@ -436,6 +436,14 @@ def idle_pairs(
     """
     day = on or timezone.localdate()
     cutoff = day - datetime.timedelta(days=settings.idle_days)
+    if on is None:
+        # Today: from the kept last activity (Pair.last_active_on), without looking up every
+        # pair's records and checks (a large school has thousands of pairs).
+        return (
+            pairs.teachers()
+            .active()
+            .filter(Q(last_active_on__lt=cutoff) | Q(last_active_on=None, started_on__lt=cutoff))
+        )
     checks = PairCheck.objects.all() if on is None else PairCheck.objects.filter(checked_on__lte=on)
     records = CareRecord.objects.live()
     if on is not None:

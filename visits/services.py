@@ -37,7 +37,7 @@ from visits.selectors import (
     can_manage_dropout,
     can_write_record,
 )
-from visits.tallies import retally_record
+from visits.tallies import record_pairs_refresh, retally_record
 
 RECORD_FIELDS = CareRecord.FILLED_IN
 
@@ -101,6 +101,7 @@ def _record_save(
     record.save()
     record.pupils.set(pupils)
     retally_record(record, pupil_ids=[pupil.pk for pupil in pupils])
+    record_pairs_refresh(record, pupil_ids=[pupil.pk for pupil in pupils])
     if record.kind in CareSettings.for_school(actor.school).watch_answering_kinds():
         WatchEvent.objects.filter(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
@@ -153,6 +154,7 @@ def record_correct(
     if record.occurred_on != was_on:
         # Its children (a correction cannot change them) may now count in another term.
         retally_record(record, was_on)
+        record_pairs_refresh(record)
     revision = CareRecordRevision.objects.create(
         record=record, actor=actor, summary=_("修改记录"), changes=diff
     )
@@ -182,6 +184,7 @@ def record_void(
     record.void_reason = reason.strip()
     record.save(update_fields=["voided_at", "void_reason"])
     retally_record(record)
+    record_pairs_refresh(record)
     WatchEvent.objects.filter(answered_by=record).update(answered_by=None)
     CareRecordRevision.objects.create(
         record=record,
