@@ -8,13 +8,11 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
-    DateField,
     Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -44,6 +42,7 @@ from visits.models import (
     WatchEvent,
     live_records,
 )
+from visits.tallies import latest_activity
 
 
 def can_write_record(user: User, kind: str, pupil: Pupil) -> bool:
@@ -393,19 +392,8 @@ def with_last_activity(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
     days in SQL spelled each twice (GREATEST is NULL in SQLite when either side is), and
     a join on the checks grouped the whole row.
     """
-    last_check = (
-        PairCheck.objects.filter(pair=OuterRef("pk")).order_by("-checked_on").values("checked_on")
-    )
-    last_record = (
-        CareRecord.objects.live()
-        .filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
-        .order_by("-occurred_on")
-        .values("occurred_on")
-    )
-    return pairs.annotate(
-        last_checked_on=Subquery(last_check[:1], output_field=DateField()),
-        last_recorded_on=Subquery(last_record[:1], output_field=DateField()),
-    )
+    last_check, last_record = latest_activity()
+    return pairs.annotate(last_checked_on=last_check, last_recorded_on=last_record)
 
 
 def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None = None) -> bool:

@@ -235,25 +235,28 @@ def recount_school(school_id: int) -> int:
 # --- pairs' last activity ------------------------------------------------------------------
 
 
+def latest_activity() -> tuple[Subquery, Subquery]:
+    """The pair's (OuterRef "pk", "pupil_id", "teacher_id") latest check and its teacher's
+    latest live record about the child, each a correlated subquery: the two days
+    Pair.last_active_on is the later of (with_last_activity reads them, pair_activity_refresh
+    keeps it)."""
+    checks = PairCheck.objects.filter(pair=OuterRef("pk")).order_by("-checked_on")
+    records = (
+        CareRecord.objects.live()
+        .filter(pupils=OuterRef("pupil_id"), author=OuterRef("teacher_id"))
+        .order_by("-occurred_on")
+    )
+    return (
+        Subquery(checks.values("checked_on")[:1], output_field=DateField()),
+        Subquery(records.values("occurred_on")[:1], output_field=DateField()),
+    )
+
+
 def pair_activity_refresh(pairs: QuerySet[Pair]) -> None:
-    """Set the kept Pair.last_active_on of these pairs by the rule (the later of the pair's
-    latest check and its teacher's latest live record about the child, as
-    visits.selectors.with_last_activity reads them): one UPDATE."""
-
-    def latest() -> tuple[Subquery, Subquery]:
-        checks = PairCheck.objects.filter(pair=OuterRef("pk")).order_by("-checked_on")
-        records = (
-            CareRecord.objects.live()
-            .filter(pupils=OuterRef("pupil_id"), author=OuterRef("teacher_id"))
-            .order_by("-occurred_on")
-        )
-        return (
-            Subquery(checks.values("checked_on")[:1], output_field=DateField()),
-            Subquery(records.values("occurred_on")[:1], output_field=DateField()),
-        )
-
+    """Set the kept Pair.last_active_on of these pairs by the rule (the later of the two days
+    of latest_activity): one UPDATE."""
     # GREATEST is NULL in SQLite when either side is: each side falls back on the other.
-    (check, record), (check_again, record_again) = latest(), latest()
+    (check, record), (check_again, record_again) = latest_activity(), latest_activity()
     pairs.update(
         last_active_on=Greatest(Coalesce(check, record), Coalesce(record_again, check_again))
     )
