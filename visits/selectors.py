@@ -451,13 +451,15 @@ def idle_pairs(
 
 
 def idle_pairs_of(school: School) -> list[Pair]:
-    """The school's idle teacher pairs, oldest first, for the pairing board."""
+    """The school's idle teacher pairs, oldest first, for the pairing board. Two queries: their
+    keys from the pairs alone, then those pairs with child, class and teacher; joined at once,
+    PostgreSQL (guessing thousands of idle pairs where there are a few) hashed every pupil."""
     pairs = Pair.objects.teachers().active().filter(school=school)
-    settings = PairingSettings.for_school(school)
+    keys = list(idle_pairs(pairs, PairingSettings.for_school(school)).values_list("pk", flat=True))
     return list(
-        idle_pairs(
-            pairs.select_related("pupil", "pupil__school_class", "teacher"), settings
-        ).order_by("started_on", "pk")
+        Pair.objects.filter(pk__in=keys)
+        .select_related("pupil", "pupil__school_class", "teacher")
+        .order_by("started_on", "pk")
     )
 
 
