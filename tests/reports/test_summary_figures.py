@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pairing.models import Pair, PairCheck
+from pairing.services import pupil_flags_recount
 from registry.models import LeftBehindPeriod, Pupil, SchoolYear, Term
 from reports import drafts
 from reports.document import document_html
@@ -17,6 +18,7 @@ from reports.selectors import default_texts, term_numbers
 from tests.factories import make_pupil
 from visits import services as visits_services
 from visits.models import DropoutCase
+from visits.tallies import recount_pair_activity
 
 PAST_START, PAST_END = datetime.date(2024, 9, 1), datetime.date(2025, 1, 20)
 
@@ -79,6 +81,9 @@ def history(admin_user, class_teacher, school_class, other_class, past_term, ter
         end_reason=Pair.EndReason.YEAR_END,
     )  # fmt: skip
     Pair.objects.create(school=school, pupil=li, kind=Pair.Kind.TEACHER, teacher=class_teacher)
+    # Pairs written past the services: the kept flags and last activity are counted here.
+    pupil_flags_recount(school_id=school.pk)
+    recount_pair_activity(school.pk)
     return {"ming": ming, "fang": fang, "gang": gang, "duo": duo, "li": li}
 
 
