@@ -28,7 +28,7 @@ def top_up(school, rng: random.Random) -> int:
     from pairing.models import Pair
     from registry.models import LeftBehind, Pupil
     from visits.models import CareRecord
-    from visits.tallies import recount_school
+    from visits.tallies import recount_pair_activity, recount_school
 
     children = list(
         Pupil.objects.filter(school=school, status=Pupil.Status.ENROLLED)
@@ -74,8 +74,10 @@ def top_up(school, rng: random.Random) -> int:
         Through.objects.bulk_create(links, batch_size=BATCH)
         added += len(batch)
         log(f"{added} of {missing} records added")
-    # Written past the services: the dashboards' tallies are counted once, here.
+    # Written past the services: the dashboards' tallies and the pairs' last activity are
+    # counted once, here.
     recount_school(school.pk)
+    recount_pair_activity(school.pk)
     return added
 
 

@@ -58,7 +58,7 @@ from visits.models import (
     RiskAcknowledgement,
     WatchEvent,
 )
-from visits.tallies import recount_school
+from visits.tallies import recount_pair_activity, recount_school
 
 DEMO_PASSWORD = "caresys-demo-2026"
 DEMO_ACCOUNTS = (
@@ -296,6 +296,7 @@ def seed_school(
     # Both wrote records in bulk, past the services: their tallies are counted once, here;
     # and the pupils and pairs were too: their kept flags.
     recount_school(school.pk)
+    recount_pair_activity(school.pk)
     if flags:
         pupil_flags_recount(school_id=school.pk)
     events_rng = random.Random(seed + 17)

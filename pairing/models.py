@@ -170,6 +170,10 @@ class Pair(models.Model):
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"), null=True
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    # The later of the pair's latest check and its teacher's latest live care record about the
+    # child (None: neither yet), kept by every write of either (visits.tallies.
+    # pair_activity_refresh), so the board finds idle pairs without looking up every pair's.
+    last_active_on = models.DateField(_("最近活动日期"), null=True, editable=False)
 
     objects = PairQuerySet.as_manager()
 

@@ -227,15 +227,19 @@ def _priority_order(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
 
 
 def unpaired_children(school: School, settings: PairingSettings | None = None) -> QuerySet[Pupil]:
-    """The school's 关爱对象 without an active teacher pair (and without a buddy, when the school
-    requires one), priority children first."""
-    children = Pupil.objects.in_care_enrolled(school).annotate(
-        has_teacher=has_teacher_pair(), has_buddy=_has_buddy()
-    )
-    missing = Q(has_teacher=False)
+    """The school's 关爱对象 without an active teacher pair (the kept Pupil.teacher_paired) and,
+    when the school requires one, those without a buddy (`has_buddy`), priority children first.
+
+    From the kept flag, not by looking up every child's pairs: a large school has thousands.
+    """
+    children = Pupil.objects.in_care_enrolled(school)
     if settings is not None and settings.buddy_required:
-        missing |= Q(has_buddy=False)
-    return _priority_order(children.filter(missing)).select_related("school_class")
+        children = children.annotate(has_buddy=_has_buddy()).filter(
+            Q(teacher_paired=False) | Q(has_buddy=False)
+        )
+    else:
+        children = children.filter(teacher_paired=False)
+    return _priority_order(children).select_related("school_class")
 
 
 def coverage(
@@ -245,14 +249,19 @@ def coverage(
     active teacher pair (with `on`, a teacher pair running that day), for the school and each
     class.
 
-    Two queries: the counts by class, then the classes.
+    Two queries: the counts by class, then the classes. Today's pairs are the kept
+    Pupil.teacher_paired (has_teacher_pair() as every pairing write sets it), not a lookup of
+    every child's pairs; a past day's are looked up.
     """
     if children is None:
         children = Pupil.objects.in_care_enrolled(school)
+    if on is None or on >= timezone.localdate():
+        paired = Q(teacher_paired=True)
+    else:
+        children, paired = children.annotate(has_teacher=has_teacher_pair(on)), Q(has_teacher=True)
     rows = (
-        children.annotate(has_teacher=has_teacher_pair(on))
-        .values("school_class")
-        .annotate(children=Count("pk"), paired=Count("pk", filter=Q(has_teacher=True)))
+        children.values("school_class")
+        .annotate(children=Count("pk"), paired=Count("pk", filter=paired))
         .order_by()
     )
     counts = {row["school_class"]: row for row in rows}
@@ -280,6 +289,7 @@ def teacher_loads(school_id: int, settings: PairingSettings) -> list[TeacherLoad
     """Every teacher who can be paired, with their active pairs, lightest load first (1 query)."""
     teachers = (
         _pairable_teachers(school_id)
+        .only("full_name", "username")  # their names: a large school has a thousand
         .annotate(
             # These teachers are at work, so their open teacher pairs are active_teacher() ones.
             load=Count("pairs", filter=Q(pairs__kind=Pair.Kind.TEACHER, pairs__ended_on=None))
@@ -355,15 +365,23 @@ def suggest_pairs(
     return suggestions
 
 
+# What the board shows of an unpaired child and orders them by (_priority_order).
+BOARD_PUPIL_FIELDS = (
+    "name", "name_pinyin", "school_class", "teacher_paired", "is_priority", "is_orphan",
+    "is_unsupported", "lacks_guardian", "school_class__grade", "school_class__number",
+    "school_class__head_teacher_id",
+)  # fmt: skip
+
+
 def board(school: School, *, idle: list[Pair]) -> Board:
     """The pairing board; ``idle`` is the school's idle pairs, which visits decides (a pair's
     activity is in its care records)."""
     settings = PairingSettings.for_school(school)
     total, per_class = coverage(school)
     # suggest_pairs reads the class's head_teacher_id: no need to build the head teachers.
-    unpaired = list(unpaired_children(school, settings))
+    unpaired = list(unpaired_children(school, settings).only(*BOARD_PUPIL_FIELDS))
     loads = teacher_loads(school.pk, settings)
-    teacher_unpaired = [child for child in unpaired if not child.has_teacher]
+    teacher_unpaired = [child for child in unpaired if not child.teacher_paired]
     suggestions = suggest_pairs(teacher_unpaired, loads, school.pk)
     for suggestion in suggestions:
         suggestion.pupil.suggestion = suggestion

@@ -4,15 +4,17 @@ Each write logs the pupil it concerns in the access log, in the same transaction
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caresys.lib.hooks import Hooks
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from pairing.selectors import has_teacher_pair
 from registry.models import SCRUBBED, AccessLog, Pupil, Role, User
@@ -37,6 +39,14 @@ def teacher_paired_refresh(*, pupil_ids: Iterable[int] | QuerySet) -> None:
     of the write that called it, which every write of a teacher pair or of a pair teacher's
     account does."""
     Pupil.with_pending.filter(pk__in=pupil_ids).update(teacher_paired=has_teacher_pair())
+
+
+# Apps above pairing keep figures about a pair from their own data (visits: its last
+# activity, from its teacher's care records); each registers a listener from AppConfig.ready(),
+# called with the new pair's pk inside the transaction that made it.
+PairListener = Callable[[int], Any]
+_pair_listeners: Hooks[PairListener] = Hooks()
+register_pair_listener = _pair_listeners.register
 
 
 def teacher_account_changed(user_id: int) -> None:
@@ -147,6 +157,7 @@ def pair_create(
     pair.save()
     if pair.kind == Pair.Kind.TEACHER:
         teacher_paired_refresh(pupil_ids=[pupil.pk])
+    _pair_listeners.call(pair.pk)
     HelpPlan.objects.create(pair=pair, updated_by=actor)
     if teacher is not None and not teacher.has_role(Role.PAIR_TEACHER):
         teacher.roles = [*teacher.roles, Role.PAIR_TEACHER]
@@ -251,6 +262,10 @@ def pair_check_create(
     )
     check.full_clean()
     check.save()
+    # A check only moves the pair's last activity later (checks are never voided or deleted).
+    Pair.objects.filter(pk=pair.pk).filter(
+        Q(last_active_on=None) | Q(last_active_on__lt=checked_on)
+    ).update(last_active_on=checked_on)
     _log(actor, pair.pupil, _("定期检查：%(day)s") % {"day": checked_on.isoformat()}, request)
     return check
 

@@ -94,7 +94,9 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     by_number = selectors.sees_full_id_number(request.user)
     form = PupilFilterForm(request.GET or None, classes=classes, by_number=by_number)
     filters = valid_filters(form)
-    page = paginate(request, selectors.pupil_list(user=request.user, filters=filters))
+    page = paginate(
+        request, selectors.pupil_list(user=request.user, filters=filters), keys_first=True
+    )
     selectors.count_missing(page)
     context = {
         "form": form,

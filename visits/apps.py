@@ -13,3 +13,8 @@ class VisitsConfig(AppConfig):
 
         register_scrubber(pupils_scrub_records)
         register_calendar_listener(recount_school)
+
+        from pairing.services import register_pair_listener
+        from visits.tallies import pair_begun
+
+        register_pair_listener(pair_begun)

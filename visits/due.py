@@ -9,7 +9,7 @@ its date. A period that has ended is history, shown by the overviews, never a to
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -292,15 +292,18 @@ def compliance(
         .annotate(n=Count("pk"), no_contact=Count("pk", filter=~contacted), **counts)
         .order_by()
     )
+    # From the overdue events (index watch_open_by_due), each child looked up by key: not the
+    # list of every child in care, which walked every enrolled pupil of the school again.
     overdue = dict(
-        WatchEvent.objects.filter(school_id=school_id, pupil__in=children)
+        WatchEvent.objects.filter(school_id=school_id)
         .overdue(today)
+        .filter(Exists(children.filter(pk=OuterRef("pupil_id"))))
         .values_list("pupil__school_class")
         .annotate(n=Count("pk"))
         .order_by()
     )
     by_pk = {row["school_class"]: row for row in rows}
-    classes = SchoolClass.objects.filter(pk__in=[pk for pk in by_pk if pk is not None])
+    classes = list(SchoolClass.objects.filter(pk__in=[pk for pk in by_pk if pk is not None]))
     labelled = [(school_class.pk, str(school_class)) for school_class in classes]  # in order
     if None in by_pk:
         labelled.append((None, str(_("未分班"))))
@@ -316,6 +319,7 @@ def compliance(
         )
     no_contact = list(
         children.exclude(contacted)
+        .filter(_first_classes(report_classes, classes, NO_CONTACT_LISTED))
         .only("pk", "name", "name_pinyin", "left_behind", "school_class")
         .select_related("school_class")
         .order_by("school_class__grade", "school_class__number", "name_pinyin", "pk")[
@@ -353,6 +357,30 @@ def compliance(
         month,
         term,
         no_contact_count=sum(row.no_contact for row in report_classes),
+    )
+
+
+def _first_classes(rows: list[ClassCompliance], classes: list[SchoolClass], wanted: int) -> Q:
+    """The classes (in class order, `rows` beside `classes`, the children in no class last)
+    whose children with no contact hold the first `wanted` of them in class order, with the
+    children in no class if any (first in SQLite's order, last in PostgreSQL's): the list reads
+    those classes' children by the class index, not every enrolled pupil of the school."""
+    chosen, listed, last = [], 0, None
+    unclassed = len(rows) > len(classes) and rows[-1].no_contact
+    for row, school_class in zip(rows, classes, strict=False):
+        key = (school_class.grade, school_class.number)
+        if listed >= wanted and key != last:  # classes of the same grade and number interleave
+            break
+        if row.no_contact:
+            chosen.append(school_class.pk)
+            listed += row.no_contact
+        last = key
+    # An OR with the children in no class only when there are some: it turned SQLite away
+    # from the class index.
+    return (
+        Q(school_class__in=chosen) | Q(school_class=None)
+        if unclassed
+        else Q(school_class__in=chosen)
     )
 
 

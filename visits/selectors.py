@@ -8,13 +8,11 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
-    DateField,
     Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -44,6 +42,7 @@ from visits.models import (
     WatchEvent,
     live_records,
 )
+from visits.tallies import latest_activity
 
 
 def can_write_record(user: User, kind: str, pupil: Pupil) -> bool:
@@ -393,19 +392,8 @@ def with_last_activity(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
     days in SQL spelled each twice (GREATEST is NULL in SQLite when either side is), and
     a join on the checks grouped the whole row.
     """
-    last_check = (
-        PairCheck.objects.filter(pair=OuterRef("pk")).order_by("-checked_on").values("checked_on")
-    )
-    last_record = (
-        CareRecord.objects.live()
-        .filter(pupils=OuterRef("pupil"), author=OuterRef("teacher"))
-        .order_by("-occurred_on")
-        .values("occurred_on")
-    )
-    return pairs.annotate(
-        last_checked_on=Subquery(last_check[:1], output_field=DateField()),
-        last_recorded_on=Subquery(last_record[:1], output_field=DateField()),
-    )
+    last_check, last_record = latest_activity()
+    return pairs.annotate(last_checked_on=last_check, last_recorded_on=last_record)
 
 
 def is_idle(pair: Pair, settings: PairingSettings, today: datetime.date | None = None) -> bool:
@@ -436,6 +424,14 @@ def idle_pairs(
     """
     day = on or timezone.localdate()
     cutoff = day - datetime.timedelta(days=settings.idle_days)
+    if on is None:
+        # Today: from the kept last activity (Pair.last_active_on), without looking up every
+        # pair's records and checks (a large school has thousands of pairs).
+        return (
+            pairs.teachers()
+            .active()
+            .filter(Q(last_active_on__lt=cutoff) | Q(last_active_on=None, started_on__lt=cutoff))
+        )
     checks = PairCheck.objects.all() if on is None else PairCheck.objects.filter(checked_on__lte=on)
     records = CareRecord.objects.live()
     if on is not None:
@@ -455,13 +451,15 @@ def idle_pairs(
 
 
 def idle_pairs_of(school: School) -> list[Pair]:
-    """The school's idle teacher pairs, oldest first, for the pairing board."""
+    """The school's idle teacher pairs, oldest first, for the pairing board. Two queries: their
+    keys from the pairs alone, then those pairs with child, class and teacher; joined at once,
+    PostgreSQL (guessing thousands of idle pairs where there are a few) hashed every pupil."""
     pairs = Pair.objects.teachers().active().filter(school=school)
-    settings = PairingSettings.for_school(school)
+    keys = list(idle_pairs(pairs, PairingSettings.for_school(school)).values_list("pk", flat=True))
     return list(
-        idle_pairs(
-            pairs.select_related("pupil", "pupil__school_class", "teacher"), settings
-        ).order_by("started_on", "pk")
+        Pair.objects.filter(pk__in=keys)
+        .select_related("pupil", "pupil__school_class", "teacher")
+        .order_by("started_on", "pk")
     )
 
 

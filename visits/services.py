@@ -37,7 +37,7 @@ from visits.selectors import (
     can_manage_dropout,
     can_write_record,
 )
-from visits.tallies import count_day, day_key, retally_record
+from visits.tallies import count_day, day_key, record_pairs_refresh, retally_record
 
 RECORD_FIELDS = CareRecord.FILLED_IN
 
@@ -102,6 +102,7 @@ def _record_save(
     record.pupils.set(pupils)
     retally_record(record, pupil_ids=[pupil.pk for pupil in pupils])
     count_day(record.school_id, day_key(record), 1)
+    record_pairs_refresh(record, pupil_ids=[pupil.pk for pupil in pupils])
     if record.kind in CareSettings.for_school(actor.school).watch_answering_kinds():
         WatchEvent.objects.filter(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
@@ -154,6 +155,7 @@ def record_correct(
     if record.occurred_on != was_on:
         # Its children (a correction cannot change them) may now count in another term.
         retally_record(record, was_on)
+        record_pairs_refresh(record)
     if day_key(record) != counted:  # another day, or another of 四导
         count_day(record.school_id, counted, -1)
         count_day(record.school_id, day_key(record), 1)
@@ -187,6 +189,7 @@ def record_void(
     record.save(update_fields=["voided_at", "void_reason"])
     retally_record(record)
     count_day(record.school_id, day_key(record), -1)
+    record_pairs_refresh(record)
     WatchEvent.objects.filter(answered_by=record).update(answered_by=None)
     CareRecordRevision.objects.create(
         record=record,

@@ -6,6 +6,9 @@ A record counts in the term of its school that contains its date (Term.objects.c
 records dated outside every term are not tallied. `tally_rows` counts from the records;
 `retally` rewrites the rows of some children in some terms from it, `recount_school` every row
 of a school (for bulk writes, term date edits and `manage.py recount_tallies`).
+
+Also kept here from the records: each pair's last activity (Pair.last_active_on), set by
+`pair_activity_refresh` in the transaction of each write of a record, a check or a pair.
 """
 
 import datetime
@@ -15,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -22,11 +26,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Greatest
 
 from caresys.lib.periods import Period
+from pairing.models import Pair, PairCheck
 from registry.models import Pupil, Term
 from visits.models import CareRecord, PupilTermTally, RecordDayCount, live_records
 
@@ -283,3 +290,53 @@ def recount_school(school_id: int) -> int:
         batch = pupil_ids[start : start + PUPILS_PER_BATCH]
         kept += _store(tally_rows(school_id, batch, terms=terms))
     return kept
+
+
+# --- pairs' last activity ------------------------------------------------------------------
+
+
+def latest_activity() -> tuple[Subquery, Subquery]:
+    """The pair's (OuterRef "pk", "pupil_id", "teacher_id") latest check and its teacher's
+    latest live record about the child, each a correlated subquery: the two days
+    Pair.last_active_on is the later of (with_last_activity reads them, pair_activity_refresh
+    keeps it)."""
+    checks = PairCheck.objects.filter(pair=OuterRef("pk")).order_by("-checked_on")
+    records = (
+        CareRecord.objects.live()
+        .filter(pupils=OuterRef("pupil_id"), author=OuterRef("teacher_id"))
+        .order_by("-occurred_on")
+    )
+    return (
+        Subquery(checks.values("checked_on")[:1], output_field=DateField()),
+        Subquery(records.values("occurred_on")[:1], output_field=DateField()),
+    )
+
+
+def pair_activity_refresh(pairs: QuerySet[Pair]) -> None:
+    """Set the kept Pair.last_active_on of these pairs by the rule (the later of the two days
+    of latest_activity): one UPDATE."""
+    # GREATEST is NULL in SQLite when either side is: each side falls back on the other.
+    (check, record), (check_again, record_again) = latest_activity(), latest_activity()
+    pairs.update(
+        last_active_on=Greatest(Coalesce(check, record), Coalesce(record_again, check_again))
+    )
+
+
+def record_pairs_refresh(record: CareRecord, pupil_ids: Iterable[int] | None = None) -> None:
+    """After a write of the record: the last activity of its author's pairs with its children."""
+    if pupil_ids is None:
+        pupil_ids = record.pupils.values("pk")
+    pair_activity_refresh(Pair.objects.filter(teacher_id=record.author_id, pupil_id__in=pupil_ids))
+
+
+def pair_begun(pair_id: int) -> None:
+    """A pair was made (pairing's pair listener): its activity so far counts."""
+    pair_activity_refresh(Pair.objects.filter(pk=pair_id))
+
+
+@transaction.atomic
+def recount_pair_activity(school_id: int) -> int:
+    """Rebuild the kept last activity of every pair of the school; returns how many pairs."""
+    pairs = Pair.objects.filter(school_id=school_id)
+    pair_activity_refresh(pairs)
+    return pairs.count()

@@ -35,9 +35,33 @@ def valid_filters(form) -> dict:
     return form.cleaned_data
 
 
-def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
-    paginator = Paginator(items, per_page or settings.CARESYS_PAGE_SIZE)
+def paginate(
+    request: HttpRequest, items, per_page: int | None = None, *, keys_first: bool = False
+) -> Page:
+    """The page the request asks for; `keys_first` for a long queryset of wide rows (see
+    KeysFirstPaginator)."""
+    paginator_class = KeysFirstPaginator if keys_first else Paginator
+    paginator = paginator_class(items, per_page or settings.CARESYS_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+class KeysFirstPaginator(Paginator):
+    """Pages a queryset by its primary keys first: the database sorts the keys of every
+    matching row to find the page, then reads that page's rows whole (late row lookup). Sorting
+    20,000 whole pupils to show 50 of them was most of the pupil list."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(
+            self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top]
+        )
+        order = {key: index for index, key in enumerate(keys)}
+        rows = sorted(self.object_list.filter(pk__in=keys), key=lambda row: order[row.pk])
+        return self._get_page(rows, number, self)
 
 
 def query_without_page(request: HttpRequest, *keys: str) -> str:

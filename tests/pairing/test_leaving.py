@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pairing import selectors, services
 from pairing.models import Pair
+from registry import services as registry_services
 from registry.models import ArchiveRevision, Pupil, SchoolClass
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 
@@ -51,8 +52,8 @@ def test_a_leaving_teachers_children_are_reassigned_or_listed_as_unpaired(
 def test_a_deactivated_teachers_children_show_on_the_board(
     admin_user, school, pair_teacher, paired
 ):
-    pair_teacher.is_active = False
-    pair_teacher.save()
+    # Through the registry's service, which keeps the children's teacher_paired the board reads.
+    registry_services.staff_deactivate(actor=admin_user, user=pair_teacher)
 
     board = selectors.board(school, idle=[])
 

@@ -18,6 +18,7 @@ from reports.selectors import default_texts, term_numbers
 from tests.factories import make_pupil
 from visits import services as visits_services
 from visits.models import DropoutCase
+from visits.tallies import recount_pair_activity
 
 PAST_START, PAST_END = datetime.date(2024, 9, 1), datetime.date(2025, 1, 20)
 
@@ -80,8 +81,9 @@ def history(admin_user, class_teacher, school_class, other_class, past_term, ter
         end_reason=Pair.EndReason.YEAR_END,
     )  # fmt: skip
     Pair.objects.create(school=school, pupil=li, kind=Pair.Kind.TEACHER, teacher=class_teacher)
-    # Written past the services: the kept flags (today's pairs) counted again, as after a restore.
+    # Pairs written past the services: the kept flags and last activity are counted here.
     pupil_flags_recount(school_id=school.pk)
+    recount_pair_activity(school.pk)
     return {"ming": ming, "fang": fang, "gang": gang, "duo": duo, "li": li}
 
 

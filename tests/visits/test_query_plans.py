@@ -2,10 +2,13 @@
 without statistics (a fresh install) and with those of a school of 20,000 pupils and 200,000
 records (what ANALYZE wrote there), and must use its index either way."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from pairing.models import Pair, PairingSettings
 from visits.selectors import idle_pairs
@@ -79,14 +82,28 @@ def plans_of(queries: CaptureQueriesContext, containing: str) -> list[str]:
     ]
 
 
-def test_the_idle_pairs_count_looks_up_each_teachers_recent_records_by_index(statistics, school):
+def test_todays_idle_pairs_are_read_from_the_school_s_active_pairs_alone(statistics, school):
+    """From the kept Pair.last_active_on: no record or check is looked up."""
     query = idle_pairs(Pair.objects.filter(school=school), PairingSettings.for_school(school))
     sql, params = query.query.sql_with_params()
 
     explained = plan(sql, params)
 
-    assert "USING INDEX record_author_date (author_id=? AND occurred_on>?)" in explained
-    assert "paircheck_by_pair (pair_id=? AND checked_on>?)" in explained
+    assert "USING INDEX pair_active_by_teacher (school_id=? AND ended_on=?)" in explained
+    assert "visits_carerecord" not in explained and "paircheck" not in explained
+
+
+def test_a_past_days_idle_pairs_look_up_each_teachers_recent_records_by_index(statistics, school):
+    day = timezone.localdate() - datetime.timedelta(days=7)
+    query = idle_pairs(
+        Pair.objects.filter(school=school), PairingSettings.for_school(school), on=day
+    )
+    sql, params = query.query.sql_with_params()
+
+    explained = plan(sql, params)
+
+    assert "USING INDEX record_author_date (author_id=? AND occurred_on>?" in explained
+    assert "paircheck_by_pair (pair_id=? AND checked_on>?" in explained
     assert "SCAN" not in explained.replace("SCAN pairing_pair", "")  # no table walked
     assert "AUTOMATIC" not in explained
 

@@ -1,14 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.models import School
-from visits.tallies import recount_school
+from visits.tallies import recount_pair_activity, recount_school
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the per-child, per-term tallies and the per-day counts of care records from "
-        "the live records, one school at a time (they are kept current by every write; run "
-        "after restoring data or if in doubt). 重新统计每名儿童每学期、每所学校每天的关爱记录数。"
+        "Rebuild the per-child, per-term tallies, the per-day counts of care records and each "
+        "pair's last activity from the live records and checks, one school at a time (they are "
+        "kept current by every write; run after restoring data or if in doubt). "
+        "重新统计每名儿童每学期、每所学校每天的关爱记录数及结对最近活动。"
     )
 
     def add_arguments(self, parser) -> None:
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         rows = 0
         for one in schools.only("pk", "name"):
             kept = recount_school(one.pk)
+            recount_pair_activity(one.pk)
             rows += kept
             if options["verbosity"] > 1:
                 self.stdout.write(f"{one.name}：{kept} 行")
