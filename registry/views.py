@@ -81,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.reads_whole_school or user.has_role(Role.COUNSELLOR):
         # A teacher's home page leads with what is due (the list itself is 我的待办); a
         # counsellor's with the follow-ups of their counselling.
-        context["work"] = visits_selectors.work_of(user=user)
+        context["work"] = visits_selectors.work_of(user=user, with_done=False)
     # The principal sees at once that a high-risk counselling record was written (no content).
     context["high_risk"] = list(visits_selectors.high_risk_alerts(user))
     return render(request, "registry/home.html", context)
