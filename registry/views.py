@@ -118,7 +118,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "father": parents.get(Parent.Relation.FATHER),
         "mother": parents.get(Parent.Relation.MOTHER),
         "guardian": guardian,
-        "missing": selectors.missing_items(pupil),
+        "missing": selectors.missing_items_as_read(pupil),
         "periods": selectors.periods_of(pupil),
         "can_edit": selectors.can_edit_pupil(request.user, pupil),
         "pairs": pairing_selectors.pairs_of_pupil(pupil),
