@@ -6,8 +6,9 @@
 
 Without URLs, the pages a class teacher opens under bench_load (their class and first
 left-behind child filled in). The URL POST writes care records as bench_load does (on the
-database given: they stay in the person's lists, so profile the pages as someone else). Prints, per page, the median process CPU ms over REQUESTS
-requests and the query count.
+database given: they stay in the person's lists, so profile the pages as someone else).
+Prints, per page, the median (and least) process CPU ms over REQUESTS requests and the
+query count.
 """
 
 import cProfile
