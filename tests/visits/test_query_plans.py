@@ -2,6 +2,8 @@
 without statistics (a fresh install) and with those of a school of 20,000 pupils and 200,000
 records (what ANALYZE wrote there), and must use its index either way."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -48,20 +50,28 @@ LARGE_SCHOOL = [
 ]
 
 
-@pytest.fixture(params=["without statistics", "with a large school's statistics"])
-def statistics(request, db):
-    """The planner's statistics for this test: none, or LARGE_SCHOOL's (indexes whose names
-    differ on this database are left without)."""
+@contextmanager
+def planner_statistics(rows: list[tuple[str, str, str]]):
+    """The planner's statistics are these sqlite_stat1 rows (indexes whose names differ on
+    this database are left without), then none again."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # creates sqlite_stat1
         cursor.execute("DELETE FROM sqlite_stat1")
-        if request.param != "without statistics":
-            cursor.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", LARGE_SCHOOL)
+        cursor.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", rows)
         cursor.execute("ANALYZE sqlite_schema")  # reloads the statistics
-    yield request.param
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sqlite_stat1")
-        cursor.execute("ANALYZE sqlite_schema")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sqlite_stat1")
+            cursor.execute("ANALYZE sqlite_schema")
+
+
+@pytest.fixture(params=["without statistics", "with a large school's statistics"])
+def statistics(request, db):
+    """The planner's statistics for this test: none, or LARGE_SCHOOL's."""
+    with planner_statistics([] if request.param == "without statistics" else LARGE_SCHOOL):
+        yield request.param
 
 
 def plan(sql: str, params=()) -> str:
@@ -199,17 +209,9 @@ def test_a_classs_event_quotas_count_the_records_of_its_childrens_links(
         school_id=class_teacher.school_id, kind__in=["symposium", "parent_meeting"]
     )
     sql, params = _class_records(of_term, [school_class]).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("DELETE FROM sqlite_stat1")
-        cursor.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", rows)
-        cursor.execute("ANALYZE sqlite_schema")
-    try:
+
+    with planner_statistics(rows):
         explained = plan(sql, params)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM sqlite_stat1")
-            cursor.execute("ANALYZE sqlite_schema")
 
     # From the class's children (its index), their links, each record by its key: never the
     # school's records of the term walked by date.
