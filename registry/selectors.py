@@ -83,7 +83,17 @@ register_scope_grant = _scope_grants.register
 
 def _own_q(user: User) -> Q:
     """The children a teacher answers for: the class they head and what the grants add, as one
-    list of the school's pupil ids."""
+    list of the school's pupil ids. Built once per user object (a page asks up to four
+    times): the filter is lazy SQL, read afresh by every query it is part of."""
+    kept = user.__dict__.get("_own_q")
+    if kept is not None and kept[0] == user.school_id:
+        return kept[1]
+    own = _own_q_built(user)
+    user.__dict__["_own_q"] = (user.school_id, own)
+    return own
+
+
+def _own_q_built(user: User) -> Q:
     # One list of ids the database looks up by key (the classes' pupils, the pairs' children),
     # with the school inside it. Not an OR of the parts, and no school_id test beside it: SQLite
     # then chose the (school, status) index and walked every enrolled pupil of the school to
@@ -353,6 +363,13 @@ def missing_items(pupil: Pupil) -> list[str]:
         .get()
     )
     return [str(item.label) for item in ARCHIVE_ITEMS if flags[f"missing_{item.key}"]]
+
+
+def missing_items_as_read(pupil: Pupil) -> list[str]:
+    """missing_items of a pupil read in this request: none, without the query, when its kept
+    archive_complete (set by every write by the same rule, archive_incomplete) says so. The
+    nineteen items' query cost ~7 ms of CPU to build for each archive opened."""
+    return [] if pupil.archive_complete else missing_items(pupil)
 
 
 def archive_rate(

@@ -81,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.reads_whole_school or user.has_role(Role.COUNSELLOR):
         # A teacher's home page leads with what is due (the list itself is 我的待办); a
         # counsellor's with the follow-ups of their counselling.
-        context["work"] = visits_selectors.work_of(user=user)
+        context["work"] = visits_selectors.work_of(user=user, with_done=False)
     # The principal sees at once that a high-risk counselling record was written (no content).
     context["high_risk"] = list(visits_selectors.high_risk_alerts(user))
     return render(request, "registry/home.html", context)
@@ -120,7 +120,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "father": parents.get(Parent.Relation.FATHER),
         "mother": parents.get(Parent.Relation.MOTHER),
         "guardian": guardian,
-        "missing": selectors.missing_items(pupil),
+        "missing": selectors.missing_items_as_read(pupil),
         "periods": selectors.periods_of(pupil),
         "can_edit": selectors.can_edit_pupil(request.user, pupil),
         "pairs": pairing_selectors.pairs_of_pupil(pupil),

@@ -9,7 +9,7 @@ its date. A period that has ended is history, shown by the overviews, never a to
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -81,19 +81,30 @@ class WorkList:
         return len(self.done) + len(self.done_elsewhere)
 
 
-def _counted(kind: str, period: Period) -> Q:
-    return live_records("care_records__") & Q(
-        care_records__kind=kind,
-        care_records__occurred_on__gte=period.start,
-        care_records__occurred_on__lte=period.end,
-    )
+def _records_of(**conditions) -> QuerySet:
+    """The child's links to its live records meeting the conditions (for a subquery): by the
+    links' pupil index and each record's key, whatever the school's size."""
+    return CareRecord.pupils.through.objects.filter(
+        live_records("carerecord__"), pupil=OuterRef("pk"), **conditions
+    ).order_by()
+
+
+def _count_of(links: QuerySet) -> Coalesce:
+    """How many links (a child's link to a record is unique: its records) in a subquery."""
+    return Coalesce(Subquery(links.values("pupil").annotate(n=Count("pk")).values("n")), 0)
 
 
 def _with_counts(pupils: QuerySet[Pupil], periods: dict[str, Period | None]) -> QuerySet[Pupil]:
-    """Each quota's records in its current period, counted in one query."""
+    """Each quota's records in its current period, counted in a subquery a quota: joined to
+    every record of the children and grouped by all of the pupil's columns, the count took
+    ~8 ms of a teacher's 我的待办 at 20,000 pupils."""
     annotations = {
-        f"{quota.key}_now": Count(
-            "care_records", filter=_counted(quota.kind, periods[quota.key]), distinct=True
+        f"{quota.key}_now": _count_of(
+            _records_of(
+                carerecord__kind=quota.kind,
+                carerecord__occurred_on__gte=periods[quota.key].start,
+                carerecord__occurred_on__lte=periods[quota.key].end,
+            )
         )
         for quota in QUOTAS
         if periods[quota.key] is not None
@@ -107,13 +118,18 @@ def quota_periods(month: Period, term: Period | None) -> dict[str, Period | None
 
 
 def work_list(
-    *, user: User, pupils: QuerySet[Pupil], settings: CareSettings, today: datetime.date
+    *,
+    user: User,
+    pupils: QuerySet[Pupil],
+    settings: CareSettings,
+    today: datetime.date,
+    with_done: bool = True,
 ) -> WorkList:
     """The user's list: what the 关爱对象 among the children given still need in the current month
     and term, open 五必访, and what the user recorded this week. Every item clears by
     recording the work it asks for, from today: a period that has ended is history (the class
     overview, the teachers' work table and the summary show its shortfall), not a to-do. A
-    fixed number of queries."""
+    fixed number of queries; without ``with_done``, not this week's records."""
     month, term = month_of(today), term_of(user.school_id, today)
     periods = quota_periods(month, term)
     # The children's keys first: counted from a scope filter, PostgreSQL guessed thousands of
@@ -149,13 +165,14 @@ def work_list(
         )
         (result.overdue if item.overdue else result.due).append(item)
     result.due.extend(_teacher_quotas(user, settings, month, not_visited))
-    week_start = today - datetime.timedelta(days=today.weekday())
-    result.done = list(
-        CareRecord.objects.live()
-        .filter(author=user, occurred_on__gte=week_start, occurred_on__lte=today)
-        .prefetch_related("pupils")
-        .order_by("-occurred_on", "-pk")
-    )
+    if with_done:
+        week_start = today - datetime.timedelta(days=today.weekday())
+        result.done = list(
+            CareRecord.objects.live()
+            .filter(author=user, occurred_on__gte=week_start, occurred_on__lte=today)
+            .prefetch_related("pupils")
+            .order_by("-occurred_on", "-pk")
+        )
     for items in (result.overdue, result.due):
         items.sort(
             key=lambda item: (item.due_on, item.pupil.name_pinyin if item.pupil else "", item.label)
@@ -208,9 +225,10 @@ class Compliance:
 NO_CONTACT_LISTED = 200
 
 
-def _last_contact() -> Max:
-    """The child's latest record that is not void, over the same join as the quota counts."""
-    return Max("care_records__occurred_on", filter=live_records("care_records__"))
+def _last_contact() -> Subquery:
+    """The child's latest record that is not void, in a subquery as the quota counts are."""
+    latest = _records_of().order_by("-carerecord__occurred_on")
+    return Subquery(latest.values("carerecord__occurred_on")[:1])
 
 
 def _open_events(**conditions) -> Coalesce:

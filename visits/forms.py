@@ -85,6 +85,11 @@ class CareRecordForm(forms.ModelForm):
         self.fields["pupils"].queryset = pupils
         self.fields["pupils"].show(shown)
         self.fields["kind"].choices = kinds
+        # The service validates the record it writes whole (record_create's full_clean, the
+        # check constraints included) and its errors come back beside the fields; this
+        # instance is never saved, and checking its constraints too cost three more queries
+        # on every save.
+        self.instance.validate_constraints = lambda exclude=None: None
 
     def clean(self) -> dict:
         return _counselling_asked(self, super().clean())

@@ -140,15 +140,19 @@ def class_quotas(*, school_class: SchoolClass, today: datetime.date) -> list[due
     return [item for provider in CLASS_QUOTA_PROVIDERS for item in provider(school_class, today)]
 
 
-def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
+def work_of(
+    *, user: User, today: datetime.date | None = None, with_done: bool = True
+) -> due.WorkList:
     """我的待办 of a teacher: their own children's care still due, open 五必访, this week's
-    records; a counsellor's follow-ups of their counselling. A fixed number of queries."""
+    records; a counsellor's follow-ups of their counselling. A fixed number of queries.
+    Without ``with_done``, what is to do only (the home page's summary shows nothing done)."""
     today = today or timezone.localdate()
     work = due.work_list(
         user=user,
         pupils=own_children(user=user),
         settings=CareSettings.for_school(user.school),
         today=today,
+        with_done=with_done,
     )
     extra = counselling_follow_ups(user=user, today=today)
     for provider in WORK_PROVIDERS:
@@ -157,6 +161,8 @@ def work_of(*, user: User, today: datetime.date | None = None) -> due.WorkList:
         (work.overdue if item.overdue else work.due).append(item)
     for items in (work.overdue, work.due):
         items.sort(key=lambda item: item.due_on)
+    if not with_done:
+        return work
     week_start = today - datetime.timedelta(days=today.weekday())
     for done_provider in DONE_PROVIDERS:
         work.done_elsewhere.extend(done_provider(user, week_start, today))

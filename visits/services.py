@@ -6,7 +6,7 @@ Every write logs the children it concerns in the access log, in the same transac
 import datetime
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -52,6 +52,15 @@ def _log(actor: User, pupils: Iterable[Pupil], detail: str, request: HttpRequest
     )
 
 
+class PreparedFile(NamedTuple):
+    """An upload checked and, for a photo, re-encoded: what the record's transaction stores."""
+
+    name: str
+    content_type: str
+    content: ContentFile
+    kind: str
+
+
 def record_create(
     *,
     actor: User,
@@ -64,7 +73,15 @@ def record_create(
     (or a phone visit, where the school allows) answers their open 五必访 events noticed on
     or before its date."""
     record = _record_checked(actor, pupils, fields)
-    return _record_save(actor=actor, record=record, pupils=pupils, uploads=uploads, request=request)
+    try:
+        # Decoded and re-encoded before the transaction: on SQLite it holds the one write
+        # lock, and a phone's photo takes longer to re-encode than the record takes to write.
+        prepared = attachments_prepared(uploads)
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from error
+    return _record_save(
+        actor=actor, record=record, pupils=pupils, prepared=prepared, request=request
+    )
 
 
 def _record_checked(actor: User, pupils: list[Pupil], fields: dict[str, Any]) -> CareRecord:
@@ -94,7 +111,7 @@ def _record_save(
     actor: User,
     record: CareRecord,
     pupils: list[Pupil],
-    uploads: list[UploadedFile],
+    prepared: list[PreparedFile],
     request: HttpRequest | None,
 ) -> CareRecord:
     """record_create's writes, with its tallies and access-log rows, in one transaction."""
@@ -108,9 +125,9 @@ def _record_save(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
         ).update(answered_by=record)
     _log(actor, pupils, _("新建%(kind)s记录") % {"kind": record.get_kind_display()}, request)
-    if uploads:
+    if prepared:
         try:
-            attachments_add(actor=actor, record=record, uploads=list(uploads), request=request)
+            _attachments_save(actor=actor, record=record, prepared=prepared, request=request)
         except ValidationError as error:
             raise ValidationError({"files": error.messages}) from error
     return record
@@ -341,20 +358,11 @@ def _check_photo_consent(record: CareRecord) -> None:
         )  # fmt: skip
 
 
-@transaction.atomic
-def attachments_add(
-    *,
-    actor: User,
-    record: CareRecord,
-    uploads: list[UploadedFile],
-    kind: str = RecordAttachment.Kind.PHOTO,
-    request: HttpRequest | None = None,
-) -> list[RecordAttachment]:
-    """Attach evidence to a record: all the files or none (a bad one is named in the error)."""
-    if not can_change_record(actor, record):
-        raise PermissionDenied
-    if record.attachments.count() + len(uploads) > ATTACHMENTS_PER_RECORD:
-        raise ValidationError(_("每条记录最多 %(n)d 个附件。") % {"n": ATTACHMENTS_PER_RECORD})
+def attachments_prepared(
+    uploads: list[UploadedFile], kind: str = RecordAttachment.Kind.PHOTO
+) -> list[PreparedFile]:
+    """Each upload's type sniffed and a photo decoded and re-encoded (ValidationError naming a
+    bad one). Reads no row, so done before the write's transaction."""
     prepared = []
     for upload in uploads:
         content_type = sniffed_type(upload)
@@ -366,8 +374,39 @@ def attachments_add(
             else kind
         )
         content = reencoded_photo(upload, content_type) if is_image else ContentFile(upload.read())
-        prepared.append((upload.name[-200:], content_type, content, upload_kind))
-    if any(upload_kind == RecordAttachment.Kind.PHOTO for *_rest, upload_kind in prepared):
+        prepared.append(PreparedFile(upload.name[-200:], content_type, content, upload_kind))
+    return prepared
+
+
+def attachments_add(
+    *,
+    actor: User,
+    record: CareRecord,
+    uploads: list[UploadedFile],
+    kind: str = RecordAttachment.Kind.PHOTO,
+    request: HttpRequest | None = None,
+) -> list[RecordAttachment]:
+    """Attach evidence to a record: all the files or none (a bad one is named in the error).
+    The photos are re-encoded before the transaction that stores them."""
+    if not can_change_record(actor, record):
+        raise PermissionDenied
+    prepared = attachments_prepared(uploads, kind)
+    with transaction.atomic():
+        return _attachments_save(actor=actor, record=record, prepared=prepared, request=request)
+
+
+def _attachments_save(
+    *,
+    actor: User,
+    record: CareRecord,
+    prepared: list[PreparedFile],
+    request: HttpRequest | None,
+) -> list[RecordAttachment]:
+    """attachments_add's writes (inside the caller's transaction): the files, their rows and
+    the access log, after the count and the children's photo consent are checked."""
+    if record.attachments.count() + len(prepared) > ATTACHMENTS_PER_RECORD:
+        raise ValidationError(_("每条记录最多 %(n)d 个附件。") % {"n": ATTACHMENTS_PER_RECORD})
+    if any(file.kind == RecordAttachment.Kind.PHOTO for file in prepared):
         _check_photo_consent(record)
     attachments: list[RecordAttachment] = []
     try:

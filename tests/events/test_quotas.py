@@ -60,9 +60,11 @@ def test_the_moral_lead_sets_the_quotas_and_a_wrong_number_is_refused_beside_it(
     assert 'class="form-control form-control-sm is-invalid"' in refused.content.decode()
 
 
+@pytest.mark.parametrize("school_wide", [True, False], ids=["with the school", "classes only"])
 def test_a_class_counts_its_own_its_grades_and_the_schools_events_and_old_records(
-    class_teacher, moral_lead, school, school_class, other_class, pupil, term, rules
-):
+    class_teacher, moral_lead, admin_user, school, school_class, other_class, pupil, other_pupil,
+    term, rules, school_wide,
+):  # fmt: skip
     same_grade = SchoolClassFactory(school=school, grade=3, number=2)
     hold(class_teacher, "parent_meeting", school_class=school_class)
     hold(moral_lead, "parent_meeting", grade=3)
@@ -75,15 +77,23 @@ def test_a_class_counts_its_own_its_grades_and_the_schools_events_and_old_record
         actor=class_teacher, pupils=[pupil], kind="parent_meeting", content="旧记录"
     )
 
+    visits_services.record_create(
+        actor=admin_user, pupils=[other_pupil], kind="parent_meeting", content="另一班的旧记录"
+    )
+
     status = quotas.quota_status(
-        school_id=school.pk, period=term.period, classes=[school_class, other_class]
+        school_id=school.pk,
+        period=term.period,
+        classes=[school_class, other_class],
+        school_wide=school_wide,
     )
 
     ours = {count.rule.kind: count.done for count in status.classes[school_class.pk]}
     theirs = {count.rule.kind: count.done for count in status.classes[other_class.pk]}
     assert ours == {"parent_meeting": 3, "safety": 1}
-    assert theirs == {"parent_meeting": 1, "safety": 1}
-    assert [(count.rule.kind, count.done) for count in status.school] == [("symposium", 0)]
+    assert theirs == {"parent_meeting": 2, "safety": 1}
+    school_counts = [(count.rule.kind, count.done) for count in status.school]
+    assert school_counts == ([("symposium", 0)] if school_wide else [])
 
 
 def test_the_work_list_asks_the_principal_for_the_school_and_the_teacher_for_the_class(

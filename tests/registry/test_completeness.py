@@ -1,6 +1,7 @@
 """What a complete archive holds, and 建档率: the share of left-behind children with one."""
 
 import pytest
+from django.urls import reverse
 
 from registry import services
 from registry.models import Pupil
@@ -139,3 +140,18 @@ def test_a_guardian_without_a_phone_is_still_missing_when_someone_looks_after_th
     pupil = make_pupil(actor=admin_user, school_class=school_class, guardian_phone="")
 
     assert missing_items(pupil) == ["监护人电话"]
+
+
+def test_the_archive_page_lists_what_an_archive_lacks_once_a_write_emptied_it(
+    client, admin_user, pupil
+):
+    """The page skips the items' query for an archive its kept flag calls complete, so the
+    flag must follow the write that empties an item."""
+    client.force_login(admin_user)
+    url = reverse("registry:pupil_detail", args=[pupil.pk])
+    assert Pupil.objects.get(pk=pupil.pk).archive_complete
+    assert "档案不完整" not in client.get(url).content.decode()
+
+    blank(admin_user, pupil, guardian={"phone": ""})
+
+    assert "档案不完整</strong>：缺少监护人电话" in client.get(url).content.decode()

@@ -250,3 +250,27 @@ def test_photos_chosen_on_the_record_form_are_saved_with_the_record(client, clas
     record = CareRecord.objects.get()
     assert response.status_code == 302
     assert sorted(record.attachments.values_list("original_name", flat=True)) == ["a.png", "b.pdf"]
+
+
+def test_a_photo_is_re_encoded_before_the_records_transaction_begins(
+    class_teacher, pupil, monkeypatch
+):
+    """On SQLite the record's transaction holds the one write lock every writer waits for:
+    the slow part of a photo, decoding and re-encoding it, is done before the lock is taken."""
+    from django.db import connection
+
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+    reencode = services.reencoded_photo
+
+    def spied(upload, content_type):
+        depths.append(len(connection.atomic_blocks))
+        return reencode(upload, content_type)
+
+    monkeypatch.setattr(services, "reencoded_photo", spied)
+
+    record = visit(class_teacher, [pupil], [png_upload()])
+    services.attachments_add(actor=class_teacher, record=record, uploads=[png_upload()])
+
+    assert depths == [outside, outside]
+    assert record.attachments.count() == 2

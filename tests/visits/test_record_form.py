@@ -188,3 +188,24 @@ def test_the_form_costs_as_many_queries_for_a_full_school_as_for_one_child(
 
     assert with_one == len(with_forty)
     assert len(checkbox_names(response)) == (21 if role == "class_teacher" else 1)
+
+
+def test_a_talk_given_an_amount_is_refused_on_the_form_and_not_saved(client, class_teacher, pupil):
+    """The form leaves the record's check constraints to the service's validation: a broken
+    one still comes back on the form, and nothing is written."""
+    client.force_login(class_teacher)
+
+    response = client.post(
+        FORM,
+        {
+            "kind": "talk",
+            "occurred_on": timezone.localdate(),
+            "content": "谈心",
+            "pupils": [pupil.pk],
+            "amount": "100",
+        },
+    )
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert not CareRecord.objects.exists()
