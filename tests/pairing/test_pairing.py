@@ -325,6 +325,25 @@ def test_a_pair_without_activity_for_the_set_days_is_idle(admin_user, school, pu
     assert not idle()
 
 
+def test_the_board_shows_an_idle_pairs_last_check_not_never(
+    client, principal, admin_user, school, pupil, other_teacher
+):
+    """The board's idle pairs once all read 从未 under 最近活动: the rows it lists carried no
+    activity; they show the kept last activity."""
+    PairingSettings.objects.update_or_create(school=school, defaults={"idle_days": 30})
+    pair = teacher_pair(
+        admin_user, pupil, other_teacher, started_on=TODAY() - datetime.timedelta(days=60)
+    )
+    checked = TODAY() - datetime.timedelta(days=45)
+    services.pair_check_create(actor=other_teacher, pair=pair, checked_on=checked, progress="好")
+    client.force_login(principal)
+
+    page = client.get(reverse("pairing:board")).content.decode()
+
+    row = page[page.index(reverse("pairing:pair_detail", args=[pair.pk])) :].split("</tr>")[0]
+    assert f"{checked:%Y-%m-%d}" in row and "从未" not in row
+
+
 # --- pages -----------------------------------------------------------------------------------
 
 
