@@ -14,10 +14,9 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, log
+from bench.common import emit, log, on_server, postgres_url
 
 SCHOOLS = int(os.environ.get("COUNTY_SCHOOLS", 100))
 PUPILS = int(os.environ.get("COUNTY_PUPILS", 100_000))
@@ -37,21 +36,11 @@ def parameters() -> str:
 
 def use_county_database(url: str) -> str:
     """DATABASE_URL with the county's database name; the database is created if missing."""
-    import psycopg
-
     name = os.environ.get("COUNTY_DATABASE", "countybench")
-    parts = urlsplit(url)
-
-    def on(database: str) -> str:
-        # Spelt out: urlunsplit drops the // of postgres:///name (a local socket).
-        query = f"?{parts.query}" if parts.query else ""
-        return f"{parts.scheme}://{parts.netloc}/{database}{query}"
-
-    with psycopg.connect(on("postgres"), autocommit=True) as db:
-        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            log(f"creating database {name}")
-            db.execute(f'CREATE DATABASE "{name}"')
-    return on(name)
+    if not on_server(url, "SELECT 1 FROM pg_database WHERE datname = %s", params=[name]):
+        log(f"creating database {name}")
+        on_server(url, f'CREATE DATABASE "{name}"')
+    return postgres_url(url, name)
 
 
 def seeded() -> bool:

@@ -12,7 +12,6 @@ visit (static files from the cache). Issue 16 asks for the form within 2 s.
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import REPO, emit, in_scratch_database, log
+from bench.common import REPO, emit, in_scratch_database, log, server_port
 
 PUPILS = int(os.environ.get("BENCH_PUPILS", 1000))
 KBPS = 400
@@ -37,12 +36,6 @@ TIMINGS = """() => {
     return {fcp: paint ? paint.startTime : null, load: nav.loadEventEnd, bytes: bytes,
             html: nav.transferSize};
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _manage(env: dict, *args: str) -> None:
@@ -104,7 +97,7 @@ def run(workdir: Path) -> None:
     django.setup()
     from demo.school import DEMO_PASSWORD
 
-    port = _free_port()
+    port = server_port()
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         DEBUG="0",

@@ -1,18 +1,27 @@
-"""What every benchmark script shares: output lines, progress, and a throwaway database."""
+"""What every benchmark script shares: output lines, progress, and a throwaway database (SQLite,
+or with DATABASE_URL a database on that PostgreSQL server)."""
 
 import hashlib
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
-# Seeded SQLite databases kept between scripts and runs (seeded_school).
+# Seeded SQLite databases kept between scripts and runs (seeded_school), and the media of the
+# seeded PostgreSQL ones.
 CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "caresys-bench-cache"))
+# On PostgreSQL, the databases the scripts create on the server: PG_PREFIX_scratch_<pid> for a
+# script's run (dropped after it) and PG_PREFIX_<name> for each kept seeded school.
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "caresys_bench")
+# Put before every name emit prints: "pg_" when a script runs on PostgreSQL.
+_name_prefix = ""
 
 
 def log(message: str) -> None:
@@ -22,12 +31,14 @@ def log(message: str) -> None:
 def emit(name: str, value: float | int) -> None:
     """One `name: value` line on stdout, the only thing a benchmark prints there."""
     text = f"{value:.2f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text}", flush=True)
+    print(f"{_name_prefix}{name}: {text}", flush=True)
 
 
 def in_scratch_database(prefix: str, run: Callable[[Path], None]) -> None:
-    """Run the benchmark on a new SQLite database (and media folder) in a temporary folder,
+    """Run the benchmark on a new SQLite database (and media folder) in a temporary folder, or
+    with a PostgreSQL DATABASE_URL on a new database on that server (its lines named pg_…),
     removed afterwards whatever happens."""
+    global _name_prefix
     sys.path.insert(0, str(REPO))
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
@@ -35,12 +46,62 @@ def in_scratch_database(prefix: str, run: Callable[[Path], None]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caresys.settings")
     # Development settings (no collected static files); benchmarks turn DEBUG off themselves.
     os.environ.setdefault("DEBUG", "1")
+    server = os.environ.get("DATABASE_URL", "")
+    scratch = f"{PG_PREFIX}_scratch_{os.getpid()}"
+    if server:
+        if not server.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("bench: DATABASE_URL must be a PostgreSQL server's")
+        _name_prefix = "pg_"
+        on_server(server, f'DROP DATABASE IF EXISTS "{scratch}"', f'CREATE DATABASE "{scratch}"')
+        os.environ["DATABASE_URL"] = postgres_url(server, scratch)
     started = time.perf_counter()
     try:
         run(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if server:
+            _close_connections()
+            on_server(server, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            os.environ["DATABASE_URL"] = server
     log(f"done in {time.perf_counter() - started:.0f} s; removed {workdir}")
+
+
+def server_port() -> int:
+    """The port for a server a benchmark starts: BENCH_PORT where a machine's ports are shared
+    out among people, else a free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_url(url: str, database: str) -> str:
+    """A PostgreSQL URL with another database on the same server."""
+    parts = urlsplit(url)
+    # Spelt out: urlunsplit drops the // of postgres:///name (a local socket).
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}/{database}{query}"
+
+
+def on_server(url: str, *statements: str, params: list | None = None) -> list[tuple]:
+    """Run statements on the server's `postgres` database, outside any transaction (CREATE and
+    DROP DATABASE need that); the last one's rows."""
+    import psycopg
+
+    rows: list[tuple] = []
+    with psycopg.connect(postgres_url(url, "postgres"), autocommit=True) as db:
+        for statement in statements:
+            cursor = db.execute(statement, params)
+            rows = cursor.fetchall() if cursor.description else []
+    return rows
+
+
+def _close_connections() -> None:
+    if "django" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
 
 
 def seeded_school(
@@ -62,8 +123,8 @@ def seeded_school(
 
 
 def migrated() -> None:
-    """Migrate the scratch database (on SQLite, a copy of one migrated before: migrating takes
-    each script 10 to 40 seconds on a busy 2-core machine)."""
+    """Migrate the scratch database (a copy of one migrated before: migrating takes each script
+    10 to 40 seconds on a busy 2-core machine)."""
 
     def build() -> dict[str, float]:
         from django.core.management import call_command
@@ -75,16 +136,20 @@ def migrated() -> None:
 
 
 def _kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
-    """Build the scratch database, or on SQLite copy it (and its media) from BENCH_CACHE, where
-    it is kept after building until the code or the day changes; returns build's timings."""
+    """Build the scratch database, or copy it (and its media) from where it is kept after
+    building until the code or the day changes: on SQLite a file in BENCH_CACHE, on PostgreSQL
+    a database on the server (_kept_on_server); returns build's timings."""
     from django.conf import settings
     from django.db import connections
     from django.utils import timezone
 
+    version = f"{_code_key()}-{timezone.localdate():%Y%m%d}"
+    if connections["default"].vendor == "postgresql":
+        return _kepton_server(name, version, build)
     if connections["default"].vendor != "sqlite":
         return build()
     database, media = Path(settings.DATABASES["default"]["NAME"]), Path(settings.MEDIA_ROOT)
-    kept = CACHE / f"{name}-{_code_key()}-{timezone.localdate():%Y%m%d}"
+    kept = CACHE / f"{name}-{version}"
     if (kept / "seconds.json").exists():
         log(f"copying the database from {kept}")
         connections.close_all()
@@ -109,6 +174,54 @@ def _kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
         (scratch / "media").mkdir()
     (scratch / "seconds.json").write_text(json.dumps(seconds))
     scratch.rename(kept)
+    return seconds
+
+
+def _kepton_server(name: str, version: str, build: Callable[[], dict[str, float]]) -> dict:
+    """_kept on PostgreSQL: the database PG_PREFIX_<name> on the server, its comment holding the
+    code's version and build's timings, is the template of the scratch database (CREATE
+    DATABASE … TEMPLATE); built (and VACUUM ANALYZEd, as autovacuum would after a bulk load)
+    in the scratch database and copied there when missing or of another version."""
+    from django.conf import settings
+    from django.db import connection
+
+    server, scratch = os.environ["DATABASE_URL"], connection.settings_dict["NAME"]
+    kept = f"{PG_PREFIX}_{name}".replace("-", "_")
+    media, kept_media = Path(settings.MEDIA_ROOT), CACHE / f"pg-{kept}" / "media"
+    comment = on_server(
+        server,
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        params=[kept],
+    )
+    about = json.loads(comment[0][0]) if comment and comment[0][0] else {}
+    if about.get("version") == version and kept_media.exists():
+        log(f"copying the database {kept}")
+        connection.close()
+        on_server(
+            server,
+            f'DROP DATABASE "{scratch}" WITH (FORCE)',
+            f'CREATE DATABASE "{scratch}" TEMPLATE "{kept}"',
+        )
+        shutil.rmtree(media, ignore_errors=True)
+        shutil.copytree(kept_media, media)
+        return about["seconds"]
+    seconds = build()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    connection.close()
+    about = json.dumps({"version": version, "seconds": seconds})
+    on_server(
+        server,
+        f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)',
+        f'CREATE DATABASE "{kept}" TEMPLATE "{scratch}"',
+        f"COMMENT ON DATABASE \"{kept}\" IS '{about}'",
+    )
+    shutil.rmtree(kept_media, ignore_errors=True)
+    kept_media.parent.mkdir(parents=True, exist_ok=True)
+    if media.exists():
+        shutil.copytree(media, kept_media)
+    else:
+        kept_media.mkdir()
     return seconds
 
 
