@@ -109,7 +109,7 @@ def seeded_school(
 ) -> dict[str, float]:
     """Migrate the scratch database, fill it with `seed_demo --pupils N --seed S` and run the
     steps after it; returns the seconds each took ("seed_demo" and each step's name), kept
-    (see _kept): four scripts of `make bench` seed the same 20,000 pupils, and two of them top
+    (see kept): four scripts of `make bench` seed the same 20,000 pupils, and two of them top
     up its records alike."""
     steps = steps or {}
 
@@ -119,7 +119,7 @@ def seeded_school(
         migrated()
         return _seed(pupils, seed)
 
-    return _kept("-".join(["school", str(pupils), str(seed), *steps]), build)
+    return kept("-".join(["school", str(pupils), str(seed), *steps]), build)
 
 
 def migrated() -> None:
@@ -132,10 +132,10 @@ def migrated() -> None:
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
         return {}
 
-    _kept("migrated", build)
+    kept("migrated", build)
 
 
-def _kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
+def kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
     """Build the scratch database, or copy it (and its media) from where it is kept after
     building until the code or the day changes: on SQLite a file in BENCH_CACHE, on PostgreSQL
     a database on the server (_kept_on_server); returns build's timings."""
@@ -145,20 +145,20 @@ def _kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
 
     version = f"{_code_key()}-{timezone.localdate():%Y%m%d}"
     if connections["default"].vendor == "postgresql":
-        return _kepton_server(name, version, build)
+        return _kept_on_server(name, version, build)
     if connections["default"].vendor != "sqlite":
         return build()
     database, media = Path(settings.DATABASES["default"]["NAME"]), Path(settings.MEDIA_ROOT)
-    kept = CACHE / f"{name}-{version}"
-    if (kept / "seconds.json").exists():
-        log(f"copying the database from {kept}")
+    folder = CACHE / f"{name}-{version}"
+    if (folder / "seconds.json").exists():
+        log(f"copying the database from {folder}")
         connections.close_all()
         for wal in database.parent.glob(f"{database.name}-*"):  # WAL mode's -wal and -shm
             wal.unlink()
-        shutil.copyfile(kept / "bench.sqlite3", database)
+        shutil.copyfile(folder / "bench.sqlite3", database)
         shutil.rmtree(media, ignore_errors=True)
-        shutil.copytree(kept / "media", media)
-        return json.loads((kept / "seconds.json").read_text())
+        shutil.copytree(folder / "media", media)
+        return json.loads((folder / "seconds.json").read_text())
     seconds = build()
     with connections["default"].cursor() as cursor:  # all of it in the one file
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -173,11 +173,11 @@ def _kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
     else:
         (scratch / "media").mkdir()
     (scratch / "seconds.json").write_text(json.dumps(seconds))
-    scratch.rename(kept)
+    scratch.rename(folder)
     return seconds
 
 
-def _kepton_server(name: str, version: str, build: Callable[[], dict[str, float]]) -> dict:
+def _kept_on_server(name: str, version: str, build: Callable[[], dict[str, float]]) -> dict:
     """_kept on PostgreSQL: the database PG_PREFIX_<name> on the server, its comment holding the
     code's version and build's timings, is the template of the scratch database (CREATE
     DATABASE … TEMPLATE); built (and VACUUM ANALYZEd, as autovacuum would after a bulk load)
