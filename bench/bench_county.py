@@ -202,10 +202,10 @@ def prepare_rollup(client) -> str:
 
 def measure_pages() -> None:
     from django.db.models import Count
-    from django.test import Client
     from django.urls import reverse
 
     import bench.run
+    from bench.run import signed_in
     from registry.models import Pupil, School, User
     from visits.models import CareRecord
 
@@ -221,11 +221,6 @@ def measure_pages() -> None:
         CareRecord.objects.filter(school=admin.school_id).aggregate(n=Count("pk"))["n"],
     )
 
-    def signed_in(username: str) -> Client:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        return client
-
     as_admin, as_bureau = signed_in("admin"), signed_in("bureau")
     cases = [
         ("county_minimal_view", as_admin, "/bench/minimal/"),
@@ -236,16 +231,7 @@ def measure_pages() -> None:
         ("county_school_pupil_list", as_admin, "/registry/pupils/"),
     ]
     cases.append(("county_rollup_edit", as_bureau, prepare_rollup(as_bureau)))
-    baseline = None
-    for name, client, url in cases:
-        log(f"{name}: GET {url}")
-        median_ms, queries = bench.run.measure(client, url)
-        emit(f"{name}_median_ms", median_ms)
-        emit(f"{name}_queries", queries)
-        if baseline is None:
-            baseline = median_ms
-        else:
-            emit(f"{name}_vs_minimal_ratio", median_ms / baseline)
+    bench.run.measure_cases(cases)
 
 
 def main() -> None:

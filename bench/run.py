@@ -26,7 +26,7 @@ REQUESTS = 30
 # spent (a 3-second page's median is as steady over 3 requests as over 30, and 30 of them
 # took most of `make bench`'s time); one warm-up is enough for a page slower than a second.
 MIN_REQUESTS = 3
-BUDGET_S = 5.0
+BUDGET_S = 3.0
 
 
 def measure(client, url: str) -> tuple[float, int]:
@@ -91,30 +91,30 @@ Case = tuple[str, object, str]  # (name, signed-in django.test.Client, url)
 
 
 def measure_at_sizes(prepare: Callable[[int], None], cases: Callable[[], list[Case]]) -> None:
-    """Every case on the school prepare(SMALL) gives, then on prepare(PUPILS): median
-    milliseconds and queries at both, the ratio to the first case (the baseline) at PUPILS,
+    """Every case on the school prepare(SMALL) gives, then on prepare(PUPILS) (measure_cases),
     and each page's growth from SMALL to PUPILS. cases() signs its clients in afresh: the
     database is another after prepare."""
     small = f"{SMALL // 1000}k"
     prepare(SMALL)
-    before = {}
-    for name, client, url in cases():
-        log(f"{name} ({SMALL} pupils): GET {url}")
-        before[name], queries = measure(client, url)
-        emit(f"{name}_{small}_median_ms", before[name])
-        emit(f"{name}_{small}_queries", queries)
+    before = measure_cases(cases(), suffix=f"_{small}")
     prepare(PUPILS)
-    baseline = None
-    for name, client, url in cases():
-        log(f"{name}: GET {url}")
-        median_ms, queries = measure(client, url)
-        emit(f"{name}_median_ms", median_ms)
-        emit(f"{name}_queries", queries)
-        if baseline is None:
-            baseline = median_ms
-        else:
-            emit(f"{name}_vs_minimal_ratio", median_ms / baseline)
+    after = measure_cases(cases())
+    for name, median_ms in after.items():
         emit(f"{name}_growth_{small}_to_{PUPILS // 1000}k", median_ms / before[name])
+
+
+def measure_cases(cases: list[Case], suffix: str = "") -> dict[str, float]:
+    """Each case's median milliseconds and queries, and its ratio to the first case (the
+    baseline); returns the medians by name."""
+    medians: dict[str, float] = {}
+    for name, client, url in cases:
+        log(f"{name}{suffix}: GET {url}")
+        medians[name], queries = measure(client, url)
+        emit(f"{name}{suffix}_median_ms", medians[name])
+        emit(f"{name}{suffix}_queries", queries)
+        if len(medians) > 1:
+            emit(f"{name}{suffix}_vs_minimal_ratio", medians[name] / next(iter(medians.values())))
+    return medians
 
 
 def signed_in(username: str):
