@@ -129,10 +129,31 @@ def migrated() -> None:
     def build() -> dict[str, float]:
         from django.core.management import call_command
 
+        _empty_scratch()  # a script may have held another school in it before
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
         return {}
 
     kept("migrated", build)
+
+
+def _empty_scratch() -> None:
+    """The scratch database, and its media, emptied: a new file or a new database."""
+    from django.conf import settings
+    from django.db import connection
+
+    connection.close()
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    if connection.vendor == "postgresql":
+        scratch = connection.settings_dict["NAME"]
+        on_server(
+            os.environ["DATABASE_URL"],
+            f'DROP DATABASE "{scratch}" WITH (FORCE)',
+            f'CREATE DATABASE "{scratch}"',
+        )
+        return
+    database = Path(connection.settings_dict["NAME"])
+    for path in [database, *database.parent.glob(f"{database.name}-*")]:
+        path.unlink(missing_ok=True)
 
 
 def kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
