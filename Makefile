@@ -32,20 +32,23 @@ serve: sysdeps install
 test: sysdeps-test install
 	$(PY) -m pytest
 
-# The scripts share one seeded 20,000-pupil school on SQLite (bench/common.py, seeded_school);
-# the last line is the whole run's seconds.
+# Every script on SQLite, sharing seeded schools (bench/common.py, seeded_school); with
+# DATABASE_URL (a PostgreSQL server) the pages and the load test again on that server (lines
+# named pg_…, its seeded schools kept as databases there), then the county. Each script's
+# seconds, and last the whole run's.
+BENCH_SQLITE = run bench_visits bench_reports bench_rollup bench_export bench_import \
+	bench_import_load bench_slow_phone bench_load
+BENCH_POSTGRES = run bench_visits bench_load
 bench: sysdeps-test install
 	start=$$(date +%s); \
-	$(PY) bench/run.py && \
-	$(PY) bench/bench_visits.py && \
-	$(PY) bench/bench_reports.py && \
-	$(PY) bench/bench_rollup.py && \
-	$(PY) bench/bench_export.py && \
-	$(PY) bench/bench_import.py && \
-	$(PY) bench/bench_import_load.py && \
-	$(PY) bench/bench_slow_phone.py && \
-	$(PY) bench/bench_load.py && \
-	$(PY) bench/bench_county.py && \
+	for script in $(BENCH_SQLITE); do \
+		began=$$(date +%s); env -u DATABASE_URL $(PY) bench/$$script.py || exit 1; \
+		echo "bench_$${script#bench_}_s: $$(( $$(date +%s) - began ))"; \
+	done; \
+	for script in $${DATABASE_URL:+$(BENCH_POSTGRES)} bench_county; do \
+		began=$$(date +%s); $(PY) bench/$$script.py || exit 1; \
+		echo "bench_pg_$${script#bench_}_s: $$(( $$(date +%s) - began ))"; \
+	done; \
 	echo "bench_total_s: $$(( $$(date +%s) - start ))"
 
 lint: install

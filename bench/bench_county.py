@@ -14,10 +14,9 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, log
+from bench.common import emit, log, on_server, postgres_url
 
 SCHOOLS = int(os.environ.get("COUNTY_SCHOOLS", 100))
 PUPILS = int(os.environ.get("COUNTY_PUPILS", 100_000))
@@ -37,21 +36,11 @@ def parameters() -> str:
 
 def use_county_database(url: str) -> str:
     """DATABASE_URL with the county's database name; the database is created if missing."""
-    import psycopg
-
     name = os.environ.get("COUNTY_DATABASE", "countybench")
-    parts = urlsplit(url)
-
-    def on(database: str) -> str:
-        # Spelt out: urlunsplit drops the // of postgres:///name (a local socket).
-        query = f"?{parts.query}" if parts.query else ""
-        return f"{parts.scheme}://{parts.netloc}/{database}{query}"
-
-    with psycopg.connect(on("postgres"), autocommit=True) as db:
-        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            log(f"creating database {name}")
-            db.execute(f'CREATE DATABASE "{name}"')
-    return on(name)
+    if not on_server(url, "SELECT 1 FROM pg_database WHERE datname = %s", params=[name]):
+        log(f"creating database {name}")
+        on_server(url, f'CREATE DATABASE "{name}"')
+    return postgres_url(url, name)
 
 
 def seeded() -> bool:
@@ -213,10 +202,10 @@ def prepare_rollup(client) -> str:
 
 def measure_pages() -> None:
     from django.db.models import Count
-    from django.test import Client
     from django.urls import reverse
 
     import bench.run
+    from bench.run import signed_in
     from registry.models import Pupil, School, User
     from visits.models import CareRecord
 
@@ -232,11 +221,6 @@ def measure_pages() -> None:
         CareRecord.objects.filter(school=admin.school_id).aggregate(n=Count("pk"))["n"],
     )
 
-    def signed_in(username: str) -> Client:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        return client
-
     as_admin, as_bureau = signed_in("admin"), signed_in("bureau")
     cases = [
         ("county_minimal_view", as_admin, "/bench/minimal/"),
@@ -247,16 +231,7 @@ def measure_pages() -> None:
         ("county_school_pupil_list", as_admin, "/registry/pupils/"),
     ]
     cases.append(("county_rollup_edit", as_bureau, prepare_rollup(as_bureau)))
-    baseline = None
-    for name, client, url in cases:
-        log(f"{name}: GET {url}")
-        median_ms, queries = bench.run.measure(client, url)
-        emit(f"{name}_median_ms", median_ms)
-        emit(f"{name}_queries", queries)
-        if baseline is None:
-            baseline = median_ms
-        else:
-            emit(f"{name}_vs_minimal_ratio", median_ms / baseline)
+    bench.run.measure_cases(cases)
 
 
 def main() -> None:

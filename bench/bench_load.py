@@ -16,8 +16,9 @@ the most this machine can answer is its cores over the server's CPU per request.
 Environment: LOAD_PUPILS, LOAD_USERS, LOAD_SECONDS, LOAD_REQUESTS, LOAD_PORT (a fixed port
 instead of a free one, where a machine's ports are shared out); WEB_CONCURRENCY and
 GUNICORN_THREADS reach gunicorn; LOAD_DATABASE=path runs on a copy of an already seeded SQLite
-database instead of seeding; with DATABASE_URL, on that PostgreSQL database (seeded if it has no
-school; the run's records stay in it).
+database instead of seeding; with DATABASE_URL, on a copy of the school kept on that PostgreSQL
+server (bench/common.py, seeded_school), VACUUM ANALYZEd as autovacuum would after a bulk load
+(without statistics the pairing board's plans took 39 s instead of 2).
 """
 
 import http.client
@@ -39,7 +40,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import REPO, emit, in_scratch_database, log, seeded_school
+from bench.common import REPO, emit, in_scratch_database, log, seeded_school, server_port
 
 PUPILS = int(os.environ.get("LOAD_PUPILS", 20_000))
 USERS = int(os.environ.get("LOAD_USERS", 20))
@@ -56,12 +57,6 @@ class Person:
     username: str
     pages: list[str]
     children: list[int] = field(default_factory=list)  # whom they may write about
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Browser:
@@ -238,24 +233,8 @@ def run(workdir: Path) -> None:
     from django.db import connections
 
     reuse = os.environ.get("LOAD_DATABASE")
-    from registry.models import School
 
-    if os.environ.get("DATABASE_URL"):
-        # PostgreSQL: the database given, seeded only if it has no school yet (the run's
-        # records stay in it, told apart by their marker).
-        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
-        if not School.objects.exists():
-            from bench.bench_visits import add_open_events, top_up
-
-            call_command("seed_demo", pupils=PUPILS, seed=SEED, stdout=sys.stderr)
-            top_up(School.objects.get(), random.Random(SEED))
-            add_open_events(School.objects.get(), random.Random(SEED))
-        # Statistics for the planner, as a server's autovacuum gathers them within a minute of
-        # a bulk load: a cluster run with autovacuum off (this machine's) has none for freshly
-        # loaded tables, and the pairing board's plans then took 39 s instead of 2.
-        with connections["default"].cursor() as cursor:
-            cursor.execute("ANALYZE")
-    elif reuse:
+    if reuse:
         log(f"copying {reuse}")
         shutil.copyfile(reuse, os.environ["SQLITE_PATH"])
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
@@ -266,7 +245,7 @@ def run(workdir: Path) -> None:
     chosen = people()
     connections.close_all()
 
-    port = int(os.environ.get("LOAD_PORT") or free_port())
+    port = int(os.environ.get("LOAD_PORT") or server_port())
     env = dict(os.environ)  # the same database (DATABASE_URL or SQLITE_PATH) as above
     env.update(
         DEBUG="0",

@@ -23,8 +23,8 @@ EXTRA_OPEN_EVENTS = 300
 KINDS = ("talk", "home_visit", "phone_visit", "family_call", "diary", "tutoring")
 
 
-def top_up(school, rng: random.Random) -> int:
-    """Add records until the school has RECORDS; returns how many were added."""
+def top_up(school, rng: random.Random, records: int | None = None) -> int:
+    """Add records until the school has `records` (RECORDS); returns how many were added."""
     from pairing.models import Pair
     from registry.models import LeftBehind, Pupil
     from visits.models import CareRecord
@@ -41,7 +41,7 @@ def top_up(school, rng: random.Random) -> int:
         )
     )
     today = datetime.date.today()
-    missing = RECORDS - CareRecord.objects.count()
+    missing = (records or RECORDS) - CareRecord.objects.count()
     Through = CareRecord.pupils.through
     now = datetime.datetime.now(datetime.UTC)
     added = 0
@@ -81,7 +81,7 @@ def top_up(school, rng: random.Random) -> int:
     return added
 
 
-def add_open_events(school, rng: random.Random) -> None:
+def add_open_events(school, rng: random.Random, count: int = EXTRA_OPEN_EVENTS) -> None:
     """More unanswered 五必访 over the last three weeks, so both pages list some overdue."""
     from registry.models import LeftBehind, Pupil
     from visits.models import WatchEvent
@@ -94,7 +94,7 @@ def add_open_events(school, rng: random.Random) -> None:
     kinds = WatchEvent.Kind.values
     today = datetime.date.today()
     events = []
-    for pk, head in rng.sample(children, EXTRA_OPEN_EVENTS):
+    for pk, head in rng.sample(children, count):
         noticed = today - datetime.timedelta(days=rng.randint(0, 20))
         events.append(
             WatchEvent(
@@ -108,56 +108,63 @@ def add_open_events(school, rng: random.Random) -> None:
 def run() -> None:
     import django
     from django.db import connections
-    from django.test import Client, override_settings
+    from django.test import override_settings
 
     django.setup()
-    from bench.run import measure
+    from bench.run import measure_at_sizes
 
     with override_settings(DEBUG=False, ROOT_URLCONF="bench.urls"):
-        from registry.models import User
-        from visits.models import CareRecord, WatchEvent
-
-        seconds = seeded_school(PUPILS, SEED, steps=visits_steps())
-        emit("care_records_top_up_s", seconds["top_up"])
-        emit("care_records_total", CareRecord.objects.count())
-        emit("watch_events_open", WatchEvent.objects.filter(answered_by=None).count())
-        emit("care_record_children_links", CareRecord.pupils.through.objects.count())
         try:
-            cases = [
-                ("minimal_view", "admin", "/bench/minimal/"),
-                ("work_list_class_teacher", "teacher", "/visits/due/"),
-                ("work_list_busiest_teacher", busiest_teacher(), "/visits/due/"),
-                ("compliance_principal", "principal", "/visits/compliance/"),
-                ("compliance_admin", "admin", "/visits/compliance/"),
-                ("records_page_principal", "principal", "/visits/records/"),
-                ("class_overview_teacher", "teacher", class_of("teacher")),
-                ("dashboard_principal", "principal", "/reports/"),
-                ("teacher_table_principal", "principal", "/reports/teachers/"),
-                ("growth_archive_pdf", "principal", growth_archive_of_most_cared_for()),
-            ]
-            baseline = None
-            for name, username, url in cases:
-                client = Client()
-                client.force_login(User.objects.get(username=username))
-                log(f"{name}: GET {url} as {username}")
-                median_ms, queries = measure(client, url)
-                emit(f"{name}_median_ms", median_ms)
-                emit(f"{name}_queries", queries)
-                if baseline is None:
-                    baseline = median_ms
-                else:
-                    emit(f"{name}_vs_minimal_ratio", median_ms / baseline)
+            measure_at_sizes(school, cases)
         finally:
             connections.close_all()
 
 
-def visits_steps() -> dict:
-    """After seeding: the records topped up and the open 五必访 added (bench_load shares them)."""
+def school(pupils: int) -> None:
+    """The demo school of `pupils` with its records topped up (RECORDS at PUPILS, as many a
+    pupil at any size)."""
+    from visits.models import CareRecord, WatchEvent
+
+    seconds = seeded_school(pupils, SEED, steps=visits_steps(pupils))
+    if pupils == PUPILS:
+        emit("care_records_top_up_s", seconds["top_up"])
+        emit("care_records_total", CareRecord.objects.count())
+        emit("watch_events_open", WatchEvent.objects.filter(answered_by=None).count())
+        emit("care_record_children_links", CareRecord.pupils.through.objects.count())
+
+
+def cases() -> list:
+    from bench.run import signed_in
+
+    return [
+        (name, signed_in(username), url)
+        for name, username, url in [
+            ("minimal_view", "admin", "/bench/minimal/"),
+            ("work_list_class_teacher", "teacher", "/visits/due/"),
+            ("work_list_busiest_teacher", busiest_teacher(), "/visits/due/"),
+            ("compliance_principal", "principal", "/visits/compliance/"),
+            ("compliance_admin", "admin", "/visits/compliance/"),
+            ("records_page_principal", "principal", "/visits/records/"),
+            ("class_overview_teacher", "teacher", class_of("teacher")),
+            ("dashboard_principal", "principal", "/reports/"),
+            ("teacher_table_principal", "principal", "/reports/teachers/"),
+            ("growth_archive_pdf", "principal", growth_archive_of_most_cared_for()),
+        ]
+    ]
+
+
+def visits_steps(pupils: int = PUPILS) -> dict:
+    """After seeding: the records topped up and the open 五必访 added, scaled to the school's
+    size (bench_load shares them)."""
     from registry.models import School
 
     return {
-        "top_up": lambda: top_up(School.objects.get(), random.Random(SEED)),
-        "open_events": lambda: add_open_events(School.objects.get(), random.Random(SEED)),
+        "top_up": lambda: top_up(
+            School.objects.get(), random.Random(SEED), records=RECORDS * pupils // PUPILS
+        ),
+        "open_events": lambda: add_open_events(
+            School.objects.get(), random.Random(SEED), EXTRA_OPEN_EVENTS * pupils // PUPILS
+        ),
     }
 
 
@@ -179,7 +186,8 @@ def growth_archive_of_most_cared_for() -> str:
     from registry.models import Pupil
 
     pupil = Pupil.objects.annotate(n=Count("care_records")).order_by("-n").first()
-    emit("growth_archive_records", pupil.n)
+    if Pupil.objects.count() == PUPILS:
+        emit("growth_archive_records", pupil.n)
     return f"/reports/pupils/{pupil.pk}/growth.pdf"
 
 

@@ -1,18 +1,27 @@
-"""What every benchmark script shares: output lines, progress, and a throwaway database."""
+"""What every benchmark script shares: output lines, progress, and a throwaway database (SQLite,
+or with DATABASE_URL a database on that PostgreSQL server)."""
 
 import hashlib
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
-# Seeded SQLite databases kept between scripts and runs (seeded_school).
+# Seeded SQLite databases kept between scripts and runs (seeded_school), and the media of the
+# seeded PostgreSQL ones.
 CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "caresys-bench-cache"))
+# On PostgreSQL, the databases the scripts create on the server: PG_PREFIX_scratch_<pid> for a
+# script's run (dropped after it) and PG_PREFIX_<name> for each kept seeded school.
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "caresys_bench")
+# Put before every name emit prints: "pg_" when a script runs on PostgreSQL.
+_name_prefix = ""
 
 
 def log(message: str) -> None:
@@ -22,12 +31,14 @@ def log(message: str) -> None:
 def emit(name: str, value: float | int) -> None:
     """One `name: value` line on stdout, the only thing a benchmark prints there."""
     text = f"{value:.2f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text}", flush=True)
+    print(f"{_name_prefix}{name}: {text}", flush=True)
 
 
 def in_scratch_database(prefix: str, run: Callable[[Path], None]) -> None:
-    """Run the benchmark on a new SQLite database (and media folder) in a temporary folder,
+    """Run the benchmark on a new SQLite database (and media folder) in a temporary folder, or
+    with a PostgreSQL DATABASE_URL on a new database on that server (its lines named pg_…),
     removed afterwards whatever happens."""
+    global _name_prefix
     sys.path.insert(0, str(REPO))
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
@@ -35,12 +46,62 @@ def in_scratch_database(prefix: str, run: Callable[[Path], None]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caresys.settings")
     # Development settings (no collected static files); benchmarks turn DEBUG off themselves.
     os.environ.setdefault("DEBUG", "1")
+    server = os.environ.get("DATABASE_URL", "")
+    scratch = f"{PG_PREFIX}_scratch_{os.getpid()}"
+    if server:
+        if not server.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("bench: DATABASE_URL must be a PostgreSQL server's")
+        _name_prefix = "pg_"
+        on_server(server, f'DROP DATABASE IF EXISTS "{scratch}"', f'CREATE DATABASE "{scratch}"')
+        os.environ["DATABASE_URL"] = postgres_url(server, scratch)
     started = time.perf_counter()
     try:
         run(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if server:
+            _close_connections()
+            on_server(server, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            os.environ["DATABASE_URL"] = server
     log(f"done in {time.perf_counter() - started:.0f} s; removed {workdir}")
+
+
+def server_port() -> int:
+    """The port for a server a benchmark starts: BENCH_PORT where a machine's ports are shared
+    out among people, else a free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_url(url: str, database: str) -> str:
+    """A PostgreSQL URL with another database on the same server."""
+    parts = urlsplit(url)
+    # Spelt out: urlunsplit drops the // of postgres:///name (a local socket).
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}/{database}{query}"
+
+
+def on_server(url: str, *statements: str, params: list | None = None) -> list[tuple]:
+    """Run statements on the server's `postgres` database, outside any transaction (CREATE and
+    DROP DATABASE need that); the last one's rows."""
+    import psycopg
+
+    rows: list[tuple] = []
+    with psycopg.connect(postgres_url(url, "postgres"), autocommit=True) as db:
+        for statement in statements:
+            cursor = db.execute(statement, params)
+            rows = cursor.fetchall() if cursor.description else []
+    return rows
+
+
+def _close_connections() -> None:
+    if "django" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
 
 
 def seeded_school(
@@ -48,7 +109,7 @@ def seeded_school(
 ) -> dict[str, float]:
     """Migrate the scratch database, fill it with `seed_demo --pupils N --seed S` and run the
     steps after it; returns the seconds each took ("seed_demo" and each step's name), kept
-    (see _kept): four scripts of `make bench` seed the same 20,000 pupils, and two of them top
+    (see kept): four scripts of `make bench` seed the same 20,000 pupils, and two of them top
     up its records alike."""
     steps = steps or {}
 
@@ -58,42 +119,67 @@ def seeded_school(
         migrated()
         return _seed(pupils, seed)
 
-    return _kept("-".join(["school", str(pupils), str(seed), *steps]), build)
+    return kept("-".join(["school", str(pupils), str(seed), *steps]), build)
 
 
 def migrated() -> None:
-    """Migrate the scratch database (on SQLite, a copy of one migrated before: migrating takes
-    each script 10 to 40 seconds on a busy 2-core machine)."""
+    """Migrate the scratch database (a copy of one migrated before: migrating takes each script
+    10 to 40 seconds on a busy 2-core machine)."""
 
     def build() -> dict[str, float]:
         from django.core.management import call_command
 
+        _empty_scratch()  # a script may have held another school in it before
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
         return {}
 
-    _kept("migrated", build)
+    kept("migrated", build)
 
 
-def _kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
-    """Build the scratch database, or on SQLite copy it (and its media) from BENCH_CACHE, where
-    it is kept after building until the code or the day changes; returns build's timings."""
+def _empty_scratch() -> None:
+    """The scratch database, and its media, emptied: a new file or a new database."""
+    from django.conf import settings
+    from django.db import connection
+
+    connection.close()
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    if connection.vendor == "postgresql":
+        scratch = connection.settings_dict["NAME"]
+        on_server(
+            os.environ["DATABASE_URL"],
+            f'DROP DATABASE "{scratch}" WITH (FORCE)',
+            f'CREATE DATABASE "{scratch}"',
+        )
+        return
+    database = Path(connection.settings_dict["NAME"])
+    for path in [database, *database.parent.glob(f"{database.name}-*")]:
+        path.unlink(missing_ok=True)
+
+
+def kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """Build the scratch database, or copy it (and its media) from where it is kept after
+    building until the code or the day changes: on SQLite a file in BENCH_CACHE, on PostgreSQL
+    a database on the server (_kept_on_server); returns build's timings."""
     from django.conf import settings
     from django.db import connections
     from django.utils import timezone
 
+    version = f"{_code_key()}-{timezone.localdate():%Y%m%d}"
+    if connections["default"].vendor == "postgresql":
+        return _kept_on_server(name, version, build)
     if connections["default"].vendor != "sqlite":
         return build()
     database, media = Path(settings.DATABASES["default"]["NAME"]), Path(settings.MEDIA_ROOT)
-    kept = CACHE / f"{name}-{_code_key()}-{timezone.localdate():%Y%m%d}"
-    if (kept / "seconds.json").exists():
-        log(f"copying the database from {kept}")
+    folder = CACHE / f"{name}-{version}"
+    if (folder / "seconds.json").exists():
+        log(f"copying the database from {folder}")
         connections.close_all()
         for wal in database.parent.glob(f"{database.name}-*"):  # WAL mode's -wal and -shm
             wal.unlink()
-        shutil.copyfile(kept / "bench.sqlite3", database)
+        shutil.copyfile(folder / "bench.sqlite3", database)
         shutil.rmtree(media, ignore_errors=True)
-        shutil.copytree(kept / "media", media)
-        return json.loads((kept / "seconds.json").read_text())
+        shutil.copytree(folder / "media", media)
+        return json.loads((folder / "seconds.json").read_text())
     seconds = build()
     with connections["default"].cursor() as cursor:  # all of it in the one file
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -108,7 +194,55 @@ def _kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
     else:
         (scratch / "media").mkdir()
     (scratch / "seconds.json").write_text(json.dumps(seconds))
-    scratch.rename(kept)
+    scratch.rename(folder)
+    return seconds
+
+
+def _kept_on_server(name: str, version: str, build: Callable[[], dict[str, float]]) -> dict:
+    """_kept on PostgreSQL: the database PG_PREFIX_<name> on the server, its comment holding the
+    code's version and build's timings, is the template of the scratch database (CREATE
+    DATABASE … TEMPLATE); built (and VACUUM ANALYZEd, as autovacuum would after a bulk load)
+    in the scratch database and copied there when missing or of another version."""
+    from django.conf import settings
+    from django.db import connection
+
+    server, scratch = os.environ["DATABASE_URL"], connection.settings_dict["NAME"]
+    kept = f"{PG_PREFIX}_{name}".replace("-", "_")
+    media, kept_media = Path(settings.MEDIA_ROOT), CACHE / f"pg-{kept}" / "media"
+    comment = on_server(
+        server,
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        params=[kept],
+    )
+    about = json.loads(comment[0][0]) if comment and comment[0][0] else {}
+    if about.get("version") == version and kept_media.exists():
+        log(f"copying the database {kept}")
+        connection.close()
+        on_server(
+            server,
+            f'DROP DATABASE "{scratch}" WITH (FORCE)',
+            f'CREATE DATABASE "{scratch}" TEMPLATE "{kept}"',
+        )
+        shutil.rmtree(media, ignore_errors=True)
+        shutil.copytree(kept_media, media)
+        return about["seconds"]
+    seconds = build()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    connection.close()
+    about = json.dumps({"version": version, "seconds": seconds})
+    on_server(
+        server,
+        f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)',
+        f'CREATE DATABASE "{kept}" TEMPLATE "{scratch}"',
+        f"COMMENT ON DATABASE \"{kept}\" IS '{about}'",
+    )
+    shutil.rmtree(kept_media, ignore_errors=True)
+    kept_media.parent.mkdir(parents=True, exist_ok=True)
+    if media.exists():
+        shutil.copytree(media, kept_media)
+    else:
+        kept_media.mkdir()
     return seconds
 
 

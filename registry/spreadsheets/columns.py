@@ -396,11 +396,12 @@ def field_label(key: str) -> str:
 
 _FULLWIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH["\u3000"] = " "
+_HALFWIDTH = str.maketrans(_FULLWIDTH)
 
 
 def halfwidth(value: str) -> str:
     """Full-width digits, letters and brackets to their ASCII forms; ideographic space to space."""
-    return value.translate(str.maketrans(_FULLWIDTH))
+    return value.translate(_HALFWIDTH)
 
 
 def header_key(text: Any) -> str:
@@ -428,6 +429,7 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _TRUE = {"是", "√", "✓", "y", "yes", "true", "1", "有"}
 _FALSE = {"否", "×", "x", "n", "no", "false", "0", "无", ""}
+_SPACES_RE = re.compile(r"\s+")
 _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -441,7 +443,7 @@ def clean_text(value: Any) -> str:
         value = value.date()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return re.sub(r"\s+", " ", halfwidth(str(value))).strip()
+    return _SPACES_RE.sub(" ", halfwidth(str(value))).strip()
 
 
 @dataclass(frozen=True)

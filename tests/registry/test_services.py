@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from registry import services
 from registry.models import (
@@ -215,6 +216,18 @@ def test_a_change_records_old_and_new_values_as_a_person_reads_them(
         "new": "13912345678",
     }
     assert len(revision.changes) == 4
+
+
+def test_a_change_names_its_fields_in_the_language_it_is_made_in(admin_user, pupil):
+    with translation.override("en"):
+        english = services.archive_update(
+            actor=admin_user, pupil=pupil, data={"guardian": {"phone": "13912345678"}}
+        )
+    chinese = services.archive_update(
+        actor=admin_user, pupil=pupil, data={"guardian": {"phone": "13712345678"}}
+    )
+    assert change(english, "guardian.phone")["field"] == "Guardian · Phone"
+    assert change(chinese, "guardian.phone")["field"] == "监护人·电话"
 
 
 def test_a_change_is_written_to_the_access_log_with_the_fields_changed(admin_user, pupil):
