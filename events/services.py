@@ -42,7 +42,6 @@ EVENT_FIELDS = (
 )
 
 
-@transaction.atomic
 def event_create(
     *,
     actor: User,
@@ -55,9 +54,32 @@ def event_create(
 ) -> Event:
     """Record an event. Without ``pupils``, every child in care of its class, grade or (neither)
     the school attended, but the ``excluded``; the children must be ones the actor may name.
-    ``photos`` are added as by event_photos_add, all or none with the event."""
+    ``photos`` are added as by event_photos_add, all or none with the event, and re-encoded
+    before its transaction."""
     if not can_record_events(actor):
         raise PermissionDenied
+    prepared = event_photos_prepared(list(photos))
+    with transaction.atomic():
+        event = _event_saved(
+            actor=actor, pupils=pupils, excluded=excluded, request=request, **fields
+        )
+        if prepared:
+            _event_photos_save(
+                actor=actor, event=event, prepared=prepared, confirmed=photos_confirmed,
+                request=request,
+            )  # fmt: skip
+    return event
+
+
+def _event_saved(
+    *,
+    actor: User,
+    pupils: Iterable[Pupil] | None,
+    excluded: Iterable[Pupil],
+    request: HttpRequest | None,
+    **fields: Any,
+) -> Event:
+    """event_create's event, its children and its access log (inside its transaction)."""
     event = Event(school_id=actor.school_id, author=actor)
     for name, value in fields.items():
         if name not in EVENT_FIELDS:
@@ -99,14 +121,6 @@ def event_create(
         detail=_("登记活动：%(title)s") % {"title": event.title},
         request=request,
     )
-    if photos:
-        event_photos_add(
-            actor=actor,
-            event=event,
-            uploads=list(photos),
-            confirmed=photos_confirmed,
-            request=request,
-        )
     return event
 
 
@@ -150,7 +164,26 @@ def thumbnail_of(content: ContentFile) -> ContentFile:
     return ContentFile(out.getvalue())
 
 
-@transaction.atomic
+# A photo ready to store: (its name, content type, re-encoded file, thumbnail).
+PreparedPhoto = tuple[str, str, ContentFile, ContentFile]
+
+
+def event_photos_prepared(uploads: list[UploadedFile]) -> list[PreparedPhoto]:
+    """Each upload checked to be a photo, decoded and re-encoded, with its thumbnail
+    (ValidationError naming a bad one). Reads no row, so done before the write's transaction:
+    on SQLite that holds the one write lock every writer waits for."""
+    prepared = []
+    for upload in uploads:
+        content_type = sniffed_type(upload)
+        if not content_type.startswith("image/"):
+            raise ValidationError(
+                {"photos": _("“%(name)s”不是照片（JPG、PNG）。") % {"name": upload.name}}
+            )
+        content = reencoded_photo(upload, content_type)
+        prepared.append((upload.name[-200:], content_type, content, thumbnail_of(content)))
+    return prepared
+
+
 def event_photos_add(
     *,
     actor: User,
@@ -164,9 +197,26 @@ def event_photos_add(
     them is in the photos; the names confirmed are written in the access log row."""
     if not can_change_event(actor, event):
         raise PermissionDenied
+    prepared = event_photos_prepared(uploads)
+    with transaction.atomic():
+        return _event_photos_save(
+            actor=actor, event=event, prepared=prepared, confirmed=confirmed, request=request
+        )
+
+
+def _event_photos_save(
+    *,
+    actor: User,
+    event: Event,
+    prepared: list[PreparedPhoto],
+    confirmed: bool,
+    request: HttpRequest | None,
+) -> list[EventPhoto]:
+    """event_photos_add's checks and writes (inside the caller's transaction): the files, their
+    rows and the access log."""
     if event.voided_at is not None:
         raise ValidationError({"photos": _("已作废的活动不能再上传照片。")})
-    if event.photos.live().count() + len(uploads) > PHOTOS_PER_EVENT:
+    if event.photos.live().count() + len(prepared) > PHOTOS_PER_EVENT:
         raise ValidationError(
             {"photos": _("每次活动最多 %(n)d 张照片。") % {"n": PHOTOS_PER_EVENT}}
         )
@@ -181,15 +231,6 @@ def event_photos_add(
                 % {"names": "、".join(pupil.name for pupil in lacking)}
             }
         )
-    prepared = []
-    for upload in uploads:
-        content_type = sniffed_type(upload)
-        if not content_type.startswith("image/"):
-            raise ValidationError(
-                {"photos": _("“%(name)s”不是照片（JPG、PNG）。") % {"name": upload.name}}
-            )
-        content = reencoded_photo(upload, content_type)
-        prepared.append((upload.name[-200:], content_type, content, thumbnail_of(content)))
     photos: list[EventPhoto] = []
     try:
         for name, content_type, content, thumbnail in prepared:

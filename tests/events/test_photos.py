@@ -10,7 +10,7 @@ from events import services
 from events.models import EventPhoto
 from registry.models import AccessLog, Consent
 from tests.factories import consent_to, make_pupil
-from tests.visits.files import jpeg_with_gps, pdf_upload, png_upload
+from tests.visits.files import jpeg_with_gps, pdf_upload, png_upload, reencoding_depths
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +166,22 @@ def test_photos_are_added_by_post_only(client, class_teacher, lesson):
     response = client.get(reverse("events:photo_add", args=[lesson.pk]))
 
     assert response.status_code == 405
+
+
+def test_photos_are_re_encoded_before_the_events_transaction_begins(
+    class_teacher, pupil, monkeypatch
+):
+    """On SQLite a write's transaction holds the one write lock every writer waits for: the
+    slow part of a photo, decoding and re-encoding it, is done before the lock is taken, with
+    the event and when photos are added to it."""
+    consent_to(pupil, Consent.Purpose.PHOTOS)
+    outside, depths = reencoding_depths(monkeypatch, services)
+
+    event = services.event_create(
+        actor=class_teacher, kind="safety", school_class=pupil.school_class, place="教室",
+        led_by=class_teacher, content="防溺水", photos=[png_upload()],
+    )  # fmt: skip
+    services.event_photos_add(actor=class_teacher, event=event, uploads=[png_upload()])
+
+    assert depths == [outside, outside]
+    assert event.photos.count() == 2

@@ -5,6 +5,7 @@ import struct
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from PIL import Image
 
 
@@ -52,3 +53,18 @@ def png_header_only(name: str, width: int, height: int) -> SimpleUploadedFile:
         + chunk(b"IEND", b"")
     )
     return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+def reencoding_depths(monkeypatch, services) -> tuple[int, list[int]]:
+    """Spy on the services module's reencoded_photo: how many transactions are open now (the
+    test's own) and a list that each call appends the number open when it ran, which is the
+    same when a photo is re-encoded before the write's transaction begins."""
+    depths: list[int] = []
+    reencode = services.reencoded_photo
+
+    def spied(upload, content_type):
+        depths.append(len(connection.atomic_blocks))
+        return reencode(upload, content_type)
+
+    monkeypatch.setattr(services, "reencoded_photo", spied)
+    return len(connection.atomic_blocks), depths

@@ -12,7 +12,13 @@ from PIL import Image
 from pairing import services as pairing_services
 from registry.models import AccessLog, Consent
 from tests.factories import consent_to
-from tests.visits.files import jpeg_with_gps, pdf_upload, png_header_only, png_upload
+from tests.visits.files import (
+    jpeg_with_gps,
+    pdf_upload,
+    png_header_only,
+    png_upload,
+    reencoding_depths,
+)
 from visits import services
 from visits.models import CareRecord, RecordAttachment
 
@@ -170,9 +176,7 @@ def test_an_empty_file_on_the_record_page_gets_the_forms_reason_not_choose_a_fil
     assert record.attachments.count() == 0
 
 
-def test_an_uploaded_pdf_is_downloaded_not_opened_in_the_sites_origin(
-    client, class_teacher, pupil
-):
+def test_an_uploaded_pdf_is_downloaded_not_opened_in_the_sites_origin(client, class_teacher, pupil):
     record = visit(class_teacher, [pupil], [pdf_upload("责任书.pdf")])
     client.force_login(class_teacher)
 
@@ -257,17 +261,7 @@ def test_a_photo_is_re_encoded_before_the_records_transaction_begins(
 ):
     """On SQLite the record's transaction holds the one write lock every writer waits for:
     the slow part of a photo, decoding and re-encoding it, is done before the lock is taken."""
-    from django.db import connection
-
-    outside = len(connection.atomic_blocks)  # the test's own transaction
-    depths = []
-    reencode = services.reencoded_photo
-
-    def spied(upload, content_type):
-        depths.append(len(connection.atomic_blocks))
-        return reencode(upload, content_type)
-
-    monkeypatch.setattr(services, "reencoded_photo", spied)
+    outside, depths = reencoding_depths(monkeypatch, services)
 
     record = visit(class_teacher, [pupil], [png_upload()])
     services.attachments_add(actor=class_teacher, record=record, uploads=[png_upload()])
