@@ -7,8 +7,8 @@
 Without URLs, the pages a class teacher opens under bench_load (their class and first
 left-behind child filled in). The URL POST writes care records as bench_load does (on the
 database given: they stay in the person's lists, so profile the pages as someone else).
-Prints, per page, the median (and least) process CPU ms over REQUESTS requests and the
-query count.
+Prints, per page, the median (and least) process CPU ms over REQUESTS requests, the median
+wall ms (on PostgreSQL the server's share is in it) and the query count.
 """
 
 import cProfile
@@ -118,15 +118,17 @@ def main() -> None:
         request = _requester(client, user, url)
         for _ in range(3):
             request()
-        cpu = []
+        cpu, wall = [], []
         for _ in range(REQUESTS):
-            start = time.process_time()
+            start, started = time.process_time(), time.perf_counter()
             request()
             cpu.append((time.process_time() - start) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as queries:
             request()
         print(
             f"{statistics.median(cpu):7.1f} ms cpu (min {min(cpu):5.1f})  "
+            f"{statistics.median(wall):7.1f} ms wall  "
             f"{len(queries):3d} queries  {url}"
         )
         if profiled in (url, "all"):
