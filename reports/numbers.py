@@ -70,15 +70,17 @@ class Archives:
 
 @dataclass(frozen=True)
 class Pairing:
-    teacher_pairs: int
-    teachers: int
-    buddies: int
-    volunteers: int
+    # The pairs, their checks and the idle ones are the summary's: None where only the
+    # dashboard's figures were counted (term_numbers without `summary`).
+    teacher_pairs: int | None
+    teachers: int | None
+    buddies: int | None
+    volunteers: int | None
     covered: int  # left-behind children with a teacher pair
     coverage: float | None
-    formed_in_term: int
-    checks: int  # every check of a pair in the term
-    idle: int  # pairs with no care for too long
+    formed_in_term: int | None
+    checks: int | None  # every check of a pair in the term
+    idle: int | None  # pairs with no care for too long
     school_checks: int | None = None  # by the leadership (None in versions stored before)
     own_checks: int | None = None  # by the pair teachers themselves
 
@@ -122,9 +124,10 @@ class Care:
     assistance_people: int
     assistance_amount: Decimal  # 元
     not_visited: int
-    not_visited_names: list[str]
-    watch_events: int
-    watch_answered: int
+    # The summary's (None where only the dashboard's figures were counted).
+    not_visited_names: list[str] | None
+    watch_events: int | None
+    watch_answered: int | None
     programmes: list[Programme] | None = None  # None in versions stored before
 
     @property

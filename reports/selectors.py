@@ -296,10 +296,12 @@ def _care(
     day: datetime.date,
     visits_by_class: list[dict],
     term_id: int | None = None,
+    summary: bool = True,
 ) -> Care:
     """二、主要工作措施: what was done in the term, by kind, 四导, assistance, activities; the
     children not visited are those left-behind on the day (counted by _visits_by_class).
-    The children each kind reached are the term's tallies when the period is `term_id`'s."""
+    The children each kind reached are the term's tallies when the period is `term_id`'s.
+    Without `summary`, not the names not visited, 五必访 or the programmes (None)."""
     records = _records(school_id, period)
     by_kind = _by_kind(records, school_id, period, term_id)
     _with_events(by_kind, school_id, period, term_id)
@@ -316,13 +318,7 @@ def _care(
         **{name: Sum(name, default=0) for name, _label in GUIDES}
     )
     assistance = records.filter(kind=CareRecord.Kind.ASSISTANCE).aggregate(amount=Sum("amount"))
-    # A child counts as visited this term when a home visit (not a call) reached them.
-    visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
-    not_visited = _children(school_id, day).exclude(pk__in=visited)
-    watch = WatchEvent.objects.filter(
-        school_id=school_id, noticed_on__gte=period.start, noticed_on__lte=period.end
-    ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
-    return Care(
+    care = Care(
         kinds=kinds,
         records=sum(row.records for row in kinds),
         guides=[
@@ -331,6 +327,20 @@ def _care(
         assistance_people=by_kind.get(CareRecord.Kind.ASSISTANCE, {}).get("children", 0),
         assistance_amount=(assistance["amount"] or Decimal(0)).quantize(Decimal("0.01")),
         not_visited=sum(row["children"] - row["visited"] for row in visits_by_class),
+        not_visited_names=None,
+        watch_events=None,
+        watch_answered=None,
+    )
+    if not summary:
+        return care
+    # A child counts as visited this term when a home visit (not a call) reached them.
+    visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
+    not_visited = _children(school_id, day).exclude(pk__in=visited)
+    watch = WatchEvent.objects.filter(
+        school_id=school_id, noticed_on__gte=period.start, noticed_on__lte=period.end
+    ).aggregate(noticed=Count("pk"), answered=Count("pk", filter=Q(answered_by__isnull=False)))
+    return replace(
+        care,
         not_visited_names=list(
             not_visited.order_by(
                 "school_class__grade", "school_class__number", "name_pinyin"
@@ -343,14 +353,29 @@ def _care(
 
 
 def _pairing(
-    school: School, period: Period, day: datetime.date, visits_by_class: list[dict]
+    school: School,
+    period: Period,
+    day: datetime.date,
+    visits_by_class: list[dict],
+    summary: bool = True,
 ) -> Pairing:
     """Pairs and coverage on the day as the pairing board counts them (today: a teacher still
     at work; a past day: the pairs running then, Pair.objects.on_day), idle ones as they were
     that day; the left-behind children paired counted by _visits_by_class. The school's
-    checks (by its leadership) apart from the pair teachers' own."""
+    checks (by its leadership) apart from the pair teachers' own. Without `summary`, the
+    coverage alone (no query)."""
     children = sum(row["children"] for row in visits_by_class)
     paired = sum(row["paired"] for row in visits_by_class)
+    if not summary:
+        return Pairing(
+            **dict.fromkeys(
+                ("teacher_pairs", "teachers", "buddies", "volunteers", "formed_in_term"), None
+            ),
+            checks=None,
+            idle=None,
+            covered=paired,
+            coverage=pct(paired, children),
+        )
     # Each teacher pair's child looked up by its key, in the WHERE clause: an IN list would
     # first gather every pupil of the school (20,000 at the largest), and the same test in
     # each count's FILTER ran once a pair and a count (PostgreSQL: a subplan each time).
@@ -427,13 +452,16 @@ def _needy(
     )
 
 
-def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety, int]:
+def _safety(
+    school_id: int, period: Period, day: datetime.date, summary: bool = True
+) -> tuple[Safety, int]:
     """安全和应急, and the dropout watch (控辍保学), the one source of the summary's dropouts:
     the term's emergencies and cases, those still open on the day, and the children out of
     school that day (a case of 已辍学 still open, or 已劝返复学 after the day). A case's status
     has no dated history of its own; a case closed after the day was open on it. Pupils
     marked 辍学 in their archive with no case are counted while the term runs. Three
-    queries; with the Safety, the number of left-behind children among those out of school."""
+    queries; with the Safety, the number of left-behind children among those out of school.
+    Without `summary`, not the archives marked 辍学 with no case (None, two queries)."""
     start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time.max))
     day_end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
@@ -473,7 +501,7 @@ def _safety(school_id: int, period: Period, day: datetime.date) -> tuple[Safety,
     # The archive's flag has no dated history: whether it lacks a case is a check of today.
     flagged_unwatched = (
         marked_dropout_unwatched(Pupil.objects.filter(school_id=school_id)).count()
-        if day >= timezone.localdate()
+        if summary and day >= timezone.localdate()
         else None
     )
     left_behind_out = cases.pop("left_behind_out")
@@ -542,14 +570,19 @@ CENSUS_FIGURES = (
 )
 
 
-def term_numbers(*, school: School, period: Period, with_previous: bool = True) -> TermNumbers:
+def term_numbers(
+    *, school: School, period: Period, with_previous: bool = True, summary: bool = True
+) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), as of the term's
     end, or today while it runs (数据截至), from the histories the data keeps (see
     Pupil.objects.on_day and Pair.objects.on_day for what has a history and what is read as
-    it stands now). With `with_previous`, the last term's headline figures beside them."""
+    it stands now). With `with_previous`, the last term's headline figures beside them.
+    Without `summary`, the dashboard's figures only, counted the same way: those only the
+    summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
+    the programmes, the census, the problems) are None or empty, not counted."""
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
-    safety, left_behind_out = _safety(school.pk, period, day)
+    safety, left_behind_out = _safety(school.pk, period, day, summary)
     term_id = term_with_period(school.pk, period)
     statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back)
     numbers = TermNumbers(
@@ -563,17 +596,17 @@ def term_numbers(*, school: School, period: Period, with_previous: bool = True) 
             boarding=sum(row["boarding"] for row in visits_by_class),
         ),
         archives=_archives(visits_by_class),
-        pairing=_pairing(school, period, day, visits_by_class),
-        care=_care(school.pk, period, day, visits_by_class, term_id),
+        pairing=_pairing(school, period, day, visits_by_class, summary),
+        care=_care(school.pk, period, day, visits_by_class, term_id, summary),
         safety=safety,
         classes_below_quota=_classes_below_quota(visits_by_class),
         problems=[],
-        census=_census(school.pk, period),
+        census=_census(school.pk, period) if summary else None,
         needy=_needy(school, period, day, term_id),
         as_of=day,
         previous=_previous(school, period) if with_previous else None,
     )
-    return replace(numbers, problems=drafts.problem_lines(numbers))
+    return replace(numbers, problems=drafts.problem_lines(numbers)) if summary else numbers
 
 
 def summary_numbers(
@@ -912,7 +945,7 @@ def terms_with_reports(*, school_id: int) -> QuerySet[Term]:
 
 @dataclass
 class Dashboard:
-    numbers: TermNumbers
+    numbers: TermNumbers  # the dashboard's figures only (term_numbers without `summary`)
     period: Period  # the term, or the last 120 days before any term
     months: list[tuple[str, int]]
     overdue_events: int
@@ -933,7 +966,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = Period(today - datetime.timedelta(days=120), today, _("最近120天"))
     else:
         period = term.period
-    numbers = term_numbers(school=school, period=period, with_previous=False)
+    numbers = term_numbers(school=school, period=period, with_previous=False, summary=False)
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
         spans.append(month_of(day))

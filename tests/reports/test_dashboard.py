@@ -18,9 +18,11 @@ from visits import services as visits_services
 # children each kind reached come from the term's tallies: one query finds the term, one
 # counts its tallies. The left-behind children paired and their archives complete come from the
 # same walk as 未家访 (the kept Pupil.teacher_paired and archive_complete), not three more.
-# The day's teacher pairs are a query of their own, apart from the buddies and volunteers. That
-# walk of the left-behind children is the 统计表's walk of the pupils by class (ledger_statistics).
-DASHBOARD_QUERIES = 42
+# That walk of the left-behind children is the 统计表's walk of the pupils by class
+# (ledger_statistics). The figures only the summary prints (the pairs and their checks, idle
+# pairs, 五必访, the names not visited, the programmes, the census, the archives marked 辍学
+# with no case) are not counted for the dashboard, which does not show them.
+DASHBOARD_QUERIES = 30
 
 
 def test_the_dashboard_shows_the_schools_numbers_and_each_leads_to_the_children(
