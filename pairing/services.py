@@ -20,6 +20,8 @@ from pairing.selectors import has_teacher_pair
 from registry.models import SCRUBBED, AccessLog, Pupil, Role, User
 from registry.services import (
     archive_flags_refresh,
+    class_tallies_recount,
+    class_tallies_refresh,
     classes_promote,
     log_access,
     pupil_status_change,
@@ -33,12 +35,14 @@ def _log(actor: User, pupil: Pupil, detail: str, request: HttpRequest | None) ->
     )
 
 
-def teacher_paired_refresh(*, pupil_ids: Iterable[int] | QuerySet) -> None:
+def teacher_paired_refresh(*, pupil_ids: Iterable[int] | QuerySet, tallies: bool = True) -> None:
     """Set the kept Pupil.teacher_paired of these pupils (pks, or a queryset of them) by the
     rule itself (has_teacher_pair: an active teacher pair now): one UPDATE, in the transaction
     of the write that called it, which every write of a teacher pair or of a pair teacher's
-    account does."""
+    account does; then their classes' kept counts (unless `tallies` is False: a recount)."""
     Pupil.with_pending.filter(pk__in=pupil_ids).update(teacher_paired=has_teacher_pair())
+    if tallies:
+        class_tallies_refresh(pupil_ids=pupil_ids)
 
 
 # Apps above pairing keep figures about a pair from their own data (visits: its last
@@ -68,8 +72,9 @@ def pupil_flags_recount(*, school_id: int | None = None) -> int:
     if school_id is not None:
         pupils = pupils.filter(school_id=school_id)
     pupils = pupils.values("pk")
-    archive_flags_refresh(pupil_ids=pupils)
-    teacher_paired_refresh(pupil_ids=pupils)
+    archive_flags_refresh(pupil_ids=pupils, tallies=False)
+    teacher_paired_refresh(pupil_ids=pupils, tallies=False)
+    class_tallies_recount(school_id=school_id)
     return pupils.count()
 
 

@@ -1233,6 +1233,47 @@ class LeftBehindPeriod(models.Model):
         return self.get_status_display()
 
 
+class ClassTally(models.Model):
+    """A class's enrolled pupils counted by the 统计表's columns and the dashboard's (the
+    left-behind boarders, those paired with a teacher, those with a complete archive), or the
+    school's enrolled pupils in no class (school_class None): kept by
+    registry.services.class_tallies_refresh in the transaction of every write that changes
+    them, rebuilt by `manage.py recount_flags`. A class without enrolled pupils has no row."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="class_tallies", verbose_name=_("学校")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tallies",
+        verbose_name=_("班级"),
+    )
+    # {column key: pupils}, the keys of registry.selectors.class_tally_counts.
+    counts = models.JSONField(default=dict, verbose_name=_("人数"))
+
+    class Meta:
+        verbose_name = _("班级人数")
+        verbose_name_plural = _("班级人数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_class"],
+                condition=Q(school_class__isnull=False),
+                name="class_tally_unique_class",
+            ),
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=Q(school_class__isnull=True),
+                name="class_tally_unique_unplaced",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.school_class_id}"
+
+
 class ArchiveRevision(models.Model):
     """One change to an archive: who, when, and each field's old and new value."""
 

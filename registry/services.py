@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from registry.models import (
     CensusEntry,
     CensusRound,
     ChoiceListField,
+    ClassTally,
     Consent,
     Guardian,
     LeftBehindPeriod,
@@ -124,16 +125,73 @@ SENSITIVE_KEYS = frozenset(
 ArchiveData = Mapping[str, Mapping[str, Any]]
 
 
-def archive_flags_refresh(*, pupil_ids: Iterable[int] | QuerySet) -> None:
+def archive_flags_refresh(
+    *,
+    pupil_ids: Iterable[int] | QuerySet,
+    classes: Iterable[tuple[int, int | None]] = (),
+    tallies: bool = True,
+) -> None:
     """Set the kept Pupil.archive_complete of these pupils (pks, or a queryset of them) by the
     rule itself (archive_incomplete): one UPDATE, in the transaction of the write that called
-    it, which every write of an archive's pupil, parent or guardian fields does."""
+    it, which every write of an archive's pupil, parent or guardian fields does; then their
+    classes' kept counts (and those of `classes`, where the write moved them from), unless
+    `tallies` is False (a recount)."""
     # Here, not at the top: the selectors import the sign-in module, which imports this one.
     from registry.selectors import archive_incomplete
 
     Pupil.with_pending.filter(pk__in=pupil_ids).update(
         archive_complete=Case(When(archive_incomplete(), then=Value(False)), default=Value(True))
     )
+    if tallies:
+        class_tallies_refresh(pupil_ids=pupil_ids, classes=classes)
+
+
+def class_tallies_refresh(
+    *, pupil_ids: Iterable[int] | QuerySet = (), classes: Iterable[tuple[int, int | None]] = ()
+) -> None:
+    """Recount the kept ClassTally rows of the classes these pupils are in (and of `classes`,
+    (school, class) pairs a write moved them out of) from their enrolled pupils, by the rules
+    themselves (registry.selectors.class_tally_counts), in the transaction of the write that
+    changed them: every write of a pupil's class, status, left-behind status, categories,
+    guardianship, boarding or kept flags. The school's row is locked first, so that two writes
+    of one class count one after the other (PostgreSQL then counts what the first committed)."""
+    where = set(classes) | set(
+        Pupil.objects.filter(pk__in=pupil_ids)
+        .values_list("school_id", "school_class_id")
+        .order_by()
+        .distinct()
+    )
+    for school_id in sorted({school for school, _class in where}):
+        ids = {school_class for school, school_class in where if school == school_id}
+        list(School.objects.select_for_update().filter(pk=school_id).values_list("pk"))
+        _class_tallies_write(school_id=school_id, where=_in_classes(ids))
+
+
+def _in_classes(ids: set[int | None]) -> Q:
+    chosen = Q(school_class__in=[pk for pk in ids if pk is not None])
+    return chosen | Q(school_class=None) if None in ids else chosen
+
+
+def _class_tallies_write(*, school_id: int | None, where: Q) -> None:
+    """Replace the ClassTally rows of the school (None: every school) that match `where` with
+    a count of their pupils: one aggregate query, one DELETE and one INSERT."""
+    from registry.selectors import class_tally_counts
+
+    pupils = Pupil.objects.enrolled().filter(where)
+    tallies = ClassTally.objects.filter(where)
+    if school_id is not None:
+        pupils, tallies = pupils.filter(school_id=school_id), tallies.filter(school_id=school_id)
+    rows = pupils.values("school", "school_class").annotate(**class_tally_counts()).order_by()
+    tallies.delete()
+    ClassTally.objects.bulk_create(
+        ClassTally(school_id=row.pop("school"), school_class_id=row.pop("school_class"), counts=row)
+        for row in rows
+    )
+
+
+def class_tallies_recount(*, school_id: int | None = None) -> None:
+    """Rebuild every ClassTally row of the school, or of every school, from its pupils."""
+    _class_tallies_write(school_id=school_id, where=Q())
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -524,6 +582,7 @@ def archive_update(
     )
     parts = _archive_parts(pupil)
     befores = [copy.copy(instance) for _p, _l, instance, _f in parts]
+    was_in = (pupil.school_id, pupil.school_class_id)
     for part, _prefix, instance, fields in parts:
         _apply(instance, data.get(part, {}), fields)
     pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
@@ -545,7 +604,7 @@ def archive_update(
         )
     pupil.updated_at = timezone.now()
     pupil.save(update_fields=["updated_at"])
-    archive_flags_refresh(pupil_ids=[pupil.pk])
+    archive_flags_refresh(pupil_ids=[pupil.pk], classes=[was_in])
     [revision] = _record_edits(
         actor=actor, edits=[(pupil, changes)], summary=summary, request=request
     )
@@ -636,9 +695,9 @@ def pupils_status_change(
     # validating every pupil of a grade would cost two queries each.
     # The leaving day starts the retention time (scrub_leavers); coming back clears it.
     left_on = None if status == Pupil.Status.ENROLLED else timezone.localdate()
-    Pupil.objects.filter(pk__in=[pupil.pk for pupil, _changes in edits]).update(
-        status=status, updated_at=now, left_on=left_on
-    )
+    changed = [pupil.pk for pupil, _changes in edits]
+    Pupil.objects.filter(pk__in=changed).update(status=status, updated_at=now, left_on=left_on)
+    class_tallies_refresh(pupil_ids=changed)
     return _record_edits(actor=actor, edits=edits, summary=summary, request=request)
 
 

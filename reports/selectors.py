@@ -57,6 +57,7 @@ from registry.selectors import (
     archived_by,
     census_outcome,
     last_closed_census,
+    kept_statistics,
     ledger_statistics,
     promotions_since,
 )
@@ -511,13 +512,23 @@ def _safety(
 def _visits_by_class(
     school_id: int, period: Period, day: datetime.date, term_id: int | None, grades_back: int
 ) -> tuple[LedgerStatistics, list[dict]]:
-    """One walk of the pupils at school on the day, by class: the registry's statistics
+    """The pupils at school on the day, by class (today the kept ClassTally rows, a past day
+    one walk of the pupils: _visits_by_class_walked): the registry's statistics
     (ledger_statistics, classes a grade lower for each promotion since) and, per class (and
     those in none, grade None), the left-behind children, how many of them had a home visit
     in the term, board, had a teacher pair that day (paired_on_day), had an archive by then
     and a complete one (archived_by): for 基本情况, 未家访, the classes below quota, the
     boarders, 结对覆盖率 and 档案完整率."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
+    if day >= timezone.localdate():
+        return _visits_by_class_kept(school_id, visited)
+    return _visits_by_class_walked(school_id, visited, day, grades_back)
+
+
+def _visits_by_class_walked(
+    school_id: int, visited: QuerySet, day: datetime.date, grades_back: int
+) -> tuple[LedgerStatistics, list[dict]]:
+    """_visits_by_class of any day, in one walk of the pupils at school that day."""
     archived = LEFT_BEHIND_ON_DAY & archived_by(day)
     statistics = ledger_statistics(
         pupils=Pupil.objects.filter(school_id=school_id),
@@ -534,6 +545,32 @@ def _visits_by_class(
     )
     return statistics, [
         row.also | {"label": row.label, "grade": row.grade} for row in statistics.rows
+    ]
+
+
+def _visits_by_class_kept(school_id: int, visited: QuerySet) -> tuple[LedgerStatistics, list[dict]]:
+    """_visits_by_class of today: the classes' counts from the kept ClassTally rows (today
+    every pupil at school was archived by the day), and per class the left-behind children
+    `visited` (a subquery of their ids), counted from those children. Two queries."""
+    statistics = kept_statistics(
+        school_id=school_id, also=["children", "boarding", "paired", "complete"]
+    )
+    by_class = dict(
+        Pupil.objects.left_behind_enrolled()
+        .filter(school_id=school_id, pk__in=visited)
+        .values_list("school_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return statistics, [
+        row.also
+        | {
+            "label": row.label,
+            "grade": row.grade,
+            "archived": row.also["children"],
+            "visited": by_class.get(row.school_class, 0),
+        }
+        for row in statistics.rows
     ]
 
 

@@ -39,6 +39,7 @@ from registry.services import (
     ArchivePart,
     archive_draft,
     archive_flags_refresh,
+    class_tallies_refresh,
     archive_update,
     archive_values,
     log_access_each,
@@ -188,7 +189,9 @@ def _pupils_publish(*, actor: User, upload: RosterUpload, request: HttpRequest |
     """Put an import's new pupils on the register at once, with their access-log rows."""
     pending = Pupil.with_pending.filter(pending_import=upload)
     log_access_each(actor=actor, action=AccessLog.Action.CREATE, pupils=pending, request=request)
+    classes = set(pending.values_list("school_id", "school_class_id").order_by().distinct())
     pending.update(pending_import=None)
+    class_tallies_refresh(classes=classes)
 
 
 def _import_undo(
