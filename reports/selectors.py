@@ -56,8 +56,8 @@ from registry.selectors import (
     LedgerStatistics,
     archived_by,
     census_outcome,
-    last_closed_census,
     kept_statistics,
+    last_closed_census,
     ledger_statistics,
     promotions_since,
 )

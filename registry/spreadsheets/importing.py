@@ -39,9 +39,9 @@ from registry.services import (
     ArchivePart,
     archive_draft,
     archive_flags_refresh,
-    class_tallies_refresh,
     archive_update,
     archive_values,
+    class_tallies_refresh,
     log_access_each,
 )
 from registry.spreadsheets.columns import field_label

@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from caresys.lib.periods import Period
 from pairing import services as pairing_services
 from registry import services
 from registry.models import ClassTally, Pupil, School
 from registry.selectors import class_tally_counts, kept_statistics, ledger_statistics
-from caresys.lib.periods import Period
 from reports.selectors import _reached, _visits_by_class_kept, _visits_by_class_walked
 from tests.factories import make_pupil
 from tests.registry.test_import import import_file, pupil_row, table_rows, write_xlsx
