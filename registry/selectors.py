@@ -1,7 +1,7 @@
 """Reads of the registry, scoped to the person asking. Every view reads pupils through here."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -910,50 +910,53 @@ def ledger_statistics(
         )
         .order_by()
     )
-    for row in grouped:
-        if grades_back and row["school_class__is_active"]:
-            row["school_class__grade"] = max(row["school_class__grade"] - grades_back, 1)
-    return _statistics(grouped, also=list(also or {}))
+    keys = [column.key for column in COUNTED_COLUMNS]
+    return _statistics(
+        (
+            row["school_class"],
+            max(row["school_class__grade"] - grades_back, 1)
+            if grades_back and row["school_class__is_active"]
+            else row["school_class__grade"],
+            row["school_class__number"],
+            {key: row[f"n_{key}"] for key in keys},
+            {key: row[f"also_{key}"] for key in also or {}},
+        )
+        for row in grouped
+    )
 
 
 def kept_statistics(*, school_id: int, also: list[str] = ()) -> LedgerStatistics:
     """ledger_statistics of the school's enrolled pupils today, read from the kept ClassTally
     rows (one query, a row a class) instead of walking the pupils; `also`: more of the kept
     counts (class_tally_counts), each class's in its row's `also`."""
-    grouped = []
-    for row in ClassTally.objects.filter(school_id=school_id).values(
-        "school_class", "school_class__grade", "school_class__number", "counts"
-    ):
-        counts = row.pop("counts")
-        row |= {f"n_{column.key}": counts[column.key] for column in COUNTED_COLUMNS}
-        row |= {f"also_{key}": counts[key] for key in also}
-        grouped.append(row)
-    return _statistics(grouped, also=also)
-
-
-def _statistics(grouped: list[dict], also: list[str]) -> LedgerStatistics:
-    ordered = sorted(
-        grouped,
-        key=lambda row: (
-            row["school_class"] is None,
-            row["school_class__grade"] or 0,
-            row["school_class__number"] or 0,
-            row["school_class"] or 0,
-        ),
+    keys = [column.key for column in COUNTED_COLUMNS]
+    return _statistics(
+        (
+            school_class,
+            grade,
+            number,
+            {key: counts[key] for key in keys},
+            {key: counts[key] for key in also},
+        )
+        for school_class, grade, number, counts in ClassTally.objects.filter(
+            school_id=school_id
+        ).values_list("school_class", "school_class__grade", "school_class__number", "counts")
     )
+
+
+def _statistics(grouped: Iterable[tuple]) -> LedgerStatistics:
+    """The rows of ledger_statistics from (class, grade, number, counts, also) per class."""
     rows = [
         StatisticsRow(
-            label=(
-                class_name(row["school_class__grade"], row["school_class__number"])
-                if row["school_class"]
-                else _("未分班")
-            ),
-            counts={column.key: row[f"n_{column.key}"] for column in COUNTED_COLUMNS},
-            grade=row["school_class__grade"],
-            also={key: row[f"also_{key}"] for key in also},
-            school_class=row["school_class"],
+            label=class_name(grade, number) if school_class else _("未分班"),
+            counts=counts,
+            grade=grade,
+            also=also,
+            school_class=school_class,
         )
-        for row in ordered
+        for school_class, grade, number, counts, also in sorted(
+            grouped, key=lambda row: (row[0] is None, row[1] or 0, row[2] or 0, row[0] or 0)
+        )
     ]
     return LedgerStatistics(rows=rows, totals=_summed(rows, label=_("合计"), kind="total"))
 

@@ -492,10 +492,12 @@ def _safety(
                 filter=Q(status__in=DropoutCase.OPEN) | Q(closed_on__gt=day),
             ),
             dropped_out=Count("pupil", distinct=True, filter=out),
+            # Each case's child looked up by its key: an IN list would first gather every
+            # left-behind child of the school, for a handful of cases.
             left_behind_out=Count(
                 "pupil",
                 distinct=True,
-                filter=out & Q(pupil__in=_children(school_id, day).values("pk")),
+                filter=out & Q(Exists(_children(school_id, day).filter(pk=OuterRef("pupil")))),
             ),
         )
     )
@@ -608,7 +610,12 @@ CENSUS_FIGURES = (
 
 
 def term_numbers(
-    *, school: School, period: Period, with_previous: bool = True, summary: bool = True
+    *,
+    school: School,
+    period: Period,
+    with_previous: bool = True,
+    summary: bool = True,
+    term: Term | None = None,
 ) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), as of the term's
     end, or today while it runs (数据截至), from the histories the data keeps (see
@@ -616,11 +623,12 @@ def term_numbers(
     it stands now). With `with_previous`, the last term's headline figures beside them.
     Without `summary`, the dashboard's figures only, counted the same way: those only the
     summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
-    the programmes, the census, the problems) are None or empty, not counted."""
+    the programmes, the census, the problems) are None or empty, not counted. `term`: the
+    term whose period it is, where the caller has it (else looked up: term_with_period)."""
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day, summary)
-    term_id = term_with_period(school.pk, period)
+    term_id = term.pk if term is not None else term_with_period(school.pk, period)
     statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back)
     numbers = TermNumbers(
         school=school.name,
@@ -1003,7 +1011,9 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = Period(today - datetime.timedelta(days=120), today, _("最近120天"))
     else:
         period = term.period
-    numbers = term_numbers(school=school, period=period, with_previous=False, summary=False)
+    numbers = term_numbers(
+        school=school, period=period, with_previous=False, summary=False, term=term
+    )
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
         spans.append(month_of(day))
@@ -1040,9 +1050,10 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),
         events=reach_by_kind(school_id=school.pk, period=period),
-        event_children=Pupil.objects.filter(
-            pk__in=attendees_of(events_in(school_id=school.pk, period=period))
-        ).count(),
+        # From the events' links to their children, not a walk of the school's pupils.
+        event_children=Event.pupils.through.objects.filter(
+            event__in=events_in(school_id=school.pk, period=period), pupil__pending_import=None
+        ).aggregate(n=Count("pupil", distinct=True))["n"],
         event_quotas=[] if term is None else school_overview(school_id=school.pk, period=period),
         rooms=rooms_in(school_id=school.pk, period=period, today=today),
     )

@@ -74,7 +74,7 @@ def term_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary's paragraphs beside a preview of the whole document, and its versions.
     恢复草稿 (redraft=<field>) saves what is typed and drafts that field anew from the data."""
     term = selectors.get_term_for_user(request.user, pk)
-    numbers = selectors.term_numbers(school=request.user.school, period=term.period)
+    numbers = selectors.term_numbers(school=request.user.school, period=term.period, term=term)
     report = selectors.term_report_of(school=request.user.school, term=term, numbers=numbers)
     numbers = selectors.summary_numbers(
         numbers, school=request.user.school, period=term.period, report=report
@@ -194,7 +194,7 @@ def term_report_generate(request: HttpRequest, pk: int) -> HttpResponse:
     numbers = None  # counted by the service unless the texts posted here were checked first
     if any(name in request.POST for name in TermReport.TEXT_FIELDS):
         numbers = selectors.summary_numbers(
-            selectors.term_numbers(school=request.user.school, period=term.period),
+            selectors.term_numbers(school=request.user.school, period=term.period, term=term),
             school=request.user.school,
             period=term.period,
             report=report,
