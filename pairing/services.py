@@ -64,10 +64,10 @@ def teacher_account_changed(user_id: int) -> None:
 def pupil_flags_recount(*, school_id: int | None = None) -> int:
     """Rebuild both kept flags (Pupil.archive_complete and teacher_paired) of the school's
     pupils, or of every pupil, from their rules, then the classes' kept counts (ClassTally):
-    after writes past the services (the demo, a restore). Returns how many pupils. Every pupil at once rather than school by
-    school when all are wanted: PostgreSQL answers the guardian items of even one school by
-    hashing the whole guardian table, so a county of 100 schools took a minute, all at once
-    about two seconds."""
+    after writes past the services (the demo, a restore). Returns how many pupils. Every
+    pupil at once rather than school by school when all are wanted: PostgreSQL answers the
+    guardian items of even one school by hashing the whole guardian table, so a county of 100
+    schools took a minute, all at once about two seconds."""
     pupils = Pupil.with_pending.all()
     if school_id is not None:
         pupils = pupils.filter(school_id=school_id)
