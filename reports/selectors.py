@@ -226,10 +226,19 @@ def _with_events(by_kind: dict, school_id: int, period: Period, term_id: int | N
     for kind, event_kinds in EVENTS_COUNTED_AS.items():
         if not any(held.get(event_kind) for event_kind in event_kinds):
             continue
-        reached = Pupil.objects.filter(
-            Q(pk__in=_reached(school_id, period, term_id, kind))
-            | Q(pk__in=attendees_of(events.filter(kind__in=event_kinds)))
-        ).count()
+        # The union of the two sets of ids, counted: not a walk of the school's pupils testing
+        # each against both (PostgreSQL read every pupil for it, 20 ms at 20,000 pupils).
+        reached = (
+            _reached(school_id, period, term_id, kind)
+            .filter(pupil__pending_import=None)
+            .order_by()
+            .union(
+                attendees_of(events.filter(kind__in=event_kinds))
+                .filter(pupil__pending_import=None)
+                .order_by()
+            )
+            .count()
+        )
         row = by_kind.setdefault(kind, {"records": 0, "children": 0})
         row["records"] += sum(held.get(event_kind, 0) for event_kind in event_kinds)
         row["children"] = reached
