@@ -98,6 +98,11 @@ from visits.models import (
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
 from visits.tallies import day_counts, reached_since, tallied_children, term_with_period
 
+# NOT_PENDING: the children a care record or an event names are chosen among the pupils a
+# person sees, never among those a roster import is still writing (Pupil.objects leaves them
+# out, and a published pupil is never pending again): counts of a record's or an event's
+# children need not join the pupils to leave those out.
+
 GUIDES = tuple(
     (name, CareRecord._meta.get_field(name).verbose_name) for name in CareRecord.GUIDE_FIELDS
 )
@@ -227,16 +232,12 @@ def _with_events(by_kind: dict, school_id: int, period: Period, term_id: int | N
         if not any(held.get(event_kind) for event_kind in event_kinds):
             continue
         # The union of the two sets of ids, counted: not a walk of the school's pupils testing
-        # each against both (PostgreSQL read every pupil for it, 20 ms at 20,000 pupils).
+        # each against both (PostgreSQL read every pupil for it, 20 ms at 20,000 pupils). A
+        # record's or an event's children are never an import's pending ones (NOT_PENDING).
         reached = (
             _reached(school_id, period, term_id, kind)
-            .filter(pupil__pending_import=None)
             .order_by()
-            .union(
-                attendees_of(events.filter(kind__in=event_kinds))
-                .filter(pupil__pending_import=None)
-                .order_by()
-            )
+            .union(attendees_of(events.filter(kind__in=event_kinds)).order_by())
             .count()
         )
         row = by_kind.setdefault(kind, {"records": 0, "children": 0})
@@ -1059,9 +1060,10 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),
         events=reach_by_kind(school_id=school.pk, period=period),
-        # From the events' links to their children, not a walk of the school's pupils.
+        # From the events' links to their children, not a walk of the school's pupils
+        # (NOT_PENDING).
         event_children=Event.pupils.through.objects.filter(
-            event__in=events_in(school_id=school.pk, period=period), pupil__pending_import=None
+            event__in=events_in(school_id=school.pk, period=period)
         ).aggregate(n=Count("pupil", distinct=True))["n"],
         event_quotas=[] if term is None else school_overview(school_id=school.pk, period=period),
         rooms=rooms_in(school_id=school.pk, period=period, today=today),
