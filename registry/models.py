@@ -1238,7 +1238,8 @@ class ClassTally(models.Model):
     left-behind boarders, those paired with a teacher, those with a complete archive), or the
     school's enrolled pupils in no class (school_class None): kept by
     registry.services.class_tallies_refresh in the transaction of every write that changes
-    them, rebuilt by `manage.py recount_flags`. A class without enrolled pupils has no row."""
+    them, rebuilt by `manage.py recount_flags`. A class without enrolled pupils has no row, or
+    one with no counts (counts {}) once its pupils have gone."""
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="class_tallies", verbose_name=_("学校")

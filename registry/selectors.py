@@ -941,6 +941,7 @@ def kept_statistics(*, school_id: int, also: list[str] = ()) -> LedgerStatistics
         for school_class, grade, number, counts in ClassTally.objects.filter(
             school_id=school_id
         ).values_list("school_class", "school_class__grade", "school_class__number", "counts")
+        if counts  # a class whose pupils have all gone keeps an empty row
     )
 
 

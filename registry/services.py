@@ -153,18 +153,42 @@ def class_tallies_refresh(
     (school, class) pairs a write moved them out of) from their enrolled pupils, by the rules
     themselves (registry.selectors.class_tally_counts), in the transaction of the write that
     changed them: every write of a pupil's class, status, left-behind status, categories,
-    guardianship, boarding or kept flags. The school's row is locked first, so that two writes
-    of one class count one after the other (PostgreSQL then counts what the first committed)."""
+    guardianship, boarding or kept flags. Four queries, whatever the number of classes.
+
+    The rows are locked before the count, so that two writes of one class count one after the
+    other (PostgreSQL counts what the first committed); nothing else locks them, so no other
+    lock a write holds (its pupils', a census's school, a promotion's classes) waits on them."""
+    from registry.selectors import class_tally_counts
+
     where = set(classes) | set(
         Pupil.objects.filter(pk__in=pupil_ids)
         .values_list("school_id", "school_class_id")
         .order_by()
         .distinct()
     )
-    for school_id in sorted({school for school, _class in where}):
-        ids = {school_class for school, school_class in where if school == school_id}
-        list(School.objects.select_for_update().filter(pk=school_id).values_list("pk"))
-        _class_tallies_write(school_id=school_id, where=_in_classes(ids))
+    if not where:
+        return
+    # A row for each class first (a class's first pupil makes it), then the rows locked.
+    ClassTally.objects.bulk_create(
+        [ClassTally(school_id=school, school_class_id=pk) for school, pk in sorted(where, key=str)],
+        ignore_conflicts=True,
+    )
+    chosen = Q()
+    for school_id in {school for school, _class in where}:
+        ids = {pk for school, pk in where if school == school_id}
+        chosen |= Q(school_id=school_id) & _in_classes(ids)
+    tallies = list(ClassTally.objects.select_for_update().filter(chosen).order_by("pk"))
+    counted = {
+        (row.pop("school"), row.pop("school_class")): row
+        for row in Pupil.objects.enrolled()
+        .filter(chosen)
+        .values("school", "school_class")
+        .annotate(**class_tally_counts())
+        .order_by()
+    }
+    for tally in tallies:
+        tally.counts = counted.get((tally.school_id, tally.school_class_id), {})
+    ClassTally.objects.bulk_update(tallies, ["counts"])
 
 
 def _in_classes(ids: set[int | None]) -> Q:
@@ -172,13 +196,12 @@ def _in_classes(ids: set[int | None]) -> Q:
     return chosen | Q(school_class=None) if None in ids else chosen
 
 
-def _class_tallies_write(*, school_id: int | None, where: Q) -> None:
-    """Replace the ClassTally rows of the school (None: every school) that match `where` with
-    a count of their pupils: one aggregate query, one DELETE and one INSERT."""
+def class_tallies_recount(*, school_id: int | None = None) -> None:
+    """Rebuild every ClassTally row of the school, or of every school, from its pupils: one
+    aggregate query, one DELETE and one INSERT."""
     from registry.selectors import class_tally_counts
 
-    pupils = Pupil.objects.enrolled().filter(where)
-    tallies = ClassTally.objects.filter(where)
+    pupils, tallies = Pupil.objects.enrolled(), ClassTally.objects.all()
     if school_id is not None:
         pupils, tallies = pupils.filter(school_id=school_id), tallies.filter(school_id=school_id)
     rows = pupils.values("school", "school_class").annotate(**class_tally_counts()).order_by()
@@ -187,11 +210,6 @@ def _class_tallies_write(*, school_id: int | None, where: Q) -> None:
         ClassTally(school_id=row.pop("school"), school_class_id=row.pop("school_class"), counts=row)
         for row in rows
     )
-
-
-def class_tallies_recount(*, school_id: int | None = None) -> None:
-    """Rebuild every ClassTally row of the school, or of every school, from its pupils."""
-    _class_tallies_write(school_id=school_id, where=Q())
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
