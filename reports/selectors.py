@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Aggregate,
     Count,
     Exists,
     F,
@@ -522,7 +523,12 @@ def _safety(
 
 
 def _visits_by_class(
-    school_id: int, period: Period, day: datetime.date, term_id: int | None, grades_back: int
+    school_id: int,
+    period: Period,
+    day: datetime.date,
+    term_id: int | None,
+    grades_back: int,
+    children: dict[int | None, dict] | None = None,
 ) -> tuple[LedgerStatistics, list[dict]]:
     """The pupils at school on the day, by class (today the kept ClassTally rows, a past day
     one walk of the pupils: _visits_by_class_walked): the registry's statistics
@@ -530,10 +536,13 @@ def _visits_by_class(
     those in none, grade None), the left-behind children, how many of them had a home visit
     in the term, board, had a teacher pair that day (paired_on_day), had an archive by then
     and a complete one (archived_by): for 基本情况, 未家访, the classes below quota, the
-    boarders, 结对覆盖率 and 档案完整率."""
+    boarders, 结对覆盖率 and 档案完整率. `children`: today's children_by_class, where the
+    caller counted them already."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
     if day >= timezone.localdate():
-        return _visits_by_class_kept(school_id, visited)
+        if children is None:
+            children = children_by_class(school_id, visited)
+        return _visits_by_class_kept(school_id, children)
     return _visits_by_class_walked(school_id, visited, day, grades_back)
 
 
@@ -560,19 +569,29 @@ def _visits_by_class_walked(
     ]
 
 
-def _visits_by_class_kept(school_id: int, visited: QuerySet) -> tuple[LedgerStatistics, list[dict]]:
+def children_by_class(
+    school_id: int, visited: QuerySet, **also: Aggregate
+) -> dict[int | None, dict[str, int]]:
+    """Per class, of the left-behind children at school today, how many `visited` names (a
+    subquery of ids) and the counts `also` asks for: one walk of those children."""
+    return {
+        row.pop("school_class"): row
+        for row in Pupil.objects.left_behind_enrolled()
+        .filter(school_id=school_id)
+        .values("school_class")
+        .annotate(visited=Count("pk", filter=Q(pk__in=visited)), **also)
+        .order_by()
+    }
+
+
+def _visits_by_class_kept(
+    school_id: int, children: dict[int | None, dict[str, int]]
+) -> tuple[LedgerStatistics, list[dict]]:
     """_visits_by_class of today: the classes' counts from the kept ClassTally rows (today
-    every pupil at school was archived by the day), and per class the left-behind children
-    `visited` (a subquery of their ids), counted from those children. Two queries."""
+    every pupil at school was archived by the day), and the children visited per class
+    (children_by_class). One query."""
     statistics = kept_statistics(
         school_id=school_id, also=["children", "boarding", "paired", "complete"]
-    )
-    by_class = dict(
-        Pupil.objects.left_behind_enrolled()
-        .filter(school_id=school_id, pk__in=visited)
-        .values_list("school_class")
-        .annotate(n=Count("pk"))
-        .order_by()
     )
     return statistics, [
         row.also
@@ -580,7 +599,7 @@ def _visits_by_class_kept(school_id: int, visited: QuerySet) -> tuple[LedgerStat
             "label": row.label,
             "grade": row.grade,
             "archived": row.also["children"],
-            "visited": by_class.get(row.school_class, 0),
+            "visited": children.get(row.school_class, {}).get("visited", 0),
         }
         for row in statistics.rows
     ]
@@ -626,6 +645,7 @@ def term_numbers(
     with_previous: bool = True,
     summary: bool = True,
     term: Term | None = None,
+    children: dict[int | None, dict[str, int]] | None = None,
 ) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), as of the term's
     end, or today while it runs (数据截至), from the histories the data keeps (see
@@ -634,12 +654,13 @@ def term_numbers(
     Without `summary`, the dashboard's figures only, counted the same way: those only the
     summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
     the programmes, the census, the problems) are None or empty, not counted. `term`: the
-    term whose period it is, where the caller has it (else looked up: term_with_period)."""
+    term whose period it is, where the caller has it (else looked up: term_with_period);
+    `children`: today's children_by_class, where the caller counted them (the dashboard)."""
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day, summary)
     term_id = term.pk if term is not None else term_with_period(school.pk, period)
-    statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back)
+    statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back, children)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
@@ -1021,8 +1042,28 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = Period(today - datetime.timedelta(days=120), today, _("最近120天"))
     else:
         period = term.period
+    settings = CareSettings.for_school(school)
+    cutoff = today - datetime.timedelta(days=settings.no_contact_days)
+    # One walk of the left-behind children, by class: those visited at home this term (the
+    # figures' 未家访) and, each child looked up in the term's tallies, those not contacted
+    # since the cutoff and those talked with this month (none is dated after today).
+    contacted = reached_since(school.pk, cutoff, term=term, today=today)
+    talked = reached_since(
+        school.pk, month_of(today).start, term=term, today=today, kind=CareRecord.Kind.TALK
+    )
+    children = children_by_class(
+        school.pk,
+        _reached(school.pk, period, None if term is None else term.pk, CareRecord.Kind.HOME_VISIT),
+        no_contact=Count("pk", filter=~contacted),
+        talks_met=Count("pk", filter=talked),
+    )
     numbers = term_numbers(
-        school=school, period=period, with_previous=False, summary=False, term=term
+        school=school,
+        period=period,
+        with_previous=False,
+        summary=False,
+        term=term,
+        children=children,
     )
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:
@@ -1036,26 +1077,14 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         }
     )
     months = [(f"{span.start:%Y-%m}", by_month[f"m{index}"]) for index, span in enumerate(spans)]
-    settings = CareSettings.for_school(school)
-    cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    away = _children(school.pk, today)
-    # Both from one walk of the left-behind children, each child looked up in the term's
-    # tallies (this month's talks: none is dated after today, the month's end).
-    contacted = reached_since(school.pk, cutoff, term=term, today=today)
-    talked = reached_since(
-        school.pk, month_of(today).start, term=term, today=today, kind=CareRecord.Kind.TALK
-    )
-    reached = away.aggregate(
-        no_contact=Count("pk", filter=~contacted), talks_met=Count("pk", filter=talked)
-    )
     return Dashboard(
         numbers=numbers,
         period=period,
         months=months,
         overdue_events=WatchEvent.objects.filter(school=school).overdue(today).count(),
-        no_contact=reached["no_contact"],
+        no_contact=sum(row["no_contact"] for row in children.values()),
         no_contact_days=settings.no_contact_days,
-        talks_met=reached["talks_met"],
+        talks_met=sum(row["talks_met"] for row in children.values()),
         open_emergencies=list(
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),

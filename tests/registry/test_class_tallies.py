@@ -15,7 +15,12 @@ from pairing import services as pairing_services
 from registry import services
 from registry.models import ClassTally, Pupil, School
 from registry.selectors import class_tally_counts, kept_statistics, ledger_statistics
-from reports.selectors import _reached, _visits_by_class_kept, _visits_by_class_walked
+from reports.selectors import (
+    _reached,
+    _visits_by_class_kept,
+    _visits_by_class_walked,
+    children_by_class,
+)
 from tests.factories import make_pupil
 from tests.registry.test_import import import_file, pupil_row, table_rows, write_xlsx
 
@@ -147,7 +152,7 @@ def test_todays_figures_by_class_from_the_kept_rows_are_those_of_a_walk(known_sc
         school.pk, Period(today - datetime.timedelta(days=30), today), None, "home_visit"
     )
 
-    statistics, by_class = _visits_by_class_kept(school.pk, visited)
+    statistics, by_class = _visits_by_class_kept(school.pk, children_by_class(school.pk, visited))
     walked_statistics, walked = _visits_by_class_walked(school.pk, visited, today, 0)
 
     assert by_class == walked
