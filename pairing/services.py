@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from caresys.lib.hooks import Hooks
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from pairing.selectors import has_teacher_pair
-from registry.models import SCRUBBED, AccessLog, Pupil, Role, User
+from registry.models import SCRUBBED, AccessLog, Pupil, Role, School, User
 from registry.services import (
     archive_flags_refresh,
     classes_promote,
+    in_care_refresh,
     log_access,
     pupil_status_change,
     staff_deactivate,
@@ -58,9 +59,10 @@ def teacher_account_changed(user_id: int) -> None:
 
 
 def pupil_flags_recount(*, school_id: int | None = None) -> int:
-    """Rebuild both kept flags (Pupil.archive_complete and teacher_paired) of the school's
-    pupils, or of every pupil, from their rules: after writes past the services (the demo, a
-    restore). Two UPDATEs; returns how many pupils. Every pupil at once rather than school by
+    """Rebuild the kept flags (Pupil.archive_complete, teacher_paired, and in_care school by
+    school: its rule reads the school's categories) of the school's pupils, or of every pupil,
+    from their rules: after writes past the services (the demo, a restore). Two UPDATEs and
+    one a school; returns how many pupils. Every pupil at once rather than school by
     school when all are wanted: PostgreSQL answers the guardian items of even one school by
     hashing the whole guardian table, so a county of 100 schools took a minute, all at once
     about two seconds."""
@@ -70,6 +72,9 @@ def pupil_flags_recount(*, school_id: int | None = None) -> int:
     pupils = pupils.values("pk")
     archive_flags_refresh(pupil_ids=pupils)
     teacher_paired_refresh(pupil_ids=pupils)
+    schools = School.objects.all() if school_id is None else School.objects.filter(pk=school_id)
+    for school in schools:
+        in_care_refresh(school=school)
     return pupils.count()
 
 

@@ -592,14 +592,15 @@ def test_the_boards_coverage_names_the_children_it_counts(
     """Over the left-behind children by default; over the 关爱对象 when the school cares for a
     difficulty category too (they are the children the board pairs)."""
     away, orphan = children(admin_user, school_class, 2)
-    Pupil.objects.filter(pk=orphan.pk).update(left_behind="none", is_orphan=True)
+    registry_services.archive_update(
+        actor=admin_user, pupil=orphan, data={"pupil": {"left_behind": "none", "is_orphan": True}}
+    )
     teacher_pair(admin_user, away, teachers[0])
     client.force_login(principal)
 
     page = client.get(reverse("pairing:board")).content.decode()
     assert "1 / 1 名留守儿童有帮扶教师" in page
 
-    school.care_categories = ["is_orphan"]
-    school.save(update_fields=["care_categories"])
+    registry_services.school_care_categories_set(school=school, categories=["is_orphan"])
     page = client.get(reverse("pairing:board")).content.decode()
     assert "1 / 2 名关爱对象有帮扶教师" in page

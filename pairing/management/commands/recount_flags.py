@@ -6,9 +6,9 @@ from registry.models import School
 
 class Command(BaseCommand):
     help = (
-        "Rebuild each pupil's kept flags (archive complete, paired with a teacher) from their "
-        "rules, every school's at once (they are kept current by every write; run after "
-        "restoring data or if in doubt). 重新计算每名学生的档案完整、已结对标记。"
+        "Rebuild each pupil's kept flags (archive complete, paired with a teacher, in care) from "
+        "their rules, every school's at once (they are kept current by every write; run after "
+        "restoring data or if in doubt). 重新计算每名学生的档案完整、已结对、关爱对象标记。"
     )
 
     def add_arguments(self, parser) -> None:

@@ -1,0 +1,47 @@
+"""Pupil.in_care, the kept flag of the school's 关爱对象 and the index the care pages find a
+school's or class's children in care by (issue 19)."""
+
+from django.db import migrations, models
+from django.db.models import Q
+
+
+def fill_in_care(apps, schema_editor) -> None:
+    """in_care of every row, by the rule as registry.models.in_care() spelt it when this
+    migration was written (left-behind, or in a category the school chose), frozen here as a
+    migration runs against the models of its time (`manage.py recount_flags` applies the live
+    one). One UPDATE a set of chosen categories."""
+    School = apps.get_model("registry", "School")
+    Pupil = apps.get_model("registry", "Pupil")
+    by_categories: dict[tuple[str, ...], list[int]] = {}
+    for pk, categories in School.objects.values_list("pk", "care_categories"):
+        by_categories.setdefault(tuple(sorted(categories or [])), []).append(pk)
+    for categories, schools in by_categories.items():
+        rule = ~Q(left_behind="none")
+        for field in categories:
+            rule |= Q(**{field: True})
+        Pupil.objects.filter(rule, school_id__in=schools).update(in_care=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("registry", "0017_pupil_kept_flags"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="pupil",
+            name="in_care",
+            field=models.BooleanField(default=False, editable=False, verbose_name="关爱对象"),
+        ),
+        migrations.RunPython(fill_in_care, migrations.RunPython.noop, elidable=True),
+        migrations.AddIndex(
+            model_name="pupil",
+            index=models.Index(
+                condition=models.Q(
+                    ("in_care", True), ("pending_import", None), ("status", "enrolled")
+                ),
+                fields=["school", "school_class", "teacher_paired"],
+                name="pupil_in_care",
+            ),
+        ),
+    ]
