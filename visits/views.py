@@ -247,6 +247,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
         "grades": grades,
         "grade": grade,
         "grade_classes": report.classes_of(grade) if grade is not None else [],
+        "query": f"grade={grade}" if grade is not None else "",  # the teachers' pages keep it
     }
     return render(request, "visits/compliance.html", context)
 

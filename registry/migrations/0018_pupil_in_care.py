@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     ("in_care", True), ("pending_import", None), ("status", "enrolled")
                 ),
-                fields=["school", "school_class", "teacher_paired"],
+                fields=["school", "status", "school_class", "teacher_paired"],
                 name="pupil_in_care",
             ),
         ),
