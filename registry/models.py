@@ -930,6 +930,7 @@ class Pupil(models.Model):
             models.Index(
                 fields=["school", "status", "school_class", "teacher_paired"],
                 condition=Q(in_care=True, status="enrolled", pending_import=None),
+                include=["id"],  # PostgreSQL's index-only scans (SQLite's indexes hold it)
                 name="pupil_in_care",
             ),
             # An import's own pupils, to publish or remove them; the register's rows (NULL) are

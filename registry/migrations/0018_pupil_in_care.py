@@ -22,6 +22,13 @@ def fill_in_care(apps, schema_editor) -> None:
         Pupil.objects.filter(rule, school_id__in=schools).update(in_care=True)
 
 
+def analyze_pupils(apps, schema_editor) -> None:
+    """PostgreSQL: statistics of the new column now, as autovacuum would later, so the care
+    pages' first queries are not planned on a default guess of how many are in care."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE registry_pupil")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("registry", "0017_pupil_kept_flags"),
@@ -33,7 +40,6 @@ class Migration(migrations.Migration):
             name="in_care",
             field=models.BooleanField(default=False, editable=False, verbose_name="关爱对象"),
         ),
-        migrations.RunPython(fill_in_care, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="pupil",
             index=models.Index(
@@ -41,7 +47,12 @@ class Migration(migrations.Migration):
                     ("in_care", True), ("pending_import", None), ("status", "enrolled")
                 ),
                 fields=["school", "status", "school_class", "teacher_paired"],
+                include=["id"],
                 name="pupil_in_care",
             ),
         ),
+        # After the index: created over rows this transaction just updated, PostgreSQL would
+        # keep it from queries until every older transaction had ended (indcheckxmin).
+        migrations.RunPython(fill_in_care, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(analyze_pupils, migrations.RunPython.noop, elidable=True),
     ]
