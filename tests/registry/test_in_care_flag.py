@@ -3,7 +3,6 @@
 school choosing its categories, leaving, scrubbing), the flag the care pages find their children
 by is what the rule in_care() says, counted afresh; `recount_flags` rebuilds it."""
 
-import datetime
 import io
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from django.urls import reverse
 
 from registry import services
 from registry.models import Pupil, in_care
-from tests.factories import make_pupil
 from tests.registry.test_import import import_file, pupil_row, table_rows, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +30,6 @@ def every_flag_is_the_rules(school) -> None:
     )
     kept = set(Pupil.with_pending.filter(school=school, in_care=True).values_list("pk", flat=True))
     assert kept == fresh
-
-
-@pytest.fixture
-def disabled(admin_user, school_class):
-    """A disabled child whose parents are at home: not left-behind."""
-    return make_pupil(
-        actor=admin_user, school_class=school_class, name="孙小残", left_behind="none",
-        is_disabled=True, birth_date=datetime.date(2017, 2, 2),
-    )  # fmt: skip
 
 
 def test_a_new_archive_is_kept_in_care_when_left_behind_only(admin_user, pupil, disabled):
