@@ -219,6 +219,12 @@ class TeacherCompliance:
     visited_children: int  # children visited at home this month
     wanted_visits: int
 
+    @property
+    def cells(self) -> list[tuple[int, bool]]:
+        """This month's records a quota kind, as ClassCompliance.cells (never short): the
+        table's cells in one call a row, not a lookup filter per cell (fifty teachers a page)."""
+        return [(self.records.get(quota.kind, 0), False) for quota in QUOTAS]
+
 
 @dataclass
 class Compliance:
