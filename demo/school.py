@@ -45,6 +45,7 @@ from registry.models import (
     Township,
     User,
 )
+from registry.services import in_care_refresh
 from rooms.models import Opening, Room, Slot, Use
 from visits.models import (
     CareRecord,
@@ -284,6 +285,9 @@ def seed_school(
         random.Random(seed + 4),
         at_least=2 if every_category else 0,
     )
+    # The pupils were written in bulk, past the services: the kept in_care, which the pairs,
+    # records and rooms below choose their children by.
+    in_care_refresh(school=school)
     seed_pairs(
         school=school,
         admin=staff["admin"],

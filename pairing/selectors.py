@@ -167,6 +167,7 @@ class Coverage:
     children: int
     paired: int
     school_class: SchoolClass | None = None
+    grade: int | None = None  # the class's (or the grade row's) grade; None: in no class
 
     @property
     def unpaired(self) -> int:
@@ -272,6 +273,7 @@ def coverage(
             counts[school_class.pk]["children"],
             counts[school_class.pk]["paired"],
             school_class,
+            school_class.grade,
         )
         for school_class in classes.order_by("grade", "number", "pk")
     ]
@@ -283,6 +285,18 @@ def coverage(
         str(_("全校")), sum(row.children for row in per_class), sum(row.paired for row in per_class)
     )
     return total, per_class
+
+
+def coverage_by_grade(per_class: list[Coverage]) -> list[Coverage]:
+    """A row a grade (the children in no class last), summed from coverage()'s class rows: the
+    board shows these for the whole school and the classes of one grade at a time."""
+    rows: dict[int | None, Coverage] = {}
+    for row in per_class:
+        label = str(GRADE_NAMES.get(row.grade, row.label)) if row.grade else row.label
+        total = rows.setdefault(row.grade, Coverage(label, 0, 0, grade=row.grade))
+        total.children += row.children
+        total.paired += row.paired
+    return list(rows.values())
 
 
 def teacher_loads(school_id: int, settings: PairingSettings) -> list[TeacherLoad]:
@@ -324,8 +338,10 @@ def suggest_pairs(
     remaining = {entry.teacher.pk: entry for entry in loads}
     load = {pk: entry.load for pk, entry in remaining.items()}
     subject_teachers: dict[int, set[int]] = defaultdict(set)
+    # The subject teachers of these children's classes only, not of the school's 400.
+    classes = {child.school_class_id for child in children} - {None}
     for class_id, teacher_id in TeachingAssignment.objects.filter(
-        school_class__school_id=school_id
+        school_class__in=classes, school_class__school_id=school_id
     ).values_list("school_class_id", "teacher_id"):
         subject_teachers[class_id].add(teacher_id)
 

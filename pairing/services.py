@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from caresys.lib.hooks import Hooks
 from pairing.models import HelpPlan, Pair, PairCheck, PairingSettings, Volunteer
 from pairing.selectors import has_teacher_pair
-from registry.models import SCRUBBED, AccessLog, Pupil, Role, User
+from registry.models import SCRUBBED, AccessLog, Pupil, Role, School, User
 from registry.services import (
     archive_flags_refresh,
     class_tallies_recount,
     class_tallies_refresh,
     classes_promote,
+    in_care_refresh,
     log_access,
     pupil_status_change,
     staff_deactivate,
@@ -62,18 +63,22 @@ def teacher_account_changed(user_id: int) -> None:
 
 
 def pupil_flags_recount(*, school_id: int | None = None) -> int:
-    """Rebuild both kept flags (Pupil.archive_complete and teacher_paired) of the school's
-    pupils, or of every pupil, from their rules, then the classes' kept counts (ClassTally):
-    after writes past the services (the demo, a restore). Returns how many pupils. Every
-    pupil at once rather than school by school when all are wanted: PostgreSQL answers the
-    guardian items of even one school by hashing the whole guardian table, so a county of 100
-    schools took a minute, all at once about two seconds."""
+    """Rebuild the kept flags (Pupil.archive_complete, teacher_paired, and in_care school by
+    school: its rule reads the school's categories) of the school's pupils, or of every pupil,
+    from their rules, then the classes' kept counts (ClassTally): after writes past the
+    services (the demo, a restore). Returns how many pupils. Every pupil at once rather than
+    school by school when all are wanted: PostgreSQL answers the guardian items of even one
+    school by hashing the whole guardian table, so a county of 100 schools took a minute, all
+    at once about two seconds."""
     pupils = Pupil.with_pending.all()
     if school_id is not None:
         pupils = pupils.filter(school_id=school_id)
     pupils = pupils.values("pk")
     archive_flags_refresh(pupil_ids=pupils, tallies=False)
     teacher_paired_refresh(pupil_ids=pupils, tallies=False)
+    schools = School.objects.all() if school_id is None else School.objects.filter(pk=school_id)
+    for school in schools:
+        in_care_refresh(school=school)
     class_tallies_recount(school_id=school_id)
     return pupils.count()
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresys.lib.forms import add_service_errors
-from caresys.lib.http import paginate, role_required, row_ids
+from caresys.lib.http import chosen_grade, paginate, role_required, row_ids
 from pairing import exports, selectors, services
 from pairing.forms import (
     HelpPlanForm,
@@ -38,8 +38,15 @@ def board(request: HttpRequest) -> HttpResponse:
     """Coverage, the unpaired children with a suggested teacher each, loads, idle pairs."""
     school = request.user.school
     board = selectors.board(school, idle=visits_selectors.idle_pairs_of(school))
+    # The classes' coverage a grade at a time (a large school has 400); every grade's above.
+    grades = selectors.coverage_by_grade(board.classes)
+    grade = chosen_grade(request, [row.grade for row in grades])
     context = {
         "board": board,
+        "grades": grades,
+        "grade": grade,
+        "grade_classes": [row for row in board.classes if row.grade == grade] if grade else [],
+        "query": f"grade={grade}" if grade is not None else "",
         "meets_target": board.school.meets(board.settings.coverage_target),
         # Long lists in parts: the first UNPAIRED_LISTED children (全部确认 takes every
         # suggestion), the teachers' loads a page at a time (a large school has a thousand).

@@ -55,6 +55,12 @@ class SchoolAdmin(SchoolScopedAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if "care_categories" in form.changed_data:
+            # Its pupils' kept in_care follows, in the admin's transaction.
+            services.in_care_refresh(school=obj)
+
 
 class TermInline(RegistrarInline, admin.StackedInline):
     # Stacked, not tabular: each field keeps its own label (a table row's fields have none).

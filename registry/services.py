@@ -21,6 +21,7 @@ from caresys.lib.passwords import initial_password
 from caresys.lib.periods import SchoolYearDates
 from caresys.lib.pinyin import name_pinyin
 from registry.models import (
+    CARE_CATEGORY_FIELDS,
     COUNTY_READERS,
     NUMBER_FOR_THE_REGISTRAR,
     SCRUBBED,
@@ -44,6 +45,7 @@ from registry.models import (
     Township,
     User,
     census_status_now,
+    in_care,
 )
 
 # The parts of an archive, the fields a person edits in each, and the prefix of their labels
@@ -123,6 +125,9 @@ SENSITIVE_KEYS = frozenset(
 )
 
 ArchiveData = Mapping[str, Mapping[str, Any]]
+
+# The history keys of the fields in_care() reads: a change of one sets the kept Pupil.in_care.
+_CARE_KEYS = frozenset({"pupil.left_behind", *(f"pupil.{f}" for f in CARE_CATEGORY_FIELDS)})
 
 
 def archive_flags_refresh(
@@ -210,6 +215,27 @@ def class_tallies_recount(*, school_id: int | None = None) -> None:
         ClassTally(school_id=row.pop("school"), school_class_id=row.pop("school_class"), counts=row)
         for row in rows
     )
+
+
+def in_care_refresh(*, school: School, pupil_ids: Iterable[int] | QuerySet | None = None) -> None:
+    """Set the kept Pupil.in_care of these pupils of the school (pks, or a queryset of them), or
+    of all its pupils, by the rule itself (in_care): one UPDATE, in the transaction of the write
+    that called it, which every write of a pupil's left-behind status or categories does, and
+    every change of the school's care_categories (all its pupils)."""
+    pupils = Pupil.with_pending.filter(school=school)
+    if pupil_ids is not None:
+        pupils = pupils.filter(pk__in=pupil_ids)
+    pupils.update(in_care=Case(When(in_care(school), then=Value(True)), default=Value(False)))
+
+
+@transaction.atomic
+def school_care_categories_set(*, school: School, categories: list[str]) -> None:
+    """Choose the difficulty categories whose children the school also cares for; each of its
+    pupils' kept in_care follows in the same transaction."""
+    school.care_categories = list(categories)
+    school.full_clean()
+    school.save(update_fields=["care_categories"])
+    in_care_refresh(school=school)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -550,6 +576,7 @@ def pupil_create(
         _apply(instance, data.get(part, {}), fields)
     pupil.name_pinyin, pupil.name_initials = name_pinyin(pupil.name)
     _validate_all(parts, actor=actor)
+    pupil.in_care = school.cares_for(pupil)  # in_care()'s rule in Python: no UPDATE after
     pupil.save()
     changes = []
     for (part, prefix, instance, fields), before in zip(parts, befores, strict=True):
@@ -594,7 +621,7 @@ def archive_update(
     """
     pupil = (
         Pupil.objects.select_for_update(of=("self",))
-        .select_related("school_class")
+        .select_related("school_class", "school")
         .prefetch_related("parents")
         .get(pk=pupil.pk)
     )
@@ -623,6 +650,8 @@ def archive_update(
     pupil.updated_at = timezone.now()
     pupil.save(update_fields=["updated_at"])
     archive_flags_refresh(pupil_ids=[pupil.pk], classes=[was_in])
+    if any(change["key"] in _CARE_KEYS for change in changes):
+        in_care_refresh(school=pupil.school, pupil_ids=[pupil.pk])
     [revision] = _record_edits(
         actor=actor, edits=[(pupil, changes)], summary=summary, request=request
     )

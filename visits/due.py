@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.periods import Period, month_of
 from pairing.models import Pair
-from registry.models import Pupil, Role, SchoolClass, Term, User, in_care
+from registry.models import (
+    GRADE_NAMES,
+    Pupil,
+    Role,
+    SchoolClass,
+    Term,
+    User,
+    holding_role,
+    in_care,
+)
 from visits.models import CareRecord, CareSettings, PupilTermTally, WatchEvent, live_records
 from visits.tallies import reached_since
 
@@ -222,9 +231,10 @@ def work_list(
 class ClassCompliance:
     label: str
     children: int
-    quotas: dict[str, int]  # quota key: children who met it in the current period
+    quotas: dict[str, int | None]  # quota key: children who met it in the current period
     overdue_events: int
     no_contact: int
+    grade: int | None = None  # the class's (or the grade row's) grade; None: in no class
 
     def share(self, key: str) -> float | None:
         return round(100 * self.quotas[key] / self.children, 1) if self.children else None
@@ -244,6 +254,12 @@ class TeacherCompliance:
     visited_children: int  # children visited at home this month
     wanted_visits: int
 
+    @property
+    def cells(self) -> list[tuple[int, bool]]:
+        """This month's records a quota kind, as ClassCompliance.cells (never short): the
+        table's cells in one call a row, not a lookup filter per cell (fifty teachers a page)."""
+        return [(self.records.get(quota.kind, 0), False) for quota in QUOTAS]
+
 
 @dataclass
 class Compliance:
@@ -254,6 +270,29 @@ class Compliance:
     term: Period | None
     quotas: tuple[Quota, ...] = QUOTAS
     no_contact_count: int = 0  # all of them
+
+    @property
+    def grades(self) -> list[ClassCompliance]:
+        """A row a grade (the children in no class last), summed from its classes: the page
+        shows these for the whole school and the classes of one grade at a time."""
+        rows: dict[int | None, ClassCompliance] = {}
+        for row in self.classes:
+            total = rows.get(row.grade)
+            if total is None:
+                label = GRADE_NAMES.get(row.grade, row.label) if row.grade else row.label
+                rows[row.grade] = ClassCompliance(
+                    str(label), 0, dict.fromkeys(row.quotas, 0), 0, 0, row.grade
+                )
+                total = rows[row.grade]
+            total.children += row.children
+            total.overdue_events += row.overdue_events
+            total.no_contact += row.no_contact
+            for key, met in row.quotas.items():
+                total.quotas[key] = None if met is None else total.quotas[key] + met
+        return list(rows.values())
+
+    def classes_of(self, grade: int | None) -> list[ClassCompliance]:
+        return [row for row in self.classes if row.grade == grade]
 
 
 # The children with no contact the compliance page names; the counts by class cover them all.
@@ -357,18 +396,18 @@ def compliance(
     )
     by_pk = {row["school_class"]: row for row in rows}
     classes = list(SchoolClass.objects.filter(pk__in=[pk for pk in by_pk if pk is not None]))
-    labelled = [(school_class.pk, str(school_class)) for school_class in classes]  # in order
+    labelled = [(c.pk, str(c), c.grade) for c in classes]  # in order
     if None in by_pk:
-        labelled.append((None, str(_("未分班"))))
+        labelled.append((None, str(_("未分班")), None))
     report_classes = []
-    for pk, label in labelled:
+    for pk, label, grade in labelled:
         row = by_pk[pk]
         met = {
             quota.key: row[f"met_{quota.key}"] if periods[quota.key] is not None else None
             for quota in QUOTAS
         }
         report_classes.append(
-            ClassCompliance(label, row["n"], met, overdue.get(pk, 0), row["no_contact"])
+            ClassCompliance(label, row["n"], met, overdue.get(pk, 0), row["no_contact"], grade)
         )
     no_contact = list(
         children.exclude(contacted)
@@ -443,29 +482,26 @@ def answering_teachers(school_id: int, *, among: list[int] | None = None) -> lis
     if among is not None:
         staff = User.objects.in_bulk(among)
         return [staff[pk] for pk in among if pk in staff]
-    heads = _heads_of_active_classes(school_id)
-    return [user for user in _staff(school_id) if _answers(user.pk, user.roles, heads)]
+    return list(_answering(school_id))
 
 
-def answering_teacher_ids(school_id: int) -> list[int]:
-    """The ids of answering_teachers in their order, without building every staff member: a
-    large school has a thousand, and a page shows fifty."""
-    heads = _heads_of_active_classes(school_id)
-    staff = _staff(school_id).values_list("pk", "roles")
-    return [pk for pk, roles in staff if _answers(pk, roles, heads)]
+def answering_teacher_ids(school_id: int) -> QuerySet:
+    """The ids of answering_teachers in their order, as a query: a page of them is counted and
+    read, not every staff member of a large school (a thousand, their roles decoded one by
+    one) to show fifty."""
+    return _answering(school_id).values_list("pk", flat=True)
 
 
-def _heads_of_active_classes(school_id: int) -> set[int]:
-    classes = SchoolClass.objects.filter(school_id=school_id, is_active=True)
-    return set(classes.values_list("head_teacher", flat=True))
-
-
-def _staff(school_id: int) -> QuerySet[User]:
-    return User.objects.filter(school_id=school_id, is_active=True).order_by("full_name", "pk")
-
-
-def _answers(pk: int, roles: list[str], heads: set[int]) -> bool:
-    return pk in heads or Role.PAIR_TEACHER in roles
+def _answering(school_id: int) -> QuerySet[User]:
+    """Staff at work heading an active class or holding the pair teacher's role, by name."""
+    heads = SchoolClass.objects.filter(
+        school_id=school_id, is_active=True, head_teacher=OuterRef("pk")
+    )
+    return (
+        User.objects.filter(school_id=school_id, is_active=True)
+        .filter(Q(Exists(heads)) | holding_role(Role.PAIR_TEACHER))
+        .order_by("full_name", "pk")
+    )
 
 
 # --- a class teacher's overview ------------------------------------------------------------------

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresys.lib.forms import add_service_errors
-from caresys.lib.http import paginate, query_without_page, role_required, valid_filters
+from caresys.lib.http import (
+    chosen_grade,
+    paginate,
+    query_without_page,
+    role_required,
+    valid_filters,
+)
 from registry import services as registry_services
 from registry.models import CARE_LEADS, AccessLog, Role
 from registry.selectors import class_choices_for, get_pupil_for_user, pupils_visible_to
@@ -231,7 +237,18 @@ def compliance(request: HttpRequest) -> HttpResponse:
         today=timezone.localdate(),
         teacher_ids=list(page),
     )
-    context = {"report": report, "settings": settings, "page": page}
+    # The classes a grade at a time (a large school has 400); every grade's sums above them.
+    grades = report.grades
+    grade = chosen_grade(request, [row.grade for row in grades])
+    context = {
+        "report": report,
+        "settings": settings,
+        "page": page,
+        "grades": grades,
+        "grade": grade,
+        "grade_classes": report.classes_of(grade) if grade is not None else [],
+        "query": f"grade={grade}" if grade is not None else "",  # the teachers' pages keep it
+    }
     return render(request, "visits/compliance.html", context)
 
 

@@ -83,3 +83,13 @@ def row_ids(values) -> list[int]:
     20-digit number would overflow the database's integer, not find nothing."""
     texts = [str(value) for value in values]
     return [int(text) for text in texts if text.isascii() and text.isdecimal() and len(text) <= 18]
+
+
+def chosen_grade(request: HttpRequest, grades: list[int | None]) -> int | None:
+    """The grade `?grade=` asks for among the page's `grades` (in order), else the first: a
+    long table of classes is shown a grade at a time (a large school has 400 classes)."""
+    asked = request.GET.get("grade", "")
+    present = [grade for grade in grades if grade is not None]
+    if asked.isdigit() and int(asked) in present:
+        return int(asked)
+    return present[0] if present else None

@@ -256,6 +256,9 @@ def _pupils_insert(*, actor: User, created: Drafted) -> None:
     has validated each row already and matched it to no pupil; the database's constraints still
     refuse a number someone registered since the preview."""
     today = timezone.localdate()
+    school = actor.school
+    for _row, parts, _unused in created:
+        parts[0][2].in_care = school.cares_for(parts[0][2])  # in_care()'s rule, as pupil_create
     try:
         with transaction.atomic():
             Pupil.objects.bulk_create([parts[0][2] for _row, parts, _unused in created])

@@ -503,7 +503,8 @@ def test_the_board_costs_the_same_queries_for_many_children_and_pairs(
             assert client.get(reverse("pairing:board")).status_code == 200
         return len(captured)
 
-    few = children(admin_user, school_class, 1)
+    # One child left unpaired: the board then reads the subject teachers of its class.
+    few = children(admin_user, school_class, 2)
     teacher_pair(admin_user, few[0], teachers[0])
     before = board_queries()
     more = children(admin_user, school_class, 6)
@@ -592,14 +593,35 @@ def test_the_boards_coverage_names_the_children_it_counts(
     """Over the left-behind children by default; over the 关爱对象 when the school cares for a
     difficulty category too (they are the children the board pairs)."""
     away, orphan = children(admin_user, school_class, 2)
-    Pupil.objects.filter(pk=orphan.pk).update(left_behind="none", is_orphan=True)
+    registry_services.archive_update(
+        actor=admin_user, pupil=orphan, data={"pupil": {"left_behind": "none", "is_orphan": True}}
+    )
     teacher_pair(admin_user, away, teachers[0])
     client.force_login(principal)
 
     page = client.get(reverse("pairing:board")).content.decode()
     assert "1 / 1 名留守儿童有帮扶教师" in page
 
-    school.care_categories = ["is_orphan"]
-    school.save(update_fields=["care_categories"])
+    registry_services.school_care_categories_set(school=school, categories=["is_orphan"])
     page = client.get(reverse("pairing:board")).content.decode()
     assert "1 / 2 名关爱对象有帮扶教师" in page
+
+
+def test_the_board_shows_every_grades_coverage_and_one_grades_classes_at_a_time(
+    client, principal, admin_user, pupil, other_pupil, teachers
+):
+    """A large school has 400 classes: a coverage row a grade, then the classes of the grade
+    chosen (the first by default); the teachers' pages keep the grade."""
+    teacher_pair(admin_user, other_pupil, teachers[0])
+    client.force_login(principal)
+
+    first = client.get(reverse("pairing:board"))
+    fourth = client.get(reverse("pairing:board") + "?grade=4")
+
+    grades = [(row.label, row.children, row.paired) for row in first.context["grades"]]
+    assert grades == [("三年级", 1, 0), ("四年级", 1, 1)]
+    assert [row.label for row in first.context["grade_classes"]] == ["三年级(1)班"]
+    assert [row.label for row in fourth.context["grade_classes"]] == ["四年级(2)班"]
+    assert "<td>四年级(2)班</td>" in fourth.content.decode()
+    assert "<td>四年级(2)班</td>" not in first.content.decode()
+    assert fourth.context["query"] == "grade=4"

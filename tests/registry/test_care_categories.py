@@ -3,7 +3,6 @@ page; the pupil list filters the children in care and the register marks them.""
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,15 +12,6 @@ from tests.factories import make_pupil
 from tests.registry.test_export import REGISTER, register_rows
 
 SCHOOL_PAGE = "admin:registry_school_change"
-
-
-@pytest.fixture
-def disabled(admin_user, school_class):
-    """A disabled child whose parents are at home: not left-behind."""
-    return make_pupil(
-        actor=admin_user, school_class=school_class, name="孙小残", left_behind="none",
-        is_disabled=True, birth_date=datetime.date(2017, 2, 2),
-    )  # fmt: skip
 
 
 def test_no_category_is_chosen_until_the_school_chooses(school, pupil, disabled):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pairing import selectors as pairing_selectors
 from pairing import services as pairing_services
+from registry import services as registry_services
 from reports.selectors import term_numbers
 from tests.factories import make_pupil
 from tests.reports.test_term_summary import generate
@@ -21,9 +22,7 @@ from visits.models import CareSettings
 
 
 def choose(school, *categories: str) -> None:
-    school.care_categories = list(categories)
-    school.full_clean()
-    school.save()
+    registry_services.school_care_categories_set(school=school, categories=list(categories))
 
 
 @pytest.fixture

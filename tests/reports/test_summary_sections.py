@@ -257,5 +257,6 @@ def test_the_edit_pages_queries_do_not_grow_with_the_terms_records(
 # the boarders, the children paired and the archives complete counted in the walk of the
 # left-behind children by class, from the kept flags: the archives' query and the coverage's
 # two gone; the day's teacher pairs a query apart from the buddies and volunteers; that walk
-# is the 统计表's walk of the pupils by class).
-EDIT_PAGE_QUERIES = 49
+# is the 统计表's walk of the pupils by class; the teachers who answer for children one query,
+# their rule in SQL).
+EDIT_PAGE_QUERIES = 48

@@ -239,6 +239,29 @@ def test_the_principal_sees_quotas_met_by_class_and_by_teacher(
     assert (teacher.records, teacher.visited_children) == ({"talk": 1, "home_visit": 1}, 1)
 
 
+def test_the_principal_reads_every_grades_sums_and_one_grades_classes_at_a_time(
+    client, admin_user, principal, class_teacher, pupil, other_pupil, school, terms
+):
+    """A large school has 400 classes: a row a grade for the whole school, then the classes of
+    the grade chosen (the first by default)."""
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="x")
+    client.force_login(principal)
+
+    first = client.get(reverse("visits:compliance"))
+    fourth = client.get(reverse("visits:compliance") + "?grade=4")
+    unknown = client.get(reverse("visits:compliance") + "?grade=9")
+
+    grades = [
+        (row.label, row.children, row.quotas["talks_per_month"]) for row in first.context["grades"]
+    ]
+    assert grades == [("三年级", 1, 1), ("四年级", 1, 0)]
+    assert [row.label for row in first.context["grade_classes"]] == ["三年级(1)班"]
+    assert [row.label for row in fourth.context["grade_classes"]] == ["四年级(2)班"]
+    cell = '<td class="text-nowrap">四年级(2)班</td>'
+    assert cell in fourth.content.decode() and cell not in first.content.decode()
+    assert unknown.context["grade"] == 3
+
+
 def test_the_running_terms_home_visits_by_class_count_its_live_visits(
     client, admin_user, principal, class_teacher, pupil, other_pupil, term
 ):
