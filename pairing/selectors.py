@@ -84,12 +84,9 @@ def _has_buddy() -> Exists:
 # --- scope -----------------------------------------------------------------------------------
 
 
-def pairs_visible_to(*, user: User, pupils: Q | None = None) -> QuerySet[Pair]:
-    """Pairs of children the user may read (and who match `pupils`, e.g. a class: the database
-    then starts from those children), with child, class and partner."""
+def pairs_visible_to(*, user: User) -> QuerySet[Pair]:
+    """Pairs of children the user may read, with child, class and partner."""
     children = pupils_visible_to(user=user)
-    if pupils is not None:
-        children = children.filter(pupils)
     return (
         Pair.objects.filter(school_id=user.school_id, pupil__in=children.values("pk"))
         .select_related("pupil", "pupil__school_class", "teacher", "buddy", "volunteer")
@@ -468,10 +465,16 @@ def active_classes_with_pupils(school_id: int) -> list[SchoolClass]:
 
 
 def register_pairs(
-    *, user: User, with_ended: bool = False, pupils: Q | None = None
+    *, user: User, with_ended: bool = False, children: Q | None = None
 ) -> QuerySet[Pair]:
-    """结对帮扶登记表: the pairs the user may read, by class and child, with plan."""
-    pairs = pairs_visible_to(user=user, pupils=pupils).select_related("buddy__school_class", "plan")
+    """结对帮扶登记表: the pairs the user may read (whose children match `children`, e.g. a
+    class: the database then starts from them), by class and child, with plan."""
+    pairs = pairs_visible_to(user=user).select_related("buddy__school_class", "plan")
+    if children is not None:
+        # On the pair's own joined child, not in the scope's subquery: that comes after the
+        # register's eight joins, where PostgreSQL (join_collapse_limit) does not reorder it,
+        # and it joined every pair of the school first.
+        pairs = pairs.filter(children)
     return pairs if with_ended else pairs.active()
 
 
@@ -532,14 +535,14 @@ def register_part(
     ):
         if pk is None:
             part = RegisterPart("class=0", str(_("未分班")), n)
-            parts[part.key] = part, Q(school_class=None)
+            parts[part.key] = part, Q(pupil__school_class=None)
             grades[None] = RegisterGrade(label=part.label, whole=None, classes=[part])
             continue
         if grade_number not in grades:
             label = str(GRADE_NAMES.get(grade_number, grade_number))
             grades[grade_number] = RegisterGrade(label=label, whole=None)
         part = RegisterPart(f"class={pk}", SchoolClass(grade=grade_number, number=number).name, n)
-        parts[part.key] = part, Q(school_class=pk)
+        parts[part.key] = part, Q(pupil__school_class=pk)
         grades[grade_number].classes.append(part)
         if head_teacher == user.pk and own is None:
             own = part.key
@@ -547,13 +550,13 @@ def register_part(
         if grade_number is not None:
             n = sum(part.pairs for part in entry.classes)
             entry.whole = RegisterPart(f"grade={grade_number}", entry.label, n)
-            parts[entry.whole.key] = entry.whole, Q(school_class__grade=grade_number)
+            parts[entry.whole.key] = entry.whole, Q(pupil__school_class__grade=grade_number)
     asked = [f"grade={grade}" if grade is not None else None, f"class={school_class}"]
     key = next((key for key in [*asked, own] if key in parts), next(iter(parts), None))
     if key is None:
         return Register(grades=[], shown=None, pairs=pairs.none())
     shown, children = parts[key]
-    pairs = register_pairs(user=user, with_ended=with_ended, pupils=children)
+    pairs = register_pairs(user=user, with_ended=with_ended, children=children)
     grade_shown = next(entry for entry in grades.values() if shown in entry.parts)
     return Register(list(grades.values()), shown, pairs, grade=grade_shown)
 
