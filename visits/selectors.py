@@ -13,9 +13,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -38,6 +40,7 @@ from visits.models import (
     DropoutCase,
     Emergency,
     RecordAttachment,
+    RecordDayCount,
     RiskAcknowledgement,
     WatchEvent,
     live_records,
@@ -559,6 +562,24 @@ def record_list(*, user: User, filters: dict) -> QuerySet[CareRecord]:
         records = records.live()
     attachments = RecordAttachment.objects.filter(record=OuterRef("pk"))
     return records.annotate(has_attachments=Exists(attachments))
+
+
+def record_list_count(*, user: User, filters: dict) -> int | None:
+    """How many records record_list holds, summed from the school's day counts when they tell
+    (the whole school's live records, by kind and dates: a few rows a day, however many
+    pupils); None when the list must be counted."""
+    if not user.reads_whole_school or any(
+        filters.get(name) for name in ("author", "school_class", "voided")
+    ):
+        return None
+    days = RecordDayCount.objects.filter(school_id=user.school_id)
+    if filters.get("kind"):
+        days = days.filter(kind=filters["kind"])
+    if filters.get("start"):
+        days = days.filter(day__gte=filters["start"])
+    if filters.get("end"):
+        days = days.filter(day__lte=filters["end"])
+    return days.aggregate(n=Coalesce(Sum("records"), 0))["n"]
 
 
 def name_visible_pupils(records, *, user: User) -> None:
