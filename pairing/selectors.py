@@ -4,7 +4,7 @@ import datetime
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -84,9 +84,12 @@ def _has_buddy() -> Exists:
 # --- scope -----------------------------------------------------------------------------------
 
 
-def pairs_visible_to(*, user: User) -> QuerySet[Pair]:
-    """Pairs of children the user may read, with child, class and partner."""
+def pairs_visible_to(*, user: User, pupils: Q | None = None) -> QuerySet[Pair]:
+    """Pairs of children the user may read (and who match `pupils`, e.g. a class: the database
+    then starts from those children), with child, class and partner."""
     children = pupils_visible_to(user=user)
+    if pupils is not None:
+        children = children.filter(pupils)
     return (
         Pair.objects.filter(school_id=user.school_id, pupil__in=children.values("pk"))
         .select_related("pupil", "pupil__school_class", "teacher", "buddy", "volunteer")
@@ -465,16 +468,20 @@ def active_classes_with_pupils(school_id: int) -> list[SchoolClass]:
 
 
 def register_pairs(
-    *, user: User, with_ended: bool = False, children: Q | None = None
+    *, user: User, with_ended: bool = False, children: dict[str, Any] | None = None
 ) -> QuerySet[Pair]:
-    """结对帮扶登记表: the pairs the user may read (whose children match `children`, e.g. a
-    class: the database then starts from them), by class and child, with plan."""
-    pairs = pairs_visible_to(user=user).select_related("buddy__school_class", "plan")
-    if children is not None:
-        # On the pair's own joined child, not in the scope's subquery: that comes after the
-        # register's eight joins, where PostgreSQL (join_collapse_limit) does not reorder it,
-        # and it joined every pair of the school first.
-        pairs = pairs.filter(children)
+    """结对帮扶登记表: the pairs the user may read (whose children match the lookups
+    `children`, e.g. a class), by class and child, with plan."""
+    if children is None:
+        pairs = pairs_visible_to(user=user)
+    else:
+        # Asked of the scope's subquery (SQLite lists those children, not the school's) and of
+        # the pair's own joined child: PostgreSQL (join_collapse_limit) left the subquery after
+        # the register's eight joins, which it made for every pair of the school first.
+        pairs = pairs_visible_to(user=user, pupils=Q(**children)).filter(
+            **{f"pupil__{lookup}": value for lookup, value in children.items()}
+        )
+    pairs = pairs.select_related("buddy__school_class", "plan")
     return pairs if with_ended else pairs.active()
 
 
@@ -528,21 +535,21 @@ def register_part(
         .annotate(n=Count("pk"))
     )
     grades: dict[int | None, RegisterGrade] = {}
-    parts: dict[str, tuple[RegisterPart, Q]] = {}
+    parts: dict[str, tuple[RegisterPart, dict[str, Any]]] = {}
     own = None
     for pk, grade_number, number, head_teacher, n in sorted(
         counts, key=lambda row: (row[1] is None, row[1] or 0, row[2] or 0)
     ):
         if pk is None:
             part = RegisterPart("class=0", str(_("未分班")), n)
-            parts[part.key] = part, Q(pupil__school_class=None)
+            parts[part.key] = part, {"school_class": None}
             grades[None] = RegisterGrade(label=part.label, whole=None, classes=[part])
             continue
         if grade_number not in grades:
             label = str(GRADE_NAMES.get(grade_number, grade_number))
             grades[grade_number] = RegisterGrade(label=label, whole=None)
         part = RegisterPart(f"class={pk}", SchoolClass(grade=grade_number, number=number).name, n)
-        parts[part.key] = part, Q(pupil__school_class=pk)
+        parts[part.key] = part, {"school_class": pk}
         grades[grade_number].classes.append(part)
         if head_teacher == user.pk and own is None:
             own = part.key
@@ -550,7 +557,7 @@ def register_part(
         if grade_number is not None:
             n = sum(part.pairs for part in entry.classes)
             entry.whole = RegisterPart(f"grade={grade_number}", entry.label, n)
-            parts[entry.whole.key] = entry.whole, Q(pupil__school_class__grade=grade_number)
+            parts[entry.whole.key] = entry.whole, {"school_class__grade": grade_number}
     asked = [f"grade={grade}" if grade is not None else None, f"class={school_class}"]
     key = next((key for key in [*asked, own] if key in parts), next(iter(parts), None))
     if key is None:
