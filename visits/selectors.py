@@ -547,17 +547,11 @@ def can_manage_dropout(user: User, pupil: Pupil) -> bool:
 def record_list(*, user: User, filters: dict) -> QuerySet[CareRecord]:
     """The records page: records in scope, each with the children the user reads (a record
     about several children names only those) and whether it has attachments."""
-    records = records_visible_to(user=user)
-    if filters.get("kind"):
-        records = records.filter(kind=filters["kind"])
+    records = records_visible_to(user=user).filter(_kind_and_dates(filters, "occurred_on"))
     if filters.get("author"):
         records = records.filter(author=filters["author"])
     if filters.get("school_class"):
         records = records.filter(Exists(_links(pupil__school_class=filters["school_class"])))
-    if filters.get("start"):
-        records = records.filter(occurred_on__gte=filters["start"])
-    if filters.get("end"):
-        records = records.filter(occurred_on__lte=filters["end"])
     if not filters.get("voided"):
         records = records.live()
     attachments = RecordAttachment.objects.filter(record=OuterRef("pk"))
@@ -572,14 +566,19 @@ def record_list_count(*, user: User, filters: dict) -> int | None:
         filters.get(name) for name in ("author", "school_class", "voided")
     ):
         return None
-    days = RecordDayCount.objects.filter(school_id=user.school_id)
-    if filters.get("kind"):
-        days = days.filter(kind=filters["kind"])
-    if filters.get("start"):
-        days = days.filter(day__gte=filters["start"])
-    if filters.get("end"):
-        days = days.filter(day__lte=filters["end"])
+    days = RecordDayCount.objects.filter(_kind_and_dates(filters, "day"), school_id=user.school_id)
     return days.aggregate(n=Coalesce(Sum("records"), 0))["n"]
+
+
+def _kind_and_dates(filters: dict, day: str) -> Q:
+    """The records page's kind and date filters, on a record (`day` "occurred_on") or on its
+    school's day counts ("day"): one spelling, so the count and the list agree."""
+    condition = Q(kind=filters["kind"]) if filters.get("kind") else Q()
+    if filters.get("start"):
+        condition &= Q(**{f"{day}__gte": filters["start"]})
+    if filters.get("end"):
+        condition &= Q(**{f"{day}__lte": filters["end"]})
+    return condition
 
 
 def name_visible_pupils(records, *, user: User) -> None:
