@@ -781,3 +781,18 @@ def test_the_home_pages_figures_from_one_walk_equal_those_counted_apart(
     client.force_login(user)
     page = client.get(reverse("home"))
     assert page.context["counts"] == counts and page.context["archive"] == archive
+
+
+def test_the_class_filter_offers_the_classes_by_name_and_keeps_the_one_chosen(
+    client, admin_user, varied_pupils, school_class, other_class
+):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("registry:pupil_list"), {"school_class": other_class.pk})
+
+    page = response.content.decode()
+    assert (
+        f'<option value="">全部</option><option value="{school_class.pk}">三年级(1)班</option>'
+        f'<option value="{other_class.pk}" selected>四年级(2)班</option>'
+    ) in page
+    assert [pupil.name for pupil in response.context["page"]] == ["李小红"]
