@@ -56,7 +56,7 @@ def register_row(number: int, pair: Pair, with_ended: bool) -> list[Any]:
         pair.partner_phone if pair.kind != Pair.Kind.BUDDY else "",
         pair.started_on,
         plan.goals if plan is not None else "",
-        getattr(pair, "last_activity_on", None),
+        pair.last_active_on,  # kept: the later of its last check and last record
     ]
     if with_ended:
         row += [pair.ended_on, pair.get_end_reason_display() if pair.ended_on else ""]

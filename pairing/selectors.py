@@ -4,7 +4,7 @@ import datetime
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -484,10 +484,20 @@ def active_classes_with_pupils(school_id: int) -> list[SchoolClass]:
 
 
 def register_pairs(
-    *, user: User, with_ended: bool = False, pupils: Q | None = None
+    *, user: User, with_ended: bool = False, children: dict[str, Any] | None = None
 ) -> QuerySet[Pair]:
-    """结对帮扶登记表: the pairs the user may read, by class and child, with plan."""
-    pairs = pairs_visible_to(user=user, pupils=pupils).select_related("buddy__school_class", "plan")
+    """结对帮扶登记表: the pairs the user may read (whose children match the lookups
+    `children`, e.g. a class), by class and child, with plan."""
+    if children is None:
+        pairs = pairs_visible_to(user=user)
+    else:
+        # Asked of the scope's subquery (SQLite lists those children, not the school's) and of
+        # the pair's own joined child: PostgreSQL (join_collapse_limit) left the subquery after
+        # the register's eight joins, which it made for every pair of the school first.
+        pairs = pairs_visible_to(user=user, pupils=Q(**children)).filter(
+            **{f"pupil__{lookup}": value for lookup, value in children.items()}
+        )
+    pairs = pairs.select_related("buddy__school_class", "plan")
     return pairs if with_ended else pairs.active()
 
 
@@ -541,21 +551,21 @@ def register_part(
         .annotate(n=Count("pk"))
     )
     grades: dict[int | None, RegisterGrade] = {}
-    parts: dict[str, tuple[RegisterPart, Q]] = {}
+    parts: dict[str, tuple[RegisterPart, dict[str, Any]]] = {}
     own = None
     for pk, grade_number, number, head_teacher, n in sorted(
         counts, key=lambda row: (row[1] is None, row[1] or 0, row[2] or 0)
     ):
         if pk is None:
             part = RegisterPart("class=0", str(_("未分班")), n)
-            parts[part.key] = part, Q(school_class=None)
+            parts[part.key] = part, {"school_class": None}
             grades[None] = RegisterGrade(label=part.label, whole=None, classes=[part])
             continue
         if grade_number not in grades:
             label = str(GRADE_NAMES.get(grade_number, grade_number))
             grades[grade_number] = RegisterGrade(label=label, whole=None)
         part = RegisterPart(f"class={pk}", SchoolClass(grade=grade_number, number=number).name, n)
-        parts[part.key] = part, Q(school_class=pk)
+        parts[part.key] = part, {"school_class": pk}
         grades[grade_number].classes.append(part)
         if head_teacher == user.pk and own is None:
             own = part.key
@@ -563,13 +573,13 @@ def register_part(
         if grade_number is not None:
             n = sum(part.pairs for part in entry.classes)
             entry.whole = RegisterPart(f"grade={grade_number}", entry.label, n)
-            parts[entry.whole.key] = entry.whole, Q(school_class__grade=grade_number)
+            parts[entry.whole.key] = entry.whole, {"school_class__grade": grade_number}
     asked = [f"grade={grade}" if grade is not None else None, f"class={school_class}"]
     key = next((key for key in [*asked, own] if key in parts), next(iter(parts), None))
     if key is None:
         return Register(grades=[], shown=None, pairs=pairs.none())
     shown, children = parts[key]
-    pairs = register_pairs(user=user, with_ended=with_ended, pupils=children)
+    pairs = register_pairs(user=user, with_ended=with_ended, children=children)
     grade_shown = next(entry for entry in grades.values() if shown in entry.parts)
     return Register(list(grades.values()), shown, pairs, grade=grade_shown)
 

@@ -352,8 +352,7 @@ def my_children(request: HttpRequest) -> HttpResponse:
 
 def _register_pairs(request: HttpRequest) -> tuple[list[Pair], bool]:
     with_ended = request.GET.get("ended") == "1"
-    pairs = selectors.register_pairs(user=request.user, with_ended=with_ended)
-    return list(visits_selectors.with_last_activity(pairs)), with_ended
+    return list(selectors.register_pairs(user=request.user, with_ended=with_ended)), with_ended
 
 
 @require_GET
@@ -367,10 +366,11 @@ def register(request: HttpRequest) -> HttpResponse:
         school_class=next(iter(row_ids(request.GET.getlist("class"))), None),
         grade=next(iter(row_ids(request.GET.getlist("grade"))), None),
     )
-    pairs = visits_selectors.with_last_activity(part.pairs)
     context = {
         "register": part,
-        "rows": [exports.register_page_row(n, pair, with_ended) for n, pair in enumerate(pairs, 1)],
+        "rows": [
+            exports.register_page_row(n, pair, with_ended) for n, pair in enumerate(part.pairs, 1)
+        ],
         "with_ended": with_ended,
         "today": timezone.localdate(),
     }

@@ -64,18 +64,19 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("county:home")
         raise PermissionDenied
     pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
+    counts, archive, grades = selectors.home_figures(pupils, by_grade=user.reads_whole_school)
     context = {
-        "counts": selectors.headline_counts(pupils),
-        "archive": selectors.archive_rate(user=user),
+        "counts": counts,
+        "archive": archive,
         "open_emergencies": list(
             visits_selectors.emergencies_visible_to(user=user).filter(closed_at=None)[:10]
         ),
     }
-    context["first_steps"] = selectors.first_steps(user=user, counts=context["counts"])
+    context["first_steps"] = selectors.first_steps(user=user, counts=counts)
     if user.has_role(Role.CLASS_TEACHER):
         context["census_banners"] = selectors.census_banner_for(user=user)
     if user.reads_whole_school:
-        context["grades"] = selectors.grade_summary(pupils)
+        context["grades"] = grades
     else:
         context["classes"] = selectors.classes_visible_to(user=user)
     if not user.reads_whole_school or user.has_role(Role.COUNSELLOR):

@@ -1163,19 +1163,13 @@ def _among(field: str, ids: list[int] | QuerySet | None) -> Q:
     return Q() if ids is None else Q(**{f"{field}__in": ids})
 
 
-def _classes_headed_by(teachers: list[int] | None) -> QuerySet[SchoolClass] | None:
-    """As a subquery, so the database starts from those classes' pupils, not the school's."""
-    if teachers is None:
-        return None
-    return SchoolClass.objects.filter(head_teacher__in=teachers).values("pk")
-
-
 def _children_waiting_for_a_visit(
-    school: School, period: Period, teachers: list[int] | None
+    school: School, period: Period, teachers: list[int] | None, classes: dict[int, int]
 ) -> Counter:
     """Per teacher of `teachers` (None: all), the enrolled left-behind children of the classes
-    they head and those paired with them in other classes whom nobody has visited at home in
-    the period. Two queries, each starting from the teachers' classes or pairs."""
+    they head (`classes`: each class's head, those of `teachers`) and those paired with them
+    in other classes whom nobody has visited at home in the period. Two queries, each starting
+    from the teachers' classes or pairs."""
     visits = CareRecord.objects.live().filter(
         kind=CareRecord.Kind.HOME_VISIT,
         occurred_on__gte=period.start,
@@ -1183,17 +1177,24 @@ def _children_waiting_for_a_visit(
         pupils=OuterRef("pk"),
     )
     children = Pupil.objects.left_behind_enrolled().filter(school=school).exclude(Exists(visits))
-    counts: Counter = Counter(
-        dict(
-            children.filter(
-                _among("school_class", _classes_headed_by(teachers)),
-                school_class__head_teacher__isnull=False,
+    if teachers is None:
+        headed = children.filter(school_class__head_teacher__isnull=False)
+        counts: Counter = Counter(
+            dict(
+                headed.values_list("school_class__head_teacher").annotate(n=Count("pk")).order_by()
             )
-            .values_list("school_class__head_teacher")
+        )
+    else:
+        # The page's classes as a list of keys, counted by class: with a subquery or a join to
+        # the classes, SQLite walked the school's enrolled pupils (or every headed class's).
+        counts = Counter()
+        for school_class, n in (
+            children.filter(school_class__in=list(classes))
+            .values_list("school_class")
             .annotate(n=Count("pk"))
             .order_by()
-        )
-    )
+        ):
+            counts[classes[school_class]] += n
     counts.update(
         dict(
             Pair.objects.active_teacher()
@@ -1278,10 +1279,13 @@ def teacher_table(
     ):
         overdue[teacher] = overdue.get(teacher, 0) + n
     classes: dict[int, list[SchoolClass]] = {}
-    for pk, head, grade, number in SchoolClass.objects.filter(
-        _among("head_teacher", ids), school=school, is_active=True
-    ).values_list("pk", "head_teacher", "grade", "number"):
-        classes.setdefault(head, []).append(SchoolClass(pk=pk, grade=grade, number=number))
+    heads: dict[int, int] = {}  # every class of theirs, closed ones too: their pupils wait
+    for pk, head, grade, number, active in SchoolClass.objects.filter(
+        _among("head_teacher", ids), school=school, head_teacher__isnull=False
+    ).values_list("pk", "head_teacher", "grade", "number", "is_active"):
+        heads[pk] = head
+        if active:
+            classes.setdefault(head, []).append(SchoolClass(pk=pk, grade=grade, number=number))
     led = dict(
         events_in(school_id=school.pk, period=period)
         .filter(_among("led_by", ids))
@@ -1299,7 +1303,7 @@ def teacher_table(
     # Never more than the teacher's class and pairs need: the children they visited and those
     # nobody has visited yet, each once a term, as far as the term has gone.
     waiting = (
-        _children_waiting_for_a_visit(school, period, ids)
+        _children_waiting_for_a_visit(school, period, ids, heads)
         if settings.home_visits_per_term
         else None
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.forms import DATE_INPUT, MultipleFileField, QuickSelect
+from registry.forms import ClassChoiceField
 from registry.models import Pupil, SchoolClass, User
 from visits.models import (
     CareRecord,
@@ -258,7 +259,7 @@ class RecordFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部")), *CareRecord.Kind.choices]
     )
-    school_class = forms.ModelChoiceField(
+    school_class = ClassChoiceField(
         label=_("班级"),
         queryset=SchoolClass.objects.none(),
         required=False,

@@ -13,9 +13,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -38,6 +40,7 @@ from visits.models import (
     DropoutCase,
     Emergency,
     RecordAttachment,
+    RecordDayCount,
     RiskAcknowledgement,
     WatchEvent,
     live_records,
@@ -544,21 +547,38 @@ def can_manage_dropout(user: User, pupil: Pupil) -> bool:
 def record_list(*, user: User, filters: dict) -> QuerySet[CareRecord]:
     """The records page: records in scope, each with the children the user reads (a record
     about several children names only those) and whether it has attachments."""
-    records = records_visible_to(user=user)
-    if filters.get("kind"):
-        records = records.filter(kind=filters["kind"])
+    records = records_visible_to(user=user).filter(_kind_and_dates(filters, "occurred_on"))
     if filters.get("author"):
         records = records.filter(author=filters["author"])
     if filters.get("school_class"):
         records = records.filter(Exists(_links(pupil__school_class=filters["school_class"])))
-    if filters.get("start"):
-        records = records.filter(occurred_on__gte=filters["start"])
-    if filters.get("end"):
-        records = records.filter(occurred_on__lte=filters["end"])
     if not filters.get("voided"):
         records = records.live()
     attachments = RecordAttachment.objects.filter(record=OuterRef("pk"))
     return records.annotate(has_attachments=Exists(attachments))
+
+
+def record_list_count(*, user: User, filters: dict) -> int | None:
+    """How many records record_list holds, summed from the school's day counts when they tell
+    (the whole school's live records, by kind and dates: a few rows a day, however many
+    pupils); None when the list must be counted."""
+    if not user.reads_whole_school or any(
+        filters.get(name) for name in ("author", "school_class", "voided")
+    ):
+        return None
+    days = RecordDayCount.objects.filter(_kind_and_dates(filters, "day"), school_id=user.school_id)
+    return days.aggregate(n=Coalesce(Sum("records"), 0))["n"]
+
+
+def _kind_and_dates(filters: dict, day: str) -> Q:
+    """The records page's kind and date filters, on a record (`day` "occurred_on") or on its
+    school's day counts ("day"): one spelling, so the count and the list agree."""
+    condition = Q(kind=filters["kind"]) if filters.get("kind") else Q()
+    if filters.get("start"):
+        condition &= Q(**{f"{day}__gte": filters["start"]})
+    if filters.get("end"):
+        condition &= Q(**{f"{day}__lte": filters["end"]})
+    return condition
 
 
 def name_visible_pupils(records, *, user: User) -> None:

@@ -37,7 +37,7 @@ from visits.selectors import (
     can_manage_dropout,
     can_write_record,
 )
-from visits.tallies import count_day, day_key, record_pairs_refresh, retally_record
+from visits.tallies import day_key, record_written
 
 RECORD_FIELDS = CareRecord.FILLED_IN
 
@@ -117,9 +117,7 @@ def _record_save(
     """record_create's writes, with its tallies and access-log rows, in one transaction."""
     record.save()
     record.pupils.set(pupils)
-    retally_record(record, pupil_ids=[pupil.pk for pupil in pupils])
-    count_day(record.school_id, day_key(record), 1)
-    record_pairs_refresh(record, pupil_ids=[pupil.pk for pupil in pupils])
+    record_written(record, was=None, pupil_ids=[pupil.pk for pupil in pupils])
     if record.kind in CareSettings.for_school(actor.school).watch_answering_kinds():
         WatchEvent.objects.filter(
             pupil__in=pupils, answered_by=None, noticed_on__lte=record.occurred_on
@@ -149,7 +147,7 @@ def record_correct(
         raise ValidationError(_("已作废的记录不能修改。"))
     editable = [name for name in changes if name in RECORD_FIELDS and name != "kind"]
     before = {name: display_value(record, name) for name in editable}
-    was_on, counted = record.occurred_on, day_key(record)
+    counted = day_key(record)
     for name in editable:
         setattr(record, name, changes[name])
     record.full_clean()
@@ -169,13 +167,7 @@ def record_correct(
     record.recorded_late = record.is_late_on(timezone.localdate(record.created_at))
     record.updated_at = timezone.now()
     record.save()
-    if record.occurred_on != was_on:
-        # Its children (a correction cannot change them) may now count in another term.
-        retally_record(record, was_on)
-        record_pairs_refresh(record)
-    if day_key(record) != counted:  # another day, or another of 四导
-        count_day(record.school_id, counted, -1)
-        count_day(record.school_id, day_key(record), 1)
+    record_written(record, was=counted)
     revision = CareRecordRevision.objects.create(
         record=record, actor=actor, summary=_("修改记录"), changes=diff
     )
@@ -204,9 +196,7 @@ def record_void(
     record.voided_at = timezone.now()
     record.void_reason = reason.strip()
     record.save(update_fields=["voided_at", "void_reason"])
-    retally_record(record)
-    count_day(record.school_id, day_key(record), -1)
-    record_pairs_refresh(record)
+    record_written(record, was=day_key(record))
     WatchEvent.objects.filter(answered_by=record).update(answered_by=None)
     CareRecordRevision.objects.create(
         record=record,

@@ -1,6 +1,7 @@
 """Per-child, per-term tallies of care records (PupilTermTally), kept current in the transaction
 of each write that changes which live records name which child on which date; and per-school,
-per-day counts of the live records by kind (RecordDayCount), kept by count_day.
+per-day counts of the live records by kind (RecordDayCount), kept by count_day. A record's
+write calls record_written once, which keeps all three (these and its pairs' last activity).
 
 A record counts in the term of its school that contains its date (Term.objects.containing);
 records dated outside every term are not tallied. `tally_rows` counts from the records;
@@ -332,6 +333,27 @@ def record_pairs_refresh(record: CareRecord, pupil_ids: Iterable[int] | None = N
 def pair_begun(pair_id: int) -> None:
     """A pair was made (pairing's pair listener): its activity so far counts."""
     pair_activity_refresh(Pair.objects.filter(pk=pair_id))
+
+
+def record_written(
+    record: CareRecord, *, was: DayKey | None, pupil_ids: Iterable[int] | None = None
+) -> None:
+    """After a write of the record (made, corrected or voided), in its transaction: its
+    children's tallies, its school's day counts and its author's pairs' last activity.
+    `was`: its day_key before the write (None: a new record); `pupil_ids`: its children, when
+    the caller has them (saves a query each)."""
+    now = day_key(record) if record.voided_at is None else None
+    if was != now:  # made, voided, or moved to another day or another of 四导
+        if was is not None:
+            count_day(record.school_id, was, -1)
+        if now is not None:
+            count_day(record.school_id, now, 1)
+    if was is None or now is None or was[0] != now[0]:
+        # Which children it counts for, or in which term, changed.
+        if pupil_ids is not None:
+            pupil_ids = list(pupil_ids)
+        retally_record(record, *([was[0]] if was else []), pupil_ids=pupil_ids)
+        record_pairs_refresh(record, pupil_ids=pupil_ids)
 
 
 @transaction.atomic

@@ -263,7 +263,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
     filters = valid_filters(form)
     records = selectors.record_list(user=request.user, filters=filters)
-    page = paginate(request, records)
+    page = paginate(
+        request, records, count=selectors.record_list_count(user=request.user, filters=filters)
+    )
     selectors.name_visible_pupils(page, user=request.user)
     context = {
         "form": form,

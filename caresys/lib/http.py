@@ -36,12 +36,19 @@ def valid_filters(form) -> dict:
 
 
 def paginate(
-    request: HttpRequest, items, per_page: int | None = None, *, keys_first: bool = False
+    request: HttpRequest,
+    items,
+    per_page: int | None = None,
+    *,
+    keys_first: bool = False,
+    count: int | None = None,
 ) -> Page:
     """The page the request asks for; `keys_first` for a long queryset of wide rows (see
-    KeysFirstPaginator)."""
+    KeysFirstPaginator); `count`, how many items there are when known (kept), else counted."""
     paginator_class = KeysFirstPaginator if keys_first else Paginator
     paginator = paginator_class(items, per_page or settings.CARESYS_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # over the cached_property: no COUNT(*) of the list
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -1,8 +1,9 @@
-"""Masking of ID numbers and phones in pages and PDFs, by the viewer's need to know."""
+"""Masking of ID numbers and phones in pages and PDFs, by the viewer's need to know; a
+filter's options."""
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from registry.selectors import ID_KEYS, shown_value
@@ -44,3 +45,18 @@ def revealable(context, pupil, key: str, value: str) -> str:
 def get_item(mapping: dict, key):
     """mapping[key] in a template (None when absent): a table keyed by a column's key."""
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def select_options(field) -> str:
+    """A bound field's <option>s, the chosen one selected, written here rather than by the
+    template an option at a time: a large school's class filter has 400 (~10 ms)."""
+    chosen = str(field.value())
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if str(value) == chosen else "", label)
+            for value, label in field.field.choices
+        ),
+    )

@@ -759,3 +759,40 @@ def test_pupil_list_marks_a_left_behind_pupil_whose_archive_lacks_an_item(
     page = client.get(reverse("registry:pupil_list")).content.decode()
 
     assert "缺1项" in page
+
+
+@pytest.mark.parametrize("who", ["admin_user", "class_teacher"])
+def test_the_home_pages_figures_from_one_walk_equal_those_counted_apart(
+    request, client, django_assert_num_queries, admin_user, school_class, varied_pupils, who
+):
+    from registry import selectors
+
+    user = request.getfixturevalue(who)
+    unclassed = make_pupil(actor=admin_user, school_class=school_class, name="赵无班")
+    Pupil.objects.filter(pk=unclassed.pk).update(school_class=None, is_priority=True)
+    pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
+
+    with django_assert_num_queries(1):
+        counts, archive, grades = selectors.home_figures(pupils, by_grade=True)
+
+    assert counts == selectors.headline_counts(pupils)
+    assert archive == selectors.archive_rate(user=user)
+    assert grades == selectors.grade_summary(pupils)
+    client.force_login(user)
+    page = client.get(reverse("home"))
+    assert page.context["counts"] == counts and page.context["archive"] == archive
+
+
+def test_the_class_filter_offers_the_classes_by_name_and_keeps_the_one_chosen(
+    client, admin_user, varied_pupils, school_class, other_class
+):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("registry:pupil_list"), {"school_class": other_class.pk})
+
+    page = response.content.decode()
+    assert (
+        f'<option value="">全部</option><option value="{school_class.pk}">三年级(1)班</option>'
+        f'<option value="{other_class.pk}" selected>四年级(2)班</option>'
+    ) in page
+    assert [pupil.name for pupil in response.context["page"]] == ["李小红"]

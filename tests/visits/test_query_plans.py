@@ -132,10 +132,10 @@ def test_the_records_page_finds_its_children_from_the_pages_records(
     assert links.startswith("SEARCH visits_carerecord_pupils USING COVERING INDEX")
     [children] = plans_of(queries, '"registry_pupil"."id" IN')
     assert children.startswith("SEARCH registry_pupil USING INTEGER PRIMARY KEY")
-    [count] = plans_of(queries, 'SELECT COUNT(*) AS "__count" FROM "visits_carerecord"')
-    # A live records' index on the school (record_live_figures covers the count outright).
-    assert count.startswith("SEARCH visits_carerecord USING") and "(school_id=?)" in count
-    assert "INDEX record_live_" in count
+    # The whole school's count: its day counts, by their index, not its records.
+    assert not plans_of(queries, 'SELECT COUNT(*) AS "__count" FROM "visits_carerecord"')
+    [count] = plans_of(queries, 'FROM "visits_recorddaycount"')
+    assert count.startswith("SEARCH visits_recorddaycount USING") and "(school_id=?)" in count
 
 
 def test_a_teachers_children_are_looked_up_by_key_not_found_by_walking_the_school(

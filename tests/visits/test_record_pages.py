@@ -5,10 +5,11 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from caresys.lib.http import valid_filters
 from pairing import services as pairing_services
 from pairing.models import Pair
 from tests.factories import make_pupil
-from visits import services
+from visits import selectors, services
 from visits.models import CareRecord
 
 D = datetime.date
@@ -86,6 +87,37 @@ def test_the_records_page_filters_and_hides_counselling_content(
     assert [r.kind for r in talks] == ["talk"]
     assert len(with_voided) == 3
     assert [r.occurred_on for r in october] == [D(2026, 10, 8)]
+
+
+def test_the_whole_schools_records_page_counts_from_the_day_counts_what_the_list_holds(
+    client, principal, class_teacher, admin_user, pupil, other_pupil, other_class
+):
+    talk(class_teacher, [pupil], occurred_on=D(2026, 10, 8))
+    moved = talk(class_teacher, [pupil], occurred_on=D(2026, 10, 20))
+    services.record_correct(
+        actor=class_teacher, record=moved, changes={"occurred_on": D(2026, 11, 3)}
+    )
+    voided = talk(class_teacher, [pupil], occurred_on=D(2026, 10, 9))
+    services.record_void(actor=class_teacher, record=voided, reason="重复")
+    services.record_create(
+        actor=admin_user, pupils=[pupil, other_pupil], kind="symposium", content="座谈会"
+    )
+    client.force_login(principal)
+
+    for query in (
+        {},
+        {"kind": "talk"},
+        {"start": "2026-10-01", "end": "2026-10-31"},
+        {"kind": "symposium", "start": "2026-11-01"},
+        {"voided": "on"},
+        {"school_class": other_class.pk},
+        {"author": class_teacher.pk},
+    ):
+        response = client.get(reverse("visits:record_list"), query)
+        filters = valid_filters(response.context["form"])
+        listed = selectors.record_list(user=principal, filters=filters).count()
+        assert response.context["page"].paginator.count == listed, query
+        assert f"共 {listed} 条记录" in response.content.decode(), query
 
 
 def test_a_record_about_several_children_lists_only_those_the_reader_sees(
