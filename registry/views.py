@@ -63,8 +63,13 @@ def home(request: HttpRequest) -> HttpResponse:
         if user.reads_county:
             return redirect("county:home")
         raise PermissionDenied
-    pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
-    counts, archive, grades = selectors.home_figures(pupils, by_grade=user.reads_whole_school)
+    if user.reads_whole_school:  # the school's kept counts (ClassTally), not a walk
+        counts, archive, grades = selectors.kept_home_figures(
+            school_id=user.school_id, by_grade=True
+        )
+    else:
+        pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
+        counts, archive, grades = selectors.home_figures(pupils, by_grade=user.reads_whole_school)
     context = {
         "counts": counts,
         "archive": archive,

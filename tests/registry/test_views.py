@@ -770,6 +770,7 @@ def test_the_home_pages_figures_from_one_walk_equal_those_counted_apart(
     user = request.getfixturevalue(who)
     unclassed = make_pupil(actor=admin_user, school_class=school_class, name="赵无班")
     Pupil.objects.filter(pk=unclassed.pk).update(school_class=None, is_priority=True)
+    services.class_tallies_recount(school_id=user.school_id)  # as after a write past the services
     pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
 
     with django_assert_num_queries(1):
@@ -781,6 +782,12 @@ def test_the_home_pages_figures_from_one_walk_equal_those_counted_apart(
     client.force_login(user)
     page = client.get(reverse("home"))
     assert page.context["counts"] == counts and page.context["archive"] == archive
+    if user.reads_whole_school:  # from the school's kept class counts
+        assert selectors.kept_home_figures(school_id=user.school_id, by_grade=True) == (
+            counts,
+            archive,
+            grades,
+        )
 
 
 def test_the_class_filter_offers_the_classes_by_name_and_keeps_the_one_chosen(
