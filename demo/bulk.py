@@ -93,7 +93,7 @@ def _value_of(field: models.Field, connection) -> Callable[[models.Model], Any]:
         return prepared
     kind = kinds[0]
     if connection.vendor == "sqlite" and kind in (datetime.datetime, datetime.date):
-        return prepared  # stored as text, in the backend's own spelling
+        return _as_sqlite_text(attname, kind, prepared, connection.timezone)
 
     def as_is(obj: models.Model) -> Any:
         value = getattr(obj, attname)
@@ -104,3 +104,21 @@ def _value_of(field: models.Field, connection) -> Callable[[models.Model], Any]:
         return prepared(obj)
 
     return as_is
+
+
+def _as_sqlite_text(attname: str, kind: type, prepared, zone) -> Callable[[models.Model], Any]:
+    """A date's or an aware datetime's text as Django's SQLite backend stores it (a datetime
+    made naive in the connection's time zone), without its per-value preparation; anything else
+    prepared."""
+
+    def as_text(obj: models.Model) -> Any:
+        value = getattr(obj, attname)
+        if value is None:
+            return None
+        if type(value) is kind and (kind is datetime.date or value.tzinfo is not None):
+            if kind is datetime.datetime:
+                value = value.astimezone(zone).replace(tzinfo=None)
+            return str(value)
+        return prepared(obj)
+
+    return as_text
