@@ -24,7 +24,12 @@ KINDS = ("talk", "home_visit", "phone_visit", "family_call", "diary", "tutoring"
 
 
 def top_up(school, rng: random.Random, records: int | None = None) -> int:
-    """Add records until the school has `records` (RECORDS); returns how many were added."""
+    """Add records until the school has `records` (RECORDS), in one transaction, written as the
+    demo writes its rows (demo/bulk.py: COPY, or one prepared INSERT on SQLite); returns how
+    many were added."""
+    from django.db import transaction
+
+    from demo.bulk import insert
     from pairing.models import Pair
     from registry.models import LeftBehind, Pupil
     from visits.models import CareRecord
@@ -45,39 +50,42 @@ def top_up(school, rng: random.Random, records: int | None = None) -> int:
     Through = CareRecord.pupils.through
     now = datetime.datetime.now(datetime.UTC)
     added = 0
-    while added < missing:
-        batch, about = [], []
-        for _ in range(min(BATCH, missing - added)):
-            pk, head = rng.choice(children)
-            group = (
-                [pk]
-                if rng.random() > 0.05
-                else [pk, *(rng.choice(children)[0] for _ in range(rng.randint(1, 4)))]
-            )
-            voided = rng.random() < 0.01
-            batch.append(
-                CareRecord(
-                    school=school, kind=rng.choice(KINDS),
-                    author_id=pair_teacher.get(pk, head),
-                    occurred_on=today - datetime.timedelta(days=rng.randint(0, 540)),
-                    content="记录", created_at=now, updated_at=now,
-                    voided_at=now if voided else None, void_reason="记错" if voided else "",
+    with transaction.atomic():
+        while added < missing:
+            batch, about = [], []
+            for _ in range(min(BATCH, missing - added)):
+                pk, head = rng.choice(children)
+                group = (
+                    [pk]
+                    if rng.random() > 0.05
+                    else [pk, *(rng.choice(children)[0] for _ in range(rng.randint(1, 4)))]
                 )
-            )  # fmt: skip
-            about.append(set(group))
-        CareRecord.objects.bulk_create(batch)
-        links = [
-            Through(carerecord_id=record.pk, pupil_id=pupil)
-            for record, pupils in zip(batch, about, strict=True)
-            for pupil in pupils
-        ]
-        Through.objects.bulk_create(links, batch_size=BATCH)
-        added += len(batch)
-        log(f"{added} of {missing} records added")
-    # Written past the services: the dashboards' tallies and the pairs' last activity are
-    # counted once, here.
-    recount_school(school.pk)
-    recount_pair_activity(school.pk)
+                voided = rng.random() < 0.01
+                batch.append(
+                    CareRecord(
+                        school=school, kind=rng.choice(KINDS),
+                        author_id=pair_teacher.get(pk, head),
+                        occurred_on=today - datetime.timedelta(days=rng.randint(0, 540)),
+                        content="记录", created_at=now, updated_at=now,
+                        voided_at=now if voided else None, void_reason="记错" if voided else "",
+                    )
+                )  # fmt: skip
+                about.append(set(group))
+            insert(CareRecord, batch)
+            insert(
+                Through,
+                [
+                    Through(carerecord_id=record.pk, pupil_id=pupil)
+                    for record, pupils in zip(batch, about, strict=True)
+                    for pupil in pupils
+                ],
+            )
+            added += len(batch)
+            log(f"{added} of {missing} records added")
+        # Written past the services: the dashboards' tallies and the pairs' last activity are
+        # counted once, here.
+        recount_school(school.pk)
+        recount_pair_activity(school.pk)
     return added
 
 

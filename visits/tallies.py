@@ -43,7 +43,7 @@ TermSpan = tuple[int, int, datetime.date, datetime.date]
 # A tally as stored: (school id, term id, pupil id, kind, records, last_on).
 TallyRow = tuple[int, int, int, str, int, datetime.date]
 
-PUPILS_PER_BATCH = 2000
+TALLIES_PER_BATCH = 10_000
 
 
 def _terms(school_ids: Iterable[int]) -> list[TermSpan]:
@@ -272,25 +272,18 @@ def day_count_rows(school_id: int) -> list[RecordDayCount]:
 
 @transaction.atomic
 def recount_school(school_id: int) -> int:
-    """Rebuild every tally and day count of the school from its live records, a batch of
-    children at a time (bounded memory); returns how many tallies it keeps."""
+    """Rebuild every tally and day count of the school from its live records: one grouped
+    query over the school's records (a row per child, term and kind it names), stored
+    TALLIES_PER_BATCH at a time; returns how many tallies it keeps. (Asked a batch of children
+    at a time, SQLite took 30 s a batch of 2,000 at 200,000 records: the children's query
+    compares the school as an expression, tally_rows says why; the whole school's takes 0.6 s.)"""
     RecordDayCount.objects.filter(school_id=school_id).delete()
     RecordDayCount.objects.bulk_create(day_count_rows(school_id), batch_size=2000)
     PupilTermTally.objects.filter(school_id=school_id).delete()
-    terms = _terms([school_id])
-    if not terms:
-        return 0
-    pupil_ids = list(
-        CareRecord.pupils.through.objects.filter(carerecord__school_id=school_id)
-        .values_list("pupil_id", flat=True)
-        .distinct()
-        .order_by("pupil_id")
-    )
-    kept = 0
-    for start in range(0, len(pupil_ids), PUPILS_PER_BATCH):
-        batch = pupil_ids[start : start + PUPILS_PER_BATCH]
-        kept += _store(tally_rows(school_id, batch, terms=terms))
-    return kept
+    rows = list(tally_rows(school_id))
+    for start in range(0, len(rows), TALLIES_PER_BATCH):
+        _store(rows[start : start + TALLIES_PER_BATCH])
+    return len(rows)
 
 
 # --- pairs' last activity ------------------------------------------------------------------
