@@ -9,6 +9,7 @@ its children. The school's count: all the term's live events of the kind, plus s
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -247,21 +248,23 @@ class QuotaLine:
 
 def school_overview(*, school_id: int, period: Period) -> list[QuotaLine]:
     """Every quota of the school in the term (the dashboard). Four queries."""
-    classes = list(SchoolClass.objects.filter(school_id=school_id, is_active=True).only("grade"))
+    # (pk, grade) rows, all quota_status reads of a class: not 444 model objects.
+    classes = list(
+        SchoolClass.objects.filter(school_id=school_id, is_active=True).values_list(
+            "pk", "grade", named=True
+        )
+    )
     rules = school_rules(school_id)
     status = quota_status(school_id=school_id, period=period, classes=classes, rules=rules)
+    by_rule: dict[Rule, list[QuotaCount]] = {rule: [] for rule in rules}
+    for count in [*status.school, *chain.from_iterable(status.classes.values())]:
+        by_rule[count.rule].append(count)
     lines = []
     for rule in rules:
+        counts = by_rule[rule]
         if rule.per == EventQuota.Per.SCHOOL:
-            count = next(count for count in status.school if count.rule == rule)
-            done, wanted = count.done, count.wanted
+            done, wanted = counts[0].done, counts[0].wanted
         else:
-            counts = [
-                count
-                for school_class in classes
-                for count in status.classes[school_class.pk]
-                if count.rule == rule
-            ]
             done, wanted = sum(1 for count in counts if count.met), len(counts)
         lines.append(QuotaLine(rule.kind, rule.label, rule.per, done, wanted, rule.per_term))
     return lines
