@@ -29,9 +29,16 @@ CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 RUNS = 3
 # What the browser measured for the page just opened: first contentful paint, load, bytes.
-TIMINGS = """() => {
+# The paint entry is awaited (buffered): Chromium may queue it after the load event.
+TIMINGS = """async () => {
     const nav = performance.getEntriesByType('navigation')[0];
-    const paint = performance.getEntriesByName('first-contentful-paint')[0];
+    const paint = await new Promise((resolve) => {
+        new PerformanceObserver((list) => {
+            const entry = list.getEntriesByName('first-contentful-paint')[0];
+            if (entry) resolve(entry);
+        }).observe({type: 'paint', buffered: true});
+        setTimeout(() => resolve(null), 30000);
+    });
     const bytes = performance.getEntriesByType('resource')
         .reduce((sum, entry) => sum + entry.transferSize, nav.transferSize);
     return {fcp: paint ? paint.startTime : null, load: nav.loadEventEnd, bytes: bytes,
@@ -147,6 +154,8 @@ def run(workdir: Path) -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+    if any(run["fcp"] is None for run in cold):
+        raise SystemExit("the browser reported no first contentful paint")
     median = lambda runs, key: sorted(run[key] for run in runs)[len(runs) // 2]  # noqa: E731
     emit("record_form_slow3g_first_visit_paint_ms", float(median(cold, "fcp")))
     emit("record_form_slow3g_first_visit_load_ms", float(median(cold, "load")))
