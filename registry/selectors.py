@@ -487,6 +487,31 @@ def pupil_list(*, user: User, filters: dict) -> QuerySet[Pupil]:
     )
 
 
+# The pupil list's left-behind filters whose counts the kept class counts hold, and their keys.
+_KEPT_LIST_COUNTS = {"": "pupils", "any": "away"}
+
+
+def pupil_list_count(*, user: User, filters: dict) -> int | None:
+    """How many pupils pupil_list lists, added up from the kept ClassTally rows (a row a class,
+    not a COUNT of the school's 20,000 pupils) when it lists a whole school's enrolled pupils
+    by no more than grade, class and left-behind ("any"); None (count them) otherwise."""
+    chosen = {key for key, value in filters.items() if value}
+    key = _KEPT_LIST_COUNTS.get(filters.get("left_behind") or "")
+    if (
+        not user.reads_whole_school
+        or key is None
+        or (filters.get("status") or Pupil.Status.ENROLLED) != Pupil.Status.ENROLLED
+        or chosen - {"status", "grade", "school_class", "left_behind"}
+    ):
+        return None
+    tallies = ClassTally.objects.filter(school_id=user.school_id)
+    if filters.get("grade"):
+        tallies = tallies.filter(school_class__grade=filters["grade"])
+    if filters.get("school_class"):
+        tallies = tallies.filter(school_class=filters["school_class"])
+    return sum(counts.get(key, 0) for counts in tallies.values_list("counts", flat=True))
+
+
 def pupil_name_q(query: str) -> Q:
     """Children found by name, full pinyin or initials (never by a number): pickers use it."""
     return _search_q(query.strip(), by_number=False)

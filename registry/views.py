@@ -101,7 +101,10 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     form = PupilFilterForm(request.GET or None, classes=classes, by_number=by_number)
     filters = valid_filters(form)
     page = paginate(
-        request, selectors.pupil_list(user=request.user, filters=filters), keys_first=True
+        request,
+        selectors.pupil_list(user=request.user, filters=filters),
+        keys_first=True,
+        count=selectors.pupil_list_count(user=request.user, filters=filters),
     )
     selectors.count_missing(page)
     context = {

@@ -790,6 +790,51 @@ def test_the_home_pages_figures_from_one_walk_equal_those_counted_apart(
         )
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"status": Pupil.Status.ENROLLED},
+        {"left_behind": "any"},
+        {"grade": 3},
+        {"grade": 4, "left_behind": "any"},
+        {"school_class": "own"},
+        {"school_class": "other", "left_behind": "any"},
+    ],
+)
+def test_the_pupil_lists_kept_count_equals_its_rows(
+    client, admin_user, varied_pupils, school_class, other_class, filters
+):
+    from registry import selectors
+
+    make_pupil(actor=admin_user, school_class=other_class, name="钱离校")
+    services.pupils_status_change(
+        actor=admin_user,
+        pupils=Pupil.objects.filter(name="钱离校"),
+        status=Pupil.Status.LEFT,
+        summary="转学",
+    )
+    chosen = {"own": school_class, "other": other_class}
+    filters = {
+        key: chosen[value] if key == "school_class" else value for key, value in filters.items()
+    }
+
+    kept = selectors.pupil_list_count(user=admin_user, filters=filters)
+
+    assert kept is not None
+    assert kept == selectors.pupil_list(user=admin_user, filters=filters).count() > 0
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"status": Pupil.Status.LEFT}, {"left_behind": "both"}, {"q": "李"}, {"gender": "M"}],
+)
+def test_the_pupil_list_counts_what_the_kept_counts_do_not_hold(admin_user, filters):
+    from registry import selectors
+
+    assert selectors.pupil_list_count(user=admin_user, filters=filters) is None
+
+
 def test_the_class_filter_offers_the_classes_by_name_and_keeps_the_one_chosen(
     client, admin_user, varied_pupils, school_class, other_class
 ):
