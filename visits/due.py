@@ -24,6 +24,7 @@ from registry.models import (
     SchoolClass,
     Term,
     User,
+    class_name,
     holding_role,
     in_care,
 )
@@ -395,8 +396,13 @@ def compliance(
         .order_by()
     )
     by_pk = {row["school_class"]: row for row in rows}
-    classes = list(SchoolClass.objects.filter(pk__in=[pk for pk in by_pk if pk is not None]))
-    labelled = [(c.pk, str(c), c.grade) for c in classes]  # in order
+    # (pk, grade, number) rows in class order, named from grade and number: not 444 objects.
+    classes = list(
+        SchoolClass.objects.filter(pk__in=[pk for pk in by_pk if pk is not None])
+        .order_by("grade", "number", "pk")
+        .values_list("pk", "grade", "number", named=True)
+    )
+    labelled = [(c.pk, class_name(c.grade, c.number), c.grade) for c in classes]
     if None in by_pk:
         labelled.append((None, str(_("未分班")), None))
     report_classes = []
@@ -452,8 +458,9 @@ def compliance(
     )
 
 
-def _first_classes(rows: list[ClassCompliance], classes: list[SchoolClass], wanted: int) -> Q:
-    """The classes (in class order, `rows` beside `classes`, the children in no class last)
+def _first_classes(rows: list[ClassCompliance], classes: list, wanted: int) -> Q:
+    """The classes ((pk, grade, number) rows in class order, `rows` beside them, the children in
+    no class last)
     whose children with no contact hold the first `wanted` of them in class order, with the
     children in no class if any (first in SQLite's order, last in PostgreSQL's): the list reads
     those classes' children by the class index, not every enrolled pupil of the school."""
