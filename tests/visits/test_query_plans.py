@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pairing.models import Pair, PairingSettings
+from visits.due import answering_teacher_ids
 from visits.selectors import idle_pairs
 
 pytestmark = pytest.mark.skipif(
@@ -100,6 +101,19 @@ def test_todays_idle_pairs_are_read_from_the_school_s_active_pairs_alone(statist
 
     assert "USING INDEX pair_active_by_teacher (school_id=? AND ended_on=?)" in explained
     assert "visits_carerecord" not in explained and "paircheck" not in explained
+
+
+def test_the_teachers_who_answer_for_children_look_up_their_classes_by_head_teacher(
+    statistics, school
+):
+    """关爱落实's teachers: each staff member's active classes by the head-teacher index, not the
+    school's classes walked for each of them."""
+    sql, params = answering_teacher_ids(school.pk).query.sql_with_params()
+
+    explained = plan(sql, params)
+
+    assert "registry_schoolclass_head_teacher_id" in explained
+    assert "SCAN registry_schoolclass" not in explained
 
 
 def test_a_past_days_idle_pairs_look_up_each_teachers_recent_records_by_index(statistics, school):
