@@ -687,25 +687,20 @@ def home_figures(
 def kept_home_figures(
     *, school_id: int, by_grade: bool
 ) -> tuple[dict[str, int | float | None], dict[str, int | float | None], list[dict] | None]:
-    """home_figures of the school's enrolled pupils, added up from the kept ClassTally rows
-    (one query, a row a class) instead of walking the pupils: the home of those who read the
-    whole school."""
+    """home_figures of the school's enrolled pupils, added up from the kept class counts
+    (kept_statistics: one query, a row a class) instead of walking the pupils: the home of
+    those who read the whole school."""
     by: dict[int | None, dict[str, int]] = {}
-    for school_class, grade, counts in ClassTally.objects.filter(school_id=school_id).values_list(
-        "school_class", "school_class__grade", "counts"
-    ):
-        if not counts:  # a class whose pupils have all gone keeps an empty row
-            continue
-        row = by.setdefault(grade, dict.fromkeys([*_HEADLINE_COUNTS, *_ARCHIVE_COUNTS], 0))
-        row["n_classes"] += school_class is not None
-        for key, kept in _KEPT_HOME_COUNTS.items():
-            row[key] += counts[kept]
-        row["archive_incomplete"] += counts["children"] - counts["complete"]
-    rows = [
-        {"school_class__grade": grade, **by[grade]}
-        for grade in sorted(by, key=lambda grade: (grade is None, grade or 0))
-    ]
-    return _home_figures_of(rows, by_grade=by_grade)
+    for row in kept_statistics(school_id=school_id, also=["children", "complete"]).rows:
+        kept = row.counts | row.also
+        sums = by.setdefault(row.grade, dict.fromkeys([*_HEADLINE_COUNTS, *_ARCHIVE_COUNTS], 0))
+        sums["n_classes"] += row.school_class is not None
+        for key, kept_as in _KEPT_HOME_COUNTS.items():
+            sums[key] += kept[kept_as]
+        sums["archive_incomplete"] += kept["children"] - kept["complete"]
+    return _home_figures_of(
+        [{"school_class__grade": grade, **sums} for grade, sums in by.items()], by_grade=by_grade
+    )
 
 
 # home_figures' counts and the class_tally_counts key each is kept under.
