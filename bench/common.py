@@ -164,7 +164,7 @@ def kept(name: str, build: Callable[[], dict[str, float]]) -> dict[str, float]:
     from django.db import connections
     from django.utils import timezone
 
-    version = f"{_code_key()}-{timezone.localdate():%Y%m%d}"
+    version = f"{code_key()}-{timezone.localdate():%Y%m%d}"
     if connections["default"].vendor == "postgresql":
         return _kept_on_server(name, version, build)
     if connections["default"].vendor != "sqlite":
@@ -264,14 +264,19 @@ def _run(steps: dict[str, Callable[[], object]]) -> dict[str, float]:
     return seconds
 
 
-def _code_key() -> str:
-    """A digest of the code a seeded database depends on (every Python file but the
-    tests'), so a change to the demo, a migration or a benchmark's steps seeds afresh."""
+def code_key(*roots: Path) -> str:
+    """A digest of the code a seeded database depends on: every Python file under `roots` (the
+    whole repository by default) but the tests', so a change to the demo, a migration or a
+    benchmark's steps seeds afresh."""
     skipped = {"tests", "media", "staticfiles", "node_modules"}
     paths = []
-    for folder, subfolders, files in os.walk(REPO):
-        subfolders[:] = [name for name in subfolders if name not in skipped and name[0] != "."]
-        paths += [Path(folder) / name for name in files if name.endswith(".py")]
+    for root in roots or (REPO,):
+        if root.is_file():
+            paths.append(root)
+            continue
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name not in skipped and name[0] != "."]
+            paths += [Path(folder) / name for name in files if name.endswith(".py")]
     digest = hashlib.sha1()
     for path in sorted(paths):
         digest.update(str(path.relative_to(REPO)).encode())
