@@ -248,3 +248,30 @@ def test_a_classs_event_quotas_count_the_records_of_its_childrens_links(
     assert explained.startswith("SEARCH registry_pupil USING COVERING INDEX registry_pupil_school")
     assert "record_live_" not in explained and "record_kind_date" not in explained
     assert "SCAN" not in explained
+
+
+@pytest.mark.parametrize("query", ["", "?left_behind=any", "?q=li"])
+def test_the_pupil_lists_page_reads_its_rows_by_their_keys(
+    statistics, client, admin_user, principal, school_class, query
+):
+    from tests.factories import make_pupil
+
+    for day in range(30):  # a page of keys: beside two, SQLite chose them either way
+        born = datetime.date(2017, 3, 1) + datetime.timedelta(days=day)
+        make_pupil(actor=admin_user, school_class=school_class, name="李小明", birth_date=born)
+    client.force_login(principal)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("registry:pupil_list") + query)
+
+    assert response.status_code == 200
+    # The page's rows (the query that reads their names), by the keys the first query chose:
+    # not the school's enrolled pupils through the list's filter index, tested against them.
+    (rows,) = [
+        plan(captured["sql"])
+        for captured in queries.captured_queries
+        if captured["sql"].startswith('SELECT "registry_pupil"."id", "registry_pupil"."school_id"')
+        and '"registry_pupil"."id" IN (' in captured["sql"]
+    ]
+    assert rows.startswith("SEARCH registry_pupil USING INTEGER PRIMARY KEY")
+    assert "pupil_list_filter" not in rows and "SCAN registry_pupil" not in rows
