@@ -276,3 +276,22 @@ def test_the_schools_event_quotas_look_up_the_old_records_of_their_days_alone(
         "occurred_on=?)"
     )
     assert "SCAN" not in records
+
+
+@pytest.mark.parametrize("rows", [[], LARGE_SCHOOL, SAMPLED], ids=["none", "full", "sampled"])
+def test_the_dashboards_walk_of_the_children_in_care_reads_the_in_care_index(
+    rows, client, principal, school, pupil, term
+):
+    """The left-behind children and the 困境儿童 in one walk of the few in care, never of the
+    school's enrolled pupils (pupil_list_filter: 20,000 at the largest)."""
+    from registry import services as registry_services
+
+    registry_services.school_care_categories_set(school=school, categories=["is_orphan"])
+    client.force_login(principal)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("reports:dashboard")).status_code == 200
+    with planner_statistics(rows):
+        [walk] = plans_of(queries, '"registry_pupil"."in_care"')
+
+    assert walk.startswith("SEARCH registry_pupil USING INDEX pupil_in_care (school_id=? AND")
+    assert "pupil_list_filter" not in walk and "SCAN" not in walk
