@@ -21,6 +21,7 @@ from events.models import DEFAULT_QUOTAS, Event, EventQuota
 from registry.models import Role, SchoolClass, User
 from visits.due import DueItem, term_of
 from visits.models import CareRecord
+from visits.tallies import day_counts
 
 # The care-record kind that counted the same work before events were recorded.
 RECORD_KINDS = {
@@ -84,9 +85,9 @@ def quota_status(
     school_wide: bool = True,
 ) -> QuotaStatus:
     """The school's quotas and those of each of ``classes`` in the term ``period``, held against
-    wanted. Two queries (three without ``rules``), whatever the number of classes. Without
-    ``school_wide``, only the classes' quotas (the school's are left empty), from the records
-    about the classes' children rather than the school's."""
+    wanted. At most three queries (four without ``rules``), whatever the number of classes.
+    Without ``school_wide``, only the classes' quotas (the school's are left empty), from the
+    records about the classes' children rather than the school's."""
     rules = school_rules(school_id) if rules is None else rules
     if not rules:
         return QuotaStatus([], {school_class.pk: [] for school_class in classes})
@@ -100,19 +101,28 @@ def quota_status(
     record_kinds = {RECORD_KINDS[kind]: kind for kind in kinds if kind in RECORD_KINDS}
     records: dict[str, dict[int | None, set[int]]] = {kind: {} for kind in kinds}
     if record_kinds:
-        of_term = CareRecord.objects.live().filter(
-            school_id=school_id, kind__in=list(record_kinds), **in_term
-        )
+        live = CareRecord.objects.live().filter(school_id=school_id, kind__in=list(record_kinds))
         if school_wide:
-            rows = (
-                of_term.values_list("pk", "kind", "pupils__school_class")
-                .distinct()
-                # Unordered, so the kind index finds the few records of these kinds: ordered
-                # by date, SQLite walked the term's records newest first to avoid a sort.
+            # The days of the term that have any, from the kept day counts (none: no query of
+            # the records), each (day, kind) then looked up in the live records' index, unordered
+            # and not DISTINCT (the sets below keep each record once). Over the term's dates
+            # SQLite walked its ~70,000 records for these rare kinds (31 ms at 20,000 pupils),
+            # with the statistics PRAGMA optimize samples, and unsorted without them.
+            days = set(
+                day_counts(school_id, period.start, period.end)
+                .filter(kind__in=list(record_kinds))
+                .values_list("day", flat=True)
                 .order_by()
             )
+            rows = (
+                live.filter(occurred_on__in=sorted(days))
+                .values_list("pk", "kind", "pupils__school_class")
+                .order_by()
+                if days
+                else []
+            )
         else:
-            rows = _class_records(of_term, classes)
+            rows = _class_records(live.filter(**in_term), classes)
         for pk, kind, class_pk in rows:
             records[record_kinds[kind]].setdefault(class_pk, set()).add(pk)
 
@@ -247,7 +257,7 @@ class QuotaLine:
 
 
 def school_overview(*, school_id: int, period: Period) -> list[QuotaLine]:
-    """Every quota of the school in the term (the dashboard). Four queries."""
+    """Every quota of the school in the term (the dashboard). At most five queries."""
     # (pk, grade) rows, all quota_status reads of a class: not 444 model objects.
     classes = list(
         SchoolClass.objects.filter(school_id=school_id, is_active=True).values_list(

@@ -41,6 +41,7 @@ from plans.selectors import next_term_plan_text
 from registry.models import (
     CATEGORY_FIELDS,
     GRADE_NAMES,
+    LEFT_BEHIND,
     LEFT_BEHIND_ON_DAY,
     LeftBehind,
     Pupil,
@@ -427,36 +428,54 @@ def _pairing(
     )
 
 
+def _needy_aggregates(
+    school: School, period: Period, day: datetime.date, term_id: int | None, among: Q
+) -> dict[str, Aggregate]:
+    """What _needy counts of the 困境儿童（非留守） at school on the day, among the pupils a walk
+    reads (`among`: the condition that picks them, Q() where the walk's WHERE already does)."""
+    visited = _reached(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT)
+    talked = _reached(school.pk, period, term_id, CareRecord.Kind.TALK)
+    return {
+        "children": Count("pk", filter=among),
+        "visited": Count("pk", filter=among & Q(pk__in=visited)),
+        "talked": Count("pk", filter=among & Q(pk__in=talked)),
+        "paired": Count("pk", filter=among & paired_on_day(day)),
+        **{
+            field: Count("pk", filter=among & Q(**{field: True}))
+            for field in CATEGORY_FIELDS
+            if field in school.care_categories
+        },
+    }
+
+
 def _needy(
-    school: School, period: Period, day: datetime.date, term_id: int | None = None
+    school: School,
+    period: Period,
+    day: datetime.date,
+    term_id: int | None = None,
+    counts: dict[str, int] | None = None,
 ) -> Needy | None:
     """困境儿童（非留守）, their own group at school on the day: how many, by chosen category,
     paired, visited at home and talked with in the term. None, and no query, while the school
-    chose no category."""
+    chose no category. `counts`: _needy_aggregates where the caller counted them (the
+    dashboard, in its walk of the children in care)."""
     if not school.care_categories:
         return None
-    children = (
-        Pupil.objects.filter(school=school)
-        .on_day(day)
-        .filter(status_read_from(needy_not_left_behind(school), "left_behind_on"))
-    )
-    chosen = [field for field in CATEGORY_FIELDS if field in school.care_categories]
-    visited = _reached(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT)
-    talked = _reached(school.pk, period, term_id, CareRecord.Kind.TALK)
-    counts = children.aggregate(
-        children=Count("pk"),
-        visited=Count("pk", filter=Q(pk__in=visited)),
-        talked=Count("pk", filter=Q(pk__in=talked)),
-        paired=Count("pk", filter=paired_on_day(day)),
-        **{field: Count("pk", filter=Q(**{field: True})) for field in chosen},
-    )
+    if counts is None:
+        counts = (
+            Pupil.objects.filter(school=school)
+            .on_day(day)
+            .filter(status_read_from(needy_not_left_behind(school), "left_behind_on"))
+            .aggregate(**_needy_aggregates(school, period, day, term_id, Q()))
+        )
     return Needy(
         children=counts["children"],
         categories=[
             Counted(
                 key=field, label=str(Pupil._meta.get_field(field).verbose_name), n=counts[field]
             )
-            for field in chosen
+            for field in CATEGORY_FIELDS
+            if field in school.care_categories
         ],
         paired=counts["paired"],
         visited=counts["visited"],
@@ -584,6 +603,38 @@ def children_by_class(
     }
 
 
+def _children_in_care(
+    school: School, period: Period, term_id: int | None, today: datetime.date, **also: Q
+) -> tuple[dict[int | None, dict[str, int]], dict[str, int] | None]:
+    """children_by_class of today, with the left-behind children each of `also` picks, and
+    _needy_aggregates (None while the school chose no category), in one walk of the school's
+    children in care still at school (index pupil_in_care): every left-behind child and every
+    one in a chosen category is in care (the kept Pupil.in_care, by in_care()), a few thousand
+    of a school's 20,000 pupils, which two walks read apart (SQLite each of the enrolled)."""
+    visited = _reached(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT)
+    needy = (
+        _needy_aggregates(school, period, today, term_id, needy_not_left_behind(school))
+        if school.care_categories
+        else {}
+    )
+    rows = (
+        Pupil.objects.in_care_enrolled(school)
+        .values("school_class")
+        .annotate(
+            visited=Count("pk", filter=LEFT_BEHIND & Q(pk__in=visited)),
+            **{key: Count("pk", filter=LEFT_BEHIND & picks) for key, picks in also.items()},
+            **{f"needy_{key}": aggregate for key, aggregate in needy.items()},
+        )
+        .order_by()
+    )
+    children, needy_counts = {}, dict.fromkeys(needy, 0)
+    for row in rows:
+        for key in needy:
+            needy_counts[key] += row.pop(f"needy_{key}")
+        children[row.pop("school_class")] = row
+    return children, needy_counts if needy else None
+
+
 def _visits_by_class_kept(
     school_id: int, children: dict[int | None, dict[str, int]]
 ) -> tuple[LedgerStatistics, list[dict]]:
@@ -646,6 +697,7 @@ def term_numbers(
     summary: bool = True,
     term: Term | None = None,
     children: dict[int | None, dict[str, int]] | None = None,
+    needy: dict[str, int] | None = None,
 ) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), as of the term's
     end, or today while it runs (数据截至), from the histories the data keeps (see
@@ -655,7 +707,8 @@ def term_numbers(
     summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
     the programmes, the census, the problems) are None or empty, not counted. `term`: the
     term whose period it is, where the caller has it (else looked up: term_with_period);
-    `children`: today's children_by_class, where the caller counted them (the dashboard)."""
+    `children` and `needy`: today's children_by_class and _needy_aggregates, where the caller
+    counted them (the dashboard)."""
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day, summary)
@@ -678,7 +731,7 @@ def term_numbers(
         classes_below_quota=_classes_below_quota(visits_by_class),
         problems=[],
         census=_census(school.pk, period) if summary else None,
-        needy=_needy(school, period, day, term_id),
+        needy=_needy(school, period, day, term_id, needy),
         as_of=day,
         previous=_previous(school, period) if with_previous else None,
     )
@@ -1044,18 +1097,21 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = term.period
     settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    # One walk of the left-behind children, by class: those visited at home this term (the
-    # figures' 未家访) and, each child looked up in the term's tallies, those not contacted
-    # since the cutoff and those talked with this month (none is dated after today).
+    # One walk of the children in care, by class: of the left-behind, those visited at home
+    # this term (the figures' 未家访) and, each child looked up in the term's tallies, those
+    # not contacted since the cutoff and those talked with this month (none is dated after
+    # today); and the 困境儿童 the figures count.
     contacted = reached_since(school.pk, cutoff, term=term, today=today)
     talked = reached_since(
         school.pk, month_of(today).start, term=term, today=today, kind=CareRecord.Kind.TALK
     )
-    children = children_by_class(
-        school.pk,
-        _reached(school.pk, period, None if term is None else term.pk, CareRecord.Kind.HOME_VISIT),
-        no_contact=Count("pk", filter=~contacted),
-        talks_met=Count("pk", filter=talked),
+    children, needy = _children_in_care(
+        school,
+        period,
+        None if term is None else term.pk,
+        today,
+        no_contact=~contacted,
+        talks_met=talked,
     )
     numbers = term_numbers(
         school=school,
@@ -1064,6 +1120,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         summary=False,
         term=term,
         children=children,
+        needy=needy,
     )
     spans, day = [], month_of(today - datetime.timedelta(days=150)).start
     while day <= today:

@@ -96,6 +96,44 @@ def test_a_class_counts_its_own_its_grades_and_the_schools_events_and_old_record
     assert school_counts == ([("symposium", 0)] if school_wide else [])
 
 
+def test_the_schools_count_takes_the_old_records_of_the_days_that_have_them(
+    class_teacher, admin_user, school, school_class, other_class, pupil, other_pupil, term, rules
+):
+    """Each live record of the term once, on whatever day: a record naming children of two
+    classes counts for each class and once for the school; a voided one, another kind's and
+    one before the term do not count."""
+    today = timezone.localdate()
+    visits_services.record_create(
+        actor=admin_user, pupils=[pupil, other_pupil], kind="symposium", content="两个班"
+    )
+    visits_services.record_create(
+        actor=admin_user, pupils=[pupil], kind="symposium", content="上周",
+        occurred_on=today - datetime.timedelta(days=6),
+    )  # fmt: skip
+    visits_services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="parent_meeting", content="同一天的家长会"
+    )
+    voided = visits_services.record_create(
+        actor=admin_user, pupils=[pupil], kind="symposium", content="重复",
+        occurred_on=today - datetime.timedelta(days=3),
+    )  # fmt: skip
+    visits_services.record_void(actor=admin_user, record=voided, reason="重复")
+    visits_services.record_create(
+        actor=admin_user, pupils=[pupil], kind="symposium", content="上学期",
+        occurred_on=term.start_date - datetime.timedelta(days=1),
+    )  # fmt: skip
+    visits_services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="谈心")
+
+    status = quotas.quota_status(
+        school_id=school.pk, period=term.period, classes=[school_class, other_class]
+    )
+
+    assert [(count.rule.kind, count.done) for count in status.school] == [("symposium", 2)]
+    ours = {count.rule.kind: count.done for count in status.classes[school_class.pk]}
+    theirs = {count.rule.kind: count.done for count in status.classes[other_class.pk]}
+    assert (ours["parent_meeting"], theirs["parent_meeting"]) == (1, 0)
+
+
 def test_the_work_list_asks_the_principal_for_the_school_and_the_teacher_for_the_class(
     principal, moral_lead, class_teacher, school_class, pupil, term, rules
 ):

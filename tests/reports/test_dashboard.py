@@ -13,14 +13,14 @@ from tests.factories import make_pupil
 from visits import services as visits_services
 
 # The figures as of today (数据截至) read the day's pupils and pairs as they stand. One walk of
-# the left-behind children by class counts those visited at home (未家访), those with no
-# contact and those talked with this month. The children each kind reached come from the
-# term's tallies (the current term's, found once). The 统计表's counts by class, the
-# boarders, the left-behind children paired and their archives complete are the kept
-# ClassTally rows (one query, a row a class). The figures only the summary prints (the pairs
-# and their checks, idle pairs, 五必访, the names not visited, the programmes, the census,
-# the archives marked 辍学 with no case) are not counted for the dashboard, which does not
-# show them.
+# the children in care by class counts, of the left-behind, those visited at home (未家访),
+# those with no contact and those talked with this month, and the 困境儿童 a school chose.
+# The children each kind reached come from the term's tallies (the current term's, found
+# once). The 统计表's counts by class, the boarders, the left-behind children paired and their
+# archives complete are the kept ClassTally rows (one query, a row a class). The figures only
+# the summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
+# the programmes, the census, the archives marked 辍学 with no case) are not counted for the
+# dashboard, which does not show them.
 DASHBOARD_QUERIES = 29
 
 
@@ -107,9 +107,9 @@ def test_the_dashboard_costs_the_same_queries_for_a_bigger_school(
         )
     more_rooms_and_events(child, (today.weekday() + 1) % 7)
 
-    # The event quotas (classes, rules, events, records) and the rooms (slots, openings, uses)
-    # are seven of them, whatever the number of classes, events, rooms and calls; the work
-    # plan's items not held one more.
+    # The event quotas (classes, rules, events, the days with records of their kinds) and the
+    # rooms (slots, openings, uses) are seven of them, whatever the number of classes, events,
+    # rooms and calls; the work plan's items not held one more.
     with django_assert_num_queries(DASHBOARD_QUERIES):
         client.get(reverse("reports:dashboard"))
     assert queries() == one

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -133,10 +134,10 @@ def test_the_dashboard_counts_them_as_their_own_group_beside_the_left_behind(
     assert 'href="/registry/pupils/?left_behind=none&amp;category=is_orphan">1</a>' in page
 
 
-def test_the_dashboard_with_the_group_costs_the_same_queries_for_more_children(
+def test_the_dashboard_with_the_group_costs_the_same_queries_as_without_for_more_children(
     client, principal, admin_user, school, school_class, orphan, known_school
 ):
-    choose(school, "is_orphan")
+    """The group is counted in the dashboard's one walk of the children in care."""
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -144,12 +145,58 @@ def test_the_dashboard_with_the_group_costs_the_same_queries_for_more_children(
         return len(captured)
 
     client.force_login(principal)
-    one = queries()
+    without = queries()
+    choose(school, "is_orphan")
+    assert queries() == without
     for day in range(10, 14):
         make_pupil(actor=admin_user, school_class=school_class, name="孙小甲", left_behind="none",
                    is_orphan=True, birth_date=datetime.date(2016, 5, day))  # fmt: skip
-    assert queries() == one
+    assert queries() == without
     assert "困境儿童（非留守）5人" in client.get(reverse("reports:dashboard")).content.decode()
+
+
+def test_the_walk_of_the_children_in_care_counts_as_the_walks_of_each_group(
+    admin_user, class_teacher, other_teacher, school, school_class, other_class, orphan,
+    known_school,
+):  # fmt: skip
+    """The dashboard's one walk of the children in care (the kept in_care) against the walks
+    of the left-behind children and of the school's 困境儿童 it stands for."""
+    from reports.selectors import _children_in_care, _needy, _reached, children_by_class
+    from visits.tallies import reached_since
+
+    choose(school, "is_orphan", "is_disabled")
+    left_orphan = make_pupil(
+        actor=admin_user, school_class=other_class, name="孙小走", left_behind="none",
+        is_orphan=True, birth_date=datetime.date(2017, 3, 3),
+    )  # fmt: skip
+    registry_services.pupil_status_change(actor=admin_user, pupil=left_orphan, status="left")
+    make_pupil(
+        actor=admin_user, school_class=other_class, name="孙小残", left_behind="father",
+        is_disabled=True, birth_date=datetime.date(2017, 3, 4),
+    )  # fmt: skip
+    make_pupil(
+        actor=admin_user, school_class=other_class, name="孙小困", left_behind="none",
+        is_unsupported=True, birth_date=datetime.date(2017, 3, 5),
+    )  # fmt: skip  # a category the school did not choose
+    pairing_services.pair_create(
+        actor=admin_user, pupil=orphan, kind="teacher", teacher=other_teacher
+    )
+    for kind in ("home_visit", "talk"):
+        visits_services.record_create(
+            actor=class_teacher, pupils=[orphan], kind=kind, content="关爱"
+        )
+    term = known_school
+    today = timezone.localdate()
+    visited = _reached(school.pk, term.period, term.pk, "home_visit")
+    talked = reached_since(school.pk, today.replace(day=1), term=term, today=today, kind="talk")
+    school.refresh_from_db()
+
+    children, needy = _children_in_care(school, term.period, term.pk, today, talked=talked)
+
+    assert children == children_by_class(school.pk, visited, talked=Count("pk", filter=talked))
+    walked = _needy(school, term.period, today, term.pk)
+    assert _needy(school, term.period, today, term.pk, needy) == walked
+    assert (walked.children, walked.paired, walked.visited, walked.talked) == (1, 1, 1, 1)
 
 
 def test_the_summary_states_the_group_and_who_of_it_is_not_yet_paired(
