@@ -295,8 +295,8 @@ def coverage(
     active teacher pair (with `on`, a teacher pair running that day), for the school and each
     class.
 
-    Two queries: the counts by class, then the classes as (pk, grade, number) rows, named by
-    class_name (not 400 SchoolClass objects). Today's pairs are the kept
+    One query: the counts by class with each class's grade and number, named by class_name
+    (not 400 SchoolClass objects, nor a second query for 400 keys). Today's pairs are the kept
     Pupil.teacher_paired (has_teacher_pair() as every pairing write sets it), not a lookup of
     every child's pairs; a past day's are looked up.
     """
@@ -307,24 +307,20 @@ def coverage(
     else:
         children, paired = children.annotate(has_teacher=has_teacher_pair(on)), Q(has_teacher=True)
     rows = (
-        children.values("school_class")
+        children.values_list("school_class", "school_class__grade", "school_class__number")
         .annotate(children=Count("pk"), paired=Count("pk", filter=paired))
         .order_by()
     )
-    counts = {row["school_class"]: row for row in rows}
-    classes = (
-        SchoolClass.objects.filter(pk__in=[key for key in counts if key is not None])
-        .order_by("grade", "number", "pk")
-        .values_list("pk", "grade", "number")
-    )
+    counts = {pk: (grade, number, n, p) for pk, grade, number, n, p in rows}
     per_class = [
-        Coverage(class_name(grade, number), counts[pk]["children"], counts[pk]["paired"], pk, grade)
-        for pk, grade, number in classes
+        Coverage(class_name(grade, number), n, p, pk, grade)
+        for pk, (grade, number, n, p) in sorted(
+            ((pk, row) for pk, row in counts.items() if pk is not None),
+            key=lambda item: (item[1][0], item[1][1], item[0]),
+        )
     ]
     if None in counts:
-        per_class.append(
-            Coverage(str(_("未分班")), counts[None]["children"], counts[None]["paired"])
-        )
+        per_class.append(Coverage(str(_("未分班")), counts[None][2], counts[None][3]))
     total = Coverage(
         str(_("全校")), sum(row.children for row in per_class), sum(row.paired for row in per_class)
     )
