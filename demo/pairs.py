@@ -58,7 +58,7 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
             school=school,
             pupil=suggestion.pupil,
             kind=Pair.Kind.TEACHER,
-            teacher=suggestion.teacher,
+            teacher_id=suggestion.teacher.pk,
             started_on=today - datetime.timedelta(days=rng.randint(20, 300)),
             created_by=admin,
         )
@@ -79,7 +79,7 @@ def seed_pairs(*, school: School, admin: User, names, rng: random.Random, passwo
                 goals=rng.choice(GOALS),
                 content=rng.choice(CONTENTS),
                 schedule=rng.choice(SCHEDULES),
-                updated_by=pair.teacher,
+                updated_by_id=pair.teacher_id,
             )
             for pair in teacher_pairs
             if rng.random() < 0.9
@@ -203,7 +203,7 @@ def _checks(pairs: list[Pair], rng: random.Random, today: datetime.date) -> list
                     pair=pair,
                     checked_on=today - datetime.timedelta(days=rng.randint(0, min(span, 25))),
                     progress=rng.choice(PROGRESS),
-                    checked_by=pair.teacher,
+                    checked_by_id=pair.teacher_id,
                 )
             )
     return checks

@@ -252,18 +252,20 @@ def teacher_leave(request: HttpRequest, pk: int) -> HttpResponse:
     pairs = selectors.teacher_active_pairs(teacher)
     settings = PairingSettings.for_school(request.user.school)
     loads = [
-        e for e in selectors.teacher_loads(teacher.school_id, settings) if e.teacher != teacher
+        e
+        for e in selectors.teacher_loads(teacher.school_id, settings)
+        if e.teacher.pk != teacher.pk
     ]
     suggested = {
         s.pupil.pk: s.teacher.pk
         for s in selectors.suggest_pairs([p.pupil for p in pairs], loads, teacher.school_id)
     }
+    # The replacements as users (the service pairs them), the same teachers as the loads'.
+    others = selectors.pairable_teachers(teacher.school_id).exclude(pk=teacher.pk)
     form = TeacherLeaveForm(
         request.POST or None,
         pairs=pairs,
-        teachers=sorted(
-            (e.teacher for e in loads), key=lambda teacher: (teacher.full_name, teacher.pk)
-        ),
+        teachers=list(others.order_by("full_name", "pk")),
         loads={e.teacher.pk: e.load for e in loads},
         initial={f"pair_{p.pk}": suggested.get(p.pupil_id) for p in pairs},
     )

@@ -369,6 +369,16 @@ class PupilTermTally(models.Model):
             models.Index(
                 fields=["school", "term", "kind", "pupil", "records"], name="tally_school_term"
             ),
+            # The children a kind reached in the term since a day (关爱落实's and the
+            # dashboard's talks this month, reached_since): the range of the day, index alone.
+            # `records` too, so that a query the index above serves reads either alone.
+            models.Index(
+                fields=["school", "term", "kind", "last_on", "pupil", "records"],
+                name="tally_kind_recent",
+            ),
+            # Whether a child was reached in the term since a day (no contact, reached_since),
+            # one seek of the index alone a child: by tally_once's, each of its rows was read.
+            models.Index(fields=["term", "pupil", "last_on"], name="tally_pupil_recent"),
         ]
 
     def __str__(self) -> str:

@@ -76,6 +76,19 @@ def test_the_leave_page_suggests_a_replacement_for_each_child(
     ]
 
 
+def test_the_leave_page_offers_every_other_teacher_by_name_but_not_the_one_leaving(
+    client, principal, pair_teacher, class_teacher, other_teacher, paired
+):
+    client.force_login(principal)
+
+    response = client.get(reverse("pairing:teacher_leave", args=[pair_teacher.pk]))
+
+    choices = dict(response.context["form"].fields[f"pair_{paired[0].pk}"].choices)
+    assert pair_teacher.pk not in choices
+    assert choices[class_teacher.pk].startswith(f"{class_teacher}（已结对")
+    assert other_teacher.pk in choices
+
+
 def test_the_principal_confirms_the_leave_on_the_page(
     client, principal, pair_teacher, class_teacher, paired
 ):

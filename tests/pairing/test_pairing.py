@@ -10,7 +10,7 @@ from django.utils import timezone
 from pairing import selectors, services
 from pairing.models import Pair, PairingSettings
 from registry import services as registry_services
-from registry.models import AccessLog, Pupil, Role, TeachingAssignment
+from registry.models import AccessLog, Pupil, Role, TeachingAssignment, User
 from registry.selectors import pupils_visible_to
 from tests.factories import SchoolClassFactory, SchoolFactory, UserFactory, make_pupil
 from visits import selectors as visits_selectors
@@ -253,14 +253,34 @@ def test_suggestions_never_pass_the_maximum_and_serve_priority_children_first(
 def test_confirming_every_suggestion_covers_the_school(admin_user, school, school_class, teachers):
     children(admin_user, school_class, 5)
     board = selectors.board(school, idle=[])
+    # The board's suggestions name the child and the teacher by key, as 全部确认 sends them.
+    pupils, teachers = Pupil.objects.in_bulk(), User.objects.in_bulk()
+    proposals = [(pupils[s.pupil.pk], teachers[s.teacher.pk]) for s in board.suggestions]
 
-    services.pairs_create(
-        actor=admin_user, proposals=[(s.pupil, s.teacher) for s in board.suggestions]
-    )
+    services.pairs_create(actor=admin_user, proposals=proposals)
 
     assert selectors.coverage(school)[0].share == 100.0
     loads = [entry.load for entry in selectors.board(school, idle=[]).loads]
     assert max(loads) <= 3 and sum(loads) == 5
+
+
+def test_the_board_names_each_teacher_as_their_account_does(
+    client, admin_user, school, school_class, class_teacher
+):
+    """Its loads and suggestions are rows, not users: the same names, the username where a
+    teacher has no full name."""
+    nameless = UserFactory(school=school, full_name="", roles=[Role.PAIR_TEACHER])
+    children(admin_user, school_class, 1)
+
+    board = selectors.board(school, idle=[])
+
+    names = {entry.teacher.pk: str(entry.teacher) for entry in board.loads}
+    assert names == {class_teacher.pk: str(class_teacher), nameless.pk: nameless.username}
+    [suggestion] = board.suggestions
+    assert (suggestion.teacher.pk, str(suggestion.teacher)) == (class_teacher.pk, "张老师")
+    client.force_login(admin_user)
+    page = client.get(reverse("pairing:board")).content.decode()
+    assert f"<td>{nameless.username}</td>" in page
 
 
 def test_the_board_offers_those_who_teach_or_hold_a_teachers_role_at_work(

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from caresys.lib.periods import month_of
 from registry.models import SchoolYear, Term
 from tests.factories import make_pupil
 from visits import due, services
@@ -279,6 +280,31 @@ def test_the_running_terms_home_visits_by_class_count_its_live_visits(
 
     visited = {row.label: row.quotas["home_visits_per_term"] for row in report.classes}
     assert visited == {"三年级(1)班": 1, "四年级(2)班": 0}
+
+
+def test_this_months_quotas_met_by_class_are_the_months_live_records_with_a_term_running(
+    client, admin_user, principal, class_teacher, pupil, other_pupil, school, term
+):
+    """Read from the running term's tallies (one record wanted) or counted from the records
+    (more wanted): a voided talk and one of last month do not count, either way."""
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="x")
+    voided = services.record_create(
+        actor=admin_user, pupils=[other_pupil], kind="talk", content="x"
+    )
+    services.record_void(actor=admin_user, record=voided, reason="记错了孩子")
+    # Last month's last day: in the term too, unless the term began this month.
+    record(admin_user, other_pupil, "talk", month_of(timezone.localdate()).start - D.resolution)
+    client.force_login(principal)
+
+    def talks() -> dict[str, int]:
+        report = client.get(reverse("visits:compliance")).context["report"]
+        return {row.label: row.quotas["talks_per_month"] for row in report.classes}
+
+    assert talks() == {"三年级(1)班": 1, "四年级(2)班": 0}
+    CareSettings.objects.create(school=school, talks_per_month=2)
+    assert talks() == {"三年级(1)班": 0, "四年级(2)班": 0}
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="x")
+    assert talks() == {"三年级(1)班": 1, "四年级(2)班": 0}
 
 
 def test_the_compliance_view_costs_the_same_queries_for_a_bigger_school(

@@ -50,6 +50,13 @@ LARGE_SCHOOL = [
         "220663 2 1",
     ),
     ("visits_carerecord_pupils", "visits_carerecord_pupils_pupil_id_03d54301", "220663 58"),
+    ("visits_pupiltermtally", "tally_pupil_recent", "59828 19943 6 2"),
+    ("visits_pupiltermtally", "tally_kind_recent", "59828 59828 19943 2992 26 1 1"),
+    ("visits_pupiltermtally", "tally_school_term", "59828 59828 19943 2992 1 1"),
+    ("visits_pupiltermtally", "visits_pupiltermtally_term_id_6f9bc41a", "59828 19943"),
+    ("visits_pupiltermtally", "visits_pupiltermtally_school_id_33cbcb8f", "59828 59828"),
+    ("visits_pupiltermtally", "visits_pupiltermtally_pupil_id_3c94173f", "59828 16"),
+    ("visits_pupiltermtally", "sqlite_autoindex_visits_pupiltermtally_1", "59828 19943 6 1"),
 ]
 
 
@@ -322,3 +329,33 @@ def test_the_dashboards_walk_of_the_children_in_care_reads_the_in_care_index(
 
     assert walk.startswith("SEARCH registry_pupil USING INDEX pupil_in_care (school_id=? AND")
     assert "pupil_list_filter" not in walk and "SCAN" not in walk
+
+
+def test_compliance_counts_the_months_quotas_and_no_contact_from_the_terms_tallies(
+    statistics, school, class_teacher, pupil, term
+):
+    """关爱落实's walk of the children in care, with a term running: this month's talks, calls
+    and no contact read from the tallies' indexes alone, no record; a page of teachers' records
+    this month by the author index, not the month's records of the school."""
+    from visits import due, services
+    from visits.models import CareSettings
+
+    services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="谈心")
+    today = timezone.localdate()
+
+    with CaptureQueriesContext(connection) as queries:
+        due.compliance(
+            school_id=school.pk,
+            settings=CareSettings.for_school(school),
+            today=today,
+            teacher_ids=[class_teacher.pk],
+        )
+
+    [walk] = plans_of(queries, 'AS "no_contact"')
+    assert walk.count("USING COVERING INDEX tally_kind_recent") == 3  # talks, two kinds of call
+    assert (
+        "USING COVERING INDEX tally_pupil_recent (term_id=? AND pupil_id=? AND last_on>?)" in walk
+    )
+    assert "visits_carerecord" not in walk and "SCAN" not in walk
+    [month] = plans_of(queries, '"visits_carerecord"."kind" AS "kind"')
+    assert "USING INDEX record_author_date (author_id=?" in month
