@@ -88,11 +88,16 @@ def _has_buddy() -> Exists:
 def pairs_visible_to(*, user: User, pupils: Q | None = None) -> QuerySet[Pair]:
     """Pairs of children the user may read (and who match `pupils`, e.g. a class: the database
     then starts from those children), with child, class and partner."""
-    children = pupils_visible_to(user=user)
-    if pupils is not None:
-        children = children.filter(pupils)
+    if pupils is None and user.is_authenticated and user.reads_whole_school:
+        # The whole school's pairs: each pair's child tested where the pair joins it (pending
+        # imports aside, as Pupil.objects leaves them out). As a list of the school's pupils,
+        # SQLite walked all 20,000 to count 5,700 pairs and PostgreSQL scanned them twice.
+        scope = Q(pupil__school_id=user.school_id, pupil__pending_import=None)
+    else:
+        children = pupils_visible_to(user=user)
+        scope = Q(pupil__in=(children if pupils is None else children.filter(pupils)).values("pk"))
     return (
-        Pair.objects.filter(school_id=user.school_id, pupil__in=children.values("pk"))
+        Pair.objects.filter(scope, school_id=user.school_id)
         .select_related("pupil", "pupil__school_class", "teacher", "buddy", "volunteer")
         .order_by(
             "pupil__school_class__grade",
@@ -616,7 +621,7 @@ def register_part(
         if grade_number not in grades:
             label = str(GRADE_NAMES.get(grade_number, grade_number))
             grades[grade_number] = RegisterGrade(label=label, whole=None)
-        part = RegisterPart(f"class={pk}", SchoolClass(grade=grade_number, number=number).name, n)
+        part = RegisterPart(f"class={pk}", class_name(grade_number, number), n)
         parts[part.key] = part, {"school_class": pk}
         grades[grade_number].classes.append(part)
         if head_teacher == user.pk and own is None:

@@ -848,3 +848,24 @@ def test_the_class_filter_offers_the_classes_by_name_and_keeps_the_one_chosen(
         f'<option value="{other_class.pk}" selected>四年级(2)班</option>'
     ) in page
     assert [pupil.name for pupil in response.context["page"]] == ["李小红"]
+
+
+@pytest.mark.parametrize("value", [None, "", "2", ["3"], "9"])
+def test_the_quick_select_writes_what_a_django_select_writes(value):
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from caresys.lib.forms import QuickSelect
+
+    choices = [
+        ("", gettext_lazy("全部")),
+        (2, "三年级(1)班 <&\"'>"),
+        ("组", [(3, "甲"), (4, mark_safe("<b>乙</b>"))]),
+        (None, "无"),
+    ]
+    attrs = {"class": "form-select", "id": "id_school_class"}  # in flatatt's order
+
+    django_select = forms.Select(choices=choices).render("school_class", value, attrs)
+    quick = QuickSelect(choices=choices).render("school_class", value, attrs)
+    assert quick == re.sub(r">\s+<", "><", django_select)  # the template's line breaks aside
+    assert "<option" in quick
