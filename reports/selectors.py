@@ -1233,7 +1233,8 @@ def _children_waiting_for_a_visit(
         occurred_on__lte=period.end,
         pupils=OuterRef("pk"),
     )
-    children = Pupil.objects.left_behind_enrolled().filter(school=school).exclude(Exists(visits))
+    unvisited = Pupil.objects.left_behind_enrolled().exclude(Exists(visits))
+    children = unvisited.filter(school=school)
     if teachers is None:
         headed = children.filter(school_class__head_teacher__isnull=False)
         counts: Counter = Counter(
@@ -1244,9 +1245,11 @@ def _children_waiting_for_a_visit(
     else:
         # The page's classes as a list of keys, counted by class: with a subquery or a join to
         # the classes, SQLite walked the school's enrolled pupils (or every headed class's).
+        # Not by school too (the classes are the school's): beside it, SQLite without
+        # statistics walked the school's enrolled pupils by the list's filter index instead.
         counts = Counter()
         for school_class, n in (
-            children.filter(school_class__in=list(classes))
+            unvisited.filter(school_class__in=list(classes))
             .values_list("school_class")
             .annotate(n=Count("pk"))
             .order_by()

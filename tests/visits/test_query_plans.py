@@ -378,3 +378,18 @@ def test_compliance_counts_the_months_quotas_and_no_contact_from_the_terms_talli
     assert "visits_carerecord" not in walk and "SCAN" not in walk
     [month] = plans_of(queries, '"visits_carerecord"."kind" AS "kind"')
     assert "USING INDEX record_author_date (author_id=?" in month
+
+
+def test_the_teachers_work_table_counts_its_classes_unvisited_children_by_class_key(
+    statistics, client, principal, class_teacher, pupil, term
+):
+    client.force_login(principal)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("reports:teacher_table")).status_code == 200
+    [waiting] = plans_of(queries, 'SELECT "registry_pupil"."school_class_id" AS "school_class"')
+
+    # The page's classes by their keys, not the school's enrolled pupils by the list's filter
+    # index (SQLite chose that without statistics: 5 -> 14 ms at 20,000 pupils).
+    assert waiting.startswith("SEARCH registry_pupil USING INDEX registry_pupil_school_class_id")
+    assert "pupil_list_filter" not in waiting and "SCAN registry_pupil" not in waiting
