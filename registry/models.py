@@ -933,6 +933,29 @@ class Pupil(models.Model):
                 include=["id"],  # PostgreSQL's index-only scans (SQLite's indexes hold it)
                 name="pupil_in_care",
             ),
+            # The pupil list's search (_search_q: LIKE '%…%' on names, pinyin, initials and
+            # numbers) is tested on these narrow entries, not on the school's wide rows (SQLite:
+            # 60 -> 5 ms a query at 20,000 pupils), and the pupils found are put in class order
+            # from them. PostgreSQL finds a search of three characters or more by
+            # pupil_search_trigram (pg_trgm's GIN, made by migration 0020 alone: SQLite has no
+            # such index) and reads this one for the shorter ones.
+            models.Index(
+                fields=[
+                    "school",
+                    "status",
+                    "left_behind",
+                    "name_initials",
+                    "name_pinyin",
+                    "name",
+                    "student_number",
+                    "id_number",
+                    "school_class",
+                    "pending_import",
+                ],
+                condition=Q(pending_import=None),
+                include=["id"],  # PostgreSQL's index-only scans (SQLite's indexes hold it)
+                name="pupil_search",
+            ),
             # An import's own pupils, to publish or remove them; the register's rows (NULL) are
             # left out, so no query of the register is tempted to read it.
             models.Index(
