@@ -66,8 +66,8 @@ def pupils(admin_user, school_class, other_class) -> list[Pupil]:
 
 
 @contextmanager
-def without_search_indexes():
-    """The search's indexes dropped for the block, then back (a rolled-back savepoint)."""
+def without_indexes(indexes: list[str]):
+    """The indexes dropped for the block, then back (a rolled-back savepoint)."""
 
     class Restore(Exception):
         pass
@@ -75,12 +75,27 @@ def without_search_indexes():
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                for index in SEARCH_INDEXES[connection.vendor]:
+                for index in indexes:
                     cursor.execute(f"DROP INDEX {index}")
             yield
             raise Restore
     except Restore:
         pass
+
+
+def without_search_indexes():
+    return without_indexes(SEARCH_INDEXES[connection.vendor])
+
+
+def other_pupil_indexes() -> list[str]:
+    """PostgreSQL: the pupils' indexes but the trigram one and those of constraints."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'registry_pupil' "
+            "AND indexname <> 'pupil_search_trigram' AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = 'registry_pupil'::regclass)"
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 @contextmanager
@@ -170,10 +185,7 @@ def explained(user, query: str) -> str:
 # with each, and with none (a fresh install).
 STATISTICS = {
     "none": [],
-    "whole": [
-        *LARGE_SCHOOL,
-        ("registry_pupil", "pupil_search", "20000 20000 20000 5000 4 2 2 1 1 1 1"),
-    ],
+    "whole": LARGE_SCHOOL,
     "sampled": [
         ("registry_pupil", "pupil_list_filter", "22140 401 401 401"),
         ("registry_pupil", "pupil_search", "18216 401 401 401 2 1 1 1 1 1 1"),
@@ -194,8 +206,11 @@ def test_a_search_reads_the_search_indexes_not_the_pupils_rows(
         pytest.skip("SQLite's sqlite_stat1")
     if len(query) < 3:
         pytest.skip("too short for a trigram: pupil_search or pupil_list_filter, by statistics")
-    with search_indexes_read():
+    # Which index PostgreSQL reads is its to weigh by the table's statistics (at 20,000 pupils
+    # the trigrams, by EXPLAIN on make bench's school; on a few rows, after the suite's other
+    # tests, whatever index leads with the school). That the trigram index serves the LIKEs as
+    # Django writes them: with the pupils' other indexes gone and scans of the table off, a
+    # plan with no scan of the table reads it.
+    with search_indexes_read(), without_indexes(other_pupil_indexes()):
         plan = explained(admin_user, query)
-    # Which of the two is the planner's to weigh by the school's statistics (a search of three
-    # characters or more: the trigrams at 20,000 pupils).
-    assert "pupil_search" in plan and "Seq Scan on registry_pupil" not in plan
+    assert "pupil_search_trigram" in plan and "Seq Scan on registry_pupil" not in plan
