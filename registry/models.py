@@ -142,6 +142,11 @@ class School(models.Model):
         """What the care pages call the children they list."""
         return _("关爱对象") if self.care_categories else _("留守儿童")
 
+    @property
+    def chosen_category_fields(self) -> list[str]:
+        """The 困境儿童 categories the school chose, in the 统计表's order (CATEGORY_FIELDS)."""
+        return [field for field in CATEGORY_FIELDS if field in self.care_categories]
+
     def cares_for(self, pupil: "Pupil") -> bool:
         """Whether the pupil is one of the school's 关爱对象 (the rule of in_care(), in Python)."""
         return pupil.is_left_behind or any(getattr(pupil, f) for f in self.care_categories)

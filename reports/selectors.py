@@ -39,7 +39,6 @@ from pairing.models import Pair, PairingSettings
 from pairing.selectors import check_counts, paired_on_day
 from plans.selectors import next_term_plan_text
 from registry.models import (
-    CATEGORY_FIELDS,
     GRADE_NAMES,
     LEFT_BEHIND,
     LEFT_BEHIND_ON_DAY,
@@ -442,8 +441,7 @@ def _needy_aggregates(
         "paired": Count("pk", filter=among & paired_on_day(day)),
         **{
             field: Count("pk", filter=among & Q(**{field: True}))
-            for field in CATEGORY_FIELDS
-            if field in school.care_categories
+            for field in school.chosen_category_fields
         },
     }
 
@@ -474,8 +472,7 @@ def _needy(
             Counted(
                 key=field, label=str(Pupil._meta.get_field(field).verbose_name), n=counts[field]
             )
-            for field in CATEGORY_FIELDS
-            if field in school.care_categories
+            for field in school.chosen_category_fields
         ],
         paired=counts["paired"],
         visited=counts["visited"],
