@@ -97,7 +97,7 @@ from visits.models import (
     out_of_school,
 )
 from visits.selectors import idle_pairs, marked_dropout_unwatched, records_visible_to
-from visits.tallies import day_counts, reached_since, tallied_children, term_with_period
+from visits.tallies import day_counts, reached_by_kept_dates, tallied_children, term_with_period
 
 # NOT_PENDING: the children a care record or an event names are chosen among the pupils a
 # person sees, never among those a roster import is still writing (Pupil.objects leaves them
@@ -213,6 +213,17 @@ def _reached(school_id: int, period: Period, term_id: int | None, kind: str) -> 
     if term_id is not None:
         return tallied_children(school_id, term_id, kind)
     return children_of(_records(school_id, period).filter(kind=kind))
+
+
+def _reached_pupils(
+    school_id: int, period: Period, term_id: int | None, kind: str, today: datetime.date
+) -> Q:
+    """The pupils a live record of the kind reached in the period, as a filter: while the
+    period runs to today, by their kept dates (reached_by_kept_dates: a walk of the children
+    in care reads them from its index alone), else those _reached names."""
+    if period.end >= today:
+        return reached_by_kept_dates(period.start, kind)
+    return Q(pk__in=_reached(school_id, period, term_id, kind))
 
 
 # The school's events the summary counts with the care records of a kind: 座谈会, 家长会, and
@@ -432,12 +443,13 @@ def _needy_aggregates(
 ) -> dict[str, Aggregate]:
     """What _needy counts of the 困境儿童（非留守） at school on the day, among the pupils a walk
     reads (`among`: the condition that picks them, Q() where the walk's WHERE already does)."""
-    visited = _reached(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT)
-    talked = _reached(school.pk, period, term_id, CareRecord.Kind.TALK)
+    today = timezone.localdate()
+    visited = _reached_pupils(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT, today)
+    talked = _reached_pupils(school.pk, period, term_id, CareRecord.Kind.TALK, today)
     return {
         "children": Count("pk", filter=among),
-        "visited": Count("pk", filter=among & Q(pk__in=visited)),
-        "talked": Count("pk", filter=among & Q(pk__in=talked)),
+        "visited": Count("pk", filter=among & visited),
+        "talked": Count("pk", filter=among & talked),
         "paired": Count("pk", filter=among & paired_on_day(day)),
         **{
             field: Count("pk", filter=among & Q(**{field: True}))
@@ -607,8 +619,9 @@ def _children_in_care(
     _needy_aggregates (None while the school chose no category), in one walk of the school's
     children in care still at school (index pupil_in_care): every left-behind child and every
     one in a chosen category is in care (the kept Pupil.in_care, by in_care()), a few thousand
-    of a school's 20,000 pupils, which two walks read apart (SQLite each of the enrolled)."""
-    visited = _reached(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT)
+    of a school's 20,000 pupils, which two walks read apart (SQLite each of the enrolled),
+    from the index alone where `also` and the period test the kept dates (_reached_pupils)."""
+    visited = _reached_pupils(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT, today)
     needy = (
         _needy_aggregates(school, period, today, term_id, needy_not_left_behind(school))
         if school.care_categories
@@ -618,7 +631,7 @@ def _children_in_care(
         Pupil.objects.in_care_enrolled(school)
         .values("school_class")
         .annotate(
-            visited=Count("pk", filter=LEFT_BEHIND & Q(pk__in=visited)),
+            visited=Count("pk", filter=LEFT_BEHIND & visited),
             **{key: Count("pk", filter=LEFT_BEHIND & picks) for key, picks in also.items()},
             **{f"needy_{key}": aggregate for key, aggregate in needy.items()},
         )
@@ -1094,21 +1107,17 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = term.period
     settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    # One walk of the children in care, by class: of the left-behind, those visited at home
-    # this term (the figures' 未家访) and, each child looked up in the term's tallies, those
-    # not contacted since the cutoff and those talked with this month (none is dated after
-    # today); and the 困境儿童 the figures count.
-    contacted = reached_since(school.pk, cutoff, term=term, today=today)
-    talked = reached_since(
-        school.pk, month_of(today).start, term=term, today=today, kind=CareRecord.Kind.TALK
-    )
+    # One walk of the children in care, by class, from its index alone: of the left-behind,
+    # those visited at home this term (the figures' 未家访) and, by their kept dates, those
+    # not contacted since the cutoff and those talked with this month; and the 困境儿童 the
+    # figures count.
     children, needy = _children_in_care(
         school,
         period,
         None if term is None else term.pk,
         today,
-        no_contact=~contacted,
-        talks_met=talked,
+        no_contact=~reached_by_kept_dates(cutoff),
+        talks_met=reached_by_kept_dates(month_of(today).start, CareRecord.Kind.TALK),
     )
     numbers = term_numbers(
         school=school,

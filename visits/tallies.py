@@ -1,7 +1,9 @@
 """Per-child, per-term tallies of care records (PupilTermTally), kept current in the transaction
 of each write that changes which live records name which child on which date; and per-school,
 per-day counts of the live records by kind (RecordDayCount), kept by count_day. A record's
-write calls record_written once, which keeps all three (these and its pairs' last activity).
+write calls record_written once, which keeps them all, its children's kept dates of their
+newest records (Pupil.last_contact_on etc., contact_dates_refresh) and its pairs' last
+activity too.
 
 A record counts in the term of its school that contains its date (Term.objects.containing);
 records dated outside every term are not tallied. `tally_rows` counts from the records;
@@ -179,19 +181,22 @@ def retally(pupil_ids: Iterable[int], term_ids: Iterable[int]) -> None:
 
 
 def _rewrite(pupil_ids: set[int], term_ids: set[int], terms: list[TermSpan]) -> None:
-    if not pupil_ids or not term_ids:
+    if not pupil_ids:
         return
     # Two writes about one child at once (two teachers, one child) would each delete and
     # insert its rows, and on PostgreSQL the second insert would meet the first's rows. The
     # children's rows are locked first, in one order, so the second write waits and then
-    # counts the first's record too. (SQLite's IMMEDIATE transactions already serialise
-    # writers; there the lock is a plain read.)
+    # counts the first's record too, here and in their kept dates (contact_dates_refresh,
+    # after this even with no term to rewrite). (SQLite's IMMEDIATE transactions already
+    # serialise writers; there the lock is a plain read.)
     list(
         Pupil._base_manager.select_for_update()
         .filter(pk__in=pupil_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    if not term_ids:
+        return
     PupilTermTally.objects.filter(pupil_id__in=pupil_ids, term_id__in=term_ids).delete()
     _store(
         row
@@ -204,20 +209,60 @@ def _rewrite(pupil_ids: set[int], term_ids: set[int], terms: list[TermSpan]) -> 
 def retally_record(
     record: CareRecord, *days: datetime.date, pupil_ids: Iterable[int] | None = None
 ) -> None:
-    """After a write of the record: rewrite its children's tallies in the term of its date
-    and of any date it had before (a correction may move it across terms). Four or five
-    queries (one in the holidays)."""
+    """After a write of the record: lock its children and rewrite their tallies in the term of
+    its date and of any date it had before (a correction may move it across terms). Four or
+    five queries (two or three in the holidays)."""
     terms = _terms([record.school_id])
     term_ids = set()
     for day in {record.occurred_on, *days}:
         # The first (newest) term containing the day, as Term.objects.containing picks it.
         term_ids |= {next((pk for pk, _s, start, end in terms if start <= day <= end), None)}
     term_ids.discard(None)
-    if not term_ids:
-        return
     if pupil_ids is None:
         pupil_ids = record.pupils.values_list("pk", flat=True)
     _rewrite(set(pupil_ids), term_ids, terms)
+
+
+# The kept dates of a child's newest live record (Pupil.last_…_on): the field, and the kind
+# (None: any kind).
+CONTACT_DATES = (
+    ("last_contact_on", None),
+    ("last_talk_on", CareRecord.Kind.TALK),
+    ("last_home_visit_on", CareRecord.Kind.HOME_VISIT),
+)
+
+
+def _newest_record_on(kind: str | None) -> Subquery:
+    """The date of the newest live record of the pupil's (OuterRef "pk") school naming the
+    pupil (of the kind), by the links' pupil index: a child's few dozen records."""
+    # The school compared as an expression no index serves, as in tally_rows: else SQLite
+    # without statistics walks the school's records newest first by record_live_figures,
+    # testing each for a link to the child.
+    links = (
+        CareRecord.pupils.through.objects.filter(
+            live_records("carerecord__"), pupil_id=OuterRef("pk")
+        )
+        .alias(record_school=F("carerecord__school_id") + 0)
+        .filter(record_school=OuterRef("school_id"))
+    )
+    if kind:
+        links = links.filter(carerecord__kind=kind)
+    newest = links.order_by("-carerecord__occurred_on").values("carerecord__occurred_on")[:1]
+    return Subquery(newest, output_field=DateField())
+
+
+def reached_by_kept_dates(since: datetime.date, kind: str | None = None) -> Q:
+    """Pupils named by a live record of their school (of the kind: any, a talk or a home
+    visit) dated `since` or later, by their kept dates: no record is dated after today
+    (CareRecord.clean), so these are the records from `since` to today."""
+    field = next(field for field, of_kind in CONTACT_DATES if of_kind == kind)
+    return Q(**{f"{field}__gte": since})
+
+
+def contact_dates_refresh(pupils: QuerySet[Pupil]) -> None:
+    """Set the kept Pupil.last_contact_on, last_talk_on and last_home_visit_on of these pupils
+    from their live records: one UPDATE."""
+    pupils.update(**{field: _newest_record_on(kind) for field, kind in CONTACT_DATES})
 
 
 # What a live record adds to its school's RecordDayCount: (day, kind, each of 四导).
@@ -286,6 +331,7 @@ def recount_school(school_id: int) -> int:
     compares the school as an expression, tally_rows says why; the whole school's takes 0.6 s.)"""
     RecordDayCount.objects.filter(school_id=school_id).delete()
     RecordDayCount.objects.bulk_create(day_count_rows(school_id), batch_size=2000)
+    contact_dates_refresh(Pupil._base_manager.filter(school_id=school_id))
     PupilTermTally.objects.filter(school_id=school_id).delete()
     rows = list(tally_rows(school_id))
     for start in range(0, len(rows), TALLIES_PER_BATCH):
@@ -350,10 +396,14 @@ def record_written(
             count_day(record.school_id, now, 1)
     if was is None or now is None or was[0] != now[0]:
         # Which children it counts for, or in which term, changed.
-        if pupil_ids is not None:
-            pupil_ids = list(pupil_ids)
+        pupil_ids = list(
+            record.pupils.values_list("pk", flat=True) if pupil_ids is None else pupil_ids
+        )
         retally_record(record, *([was[0]] if was else []), pupil_ids=pupil_ids)
         record_pairs_refresh(record, pupil_ids=pupil_ids)
+        # Not in retally_record: a record of the holidays is in no term's tallies, but it is
+        # its children's newest contact all the same.
+        contact_dates_refresh(Pupil._base_manager.filter(pk__in=pupil_ids))
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ LARGE_SCHOOL = [
     ("pairing_paircheck", "paircheck_by_pair", "6299 3 1"),
     ("pairing_paircheck", "pairing_paircheck_pair_id_40f53ec2", "6299 3"),
     ("registry_parent", "registry_parent_pupil_id_5c4ff554", "40000 2"),
-    ("registry_pupil", "pupil_in_care", "3873 3873 3873 9 6"),
+    ("registry_pupil", "pupil_in_care", "3873 3873 3873 9 6 3 1 1 1 1 1 1 1 1 1"),
     ("registry_pupil", "pupil_list_filter", "20000 20000 20000 5000"),
     ("registry_pupil", "pupil_search", "20000 20000 20000 5000 4 2 2 1 1 1 1"),
     ("registry_pupil", "registry_pupil_name_initials_eb0e737c", "20000 6"),
@@ -350,6 +350,32 @@ def test_the_dashboards_walk_of_the_children_in_care_reads_the_in_care_index(
 
     assert walk.startswith("SEARCH registry_pupil USING INDEX pupil_in_care (school_id=? AND")
     assert "pupil_list_filter" not in walk and "SCAN" not in walk
+    # Visited, contacted and talked with by the children's kept dates, in the index: no
+    # child is looked up in the term's tallies (50 -> 4 ms at 20,000 pupils).
+    assert "visits_pupiltermtally" not in walk and "SUBQUERY" not in walk
+
+
+def test_a_records_write_finds_its_childrens_newest_records_by_their_links(
+    statistics, admin_user, pupil, term
+):
+    """The kept dates of a record's children (contact_dates_refresh): each child's links, then
+    each record by its key, never the school's records walked newest first (SQLite without
+    statistics chose that while the school was compared as a column)."""
+    from visits import services
+
+    with CaptureQueriesContext(connection) as queries:
+        services.record_create(actor=admin_user, pupils=[pupil], kind="talk", content="谈心")
+    [update] = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('UPDATE "registry_pupil" SET "last_contact_on"')
+    ]
+
+    explained = plan(update)
+
+    assert explained.count("USING INDEX visits_carerecord_pupils_pupil_id") == 3
+    assert explained.count("U1 USING INTEGER PRIMARY KEY") == 3
+    assert "SCAN" not in explained and "record_live" not in explained
 
 
 def test_compliance_counts_the_months_quotas_and_no_contact_from_the_terms_tallies(

@@ -1,5 +1,6 @@
-"""The kept per-child, per-term tallies and per-school, per-day counts equal a fresh count from
-the records after every kind of write, void and correction (issues 19 and 20)."""
+"""The kept per-child, per-term tallies, per-school, per-day counts and each child's dates of
+the newest records equal a fresh count from the records after every kind of write, void and
+correction (issues 19 and 20)."""
 
 import datetime
 import threading
@@ -21,22 +22,41 @@ from visits.tallies import day_count_rows, reached_since, tally_rows
 
 TODAY = timezone.localdate
 DAY_FIGURES = ("day", "kind", "records", *CareRecord.GUIDE_FIELDS)
+CONTACT_DATE_FIELDS = ("last_contact_on", "last_talk_on", "last_home_visit_on")
 
 
 def kept(school: School) -> list[tuple]:
-    """The tallies, then the day counts (RecordDayCount), as the tables keep them."""
+    """The tallies, then the day counts (RecordDayCount), then each pupil's dates of the newest
+    records (Pupil.last_contact_on, last_talk_on, last_home_visit_on), as the tables keep them."""
     tallies = PupilTermTally.objects.filter(school=school).values_list(
         "school_id", "term_id", "pupil_id", "kind", "records", "last_on"
     )
     days = RecordDayCount.objects.filter(school=school).values_list(*DAY_FIGURES)
-    return sorted(tallies) + sorted(days)
+    dates = Pupil.with_pending.filter(school=school).values_list("pk", *CONTACT_DATE_FIELDS)
+    return sorted(tallies) + sorted(days) + sorted(dates)
+
+
+def newest_records(school: School) -> list[tuple]:
+    """Each pupil's dates of the newest live records of the school naming them, of any kind, a
+    talk, a home visit: read from every record, in Python."""
+    newest: dict[int, list] = {
+        pk: [None, None, None]
+        for pk in Pupil.with_pending.filter(school=school).values_list("pk", flat=True)
+    }
+    for record in CareRecord.objects.live().filter(school=school).prefetch_related("pupils"):
+        for child in record.pupils.all():
+            for index, kind in enumerate((None, "talk", "home_visit")):
+                if kind in (None, record.kind):
+                    day = newest[child.pk][index]
+                    newest[child.pk][index] = max(day or record.occurred_on, record.occurred_on)
+    return sorted((pk, *dates) for pk, dates in newest.items())
 
 
 def recounted(school: School) -> list[tuple]:
-    """The tallies, then the day counts, counted afresh from the live records, into a list
-    (the tables untouched)."""
+    """The tallies, then the day counts, then the pupils' dates of their newest records,
+    counted afresh from the live records, into a list (the tables untouched)."""
     days = (tuple(getattr(row, name) for name in DAY_FIGURES) for row in day_count_rows(school.pk))
-    return sorted(tally_rows(school.pk)) + sorted(days)
+    return sorted(tally_rows(school.pk)) + sorted(days) + newest_records(school)
 
 
 @pytest.fixture
@@ -78,10 +98,18 @@ def test_records_of_several_children_and_kinds_are_tallied_as_they_are_written(
 def test_a_record_dated_in_the_holidays_is_not_tallied_but_counted_in_its_day(
     admin_user, school, pupil, term
 ):
-    record(admin_user, [pupil], day=term.start_date - datetime.timedelta(days=1))
+    holiday = term.start_date - datetime.timedelta(days=1)
+    record(admin_user, [pupil], day=holiday)
 
     assert kept(school) == recounted(school)
     assert not PupilTermTally.objects.exists() and RecordDayCount.objects.get().records == 1
+    # Still the child's newest contact, which the dashboard's no-contact count reads.
+    pupil.refresh_from_db()
+    assert (pupil.last_contact_on, pupil.last_talk_on, pupil.last_home_visit_on) == (
+        holiday,
+        holiday,
+        None,
+    )
 
 
 def test_the_day_counts_count_each_of_the_four_guides_and_follow_their_correction(
@@ -152,6 +180,26 @@ def test_a_voided_record_leaves_the_tallies_and_a_child_with_none_left_has_no_ro
 
     assert kept(school) == recounted(school)
     assert list(PupilTermTally.objects.values_list("pupil", "records")) == [(pupil.pk, 1)]
+    other_pupil.refresh_from_db()
+    assert other_pupil.last_contact_on is other_pupil.last_talk_on is None
+
+
+def test_a_voided_newest_record_leaves_the_childs_earlier_one_as_its_newest(
+    admin_user, school, pupil, term
+):
+    earlier = TODAY() - datetime.timedelta(days=3)
+    record(admin_user, [pupil], kind="home_visit", day=earlier)
+    newest = record(admin_user, [pupil], kind="home_visit")
+
+    services.record_void(actor=admin_user, record=newest, reason="日期记错了")
+
+    assert kept(school) == recounted(school)
+    pupil.refresh_from_db()
+    assert (pupil.last_contact_on, pupil.last_talk_on, pupil.last_home_visit_on) == (
+        earlier,
+        None,
+        earlier,
+    )
 
 
 def test_the_children_reached_since_a_day_are_read_from_the_running_terms_tallies_alike(
@@ -215,7 +263,8 @@ def test_a_call_in_the_chat_room_is_tallied_and_untallied_when_voided(
 
     rooms_services.use_void(actor=class_teacher, use=use, reason="记错了孩子")
 
-    assert kept(school) == recounted(school) == []
+    assert kept(school) == recounted(school)
+    assert not PupilTermTally.objects.exists() and not RecordDayCount.objects.exists()
 
 
 def test_changed_term_dates_count_the_records_in_their_new_terms(admin_user, school, pupil, term):
@@ -277,6 +326,7 @@ def test_recount_tallies_rebuilds_the_table_from_the_records(
     record(admin_user, [pupil], kind="home_visit")
     PupilTermTally.objects.all().delete()
     RecordDayCount.objects.all().delete()
+    Pupil.with_pending.update(last_contact_on=None, last_talk_on=None, last_home_visit_on=None)
 
     call_command("recount_tallies")
 
