@@ -12,6 +12,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from demo.school import seed_demo
+from registry import services as registry_services
 from registry.models import Pupil, School, Term
 from registry.services import school_calendar_changed
 from rooms import services as rooms_services
@@ -200,6 +201,24 @@ def test_a_voided_newest_record_leaves_the_childs_earlier_one_as_its_newest(
         None,
         earlier,
     )
+
+
+def test_an_archive_saved_from_an_older_copy_and_leaving_keep_the_childs_dates(
+    admin_user, school, pupil, term
+):
+    """The pupil's full saves (an archive edit, a roster import's) leave the kept dates alone,
+    even from a copy loaded before the record was written."""
+    older = Pupil.objects.get(pk=pupil.pk)
+    record(admin_user, [pupil], kind="home_visit")
+
+    registry_services.archive_update(
+        actor=admin_user, pupil=older, data={"pupil": {"address": "新的地址"}}
+    )
+    registry_services.pupil_status_change(actor=admin_user, pupil=older, status=Pupil.Status.LEFT)
+
+    assert kept(school) == recounted(school)
+    pupil.refresh_from_db()
+    assert (pupil.status, pupil.last_home_visit_on) == (Pupil.Status.LEFT, TODAY())
 
 
 def test_the_children_reached_since_a_day_are_read_from_the_running_terms_tallies_alike(
