@@ -35,7 +35,6 @@ import sys
 import threading
 import time
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -269,19 +268,14 @@ def run(workdir: Path) -> None:
     server = start_server(env, port, workdir)
     try:
         log(f"gunicorn on 127.0.0.1:{port}; signing {len(chosen)} people in")
-
-        def signed_in(person: Person) -> Browser:
+        browsers = []
+        for person in chosen:
             browser = Browser(port)
             browser.sign_in(person.username)
             browser.request(person.pages[0])
             if person.children:
                 browser.request("/visits/records/new/")  # the form's CSRF cookie
-            return browser
-
-        # All at once, as the server's threads allow: a sign-in hashes the password (PBKDF2,
-        # about a second of CPU), and one after the other they left a core idle for 20 s.
-        with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-            browsers = list(pool.map(signed_in, chosen))
+            browsers.append(browser)
         marker = f"load-{secrets.token_hex(4)}"
         tally, stop = Tally(), threading.Event()
 
