@@ -40,7 +40,15 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import REPO, emit, in_scratch_database, log, seeded_school, server_port
+from bench.common import (
+    REPO,
+    collected_static,
+    emit,
+    in_scratch_database,
+    log,
+    seeded_school,
+    server_port,
+)
 
 PUPILS = int(os.environ.get("LOAD_PUPILS", 20_000))
 USERS = int(os.environ.get("LOAD_USERS", 20))
@@ -252,14 +260,10 @@ def run(workdir: Path) -> None:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         TRUSTED_PROXIES="127.0.0.1",
-        STATIC_ROOT=str(workdir / "static"),
         BIND=f"127.0.0.1:{port}",
         LOG_LEVEL="WARNING",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=REPO, env=env, check=True,
-    )  # fmt: skip
+    env["STATIC_ROOT"] = str(collected_static(env))
     server_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
     server = start_server(env, port, workdir)
     try:

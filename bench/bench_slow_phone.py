@@ -19,7 +19,15 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import REPO, emit, in_scratch_database, log, seeded_school, server_port
+from bench.common import (
+    REPO,
+    collected_static,
+    emit,
+    in_scratch_database,
+    log,
+    seeded_school,
+    server_port,
+)
 
 PUPILS = int(os.environ.get("BENCH_PUPILS", 1000))
 SEED = 7
@@ -44,13 +52,6 @@ TIMINGS = """async () => {
     return {fcp: paint ? paint.startTime : null, load: nav.loadEventEnd, bytes: bytes,
             html: nav.transferSize};
 }"""
-
-
-def _manage(env: dict, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO, env=env, check=True,
-        stdout=subprocess.DEVNULL, stderr=sys.stderr,
-    )  # fmt: skip
 
 
 def _wait_until_up(base: str, process: subprocess.Popen) -> None:
@@ -116,15 +117,13 @@ def run(workdir: Path) -> None:
         # Plain http on the loopback: the browser keeps Secure cookies for localhost.
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
-        STATIC_ROOT=str(workdir / "static"),
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
         LOG_LEVEL="WARNING",
     )
     seeded_school(PUPILS, SEED)  # the school bench/run.py times at 1,000 pupils, kept
     connections.close_all()
-    log("collecting static files")
-    _manage(env, "collectstatic", "--no-input", "-v", "0")
+    env["STATIC_ROOT"] = str(collected_static(env))
     base = f"http://localhost:{port}"
     with open(workdir / "gunicorn.log", "wb") as server_log:
         server = subprocess.Popen(

@@ -40,8 +40,12 @@ def teacher_paired_refresh(*, pupil_ids: Iterable[int] | QuerySet, tallies: bool
     """Set the kept Pupil.teacher_paired of these pupils (pks, or a queryset of them) by the
     rule itself (has_teacher_pair: an active teacher pair now): one UPDATE, in the transaction
     of the write that called it, which every write of a teacher pair or of a pair teacher's
-    account does; then their classes' kept counts (unless `tallies` is False: a recount)."""
-    Pupil.with_pending.filter(pk__in=pupil_ids).update(teacher_paired=has_teacher_pair())
+    account does; then their classes' kept counts (unless `tallies` is False: a recount). Only
+    the rows the rule changes are written (most children of a recount have no pair, and keep
+    their False)."""
+    Pupil.with_pending.filter(pk__in=pupil_ids).exclude(teacher_paired=has_teacher_pair()).update(
+        teacher_paired=has_teacher_pair()
+    )
     if tallies:
         class_tallies_refresh(pupil_ids=pupil_ids)
 

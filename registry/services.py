@@ -221,11 +221,14 @@ def in_care_refresh(*, school: School, pupil_ids: Iterable[int] | QuerySet | Non
     """Set the kept Pupil.in_care of these pupils of the school (pks, or a queryset of them), or
     of all its pupils, by the rule itself (in_care): one UPDATE, in the transaction of the write
     that called it, which every write of a pupil's left-behind status or categories does, and
-    every change of the school's care_categories (all its pupils)."""
+    every change of the school's care_categories (all its pupils). Only the rows the rule
+    changes are written: every index of the pupil holds in_care's row, so rewriting a whole
+    school's unchanged rows (a recount, a demo county) cost a third of a second a school."""
     pupils = Pupil.with_pending.filter(school=school)
     if pupil_ids is not None:
         pupils = pupils.filter(pk__in=pupil_ids)
-    pupils.update(in_care=Case(When(in_care(school), then=Value(True)), default=Value(False)))
+    rule = Case(When(in_care(school), then=Value(True)), default=Value(False))
+    pupils.exclude(in_care=rule).update(in_care=rule)
 
 
 @transaction.atomic
