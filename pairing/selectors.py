@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from caresys.lib.periods import Period
 from pairing.models import (
     SCHOOL_CHECKERS,
+    ClassPairCount,
     HelpPlan,
     Pair,
     PairCheck,
@@ -558,6 +559,35 @@ def register_pairs(
     return pairs if with_ended else pairs.active()
 
 
+def _register_counts(user: User, pairs: QuerySet[Pair], with_ended: bool) -> Any:
+    """(class, grade, number, head teacher, pairs) of each class holding pairs the user reads:
+    the whole school's from the kept ClassPairCount rows (counting them walked every pupil of
+    the school: 28 ms at 20,000 on SQLite, 35-63 on PostgreSQL), anyone else's few counted."""
+    if user.reads_whole_school:
+        n = "total" if with_ended else "active"
+        return (
+            ClassPairCount.objects.filter(school_id=user.school_id, **{f"{n}__gt": 0})
+            .values_list(
+                "school_class",
+                "school_class__grade",
+                "school_class__number",
+                "school_class__head_teacher",
+                n,
+            )
+            .order_by()
+        )
+    return (
+        pairs.order_by()
+        .values_list(
+            "pupil__school_class",
+            "pupil__school_class__grade",
+            "pupil__school_class__number",
+            "pupil__school_class__head_teacher",
+        )
+        .annotate(n=Count("pk"))
+    )
+
+
 @dataclass(frozen=True)
 class RegisterPart:
     """A class of the register (or a whole grade, or the children in no class) as the page
@@ -597,16 +627,7 @@ def register_part(
     the first: the pairs of that part only, and every part with its pairs counted (one query),
     so the page does not walk the whole school; the .xlsx has the whole register."""
     pairs = register_pairs(user=user, with_ended=with_ended)
-    counts = (
-        pairs.order_by()
-        .values_list(
-            "pupil__school_class",
-            "pupil__school_class__grade",
-            "pupil__school_class__number",
-            "pupil__school_class__head_teacher",
-        )
-        .annotate(n=Count("pk"))
-    )
+    counts = _register_counts(user, pairs, with_ended)
     grades: dict[int | None, RegisterGrade] = {}
     parts: dict[str, tuple[RegisterPart, dict[str, Any]]] = {}
     own = None
