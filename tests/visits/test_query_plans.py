@@ -394,3 +394,21 @@ def test_the_teachers_work_table_counts_its_classes_unvisited_children_by_class_
     # index (SQLite chose that without statistics: 5 -> 14 ms at 20,000 pupils).
     assert waiting.startswith("SEARCH registry_pupil USING INDEX registry_pupil_school_class_id")
     assert "pupil_list_filter" not in waiting and "SCAN registry_pupil" not in waiting
+
+
+def test_the_boards_teacher_loads_count_each_teachers_open_pairs_from_the_pairs_index(
+    statistics, school
+):
+    """Each teacher's open pairs from pair_active_by_teacher's entries, not the school's pairs
+    joined to the staff and grouped by every column of theirs."""
+    from pairing.selectors import teacher_loads
+
+    with CaptureQueriesContext(connection) as queries:
+        teacher_loads(school.pk, PairingSettings.for_school(school))
+
+    [loads] = plans_of(queries, 'FROM "registry_user"')
+    assert (
+        "COVERING INDEX pair_active_by_teacher (school_id=? AND ended_on=? AND teacher_id=?)"
+        in loads
+    )
+    assert "SCAN pairing_pair" not in loads and "pairing_pair_teacher_id" not in loads
