@@ -133,3 +133,12 @@ def test_the_registers_classes_show_the_kept_counts_with_and_without_ended_pairs
     assert classes(admin_user, ended="1") == {mine: 1, other: 1}
     # A class teacher's register counts their own class's pairs, as the kept rows do.
     assert classes(class_teacher, ended="1") == {mine: 1}
+
+
+def test_the_demos_pairs_written_in_bulk_are_counted():
+    from registry.models import School
+
+    call_command("seed_demo", seed=5, pupils=120, stdout=io.StringIO(), stderr=io.StringIO())
+
+    [school] = School.objects.all()
+    assert kept(school) == recounted(school) != {}
