@@ -12,8 +12,17 @@ class PairingConfig(AppConfig):
 
         register_scope_grant(paired_with)
 
-        from pairing.services import pupils_scrub_plans, teacher_account_changed
-        from registry.services import register_scrubber, register_staff_listener
+        from pairing.services import (
+            pair_counts_refresh,
+            pupils_scrub_plans,
+            teacher_account_changed,
+        )
+        from registry.services import (
+            register_class_listener,
+            register_scrubber,
+            register_staff_listener,
+        )
 
         register_scrubber(pupils_scrub_plans)
         register_staff_listener(teacher_account_changed)
+        register_class_listener(pair_counts_refresh)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.identity import validate_phone
-from registry.models import Pupil, Role, School, SchoolSettings, User
+from registry.models import Pupil, Role, School, SchoolClass, SchoolSettings, User
 
 
 class PairingSettings(SchoolSettings):
@@ -254,6 +254,46 @@ class Pair(models.Model):
     def partner_phone(self) -> str:
         partner = self.partner
         return getattr(partner, "phone", "") if partner is not None else ""
+
+
+class ClassPairCount(models.Model):
+    """The pairs of a class's children (school_class None: the school's children in no class),
+    pending imports left out, as the register (结对帮扶登记表) offers its classes: kept by
+    pairing.services.pair_counts_refresh in the transaction of every pair begun or ended and of
+    every move of a child between classes, rebuilt by `manage.py recount_flags`."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="class_pair_counts", verbose_name=_("学校")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pair_counts",
+        verbose_name=_("班级"),
+    )
+    active = models.PositiveIntegerField(_("在结对"), default=0)
+    total = models.PositiveIntegerField(_("全部结对"), default=0)  # the ended ones too
+
+    class Meta:
+        verbose_name = _("班级结对数")
+        verbose_name_plural = _("班级结对数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_class"],
+                condition=Q(school_class__isnull=False),
+                name="class_pair_count_unique_class",
+            ),
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=Q(school_class__isnull=True),
+                name="class_pair_count_unique_unplaced",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.school_class_id}"
 
 
 class HelpPlan(models.Model):

@@ -194,6 +194,16 @@ def class_tallies_refresh(
     for tally in tallies:
         tally.counts = counted.get((tally.school_id, tally.school_class_id), {})
     ClassTally.objects.bulk_update(tallies, ["counts"])
+    _class_listeners.call(where)
+
+
+# Apps above the registry keep counts by class of their own rows about pupils (pairing: each
+# class's pairs, for the register): each registers a listener from AppConfig.ready(), called
+# with the (school, class) pairs whose pupils a write changed or moved (class_tallies_refresh,
+# which every write of a pupil's class calls), inside that write's transaction.
+ClassListener = Callable[[set[tuple[int, int | None]]], Any]
+_class_listeners: Hooks[ClassListener] = Hooks()
+register_class_listener = _class_listeners.register
 
 
 def _in_classes(ids: set[int | None]) -> Q:

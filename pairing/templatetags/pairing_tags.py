@@ -32,10 +32,12 @@ def coverage_rows(rows: list[Coverage]) -> SafeString:
 @register.filter
 def proposal_inputs(suggestions: list[Suggestion]) -> SafeString:
     """全部确认's hidden fields, one a suggestion ("pupil-teacher"): one call for hundreds."""
-    return format_html_join(
-        "",
-        '<input type="hidden" name="proposal" value="{}-{}">',
-        ((suggestion.pupil.pk, suggestion.teacher.pk) for suggestion in suggestions),
+    # Keys, whole numbers: nothing to escape (format_html escaping each cost 3 ms for 310).
+    return mark_safe(
+        "".join(
+            f'<input type="hidden" name="proposal" value="{int(s.pupil.pk)}-{int(s.teacher.pk)}">'
+            for s in suggestions
+        )
     )
 
 
@@ -53,6 +55,9 @@ def unpaired_rows(context, children, confirm_url: str, create_url: str) -> SafeS
         ("is_priority", "text-bg-danger", _("重点")),
         ("is_orphan", "text-bg-dark", _("孤儿")),
     )
+    # The words of every row translated once, not once a row.
+    confirm_word, other_word, no_class = _("确认"), _("另选"), _("未分班")
+    no_buddy, no_teacher = _("缺手拉手好朋友"), _("没有未满额的教师")
     rows = []
     for child in children:
         marks = [
@@ -61,9 +66,7 @@ def unpaired_rows(context, children, confirm_url: str, create_url: str) -> SafeS
             if getattr(child, field)
         ]
         if child.teacher_paired and not getattr(child, "has_buddy", False):
-            marks.append(
-                format_html('<span class="badge text-bg-secondary">{}</span>', _("缺手拉手好朋友"))
-            )
+            marks.append(format_html('<span class="badge text-bg-secondary">{}</span>', no_buddy))
         suggestion = getattr(child, "suggestion", None)
         if suggestion:
             advice = format_html(
@@ -74,13 +77,13 @@ def unpaired_rows(context, children, confirm_url: str, create_url: str) -> SafeS
                 '<input type="hidden" name="proposal" value="{}-{}">'
                 '<button class="btn btn-outline-success btn-sm" type="submit">{}</button>'
                 "</form>",
-                confirm_url, token, child.pk, suggestion.teacher.pk, _("确认"),
+                confirm_url, token, child.pk, suggestion.teacher.pk, confirm_word,
             )  # fmt: skip
         else:
             advice = (
                 ""
                 if child.teacher_paired
-                else format_html('<span class="small text-danger">{}</span>', _("没有未满额的教师"))
+                else format_html('<span class="small text-danger">{}</span>', no_teacher)
             )
             confirm = ""
         rows.append(
@@ -93,12 +96,12 @@ def unpaired_rows(context, children, confirm_url: str, create_url: str) -> SafeS
                 detail.format(child.pk),
                 child.name,
                 mark_safe(" ".join(marks)),
-                child.school_class or _("未分班"),
+                child.school_class or no_class,
                 advice,
                 confirm,
                 create_url,
                 child.pk,
-                _("另选"),
+                other_word,
             )
         )
     return mark_safe("\n".join(rows))

@@ -180,22 +180,21 @@ def test_a_teachers_children_are_looked_up_by_key_not_found_by_walking_the_schoo
 
 
 @pytest.mark.parametrize("with_ended", [False, True])
-def test_the_registers_pairs_of_the_whole_school_are_read_from_the_school_s_pairs(
+def test_the_registers_classes_of_the_whole_school_are_read_from_their_kept_counts(
     statistics, client, admin_user, with_ended
 ):
-    """The register's counts a class: each pair's child by key, not a list of the school's
-    pupils built first (20,000 walked to count 5,700 pairs)."""
+    """The register's counts a class: the school's kept ClassPairCount rows by their school,
+    not its pairs counted (every pupil of the school walked to count 5,700 pairs)."""
     client.force_login(admin_user)
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("pairing:register"), {"ended": "1"} if with_ended else {})
     assert response.status_code == 200
 
-    [counts] = plans_of(queries, 'COUNT("pairing_pair"."id")')
-    first, child, *_ = counts.splitlines()
-    assert first.startswith(("SEARCH pairing_pair USING INDEX", "SCAN pairing_pair"))
-    assert child == "SEARCH registry_pupil USING INTEGER PRIMARY KEY (rowid=?)"
-    assert "LIST SUBQUERY" not in counts and "SCAN registry_pupil" not in counts
+    assert not plans_of(queries, 'COUNT("pairing_pair"."id")')
+    [counts] = plans_of(queries, 'FROM "pairing_classpaircount"')
+    first = counts.splitlines()[0]
+    assert first.startswith("SEARCH pairing_classpaircount USING") and "(school_id=?)" in first
 
 
 def test_a_connection_to_a_database_without_statistics_leaves_them_when_it_closes(
@@ -421,3 +420,21 @@ def test_the_teachers_work_table_counts_its_classes_unvisited_children_by_class_
     # index (SQLite chose that without statistics: 5 -> 14 ms at 20,000 pupils).
     assert waiting.startswith("SEARCH registry_pupil USING INDEX registry_pupil_school_class_id")
     assert "pupil_list_filter" not in waiting and "SCAN registry_pupil" not in waiting
+
+
+def test_the_boards_teacher_loads_count_each_teachers_open_pairs_from_the_pairs_index(
+    statistics, school
+):
+    """Each teacher's open pairs from pair_active_by_teacher's entries, not the school's pairs
+    joined to the staff and grouped by every column of theirs."""
+    from pairing.selectors import teacher_loads
+
+    with CaptureQueriesContext(connection) as queries:
+        teacher_loads(school.pk, PairingSettings.for_school(school))
+
+    [loads] = plans_of(queries, 'FROM "registry_user"')
+    assert (
+        "COVERING INDEX pair_active_by_teacher (school_id=? AND ended_on=? AND teacher_id=?)"
+        in loads
+    )
+    assert "SCAN pairing_pair" not in loads and "pairing_pair_teacher_id" not in loads

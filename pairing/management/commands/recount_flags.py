@@ -7,8 +7,9 @@ from registry.models import School
 class Command(BaseCommand):
     help = (
         "Rebuild each pupil's kept flags (archive complete, paired with a teacher, in care) and "
-        "each class's kept counts (registry.ClassTally) from their rules, every school's at once "
-        "(they are kept current by every write; run after restoring data or if in doubt). "
+        "each class's kept counts (registry.ClassTally, pairing.ClassPairCount) from their rules, "
+        "every school's at once (they are kept current by every write; run after restoring data "
+        "or if in doubt). "
         "重新计算每名学生的档案完整、已结对、关爱对象标记和各班人数。"
     )
 
