@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django import forms
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 
@@ -234,6 +235,25 @@ def test_the_list_is_paginated_in_the_same_order(client, settings, admin_user, v
 
     assert pages == [["陈静", "刘洋"], ["孙悦", "王小明"], ["周婷", "李小红"]]
     assert "第 2 / 3 页" in client.get(reverse("registry:pupil_list"), {"page": "2"}).text
+
+
+@pytest.mark.parametrize("page", ["1", "2", "3", "9", "0", "-1", "x", "1.5", ""])
+@pytest.mark.parametrize("params", [{"gender": "F"}, {"q": "i"}, {"q": "nobody"}])
+def test_a_list_counted_with_its_page_pages_as_a_list_counted_first(
+    client, settings, admin_user, varied_pupils, params, page
+):
+    """Filters whose count is not kept count the rows in the query of the page's keys; a page
+    past the end, below 1 or not a number is the one Django's paginator gives."""
+    client.force_login(admin_user)
+    everyone = pupil_list(client, **params)
+    settings.CARESYS_PAGE_SIZE = 2
+    expected = Paginator(everyone, 2).get_page(page)
+
+    response = client.get(reverse("registry:pupil_list"), {**params, "page": page})
+
+    assert listed_names(response) == list(expected)
+    shown = response.context["page"]
+    assert (shown.number, shown.paginator.count) == (expected.number, len(everyone))
 
 
 def test_the_next_page_link_keeps_the_filters(client, settings, admin_user, varied_pupils):
