@@ -349,8 +349,15 @@ def _missing_counts() -> QuerySet[Pupil]:
 def count_missing(pupils) -> None:
     """Set `missing_count` on a page of pupils (pupil_list's, unless already annotated) in one
     query by their keys: annotated on the list itself, PostgreSQL hashed the school's whole
-    parent and guardian tables, ten times, for a fifty-row page."""
+    parent and guardian tables, ten times, for a fifty-row page. A pupil whose kept
+    archive_complete says so lacks nothing (missing_items_as_read): only the others are
+    asked about, and no query when there are none (the nineteen items' SQL cost ~3 ms of
+    CPU to build for a page of ten pupils)."""
     pupils = [pupil for pupil in pupils if not hasattr(pupil, "missing_count")]
+    for pupil in pupils:
+        if pupil.archive_complete:
+            pupil.missing_count = 0
+    pupils = [pupil for pupil in pupils if not pupil.archive_complete]
     if pupils:
         counts = dict(_missing_counts().filter(pk__in=[pupil.pk for pupil in pupils]))
         for pupil in pupils:
