@@ -59,25 +59,20 @@ class KeysFirstPaginator(Paginator):
     20,000 whole pupils to show 50 of them was most of the pupil list."""
 
     def get_page(self, number) -> Page:
-        """The page asked for; when the count is not known (kept), it comes with the page's
-        keys, COUNT(*) OVER () in their query, rather than from a COUNT(*) that tests the same
-        rows again: a search tests a large school's 20,000 names (7 ms on SQLite). A page past
-        the end or below 1 is found as Django finds it (counted first)."""
-        listed = self.object_list
-        if "count" in self.__dict__ or self.orphans or listed.query.distinct:
-            return super().get_page(number)
+        """The page asked for. The first page (where a list or a search lands), when the count
+        is not known (kept), comes with its count: COUNT(*) OVER () in the query of its keys,
+        not a COUNT(*) that tests the same rows again (a search tests a large school's 20,000
+        names, 7 ms on SQLite). Other pages are counted first, as Django counts them (a page
+        past the end is the last one; a number too large for the database's OFFSET too)."""
         try:
-            number = int(number or 1)
-        except (TypeError, ValueError):  # as Django's PageNotAnInteger: the first page
-            number = 1
-        if number < 1:
+            first = int(number or 1) == 1
+        except (TypeError, ValueError):  # Django's PageNotAnInteger: the first page
+            first = True
+        if not first or "count" in self.__dict__ or self.orphans or self.object_list.query.distinct:
             return super().get_page(number)
-        bottom = (number - 1) * self.per_page
-        keys_counted = list(self.counted_keys()[bottom : bottom + self.per_page])
-        if not keys_counted and number > 1:
-            return super().get_page(number)
-        self.count = keys_counted[0][1] if keys_counted else 0
-        return self._page_of([key for key, _ in keys_counted], number)
+        keys_counted = list(self.counted_keys()[: self.per_page])
+        self.count = keys_counted[0][1] if keys_counted else 0  # no first row: none at all
+        return self._page_of([key for key, _ in keys_counted], 1)
 
     def counted_keys(self) -> QuerySet:
         """The list's (key, how many the list holds) rows."""
