@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
@@ -243,8 +244,12 @@ class _ClassChoices(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        language = get_language()
         for pk, grade, number in self.queryset.values_list("pk", "grade", "number"):
-            yield forms.models.ModelChoiceIteratorValue(pk, None), class_name(grade, number)
+            yield (
+                forms.models.ModelChoiceIteratorValue(pk, None),
+                class_name(grade, number, language),
+            )
 
 
 class ClassChoiceField(forms.ModelChoiceField):

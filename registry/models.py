@@ -417,10 +417,11 @@ class SchoolClass(models.Model):
         return class_name(self.grade, self.number)
 
 
-def class_name(grade: int, number: int) -> str:
-    """三年级(1)班 in the active language, without building a SchoolClass: a large school's
-    tables name 400 classes from their grade and number alone."""
-    return _class_name(get_language(), grade, number)
+def class_name(grade: int, number: int, language: str | None = None) -> str:
+    """三年级(1)班 in the active language (or the one given: a list of 444 names looks it up
+    once), without building a SchoolClass: a large school's tables name 400 classes from
+    their grade and number alone."""
+    return _class_name(language or get_language(), grade, number)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -24,10 +24,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -347,8 +349,15 @@ def _missing_counts() -> QuerySet[Pupil]:
 def count_missing(pupils) -> None:
     """Set `missing_count` on a page of pupils (pupil_list's, unless already annotated) in one
     query by their keys: annotated on the list itself, PostgreSQL hashed the school's whole
-    parent and guardian tables, ten times, for a fifty-row page."""
+    parent and guardian tables, ten times, for a fifty-row page. A pupil whose kept
+    archive_complete says so lacks nothing (missing_items_as_read): only the others are
+    asked about, and no query when there are none (the nineteen items' SQL cost ~3 ms of
+    CPU to build for a page of ten pupils)."""
     pupils = [pupil for pupil in pupils if not hasattr(pupil, "missing_count")]
+    for pupil in pupils:
+        if pupil.archive_complete:
+            pupil.missing_count = 0
+    pupils = [pupil for pupil in pupils if not pupil.archive_complete]
     if pupils:
         counts = dict(_missing_counts().filter(pk__in=[pupil.pk for pupil in pupils]))
         for pupil in pupils:
@@ -688,19 +697,16 @@ def kept_home_figures(
     *, school_id: int, by_grade: bool
 ) -> tuple[dict[str, int | float | None], dict[str, int | float | None], list[dict] | None]:
     """home_figures of the school's enrolled pupils, added up from the kept class counts
-    (kept_statistics: one query, a row a class) instead of walking the pupils: the home of
+    (kept_grade_sums: one query, a row a grade) instead of walking the pupils: the home of
     those who read the whole school."""
-    by: dict[int | None, dict[str, int]] = {}
-    for row in kept_statistics(school_id=school_id, also=["children", "complete"]).rows:
-        kept = row.counts | row.also
-        sums = by.setdefault(row.grade, dict.fromkeys([*_HEADLINE_COUNTS, *_ARCHIVE_COUNTS], 0))
-        sums["n_classes"] += row.school_class is not None
-        for key, kept_as in _KEPT_HOME_COUNTS.items():
-            sums[key] += kept[kept_as]
-        sums["archive_incomplete"] += kept["children"] - kept["complete"]
-    return _home_figures_of(
-        [{"school_class__grade": grade, **sums} for grade, sums in by.items()], by_grade=by_grade
-    )
+    rows = []
+    for sums in kept_grade_sums(
+        school_id=school_id, keys=[*_KEPT_HOME_COUNTS.values(), "complete"]
+    ):
+        row = {key: sums[kept_as] for key, kept_as in _KEPT_HOME_COUNTS.items()}
+        row["archive_incomplete"] = sums["children"] - sums["complete"]
+        rows.append({"school_class__grade": sums["grade"], "n_classes": sums["classes"], **row})
+    return _home_figures_of(rows, by_grade=by_grade)
 
 
 # home_figures' counts and the class_tally_counts key each is kept under.
@@ -1044,6 +1050,34 @@ def kept_statistics(*, school_id: int, also: list[str] = ()) -> LedgerStatistics
             school_id=school_id
         ).values_list("school_class", "school_class__grade", "school_class__number", "counts")
         if counts  # a class whose pupils have all gone keeps an empty row
+    )
+
+
+def kept_grade_sums(*, school_id: int, keys: list[str]) -> list[dict[str, int | None]]:
+    """The kept class counts of these keys (class_tally_counts) summed a grade by the database,
+    with the grade's classes ("grade", "classes" and the keys; the pupils in no class under
+    grade None, last): a row a grade, where kept_statistics reads and names a row a class (444
+    JSON documents at 20,000 pupils). Empty rows (classes whose pupils have gone) left out."""
+    sums = {
+        f"kept_{key}": Sum(Cast(KT(f"counts__{key}"), IntegerField()), default=0) for key in keys
+    }
+    rows = (
+        ClassTally.objects.filter(school_id=school_id)
+        .exclude(counts={})
+        .values("school_class__grade")
+        .annotate(classes=Count("school_class"), **sums)
+        .order_by()
+    )
+    return sorted(
+        (
+            {
+                "grade": row["school_class__grade"],
+                "classes": row["classes"],
+                **{key: row[f"kept_{key}"] for key in keys},
+            }
+            for row in rows
+        ),
+        key=lambda row: (row["grade"] is None, row["grade"] or 0),
     )
 
 

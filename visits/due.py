@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caresys.lib.periods import Period, month_of
@@ -429,7 +430,8 @@ def compliance(
         ),
         key=lambda c: (c.grade, c.number, c.pk),
     )
-    labelled = [(c.pk, class_name(c.grade, c.number), c.grade) for c in classes]
+    language = get_language()  # once, not for each of 444 classes
+    labelled = [(c.pk, class_name(c.grade, c.number, language), c.grade) for c in classes]
     if None in by_pk:
         labelled.append((None, str(_("未分班")), None))
     report_classes = []

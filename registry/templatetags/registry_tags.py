@@ -3,9 +3,11 @@ filter's options."""
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from caresys.lib.forms import option_tag
 from registry.selectors import ID_KEYS, shown_value
 
 register = template.Library()
@@ -50,13 +52,12 @@ def get_item(mapping: dict, key):
 @register.simple_tag
 def select_options(field) -> str:
     """A bound field's <option>s, the chosen one selected, written here rather than by the
-    template an option at a time: a large school's class filter has 400 (~10 ms)."""
+    template an option at a time, nor by format_html each: a large school's class filter has
+    444 (~20 ms)."""
     chosen = str(field.value())
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, " selected" if str(value) == chosen else "", label)
+    return mark_safe(  # option_tag escapes each value and label
+        "".join(
+            option_tag(value, label, selected=str(value) == chosen)
             for value, label in field.field.choices
-        ),
+        )
     )

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, transaction
 
+from caresys.lib.http import KeysFirstPaginator
 from registry import selectors, services
 from registry.models import Pupil
 from registry.spreadsheets import importing
@@ -169,9 +170,9 @@ def test_new_renamed_imported_and_scrubbed_pupils_are_searched_as_they_now_are(
 
 
 def explained(user, query: str) -> str:
-    """The plan of the query that finds a page's keys (KeysFirstPaginator)."""
+    """The plan of the query that finds a page's keys and counts the list (KeysFirstPaginator)."""
     listed = selectors.pupil_list(user=user, filters={"q": query})
-    sql, params = listed.values_list("pk", flat=True).query.sql_with_params()
+    sql, params = KeysFirstPaginator(listed, 50).counted_keys().query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)

@@ -6,12 +6,20 @@ import re
 
 import pytest
 from django import forms
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 
 from registry import services
-from registry.models import AccessLog, ArchiveRevision, Guardian, LeftBehindPeriod, Pupil
-from tests.factories import make_id_number, make_pupil
+from registry.models import (
+    AccessLog,
+    ArchiveRevision,
+    ClassTally,
+    Guardian,
+    LeftBehindPeriod,
+    Pupil,
+)
+from tests.factories import SchoolClassFactory, make_id_number, make_pupil
 
 GUARDIAN_PHONE = "13812341234"  # make_pupil's default
 MASKED_GUARDIAN_PHONE = "138****1234"
@@ -234,6 +242,25 @@ def test_the_list_is_paginated_in_the_same_order(client, settings, admin_user, v
 
     assert pages == [["陈静", "刘洋"], ["孙悦", "王小明"], ["周婷", "李小红"]]
     assert "第 2 / 3 页" in client.get(reverse("registry:pupil_list"), {"page": "2"}).text
+
+
+@pytest.mark.parametrize("page", ["1", "2", "3", "9", "0", "-1", "x", "1.5", "", "9" * 20])
+@pytest.mark.parametrize("params", [{"gender": "F"}, {"q": "i"}, {"q": "nobody"}])
+def test_a_list_counted_with_its_page_pages_as_a_list_counted_first(
+    client, settings, admin_user, varied_pupils, params, page
+):
+    """Filters whose count is not kept count the rows in the query of the page's keys; a page
+    past the end, below 1 or not a number is the one Django's paginator gives."""
+    client.force_login(admin_user)
+    everyone = pupil_list(client, **params)
+    settings.CARESYS_PAGE_SIZE = 2
+    expected = Paginator(everyone, 2).get_page(page)
+
+    response = client.get(reverse("registry:pupil_list"), {**params, "page": page})
+
+    assert listed_names(response) == list(expected)
+    shown = response.context["page"]
+    assert (shown.number, shown.paginator.count) == (expected.number, len(everyone))
 
 
 def test_the_next_page_link_keeps_the_filters(client, settings, admin_user, varied_pupils):
@@ -771,6 +798,9 @@ def test_the_home_pages_figures_from_one_walk_equal_those_counted_apart(
     unclassed = make_pupil(actor=admin_user, school_class=school_class, name="赵无班")
     Pupil.objects.filter(pk=unclassed.pk).update(school_class=None, is_priority=True)
     services.class_tallies_recount(school_id=user.school_id)  # as after a write past the services
+    # A class whose pupils have all gone keeps an empty row: no grade, no class of it counts.
+    emptied = SchoolClassFactory(school=school_class.school, grade=5, number=1)
+    ClassTally.objects.create(school=school_class.school, school_class=emptied, counts={})
     pupils = selectors.pupils_visible_to(user=user).filter(status=Pupil.Status.ENROLLED)
 
     with django_assert_num_queries(1):
@@ -782,12 +812,10 @@ def test_the_home_pages_figures_from_one_walk_equal_those_counted_apart(
     client.force_login(user)
     page = client.get(reverse("home"))
     assert page.context["counts"] == counts and page.context["archive"] == archive
-    if user.reads_whole_school:  # from the school's kept class counts
-        assert selectors.kept_home_figures(school_id=user.school_id, by_grade=True) == (
-            counts,
-            archive,
-            grades,
-        )
+    if user.reads_whole_school:  # from the school's kept class counts, summed by the database
+        with django_assert_num_queries(1):
+            kept = selectors.kept_home_figures(school_id=user.school_id, by_grade=True)
+        assert kept == (counts, archive, grades)
 
 
 @pytest.mark.parametrize(

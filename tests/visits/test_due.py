@@ -263,6 +263,33 @@ def test_the_principal_reads_every_grades_sums_and_one_grades_classes_at_a_time(
     assert unknown.context["grade"] == 3
 
 
+# The row as the template wrote it a cell at a time, before class_cells wrote it in one call.
+ROW_AS_TEMPLATE = (
+    '{% load l10n %}{% localize off %}<td class="text-end">{{ row.children }}</td>\n        '
+    '{% for met, short in row.cells %}<td class="text-end{% if short %} text-danger{% endif %}">'
+    "{% if met is None %}—{% else %}{{ met }}{% endif %}</td>{% endfor %}\n        "
+    '<td class="text-end{% if row.overdue_events %} text-danger fw-bold{% endif %}">'
+    "{{ row.overdue_events }}</td>\n        "
+    '<td class="text-end{% if row.no_contact %} text-danger{% endif %}">{{ row.no_contact }}</td>'
+    "{% endlocalize %}"
+)
+
+
+@pytest.mark.parametrize(
+    ("met", "overdue", "no_contact"),
+    [((1200, 3, None, 1200), 0, 0), ((0, 1200, 2, None), 2, 1300)],
+)
+def test_a_class_rows_cells_are_the_ones_the_template_wrote(met, overdue, no_contact):
+    from django.template import Context, Template
+
+    from visits.templatetags.visits_tags import class_cells
+
+    quotas = dict(zip([quota.key for quota in due.QUOTAS], met, strict=True))
+    row = due.ClassCompliance("三年级(1)班", 1200, quotas, overdue, no_contact, 3)
+
+    assert class_cells(row) == Template(ROW_AS_TEMPLATE).render(Context({"row": row}))
+
+
 def test_the_running_terms_home_visits_by_class_count_its_live_visits(
     client, admin_user, principal, class_teacher, pupil, other_pupil, term
 ):
