@@ -1171,9 +1171,11 @@ ArchivePart = tuple[str, str, models.Model, tuple[str, ...]]
 
 
 def archive_draft(
-    *, school_id: int, pupil: Pupil | None, data: ArchiveData
+    *, school_id: int, pupil: Pupil | None, data: ArchiveData, changes: bool = True
 ) -> tuple[list[ArchivePart], list[dict[str, str]]]:
-    """The archive with `data` applied to copies, and the changes saving it would record.
+    """The archive with `data` applied to copies, and the changes saving it would record
+    (none worked out when `changes` is False: the roster import's confirmation has them from
+    its plan, RowPlan.change_keys).
 
     What pupil_create (pupil None) or archive_update would do, short of validating and saving:
     the roster import's dry run and its bulk creation read it. Writes nothing; causes no query
@@ -1186,15 +1188,33 @@ def archive_draft(
             (part, prefix, copy.copy(instance), fields)
             for part, prefix, instance, fields in _archive_parts(pupil)
         ]
-    changes = []
+    found = []
     for part, prefix, instance, fields in parts:
-        before = copy.copy(instance)
+        if not changes:
+            before = instance
+        elif pupil is None:  # a new archive's parts are blank: one blank serves every row
+            before = _blank(type(instance))
+        else:
+            before = copy.copy(instance)
         _apply(instance, data.get(part, {}), fields)
         if part == "pupil":
             # What full_clean will do on saving (就学情况 辍学 ticks 辍学), shown in the preview.
             instance._schooling_disagreements()
-        changes += _changes(part, prefix, instance, before, fields)
-    return parts, changes
+        if changes:
+            found += _changes(part, prefix, instance, before, fields)
+    return parts, found
+
+
+_BLANKS: dict[type[models.Model], models.Model] = {}
+
+
+def _blank(model: type[models.Model]) -> models.Model:
+    """An unsaved instance of the model with its fields' defaults (none of the archive's fields
+    has a default that varies), read and never changed: what a new archive's part was before
+    the data, without copying an instance for each of an import's thousands of rows."""
+    if model not in _BLANKS:
+        _BLANKS[model] = model()
+    return _BLANKS[model]
 
 
 # --- census rounds (普查/摸底) ------------------------------------------------------------------

@@ -81,6 +81,16 @@ class RowPlan:
     errors: list[str] = field(default_factory=list)
     # For a roster saying only 单亲留守 (or 是): FROM_PARENTS, TO_CONFIRM or KEPT.
     left_behind_from: str = ""
+    # Each change's history key ('guardian.phone'), beside `changes`: with them the
+    # confirmation writes a new pupil's history as planned rather than drafting it again.
+    change_keys: list[str] = field(default_factory=list)
+
+    def revision_changes(self) -> list[dict[str, str]]:
+        """The changes as ArchiveRevision.changes records them (archive_draft's)."""
+        return [
+            {"key": key, "field": label, "old": old, "new": new}
+            for key, (label, old, new) in zip(self.change_keys, self.changes, strict=True)
+        ]
 
     @property
     def status_label(self) -> str:
@@ -607,9 +617,12 @@ def plan_import(*, actor: User, table: Table) -> ImportPlan:
             _required_for_new(row, layout)
         parts, changes = archive_draft(school_id=actor.school_id, pupil=pupil, data=row.data)
         errors = row.errors + _validation_errors(parts, layout, row.failed)
+        keys = [change["key"] for change in changes]
         changes = [(change["field"], change["old"], change["new"]) for change in changes]
         status = ERROR if errors else NEW if pupil is None else UPDATED if changes else UNCHANGED
-        rows.append(RowPlan(row.number, status, name, pupil, row.data, changes, errors, source))
+        rows.append(
+            RowPlan(row.number, status, name, pupil, row.data, changes, errors, source, keys)
+        )
     new_classes = sorted(
         (school_class for school_class in classes.values() if school_class.pk is None),
         key=lambda school_class: (school_class.grade, school_class.number),
