@@ -24,6 +24,7 @@ from registry.services import (
     class_tallies_refresh,
     classes_promote,
     in_care_refresh,
+    in_classes,
     log_access,
     pupil_status_change,
     staff_deactivate,
@@ -69,18 +70,6 @@ def _pair_counts(pairs: QuerySet[Pair]) -> QuerySet:
     )
 
 
-def _in_classes(classes: set[tuple[int, int | None]], school_class: str) -> Q:
-    """Rows of these (school, class) pairs, the class under the name given."""
-    chosen = Q()
-    for school_id in {school for school, _class in classes}:
-        ids = {pk for school, pk in classes if school == school_id}
-        in_classes = Q(**{f"{school_class}__in": [pk for pk in ids if pk is not None]})
-        if None in ids:
-            in_classes |= Q(**{school_class: None})
-        chosen |= Q(school_id=school_id) & in_classes
-    return chosen
-
-
 def pair_counts_refresh(classes: set[tuple[int, int | None]]) -> None:
     """Recount the kept ClassPairCount rows of these (school, class) pairs from their pairs, in
     the transaction of the write that changed them: every pair begun or ended (pair_create,
@@ -96,9 +85,9 @@ def pair_counts_refresh(classes: set[tuple[int, int | None]]) -> None:
         ],
         ignore_conflicts=True,
     )
-    chosen = ClassPairCount.objects.filter(_in_classes(classes, "school_class"))
+    chosen = ClassPairCount.objects.filter(in_classes(classes))
     rows = list(chosen.select_for_update().order_by("pk"))
-    pairs = Pair.objects.filter(_in_classes(classes, "pupil__school_class"))
+    pairs = Pair.objects.filter(in_classes(classes, "pupil__school_class"))
     counted = {
         (row["school"], row["pupil__school_class"]): (row["active"], row["total"])
         for row in _pair_counts(pairs)
@@ -127,7 +116,13 @@ def pair_counts_recount(*, school_id: int | None = None) -> None:
 
 
 def _pair_changed(pair: Pair) -> None:
-    pair_counts_refresh({(pair.school_id, pair.pupil.school_class_id)})
+    """A pair begun or ended: the child's kept teacher_paired and its class's kept counts
+    (ClassTally; and ClassPairCount through the registry's class listener, so counted once),
+    or for another kind of pair its class's ClassPairCount alone."""
+    if pair.kind == Pair.Kind.TEACHER:
+        teacher_paired_refresh(pupil_ids=[pair.pupil_id])
+    else:
+        pair_counts_refresh({(pair.school_id, pair.pupil.school_class_id)})
 
 
 def teacher_account_changed(user_id: int) -> None:
@@ -242,8 +237,6 @@ def pair_create(
     pair.full_clean(exclude=["school"])
     _check_partner(pair)
     pair.save()
-    if pair.kind == Pair.Kind.TEACHER:
-        teacher_paired_refresh(pupil_ids=[pupil.pk])
     _pair_changed(pair)
     _pair_listeners.call(pair.pk)
     HelpPlan.objects.create(pair=pair, updated_by=actor)
@@ -297,8 +290,6 @@ def pair_end(
         raise ValidationError({"ended_on": _("结束日期不能晚于今天。")})
     pair.full_clean(exclude=["school"])
     pair.save(update_fields=["ended_on", "end_reason", "end_note"])
-    if pair.kind == Pair.Kind.TEACHER:
-        teacher_paired_refresh(pupil_ids=[pair.pupil_id])
     _pair_changed(pair)
     _log(
         actor,

@@ -178,10 +178,7 @@ def class_tallies_refresh(
         [ClassTally(school_id=school, school_class_id=pk) for school, pk in sorted(where, key=str)],
         ignore_conflicts=True,
     )
-    chosen = Q()
-    for school_id in {school for school, _class in where}:
-        ids = {pk for school, pk in where if school == school_id}
-        chosen |= Q(school_id=school_id) & _in_classes(ids)
+    chosen = in_classes(where)
     tallies = list(ClassTally.objects.select_for_update().filter(chosen).order_by("pk"))
     counted = {
         (row.pop("school"), row.pop("school_class")): row
@@ -206,9 +203,17 @@ _class_listeners: Hooks[ClassListener] = Hooks()
 register_class_listener = _class_listeners.register
 
 
-def _in_classes(ids: set[int | None]) -> Q:
-    chosen = Q(school_class__in=[pk for pk in ids if pk is not None])
-    return chosen | Q(school_class=None) if None in ids else chosen
+def in_classes(classes: set[tuple[int, int | None]], school_class: str = "school_class") -> Q:
+    """Rows of these (school, class) pairs (class None: a pupil in no class), the class under
+    the name given: ClassTally's and pupils' here, pairing's ClassPairCount and pairs."""
+    chosen = Q()
+    for school_id in {school for school, _class in classes}:
+        ids = {pk for school, pk in classes if school == school_id}
+        in_school = Q(**{f"{school_class}__in": [pk for pk in ids if pk is not None]})
+        if None in ids:
+            in_school |= Q(**{school_class: None})
+        chosen |= Q(school_id=school_id) & in_school
+    return chosen
 
 
 def class_tallies_recount(*, school_id: int | None = None) -> None:

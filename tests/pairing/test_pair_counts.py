@@ -142,3 +142,23 @@ def test_the_demos_pairs_written_in_bulk_are_counted():
 
     [school] = School.objects.all()
     assert kept(school) == recounted(school) != {}
+
+
+def _pair_count_queries(queries) -> int:
+    return sum("pairing_classpaircount" in query["sql"] for query in queries)
+
+
+def test_a_teacher_pair_begun_and_ended_recounts_its_class_once_each(
+    admin_user, school, school_class, pair_teacher, pupil, django_assert_num_queries
+):
+    """The child's kept teacher_paired recounts its class (ClassTally), whose listener recounts
+    the class's pairs: not a second time directly (three queries of ClassPairCount each)."""
+    with django_assert_num_queries(39) as begun:
+        pair = services.pair_create(
+            actor=admin_user, pupil=pupil, kind="teacher", teacher=pair_teacher
+        )
+    with django_assert_num_queries(33) as ended:
+        services.pair_end(actor=admin_user, pair=pair, reason="other")
+
+    assert (_pair_count_queries(begun), _pair_count_queries(ended)) == (3, 3)
+    assert kept(school) == recounted(school) == {school_class.pk: (0, 1)}
