@@ -36,6 +36,7 @@ from pairing.models import (
 from registry.models import (
     ENROLLED_PUPILS,
     GRADE_NAMES,
+    ClassRef,
     Pupil,
     Role,
     School,
@@ -213,19 +214,6 @@ class TeacherLoad:
     @property
     def free(self) -> int:
         return max(self.limit - self.load, 0)
-
-
-class ClassRef(NamedTuple):
-    """A class as the board's unpaired children carry it: its key, its name (as SchoolClass's)
-    and its head teacher, for suggest_pairs; not a SchoolClass built for each child."""
-
-    pk: int
-    grade: int
-    number: int
-    head_teacher_id: int | None
-
-    def __str__(self) -> str:
-        return class_name(self.grade, self.number)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 import datetime
 import functools
 import operator
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -422,6 +423,20 @@ def class_name(grade: int, number: int, language: str | None = None) -> str:
     once), without building a SchoolClass: a large school's tables name 400 classes from
     their grade and number alone."""
     return _class_name(language or get_language(), grade, number)
+
+
+class ClassRef(NamedTuple):
+    """A class as a large school's pages carry it from a row of values: its key, its grade and
+    number (named as SchoolClass names itself) and, where the page needs it, its head teacher;
+    not a SchoolClass built for each of 444 classes or each child."""
+
+    pk: int
+    grade: int
+    number: int
+    head_teacher_id: int | None = None
+
+    def __str__(self) -> str:
+        return class_name(self.grade, self.number)
 
 
 @functools.lru_cache(maxsize=4096)

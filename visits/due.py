@@ -10,7 +10,6 @@ import datetime
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -21,6 +20,7 @@ from caresys.lib.periods import Period, month_of
 from pairing.models import Pair
 from registry.models import (
     GRADE_NAMES,
+    ClassRef,
     Pupil,
     Role,
     SchoolClass,
@@ -298,12 +298,6 @@ class Compliance:
         return [row for row in self.classes if row.grade == grade]
 
 
-class ClassRow(NamedTuple):
-    pk: int
-    grade: int
-    number: int
-
-
 # The children with no contact the compliance page names; the counts by class cover them all.
 NO_CONTACT_LISTED = 200
 
@@ -424,7 +418,7 @@ def compliance(
     # own rows: not 444 objects, nor a second query of 444 keys.
     classes = sorted(
         (
-            ClassRow(pk, row["school_class__grade"], row["school_class__number"])
+            ClassRef(pk, row["school_class__grade"], row["school_class__number"])
             for pk, row in by_pk.items()
             if pk is not None
         ),
