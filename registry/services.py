@@ -2,6 +2,7 @@
 
 import copy
 import datetime
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
@@ -441,7 +442,12 @@ def _changes(
     """How the fields of `instance` read differently from `before`, a copy taken before the
     change. Only the fields whose stored value moved are read out (one value always reads the
     same): a roster import drafts 5,000 archives of some sixty fields twice."""
-    moved = [field for field in fields if _stored(before, field) != _stored(instance, field)]
+    fields = tuple(fields)
+    moved = [
+        field
+        for field, attname in zip(fields, _attnames(type(instance), fields), strict=True)
+        if getattr(before, attname) != getattr(instance, attname)
+    ]
     old, new = _snapshot(before, moved), _snapshot(instance, moved)
     language = translation.get_language()
     return [
@@ -467,8 +473,10 @@ def _verbose_name(field: models.Field, language: str | None) -> str:
     return _VERBOSE_NAMES[key]
 
 
-def _stored(instance: models.Model, field_name: str) -> Any:
-    return getattr(instance, instance._meta.get_field(field_name).attname)
+@functools.cache
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The attributes holding the fields' stored values (school_class_id for school_class)."""
+    return tuple(model._meta.get_field(field).attname for field in fields)
 
 
 def _apply(instance: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> None:

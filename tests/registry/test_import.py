@@ -215,6 +215,32 @@ def test_confirming_writes_every_part_of_each_archive(admin_user, two_pupils_xls
     assert AccessLog.objects.filter(pupil=zhao, action=AccessLog.Action.CREATE).count() == 1
 
 
+def test_a_new_pupils_history_is_the_change_list_the_preview_drafted_not_drafted_again(
+    admin_user, two_pupils_xlsx, monkeypatch
+):
+    plan = plan_file(admin_user, two_pupils_xlsx)
+    drafted = {
+        row.number: services.archive_draft(
+            school_id=admin_user.school_id, pupil=None, data=row.data
+        )[1]
+        for row in plan.rows
+    }
+
+    def drafted_again(*args, **kwargs):
+        raise AssertionError("the confirmation worked out a new pupil's changes again")
+
+    monkeypatch.setattr(services, "_changes", drafted_again)
+    importing.roster_import_confirm(actor=admin_user, plan=plan)
+
+    revisions = {
+        row.number: Pupil.objects.get(id_number=row.data["pupil"]["id_number"]).revisions.get()
+        for row in plan.rows
+    }
+    assert {number: revision.changes for number, revision in revisions.items()} == drafted
+    phone = {"key": "guardian.phone", "field": "监护人·电话", "old": "", "new": "13812341234"}
+    assert phone in revisions[2].changes
+
+
 def test_importing_the_same_file_again_changes_nothing(admin_user, two_pupils_xlsx):
     import_file(admin_user, two_pupils_xlsx)
     before = stored_rows()
