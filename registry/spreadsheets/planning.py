@@ -9,6 +9,7 @@ changes nothing the second time and never creates a second archive for a child.
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -617,7 +618,7 @@ def plan_import(*, actor: User, table: Table) -> ImportPlan:
             _required_for_new(row, layout)
         parts, changes = archive_draft(school_id=actor.school_id, pupil=pupil, data=row.data)
         errors = row.errors + _validation_errors(parts, layout, row.failed)
-        keys = [change["key"] for change in changes]
+        keys = [sys.intern(change["key"]) for change in changes]  # one string per field
         changes = [(change["field"], change["old"], change["new"]) for change in changes]
         status = ERROR if errors else NEW if pupil is None else UPDATED if changes else UNCHANGED
         rows.append(
