@@ -57,6 +57,7 @@ from registry.selectors import (
     LedgerStatistics,
     archived_by,
     census_outcome,
+    kept_class_counts,
     kept_statistics,
     last_closed_census,
     ledger_statistics,
@@ -153,24 +154,35 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(statistics: LedgerStatistics, dropped_out: int, boarding: int) -> Basic:
-    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表, counted
-    by _visits_by_class), per grade (a past school year's classes a grade lower for each
-    promotion since); classes are those with pupils that day. 义务教育阶段辍学 is the
-    left-behind children out of school that day by the dropout watch (`dropped_out`), its one
-    source, not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
-    totals = statistics.totals.counts | {"is_dropout": dropped_out}
-    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
+def _grades(statistics: LedgerStatistics) -> dict[int, dict[str, int]]:
+    """The statistics' classes summed a grade: their number, pupils and left-behind."""
     grades: dict[int, Counter[str]] = {}
     for row in statistics.rows:
         if row.grade is not None:
             grade = grades.setdefault(row.grade, Counter())
             grade["classes"] += 1
-            for key in ("pupils", "away", "both", "single"):
+            for key in GRADE_KEYS:
                 grade[key] += row.counts[key]
+    return grades
+
+
+GRADE_KEYS = ("pupils", "away", "both", "single")
+
+
+def _basic(
+    totals: dict[str, int], grades: dict[int, dict[str, int]], dropped_out: int, boarding: int
+) -> Basic:
+    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表, counted
+    by _visits_by_class: `totals`), per grade (`grades`: _grades, or today the kept sums; a past
+    school year's classes a grade lower for each promotion since); classes are those with
+    pupils that day. 义务教育阶段辍学 is the left-behind children out of school that day by the
+    dropout watch (`dropped_out`), its one source, not the archive's flag. `boarding`: the
+    left-behind boarders (_visits_by_class)."""
+    totals = totals | {"is_dropout": dropped_out}
+    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
     return Basic(
         pupils=totals["pupils"],
-        classes=sum(1 for row in statistics.rows if row.grade is not None),
+        classes=sum(grade["classes"] for grade in grades.values()),
         away=totals["away"],
         share=pct(totals["away"], totals["pupils"]),
         boys=totals["boys"],
@@ -184,7 +196,8 @@ def _basic(statistics: LedgerStatistics, dropped_out: int, boarding: int) -> Bas
             Grade(
                 grade=key,
                 name=str(grade_names[key]),
-                **counts,
+                classes=counts["classes"],
+                **{name: counts[name] for name in GRADE_KEYS},
                 share=pct(counts["away"], counts["pupils"]),
             )
             for key, counts in sorted(grades.items())
@@ -666,6 +679,38 @@ def _visits_by_class_kept(
     ]
 
 
+KEPT_SUMS = ("children", "boarding", "paired", "complete")
+
+
+KEPT_SUMS = ["children", "boarding", "paired", "complete"]
+
+
+def _kept_sums(
+    school_id: int, children: dict[int | None, dict[str, int]]
+) -> tuple[dict[str, int], dict[int, dict[str, int]], list[dict]]:
+    """What the dashboard reads of _visits_by_class today, from the kept class counts
+    (kept_class_counts) added up a grade, without naming and sorting a row a class as
+    kept_statistics does: the statistics' totals, the grades (as _grades) and the school's
+    left-behind children as one row of no grade (so no class is below quota), those
+    `children` (today's children_by_class) names visited. One query."""
+    totals = dict.fromkeys([column.key for column in COUNTED_COLUMNS] + KEPT_SUMS, 0)
+    grades: dict[int, dict[str, int]] = {}
+    for _school_class, grade, _number, counts in kept_class_counts(school_id=school_id):
+        for sums in (totals, grades.setdefault(grade, {"classes": 0})):
+            for key, n in counts.items():
+                sums[key] = sums.get(key, 0) + n
+        grades[grade]["classes"] += 1
+    grades.pop(None, None)  # the pupils in no class: in the totals only
+    school = {key: totals[key] for key in KEPT_SUMS}
+    school |= {
+        "label": "",
+        "grade": None,
+        "archived": school["children"],
+        "visited": sum(row["visited"] for row in children.values()),
+    }
+    return totals, grades, [school]
+
+
 def _classes_below_quota(visits_by_class: list[dict]) -> list[ClassBelowQuota]:
     """Classes where fewer than all left-behind children had a home visit this term, in grade
     and class order, named as they were on the day (as in _basic)."""
@@ -723,14 +768,21 @@ def term_numbers(
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day, summary)
     term_id = term.pk if term is not None else term_with_period(school.pk, period)
-    statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back, children)
+    if summary or children is None or day < timezone.localdate():
+        statistics, visits_by_class = _visits_by_class(
+            school.pk, period, day, term_id, back, children
+        )
+        totals, grades = statistics.totals.counts, _grades(statistics)
+    else:
+        totals, grades, visits_by_class = _kept_sums(school.pk, children)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
         basic=_basic(
-            statistics,
+            totals,
+            grades,
             dropped_out=left_behind_out,
             boarding=sum(row["boarding"] for row in visits_by_class),
         ),
