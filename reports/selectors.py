@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -693,14 +694,21 @@ def _kept_sums(
     kept_statistics does: the statistics' totals, the grades (as _grades) and the school's
     left-behind children as one row of no grade (so no class is below quota), those
     `children` (today's children_by_class) names visited. One query."""
-    totals = dict.fromkeys([column.key for column in COUNTED_COLUMNS] + KEPT_SUMS, 0)
-    grades: dict[int, dict[str, int]] = {}
+    keys = [column.key for column in COUNTED_COLUMNS] + KEPT_SUMS
+    by_grade: dict[int | None, list[tuple[int, ...]]] = {}
     for _school_class, grade, _number, counts in kept_class_counts(school_id=school_id):
-        for sums in (totals, grades.setdefault(grade, {"classes": 0})):
-            for key, n in counts.items():
-                sums[key] = sums.get(key, 0) + n
-        grades[grade]["classes"] += 1
-    grades.pop(None, None)  # the pupils in no class: in the totals only
+        by_grade.setdefault(grade, []).append(itemgetter(*keys)(counts))
+    # Each key summed over the rows by zip and sum, not a dict update a class and a key.
+    sums = {
+        grade: dict(zip(keys, map(sum, zip(*rows, strict=True)), strict=True))
+        for grade, rows in by_grade.items()
+    }
+    totals = {key: sum(row[key] for row in sums.values()) for key in keys}
+    grades = {
+        grade: {"classes": len(by_grade[grade]), **row}
+        for grade, row in sums.items()
+        if grade is not None  # the pupils in no class: in the totals only
+    }
     school = {key: totals[key] for key in KEPT_SUMS}
     school |= {
         "label": "",
