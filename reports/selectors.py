@@ -570,7 +570,6 @@ def _visits_by_class(
     day: datetime.date,
     term_id: int | None,
     grades_back: int,
-    children: dict[int | None, dict] | None = None,
 ) -> tuple[LedgerStatistics, list[dict]]:
     """The pupils at school on the day, by class (today the kept ClassTally rows, a past day
     one walk of the pupils: _visits_by_class_walked): the registry's statistics
@@ -578,13 +577,10 @@ def _visits_by_class(
     those in none, grade None), the left-behind children, how many of them had a home visit
     in the term, board, had a teacher pair that day (paired_on_day), had an archive by then
     and a complete one (archived_by): for 基本情况, 未家访, the classes below quota, the
-    boarders, 结对覆盖率 and 档案完整率. `children`: today's children_by_class, where the
-    caller counted them already."""
+    boarders, 结对覆盖率 and 档案完整率."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
     if day >= timezone.localdate():
-        if children is None:
-            children = children_by_class(school_id, visited)
-        return _visits_by_class_kept(school_id, children)
+        return _visits_by_class_kept(school_id, children_by_class(school_id, visited))
     return _visits_by_class_walked(school_id, visited, day, grades_back)
 
 
@@ -628,34 +624,27 @@ def children_by_class(
 
 def _children_in_care(
     school: School, period: Period, term_id: int | None, today: datetime.date, **also: Q
-) -> tuple[dict[int | None, dict[str, int]], dict[str, int] | None]:
-    """children_by_class of today, with the left-behind children each of `also` picks, and
-    _needy_aggregates (None while the school chose no category), in one walk of the school's
-    children in care still at school (index pupil_in_care): every left-behind child and every
-    one in a chosen category is in care (the kept Pupil.in_care, by in_care()), a few thousand
-    of a school's 20,000 pupils, which two walks read apart (SQLite each of the enrolled),
-    from the index alone where `also` and the period test the kept dates (_reached_pupils)."""
+) -> tuple[dict[str, int], dict[str, int] | None]:
+    """children_by_class of today added up for the school (the dashboard prints no class: one
+    row, not one a class to convert and add up), with the left-behind children each of `also`
+    picks, and _needy_aggregates (None while the school chose no category), in one walk of the
+    school's children in care still at school (index pupil_in_care): every left-behind child
+    and every one in a chosen category is in care (the kept Pupil.in_care, by in_care()), a
+    few thousand of a school's 20,000 pupils, which two walks read apart (SQLite each of the
+    enrolled), from the index alone where `also` and the period test the kept dates
+    (_reached_pupils)."""
     visited = _reached_pupils(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT, today)
     needy = (
         _needy_aggregates(school, period, today, term_id, needy_not_left_behind(school))
         if school.care_categories
         else {}
     )
-    rows = (
-        Pupil.objects.in_care_enrolled(school)
-        .values("school_class")
-        .annotate(
-            visited=Count("pk", filter=LEFT_BEHIND & visited),
-            **{key: Count("pk", filter=LEFT_BEHIND & picks) for key, picks in also.items()},
-            **{f"needy_{key}": aggregate for key, aggregate in needy.items()},
-        )
-        .order_by()
+    children = Pupil.objects.in_care_enrolled(school).aggregate(
+        visited=Count("pk", filter=LEFT_BEHIND & visited),
+        **{key: Count("pk", filter=LEFT_BEHIND & picks) for key, picks in also.items()},
+        **{f"needy_{key}": aggregate for key, aggregate in needy.items()},
     )
-    children, needy_counts = {}, dict.fromkeys(needy, 0)
-    for row in rows:
-        for key in needy:
-            needy_counts[key] += row.pop(f"needy_{key}")
-        children[row.pop("school_class")] = row
+    needy_counts = {key: children.pop(f"needy_{key}") for key in needy}
     return children, needy_counts if needy else None
 
 
@@ -687,13 +676,13 @@ KEPT_SUMS = ["children", "boarding", "paired", "complete"]
 
 
 def _kept_sums(
-    school_id: int, children: dict[int | None, dict[str, int]]
+    school_id: int, children: dict[str, int]
 ) -> tuple[dict[str, int], dict[int, dict[str, int]], list[dict]]:
     """What the dashboard reads of _visits_by_class today, from the kept class counts
     (kept_class_counts) added up a grade, without naming and sorting a row a class as
     kept_statistics does: the statistics' totals, the grades (as _grades) and the school's
     left-behind children as one row of no grade (so no class is below quota), those
-    `children` (today's children_by_class) names visited. One query."""
+    `children` (today's, _children_in_care) counts visited. One query."""
     keys = [column.key for column in COUNTED_COLUMNS] + KEPT_SUMS
     by_grade: dict[int | None, list[tuple[int, ...]]] = {}
     for _school_class, grade, _number, counts in kept_class_counts(school_id=school_id):
@@ -714,7 +703,7 @@ def _kept_sums(
         "label": "",
         "grade": None,
         "archived": school["children"],
-        "visited": sum(row["visited"] for row in children.values()),
+        "visited": children["visited"],
     }
     return totals, grades, [school]
 
@@ -759,7 +748,7 @@ def term_numbers(
     with_previous: bool = True,
     summary: bool = True,
     term: Term | None = None,
-    children: dict[int | None, dict[str, int]] | None = None,
+    children: dict[str, int] | None = None,
     needy: dict[str, int] | None = None,
 ) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), as of the term's
@@ -768,18 +757,17 @@ def term_numbers(
     it stands now). With `with_previous`, the last term's headline figures beside them.
     Without `summary`, the dashboard's figures only, counted the same way: those only the
     summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
-    the programmes, the census, the problems) are None or empty, not counted. `term`: the
-    term whose period it is, where the caller has it (else looked up: term_with_period);
-    `children` and `needy`: today's children_by_class and _needy_aggregates, where the caller
-    counted them (the dashboard)."""
+    the programmes, the census, the problems, the classes below quota) are None or empty, not
+    counted. `term`: the term whose period it is, where the caller has it (else looked up:
+    term_with_period); `children` and `needy`: today's _children_in_care, where the caller
+    counted them (the dashboard: then the classes' counts are the kept ones added up,
+    _kept_sums)."""
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day, summary)
     term_id = term.pk if term is not None else term_with_period(school.pk, period)
     if summary or children is None or day < timezone.localdate():
-        statistics, visits_by_class = _visits_by_class(
-            school.pk, period, day, term_id, back, children
-        )
+        statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back)
         totals, grades = statistics.totals.counts, _grades(statistics)
     else:
         totals, grades, visits_by_class = _kept_sums(school.pk, children)
@@ -1167,7 +1155,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = term.period
     settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    # One walk of the children in care, by class, from its index alone: of the left-behind,
+    # One walk of the children in care, from its index alone: of the left-behind,
     # those visited at home this term (the figures' 未家访) and, by their kept dates, those
     # not contacted since the cutoff and those talked with this month; and the 困境儿童 the
     # figures count.
@@ -1205,9 +1193,9 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period=period,
         months=months,
         overdue_events=WatchEvent.objects.filter(school=school).overdue(today).count(),
-        no_contact=sum(row["no_contact"] for row in children.values()),
+        no_contact=children["no_contact"],
         no_contact_days=settings.no_contact_days,
-        talks_met=sum(row["talks_met"] for row in children.values()),
+        talks_met=children["talks_met"],
         open_emergencies=list(
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),

@@ -16,14 +16,14 @@ from tests.factories import SchoolClassFactory, make_pupil
 from visits import services as visits_services
 
 # The figures as of today (数据截至) read the day's pupils and pairs as they stand. One walk of
-# the children in care by class counts, of the left-behind, those visited at home (未家访),
+# the children in care counts, for the school, of the left-behind, those visited at home (未家访),
 # those with no contact and those talked with this month, and the 困境儿童 a school chose.
 # The children each kind reached come from the term's tallies (the current term's, found
 # once). The 统计表's counts by class, the boarders, the left-behind children paired and their
-# archives complete are the kept ClassTally rows (one query, a row a class). The figures only
-# the summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
-# the programmes, the census, the archives marked 辍学 with no case) are not counted for the
-# dashboard, which does not show them.
+# archives complete are the kept ClassTally rows (one query, a row a class, added up by grade).
+# The figures only the summary prints (the pairs and their checks, idle pairs, 五必访, the
+# names not visited, the programmes, the census, the archives marked 辍学 with no case, the
+# classes below quota) are not counted for the dashboard, which does not show them.
 DASHBOARD_QUERIES = 29
 
 
