@@ -639,11 +639,16 @@ def _children_in_care(
         if school.care_categories
         else {}
     )
-    children = Pupil.objects.in_care_enrolled(school).aggregate(
-        visited=Count("pk", filter=LEFT_BEHIND & visited),
+    counts = {
+        "visited": Count("pk", filter=LEFT_BEHIND & visited),
         **{key: Count("pk", filter=LEFT_BEHIND & picks) for key, picks in also.items()},
         **{f"needy_{key}": aggregate for key, aggregate in needy.items()},
-    )
+    }
+    # Grouped by the school, one row (none without children in care): aggregate() rewrites
+    # and hashes its expressions, as costly as the class rows this saves at 1,000 pupils.
+    rows = Pupil.objects.in_care_enrolled(school).values("school").annotate(**counts).order_by()
+    children = next(iter(rows), dict.fromkeys(["school", *counts], 0))
+    del children["school"]
     needy_counts = {key: children.pop(f"needy_{key}") for key in needy}
     return children, needy_counts if needy else None
 
