@@ -9,7 +9,6 @@ its children. The school's count: all the term's live events of the kind, plus s
 import datetime
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -91,6 +90,54 @@ def quota_status(
     rules = school_rules(school_id) if rules is None else rules
     if not rules:
         return QuotaStatus([], {school_class.pk: [] for school_class in classes})
+    held = _held(
+        school_id=school_id, period=period, classes=classes, rules=rules, school_wide=school_wide
+    )
+    return QuotaStatus(
+        school=[
+            QuotaCount(rule, held.by_school(rule.kind))
+            for rule in rules
+            if rule.per == EventQuota.Per.SCHOOL and school_wide
+        ],
+        classes={
+            school_class.pk: [
+                QuotaCount(rule, held.by_class(rule.kind, school_class.pk, school_class.grade))
+                for rule in rules
+                if rule.per == EventQuota.Per.CLASS
+            ]
+            for school_class in classes
+        },
+    )
+
+
+@dataclass
+class Held:
+    """The term's events and records of the quotas' kinds, counted by where they were held."""
+
+    events: list[tuple[str, int | None, int | None]]  # (kind, grade, class pk) an event
+    records: dict[str, dict[int | None, set[int]]]  # kind: class pk: the records' pks
+    for_class: Counter
+    for_grade: Counter
+    for_school: Counter
+
+    def by_school(self, kind: str) -> int:
+        done = sum(1 for event_kind, _grade, _class in self.events if event_kind == kind)
+        return done + len(set().union(*self.records[kind].values()))
+
+    def by_class(self, kind: str, class_pk: int, grade: int) -> int:
+        done = self.for_class[kind, class_pk] + self.for_grade[kind, grade] + self.for_school[kind]
+        return done + len(self.records[kind].get(class_pk, ()))
+
+
+def _held(
+    *,
+    school_id: int,
+    period: Period,
+    classes: list[SchoolClass],
+    rules: list[Rule],
+    school_wide: bool,
+) -> Held:
+    """What quota_status counts the quotas from. Two queries (one without records to count)."""
     kinds = [rule.kind for rule in rules]
     in_term = {"occurred_on__gte": period.start, "occurred_on__lte": period.end}
     events = list(
@@ -139,33 +186,7 @@ def quota_status(
         else:
             for_school[event_kind] += 1
 
-    def held_by_school(kind: str) -> int:
-        done = sum(1 for event_kind, _grade, _class in events if event_kind == kind)
-        return done + len(set().union(*records[kind].values()))
-
-    def held_by_class(kind: str, school_class: SchoolClass) -> int:
-        done = (
-            for_class[kind, school_class.pk]
-            + for_grade[kind, school_class.grade]
-            + for_school[kind]
-        )
-        return done + len(records[kind].get(school_class.pk, ()))
-
-    return QuotaStatus(
-        school=[
-            QuotaCount(rule, held_by_school(rule.kind))
-            for rule in rules
-            if rule.per == EventQuota.Per.SCHOOL and school_wide
-        ],
-        classes={
-            school_class.pk: [
-                QuotaCount(rule, held_by_class(rule.kind, school_class))
-                for rule in rules
-                if rule.per == EventQuota.Per.CLASS
-            ]
-            for school_class in classes
-        },
-    )
+    return Held(events, records, for_class, for_grade, for_school)
 
 
 def _class_records(of_term: QuerySet[CareRecord], classes: list[SchoolClass]) -> QuerySet:
@@ -265,16 +286,20 @@ def school_overview(*, school_id: int, period: Period) -> list[QuotaLine]:
         )
     )
     rules = school_rules(school_id)
-    status = quota_status(school_id=school_id, period=period, classes=classes, rules=rules)
-    by_rule: dict[Rule, list[QuotaCount]] = {rule: [] for rule in rules}
-    for count in [*status.school, *chain.from_iterable(status.classes.values())]:
-        by_rule[count.rule].append(count)
+    if not rules:
+        return []
+    held = _held(school_id=school_id, period=period, classes=classes, rules=rules, school_wide=True)
     lines = []
     for rule in rules:
-        counts = by_rule[rule]
+        # Counted, not a QuotaCount a class and a rule (444 classes at 20,000 pupils).
         if rule.per == EventQuota.Per.SCHOOL:
-            done, wanted = counts[0].done, counts[0].wanted
+            done, wanted = held.by_school(rule.kind), rule.per_term
         else:
-            done, wanted = sum(1 for count in counts if count.met), len(counts)
+            done = sum(
+                1
+                for school_class in classes
+                if held.by_class(rule.kind, school_class.pk, school_class.grade) >= rule.per_term
+            )
+            wanted = len(classes)
         lines.append(QuotaLine(rule.kind, rule.label, rule.per, done, wanted, rule.per_term))
     return lines

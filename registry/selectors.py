@@ -2,7 +2,8 @@
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
@@ -1046,10 +1048,30 @@ def kept_statistics(*, school_id: int, also: list[str] = ()) -> LedgerStatistics
             {key: counts[key] for key in keys},
             {key: counts[key] for key in also},
         )
-        for school_class, grade, number, counts in ClassTally.objects.filter(
-            school_id=school_id
-        ).values_list("school_class", "school_class__grade", "school_class__number", "counts")
-        if counts  # a class whose pupils have all gone keeps an empty row
+        for school_class, grade, number, counts in kept_class_counts(school_id=school_id)
+    )
+
+
+def kept_class_counts(
+    *, school_id: int
+) -> Iterator[tuple[int | None, int | None, int | None, dict[str, int]]]:
+    """The school's kept ClassTally rows: (class pk, grade, number, counts) a class (None: the
+    pupils in no class), those whose pupils have all gone (an empty row) left out. One query;
+    the counts read as text and decoded in one json.loads, not a JSONField's decoding a row
+    (444 documents at 20,000 pupils: half the time)."""
+    rows = list(
+        ClassTally.objects.filter(school_id=school_id).values_list(
+            "school_class",
+            "school_class__grade",
+            "school_class__number",
+            Cast("counts", TextField()),
+        )
+    )
+    documents = json.loads(f"[{','.join(row[3] for row in rows)}]")
+    return (
+        (school_class, grade, number, counts)
+        for (school_class, grade, number, _text), counts in zip(rows, documents, strict=True)
+        if counts
     )
 
 

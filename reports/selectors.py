@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -57,6 +58,7 @@ from registry.selectors import (
     LedgerStatistics,
     archived_by,
     census_outcome,
+    kept_class_counts,
     kept_statistics,
     last_closed_census,
     ledger_statistics,
@@ -153,24 +155,35 @@ def _counted(totals: dict[str, int], group: str) -> list[Counted]:
     ]
 
 
-def _basic(statistics: LedgerStatistics, dropped_out: int, boarding: int) -> Basic:
-    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表, counted
-    by _visits_by_class), per grade (a past school year's classes a grade lower for each
-    promotion since); classes are those with pupils that day. 义务教育阶段辍学 is the
-    left-behind children out of school that day by the dropout watch (`dropped_out`), its one
-    source, not the archive's flag. `boarding`: the left-behind boarders (_visits_by_class)."""
-    totals = statistics.totals.counts | {"is_dropout": dropped_out}
-    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
+def _grades(statistics: LedgerStatistics) -> dict[int, dict[str, int]]:
+    """The statistics' classes summed a grade: their number, pupils and left-behind."""
     grades: dict[int, Counter[str]] = {}
     for row in statistics.rows:
         if row.grade is not None:
             grade = grades.setdefault(row.grade, Counter())
             grade["classes"] += 1
-            for key in ("pupils", "away", "both", "single"):
+            for key in GRADE_KEYS:
                 grade[key] += row.counts[key]
+    return grades
+
+
+GRADE_KEYS = ("pupils", "away", "both", "single")
+
+
+def _basic(
+    totals: dict[str, int], grades: dict[int, dict[str, int]], dropped_out: int, boarding: int
+) -> Basic:
+    """一、基本情况 on the day: the registry's statistics (the same columns as 统计表, counted
+    by _visits_by_class: `totals`), per grade (`grades`: _grades, or today the kept sums; a past
+    school year's classes a grade lower for each promotion since); classes are those with
+    pupils that day. 义务教育阶段辍学 is the left-behind children out of school that day by the
+    dropout watch (`dropped_out`), its one source, not the archive's flag. `boarding`: the
+    left-behind boarders (_visits_by_class)."""
+    totals = totals | {"is_dropout": dropped_out}
+    grade_names = dict(SchoolClass._meta.get_field("grade").choices)
     return Basic(
         pupils=totals["pupils"],
-        classes=sum(1 for row in statistics.rows if row.grade is not None),
+        classes=sum(grade["classes"] for grade in grades.values()),
         away=totals["away"],
         share=pct(totals["away"], totals["pupils"]),
         boys=totals["boys"],
@@ -184,7 +197,8 @@ def _basic(statistics: LedgerStatistics, dropped_out: int, boarding: int) -> Bas
             Grade(
                 grade=key,
                 name=str(grade_names[key]),
-                **counts,
+                classes=counts["classes"],
+                **{name: counts[name] for name in GRADE_KEYS},
                 share=pct(counts["away"], counts["pupils"]),
             )
             for key, counts in sorted(grades.items())
@@ -556,7 +570,6 @@ def _visits_by_class(
     day: datetime.date,
     term_id: int | None,
     grades_back: int,
-    children: dict[int | None, dict] | None = None,
 ) -> tuple[LedgerStatistics, list[dict]]:
     """The pupils at school on the day, by class (today the kept ClassTally rows, a past day
     one walk of the pupils: _visits_by_class_walked): the registry's statistics
@@ -564,13 +577,10 @@ def _visits_by_class(
     those in none, grade None), the left-behind children, how many of them had a home visit
     in the term, board, had a teacher pair that day (paired_on_day), had an archive by then
     and a complete one (archived_by): for 基本情况, 未家访, the classes below quota, the
-    boarders, 结对覆盖率 and 档案完整率. `children`: today's children_by_class, where the
-    caller counted them already."""
+    boarders, 结对覆盖率 and 档案完整率."""
     visited = _reached(school_id, period, term_id, CareRecord.Kind.HOME_VISIT)
     if day >= timezone.localdate():
-        if children is None:
-            children = children_by_class(school_id, visited)
-        return _visits_by_class_kept(school_id, children)
+        return _visits_by_class_kept(school_id, children_by_class(school_id, visited))
     return _visits_by_class_walked(school_id, visited, day, grades_back)
 
 
@@ -614,34 +624,32 @@ def children_by_class(
 
 def _children_in_care(
     school: School, period: Period, term_id: int | None, today: datetime.date, **also: Q
-) -> tuple[dict[int | None, dict[str, int]], dict[str, int] | None]:
-    """children_by_class of today, with the left-behind children each of `also` picks, and
-    _needy_aggregates (None while the school chose no category), in one walk of the school's
-    children in care still at school (index pupil_in_care): every left-behind child and every
-    one in a chosen category is in care (the kept Pupil.in_care, by in_care()), a few thousand
-    of a school's 20,000 pupils, which two walks read apart (SQLite each of the enrolled),
-    from the index alone where `also` and the period test the kept dates (_reached_pupils)."""
+) -> tuple[dict[str, int], dict[str, int] | None]:
+    """children_by_class of today added up for the school (the dashboard prints no class: one
+    row, not one a class to convert and add up), with the left-behind children each of `also`
+    picks, and _needy_aggregates (None while the school chose no category), in one walk of the
+    school's children in care still at school (index pupil_in_care): every left-behind child
+    and every one in a chosen category is in care (the kept Pupil.in_care, by in_care()), a
+    few thousand of a school's 20,000 pupils, which two walks read apart (SQLite each of the
+    enrolled), from the index alone where `also` and the period test the kept dates
+    (_reached_pupils)."""
     visited = _reached_pupils(school.pk, period, term_id, CareRecord.Kind.HOME_VISIT, today)
     needy = (
         _needy_aggregates(school, period, today, term_id, needy_not_left_behind(school))
         if school.care_categories
         else {}
     )
-    rows = (
-        Pupil.objects.in_care_enrolled(school)
-        .values("school_class")
-        .annotate(
-            visited=Count("pk", filter=LEFT_BEHIND & visited),
-            **{key: Count("pk", filter=LEFT_BEHIND & picks) for key, picks in also.items()},
-            **{f"needy_{key}": aggregate for key, aggregate in needy.items()},
-        )
-        .order_by()
-    )
-    children, needy_counts = {}, dict.fromkeys(needy, 0)
-    for row in rows:
-        for key in needy:
-            needy_counts[key] += row.pop(f"needy_{key}")
-        children[row.pop("school_class")] = row
+    counts = {
+        "visited": Count("pk", filter=LEFT_BEHIND & visited),
+        **{key: Count("pk", filter=LEFT_BEHIND & picks) for key, picks in also.items()},
+        **{f"needy_{key}": aggregate for key, aggregate in needy.items()},
+    }
+    # Grouped by the school, one row (none without children in care): aggregate() rewrites
+    # and hashes its expressions, as costly as the class rows this saves at 1,000 pupils.
+    rows = Pupil.objects.in_care_enrolled(school).values("school").annotate(**counts).order_by()
+    children = next(iter(rows), dict.fromkeys(["school", *counts], 0))
+    del children["school"]
+    needy_counts = {key: children.pop(f"needy_{key}") for key in needy}
     return children, needy_counts if needy else None
 
 
@@ -664,6 +672,45 @@ def _visits_by_class_kept(
         }
         for row in statistics.rows
     ]
+
+
+KEPT_SUMS = ("children", "boarding", "paired", "complete")
+
+
+KEPT_SUMS = ["children", "boarding", "paired", "complete"]
+
+
+def _kept_sums(
+    school_id: int, children: dict[str, int]
+) -> tuple[dict[str, int], dict[int, dict[str, int]], list[dict]]:
+    """What the dashboard reads of _visits_by_class today, from the kept class counts
+    (kept_class_counts) added up a grade, without naming and sorting a row a class as
+    kept_statistics does: the statistics' totals, the grades (as _grades) and the school's
+    left-behind children as one row of no grade (so no class is below quota), those
+    `children` (today's, _children_in_care) counts visited. One query."""
+    keys = [column.key for column in COUNTED_COLUMNS] + KEPT_SUMS
+    by_grade: dict[int | None, list[tuple[int, ...]]] = {}
+    for _school_class, grade, _number, counts in kept_class_counts(school_id=school_id):
+        by_grade.setdefault(grade, []).append(itemgetter(*keys)(counts))
+    # Each key summed over the rows by zip and sum, not a dict update a class and a key.
+    sums = {
+        grade: dict(zip(keys, map(sum, zip(*rows, strict=True)), strict=True))
+        for grade, rows in by_grade.items()
+    }
+    totals = {key: sum(row[key] for row in sums.values()) for key in keys}
+    grades = {
+        grade: {"classes": len(by_grade[grade]), **row}
+        for grade, row in sums.items()
+        if grade is not None  # the pupils in no class: in the totals only
+    }
+    school = {key: totals[key] for key in KEPT_SUMS}
+    school |= {
+        "label": "",
+        "grade": None,
+        "archived": school["children"],
+        "visited": children["visited"],
+    }
+    return totals, grades, [school]
 
 
 def _classes_below_quota(visits_by_class: list[dict]) -> list[ClassBelowQuota]:
@@ -706,7 +753,7 @@ def term_numbers(
     with_previous: bool = True,
     summary: bool = True,
     term: Term | None = None,
-    children: dict[int | None, dict[str, int]] | None = None,
+    children: dict[str, int] | None = None,
     needy: dict[str, int] | None = None,
 ) -> TermNumbers:
     """Every number the term summary prints for the term (or any period), as of the term's
@@ -715,22 +762,28 @@ def term_numbers(
     it stands now). With `with_previous`, the last term's headline figures beside them.
     Without `summary`, the dashboard's figures only, counted the same way: those only the
     summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
-    the programmes, the census, the problems) are None or empty, not counted. `term`: the
-    term whose period it is, where the caller has it (else looked up: term_with_period);
-    `children` and `needy`: today's children_by_class and _needy_aggregates, where the caller
-    counted them (the dashboard)."""
+    the programmes, the census, the problems, the classes below quota) are None or empty, not
+    counted. `term`: the term whose period it is, where the caller has it (else looked up:
+    term_with_period); `children` and `needy`: today's _children_in_care, where the caller
+    counted them (the dashboard: then the classes' counts are the kept ones added up,
+    _kept_sums)."""
     day = min(period.end, timezone.localdate())
     back = promotions_since(school_id=school.pk, day=day) if day < timezone.localdate() else 0
     safety, left_behind_out = _safety(school.pk, period, day, summary)
     term_id = term.pk if term is not None else term_with_period(school.pk, period)
-    statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back, children)
+    if summary or children is None or day < timezone.localdate():
+        statistics, visits_by_class = _visits_by_class(school.pk, period, day, term_id, back)
+        totals, grades = statistics.totals.counts, _grades(statistics)
+    else:
+        totals, grades, visits_by_class = _kept_sums(school.pk, children)
     numbers = TermNumbers(
         school=school.name,
         term=str(period),
         term_start=period.start,
         term_end=period.end,
         basic=_basic(
-            statistics,
+            totals,
+            grades,
             dropped_out=left_behind_out,
             boarding=sum(row["boarding"] for row in visits_by_class),
         ),
@@ -1107,7 +1160,7 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period = term.period
     settings = CareSettings.for_school(school)
     cutoff = today - datetime.timedelta(days=settings.no_contact_days)
-    # One walk of the children in care, by class, from its index alone: of the left-behind,
+    # One walk of the children in care, from its index alone: of the left-behind,
     # those visited at home this term (the figures' 未家访) and, by their kept dates, those
     # not contacted since the cutoff and those talked with this month; and the 困境儿童 the
     # figures count.
@@ -1145,9 +1198,9 @@ def dashboard(*, school: School, today: datetime.date) -> Dashboard:
         period=period,
         months=months,
         overdue_events=WatchEvent.objects.filter(school=school).overdue(today).count(),
-        no_contact=sum(row["no_contact"] for row in children.values()),
+        no_contact=children["no_contact"],
         no_contact_days=settings.no_contact_days,
-        talks_met=sum(row["talks_met"] for row in children.values()),
+        talks_met=children["talks_met"],
         open_emergencies=list(
             Emergency.objects.filter(school=school, closed_at=None).order_by("-occurred_at")[:10]
         ),

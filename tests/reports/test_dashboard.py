@@ -8,19 +8,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services as events_services
+from registry.models import Pupil
+from registry.services import class_tallies_refresh
+from reports.selectors import dashboard, term_numbers
 from rooms import services as rooms_services
-from tests.factories import make_pupil
+from tests.factories import SchoolClassFactory, make_pupil
 from visits import services as visits_services
 
 # The figures as of today (数据截至) read the day's pupils and pairs as they stand. One walk of
-# the children in care by class counts, of the left-behind, those visited at home (未家访),
+# the children in care counts, for the school, of the left-behind, those visited at home (未家访),
 # those with no contact and those talked with this month, and the 困境儿童 a school chose.
 # The children each kind reached come from the term's tallies (the current term's, found
 # once). The 统计表's counts by class, the boarders, the left-behind children paired and their
-# archives complete are the kept ClassTally rows (one query, a row a class). The figures only
-# the summary prints (the pairs and their checks, idle pairs, 五必访, the names not visited,
-# the programmes, the census, the archives marked 辍学 with no case) are not counted for the
-# dashboard, which does not show them.
+# archives complete are the kept ClassTally rows (one query, a row a class, added up by grade).
+# The figures only the summary prints (the pairs and their checks, idle pairs, 五必访, the
+# names not visited, the programmes, the census, the archives marked 辍学 with no case, the
+# classes below quota) are not counted for the dashboard, which does not show them.
 DASHBOARD_QUERIES = 29
 
 
@@ -154,3 +157,31 @@ def test_a_school_without_terms_sees_the_last_120_days(school, class_teacher, pu
 
     assert (str(board.period), board.period.start) == ("最近120天", today - datetime.timedelta(120))
     assert board.numbers.care.by_kind["talk"].records == 1
+
+
+def test_the_dashboards_grades_and_totals_from_the_kept_class_counts_are_the_summarys(
+    admin_user, known_school, school, term
+):
+    # A second class of grade 3 and a pupil in none: the grade's classes are added up, and the
+    # pupils in no class count in the totals but in no grade.
+    second = SchoolClassFactory(school=school, grade=3, number=2)
+    make_pupil(actor=admin_user, school_class=second, name="赵寄宿", left_behind="both",
+               is_boarding=True)  # fmt: skip
+    make_pupil(actor=admin_user, school_class=second, name="钱小", gender="F", left_behind="none")
+    loose = make_pupil(actor=admin_user, school_class=second, name="孙无班", left_behind="father")
+    Pupil.objects.filter(pk=loose.pk).update(school_class=None)
+    class_tallies_refresh(pupil_ids=[loose.pk], classes=[(school.pk, second.pk)])
+    today = timezone.localdate()
+
+    board = dashboard(school=school, today=today).numbers
+    summary = term_numbers(school=school, period=term.period, term=term)
+
+    assert board.basic == summary.basic
+    assert [(g.grade, g.classes, g.pupils, g.away) for g in board.basic.grades] == [
+        (3, 2, 5, 3),
+        (4, 1, 2, 1),
+    ]
+    assert (board.basic.pupils, board.basic.away, board.basic.classes) == (8, 5, 3)
+    assert board.archives == summary.archives
+    assert board.pairing.coverage == summary.pairing.coverage
+    assert board.care.not_visited == summary.care.not_visited == 4
