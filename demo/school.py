@@ -300,8 +300,9 @@ def seed_school(
         at_least=2 if every_category else 0,
     )
     # The pupils were written in bulk, past the services: the kept in_care, which the pairs,
-    # records and rooms below choose their children by.
-    in_care_refresh(school=school)
+    # records and rooms below choose their children by; the classes' counts are recounted with
+    # the other kept flags (pupil_flags_recount, here or the county's).
+    in_care_refresh(school=school, tallies=False)
     seed_pairs(
         school=school,
         admin=staff["admin"],

@@ -149,7 +149,7 @@ def pupil_flags_recount(*, school_id: int | None = None) -> int:
     teacher_paired_refresh(pupil_ids=pupils, tallies=False)
     schools = School.objects.all() if school_id is None else School.objects.filter(pk=school_id)
     for school in schools:
-        in_care_refresh(school=school)
+        in_care_refresh(school=school, tallies=False)
     class_tallies_recount(school_id=school_id)
     pair_counts_recount(school_id=school_id)
     return pupils.count()

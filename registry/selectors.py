@@ -944,13 +944,17 @@ class StatisticsRow:
 
 def class_tally_counts() -> dict[str, Aggregate]:
     """What ClassTally keeps of a class's enrolled pupils, by the rules as they stand now: the
-    统计表's columns, and of the left-behind children the boarders, those paired with a teacher
-    (the kept Pupil.teacher_paired) and those with a complete archive (archive_complete)."""
+    统计表's columns, of the left-behind children the boarders, those paired with a teacher
+    (the kept Pupil.teacher_paired) and those with a complete archive (archive_complete), and
+    the 关爱对象 (the kept Pupil.in_care) with those of them paired."""
     return {column.key: Count("pk", filter=column.condition) for column in COUNTED_COLUMNS} | {
         "children": Count("pk", filter=LEFT_BEHIND),
         "boarding": Count("pk", filter=LEFT_BEHIND & Q(is_boarding=True)),
         "paired": Count("pk", filter=LEFT_BEHIND & Q(teacher_paired=True)),
         "complete": Count("pk", filter=LEFT_BEHIND & Q(archive_complete=True)),
+        # The school's 关爱对象 (the kept in_care) and those of them paired: the board's coverage.
+        "care": Count("pk", filter=Q(in_care=True)),
+        "care_paired": Count("pk", filter=Q(in_care=True, teacher_paired=True)),
     }
 
 

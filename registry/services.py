@@ -233,18 +233,27 @@ def class_tallies_recount(*, school_id: int | None = None) -> None:
     )
 
 
-def in_care_refresh(*, school: School, pupil_ids: Iterable[int] | QuerySet | None = None) -> None:
+def in_care_refresh(
+    *,
+    school: School,
+    pupil_ids: Iterable[int] | QuerySet | None = None,
+    tallies: bool = True,
+) -> None:
     """Set the kept Pupil.in_care of these pupils of the school (pks, or a queryset of them), or
     of all its pupils, by the rule itself (in_care): one UPDATE, in the transaction of the write
     that called it, which every write of a pupil's left-behind status or categories does, and
-    every change of the school's care_categories (all its pupils). Only the rows the rule
-    changes are written: every index of the pupil holds in_care's row, so rewriting a whole
-    school's unchanged rows (a recount, a demo county) cost a third of a second a school."""
+    every change of the school's care_categories (all its pupils); then their classes' kept
+    counts (unless `tallies` is False: a recount, or a write that counts them after). Only the
+    rows the rule changes are written: every index of the pupil holds in_care's row, so
+    rewriting a whole school's unchanged rows (a recount, a demo county) cost a third of a
+    second a school."""
     pupils = Pupil.with_pending.filter(school=school)
     if pupil_ids is not None:
         pupils = pupils.filter(pk__in=pupil_ids)
     rule = Case(When(in_care(school), then=Value(True)), default=Value(False))
-    pupils.exclude(in_care=rule).update(in_care=rule)
+    changed = pupils.exclude(in_care=rule).update(in_care=rule)
+    if tallies and changed:
+        class_tallies_refresh(pupil_ids=pupils.values("pk"))
 
 
 @transaction.atomic
@@ -675,9 +684,10 @@ def archive_update(
         )
     pupil.updated_at = timezone.now()
     pupil.save(update_fields=["updated_at"])
-    archive_flags_refresh(pupil_ids=[pupil.pk], classes=[was_in])
+    # in_care first: the classes' kept counts (archive_flags_refresh's) count it too.
     if any(change["key"] in _CARE_KEYS for change in changes):
-        in_care_refresh(school=pupil.school, pupil_ids=[pupil.pk])
+        in_care_refresh(school=pupil.school, pupil_ids=[pupil.pk], tallies=False)
+    archive_flags_refresh(pupil_ids=[pupil.pk], classes=[was_in])
     [revision] = _record_edits(
         actor=actor, edits=[(pupil, changes)], summary=summary, request=request
     )

@@ -17,10 +17,16 @@ def fill_class_tallies(apps, schema_editor) -> None:
 
     Pupil = apps.get_model("registry", "Pupil")
     ClassTally = apps.get_model("registry", "ClassTally")
+    # The counts of the 关爱对象 read Pupil.in_care, a later field (0019): 0023 adds them.
+    counts = {
+        key: count
+        for key, count in class_tally_counts().items()
+        if key not in ("care", "care_paired")
+    }
     rows = (
         Pupil.objects.filter(status="enrolled", pending_import=None)
         .values("school", "school_class")
-        .annotate(**class_tally_counts())
+        .annotate(**counts)
         .order_by()
     )
     ClassTally.objects.bulk_create(

@@ -511,6 +511,31 @@ def test_the_board_refuses_the_wrong_method(client, principal, method, name):
     assert getattr(client, method)(reverse(name)).status_code == 405
 
 
+def test_the_boards_coverage_is_read_from_the_classes_kept_counts_as_a_walk_counts_it(
+    admin_user, principal, school, school_class, teachers
+):
+    """Today's coverage from ClassTally's kept counts, no pupil read: the same rows as a walk
+    of the children in care, after pairs begun and ended and a category chosen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kids = children(admin_user, school_class, 3)
+    teacher_pair(admin_user, kids[0], teachers[0])
+    ended = teacher_pair(admin_user, kids[1], teachers[1])
+    services.pair_end(actor=principal, pair=ended, reason="reassigned")
+    make_pupil(actor=admin_user, school_class=school_class, name="孤儿甲", left_behind="none",
+               is_orphan=True)  # fmt: skip
+    registry_services.school_care_categories_set(school=school, categories=["is_orphan"])
+
+    with CaptureQueriesContext(connection) as queries:
+        kept = selectors.coverage(school)
+    walked = selectors.coverage(school, children=Pupil.objects.in_care_enrolled(school))
+
+    assert kept == walked
+    assert (kept[0].children, kept[0].paired) == (4, 1)
+    assert not any('"registry_pupil"' in query["sql"] for query in queries)
+
+
 def test_the_board_costs_the_same_queries_for_many_children_and_pairs(
     client, admin_user, principal, school, school_class, teachers
 ):
@@ -532,10 +557,11 @@ def test_the_board_costs_the_same_queries_for_many_children_and_pairs(
         teacher_pair(admin_user, child, teacher)
     after = board_queries()
 
-    # session, user, settings, the idle pairs' keys (none idle: no rows read), coverage, the
-    # unpaired children, the teachers' loads, their classes' subject teachers, orphaned pairs,
+    # session, user, settings, the idle pairs' keys (none idle: no rows read), coverage (the
+    # classes' kept counts), the unpaired children, the teachers' loads (their open pairs
+    # counted, then the teachers), their classes' subject teachers, orphaned pairs,
     # notifications
-    assert after == before == 10
+    assert after == before == 11
 
 
 def test_the_registrar_corrects_a_volunteer_in_the_settings_pages(client, admin_user, principal):

@@ -78,6 +78,22 @@ def test_archive_edits_move_the_counts(admin_user, school, pupil, other_class, s
     assert kept(school)[None]["pupils"] == 1
 
 
+def test_the_schools_care_categories_and_a_childs_category_move_the_care_counts(
+    admin_user, school, pupil, school_class
+):
+    """The 关爱对象 each class keeps (the board's coverage) follow the school's chosen
+    categories and an archive edit of a child's category or left-behind status."""
+    edit(admin_user, pupil, pupil={"left_behind": "none", "is_orphan": True})
+    assert kept(school)[school_class.pk]["care"] == 0
+
+    services.school_care_categories_set(school=school, categories=["is_orphan"])
+    assert kept(school)[school_class.pk]["care"] == 1
+    edit(admin_user, pupil, pupil={"is_orphan": False})
+    assert kept(school)[school_class.pk]["care"] == 0
+    edit(admin_user, pupil, pupil={"left_behind": "mother"})
+    assert kept(school)[school_class.pk]["care"] == 1
+
+
 def test_leaving_coming_back_and_the_years_end(admin_user, school, pupil, other_pupil):
     services.pupil_status_change(actor=admin_user, pupil=pupil, status=Pupil.Status.LEFT)
     assert pupil.school_class_id not in kept(school)

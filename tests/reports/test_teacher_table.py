@@ -14,7 +14,7 @@ from django.utils import timezone
 from caresys.lib.periods import Period
 from pairing import services as pairing_services
 from registry.models import AccessLog
-from reports.selectors import _months_so_far, teacher_table
+from reports.selectors import _children_waiting_for_a_visit, _months_so_far, teacher_table
 from tests.factories import make_pupil
 from visits import services as visits_services
 from visits.models import CareSettings
@@ -86,6 +86,44 @@ def test_voided_records_and_records_before_the_term_are_not_counted(
     [row] = [row for row in rows if row.teacher == class_teacher]
 
     assert row.total == 0
+
+
+def test_the_children_waiting_for_a_visit_follow_a_visits_correction_and_void(
+    school, principal, class_teacher, pair_teacher, pupil, other_pupil, term
+):
+    """While the term runs, a child's visit is its kept date: a visit moved before the term, or
+    voided, leaves the child waiting again, for the whole school and for a page's teachers."""
+    pairing_services.pair_create(
+        actor=principal, pupil=other_pupil, kind="teacher", teacher=pair_teacher
+    )
+    today = timezone.localdate()
+    page = [class_teacher.pk, pair_teacher.pk]
+
+    def waiting() -> tuple[dict[int, int], dict[int, int]]:
+        every = _children_waiting_for_a_visit(school, term.period, today, None, {})
+        heads = {pupil.school_class_id: class_teacher.pk}
+        paged = _children_waiting_for_a_visit(school, term.period, today, page, heads)
+        return (
+            {pk: every[pk] for pk in page},
+            {pk: paged[pk] for pk in page},
+        )
+
+    start = {class_teacher.pk: 1, pair_teacher.pk: 1}
+    assert waiting() == (start, start)
+    visit = visits_services.record_create(
+        actor=class_teacher, pupils=[pupil], kind="home_visit", content="家访"
+    )
+    other = visits_services.record_create(
+        actor=pair_teacher, pupils=[other_pupil], kind="home_visit", content="家访"
+    )
+    none = {class_teacher.pk: 0, pair_teacher.pk: 0}
+    assert waiting() == (none, none)
+    before = term.start_date - datetime.timedelta(days=1)
+    visits_services.record_correct(
+        actor=class_teacher, record=visit, changes={"occurred_on": before}
+    )
+    visits_services.record_void(actor=pair_teacher, record=other, reason="记错了孩子")
+    assert waiting() == (start, start)
 
 
 @pytest.mark.parametrize(

@@ -334,6 +334,36 @@ def test_this_months_quotas_met_by_class_are_the_months_live_records_with_a_term
     assert talks() == {"三年级(1)班": 1, "四年级(2)班": 0}
 
 
+def test_compliance_follows_a_records_correction_and_void_in_talks_visits_and_no_contact(
+    client, admin_user, principal, class_teacher, pupil, other_pupil, term
+):
+    """The month's talks, the term's home visits and no contact read the children's kept
+    dates: a record moved out of the period, or voided, no longer counts."""
+    talk = services.record_create(actor=class_teacher, pupils=[pupil], kind="talk", content="x")
+    visit = services.record_create(
+        actor=admin_user, pupils=[other_pupil], kind="home_visit", content="x"
+    )
+    client.force_login(principal)
+
+    def counts() -> dict[str, tuple[int | None, int | None, int]]:
+        report = client.get(reverse("visits:compliance")).context["report"]
+        return {
+            row.label: (
+                row.quotas["talks_per_month"],
+                row.quotas["home_visits_per_term"],
+                row.no_contact,
+            )
+            for row in report.classes
+        }
+
+    assert counts() == {"三年级(1)班": (1, 0, 0), "四年级(2)班": (0, 1, 0)}
+    long_ago = term.start_date - D.resolution
+    services.record_correct(actor=class_teacher, record=talk, changes={"occurred_on": long_ago})
+    assert counts() == {"三年级(1)班": (0, 0, 1), "四年级(2)班": (0, 1, 0)}
+    services.record_void(actor=admin_user, record=visit, reason="记错了孩子")
+    assert counts() == {"三年级(1)班": (0, 0, 1), "四年级(2)班": (0, 0, 1)}
+
+
 def test_the_compliance_view_costs_the_same_queries_for_a_bigger_school(
     client, admin_user, principal, class_teacher, school_class, pupil, terms
 ):

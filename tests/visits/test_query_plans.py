@@ -377,12 +377,14 @@ def test_a_records_write_finds_its_childrens_newest_records_by_their_links(
     assert "SCAN" not in explained and "record_live" not in explained
 
 
-def test_compliance_counts_the_months_quotas_and_no_contact_from_the_terms_tallies(
+def test_compliance_counts_the_months_quotas_and_no_contact_from_kept_dates_and_tallies(
     statistics, school, class_teacher, pupil, term
 ):
-    """关爱落实's walk of the children in care, with a term running: this month's talks, calls
-    and no contact read from the tallies' indexes alone, no record; a page of teachers' records
-    this month by the author index, not the month's records of the school."""
+    """关爱落实's walk of the children in care, with a term running: no contact, this month's
+    talks and the term's home visits from the kept dates in the walk's own index; the two
+    kinds of call from the tallies' index; no record, and no list of every child reached this
+    term; a page of teachers' records this month by the author index, not the month's records
+    of the school."""
     from visits import due, services
     from visits.models import CareSettings
 
@@ -398,10 +400,9 @@ def test_compliance_counts_the_months_quotas_and_no_contact_from_the_terms_talli
         )
 
     [walk] = plans_of(queries, 'AS "no_contact"')
-    assert walk.count("USING COVERING INDEX tally_kind_recent") == 3  # talks, two kinds of call
-    assert (
-        "USING COVERING INDEX tally_pupil_recent (term_id=? AND pupil_id=? AND last_on>?)" in walk
-    )
+    assert walk.startswith("SEARCH registry_pupil USING INDEX pupil_in_care")
+    assert walk.count("USING COVERING INDEX tally_kind_recent") == 2  # the two kinds of call
+    assert "tally_pupil_recent" not in walk and "tally_school_term" not in walk
     assert "visits_carerecord" not in walk and "SCAN" not in walk
     [month] = plans_of(queries, '"visits_carerecord"."kind" AS "kind"')
     assert "USING INDEX record_author_date (author_id=?" in month
@@ -425,16 +426,19 @@ def test_the_teachers_work_table_counts_its_classes_unvisited_children_by_class_
 def test_the_boards_teacher_loads_count_each_teachers_open_pairs_from_the_pairs_index(
     statistics, school
 ):
-    """Each teacher's open pairs from pair_active_by_teacher's entries, not the school's pairs
-    joined to the staff and grouped by every column of theirs."""
+    """Every teacher's open pairs counted at once from pair_active_by_teacher's entries, not
+    once for each teacher, nor the school's pairs joined to the staff and grouped by every
+    column of theirs."""
     from pairing.selectors import teacher_loads
 
     with CaptureQueriesContext(connection) as queries:
         teacher_loads(school.pk, PairingSettings.for_school(school))
 
-    [loads] = plans_of(queries, 'FROM "registry_user"')
-    assert (
-        "COVERING INDEX pair_active_by_teacher (school_id=? AND ended_on=? AND teacher_id=?)"
-        in loads
+    [loads] = plans_of(queries, 'FROM "pairing_pair"')
+    assert loads.startswith(
+        "SEARCH pairing_pair USING COVERING INDEX pair_active_by_teacher"
+        " (school_id=? AND ended_on=? AND teacher_id>?)"
     )
-    assert "SCAN pairing_pair" not in loads and "pairing_pair_teacher_id" not in loads
+    assert "registry_user" not in loads
+    [teachers] = plans_of(queries, 'FROM "registry_user"')
+    assert "pairing_pair" not in teachers
