@@ -90,6 +90,7 @@ TEMPLATES = [
                 "registry.context_processors.navigation",
                 "reminders.context_processors.unread_notifications",
             ],
+            "libraries": {"fields": "caresys.lib.fieldtags"},
         },
     },
 ]
