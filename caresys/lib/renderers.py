@@ -9,22 +9,22 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
 
-def _text(value) -> str:
+def text_html(value) -> str:
     """`{{ value }}`: localized unless a string, escaped unless safe."""
     if isinstance(value, str):
         return value if isinstance(value, SafeData) else html.escape(value)
     return str(conditional_escape(localize(value)))
 
 
-def _formatted(value) -> str:
+def formatted_html(value) -> str:
     """`{{ value|stringformat:'s' }}`: the value's str, escaped unless it was safe."""
     return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
-def _attrs(attrs: dict) -> str:
+def attrs_html(attrs: dict) -> str:
     """django/forms/widgets/attrs.html."""
     return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
+        f" {text_html(name)}" if value is True else f' {text_html(name)}="{formatted_html(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -32,17 +32,18 @@ def _attrs(attrs: dict) -> str:
 
 def _input(widget: dict) -> str:
     """django/forms/widgets/input.html (text, number, date, checkbox … include it)."""
-    value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
+    value = "" if widget["value"] is None else f' value="{formatted_html(widget["value"])}"'
     return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
-        f"{value}{_attrs(widget['attrs'])}>"
+        f'<input type="{text_html(widget["type"])}" name="{text_html(widget["name"])}"'
+        f"{value}{attrs_html(widget['attrs'])}>"
     )
 
 
 def _textarea(widget: dict) -> str:
     """django/forms/widgets/textarea.html."""
-    value = _text(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    value = text_html(widget["value"]) if widget["value"] else ""
+    name, attrs = text_html(widget["name"]), attrs_html(widget["attrs"])
+    return f'<textarea name="{name}"{attrs}>\n{value}</textarea>'
 
 
 OPTION = "django/forms/widgets/select_option.html"
@@ -51,16 +52,17 @@ OPTION = "django/forms/widgets/select_option.html"
 def _select(widget: dict) -> str | None:
     """django/forms/widgets/select.html with its select_option.html (None: an option of
     another template, left to the templates)."""
-    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{text_html(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+            parts.append(f'\n  <optgroup label="{text_html(group_name)}">')
         for option in options:
             if option["template_name"] != OPTION:
                 return None
             parts.append(
-                f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_text(option['label'])}</option>\n"
+                f'\n  <option value="{formatted_html(option["value"])}"'
+                f"{attrs_html(option['attrs'])}>"
+                f"{text_html(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

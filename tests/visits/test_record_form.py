@@ -255,3 +255,35 @@ def test_the_form_writes_its_fields_as_crispy_does_without_its_templates(
     html = response.content.decode()
     assert ('class="invalid-feedback"' in html) == (sent is not None)
     assert _collapsed(html) == _collapsed(_as_crispy_would_write(response))
+
+
+# The children's checkboxes as _pupil_picker.html's template loop wrote them before
+# visits_tags.picker_choices.
+PICKER_LOOP = """{% load i18n %}{% for choice in form.pupils %}{% with pupil=choice.data.value.instance %}
+    {% ifchanged pupil.mine %}{% if pupil.mine %}<div class="small text-body-secondary" data-picker-group>{% translate "我的留守儿童和结对儿童" %}</div>{% elif not forloop.first %}<div class="small text-body-secondary mt-1" data-picker-group>{% translate "其他儿童" %}</div>{% endif %}{% endifchanged %}
+    <div class="form-check mb-0" data-picker-option data-search="{{ pupil.name }} {{ pupil.name_pinyin }} {{ pupil.name_initials }}">
+      {% with widget=choice.data %}<input type="{{ widget.type }}" name="{{ widget.name }}" value="{{ widget.value|stringformat:'s' }}"{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}{% if value is not True %}="{{ value|stringformat:'s' }}"{% endif %}{% endif %}{% endfor %}>{% endwith %}<label class="form-check-label" for="{{ choice.id_for_label }}">{{ choice.choice_label }}{% if whole_school %} <small class="text-body-secondary">{{ pupil.school_class|default:"" }}</small>{% endif %}</label>
+    </div>
+    {% endwith %}{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    ("role", "chosen"), [("class_teacher", False), ("class_teacher", True), ("admin", True)]
+)
+def test_the_childrens_checkboxes_are_written_as_the_template_loop_wrote_them(
+    client, admin_user, class_teacher, class_of_three, role, chosen
+):
+    pupil, zhao, qian = class_of_three
+    pairing_services.pair_create(
+        actor=admin_user, pupil=qian, kind="teacher", teacher=class_teacher
+    )
+    make_pupil(actor=admin_user, school_class=zhao.school_class, name='<b>&"引号"</b>')
+    client.force_login(class_teacher if role == "class_teacher" else admin_user)
+
+    response = client.get(FORM, {"pupil": [pupil.pk, zhao.pk]} if chosen else {})
+
+    html = response.content.decode()
+    context = {name: response.context[name] for name in ("form", "whole_school")}
+    loop = engines["django"].from_string(PICKER_LOOP).render(context, response.wsgi_request)
+    assert loop.count("data-picker-option ") == (4 if role == "class_teacher" else 2)
+    assert loop in html
