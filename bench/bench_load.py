@@ -11,8 +11,10 @@ children), the rest the pages teachers and the principal open. Then stops the se
 Prints `name: value` lines: requests, throughput (requests/s), p50/p95/p99 (ms), errors
 (anything but the expected status, or no answer), the writes the server accepted and the
 records the database holds from this run (they must be equal), and the CPU seconds the client
-and the server (its workers' start included) spent: the client shares the server's cores, so
-the most this machine can answer is its cores over the server's CPU per request.
+and the server (its workers' start and the sign-ins' password hashing included) spent, and
+the server's CPU per request while the users worked (read from /proc, start and sign-ins
+left out): the client shares the server's cores, so the most this machine can answer is its
+cores over that.
 Environment: LOAD_PUPILS, LOAD_USERS, LOAD_SECONDS, LOAD_REQUESTS, LOAD_PORT (a fixed port
 instead of a free one, where a machine's ports are shared out); WEB_CONCURRENCY and
 GUNICORN_THREADS reach gunicorn; LOAD_DATABASE=path runs on a copy of an already seeded SQLite
@@ -288,6 +290,7 @@ def run(workdir: Path) -> None:
         ]
         log(f"{len(threads)} users for {DURATION:.0f} s or {MAX_REQUESTS} requests")
         started, client_cpu = time.perf_counter(), _cpu_seconds(resource.RUSAGE_SELF)
+        working_cpu = _server_cpu_seconds(server.pid)
         for thread in threads:
             thread.start()
         while time.perf_counter() - started < DURATION and budget():
@@ -297,6 +300,8 @@ def run(workdir: Path) -> None:
             thread.join(timeout=120)
         elapsed = time.perf_counter() - started
         client_cpu = _cpu_seconds(resource.RUSAGE_SELF) - client_cpu
+        if working_cpu is not None:
+            working_cpu = _server_cpu_seconds(server.pid) - working_cpu
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -320,6 +325,8 @@ def run(workdir: Path) -> None:
     emit("load_writes_in_database", stored)
     emit("load_client_cpu_s", client_cpu)
     emit("load_server_cpu_s", server_cpu)
+    if working_cpu is not None:
+        emit("load_server_cpu_ms_per_request", working_cpu * 1000 / len(timings))
     for page, times in sorted(tally.by_page.items(), key=lambda item: -sum(item[1])):
         log(f"{page}: {len(times)} requests, median {statistics.median(times):.0f} ms")
     for error in tally.errors[:10]:
@@ -328,6 +335,25 @@ def run(workdir: Path) -> None:
         log((workdir / "gunicorn.log").read_text(errors="replace")[-3000:])
     if stored != tally.accepted:
         raise SystemExit(f"{tally.accepted} writes accepted but {stored} in the database")
+
+
+def _server_cpu_seconds(master: int) -> float | None:
+    """The CPU seconds gunicorn's master and its live workers have spent so far (Linux's
+    /proc; None elsewhere): rusage counts a child only once it has ended."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # After the command's closing parenthesis: state, ppid, … utime, stime.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            if int(stat.parent.name) == master or int(fields[1]) == master:
+                total += int(fields[11]) + int(fields[12])
+    except OSError:
+        return None
+    return total / ticks
 
 
 def _cpu_seconds(who: int) -> float:

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "registry.context_processors.navigation",
                 "reminders.context_processors.unread_notifications",
             ],
+            "libraries": {"fields": "caresys.lib.fieldtags"},
         },
     },
 ]
@@ -202,6 +203,8 @@ MEDIA_URL = "media/"
 CARESYS_BACKUP_DIR = Path(envstr("CARESYS_BACKUP_DIR", str(BASE_DIR / "backups")))
 CARESYS_BACKUP_KEEP = envint("CARESYS_BACKUP_KEEP", 14)
 
+# Django's form renderer with the commonest widgets written in Python, not a template each.
+FORM_RENDERER = "caresys.lib.renderers.QuickTemplates"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

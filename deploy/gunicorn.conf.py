@@ -8,6 +8,10 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # for a second or two while the other threads keep answering teachers' pages. Measured on 2
 # cores (bench/bench_load.py, 20 people): 3 x 4 answered 14-16 requests per CPU-second, 5 x 1
 # 15, 4 x 2 13-14; the pages are CPU-bound, so more processes or threads do not add throughput.
+# Measured again for issue 19 (30 s runs on a machine shared with other jobs, load 7-12): 3 x 4
+# 12-14 requests/s at 60-74 ms of server CPU a request; 2 x 4 9-10 (67-71 ms), 2 x 2 5 (76 ms),
+# 4 x 2 6 (76 ms), 4 x 1 6.5 (68 ms). Fewer processes leave a core idle while one waits on
+# SQLite's write lock or the disk; more processes or threads only add switching and memory.
 workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 2) + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
